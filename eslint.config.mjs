@@ -1,0 +1,42 @@
+// Flat config: typescript-eslint's recommended rules over our TypeScript,
+// Prettier owns formatting (it runs separately in `npm run lint`).
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      'lib/**',
+      'build/**',
+      'dist/**',
+      'python/**',
+      'lab/**',
+      'stack/**',
+      '.lab-state/**',
+      '.ocean-stack/**',
+      'ui-tests/test-results/**',
+      'ui-tests/playwright-report/**'
+    ]
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    languageOptions: {
+      globals: { ...globals.browser, ...globals.node }
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-namespace': 'off',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { args: 'none', caughtErrors: 'none' }
+      ],
+      eqeqeq: ['error', 'smart'],
+      'prefer-const': 'error',
+      'no-console': ['error', { allow: ['warn', 'error', 'log'] }]
+    }
+  }
+);

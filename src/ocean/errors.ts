@@ -1,0 +1,35 @@
+/**
+ * One error type for everything the Ocean side raises.
+ *
+ * Codes follow EIP-1193 where one exists (4001 rejected, 4100 unauthorized,
+ * 4200 unsupported, 4900/4901 disconnected) so the kernel bridge can pass
+ * them through unchanged; ours are strings in the OCEAN_* namespace.
+ */
+export type OceanErrorCode =
+  | 4001
+  | 4100
+  | 4200
+  | 4900
+  | 4901
+  | 'OCEAN_UNKNOWN_NETWORK'
+  | 'OCEAN_NETWORK_UNREACHABLE'
+  | 'OCEAN_NODE_UNREACHABLE'
+  | 'OCEAN_CHAIN_MISMATCH'
+  | 'OCEAN_BAD_SETTINGS';
+
+export class OceanError extends Error {
+  readonly code: OceanErrorCode;
+  /** Extra facts for logs and the kernel; never shown raw to people. */
+  readonly details?: Record<string, unknown>;
+
+  constructor(
+    code: OceanErrorCode,
+    message: string,
+    details?: Record<string, unknown>
+  ) {
+    super(message);
+    this.name = 'OceanError';
+    this.code = code;
+    this.details = details;
+  }
+}

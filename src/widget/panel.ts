@@ -1,0 +1,130 @@
+import { Notification } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+import { probeNetwork } from '../ocean/network-status';
+import type { INetworkRegistry } from '../tokens';
+import './components/network-card';
+import type { OceanNetworkCard } from './components/network-card';
+
+/**
+ * The Ocean sidebar: a Lumino widget that owns the state and hands it to Lit
+ * components, which only render and raise events. Network checks go through
+ * the Ocean client (`probeNetwork`), never from the components themselves.
+ */
+export class OceanPanel extends Widget {
+  private _card: OceanNetworkCard;
+  private _timer: number | undefined;
+  private _refreshMs = 15000;
+  private _generation = 0;
+
+  constructor(
+    private readonly _networks: INetworkRegistry,
+    _trans: TranslationBundle
+  ) {
+    super();
+    this.id = 'jupyterlab-ocean-panel';
+    this.addClass('jp-OceanPanel');
+    this.title.caption = _trans.__('Ocean: wallet and data');
+
+    const header = document.createElement('header');
+    header.className = 'jp-OceanPanel-header';
+    const heading = document.createElement('h2');
+    heading.textContent = _trans.__('Ocean');
+    header.appendChild(heading);
+
+    const networkSection = document.createElement('section');
+    networkSection.className = 'jp-OceanPanel-section';
+    networkSection.setAttribute('aria-label', _trans.__('Network'));
+    this._card = document.createElement('ocean-network-card');
+    this._card.labels = {
+      network: _trans.__('Network'),
+      chain: _trans.__('Chain'),
+      node: _trans.__('Node'),
+      checking: _trans.__('Checking…'),
+      reachable: _trans.__('Connected'),
+      block: _trans.__('block'),
+      refresh: _trans.__('Check again'),
+      switchNetwork: _trans.__('Switch network')
+    };
+    this._card.addEventListener('ocean-refresh', () => void this.refresh());
+    this._card.addEventListener('ocean-switch-network', event => {
+      const key = (event as CustomEvent<{ key: string }>).detail.key;
+      this._networks.activate(key).catch((error: Error) => {
+        Notification.error(error.message, { autoClose: 8000 });
+      });
+    });
+    networkSection.appendChild(this._card);
+
+    const walletSection = document.createElement('section');
+    walletSection.className = 'jp-OceanPanel-section jp-OceanPanel-wallet';
+    const walletHeading = document.createElement('h3');
+    walletHeading.textContent = _trans.__('Wallet');
+    const walletText = document.createElement('p');
+    walletText.textContent = _trans.__(
+      'The built-in wallet is coming: keys created in this browser, encrypted, and never sent anywhere.'
+    );
+    walletSection.append(walletHeading, walletText);
+
+    this.node.append(header, networkSection, walletSection);
+    this._networks.changed.connect(this._onNetworkChanged, this);
+    this._render();
+  }
+
+  /** Seconds between automatic checks; 0 checks only on demand. */
+  set refreshSeconds(seconds: number) {
+    this._refreshMs = Math.max(0, seconds) * 1000;
+    this._schedule();
+  }
+
+  /** Check the active network now and show the result. */
+  async refresh(): Promise<void> {
+    const generation = ++this._generation;
+    this._card.checking = true;
+    const status = await probeNetwork(this._networks.active);
+    // A network switch during the check makes this result stale.
+    if (generation === this._generation) {
+      this._card.status = status;
+      this._card.checking = false;
+    }
+  }
+
+  protected onAfterShow(): void {
+    void this.refresh();
+    this._schedule();
+  }
+
+  protected onAfterHide(): void {
+    window.clearInterval(this._timer);
+    this._timer = undefined;
+  }
+
+  dispose(): void {
+    window.clearInterval(this._timer);
+    this._networks.changed.disconnect(this._onNetworkChanged, this);
+    super.dispose();
+  }
+
+  private _schedule(): void {
+    window.clearInterval(this._timer);
+    this._timer = undefined;
+    if (this._refreshMs > 0 && this.isVisible) {
+      this._timer = window.setInterval(
+        () => void this.refresh(),
+        this._refreshMs
+      );
+    }
+  }
+
+  private _onNetworkChanged(): void {
+    this._card.status = null;
+    this._render();
+    if (this.isVisible) {
+      void this.refresh();
+    }
+  }
+
+  private _render(): void {
+    this._card.networks = this._networks.networks;
+    this._card.active = this._networks.active;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * `npm run stack`: the local Ocean network in the foreground.
+ *
+ *   node --import tsx stack/src/main.ts [--fresh] [--state-dir DIR]
+ *        [--chain-port 8545] [--node-port 8001] [--faucet-port 8002] [--files-port 8003]
+ *
+ * Ctrl-C (SIGINT) or SIGTERM stops everything it started.
+ */
+import { parseArgs } from 'node:util';
+
+import { DEFAULT_PORTS, startStack } from './stack.ts';
+
+const { values } = parseArgs({
+  options: {
+    fresh: { type: 'boolean', default: false },
+    'state-dir': { type: 'string' },
+    'chain-port': { type: 'string' },
+    'node-port': { type: 'string' },
+    'faucet-port': { type: 'string' },
+    'files-port': { type: 'string' },
+    'no-samples': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false }
+  },
+  strict: true
+});
+
+if (values.help) {
+  console.log(
+    'Usage: npm run stack [-- --fresh] [--state-dir DIR] [--chain-port N] [--node-port N] [--faucet-port N] [--files-port N] [--no-samples]\n' +
+      'Ports default to ' +
+      JSON.stringify(DEFAULT_PORTS) +
+      '; 0 picks a free port.'
+  );
+  process.exit(0);
+}
+
+const port = (value: string | undefined, name: string): number | undefined => {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    console.error(
+      `STACK_BAD_PORT: --${name} must be a port number (0 = free port), not "${value}".`
+    );
+    process.exit(2);
+  }
+  return parsed;
+};
+
+const ports = {
+  chain: port(values['chain-port'], 'chain-port'),
+  node: port(values['node-port'], 'node-port'),
+  faucet: port(values['faucet-port'], 'faucet-port'),
+  files: port(values['files-port'], 'files-port')
+};
+
+console.log(
+  values.fresh
+    ? 'Starting a fresh local Ocean network…'
+    : 'Starting the local Ocean network (the chain lives in memory, so each start deploys and publishes anew; --fresh is accepted and is the same)…'
+);
+
+let stopping = false;
+try {
+  const stack = await startStack({
+    stateDir: values['state-dir'],
+    ports: Object.fromEntries(
+      Object.entries(ports).filter(([, value]) => value !== undefined)
+    ),
+    samples: !values['no-samples']
+  });
+  const { info } = stack;
+  console.log('');
+  console.log('Ocean stack ready');
+  console.log(`  chain   ${info.rpcUrl}  (chainId ${info.chainId})`);
+  console.log(`  node    ${info.nodeUrl ?? '(not started)'}`);
+  console.log(`  faucet  ${info.faucetUrl}  (POST {"address": "0x…"})`);
+  console.log(
+    `  address file  ${info.addressFile}  (ADDRESS_FILE for @oceanprotocol/lib)`
+  );
+  for (const [role, did] of Object.entries(info.samples))
+    console.log(`  sample ${role.padEnd(6)} ${did ?? '(none)'}`);
+  console.log(`  ready in ${info.timings.total_s} s; Ctrl-C stops everything.`);
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the local Ocean network…`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (error) {
+  const code = (error as { code?: string }).code;
+  console.error(
+    `${code ? code + ': ' : ''}${error instanceof Error ? error.message : String(error)}`
+  );
+  process.exit(1);
+}

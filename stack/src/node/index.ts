@@ -1,0 +1,127 @@
+/**
+ * jupyterlab-ocean's own Ocean Node: the HTTP API of oceanprotocol/ocean-node (Provider and
+ * Aquarius routes, auth tokens, node storage) backed by SQLite and an indexer that follows one
+ * chain, so that unmodified @oceanprotocol/lib works against it offline.
+ *
+ *   const node = await startOceanNode({ rpcUrl, chainId: 8996, addressFile, dataDir, privateKey })
+ *   // node.url === 'http://127.0.0.1:8001'
+ *   await node.stop()
+ *
+ * Compute-to-data routes are not here yet; they register on the same Router with the same
+ * NodeContext (see provider-routes.ts for the pattern) and are listed in SERVICE_ENDPOINTS.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { registerAquariusRoutes } from './aquarius-routes.js';
+import { loadAddresses, makeProvider } from './chain.js';
+import type { NodeContext } from './context.js';
+import { NodeKeys } from './crypto.js';
+import { NodeDatabase } from './db.js';
+import { Router } from './http.js';
+import { Indexer } from './indexer.js';
+import { registerProviderRoutes } from './provider-routes.js';
+import { FileStore } from './storage.js';
+
+export { SERVICE_ENDPOINTS } from './provider-routes.js';
+
+export interface OceanNodeOptions {
+  rpcUrl: string;
+  chainId?: number;
+  /** Ocean's address.json format, as written by the stack's deploy step. */
+  addressFile: string;
+  /** Holds node.db (SQLite) and files/ (node storage). Created if missing. */
+  dataDir: string;
+  /** The node's provider key (hex). Its address signs provider fees and decrypts DDOs. */
+  privateKey: string;
+  host?: string;
+  /** 0 picks a free port. Default 8001. */
+  port?: number;
+  indexerPollMs?: number;
+  maxUploadBytes?: number;
+  log?: (message: string) => void;
+}
+
+export interface OceanNode {
+  url: string;
+  providerAddress: string;
+  /** Resolves once the indexer has processed every block up to the chain head at call time. */
+  waitForIndexer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const NODE_VERSION = '0.1.0';
+
+export async function startOceanNode(
+  options: OceanNodeOptions
+): Promise<OceanNode> {
+  const chainId = options.chainId ?? 8996;
+  const log =
+    options.log ??
+    ((message: string) => console.log(`[ocean-node] ${message}`));
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = new NodeDatabase(join(options.dataDir, 'node.db'));
+  const keys = new NodeKeys(options.privateKey);
+  const provider = makeProvider(options.rpcUrl, chainId);
+  const addresses = loadAddresses(options.addressFile, chainId);
+  const indexer = new Indexer({
+    db,
+    provider,
+    keys,
+    addresses,
+    chainId,
+    pollIntervalMs: options.indexerPollMs ?? 300,
+    log
+  });
+  const context: NodeContext = {
+    chainId,
+    keys,
+    db,
+    provider,
+    addresses,
+    files: new FileStore(options.dataDir, db),
+    indexer,
+    maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 * 1024 * 1024,
+    version: NODE_VERSION
+  };
+  const router = new Router();
+  registerProviderRoutes(router, context);
+  registerAquariusRoutes(router, context);
+
+  const server = createServer(router.listener);
+  server.requestTimeout = 0; // large downloads and uploads may take long
+  server.headersTimeout = 30_000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8001, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  indexer.start();
+  const { port } = server.address() as AddressInfo;
+
+  let stopped = false;
+  return {
+    url: `http://${host}:${port}`,
+    providerAddress: keys.address,
+    async waitForIndexer() {
+      const head = await provider.getBlockNumber();
+      while (indexer.lastIndexedBlock < head)
+        await new Promise(resolve => setTimeout(resolve, 100));
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await indexer.stop();
+      await new Promise<void>(resolve => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      provider.destroy();
+      db.close();
+    }
+  };
+}

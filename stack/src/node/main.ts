@@ -1,0 +1,70 @@
+/**
+ * Command line for the local Ocean Node.
+ *
+ *   node --import tsx src/node/main.ts --rpc http://127.0.0.1:8545 --address-file addresses.json \
+ *     --data-dir .ocean-node [--port 8001] [--host 127.0.0.1] [--chain-id 8996] [--private-key HEX]
+ *
+ * The key may also come from OCEAN_NODE_PRIVATE_KEY. Prints "Ocean Node listening on URL" once
+ * it accepts requests; exits cleanly on SIGINT/SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { startOceanNode } from './index.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8001' },
+    host: { type: 'string', default: '127.0.0.1' },
+    rpc: { type: 'string' },
+    'chain-id': { type: 'string', default: '8996' },
+    'address-file': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'private-key': { type: 'string' }
+  }
+});
+
+function fail(message: string): never {
+  console.error(`ocean-node: ${message}`);
+  process.exit(2);
+}
+
+const privateKey = values['private-key'] ?? process.env.OCEAN_NODE_PRIVATE_KEY;
+if (!values.rpc) fail('--rpc URL is required.');
+if (!values['address-file']) fail('--address-file PATH is required.');
+if (!values['data-dir']) fail('--data-dir DIR is required.');
+if (!privateKey)
+  fail('--private-key HEX (or OCEAN_NODE_PRIVATE_KEY) is required.');
+const port = Number(values.port);
+const chainId = Number(values['chain-id']);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail('--port must be 0..65535.');
+if (!Number.isInteger(chainId) || chainId <= 0)
+  fail('--chain-id must be a positive integer.');
+
+try {
+  const node = await startOceanNode({
+    rpcUrl: values.rpc,
+    chainId,
+    addressFile: values['address-file'],
+    dataDir: values['data-dir'],
+    privateKey,
+    host: values.host,
+    port
+  });
+  console.log(`Ocean Node listening on ${node.url}`);
+  let stopping = false;
+  const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
+    node.stop().then(
+      () => process.exit(0),
+      error => {
+        console.error('ocean-node: error while stopping:', error);
+        process.exit(1);
+      }
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+} catch (error) {
+  fail((error as Error).message);
+}
