@@ -6,6 +6,7 @@
  * contract in one place.
  */
 import { Token } from '@lumino/coreutils';
+import type { IDisposable } from '@lumino/disposable';
 import type { ISignal } from '@lumino/signaling';
 
 /**
@@ -114,4 +115,40 @@ export interface IWallet {
 export const IWallet = new Token<IWallet>(
   'jupyterlab-ocean:IWallet',
   'The Ocean wallet: accounts, signing with confirmation, EIP-1193 requests.'
+);
+
+/**
+ * What a kernel command handler knows about who called it.
+ */
+export interface IKernelCommandContext {
+  /** The notebook/kernel that asked; pass it on to IWallet so the dialog names it. */
+  requester: IWalletRequester;
+  /** Report progress of long work; the kernel side shows it in the running cell. */
+  progress(message: string, fraction?: number): void;
+}
+
+/** Handles `%ocean <name> ...` in Python and `ocean.<name>(...)` in Deno. */
+export type KernelCommandHandler = (
+  args: Record<string, unknown>,
+  context: IKernelCommandContext
+) => Promise<unknown>;
+
+/**
+ * The bridge between the browser wallet/Ocean client and notebook kernels.
+ *
+ * Rooms that offer kernel commands (Ocean discovery, load, publish, GAN)
+ * register a handler here; the bridge owns the transport, the per-kernel
+ * sessions and the kernel-side clients, and holds no keys or Ocean logic.
+ */
+export interface IKernelBridge {
+  /**
+   * Offer a command to kernels. Results must be JSON-serialisable; throw an
+   * OceanError for failures (its code and message reach the cell).
+   */
+  registerCommand(name: string, handler: KernelCommandHandler): IDisposable;
+}
+
+export const IKernelBridge = new Token<IKernelBridge>(
+  'jupyterlab-ocean:IKernelBridge',
+  'Shares the wallet session and Ocean commands with notebook kernels.'
 );
