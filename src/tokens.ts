@@ -152,3 +152,213 @@ export const IKernelBridge = new Token<IKernelBridge>(
   'jupyterlab-ocean:IKernelBridge',
   'Shares the wallet session and Ocean commands with notebook kernels.'
 );
+
+// ---------------------------------------------------------------------------
+// Ocean client: discovery, access (buy + order, with order reuse), downloads.
+// ---------------------------------------------------------------------------
+
+/** What an asset is, as its DDO says (`metadata.type`). */
+export type OceanAssetType = 'dataset' | 'algorithm';
+
+/** How an asset's service is consumed. */
+export type OceanAccessType = 'download' | 'compute';
+
+/** The price of one access, as the node indexed it from the chain. */
+export interface IOceanPrice {
+  /** `fixedrate`: bought on a fixed-rate exchange; `dispenser`: free; `none`: not for sale. */
+  type: 'fixedrate' | 'dispenser' | 'none';
+  /** Decimal amount of `symbol` for one datatoken ("0" when free). */
+  amount: string;
+  /** Base token (e.g. OCEAN) address, for fixed-rate prices. */
+  token?: string;
+  /** Base token symbol shown to people, e.g. "OCEAN". */
+  symbol?: string;
+}
+
+/** One service of an asset (the thing one pays for). */
+export interface IOceanServiceSummary {
+  id: string;
+  index: number;
+  type: OceanAccessType;
+  datatoken: string;
+  /** Seconds an order stays valid; 0 = forever. */
+  timeout: number;
+  price: IOceanPrice;
+}
+
+/**
+ * An asset as discovery and cards show it. Every string here comes from the
+ * network and is untrusted: render it as text, never as markup.
+ */
+export interface IOceanAssetSummary {
+  did: string;
+  chainId: number;
+  nftAddress: string;
+  name: string;
+  type: OceanAssetType;
+  description: string;
+  /** `metadata.author`: a free-text name chosen by the publisher. */
+  author: string;
+  /** The NFT owner's address (who really published it). */
+  publisher: string;
+  license: string;
+  tags: ReadonlyArray<string>;
+  /** ISO date the asset was created, when known. */
+  created?: string;
+  /** A public sample link (`metadata.links[0]`), when the publisher gave one. */
+  sampleUrl?: string;
+  /** `metadata.additionalInformation.contentType`, when given. */
+  contentType?: string;
+  /** The first service's price and access, for lists. */
+  price: IOceanPrice;
+  access: OceanAccessType;
+  services: ReadonlyArray<IOceanServiceSummary>;
+  /** How many orders the node has seen for the first service. */
+  orders?: number;
+}
+
+/** Filters for discovery; all optional, combined with AND. */
+export interface IOceanAssetQuery {
+  /** Free text matched against name, description, tags and author. */
+  text?: string;
+  type?: OceanAssetType;
+  access?: OceanAccessType;
+  price?: 'free' | 'paid';
+  tag?: string;
+  /** Publisher (NFT owner) address. */
+  publisher?: string;
+  /** 0-based page. */
+  page?: number;
+  /** Page size (default 10, at most 100). */
+  pageSize?: number;
+}
+
+export interface IOceanAssetPage {
+  assets: ReadonlyArray<IOceanAssetSummary>;
+  page: number;
+  pageSize: number;
+  /** True when a next page may exist. */
+  hasMore: boolean;
+}
+
+/** One step of a long operation (a transaction, a signature, a download). */
+export interface IOceanProgress {
+  step:
+    | 'check'
+    | 'approve'
+    | 'buy'
+    | 'dispense'
+    | 'order'
+    | 'sign'
+    | 'download'
+    | 'save'
+    | 'done';
+  /** A sentence for people, e.g. "Buying 1 datatoken for 2 OCEAN…". */
+  message: string;
+  /** 0..1 when measurable (downloads). */
+  fraction?: number;
+  /** The transaction hash once sent. */
+  txHash?: string;
+}
+
+export type OceanProgressCallback = (progress: IOceanProgress) => void;
+
+/** Proof that an account may consume a service: a valid order on chain. */
+export interface IOceanAccessGrant {
+  did: string;
+  chainId: number;
+  serviceId: string;
+  serviceIndex: number;
+  datatoken: string;
+  consumer: string;
+  /** The startOrder (or reuseOrder) transaction the node checks. */
+  orderTxId: string;
+  /** True when an earlier, still-valid order was found and nothing was paid. */
+  reused: boolean;
+  /** Epoch milliseconds the order expires; null = never. */
+  validUntil: number | null;
+}
+
+/** What the node tells about one file of a service (no secret URL). */
+export interface IOceanFileInfo {
+  index: number;
+  contentType: string | null;
+  contentLength: number | null;
+  name?: string;
+}
+
+export interface IOceanDownloadOptions {
+  /** Which file of the service (default 0). */
+  fileIndex?: number;
+  /** Byte range, inclusive start, exclusive end; the whole file when absent. */
+  range?: { start: number; end?: number };
+  signal?: AbortSignal;
+  onProgress?: OceanProgressCallback;
+}
+
+export interface IOceanDownload {
+  bytes: Uint8Array;
+  contentType: string | null;
+  /** Size of the whole file when the node said it (Content-Range / Length). */
+  totalSize: number | null;
+  fileIndex: number;
+  grant: IOceanAccessGrant;
+}
+
+/**
+ * The Ocean client for the active network (INetworkRegistry.active).
+ *
+ * Reads go straight to the network's Ocean Node and RPC. Anything that
+ * needs a signature asks `IWallet.getSigner(requester)`, so every signature
+ * goes through the wallet's dialog; the client never sees a key. Failures
+ * are OceanErrors whose message says what to do.
+ */
+export interface IOceanClient {
+  /** One page of the active node's assets matching `query`. */
+  search(query?: IOceanAssetQuery): Promise<IOceanAssetPage>;
+  /** One asset (OCEAN_NOT_INDEXED when the node does not know it yet). */
+  getAsset(did: string): Promise<IOceanAssetSummary>;
+  /** The files of a service as the node describes them. */
+  files(did: string, serviceId?: string): Promise<IOceanFileInfo[]>;
+  /**
+   * A still-valid order of `account` (default: the wallet's account) for
+   * the asset's service, or null. Reads only: no signature, no payment.
+   */
+  findAccess(
+    did: string,
+    account?: string,
+    serviceId?: string
+  ): Promise<IOceanAccessGrant | null>;
+  /**
+   * Make sure the wallet's account may consume the asset: reuse a valid
+   * order when there is one (never pays twice), otherwise buy one datatoken
+   * (fixed-rate exchange or dispenser) and start the order. Each
+   * transaction goes through the wallet's dialog and reports progress.
+   */
+  getAccess(
+    did: string,
+    requester: IWalletRequester,
+    onProgress?: OceanProgressCallback,
+    serviceId?: string
+  ): Promise<IOceanAccessGrant>;
+  /**
+   * Bytes of a file the account has access to (OCEAN_NO_ACCESS otherwise;
+   * this never buys). The first download of a session asks the wallet for
+   * one signature (a node auth token); later ones reuse it.
+   */
+  download(
+    did: string,
+    requester: IWalletRequester,
+    options?: IOceanDownloadOptions
+  ): Promise<IOceanDownload>;
+  /** Emitted after an account gained access to an asset. */
+  readonly accessChanged: ISignal<IOceanClient, IOceanAccessGrant>;
+}
+
+export const IOceanClient = new Token<IOceanClient>(
+  'jupyterlab-ocean:IOceanClient',
+  'Discovers Ocean assets and gets access to them (buy, order, download).'
+);
+
+/** The MIME type of an asset card in output cells. */
+export const OCEAN_ASSET_MIME_TYPE = 'application/vnd.ocean.asset+json';

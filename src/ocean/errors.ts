@@ -15,7 +15,18 @@ export type OceanErrorCode =
   | 'OCEAN_NETWORK_UNREACHABLE'
   | 'OCEAN_NODE_UNREACHABLE'
   | 'OCEAN_CHAIN_MISMATCH'
-  | 'OCEAN_BAD_SETTINGS';
+  | 'OCEAN_BAD_SETTINGS'
+  // Ocean client (discovery, access, download):
+  | 'OCEAN_NOT_INDEXED'
+  | 'OCEAN_WRONG_NETWORK'
+  | 'OCEAN_INSUFFICIENT_FUNDS'
+  | 'OCEAN_NOT_FOR_SALE'
+  | 'OCEAN_TX_REVERTED'
+  | 'OCEAN_ORDER_EXPIRED'
+  | 'OCEAN_NO_ACCESS'
+  | 'OCEAN_DOWNLOAD_REFUSED'
+  | 'OCEAN_LIB_UNAVAILABLE'
+  | 'OCEAN_BAD_ASSET';
 
 export class OceanError extends Error {
   readonly code: OceanErrorCode;
