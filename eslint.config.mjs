@@ -23,7 +23,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    files: ['**/*.ts', '**/*.mts', '**/*.mjs', '**/*.js'],
     languageOptions: {
       globals: { ...globals.browser, ...globals.node }
     },
@@ -38,5 +38,10 @@ export default tseslint.config(
       'prefer-const': 'error',
       'no-console': ['error', { allow: ['warn', 'error', 'log'] }]
     }
+  },
+  {
+    // Playwright fixtures that need no other fixture must say so with `{}`.
+    files: ['ui-tests/**/*.ts'],
+    rules: { 'no-empty-pattern': 'off' }
   }
 );

@@ -23,6 +23,7 @@ Usage (Debian's Python, which sees the apt-installed Jupyter packages):
                                a folder that already holds installed extensions
                                (<name>/ or @scope/<name>/), e.g. a wheel's
                                share/jupyter/labextensions. Repeatable; searched first.
+  --settings-overrides FILE    JSON {plugin id: {setting: value}} merged over the defaults
 
 @jupyter-widgets/jupyterlab-manager (built by lab/build.mjs) is always loaded.
 Kernels: `python3` (Debian's /usr/bin/python3 -m ipykernel_launcher) and `deno`
@@ -75,6 +76,12 @@ def parse_args(argv):
     parser.add_argument("--extension", action="append", default=[], metavar="PATH")
     parser.add_argument(
         "--extra-labextensions-dir", action="append", default=[], metavar="DIR"
+    )
+    parser.add_argument(
+        "--settings-overrides",
+        metavar="FILE",
+        help="JSON {plugin id: {setting: value}} merged over the defaults, "
+        "e.g. to point the Ocean extension at a stack on other ports",
     )
     return parser.parse_args(argv)
 
@@ -192,6 +199,13 @@ link_extensions(
 )
 KERNEL_NAMES = write_kernelspecs(STATE_DIR / "data" / "kernels")
 APP_SETTINGS_DIR.mkdir(parents=True, exist_ok=True)
+if args.settings_overrides:
+    try:
+        extra = json.loads(Path(args.settings_overrides).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        fail(f"LAB_SETTINGS_INVALID: cannot read {args.settings_overrides}: {error}")
+    for plugin_id, values in extra.items():
+        SETTINGS_OVERRIDES.setdefault(plugin_id, {}).update(values)
 (APP_SETTINGS_DIR / "overrides.json").write_text(
     json.dumps(SETTINGS_OVERRIDES, indent=2) + "\n"
 )

@@ -1,0 +1,124 @@
+/**
+ * Playwright fixtures: a real lab host (and, when a test asks for it, a real
+ * local Ocean stack) started once per worker on free loopback ports, with
+ * fresh folders, and stopped afterwards.
+ *
+ *   import { test, expect } from './fixtures';
+ *   test('…', async ({ page, lab }) => { await openLab(page, lab); … });
+ *   test('…', async ({ page, oceanLab, stack }) => { … });  // lab wired to a stack
+ */
+import { test as base, expect, type ConsoleMessage } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+// The same code `npm start` uses, so tests start things exactly as users do.
+import {
+  startLab,
+  startStack,
+  stackSettings
+} from '../scripts/lib/services.mjs';
+
+export { expect };
+
+export interface ILab {
+  /** The lab URL with its token. */
+  url: string;
+  /** http://127.0.0.1:PORT/ */
+  baseUrl: string;
+  token: string;
+  /** The folder the file browser and kernels start in. */
+  rootDir: string;
+  stateDir: string;
+  log(): string;
+}
+
+export interface IStackInfo {
+  rpcUrl: string;
+  chainId: number;
+  nodeUrl: string;
+  faucetUrl: string;
+  filesUrl: string;
+  addressFile: string;
+  stateDir: string;
+  samples: Record<string, string | null>;
+  sampleDetails: Record<string, unknown>;
+  accounts: Record<string, string>;
+}
+
+type WorkerFixtures = {
+  /** A lab host with the extension, not wired to any stack. */
+  lab: ILab;
+  /** A local Ocean stack on free ports. */
+  stack: IStackInfo;
+  /** A lab host whose `local` network is `stack`. */
+  oceanLab: ILab;
+};
+
+type TestFixtures = {
+  /** Browser console errors seen during the test (filled automatically). */
+  consoleErrors: string[];
+};
+
+function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `jlo-${prefix}-`));
+}
+
+async function labFixture(
+  settings: Record<string, unknown>,
+  use: (lab: ILab) => Promise<void>
+): Promise<void> {
+  const base = tempDir('lab');
+  const lab = await startLab({
+    rootDir: join(base, 'work'),
+    stateDir: join(base, 'state'),
+    token: randomBytes(16).toString('hex'),
+    settings
+  });
+  try {
+    await use(lab);
+  } finally {
+    await lab.stop();
+    if (!process.env.KEEP_TEST_DIRS)
+      rmSync(base, { recursive: true, force: true });
+  }
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  lab: [
+    async ({}, use) => {
+      await labFixture({}, use);
+    },
+    { scope: 'worker', timeout: 120_000 }
+  ],
+  stack: [
+    async ({}, use) => {
+      const stateDir = tempDir('stack');
+      const stack = await startStack({ stateDir });
+      try {
+        await use(stack.info as IStackInfo);
+      } finally {
+        await stack.stop();
+        rmSync(stateDir, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker', timeout: 240_000 }
+  ],
+  oceanLab: [
+    async ({ stack }, use) => {
+      await labFixture(stackSettings(stack), use);
+    },
+    { scope: 'worker', timeout: 120_000 }
+  ],
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('console', (message: ConsoleMessage) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', error => errors.push(String(error)));
+      await use(errors);
+    },
+    { auto: true }
+  ]
+});
