@@ -1,0 +1,122 @@
+// `npm start`: set up whatever is missing, start the local Ocean network and
+// a JupyterLab with the extension on 127.0.0.1, print the URL, and stay in
+// the foreground until Ctrl-C, which stops everything started here.
+//
+//   npm start [-- --port 8888] [--no-stack] [--free-ports] [--workspace DIR] [--state-dir DIR]
+//
+// --free-ports, --workspace and --state-dir let a test run a second copy
+// beside a user's own `npm start`.
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { setup } from './setup.mjs';
+import { root, startLab, startStack, stackSettings } from './lib/services.mjs';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '8888' },
+    'no-stack': { type: 'boolean', default: false },
+    'free-ports': { type: 'boolean', default: false },
+    workspace: { type: 'string', default: join(root, 'work') },
+    'state-dir': { type: 'string', default: root },
+    help: { type: 'boolean', short: 'h', default: false }
+  }
+});
+if (values.help) {
+  console.log(
+    'Usage: npm start [-- --port 8888] [--no-stack]\n' +
+      '  Starts the local Ocean network (chain 8545, Ocean Node 8001, faucet 8002,\n' +
+      '  files 8003) and JupyterLab on 127.0.0.1, with the sample notebooks in ./work.'
+  );
+  process.exit(0);
+}
+
+const WORKSPACE = values.workspace;
+const STATE_ROOT = values['state-dir'];
+const running = [];
+let stopping = false;
+
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping JupyterLab and the local Ocean network…');
+  // Last started, first stopped: the lab's kernels may still talk to the chain.
+  for (const service of running.reverse()) await service.stop();
+  console.log('Stopped.');
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+/** Copies the example notebooks into the workspace without overwriting edits. */
+function seedWorkspace() {
+  mkdirSync(WORKSPACE, { recursive: true });
+  const examples = join(root, 'examples');
+  for (const name of readdirSync(examples)) {
+    const target = join(WORKSPACE, name);
+    if (!existsSync(target))
+      cpSync(join(examples, name), target, { recursive: true });
+  }
+}
+
+function watch(name, service) {
+  running.push(service);
+  service.exited.then(({ code, signal }) => {
+    if (stopping) return;
+    console.error(
+      `\n${name} stopped unexpectedly (${signal ?? `exit ${code}`}). Its last output:\n` +
+        service.log().split('\n').slice(-30).join('\n')
+    );
+    void stopAll(1);
+  });
+}
+
+try {
+  setup();
+  seedWorkspace();
+
+  let settings = {};
+  if (!values['no-stack']) {
+    console.log(
+      'Starting the local Ocean network (chain, contracts, Ocean Node, samples)…'
+    );
+    const stack = await startStack({
+      stateDir: join(STATE_ROOT, '.ocean-stack'),
+      ports: values['free-ports']
+        ? { chain: 0, node: 0, faucet: 0, files: 0 }
+        : { chain: 8545, node: 8001, faucet: 8002, files: 8003 }
+    });
+    watch('The local Ocean network', stack);
+    const { info } = stack;
+    console.log(`  chain        ${info.rpcUrl} (chainId ${info.chainId})`);
+    console.log(`  Ocean Node   ${info.nodeUrl}`);
+    console.log(`  faucet       ${info.faucetUrl}`);
+    console.log(`  addresses    ${info.addressFile}`);
+    for (const [role, did] of Object.entries(info.samples ?? {}))
+      if (did) console.log(`  sample ${role.padEnd(6)} ${did}`);
+    settings = stackSettings(info);
+  }
+
+  console.log('Starting JupyterLab…');
+  const lab = await startLab({
+    port: values['free-ports'] ? undefined : Number(values.port),
+    rootDir: WORKSPACE,
+    stateDir: join(STATE_ROOT, '.lab-state', 'start'),
+    token: randomBytes(24).toString('hex'),
+    settings
+  });
+  watch('JupyterLab', lab);
+  console.log('');
+  console.log(
+    `JupyterLab: ${lab.url.replace('/lab?', '/lab/tree/getting-started.ipynb?')}`
+  );
+  console.log(
+    'Open the URL above in a browser. Press Ctrl-C to stop everything.'
+  );
+} catch (error) {
+  console.error(
+    `\nnpm start failed: ${error instanceof Error ? error.message : error}`
+  );
+  await stopAll(1);
+}
