@@ -1,10 +1,12 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { networksPlugin } from './ocean';
+import { oceanClientPlugin } from './ocean/client-plugin';
 import { panelPlugin } from './widget';
 
 /**
  * Every plugin of jupyterlab-ocean. Each lives in its room's entry file.
  */
 const plugins: JupyterFrontEndPlugin<any>[] = [networksPlugin, panelPlugin];
+plugins.push(oceanClientPlugin);
 
 export default plugins;

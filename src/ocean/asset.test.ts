@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildSearchQuery, checkDid, summariseDdo } from './asset';
+import { OrderMemory, orderExpiry, pickValidOrder } from './orders';
+
+const DID = `did:op:${'ab'.repeat(32)}`;
+
+const ddo = (overrides: Record<string, unknown> = {}) => ({
+  id: DID,
+  chainId: 8996,
+  nftAddress: '0x' + '11'.repeat(20),
+  metadata: {
+    name: '<img src=x onerror=alert(1)>Weather',
+    type: 'dataset',
+    description: '<script>alert(1)</script>',
+    author: 'someone',
+    license: 'CC0-1.0',
+    tags: ['a', 5, 'b'],
+    links: ['javascript:alert(1)', 'http://127.0.0.1/sample.csv']
+  },
+  services: [
+    {
+      id: 's1',
+      type: 'access',
+      datatokenAddress: '0x' + '22'.repeat(20),
+      timeout: 3600
+    }
+  ],
+  indexedMetadata: {
+    nft: { owner: '0x' + '33'.repeat(20) },
+    stats: [
+      {
+        datatokenAddress: '0x' + '22'.repeat(20),
+        orders: 4,
+        prices: [
+          {
+            type: 'fixedrate',
+            price: '2.0',
+            token: '0x' + '44'.repeat(20),
+            contract: '0x' + '55'.repeat(20),
+            exchangeId: '0x01'
+          }
+        ]
+      }
+    ]
+  },
+  ...overrides
+});
+
+test('summariseDdo keeps text as text and drops non-http links', () => {
+  const summary = summariseDdo(ddo());
+  assert.equal(summary.name, '<img src=x onerror=alert(1)>Weather');
+  assert.deepEqual(summary.tags, ['a', 'b']);
+  assert.equal(summary.sampleUrl, 'http://127.0.0.1/sample.csv');
+  assert.deepEqual(summary.price, {
+    type: 'fixedrate',
+    amount: '2.0',
+    token: '0x' + '44'.repeat(20),
+    symbol: 'OCEAN'
+  });
+  assert.equal(summary.access, 'download');
+  assert.equal(summary.services[0].timeout, 3600);
+  assert.equal(summary.orders, 4);
+  assert.equal(summary.publisher, '0x' + '33'.repeat(20));
+});
+
+test('summariseDdo refuses documents without a did', () => {
+  assert.throws(() => summariseDdo({ id: 'nope' }), /not an Ocean asset/);
+  assert.throws(() => checkDid('did:op:123'), /not an Ocean asset id/);
+});
+
+test('buildSearchQuery pages and filters', () => {
+  const body = buildSearchQuery(
+    { text: 'rain', price: 'free', page: 2, pageSize: 5, type: 'dataset' },
+    8996
+  );
+  assert.equal(body.from, 10);
+  assert.equal(body.size, 6);
+  const bool = body.query.bool as any;
+  assert.deepEqual(bool.filter[0], { term: { chainId: 8996 } });
+  assert.ok(
+    bool.filter.some(
+      (clause: any) =>
+        clause.term?.['indexedMetadata.stats.prices.type'] === 'dispenser'
+    )
+  );
+  assert.equal(bool.should.length, 4);
+});
+
+test('order validity follows the service timeout and the provider fee', () => {
+  const order = {
+    txHash: '0x1',
+    serviceIndex: 0,
+    timestamp: 1000,
+    feeValidUntil: 0
+  };
+  assert.equal(orderExpiry(order, 0), null);
+  assert.equal(orderExpiry(order, 100), 1_100_000);
+  assert.equal(orderExpiry({ ...order, feeValidUntil: 1050 }, 100), 1_050_000);
+  assert.equal(pickValidOrder([order], 0, 0, 10_000_000)?.txHash, '0x1');
+  assert.equal(pickValidOrder([order], 1, 0, 2000), null);
+  assert.equal(pickValidOrder([order], 0, 3600, 1000 + 3600), null);
+});
+
+test('OrderMemory remembers per chain, asset, service and account', () => {
+  const data = new Map<string, string>();
+  const memory = new OrderMemory({
+    getItem: key => data.get(key) ?? null,
+    setItem: (key, value) => void data.set(key, value)
+  });
+  const grant = {
+    did: DID,
+    chainId: 8996,
+    serviceId: 's1',
+    serviceIndex: 0,
+    datatoken: '0x' + '22'.repeat(20),
+    consumer: '0xAbC0000000000000000000000000000000000001',
+    orderTxId: '0xaa',
+    reused: false,
+    validUntil: null
+  };
+  memory.remember(grant);
+  memory.remember({ ...grant, orderTxId: '0xexpired', validUntil: 1 });
+  assert.equal(
+    memory.find(8996, DID, 's1', grant.consumer.toLowerCase()).length,
+    1
+  );
+  assert.equal(memory.find(1, DID, 's1', grant.consumer).length, 0);
+  memory.forget('0xaa');
+  assert.equal(memory.find(8996, DID, 's1', grant.consumer).length, 0);
+});

@@ -1,0 +1,30 @@
+/**
+ * Provides IOceanClient for the active network. The wallet is optional:
+ * discovery works without one, getting access asks for it.
+ */
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { INetworkRegistry, IOceanClient, IWallet } from '../tokens';
+import { OceanClient } from './client';
+
+export const oceanClientPlugin: JupyterFrontEndPlugin<IOceanClient> = {
+  id: 'jupyterlab-ocean:ocean-client',
+  description:
+    'Discovers assets on the active Ocean Node and gets access to them through the wallet.',
+  autoStart: true,
+  provides: IOceanClient,
+  requires: [INetworkRegistry],
+  optional: [IWallet],
+  activate: (
+    _app: JupyterFrontEnd,
+    networks: INetworkRegistry,
+    wallet: IWallet | null
+  ): IOceanClient =>
+    new OceanClient({
+      networks,
+      wallet,
+      store: typeof localStorage !== 'undefined' ? localStorage : null
+    })
+};

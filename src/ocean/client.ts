@@ -1,0 +1,917 @@
+/**
+ * The Ocean client behind IOceanClient.
+ *
+ * Discovery and file facts are plain HTTP to the active network's Ocean
+ * Node. Buying, ordering and signing go through @oceanprotocol/lib (loaded
+ * on first use) with a Signer from the wallet, so every transaction and
+ * signature passes the wallet's confirmation dialog. Contract addresses
+ * (exchange, dispenser, base token) come from what the node indexed, which
+ * is what lets the same code work on the local stack and on real networks.
+ */
+import { Signal } from '@lumino/signaling';
+import type { ISignal } from '@lumino/signaling';
+import type {
+  IOceanAccessGrant,
+  IOceanAssetPage,
+  IOceanAssetQuery,
+  IOceanAssetSummary,
+  IOceanClient,
+  IOceanDownload,
+  IOceanDownloadOptions,
+  IOceanFileInfo,
+  IOceanNetwork,
+  IOceanServiceSummary,
+  IWallet,
+  IWalletRequester,
+  INetworkRegistry,
+  OceanProgressCallback
+} from '../tokens';
+import {
+  buildSearchQuery,
+  checkDid,
+  serviceMarkets,
+  summariseDdo
+} from './asset';
+import { OceanError } from './errors';
+import { libConfig, loadEthers, loadOceanLib } from './lib';
+import { NodeApi } from './node-api';
+import {
+  ORDER_EVENTS_ABI,
+  ORDER_STARTED_TOPIC,
+  OrderMemory,
+  orderExpiry,
+  pickValidOrder,
+  type IChainOrder,
+  type IKeyValueStore
+} from './orders';
+
+const ERC20_ABI = [
+  'function balanceOf(address) view returns (uint256)',
+  'function allowance(address owner, address spender) view returns (uint256)',
+  'function approve(address spender, uint256 amount) returns (bool)',
+  'function decimals() view returns (uint8)',
+  'function symbol() view returns (string)'
+];
+
+/** How many times a broken download stream is resumed with a Range. */
+const DOWNLOAD_RESUMES = 3;
+
+export interface IOceanClientOptions {
+  networks: INetworkRegistry;
+  wallet: IWallet | null;
+  /** Where paid orders are remembered (localStorage in the browser). */
+  store?: IKeyValueStore | null;
+}
+
+interface IAssetRecord {
+  summary: IOceanAssetSummary;
+  ddo: unknown;
+  /** Block the asset was created in: no order can be older. */
+  createdBlock: number;
+}
+
+export class OceanClient implements IOceanClient {
+  private _networks: INetworkRegistry;
+  private _wallet: IWallet | null;
+  private _memory: OrderMemory;
+  private _nodes = new Map<string, NodeApi>();
+  private _providers = new Map<string, Promise<any>>();
+  /** Node auth tokens per node and account; bearer secrets, memory only. */
+  private _tokens = new Map<string, Promise<string>>();
+  private _symbols = new Map<string, string>();
+  private _accessChanged = new Signal<IOceanClient, IOceanAccessGrant>(this);
+
+  constructor(options: IOceanClientOptions) {
+    this._networks = options.networks;
+    this._wallet = options.wallet;
+    this._memory = new OrderMemory(options.store ?? null);
+  }
+
+  get accessChanged(): ISignal<IOceanClient, IOceanAccessGrant> {
+    return this._accessChanged;
+  }
+
+  private get _network(): IOceanNetwork {
+    return this._networks.active;
+  }
+
+  private _node(network = this._network): NodeApi {
+    let node = this._nodes.get(network.nodeUrl);
+    if (!node) {
+      node = new NodeApi(network.nodeUrl);
+      this._nodes.set(network.nodeUrl, node);
+    }
+    return node;
+  }
+
+  /** A read-only JSON-RPC provider for the network (no signing). */
+  private _provider(network = this._network): Promise<any> {
+    const key = `${network.chainId}:${network.rpcUrl}`;
+    let provider = this._providers.get(key);
+    if (!provider) {
+      provider = loadEthers().then(
+        ethers =>
+          new ethers.JsonRpcProvider(network.rpcUrl, network.chainId, {
+            staticNetwork: true,
+            // An automining chain answers within the 250 ms cache window.
+            cacheTimeout: -1
+          })
+      );
+      this._providers.set(key, provider);
+    }
+    return provider;
+  }
+
+  async search(query: IOceanAssetQuery = {}): Promise<IOceanAssetPage> {
+    const network = this._network;
+    const body = buildSearchQuery(query, network.chainId);
+    const result = await this._node(network).query(body);
+    const documents = Array.isArray(result)
+      ? result
+      : ((result as any)?.hits?.hits?.map((hit: any) => hit._source) ?? []);
+    const assets: IOceanAssetSummary[] = [];
+    for (const document of documents.slice(0, body.size - 1)) {
+      try {
+        assets.push(summariseDdo(document, this._symbols));
+      } catch {
+        // A malformed DDO on the node is skipped, not fatal to the page.
+      }
+    }
+    return {
+      assets,
+      page: Math.round(body.from / (body.size - 1)),
+      pageSize: body.size - 1,
+      hasMore: documents.length >= body.size
+    };
+  }
+
+  private async _record(did: string): Promise<IAssetRecord> {
+    const network = this._network;
+    const ddo = await this._node(network).ddo(checkDid(did));
+    const summary = summariseDdo(ddo, this._symbols);
+    if (summary.chainId !== network.chainId) {
+      throw new OceanError(
+        'OCEAN_WRONG_NETWORK',
+        `This asset lives on chain ${summary.chainId}, but the active network "${network.name}" is chain ${network.chainId}. Switch network in the Ocean panel.`
+      );
+    }
+    const event = (ddo as any)?.indexedMetadata?.event ?? {};
+    const createdBlock = Number(event.block);
+    return {
+      summary,
+      ddo,
+      createdBlock: Number.isSafeInteger(createdBlock) ? createdBlock : 0
+    };
+  }
+
+  async getAsset(did: string): Promise<IOceanAssetSummary> {
+    return (await this._record(did)).summary;
+  }
+
+  async files(did: string, serviceId?: string): Promise<IOceanFileInfo[]> {
+    const { summary } = await this._record(did);
+    const service = this._service(summary, serviceId);
+    const infos = await this._node().fileInfo(summary.did, service.id);
+    return infos.map((info: any, index) => ({
+      index: typeof info?.index === 'number' ? info.index : index,
+      contentType:
+        typeof info?.contentType === 'string' ? info.contentType : null,
+      contentLength:
+        info?.contentLength !== undefined &&
+        Number.isFinite(Number(info.contentLength))
+          ? Number(info.contentLength)
+          : null,
+      name: typeof info?.name === 'string' ? info.name : undefined
+    }));
+  }
+
+  private _service(
+    summary: IOceanAssetSummary,
+    serviceId?: string
+  ): IOceanServiceSummary {
+    const service = serviceId
+      ? summary.services.find(entry => entry.id === serviceId)
+      : summary.services[0];
+    if (!service) {
+      throw new OceanError(
+        'OCEAN_BAD_ASSET',
+        serviceId
+          ? `The asset has no service "${serviceId}".`
+          : 'The asset offers no service to consume.'
+      );
+    }
+    return service;
+  }
+
+  async findAccess(
+    did: string,
+    account?: string,
+    serviceId?: string
+  ): Promise<IOceanAccessGrant | null> {
+    const consumer = account ?? this._wallet?.state.account ?? null;
+    if (!consumer) {
+      return null;
+    }
+    const record = await this._record(did);
+    return this._findOrder(
+      record,
+      this._service(record.summary, serviceId),
+      consumer
+    );
+  }
+
+  private async _findOrder(
+    record: IAssetRecord,
+    service: IOceanServiceSummary,
+    consumer: string
+  ): Promise<IOceanAccessGrant | null> {
+    const network = this._network;
+    const provider = await this._provider(network);
+    const { summary } = record;
+    // Remembered orders first: one receipt lookup instead of a log scan.
+    for (const grant of this._memory.find(
+      network.chainId,
+      summary.did,
+      service.id,
+      consumer
+    )) {
+      const receipt = await provider.getTransactionReceipt(grant.orderTxId);
+      if (receipt && receipt.status === 1) {
+        return { ...grant, reused: true };
+      }
+      this._memory.forget(grant.orderTxId);
+    }
+    const ethers = await loadEthers();
+    const events = new ethers.Interface(ORDER_EVENTS_ABI);
+    let logs: any[];
+    try {
+      logs = await provider.getLogs({
+        address: service.datatoken,
+        topics: [ORDER_STARTED_TOPIC, ethers.zeroPadValue(consumer, 32)],
+        fromBlock: record.createdBlock,
+        toBlock: 'latest'
+      });
+    } catch (error) {
+      throw chainError(network, error);
+    }
+    const orders: IChainOrder[] = [];
+    for (const log of logs) {
+      const started = events.parseLog(log);
+      if (!started) {
+        continue;
+      }
+      const receipt = await provider.getTransactionReceipt(log.transactionHash);
+      let feeValidUntil = 0;
+      for (const other of receipt?.logs ?? []) {
+        const parsed = (() => {
+          try {
+            return events.parseLog(other);
+          } catch {
+            return null;
+          }
+        })();
+        if (parsed?.name === 'ProviderFee') {
+          feeValidUntil = Number(parsed.args.validUntil);
+        }
+      }
+      orders.push({
+        txHash: log.transactionHash,
+        serviceIndex: Number(started.args.serviceIndex),
+        timestamp: Number(started.args.timestamp),
+        feeValidUntil
+      });
+    }
+    const latest = await provider.getBlock('latest');
+    const order = pickValidOrder(
+      orders,
+      service.index,
+      service.timeout,
+      Number(latest?.timestamp ?? Math.floor(Date.now() / 1000))
+    );
+    if (!order) {
+      return null;
+    }
+    const grant: IOceanAccessGrant = {
+      did: summary.did,
+      chainId: network.chainId,
+      serviceId: service.id,
+      serviceIndex: service.index,
+      datatoken: service.datatoken,
+      consumer: ethers.getAddress(consumer),
+      orderTxId: order.txHash,
+      reused: true,
+      validUntil: orderExpiry(order, service.timeout)
+    };
+    this._memory.remember(grant);
+    return grant;
+  }
+
+  private _requireWallet(): IWallet {
+    if (!this._wallet) {
+      throw new OceanError(
+        4100,
+        'There is no wallet in this JupyterLab: install or enable the Ocean wallet to get access to assets.'
+      );
+    }
+    return this._wallet;
+  }
+
+  /** The wallet's account, on the active network's chain. */
+  private async _account(requester: IWalletRequester): Promise<string> {
+    const wallet = this._requireWallet();
+    const account = await wallet.ensureUnlocked(requester);
+    const network = this._network;
+    if (wallet.state.chainId && wallet.state.chainId !== network.chainId) {
+      throw new OceanError(
+        'OCEAN_WRONG_NETWORK',
+        `The wallet is on chain ${wallet.state.chainId}, but the active network "${network.name}" is chain ${network.chainId}. Switch the wallet's network, then try again.`
+      );
+    }
+    return account;
+  }
+
+  async getAccess(
+    did: string,
+    requester: IWalletRequester,
+    onProgress: OceanProgressCallback = () => undefined,
+    serviceId?: string
+  ): Promise<IOceanAccessGrant> {
+    const network = this._network;
+    onProgress({ step: 'check', message: 'Looking up the asset…' });
+    const record = await this._record(did);
+    const { summary } = record;
+    const service = this._service(summary, serviceId);
+    if (service.type !== 'download') {
+      throw new OceanError(
+        'OCEAN_NOT_FOR_SALE',
+        'This asset is offered for compute-to-data only: its data cannot be downloaded.'
+      );
+    }
+    const account = await this._account(requester);
+    onProgress({
+      step: 'check',
+      message: 'Checking for an order you already paid for…'
+    });
+    const existing = await this._findOrder(record, service, account);
+    if (existing) {
+      onProgress({
+        step: 'done',
+        message:
+          'You already have access (earlier order reused, nothing paid).',
+        txHash: existing.orderTxId
+      });
+      this._accessChanged.emit(existing);
+      return existing;
+    }
+    const market = serviceMarkets(record.ddo).find(
+      entry => entry.serviceId === service.id
+    );
+    if (!market || market.price.type === 'none' || !market.contract) {
+      throw new OceanError(
+        'OCEAN_NOT_FOR_SALE',
+        'This asset has no active price (no exchange or dispenser): its publisher has not put it up for sale.'
+      );
+    }
+    const [lib, ethers, provider] = await Promise.all([
+      loadOceanLib(),
+      loadEthers(),
+      this._provider(network)
+    ]);
+    const signer = (await this._requireWallet().getSigner(requester)) as any;
+    const config = libConfig(network, {
+      fixedRateExchangeAddress:
+        market.price.type === 'fixedrate' ? market.contract : undefined,
+      dispenserAddress:
+        market.price.type === 'dispenser' ? market.contract : undefined,
+      oceanTokenAddress: market.price.token ?? network.oceanTokenAddress
+    });
+    const datatoken = new ethers.Contract(
+      service.datatoken,
+      ERC20_ABI,
+      provider
+    );
+    const one = ethers.parseUnits('1', 18);
+    // A datatoken bought earlier (say, before a failed order) is used, not bought again.
+    const held: bigint = await datatoken.balanceOf(account);
+    if (held < one) {
+      if (market.price.type === 'fixedrate') {
+        await this._buyFromExchange(
+          lib,
+          ethers,
+          provider,
+          signer,
+          config,
+          account,
+          market,
+          onProgress
+        );
+      } else {
+        const dispenser = new lib.Dispenser(
+          market.contract,
+          signer,
+          network.chainId,
+          config
+        );
+        onProgress({
+          step: 'dispense',
+          message:
+            'Taking 1 free datatoken from the dispenser (confirm in the wallet)…'
+        });
+        const tx = await guard(network, () =>
+          dispenser.dispenseTx(service.datatoken, '1', account)
+        );
+        await this._send(signer, tx, 'dispense', onProgress, network);
+      }
+    }
+    onProgress({
+      step: 'order',
+      message: 'Asking the Ocean Node for its provider fee…'
+    });
+    const initialize = await guard(network, () =>
+      lib.ProviderInstance.initialize(
+        summary.did,
+        service.id,
+        0,
+        account,
+        network.nodeUrl
+      )
+    );
+    if (!initialize?.providerFee) {
+      throw new OceanError(
+        'OCEAN_NODE_UNREACHABLE',
+        'The Ocean Node did not return a provider fee, so the order cannot start. Try again; if it persists the node may not serve this asset.'
+      );
+    }
+    const dt = new lib.Datatoken(signer, network.chainId, config);
+    onProgress({
+      step: 'order',
+      message:
+        'Starting the order: this spends the datatoken (confirm in the wallet)…'
+    });
+    const orderTx = await guard(network, () =>
+      dt.startOrderTx(
+        service.datatoken,
+        account,
+        service.index,
+        initialize.providerFee
+      )
+    );
+    const receipt = await this._send(
+      signer,
+      orderTx,
+      'order',
+      onProgress,
+      network
+    );
+    const block = await provider.getBlock(receipt.blockNumber);
+    const startedAt = Number(block?.timestamp ?? Math.floor(Date.now() / 1000));
+    const feeValidUntil = Number(initialize.providerFee.validUntil ?? 0);
+    const grant: IOceanAccessGrant = {
+      did: summary.did,
+      chainId: network.chainId,
+      serviceId: service.id,
+      serviceIndex: service.index,
+      datatoken: service.datatoken,
+      consumer: ethers.getAddress(account),
+      orderTxId: receipt.hash,
+      reused: false,
+      validUntil: orderExpiry(
+        {
+          txHash: receipt.hash,
+          serviceIndex: service.index,
+          timestamp: startedAt,
+          feeValidUntil
+        },
+        service.timeout
+      )
+    };
+    this._memory.remember(grant);
+    onProgress({
+      step: 'done',
+      message: 'Access granted.',
+      txHash: receipt.hash
+    });
+    this._accessChanged.emit(grant);
+    return grant;
+  }
+
+  private async _buyFromExchange(
+    lib: any,
+    ethers: any,
+    provider: any,
+    signer: any,
+    config: any,
+    account: string,
+    market: { contract?: string; exchangeId?: string; price: any },
+    onProgress: OceanProgressCallback
+  ): Promise<void> {
+    const network = this._network;
+    const exchange = new lib.FixedRateExchange(
+      market.contract,
+      signer,
+      network.chainId,
+      config
+    );
+    const quote: any = await guard(network, () =>
+      exchange.calcBaseInGivenDatatokensOut(market.exchangeId, '1')
+    );
+    const baseToken = new ethers.Contract(
+      market.price.token,
+      ERC20_ABI,
+      provider
+    );
+    const decimals = Number(await baseToken.decimals());
+    const symbol = market.price.symbol ?? 'OCEAN';
+    const cost: bigint = ethers.parseUnits(
+      String(quote.baseTokenAmount),
+      decimals
+    );
+    const balance: bigint = await baseToken.balanceOf(account);
+    if (balance < cost) {
+      throw new OceanError(
+        'OCEAN_INSUFFICIENT_FUNDS',
+        `Access costs ${ethers.formatUnits(cost, decimals)} ${symbol} (price plus fees) but the account holds ${ethers.formatUnits(balance, decimals)} ${symbol}. Top up the account${network.faucetUrl ? ' (the local network has a faucet in the Ocean panel)' : ''} and try again; nothing was spent.`,
+        { cost: cost.toString(), balance: balance.toString() }
+      );
+    }
+    const allowance: bigint = await baseToken.allowance(
+      account,
+      market.contract
+    );
+    if (allowance < cost) {
+      onProgress({
+        step: 'approve',
+        message: `Allowing the exchange to take ${ethers.formatUnits(cost, decimals)} ${symbol} (confirm in the wallet)…`
+      });
+      const approval = await new ethers.Contract(
+        market.price.token,
+        ERC20_ABI,
+        signer
+      ).approve.populateTransaction(market.contract, cost);
+      await this._send(signer, approval, 'approve', onProgress, network);
+    }
+    onProgress({
+      step: 'buy',
+      message: `Buying 1 datatoken for ${ethers.formatUnits(cost, decimals)} ${symbol} (confirm in the wallet)…`
+    });
+    const buy = await guard(network, () =>
+      exchange.buyDatatokensTx(
+        market.exchangeId,
+        '1',
+        ethers.formatUnits(cost, decimals)
+      )
+    );
+    await this._send(signer, buy, 'buy', onProgress, network);
+  }
+
+  /** Sends a prepared transaction through the wallet and waits for 1 block. */
+  private async _send(
+    signer: any,
+    request: any,
+    step: 'approve' | 'buy' | 'dispense' | 'order',
+    onProgress: OceanProgressCallback,
+    network: IOceanNetwork
+  ): Promise<any> {
+    if (!request) {
+      throw new OceanError(
+        'OCEAN_TX_REVERTED',
+        'The transaction could not be prepared (the chain would reject it). Nothing was sent or spent.'
+      );
+    }
+    // The wallet picks the sender and nonce; a stale one from the lib would be refused.
+    const tx = { ...request };
+    delete tx.from;
+    delete tx.nonce;
+    let sent: any;
+    try {
+      sent = await signer.sendTransaction(tx);
+    } catch (error) {
+      throw txError(network, error, false);
+    }
+    onProgress({
+      step,
+      message: 'Waiting for the transaction to be mined…',
+      txHash: sent.hash
+    });
+    let receipt: any;
+    try {
+      receipt = await sent.wait(1);
+    } catch (error) {
+      throw txError(network, error, true, sent.hash);
+    }
+    if (!receipt || receipt.status !== 1) {
+      throw new OceanError(
+        'OCEAN_TX_REVERTED',
+        `The transaction ${sent.hash} was reverted by the chain; only its gas was spent. Nothing else changed: try again.`,
+        { txHash: sent.hash }
+      );
+    }
+    return receipt;
+  }
+
+  /** A node auth token for the account (one wallet signature per session). */
+  private _authToken(
+    network: IOceanNetwork,
+    account: string,
+    requester: IWalletRequester
+  ): Promise<string> {
+    const key = `${network.nodeUrl}|${account.toLowerCase()}`;
+    let token = this._tokens.get(key);
+    if (!token) {
+      token = (async () => {
+        const lib = await loadOceanLib();
+        const signer = await this._requireWallet().getSigner(requester);
+        const value = await guard(network, () =>
+          lib.ProviderInstance.generateAuthToken(signer as any, network.nodeUrl)
+        );
+        if (typeof value !== 'string' || !value) {
+          throw new OceanError(
+            'OCEAN_DOWNLOAD_REFUSED',
+            'The Ocean Node did not issue a download token. Try again.'
+          );
+        }
+        return value;
+      })();
+      this._tokens.set(key, token);
+      token.catch(() => this._tokens.delete(key));
+    }
+    return token;
+  }
+
+  async download(
+    did: string,
+    requester: IWalletRequester,
+    options: IOceanDownloadOptions = {}
+  ): Promise<IOceanDownload> {
+    const network = this._network;
+    const onProgress = options.onProgress ?? (() => undefined);
+    const account = await this._account(requester);
+    const record = await this._record(did);
+    const service = this._service(record.summary);
+    const grant = await this._findOrder(record, service, account);
+    if (!grant) {
+      throw new OceanError(
+        'OCEAN_NO_ACCESS',
+        'You have no valid order for this asset: use Get access first (an expired order must be renewed).'
+      );
+    }
+    const fileIndex = options.fileIndex ?? 0;
+    const url = await this._node(network).downloadUrl({
+      fileIndex,
+      documentId: grant.did,
+      serviceId: grant.serviceId,
+      transferTxId: grant.orderTxId,
+      consumerAddress: grant.consumer
+    });
+    const start = options.range?.start ?? 0;
+    const end = options.range?.end;
+    let attemptToken = true;
+    for (;;) {
+      if (!this._tokens.has(`${network.nodeUrl}|${account.toLowerCase()}`)) {
+        onProgress({
+          step: 'sign',
+          message: 'Sign in to the Ocean Node (one signature per session)…'
+        });
+      }
+      const token = await this._authToken(network, account, requester);
+      try {
+        const result = await this._fetchBytes(
+          url,
+          token,
+          start,
+          end,
+          options.signal,
+          onProgress
+        );
+        return { ...result, fileIndex, grant };
+      } catch (error) {
+        const nodeCode = (error as OceanError).details?.nodeCode;
+        if (
+          attemptToken &&
+          error instanceof OceanError &&
+          (nodeCode === 'INVALID_TOKEN' ||
+            nodeCode === 'TOKEN_EXPIRED' ||
+            nodeCode === 'TOKEN_INVALIDATED')
+        ) {
+          // The node forgot or expired our token: sign in once more.
+          this._tokens.delete(`${network.nodeUrl}|${account.toLowerCase()}`);
+          attemptToken = false;
+          continue;
+        }
+        if (
+          error instanceof OceanError &&
+          error.code === 'OCEAN_ORDER_EXPIRED'
+        ) {
+          this._memory.forget(grant.orderTxId);
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** GET with Range, streaming; resumes from the last byte when cut. */
+  private async _fetchBytes(
+    url: string,
+    token: string,
+    start: number,
+    end: number | undefined,
+    signal: AbortSignal | undefined,
+    onProgress: OceanProgressCallback
+  ): Promise<{
+    bytes: Uint8Array;
+    contentType: string | null;
+    totalSize: number | null;
+  }> {
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    let contentType: string | null = null;
+    let totalSize: number | null = null;
+    let expected: number | null = end !== undefined ? end - start : null;
+    for (let attempt = 0; ; attempt++) {
+      const from = start + received;
+      const headers: Record<string, string> = { Authorization: token };
+      if (from > 0 || end !== undefined) {
+        headers.Range = `bytes=${from}-${end !== undefined ? end - 1 : ''}`;
+      }
+      let response: Response;
+      try {
+        response = await fetch(url, { headers, signal });
+      } catch (error) {
+        if (signal?.aborted) {
+          throw error;
+        }
+        if (attempt < DOWNLOAD_RESUMES && received > 0) {
+          continue;
+        }
+        throw new OceanError(
+          'OCEAN_NODE_UNREACHABLE',
+          'The Ocean Node stopped answering during the download. Your access is kept: start the download again when the node is back.',
+          { cause: String(error) }
+        );
+      }
+      if (!response.ok) {
+        const text = await response.text().catch(() => '');
+        let message = text.slice(0, 300);
+        let code: string | undefined;
+        try {
+          const body = JSON.parse(text);
+          message = String(body.error ?? body.message ?? message);
+          code = body.code;
+        } catch {
+          // plain text answer
+        }
+        if (response.status === 416) {
+          break;
+        }
+        throw NodeApi.error(response.status, message, code);
+      }
+      contentType ??= response.headers.get('content-type');
+      const range = response.headers.get('content-range');
+      const total = range?.split('/')[1];
+      if (total && total !== '*') {
+        totalSize = Number(total);
+      } else if (response.status === 200) {
+        const length = response.headers.get('content-length');
+        totalSize = length ? Number(length) : null;
+      }
+      if (response.status === 200 && from > 0) {
+        // The origin ignored Range: skip what we already have.
+        chunks.length = 0;
+        received = 0;
+      }
+      expected ??= totalSize !== null ? totalSize - start : null;
+      const reader = response.body!.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) {
+            break;
+          }
+          chunks.push(value);
+          received += value.length;
+          onProgress({
+            step: 'download',
+            message: 'Downloading…',
+            fraction: expected ? Math.min(received / expected, 1) : undefined
+          });
+        }
+      } catch (error) {
+        if (signal?.aborted) {
+          throw error;
+        }
+        if (attempt < DOWNLOAD_RESUMES) {
+          continue;
+        }
+        throw new OceanError(
+          'OCEAN_NODE_UNREACHABLE',
+          'The download was cut several times. Your access is kept: try again.',
+          { cause: String(error) }
+        );
+      }
+      if (expected === null || received >= expected) {
+        break;
+      }
+      if (attempt >= DOWNLOAD_RESUMES) {
+        break;
+      }
+    }
+    const bytes = new Uint8Array(received);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return { bytes, contentType, totalSize };
+  }
+}
+
+/** Runs a lib call, turning its failures into OceanErrors with advice. */
+async function guard<T>(
+  network: IOceanNetwork,
+  call: () => Promise<T>
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof OceanError) {
+      throw error;
+    }
+    throw txError(network, error, false);
+  }
+}
+
+function errorText(error: unknown): string {
+  const anyError = error as any;
+  return [
+    anyError?.shortMessage,
+    anyError?.reason,
+    anyError?.info?.error?.message,
+    anyError?.message,
+    String(error)
+  ]
+    .filter(Boolean)
+    .join(' | ');
+}
+
+function chainError(network: IOceanNetwork, error: unknown): OceanError {
+  return new OceanError(
+    'OCEAN_NETWORK_UNREACHABLE',
+    `The chain of "${network.name}" (${network.rpcUrl}) does not answer. Check that it is running, then try again.`,
+    { cause: errorText(error) }
+  );
+}
+
+/** Why a transaction failed, in words, with what it cost. */
+export function txError(
+  network: IOceanNetwork,
+  error: unknown,
+  mined: boolean,
+  txHash?: string
+): OceanError {
+  if (error instanceof OceanError) {
+    return error;
+  }
+  const anyError = error as any;
+  const text = errorText(error);
+  if (
+    anyError?.code === 4001 ||
+    anyError?.code === 'ACTION_REJECTED' ||
+    anyError?.error?.code === 4001 ||
+    /user rejected|user denied|rejected by the user/i.test(text)
+  ) {
+    return new OceanError(
+      4001,
+      'You declined in the wallet. Nothing was sent or spent.',
+      { cause: text }
+    );
+  }
+  if (/insufficient funds/i.test(text)) {
+    return new OceanError(
+      'OCEAN_INSUFFICIENT_FUNDS',
+      `The account has not enough ${network.nativeSymbol} to pay for gas. Top it up${network.faucetUrl ? ' (the local network has a faucet)' : ''} and try again; nothing was spent.`,
+      { cause: text }
+    );
+  }
+  if (
+    anyError?.code === 'NETWORK_ERROR' ||
+    /ECONNREFUSED|failed to fetch|fetch failed|network error/i.test(text)
+  ) {
+    return new OceanError(
+      anyError?.config ? 'OCEAN_NODE_UNREACHABLE' : 'OCEAN_NETWORK_UNREACHABLE',
+      `The network did not answer (${network.rpcUrl} or the Ocean Node). Nothing was spent; try again when it is back.`,
+      { cause: text }
+    );
+  }
+  if (mined || anyError?.code === 'CALL_EXCEPTION' || /revert/i.test(text)) {
+    return new OceanError(
+      'OCEAN_TX_REVERTED',
+      `The chain rejected the transaction${txHash ? ` ${txHash}` : ''}${mined ? ' (only its gas was spent)' : ' before it was sent (nothing was spent)'}: ${anyError?.reason ?? anyError?.shortMessage ?? 'reverted'}. Try again; if it repeats, the asset's exchange or dispenser may be closed.`,
+      { cause: text, txHash }
+    );
+  }
+  return new OceanError(
+    'OCEAN_TX_REVERTED',
+    `The operation failed: ${anyError?.shortMessage ?? anyError?.message ?? String(error)}. Nothing was spent unless a transaction hash was shown.`,
+    { cause: text }
+  );
+}
