@@ -60,6 +60,32 @@ execFileSync(
   ],
   { stdio: 'inherit', cwd: root }
 );
+
+// onnxruntime-web for GAN cells (src/gan/runtime.ts): the extension serves
+// the runtime itself (no CDN) and imports it by URL only when a GAN cell
+// renders, so it is copied beside the bundle instead of being bundled.
+// The wasm build serves every browser; the WebGPU build is fetched only
+// where a real GPU adapter exists.
+const ORT_FILES = [
+  'ort.wasm.min.mjs',
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+  'ort.webgpu.min.mjs',
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.asyncify.wasm'
+];
+const ortSource = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
+const ortTarget = path.join(
+  root,
+  JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
+    .jupyterlab.outputDir,
+  'static',
+  'ort'
+);
+fs.mkdirSync(ortTarget, { recursive: true });
+for (const file of ORT_FILES) {
+  fs.copyFileSync(path.join(ortSource, file), path.join(ortTarget, file));
+}
 console.log(
   `labextension built in ${((Date.now() - started) / 1000).toFixed(1)} s`
 );

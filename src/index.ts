@@ -2,11 +2,13 @@ import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { networksPlugin } from './ocean';
 import { oceanClientPlugin } from './ocean/client-plugin';
 import { panelPlugin } from './widget';
+import { ganPlugin } from './gan';
 
 /**
  * Every plugin of jupyterlab-ocean. Each lives in its room's entry file.
  */
 const plugins: JupyterFrontEndPlugin<any>[] = [networksPlugin, panelPlugin];
 plugins.push(oceanClientPlugin);
+plugins.push(ganPlugin);
 
 export default plugins;

@@ -1,0 +1,94 @@
+/**
+ * The GAN cell's one protocol file: the MIME payload the kernels emit and
+ * the kernel commands' arguments and results. The Python and Deno clients
+ * write the same shapes (python/jupyterlab_ocean, the Deno client).
+ */
+
+/** MIME type of a GAN output cell. */
+export const GAN_MIME_TYPE = 'application/vnd.ocean.gan+json';
+
+/** Largest batch a cell may ask for (the grid stays readable, memory small). */
+export const GAN_MAX_IMAGES = 64;
+
+/**
+ * What `%ocean gan <did> --n 16 --seed 42` (Python) or
+ * `ocean.gan(did, {n: 16, seed: 42})` (Deno) emits. The renderer writes its
+ * own state back into the same object (new seed, batch size, interpolation)
+ * so a saved notebook reopens as it was left.
+ */
+export interface IGanCellPayload {
+  /** The model's asset on the active network (an Ocean algorithm asset). */
+  did: string;
+  /** How many images (1..GAN_MAX_IMAGES). */
+  n: number;
+  /** Seed of the first latent vector; image i uses seed + i. */
+  seed: number;
+  /**
+   * When set, the grid walks from `seed`'s latent to `seedB`'s latent in
+   * `n` steps instead of showing `n` independent seeds.
+   */
+  seedB?: number;
+  /** Pixels per model pixel in the grid (default 3). */
+  scale?: number;
+}
+
+/** Arguments of the `gan.images` kernel command. */
+export type IGanImagesArgs = IGanCellPayload;
+
+/**
+ * Images handed to a kernel: uint8 RGB, NHWC, base64 (JSON has no bytes).
+ * Python turns this into a NumPy array (n, height, width, 3) when NumPy is
+ * there; Deno into a Uint8Array with the shape beside it.
+ */
+export interface IGanImagesResult {
+  did: string;
+  shape: [number, number, number, number];
+  dtype: 'uint8';
+  /** base64 of shape[0]·shape[1]·shape[2]·shape[3] bytes. */
+  data: string;
+  backend: GanBackend;
+  /** Milliseconds the model run took. */
+  inferenceMs: number;
+  seeds: number[];
+}
+
+export type GanBackend = 'webgpu' | 'wasm';
+
+/** Reads and checks a payload from untrusted output data. */
+export function parseGanPayload(value: unknown): IGanCellPayload {
+  if (!value || typeof value !== 'object') {
+    throw new TypeError('The GAN cell has no settings.');
+  }
+  const raw = value as Record<string, unknown>;
+  const did = typeof raw.did === 'string' ? raw.did.trim().toLowerCase() : '';
+  if (!/^did:op:[0-9a-f]{64}$/.test(did)) {
+    throw new TypeError(
+      'The GAN cell needs the model asset DID (did:op: followed by 64 hex digits).'
+    );
+  }
+  const integer = (
+    name: string,
+    fallback: number,
+    min: number,
+    max: number
+  ) => {
+    const v =
+      raw[name] === undefined || raw[name] === null ? fallback : raw[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw new TypeError(
+        `The GAN cell's "${name}" must be a whole number from ${min} to ${max}.`
+      );
+    }
+    return v;
+  };
+  const payload: IGanCellPayload = {
+    did,
+    n: integer('n', 16, 1, GAN_MAX_IMAGES),
+    seed: integer('seed', 0, 0, 0xffffffff),
+    scale: integer('scale', 3, 1, 8)
+  };
+  if (raw.seedB !== undefined && raw.seedB !== null) {
+    payload.seedB = integer('seedB', 0, 0, 0xffffffff);
+  }
+  return payload;
+}

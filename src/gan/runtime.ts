@@ -1,0 +1,211 @@
+/**
+ * onnxruntime-web, loaded only when a GAN cell first renders.
+ *
+ * The runtime's JavaScript and WebAssembly are copied into this extension's
+ * own static folder at build time (scripts/build-labextension.mjs) and
+ * imported from there by URL: they never enter the start-up bundle, and
+ * nothing is fetched from a CDN. WebGPU is used only when the browser offers
+ * a real (non-fallback) adapter: a software adapter such as SwiftShader is
+ * tens of times slower than WebAssembly for this model.
+ */
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import type * as Ort from 'onnxruntime-web';
+
+import { OceanError } from '../ocean/errors';
+import { LATENT_SIZE } from './latent';
+import type { GanBackend } from './protocol';
+
+type OrtModule = typeof Ort;
+
+/** Where the build copies the runtime (see scripts/build-labextension.mjs). */
+export function runtimeBaseUrl(): string {
+  const extensions = PageConfig.getOption('fullLabextensionsUrl');
+  return URLExt.join(extensions, 'jupyterlab-ocean', 'static', 'ort') + '/';
+}
+
+/** The runtime build for each backend: the WebGPU one carries a larger wasm. */
+const RUNTIME_FILE: Record<GanBackend, string> = {
+  wasm: 'ort.wasm.min.mjs',
+  webgpu: 'ort.webgpu.min.mjs'
+};
+
+interface IGpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: {
+    isFallbackAdapter?: boolean;
+    architecture?: string;
+    vendor?: string;
+  };
+}
+
+/** What the browser's WebGPU offers, in words for the cell footer. */
+export interface IBackendChoice {
+  backend: GanBackend;
+  reason: string;
+}
+
+let backendChoice: Promise<IBackendChoice> | null = null;
+
+/** WebGPU only with a real adapter; WebAssembly otherwise. */
+export function chooseBackend(): Promise<IBackendChoice> {
+  if (!backendChoice) {
+    backendChoice = (async (): Promise<IBackendChoice> => {
+      const gpu = (
+        navigator as { gpu?: { requestAdapter(): Promise<unknown> } }
+      ).gpu;
+      if (!gpu) {
+        return { backend: 'wasm', reason: 'this browser has no WebGPU' };
+      }
+      let adapter: IGpuAdapterLike | null = null;
+      try {
+        adapter = (await gpu.requestAdapter()) as IGpuAdapterLike | null;
+      } catch {
+        adapter = null;
+      }
+      if (!adapter) {
+        return { backend: 'wasm', reason: 'no WebGPU adapter' };
+      }
+      const software =
+        adapter.isFallbackAdapter === true ||
+        adapter.info?.isFallbackAdapter === true ||
+        /swiftshader/i.test(adapter.info?.architecture ?? '');
+      if (software) {
+        return {
+          backend: 'wasm',
+          reason: 'WebGPU adapter is a software fallback'
+        };
+      }
+      const name = [adapter.info?.vendor, adapter.info?.architecture]
+        .filter(Boolean)
+        .join(' ');
+      return {
+        backend: 'webgpu',
+        reason: name ? `GPU: ${name}` : 'GPU adapter'
+      };
+    })();
+  }
+  return backendChoice;
+}
+
+const runtimes = new Map<GanBackend, Promise<OrtModule>>();
+
+function loadRuntime(backend: GanBackend): Promise<OrtModule> {
+  let runtime = runtimes.get(backend);
+  if (!runtime) {
+    const base = runtimeBaseUrl();
+    runtime = import(
+      /* webpackIgnore: true */ base + RUNTIME_FILE[backend]
+    ).then(
+      (ort: OrtModule) => {
+        ort.env.wasm.wasmPaths = base;
+        // Threads need cross-origin isolation (COOP/COEP), which JupyterLab
+        // does not send; asking for them anyway only prints a warning.
+        ort.env.wasm.numThreads = globalThis.crossOriginIsolated
+          ? Math.min(4, navigator.hardwareConcurrency || 1)
+          : 1;
+        return ort;
+      },
+      error => {
+        runtimes.delete(backend);
+        throw new OceanError(
+          'OCEAN_LIB_UNAVAILABLE',
+          'The in-browser model runtime (onnxruntime-web) could not be loaded from the extension. Rebuild or reinstall jupyterlab-ocean.',
+          { backend, error: String(error) }
+        );
+      }
+    );
+    runtimes.set(backend, runtime);
+  }
+  return runtime;
+}
+
+export interface IGeneration {
+  /** NHWC float pixels in [0, 1]. */
+  pixels: Float32Array;
+  count: number;
+  height: number;
+  width: number;
+  backend: GanBackend;
+  /** Milliseconds of `session.run` only. */
+  inferenceMs: number;
+}
+
+/** One loaded model on one backend. Runs are queued: a session runs one batch at a time. */
+export class GanSession {
+  readonly backend: GanBackend;
+  /** Milliseconds to import the runtime and create the session. */
+  readonly loadMs: number;
+  #ort: OrtModule;
+  #session: Ort.InferenceSession;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    ort: OrtModule,
+    session: Ort.InferenceSession,
+    backend: GanBackend,
+    loadMs: number
+  ) {
+    this.#ort = ort;
+    this.#session = session;
+    this.backend = backend;
+    this.loadMs = loadMs;
+  }
+
+  /** Creates a session on the chosen backend, falling back to wasm if WebGPU fails. */
+  static async create(
+    model: ArrayBuffer,
+    backend: GanBackend
+  ): Promise<GanSession> {
+    const started = performance.now();
+    try {
+      const ort = await loadRuntime(backend);
+      const session = await ort.InferenceSession.create(new Uint8Array(model), {
+        executionProviders: [backend],
+        graphOptimizationLevel: 'all'
+      });
+      return new GanSession(ort, session, backend, performance.now() - started);
+    } catch (error) {
+      if (backend === 'webgpu') {
+        return GanSession.create(model, 'wasm');
+      }
+      if (error instanceof OceanError) {
+        throw error;
+      }
+      throw new OceanError(
+        'OCEAN_BAD_ASSET',
+        'The model file could not be loaded by onnxruntime-web; it is not a valid ONNX generator.',
+        { error: String(error) }
+      );
+    }
+  }
+
+  /** Runs the generator on `count` latent vectors (count × LATENT_SIZE floats). */
+  generate(latents: Float32Array, count: number): Promise<IGeneration> {
+    const run = async (): Promise<IGeneration> => {
+      const input = new this.#ort.Tensor('float32', latents, [
+        count,
+        LATENT_SIZE
+      ]);
+      const started = performance.now();
+      const outputs = await this.#session.run({
+        [this.#session.inputNames[0]]: input
+      });
+      const inferenceMs = performance.now() - started;
+      const output = outputs[this.#session.outputNames[0]];
+      const [n, height, width] = output.dims as number[];
+      const pixels = (await output.getData()) as Float32Array;
+      input.dispose?.();
+      return {
+        pixels,
+        count: n,
+        height,
+        width,
+        backend: this.backend,
+        inferenceMs
+      };
+    };
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * Everything a GAN cell needs besides pixels on screen: whether the account
+ * may use the model, buying access (through IOceanClient, so through the
+ * wallet's dialog), fetching the model once, verifying it, caching it, and
+ * one runtime session per model shared by every cell and kernel request.
+ */
+import type {
+  IOceanAccessGrant,
+  IOceanAssetSummary,
+  IOceanClient,
+  INetworkRegistry,
+  IWalletRequester,
+  OceanProgressCallback
+} from '../tokens';
+import { OceanError } from '../ocean/errors';
+import { latentBatch } from './latent';
+import { ModelStore, normaliseChecksum, verifyModelBytes } from './model-store';
+import type { GanBackend, IGanCellPayload, IGanImagesResult } from './protocol';
+import { chooseBackend, GanSession, type IGeneration } from './runtime';
+
+/** The model's facts as its DDO publishes them. */
+export interface IGanModelInfo {
+  asset: IOceanAssetSummary;
+  sha256: string;
+  /** Bytes of the model file, when the DDO says. */
+  size: number | null;
+}
+
+export interface IGanRun extends IGeneration {
+  labels: string[];
+  seeds: number[];
+  /** Where the model bytes came from this time. */
+  source: 'memory' | 'cache' | 'download';
+  /** Milliseconds to load the runtime + create the session (0 when reused). */
+  loadMs: number;
+  reason: string;
+}
+
+export class GanService {
+  readonly store = new ModelStore();
+  #client: () => IOceanClient | null;
+  #networks: INetworkRegistry | null;
+  #models = new Map<string, Promise<IGanModelInfo>>();
+  #sessions = new Map<string, Promise<GanSession>>();
+
+  constructor(options: {
+    client: () => IOceanClient | null;
+    networks: INetworkRegistry | null;
+  }) {
+    this.#client = options.client;
+    this.#networks = options.networks;
+  }
+
+  client(): IOceanClient {
+    const client = this.#client();
+    if (!client) {
+      throw new OceanError(
+        'OCEAN_LIB_UNAVAILABLE',
+        'The Ocean client is not available in this JupyterLab, so the model cannot be bought or downloaded.'
+      );
+    }
+    return client;
+  }
+
+  /** The asset and its published checksum (cached per DID). */
+  model(did: string): Promise<IGanModelInfo> {
+    let info = this.#models.get(did);
+    if (!info) {
+      info = this.#loadModelInfo(did);
+      info.catch(() => this.#models.delete(did));
+      this.#models.set(did, info);
+    }
+    return info;
+  }
+
+  async #loadModelInfo(did: string): Promise<IGanModelInfo> {
+    const asset = await this.client().getAsset(did);
+    const additional = await this.#additionalInformation(did);
+    const raw = additional.sha256 ?? additional.checksum;
+    if (typeof raw !== 'string') {
+      throw new OceanError(
+        'OCEAN_BAD_ASSET',
+        `"${asset.name}" publishes no SHA-256 checksum for its model file, so a download could not be verified. Ask its publisher to add one.`,
+        { did }
+      );
+    }
+    const size = typeof additional.size === 'number' ? additional.size : null;
+    return { asset, sha256: normaliseChecksum(raw), size };
+  }
+
+  /**
+   * `metadata.additionalInformation` of the DDO. IOceanAssetSummary does not
+   * carry it, so it is read from the active network's Ocean Node (public
+   * metadata, no signature).
+   */
+  async #additionalInformation(did: string): Promise<Record<string, unknown>> {
+    const nodeUrl = this.#networks?.active.nodeUrl;
+    if (!nodeUrl) {
+      return {};
+    }
+    const response = await fetch(
+      `${nodeUrl.replace(/\/$/, '')}/api/aquarius/assets/ddo/${encodeURIComponent(did)}`
+    );
+    if (!response.ok) {
+      throw new OceanError(
+        'OCEAN_NOT_INDEXED',
+        `The Ocean Node does not know the model ${did} (HTTP ${response.status}).`,
+        { did }
+      );
+    }
+    const ddo = (await response.json()) as {
+      metadata?: { additionalInformation?: Record<string, unknown> };
+    };
+    const additional = ddo.metadata?.additionalInformation;
+    return additional && typeof additional === 'object' ? additional : {};
+  }
+
+  /** The account's valid order for the model, or null (reads only). */
+  findAccess(did: string): Promise<IOceanAccessGrant | null> {
+    return this.client().findAccess(did);
+  }
+
+  /** Buys access (or reuses an order); every transaction goes through the wallet dialog. */
+  getAccess(
+    did: string,
+    requester: IWalletRequester,
+    onProgress?: OceanProgressCallback
+  ): Promise<IOceanAccessGrant> {
+    return this.client().getAccess(did, requester, onProgress);
+  }
+
+  /**
+   * The model bytes: from IndexedDB when a verified copy is there, else
+   * downloaded once, verified against the DDO checksum, then cached.
+   */
+  async modelBytes(
+    did: string,
+    requester: IWalletRequester,
+    onProgress?: OceanProgressCallback
+  ): Promise<{ bytes: ArrayBuffer; source: 'cache' | 'download' }> {
+    const info = await this.model(did);
+    const cached = await this.store.get(did, info.sha256);
+    if (cached) {
+      return { bytes: cached, source: 'cache' };
+    }
+    const download = await this.client().download(did, requester, {
+      onProgress
+    });
+    const view = download.bytes;
+    const bytes = view.buffer.slice(
+      view.byteOffset,
+      view.byteOffset + view.byteLength
+    ) as ArrayBuffer;
+    await verifyModelBytes(bytes, info.sha256, did);
+    await this.store.put(did, bytes);
+    return { bytes, source: 'download' };
+  }
+
+  async #session(
+    did: string,
+    requester: IWalletRequester,
+    onProgress?: OceanProgressCallback
+  ): Promise<{
+    session: GanSession;
+    source: IGanRun['source'];
+    reason: string;
+  }> {
+    const info = await this.model(did);
+    const key = `${did}#${info.sha256}`;
+    const { backend, reason } = await chooseBackend();
+    const existing = this.#sessions.get(key);
+    if (existing) {
+      return { session: await existing, source: 'memory', reason };
+    }
+    let source: IGanRun['source'] = 'download';
+    const created = this.modelBytes(did, requester, onProgress).then(result => {
+      source = result.source;
+      return GanSession.create(result.bytes, backend);
+    });
+    this.#sessions.set(key, created);
+    created.catch(() => this.#sessions.delete(key));
+    const session = await created;
+    return {
+      session,
+      source,
+      reason:
+        session.backend === backend
+          ? reason
+          : `${reason}; WebGPU failed, using WebAssembly`
+    };
+  }
+
+  /** Generates the images a cell's settings describe. Needs access (never buys). */
+  async generate(
+    payload: IGanCellPayload,
+    requester: IWalletRequester,
+    onProgress?: OceanProgressCallback
+  ): Promise<IGanRun> {
+    const { session, source, reason } = await this.#session(
+      payload.did,
+      requester,
+      onProgress
+    );
+    const { latents, labels, seeds } = latentBatch(payload);
+    const result = await session.generate(latents, payload.n);
+    return {
+      ...result,
+      labels,
+      seeds,
+      source,
+      loadMs: source === 'memory' ? 0 : session.loadMs,
+      reason
+    };
+  }
+
+  /** Forgets the in-memory session and the cached bytes (used after a checksum failure). */
+  async forget(did: string): Promise<void> {
+    for (const key of [...this.#sessions.keys()]) {
+      if (key.startsWith(`${did}#`)) {
+        this.#sessions.delete(key);
+      }
+    }
+    this.#models.delete(did);
+    await this.store.delete(did);
+  }
+}
+
+/** Float [0, 1] NHWC → uint8 NHWC, rounded the way a PNG would store it. */
+export function toBytes(pixels: Float32Array): Uint8Array {
+  const out = new Uint8Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) {
+    out[i] = Math.round(Math.min(1, Math.max(0, pixels[i])) * 255);
+  }
+  return out;
+}
+
+/** The kernel command's result: images as base64 uint8 NHWC. */
+export function imagesResult(did: string, run: IGanRun): IGanImagesResult {
+  const bytes = toBytes(run.pixels);
+  let binary = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return {
+    did,
+    shape: [run.count, run.height, run.width, 3],
+    dtype: 'uint8',
+    data: btoa(binary),
+    backend: run.backend as GanBackend,
+    inferenceMs: Math.round(run.inferenceMs * 100) / 100,
+    seeds: run.seeds
+  };
+}
