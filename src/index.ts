@@ -3,11 +3,13 @@ import { networksPlugin } from './ocean';
 import { oceanClientPlugin } from './ocean/client-plugin';
 import { panelPlugin } from './widget';
 import { ganPlugin } from './gan';
+import { walletPlugin } from './widget/wallet-plugin';
 
 /**
  * Every plugin of jupyterlab-ocean. Each lives in its room's entry file.
  */
 const plugins: JupyterFrontEndPlugin<any>[] = [networksPlugin, panelPlugin];
+plugins.push(walletPlugin);
 plugins.push(oceanClientPlugin);
 plugins.push(ganPlugin);
 

@@ -26,7 +26,13 @@ export type OceanErrorCode =
   | 'OCEAN_NO_ACCESS'
   | 'OCEAN_DOWNLOAD_REFUSED'
   | 'OCEAN_LIB_UNAVAILABLE'
-  | 'OCEAN_BAD_ASSET';
+  | 'OCEAN_BAD_ASSET'
+  // Wallet (key store, signing, faucet):
+  | 'OCEAN_WRONG_PASSWORD'
+  | 'OCEAN_BAD_IMPORT'
+  | 'OCEAN_WALLET_EXISTS'
+  | 'OCEAN_FAUCET_FAILED'
+  | 'OCEAN_BAD_REQUEST';
 
 export class OceanError extends Error {
   readonly code: OceanErrorCode;

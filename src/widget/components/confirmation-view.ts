@@ -1,0 +1,192 @@
+import { css, html, LitElement, nothing } from 'lit';
+import type { IConfirmation } from '../confirmation';
+
+/** Strings the view shows, translated by the caller. */
+export interface IConfirmationLabels {
+  askedBy: string;
+  network: string;
+  account: string;
+  fee: string;
+  details: string;
+  raw: string;
+  kinds: Record<string, string>;
+}
+
+/**
+ * @summary The body of the wallet's confirmation dialog: who asks, on which
+ * network and account, what it does (decoded), risks and checks, the fee.
+ * Every value is rendered as text: callers and networks are untrusted.
+ */
+export class OceanConfirmationView extends LitElement {
+  static properties = {
+    confirmation: { attribute: false },
+    labels: { attribute: false }
+  };
+
+  confirmation!: IConfirmation;
+  labels!: IConfirmationLabels;
+
+  static styles = css`
+    :host {
+      display: block;
+      max-width: 560px;
+      color: var(--jp-ui-font-color1);
+      font-family: var(--jp-ui-font-family);
+      font-size: var(--jp-ui-font-size1);
+    }
+    .facts {
+      display: grid;
+      grid-template-columns: max-content 1fr;
+      gap: 2px 12px;
+      margin: 0 0 8px;
+    }
+    .facts dt {
+      color: var(--jp-ui-font-color2);
+    }
+    .facts dd {
+      margin: 0;
+      overflow-wrap: anywhere;
+    }
+    .badge {
+      display: inline-block;
+      padding: 0 6px;
+      margin-right: 4px;
+      border-radius: 8px;
+      background: var(--jp-layout-color3);
+      color: var(--jp-ui-font-color1);
+      font-size: var(--jp-ui-font-size0);
+      text-transform: uppercase;
+    }
+    .summary {
+      font-size: var(--jp-ui-font-size2);
+      font-weight: 600;
+      margin: 8px 0;
+      overflow-wrap: anywhere;
+    }
+    .warning {
+      border-left: 4px solid var(--jp-warn-color1);
+      background: var(--jp-warn-color3);
+      color: var(--jp-ui-font-color0);
+      padding: 6px 8px;
+      margin: 6px 0;
+      overflow-wrap: anywhere;
+    }
+    .check {
+      border-left: 4px solid var(--jp-success-color1);
+      background: var(--jp-layout-color2);
+      padding: 6px 8px;
+      margin: 6px 0;
+      overflow-wrap: anywhere;
+    }
+    .rows {
+      display: grid;
+      grid-template-columns: max-content 1fr;
+      gap: 2px 12px;
+      max-height: 40vh;
+      overflow: auto;
+      padding: 6px;
+      border: var(--jp-border-width) solid var(--jp-border-color2);
+      border-radius: var(--jp-border-radius);
+      background: var(--jp-layout-color1);
+    }
+    .rows dt {
+      color: var(--jp-ui-font-color2);
+    }
+    .rows dd {
+      margin: 0;
+      overflow-wrap: anywhere;
+    }
+    .mono {
+      font-family: var(--jp-code-font-family);
+      font-size: var(--jp-code-font-size);
+    }
+    .fee {
+      margin: 8px 0 0;
+    }
+    details {
+      margin-top: 8px;
+    }
+    details pre {
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
+      max-height: 120px;
+      overflow: auto;
+      font-family: var(--jp-code-font-family);
+      font-size: var(--jp-code-font-size);
+      background: var(--jp-layout-color2);
+      padding: 4px;
+    }
+    summary:focus-visible {
+      outline: 2px solid var(--jp-brand-color1);
+    }
+  `;
+
+  render() {
+    const c = this.confirmation;
+    const labels = this.labels;
+    if (!c) {
+      return nothing;
+    }
+    return html`
+      <dl class="facts">
+        <dt>${labels.askedBy}</dt>
+        <dd class="requester" data-kind=${c.requester.kind}>
+          <span class="badge"
+            >${labels.kinds[c.requester.kind] ?? c.requester.kind}</span
+          >${c.requester.label}${
+            c.requester.path && c.requester.path !== c.requester.label
+              ? html` <span class="mono">(${c.requester.path})</span>`
+              : nothing
+          }
+        </dd>
+        <dt>${labels.network}</dt>
+        <dd class="network">${c.networkName} (chain ${c.chainId})</dd>
+        <dt>${labels.account}</dt>
+        <dd class="account">
+          ${c.accountName} <span class="mono">${c.account}</span>
+        </dd>
+      </dl>
+      <p class="summary" role="status">${c.summary}</p>
+      ${c.warnings.map(
+        warning => html`<div class="warning" role="alert">⚠ ${warning}</div>`
+      )}
+      ${c.checks.map(check => html`<div class="check">✓ ${check}</div>`)}
+      ${
+        c.rows.length
+          ? html`<dl class="rows" aria-label=${labels.details} tabindex="0">
+              ${c.rows.map(
+                row =>
+                  html`<dt style="padding-left: ${(row.depth ?? 0) * 12}px">
+                      ${row.label}
+                    </dt>
+                    <dd class=${row.mono ? 'mono' : ''}>${row.value}</dd>`
+              )}
+            </dl>`
+          : nothing
+      }
+      ${
+        c.fee
+          ? html`<p class="fee"><strong>${labels.fee}:</strong> ${c.fee}</p>`
+          : nothing
+      }
+      ${
+        c.raw
+          ? html`<details>
+              <summary>${labels.raw}</summary>
+              <pre>${c.raw}</pre>
+            </details>`
+          : nothing
+      }
+    `;
+  }
+}
+
+if (!customElements.get('ocean-confirmation-view')) {
+  customElements.define('ocean-confirmation-view', OceanConfirmationView);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ocean-confirmation-view': OceanConfirmationView;
+  }
+}

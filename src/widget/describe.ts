@@ -1,0 +1,467 @@
+/**
+ * Turns a wallet request into the words of the confirmation dialog. Reads
+ * the chain (token symbols and decimals, whether an address is a contract)
+ * but never signs anything.
+ */
+import {
+  Contract,
+  formatUnits,
+  getBytes,
+  isHexString,
+  toUtf8String,
+  type JsonRpcProvider
+} from 'ethers';
+import {
+  argValue,
+  decodeCall,
+  formatAmount,
+  matchNodeRequest,
+  transactionWarnings,
+  typedDataFields,
+  verifyNodeHint,
+  type IDecodedCall,
+  type IDecodedValue,
+  type INodeRequestHint
+} from '../ocean/wallet-decode';
+import type { IOceanNetwork } from '../tokens';
+import type { IConfirmationRow } from './confirmation';
+
+const TOKEN_INFO_ABI = [
+  'function symbol() view returns (string)',
+  'function decimals() view returns (uint8)',
+  'function name() view returns (string)'
+];
+
+export interface ITokenInfo {
+  symbol: string;
+  decimals: number | null;
+  name: string;
+}
+
+/** Reads symbol, decimals and name; ERC-721 has no decimals. */
+export async function tokenInfo(
+  provider: JsonRpcProvider,
+  address: string
+): Promise<ITokenInfo | null> {
+  const token = new Contract(address, TOKEN_INFO_ABI, provider);
+  const [symbol, decimals, name] = await Promise.all([
+    token.symbol().catch(() => null),
+    token.decimals().catch(() => null),
+    token.name().catch(() => null)
+  ]);
+  if (symbol === null && decimals === null && name === null) {
+    return null;
+  }
+  return {
+    // Token metadata is chosen by whoever deployed the token: keep it short.
+    symbol: String(symbol ?? '?').slice(0, 24),
+    decimals: decimals === null ? null : Number(decimals),
+    name: String(name ?? '').slice(0, 64)
+  };
+}
+
+async function isAccount(
+  provider: JsonRpcProvider,
+  address: string
+): Promise<boolean> {
+  try {
+    return (await provider.getCode(address)) === '0x';
+  } catch {
+    return false;
+  }
+}
+
+export function shortAddress(address: string): string {
+  return `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+/** What the dialog needs to name addresses. */
+export interface INameBook {
+  /** lower-case address → name */
+  names: Record<string, string>;
+}
+
+function named(address: string, book: INameBook): string {
+  const name = book.names[address.toLowerCase()];
+  return name ? `${address} (${name})` : address;
+}
+
+/** Integer argument names that carry token amounts (18-decimal datatokens unless paired). */
+const AMOUNT_NAME = /amount|fee$|price|cap$|maxBalance|maxTokens|value$/i;
+
+function flattenArgs(
+  values: IDecodedValue[],
+  depth: number,
+  book: INameBook,
+  tokens: Map<string, ITokenInfo | null>,
+  rows: IConfirmationRow[]
+): void {
+  for (const value of values) {
+    if (Array.isArray(value.value)) {
+      rows.push({ label: value.name, value: value.type, depth });
+      // Pair "xToken" with "xAmount" inside one tuple to format with decimals.
+      flattenArgs(value.value, depth + 1, book, tokens, rows);
+      continue;
+    }
+    let text = value.value;
+    if (value.type === 'address') {
+      text = named(text, book);
+    } else if (/^uint/.test(value.type) && AMOUNT_NAME.test(value.name)) {
+      const raw = BigInt(value.value);
+      const pair = values.find(
+        other =>
+          other.type === 'address' &&
+          typeof other.value === 'string' &&
+          other.name.replace(/Token(Address)?$/i, '') ===
+            value.name.replace(/Amount$/i, '')
+      );
+      const info = pair ? tokens.get(String(pair.value).toLowerCase()) : null;
+      if (info && info.decimals !== null) {
+        text = `${formatAmount(raw, info.decimals)} ${info.symbol}`;
+      } else if (raw !== 0n) {
+        text = `${formatAmount(raw, 18)} (18 decimals; raw ${raw})`;
+      }
+    } else if (value.type.startsWith('bytes') && text.length > 132) {
+      text = `${text.slice(0, 130)}… (${(text.length - 2) / 2} bytes)`;
+    }
+    rows.push({
+      label: value.name,
+      value: text,
+      mono: value.type === 'address' || value.type.startsWith('bytes'),
+      depth
+    });
+  }
+}
+
+function collectTokenAddresses(
+  values: IDecodedValue[],
+  out: Set<string>
+): void {
+  for (const value of values) {
+    if (Array.isArray(value.value)) {
+      collectTokenAddresses(value.value, out);
+    } else if (value.type === 'address' && /token/i.test(value.name)) {
+      out.add(value.value.toLowerCase());
+    }
+  }
+}
+
+export interface ITransactionDescription {
+  summary: string;
+  rows: IConfirmationRow[];
+  warnings: string[];
+  raw?: string;
+}
+
+/** Describes an eth_sendTransaction for the dialog. */
+export async function describeTransaction(options: {
+  provider: JsonRpcProvider;
+  network: IOceanNetwork;
+  account: string;
+  to: string | null;
+  value: bigint;
+  data: string;
+  requestedChainId?: number;
+  book: INameBook;
+}): Promise<ITransactionDescription> {
+  const { provider, network, to, value, data, book } = options;
+  const decoded = decodeCall(data);
+  const rows: IConfirmationRow[] = [];
+  const tokenAddresses = new Set<string>();
+  if (decoded) {
+    collectTokenAddresses(decoded.args, tokenAddresses);
+  }
+  const [targetInfo, toIsAccount] = await Promise.all([
+    to && decoded ? tokenInfo(provider, to) : Promise.resolve(null),
+    to ? isAccount(provider, to) : Promise.resolve(false)
+  ]);
+  const tokens = new Map<string, ITokenInfo | null>();
+  await Promise.all(
+    [...tokenAddresses].map(async address =>
+      tokens.set(address, await tokenInfo(provider, address))
+    )
+  );
+  if (to && targetInfo) {
+    tokens.set(to.toLowerCase(), targetInfo);
+  }
+  let spenderIsAccount: boolean | undefined;
+  if (
+    decoded &&
+    (decoded.name === 'approve' ||
+      decoded.name === 'increaseAllowance' ||
+      decoded.name === 'setApprovalForAll')
+  ) {
+    spenderIsAccount = await isAccount(provider, String(decoded.args[0].value));
+  }
+
+  const symbol = network.nativeSymbol;
+  rows.push({
+    label: 'To',
+    value: to ? named(to, book) : '(new contract)',
+    mono: true
+  });
+  if (targetInfo) {
+    rows.push({
+      label: 'Token',
+      value: `${targetInfo.name || targetInfo.symbol} (${targetInfo.symbol})`
+    });
+  }
+  if (value > 0n) {
+    rows.push({ label: 'Sends', value: `${formatUnits(value, 18)} ${symbol}` });
+  }
+  const summary = summarise(decoded, to, value, symbol, targetInfo, book);
+  if (decoded) {
+    rows.push({ label: 'Function', value: decoded.signature, mono: true });
+    flattenArgs(decoded.args, 1, book, tokens, rows);
+  }
+  const warnings = transactionWarnings({
+    account: options.account,
+    to,
+    value,
+    chainId: network.chainId,
+    requestedChainId: options.requestedChainId,
+    decoded,
+    toIsAccount,
+    spenderIsAccount,
+    tokenSymbol: targetInfo?.symbol
+  });
+  return {
+    summary,
+    rows,
+    warnings,
+    raw: data && data !== '0x' ? data : undefined
+  };
+}
+
+function tokenAmount(raw: string | undefined, info: ITokenInfo | null): string {
+  const amount = BigInt(raw ?? '0');
+  if (!info) {
+    return `${formatAmount(amount, 18)} tokens`;
+  }
+  if (info.decimals === null) {
+    return `NFT #${amount} of ${info.symbol}`;
+  }
+  return `${formatAmount(amount, info.decimals)} ${info.symbol}`;
+}
+
+function summarise(
+  decoded: IDecodedCall | null,
+  to: string | null,
+  value: bigint,
+  nativeSymbol: string,
+  info: ITokenInfo | null,
+  book: INameBook
+): string {
+  if (!to) {
+    return 'Deploy a new contract.';
+  }
+  if (!decoded) {
+    return value > 0n
+      ? `Send ${formatUnits(value, 18)} ${nativeSymbol} to ${named(to, book)}.`
+      : `Call a contract at ${named(to, book)}.`;
+  }
+  const arg = (i: number) => String(decoded.args[i]?.value ?? '');
+  switch (decoded.name) {
+    case 'approve':
+      return info && info.decimals === null
+        ? `Allow ${named(arg(0), book)} to move NFT #${arg(1)} of ${info.symbol}.`
+        : `Allow ${named(arg(0), book)} to spend ${tokenAmount(arg(1), info)} from your account.`;
+    case 'increaseAllowance':
+      return `Allow ${named(arg(0), book)} to spend ${tokenAmount(arg(1), info)} more.`;
+    case 'transfer':
+      return `Send ${tokenAmount(arg(1), info)} to ${named(arg(0), book)}.`;
+    case 'transferFrom':
+    case 'safeTransferFrom':
+      return `Move ${tokenAmount(arg(2), info)} from ${named(arg(0), book)} to ${named(arg(1), book)}.`;
+    case 'setApprovalForAll':
+      return arg(1) === 'true'
+        ? `Allow ${named(arg(0), book)} to move all your ${info?.symbol ?? ''} NFTs.`
+        : `Revoke ${named(arg(0), book)}'s right to move your NFTs.`;
+    case 'buyDT':
+      return `Buy ${formatAmount(BigInt(arg(1)), 18)} datatoken(s) on a fixed-rate exchange, paying at most ${formatAmount(BigInt(arg(2)), 18)} of the base token (fees included).`;
+    case 'sellDT':
+      return `Sell ${formatAmount(BigInt(arg(1)), 18)} datatoken(s) on a fixed-rate exchange.`;
+    case 'dispense':
+      return `Take ${formatAmount(BigInt(arg(1)), 18)} free datatoken(s) of ${named(arg(0), book)} from the dispenser.`;
+    case 'startOrder':
+      return `Order access to ${info?.name || 'a dataset'}: spend 1 ${info?.symbol ?? 'datatoken'} for service ${arg(1)}, for consumer ${named(arg(0), book)}.`;
+    case 'reuseOrder':
+      return `Renew an earlier order of ${info?.symbol ?? 'a datatoken'} (pays only the provider fee).`;
+    case 'buyFromFreAndOrder':
+      return `Buy 1 ${info?.symbol ?? 'datatoken'} and order access in one step.`;
+    case 'buyFromDispenserAndOrder':
+      return `Take 1 free ${info?.symbol ?? 'datatoken'} and order access in one step.`;
+    case 'createNftWithErc20':
+    case 'createNftWithErc20WithFixedRate':
+    case 'createNftWithErc20WithDispenser':
+    case 'createNftWithMetaData':
+    case 'deployERC721Contract': {
+      const name = argValue(decoded, 'name') ?? '';
+      const how = decoded.name.endsWith('FixedRate')
+        ? ' with a fixed price'
+        : decoded.name.endsWith('Dispenser')
+          ? ' given away free'
+          : '';
+      return `Publish a new data NFT "${name.slice(0, 64)}" and its datatoken${how}.`;
+    }
+    case 'setMetaData':
+    case 'setMetaDataAndTokenURI':
+      return `Update the metadata (asset description) of the data NFT ${named(to, book)}.`;
+    case 'setMetaDataState':
+      return `Change the state of the data NFT ${named(to, book)} to ${arg(0)}.`;
+    case 'createERC20':
+      return `Create a new datatoken for the data NFT ${named(to, book)}.`;
+    case 'mint':
+      return `Mint ${tokenAmount(arg(1), info)} to ${named(arg(0), book)}.`;
+    default:
+      return `Call ${decoded.name} on ${named(to, book)}.`;
+  }
+}
+
+export interface IMessageDescription {
+  summary: string;
+  rows: IConfirmationRow[];
+  warnings: string[];
+  checks: string[];
+  raw?: string;
+}
+
+function printable(text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text);
+}
+
+/**
+ * Describes a personal_sign. A 32-byte message is matched against Ocean
+ * Node's request hashes (consumer + nonce + command) using the node's
+ * current nonce, and against the caller's hint if there is one.
+ */
+export async function describeMessage(options: {
+  message: string;
+  account: string;
+  network: IOceanNetwork;
+  hint?: INodeRequestHint;
+  fetchNodeNonce: () => Promise<number | null>;
+}): Promise<IMessageDescription> {
+  const { message, account, hint } = options;
+  const bytes = isHexString(message) ? getBytes(message) : null;
+  const rows: IConfirmationRow[] = [];
+  const warnings: string[] = [];
+  const checks: string[] = [];
+  if (bytes && bytes.length === 32) {
+    const hash = message.toLowerCase();
+    rows.push({ label: 'Hash', value: hash, mono: true });
+    if (hint) {
+      const matches = verifyNodeHint(hash, account, hint);
+      if (matches) {
+        checks.push(
+          `Checked: this hash is exactly keccak256(your address + nonce ${hint.nonce} + "${hint.command}"), an Ocean Node request.`
+        );
+        return {
+          summary: `Ocean Node request: ${
+            hint.description?.slice(0, 200) ?? hint.command
+          }.`,
+          rows: [
+            { label: 'Node', value: options.network.nodeUrl, mono: true },
+            { label: 'Command', value: hint.command, mono: true },
+            { label: 'Nonce', value: String(hint.nonce), mono: true },
+            ...rows
+          ],
+          warnings,
+          checks
+        };
+      }
+      warnings.push(
+        `The caller says this signature is for "${hint.description ?? hint.command}", but the hash does not match that request. Reject unless you know why.`
+      );
+    }
+    const nonce = await options.fetchNodeNonce().catch(() => null);
+    const candidates =
+      nonce === null
+        ? []
+        : [nonce + 1, nonce, nonce + 2, nonce + 3].filter(n => n >= 0);
+    const match = matchNodeRequest(hash, account, candidates);
+    if (match) {
+      checks.push(
+        `Checked: this hash is exactly keccak256(your address + nonce ${match.nonce} + "${match.command}"), an Ocean Node request.`
+      );
+      return {
+        summary: `Ocean Node request: ${match.description}.`,
+        rows: [
+          { label: 'Node', value: options.network.nodeUrl, mono: true },
+          { label: 'Command', value: match.command, mono: true },
+          { label: 'Nonce', value: match.nonce, mono: true },
+          ...rows
+        ],
+        warnings,
+        checks
+      };
+    }
+    warnings.push(
+      'You are signing an opaque 32-byte hash. The wallet cannot tell what it authorises: confirm only if you trust who asked.'
+    );
+    return { summary: 'Sign a 32-byte hash.', rows, warnings, checks };
+  }
+  let text: string | null = null;
+  if (bytes) {
+    try {
+      const decoded = toUtf8String(bytes);
+      text = printable(decoded) ? decoded : null;
+    } catch {
+      text = null;
+    }
+  } else {
+    text = message;
+  }
+  if (text !== null) {
+    rows.push({ label: 'Message', value: text.slice(0, 4000) });
+    return {
+      summary: 'Sign a message. This costs nothing and sends no transaction.',
+      rows,
+      warnings,
+      checks
+    };
+  }
+  rows.push({ label: 'Bytes', value: message.slice(0, 2000), mono: true });
+  warnings.push(
+    'This message is binary data the wallet cannot read: confirm only if you trust who asked.'
+  );
+  return { summary: 'Sign binary data.', rows, warnings, checks };
+}
+
+/** Describes eth_signTypedData_v4 as fields. */
+export function describeTypedData(
+  typed: {
+    domain?: Record<string, unknown>;
+    primaryType?: string;
+    message?: Record<string, unknown>;
+  },
+  chainId: number
+): IMessageDescription {
+  const warnings: string[] = [];
+  const domainChain = typed.domain?.chainId;
+  if (domainChain !== undefined && Number(domainChain) !== chainId) {
+    warnings.push(
+      `Chain mismatch: the data is for chain ${Number(domainChain)}, but the wallet is on chain ${chainId}.`
+    );
+  }
+  if (/permit/i.test(String(typed.primaryType ?? ''))) {
+    const value = typed.message?.value;
+    warnings.push(
+      value !== undefined && BigInt(String(value)) >= 1n << 128n
+        ? 'This is an unlimited token permit: the spender could take all of this token without another confirmation.'
+        : 'This is a token permit: it lets the spender move your tokens without another confirmation.'
+    );
+  }
+  const name = String(typed.domain?.name ?? 'an application').slice(0, 64);
+  return {
+    summary: `Sign structured data (${String(typed.primaryType ?? 'unknown type').slice(0, 64)}) for ${name}. This costs nothing by itself.`,
+    rows: typedDataFields(typed).map(field => ({
+      label: field.label,
+      value: field.value.slice(0, 500),
+      mono: /^0x/.test(field.value)
+    })),
+    warnings,
+    checks: []
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The wallet's dialogs, built on JupyterLab's Dialog so focus trapping,
+ * Escape, arrow keys between buttons and theming behave like the rest of
+ * the lab. Reject is the default button: Enter and Escape both refuse.
+ */
+import { Dialog } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+import type { IConfirmation } from './confirmation';
+import './components/confirmation-view';
+
+/** Shows the one confirmation dialog; true only on an explicit Confirm. */
+export async function showConfirmation(
+  confirmation: IConfirmation,
+  trans: TranslationBundle
+): Promise<boolean> {
+  const body = new Widget();
+  body.addClass('jp-OceanConfirmation');
+  const view = document.createElement('ocean-confirmation-view');
+  view.confirmation = confirmation;
+  view.labels = {
+    askedBy: trans.__('Asked by'),
+    network: trans.__('Network'),
+    account: trans.__('Account'),
+    fee: trans.__('Network fee'),
+    details: trans.__('Details'),
+    raw: trans.__('Raw data'),
+    kinds: {
+      panel: trans.__('Ocean panel'),
+      kernel: trans.__('Kernel'),
+      renderer: trans.__('Output'),
+      magic: trans.__('Magic'),
+      extension: trans.__('Extension')
+    }
+  };
+  body.node.appendChild(view);
+  const dialog = new Dialog({
+    title: confirmation.title,
+    body,
+    buttons: [
+      Dialog.cancelButton({
+        label: trans.__('Reject'),
+        className: 'jp-OceanConfirmation-reject'
+      }),
+      Dialog.okButton({
+        label:
+          confirmation.kind === 'transaction'
+            ? trans.__('Confirm and send')
+            : confirmation.kind === 'switchNetwork'
+              ? trans.__('Switch')
+              : trans.__('Sign'),
+        className: 'jp-OceanConfirmation-confirm',
+        displayType: confirmation.warnings.length ? 'warn' : 'default'
+      })
+    ],
+    defaultButton: 0,
+    hasClose: true
+  });
+  dialog.addClass('jp-OceanConfirmationDialog');
+  dialog.node.setAttribute('data-kind', confirmation.kind);
+  const result = await dialog.launch();
+  dialog.dispose();
+  return result.button.accept === true;
+}
+
+/** A password prompt; resolves with the password, or null when cancelled. */
+export async function askPassword(
+  title: string,
+  message: string,
+  trans: TranslationBundle,
+  error?: string
+): Promise<string | null> {
+  const body = new PasswordBody(message, trans.__('Password'), error);
+  const result = await new Dialog({
+    title,
+    body,
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.okButton({ label: trans.__('Unlock') })
+    ],
+    focusNodeSelector: 'input',
+    defaultButton: 1
+  }).launch();
+  return result.button.accept ? (result.value ?? '') : null;
+}
+
+class PasswordBody extends Widget implements Dialog.IBodyWidget<string> {
+  private _input: HTMLInputElement;
+
+  constructor(message: string, label: string, error?: string) {
+    super();
+    this.addClass('jp-OceanPasswordPrompt');
+    const text = document.createElement('p');
+    text.textContent = message;
+    const field = document.createElement('label');
+    field.textContent = label;
+    this._input = document.createElement('input');
+    this._input.type = 'password';
+    this._input.autocomplete = 'current-password';
+    this._input.className = 'jp-mod-styled';
+    field.appendChild(this._input);
+    this.node.append(text, field);
+    if (error) {
+      const problem = document.createElement('p');
+      problem.className = 'jp-OceanPasswordPrompt-error';
+      problem.setAttribute('role', 'alert');
+      problem.textContent = error;
+      this.node.appendChild(problem);
+    }
+  }
+
+  getValue(): string {
+    return this._input.value;
+  }
+}

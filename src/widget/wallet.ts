@@ -1,0 +1,913 @@
+/**
+ * The wallet behind IWallet: holds the unlocked keys (memory only), answers
+ * EIP-1193 requests, and sends every signature and transaction through the
+ * one confirmation dialog. It knows nothing of the DOM: the dialog, the
+ * unlock prompt and storage are handed in, so the plugin wires the UI and
+ * tests can wire something else.
+ */
+import {
+  getAddress,
+  getBytes,
+  hexlify,
+  isHexString,
+  JsonRpcProvider,
+  Network,
+  toBeHex,
+  toUtf8Bytes,
+  TypedDataEncoder,
+  type BaseWallet,
+  type TransactionRequest
+} from 'ethers';
+import { Signal, type ISignal } from '@lumino/signaling';
+import { OceanError } from '../ocean/errors';
+import type { INodeRequestHint } from '../ocean/wallet-decode';
+import type {
+  INetworkRegistry,
+  IOceanNetwork,
+  IWallet,
+  IWalletRequestArguments,
+  IWalletRequester,
+  IWalletState,
+  WalletSource
+} from '../tokens';
+import { ActivityLog, explorerTxUrl } from './activity';
+import type { Confirmer, IConfirmation } from './confirmation';
+import {
+  describeMessage,
+  describeTransaction,
+  describeTypedData,
+  shortAddress,
+  type INameBook
+} from './describe';
+import { UnlockedKeys, Vault, type IStoredAccount } from './keystore';
+import { WalletSigner } from './signer';
+
+/** An EIP-1193 provider announced by a browser wallet (EIP-6963). */
+export interface IEip1193Provider {
+  request(args: { method: string; params?: unknown }): Promise<unknown>;
+  on?(event: string, listener: (...args: any[]) => void): void;
+  removeListener?(event: string, listener: (...args: any[]) => void): void;
+}
+
+export interface IInjectedWallet {
+  uuid: string;
+  name: string;
+  /** data: URI of the wallet's icon (untrusted: render as <img src> only). */
+  icon: string;
+  rdns: string;
+  provider: IEip1193Provider;
+}
+
+/** Methods that read the chain and pass straight to the RPC. */
+const READ_METHOD = /^(eth_|net_|web3_)/;
+const REFUSED_READS = new Set([
+  'eth_sign',
+  'eth_signTransaction',
+  'eth_signTypedData',
+  'eth_signTypedData_v3',
+  'eth_sendRawTransaction'
+]);
+
+export interface IWalletOptions {
+  networks: INetworkRegistry;
+  vault: Vault;
+  activity: ActivityLog;
+  /** Shows the one confirmation dialog. */
+  confirm: Confirmer;
+  /** Asks the person to unlock (or create) the wallet; resolves when done or rejects. */
+  promptUnlock: (requester: IWalletRequester) => Promise<void>;
+  /** Tells people about confirmed/failed transactions. */
+  notify?: (
+    kind: 'success' | 'error' | 'info',
+    message: string,
+    link?: string
+  ) => void;
+}
+
+function rejected(): OceanError {
+  return new OceanError(
+    4001,
+    'You rejected the request in the wallet. Nothing was signed or sent.'
+  );
+}
+
+function locked(): OceanError {
+  return new OceanError(
+    4100,
+    'The wallet is locked: unlock it in the Ocean panel, then try again.'
+  );
+}
+
+function unsupported(method: string, why = ''): OceanError {
+  return new OceanError(
+    4200,
+    `The wallet does not support "${String(method).slice(0, 60)}".${why ? ` ${why}` : ''}`
+  );
+}
+
+function paramsArray(args: IWalletRequestArguments): unknown[] {
+  if (args.params === undefined) {
+    return [];
+  }
+  if (!Array.isArray(args.params)) {
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      `"${args.method}" expects its params as a list.`
+    );
+  }
+  return [...args.params];
+}
+
+function quantity(value: unknown, what: string): bigint | undefined {
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  try {
+    return BigInt(value as string);
+  } catch {
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      `The transaction's ${what} "${String(value).slice(0, 40)}" is not a number.`
+    );
+  }
+}
+
+export class OceanWallet implements IWallet {
+  private _keys: UnlockedKeys | null = null;
+  private _account: string | null = null;
+  private _source: WalletSource = 'builtin';
+  private _injected: IInjectedWallet | null = null;
+  private _injectedAccounts: string[] = [];
+  private _stateChanged = new Signal<IWallet, IWalletState>(this);
+  private _provider: JsonRpcProvider | null = null;
+  private _providerKey = '';
+  private _autoLockMs = 15 * 60_000;
+  private _lockTimer: number | undefined;
+  // One confirmation (and the send after it) at a time: dialogs never stack
+  // and nonces are taken in order.
+  private _queue: Promise<unknown> = Promise.resolve();
+  private _state: IWalletState;
+
+  constructor(private readonly _options: IWalletOptions) {
+    this._state = this._computeState();
+    _options.networks.changed.connect(this._onNetworkChanged, this);
+  }
+
+  // ----- IWallet ---------------------------------------------------------
+
+  get state(): IWalletState {
+    return this._state;
+  }
+
+  get stateChanged(): ISignal<IWallet, IWalletState> {
+    return this._stateChanged;
+  }
+
+  get network(): IOceanNetwork {
+    return this._options.networks.active;
+  }
+
+  get vault(): Vault {
+    return this._options.vault;
+  }
+
+  get activity(): ActivityLog {
+    return this._options.activity;
+  }
+
+  get injected(): IInjectedWallet | null {
+    return this._injected;
+  }
+
+  /** The active network's provider (reads only; never holds a key). */
+  get provider(): JsonRpcProvider {
+    const network = this.network;
+    const key = `${network.chainId}|${network.rpcUrl}`;
+    if (!this._provider || this._providerKey !== key) {
+      this._provider?.destroy();
+      // cacheTimeout -1: an automining chain answers a nonce read within
+      // ethers' default 250 ms cache and the next send fails "nonce too low".
+      this._provider = new JsonRpcProvider(
+        network.rpcUrl,
+        Network.from(network.chainId),
+        { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 }
+      );
+      this._providerKey = key;
+    }
+    return this._provider;
+  }
+
+  async request(
+    args: IWalletRequestArguments,
+    requester: IWalletRequester
+  ): Promise<unknown> {
+    if (!args || typeof args.method !== 'string') {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        'A wallet request needs a method name.'
+      );
+    }
+    const params = paramsArray(args);
+    this._touch();
+    switch (args.method) {
+      case 'eth_accounts':
+        return this._state.account ? [this._state.account] : [];
+      case 'eth_requestAccounts':
+        return [await this.ensureUnlocked(requester)];
+      case 'eth_chainId':
+        return toBeHex(this.network.chainId);
+      case 'net_version':
+        return String(this.network.chainId);
+      case 'wallet_switchEthereumChain':
+        return this._switchChain(params, requester);
+      case 'personal_sign':
+        return this._personalSign(params, requester);
+      case 'eth_signTypedData_v4':
+        return this._signTypedData(params, requester);
+      case 'eth_sendTransaction':
+        return this._sendTransaction(params, requester);
+      case 'eth_sign':
+        throw unsupported(
+          'eth_sign',
+          'It signs raw hashes that can be transactions in disguise; use personal_sign or eth_signTypedData_v4.'
+        );
+    }
+    if (READ_METHOD.test(args.method) && !REFUSED_READS.has(args.method)) {
+      try {
+        return await this.provider.send(args.method, params);
+      } catch (error) {
+        throw new OceanError(
+          'OCEAN_NETWORK_UNREACHABLE',
+          `The network "${this.network.name}" did not answer ${args.method}: ${
+            (error as Error).message ?? error
+          }`.slice(0, 400)
+        );
+      }
+    }
+    throw unsupported(args.method);
+  }
+
+  async getSigner(requester: IWalletRequester): Promise<WalletSigner> {
+    const account = await this.ensureUnlocked(requester);
+    return new WalletSigner(this, requester, account, this.provider);
+  }
+
+  async ensureUnlocked(requester: IWalletRequester): Promise<string> {
+    if (!this._state.account) {
+      await this._options.promptUnlock(requester);
+    }
+    if (!this._state.account) {
+      throw locked();
+    }
+    return this._state.account;
+  }
+
+  // ----- key store ---------------------------------------------------------
+
+  /** Reads the vault and publishes the initial state. */
+  async restore(): Promise<void> {
+    await this.vault.load();
+    this._emit();
+  }
+
+  async create(phrase: string, password: string, name?: string): Promise<void> {
+    await this.vault.load();
+    const keys = await this.vault.createFromMnemonic(phrase, password, name);
+    this._setUnlocked(keys);
+  }
+
+  async importKey(
+    input:
+      { privateKey: string } | { keystore: string; keystorePassword: string },
+    password: string,
+    name: string
+  ): Promise<string> {
+    await this.vault.load();
+    const { address, keys } = await this.vault.importKey(
+      input,
+      password,
+      name,
+      this._keys ?? undefined
+    );
+    if (!this._keys) {
+      // Importing into a locked store: unlock everything with the same password.
+      this._setUnlocked(
+        this.vault.accounts.length > 1
+          ? await this.vault.unlock(password)
+          : keys
+      );
+    }
+    this._account = address;
+    this._emit();
+    return address;
+  }
+
+  async unlock(password: string): Promise<void> {
+    const keys = await this.vault.unlock(password);
+    this._setUnlocked(keys);
+  }
+
+  lock(): void {
+    this._keys?.clear();
+    this._keys = null;
+    if (this._source === 'builtin') {
+      this._account = null;
+    }
+    window.clearTimeout(this._lockTimer);
+    this._emit();
+  }
+
+  async addAccount(name?: string): Promise<IStoredAccount> {
+    const keys = this._requireKeys();
+    const account = await this.vault.addAccount(keys, name);
+    this._account = account.address;
+    this._emit();
+    return account;
+  }
+
+  async rename(address: string, name: string): Promise<void> {
+    await this.vault.rename(address, name);
+    this._emit();
+  }
+
+  selectAccount(address: string): void {
+    const wanted = getAddress(address);
+    const known = this._state.accounts.some(a => a.address === wanted);
+    if (!known) {
+      throw new OceanError(
+        4100,
+        `The account ${wanted} is not in this wallet.`
+      );
+    }
+    this._account = wanted;
+    this._emit();
+  }
+
+  async exportKeystore(address: string, password: string): Promise<string> {
+    return this.vault.exportKeystore(this._requireKeys(), address, password);
+  }
+
+  async reset(): Promise<void> {
+    this.lock();
+    await this.vault.reset();
+    this._emit();
+  }
+
+  /** Minutes of inactivity before locking; 0 never locks. */
+  set autoLockMinutes(minutes: number) {
+    this._autoLockMs = Math.max(0, minutes) * 60_000;
+    this._touch();
+  }
+
+  /** Resets the auto-lock clock: call on any wallet activity. */
+  touch(): void {
+    this._touch();
+  }
+
+  // ----- injected wallets (EIP-6963) ---------------------------------------
+
+  /** Uses a browser wallet instead of the built-in keys. */
+  async useInjected(wallet: IInjectedWallet): Promise<void> {
+    const accounts = (await wallet.provider.request({
+      method: 'eth_requestAccounts'
+    })) as string[];
+    if (!Array.isArray(accounts) || accounts.length === 0) {
+      throw new OceanError(4100, `${wallet.name} shared no account.`);
+    }
+    this._detachInjected();
+    this._injected = wallet;
+    this._injectedAccounts = accounts.map(a => getAddress(a));
+    this._source = 'injected';
+    this._account = this._injectedAccounts[0];
+    wallet.provider.on?.('accountsChanged', this._onInjectedAccounts);
+    await this._syncInjectedChain().catch(() => undefined);
+    this._emit();
+  }
+
+  /** Back to the built-in keys. */
+  useBuiltin(): void {
+    this._detachInjected();
+    this._source = 'builtin';
+    this._account = this._keys
+      ? (this.vault.accounts[0]?.address ?? null)
+      : null;
+    this._emit();
+  }
+
+  // ----- internals ---------------------------------------------------------
+
+  /** Names the dialog can put on addresses. */
+  nameBook(): INameBook {
+    const names: Record<string, string> = {};
+    for (const account of this._state.accounts) {
+      names[account.address.toLowerCase()] = `your ${account.name}`;
+    }
+    const ocean = this.network.oceanTokenAddress;
+    if (ocean) {
+      names[ocean.toLowerCase()] = 'OCEAN token';
+    }
+    return { names };
+  }
+
+  private _onInjectedAccounts = (accounts: string[]): void => {
+    this._injectedAccounts = (accounts ?? []).map(a => getAddress(a));
+    this._account = this._injectedAccounts[0] ?? null;
+    this._emit();
+  };
+
+  private _detachInjected(): void {
+    this._injected?.provider.removeListener?.(
+      'accountsChanged',
+      this._onInjectedAccounts
+    );
+    this._injected = null;
+    this._injectedAccounts = [];
+  }
+
+  private async _syncInjectedChain(): Promise<void> {
+    if (!this._injected) {
+      return;
+    }
+    await this._injected.provider.request({
+      method: 'wallet_switchEthereumChain',
+      params: [{ chainId: toBeHex(this.network.chainId) }]
+    });
+  }
+
+  private _setUnlocked(keys: UnlockedKeys): void {
+    this._keys?.clear();
+    this._keys = keys;
+    if (this._source === 'builtin') {
+      const first = this.vault.accounts[0]?.address ?? null;
+      this._account =
+        this._account && keys.get(this._account) ? this._account : first;
+    }
+    this._touch();
+    this._emit();
+  }
+
+  private _requireKeys(): UnlockedKeys {
+    if (!this._keys) {
+      throw locked();
+    }
+    return this._keys;
+  }
+
+  private _touch(): void {
+    window.clearTimeout(this._lockTimer);
+    this._lockTimer = undefined;
+    if (this._keys && this._autoLockMs > 0) {
+      this._lockTimer = window.setTimeout(() => this.lock(), this._autoLockMs);
+    }
+  }
+
+  private _computeState(): IWalletState {
+    const network = this._options.networks.active;
+    if (this._source === 'injected') {
+      return {
+        status: this._account ? 'unlocked' : 'locked',
+        source: 'injected',
+        accounts: this._injectedAccounts.map((address, i) => ({
+          address,
+          name: `${this._injected?.name ?? 'Browser wallet'} ${i + 1}`
+        })),
+        account: this._account,
+        chainId: network.chainId
+      };
+    }
+    const vault = this._options.vault;
+    return {
+      status: !vault.exists ? 'none' : this._keys ? 'unlocked' : 'locked',
+      source: 'builtin',
+      accounts: vault.accounts.map(a => ({ address: a.address, name: a.name })),
+      account: this._keys ? this._account : null,
+      chainId: network.chainId
+    };
+  }
+
+  private _emit(): void {
+    this._state = this._computeState();
+    this._stateChanged.emit(this._state);
+  }
+
+  private _onNetworkChanged(): void {
+    if (this._source === 'injected') {
+      void this._syncInjectedChain().catch(() => undefined);
+    }
+    this._emit();
+  }
+
+  private _accountName(address: string): string {
+    return (
+      this._state.accounts.find(
+        a => a.address.toLowerCase() === address.toLowerCase()
+      )?.name ?? shortAddress(address)
+    );
+  }
+
+  /** Runs `work` after every earlier confirmation has finished. */
+  private _serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this._queue.then(work, work);
+    this._queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async _confirm(
+    confirmation: Omit<
+      IConfirmation,
+      'networkName' | 'chainId' | 'account' | 'accountName'
+    >,
+    account: string
+  ): Promise<void> {
+    const network = this.network;
+    const ok = await this._options.confirm({
+      ...confirmation,
+      networkName: network.name,
+      chainId: network.chainId,
+      account,
+      accountName: this._accountName(account)
+    });
+    this._touch();
+    if (!ok) {
+      throw rejected();
+    }
+  }
+
+  private _checkFrom(address: unknown, account: string): void {
+    if (
+      address !== undefined &&
+      address !== null &&
+      String(address).toLowerCase() !== account.toLowerCase()
+    ) {
+      throw new OceanError(
+        4100,
+        `The request is for ${String(address).slice(0, 42)}, but the selected account is ${account}. Select that account first.`
+      );
+    }
+  }
+
+  private _key(account: string): BaseWallet {
+    const key = this._keys?.get(account);
+    if (!key) {
+      throw locked();
+    }
+    return key;
+  }
+
+  private async _switchChain(
+    params: unknown[],
+    requester: IWalletRequester
+  ): Promise<null> {
+    const wanted = Number(
+      BigInt(
+        String((params[0] as { chainId?: unknown })?.chainId ?? 'x').replace(
+          /^x$/,
+          '0'
+        )
+      )
+    );
+    const network = this._options.networks.networks.find(
+      n => n.chainId === wanted
+    );
+    if (!network) {
+      throw new OceanError(
+        4901,
+        `No configured network has chain id ${wanted}. Add it in the Ocean network settings first.`
+      );
+    }
+    if (network.key === this.network.key) {
+      return null;
+    }
+    const account = this._state.account ?? '';
+    await this._serial(() =>
+      this._confirm(
+        {
+          kind: 'switchNetwork',
+          title: 'Switch network',
+          requester,
+          summary: `Switch from ${this.network.name} to ${network.name} (chain ${network.chainId}). Everything in JupyterLab will use the new network.`,
+          rows: [
+            { label: 'RPC', value: network.rpcUrl, mono: true },
+            { label: 'Ocean Node', value: network.nodeUrl, mono: true }
+          ],
+          warnings: [],
+          checks: []
+        },
+        account
+      )
+    );
+    await this._options.networks.activate(network.key);
+    return null;
+  }
+
+  private async _personalSign(
+    params: unknown[],
+    requester: IWalletRequester
+  ): Promise<string> {
+    const account = await this.ensureUnlocked(requester);
+    let [message, address] = params as [unknown, unknown];
+    // Some callers send [address, message]; accept both orders.
+    if (
+      typeof message === 'string' &&
+      /^0x[0-9a-fA-F]{40}$/.test(message) &&
+      typeof address === 'string' &&
+      !/^0x[0-9a-fA-F]{40}$/.test(address)
+    ) {
+      [message, address] = [address, message];
+    }
+    if (typeof message !== 'string') {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        'personal_sign needs the message as a string.'
+      );
+    }
+    this._checkFrom(address, account);
+    const hint = params[2] as INodeRequestHint | undefined;
+    return this._serial(async () => {
+      const network = this.network;
+      const description = await describeMessage({
+        message,
+        account,
+        network,
+        hint:
+          hint && typeof hint === 'object' && typeof hint.command === 'string'
+            ? hint
+            : undefined,
+        fetchNodeNonce: () => this._nodeNonce(network, account)
+      });
+      await this._confirm(
+        {
+          kind: 'message',
+          title: 'Sign a message',
+          requester,
+          summary: description.summary,
+          rows: description.rows,
+          warnings: description.warnings,
+          checks: description.checks
+        },
+        account
+      );
+      const bytes = isHexString(message)
+        ? getBytes(message)
+        : toUtf8Bytes(message);
+      if (this._source === 'injected' && this._injected) {
+        return (await this._injected.provider.request({
+          method: 'personal_sign',
+          params: [hexlify(bytes), account]
+        })) as string;
+      }
+      return this._key(account).signMessage(bytes);
+    });
+  }
+
+  private async _nodeNonce(
+    network: IOceanNetwork,
+    account: string
+  ): Promise<number | null> {
+    const url = `${network.nodeUrl.replace(/\/+$/, '')}/api/services/nonce?userAddress=${account}`;
+    const response = await fetch(url, { signal: AbortSignal.timeout(4000) });
+    if (!response.ok) {
+      return null;
+    }
+    const body = (await response.json()) as { nonce?: unknown };
+    const nonce = Number(body.nonce);
+    return Number.isFinite(nonce) ? nonce : null;
+  }
+
+  private async _signTypedData(
+    params: unknown[],
+    requester: IWalletRequester
+  ): Promise<string> {
+    const account = await this.ensureUnlocked(requester);
+    const [address, raw] = params;
+    this._checkFrom(address, account);
+    let typed: {
+      domain?: Record<string, unknown>;
+      types?: Record<string, Array<{ name: string; type: string }>>;
+      primaryType?: string;
+      message?: Record<string, unknown>;
+    };
+    try {
+      typed = typeof raw === 'string' ? JSON.parse(raw) : (raw as typeof typed);
+    } catch {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        'eth_signTypedData_v4 needs the typed data as JSON.'
+      );
+    }
+    if (!typed?.types || !typed.primaryType || !typed.message) {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        'The typed data lacks types, primaryType or message.'
+      );
+    }
+    // ethers derives the domain type itself and refuses it among `types`.
+    const types = Object.fromEntries(
+      Object.entries(typed.types).filter(([name]) => name !== 'EIP712Domain')
+    );
+    return this._serial(async () => {
+      const description = describeTypedData(typed, this.network.chainId);
+      await this._confirm(
+        {
+          kind: 'typedData',
+          title: 'Sign structured data',
+          requester,
+          summary: description.summary,
+          rows: description.rows,
+          warnings: description.warnings,
+          checks: description.checks
+        },
+        account
+      );
+      if (this._source === 'injected' && this._injected) {
+        return (await this._injected.provider.request({
+          method: 'eth_signTypedData_v4',
+          params: [account, JSON.stringify(typed)]
+        })) as string;
+      }
+      // Check the data encodes before signing, so errors are ours, not ethers'.
+      TypedDataEncoder.from(types);
+      return this._key(account).signTypedData(
+        (typed.domain ?? {}) as never,
+        types,
+        typed.message!
+      );
+    });
+  }
+
+  private async _sendTransaction(
+    params: unknown[],
+    requester: IWalletRequester
+  ): Promise<string> {
+    const account = await this.ensureUnlocked(requester);
+    const input = (params[0] ?? {}) as Record<string, unknown>;
+    this._checkFrom(input.from, account);
+    const to =
+      input.to === undefined || input.to === null || input.to === ''
+        ? null
+        : getAddress(String(input.to));
+    const data =
+      typeof input.data === 'string'
+        ? input.data
+        : typeof input.input === 'string'
+          ? input.input
+          : '0x';
+    const value = quantity(input.value, 'value') ?? 0n;
+    const requestedChainId =
+      input.chainId !== undefined
+        ? Number(quantity(input.chainId, 'chainId'))
+        : undefined;
+    return this._serial(async () => {
+      const network = this.network;
+      const provider = this.provider;
+      const tx: TransactionRequest = {
+        from: account,
+        to,
+        data,
+        value,
+        chainId: network.chainId
+      };
+      let gasLimit = quantity(input.gas ?? input.gasLimit, 'gas');
+      if (gasLimit === undefined) {
+        try {
+          gasLimit = await provider.estimateGas(tx);
+        } catch (error) {
+          const reason =
+            (error as { shortMessage?: string }).shortMessage ??
+            (error as Error).message;
+          throw new OceanError(
+            'OCEAN_TX_REVERTED',
+            `The network says this transaction would fail (${String(reason).slice(0, 200)}). Nothing was sent.`
+          );
+        }
+      }
+      const fees = await provider.getFeeData();
+      const maxFee =
+        quantity(input.maxFeePerGas, 'maxFeePerGas') ??
+        fees.maxFeePerGas ??
+        undefined;
+      const priority =
+        quantity(input.maxPriorityFeePerGas, 'maxPriorityFeePerGas') ??
+        fees.maxPriorityFeePerGas ??
+        undefined;
+      const gasPrice =
+        quantity(input.gasPrice, 'gasPrice') ?? fees.gasPrice ?? undefined;
+      const perGas = maxFee ?? gasPrice ?? 0n;
+      const description = await describeTransaction({
+        provider,
+        network,
+        account,
+        to,
+        value,
+        data,
+        requestedChainId,
+        book: this.nameBook()
+      });
+      const feeText = `at most ${formatNative(gasLimit * perGas)} ${network.nativeSymbol} (gas ${gasLimit.toLocaleString('en')} × ${formatGwei(perGas)} gwei)`;
+      await this._confirm(
+        {
+          kind: 'transaction',
+          title: 'Confirm a transaction',
+          requester,
+          summary: description.summary,
+          rows: description.rows,
+          warnings: description.warnings,
+          checks: [],
+          fee: feeText,
+          raw: description.raw
+        },
+        account
+      );
+      let hash: string;
+      if (this._source === 'injected' && this._injected) {
+        hash = (await this._injected.provider.request({
+          method: 'eth_sendTransaction',
+          params: [
+            {
+              from: account,
+              to: to ?? undefined,
+              data,
+              value: toBeHex(value),
+              gas: toBeHex(gasLimit)
+            }
+          ]
+        })) as string;
+      } else {
+        const signer = this._key(account).connect(provider);
+        const nonce = await provider.getTransactionCount(account, 'pending');
+        const request: TransactionRequest = {
+          ...tx,
+          gasLimit,
+          nonce,
+          ...(maxFee !== undefined && fees.maxFeePerGas !== null
+            ? { maxFeePerGas: maxFee, maxPriorityFeePerGas: priority }
+            : { gasPrice })
+        };
+        try {
+          const response = await signer.sendTransaction(request);
+          hash = response.hash;
+        } catch (error) {
+          throw new OceanError(
+            'OCEAN_TX_REVERTED',
+            `The network refused the transaction: ${String(
+              (error as { shortMessage?: string }).shortMessage ??
+                (error as Error).message
+            ).slice(0, 300)}`
+          );
+        }
+      }
+      this._track(hash, account, network, description.summary, requester);
+      return hash;
+    });
+  }
+
+  /** Records the transaction and follows it until it is mined. */
+  private _track(
+    hash: string,
+    account: string,
+    network: IOceanNetwork,
+    summary: string,
+    requester: IWalletRequester
+  ): void {
+    const explorerUrl = explorerTxUrl(network.explorerUrl, hash);
+    void this.activity.add({
+      hash,
+      chainId: network.chainId,
+      account,
+      summary,
+      status: 'pending',
+      time: Date.now(),
+      requester: requester.label,
+      explorerUrl
+    });
+    const provider = this.provider;
+    void provider
+      .waitForTransaction(hash, 1, 10 * 60_000)
+      .then(receipt => {
+        const ok = receipt?.status === 1;
+        void this.activity.setStatus(
+          network.chainId,
+          account,
+          hash,
+          ok ? 'confirmed' : 'failed'
+        );
+        this._options.notify?.(
+          ok ? 'success' : 'error',
+          ok ? `Confirmed: ${summary}` : `Failed on chain: ${summary}`,
+          explorerUrl
+        );
+      })
+      .catch(() => {
+        void this.activity.setStatus(network.chainId, account, hash, 'failed');
+      });
+  }
+}
+
+function formatNative(wei: bigint): string {
+  const text = (Number(wei) / 1e18).toPrecision(4);
+  return String(Number(text));
+}
+
+function formatGwei(wei: bigint): string {
+  return String(Number((Number(wei) / 1e9).toPrecision(4)));
+}
