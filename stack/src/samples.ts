@@ -13,8 +13,13 @@ import {
 } from './publish.ts';
 import type { SampleFiles } from './sample-data.ts';
 
-/** Roles of the sample assets, as written to stack.json. `gan` is filled by the GAN feature. */
-export type SampleRole = 'csv' | 'free' | 'images' | 'gan';
+/**
+ * Roles of the sample assets, as written to stack.json. `gan` is filled by the GAN feature;
+ * `compute` (a compute-only dataset) and `algorithm` (the algorithm it trusts) by
+ * compute-samples.ts.
+ */
+export type SampleRole =
+  'csv' | 'free' | 'images' | 'gan' | 'compute' | 'algorithm';
 
 export const SAMPLE_AUTHOR = 'jupyterlab-ocean sample generator';
 
@@ -28,7 +33,7 @@ export interface SampleContext {
 }
 
 export type PublishedSamples = Record<
-  Exclude<SampleRole, 'gan'>,
+  Exclude<SampleRole, 'gan' | 'compute' | 'algorithm'>,
   PublishedAsset
 >;
 

@@ -28,6 +28,8 @@ import {
 } from './file-server.ts';
 import { writeSampleFiles } from './sample-data.ts';
 import { publishSamples, type SampleRole } from './samples.ts';
+import { publishComputeSamples } from './compute-samples.ts';
+import { waitUntilIndexed } from './publish.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '..', '..');
@@ -235,7 +237,9 @@ export async function startStack(
       csv: null,
       free: null,
       images: null,
-      gan: null
+      gan: null,
+      compute: null,
+      algorithm: null
     };
     const sampleDetails: Record<string, unknown> = {};
     if (existsSync(NODE_ENTRY)) {
@@ -299,7 +303,17 @@ export async function startStack(
           fileServer,
           files
         });
-        for (const [role, asset] of Object.entries(published)) {
+        const computeSamples = await publishComputeSamples({
+          signer: new Wallet(ACCOUNTS.publisher.privateKey, provider),
+          addresses,
+          nodeUrl
+        });
+        for (const asset of Object.values(computeSamples))
+          await waitUntilIndexed(nodeUrl, asset.did);
+        for (const [role, asset] of Object.entries({
+          ...published,
+          ...computeSamples
+        })) {
           samples[role as SampleRole] = asset.did;
           sampleDetails[role] = asset;
         }

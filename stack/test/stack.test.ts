@@ -86,6 +86,8 @@ describe('npm run stack (main.ts) end to end', () => {
     assert.match(info.faucetUrl, /^http:\/\/127\.0\.0\.1:\d+\/faucet$/);
     assert.ok(existsSync(info.addressFile));
     assert.deepEqual(Object.keys(info.samples).sort(), [
+      'algorithm',
+      'compute',
       'csv',
       'free',
       'gan',

@@ -7,14 +7,16 @@
  *   // node.url === 'http://127.0.0.1:8001'
  *   await node.stop()
  *
- * Compute-to-data routes are not here yet; they register on the same Router with the same
- * NodeContext (see provider-routes.ts for the pattern) and are listed in SERVICE_ENDPOINTS.
+ * Compute-to-data (compute-routes.ts, compute-engine.ts) registers on the same Router with the
+ * same NodeContext and runs JS/TS algorithms in a Deno sandbox (compute-sandbox.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { registerAquariusRoutes } from './aquarius-routes.js';
+import { ComputeEngine, type ComputeOptions } from './compute-engine.js';
+import { registerComputeRoutes } from './compute-routes.js';
 import { loadAddresses, makeProvider } from './chain.js';
 import type { NodeContext } from './context.js';
 import { NodeKeys } from './crypto.js';
@@ -40,6 +42,8 @@ export interface OceanNodeOptions {
   port?: number;
   indexerPollMs?: number;
   maxUploadBytes?: number;
+  /** Limits of the compute-to-data environment. */
+  compute?: ComputeOptions;
   log?: (message: string) => void;
 }
 
@@ -88,6 +92,13 @@ export async function startOceanNode(
   const router = new Router();
   registerProviderRoutes(router, context);
   registerAquariusRoutes(router, context);
+  const compute = new ComputeEngine(
+    context,
+    options.dataDir,
+    options.compute,
+    log
+  );
+  registerComputeRoutes(router, context, compute);
 
   const server = createServer(router.listener);
   server.requestTimeout = 0; // large downloads and uploads may take long
@@ -116,6 +127,7 @@ export async function startOceanNode(
       if (stopped) return;
       stopped = true;
       await indexer.stop();
+      await compute.close();
       await new Promise<void>(resolve => {
         server.close(() => resolve());
         server.closeAllConnections();

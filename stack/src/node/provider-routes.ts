@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { ZeroAddress } from 'ethers';
 import { authenticate } from './auth.js';
 import { chainNow, verifyOrder } from './chain.js';
+import { COMPUTE_ENDPOINTS } from './compute-routes.js';
 import type { NodeContext } from './context.js';
 import { signJwt, utf8Hex } from './crypto.js';
 import { badRequest, forbidden, notFound, unauthorized } from './errors.js';
@@ -52,7 +53,8 @@ export const SERVICE_ENDPOINTS: Record<string, [string, string]> = {
   getDDOMetadata: ['GET', '/api/aquarius/assets/metadata/:did/:force?'],
   ddoMetadataQuery: ['POST', '/api/aquarius/assets/metadata/query'],
   getDDOState: ['GET', '/api/aquarius/state/ddo'],
-  validateDDO: ['POST', '/api/aquarius/assets/ddo/validate']
+  validateDDO: ['POST', '/api/aquarius/assets/ddo/validate'],
+  ...COMPUTE_ENDPOINTS
 };
 
 const ENCRYPT_BODY_LIMIT = 4 * 1024 * 1024;
