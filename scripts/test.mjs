@@ -24,6 +24,12 @@ const steps = [
     command: [process.execPath, 'scripts/test-packaging.mjs'],
     when: () => fs.existsSync(path.join(root, 'scripts', 'test-packaging.mjs'))
   },
+  {
+    // The Hugging Face Space's Dockerfile steps, run outside Docker.
+    name: 'spaces',
+    command: [process.execPath, 'scripts/test-spaces.mjs'],
+    when: () => fs.existsSync(path.join(root, 'spaces', 'Dockerfile'))
+  },
   { name: 'ui', command: ['npm', 'run', '--silent', 'test:ui'] }
 ];
 
