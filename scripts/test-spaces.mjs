@@ -79,6 +79,7 @@ function frontMatter(markdown) {
 const work = mkdtempSync(join(tmpdir(), 'jlo-spaces-'));
 const space = bundleSpace(join(work, 'space'));
 let lab;
+let server;
 let browser;
 try {
   // --- The Dockerfile and the front matter -------------------------------
@@ -422,11 +423,79 @@ try {
       [...blockedHosts].every(host => !host.startsWith('127.')),
     `the panel shows Sepolia and probes its RPC (${rpcHost}; blocked by the test: ${[...blockedHosts].join(', ')})`
   );
+
+  // --- The real server path, as far as Debian goes ---------------------------
+  // PyPI's JupyterLab (jupyter_server 2) cannot be installed here; Debian's
+  // jupyter_server 1.23 reads the same config file and JUPYTER_TOKEN, so it
+  // shows that the file start.sh wrote takes effect (only the address is
+  // moved back to loopback for the test).
+  await lab.stop();
+  lab = undefined;
+  const serverPort = await freePort();
+  server = startProcess(
+    SYSTEM_PYTHON,
+    [
+      '-m',
+      'jupyter_server',
+      '--ServerApp.ip=127.0.0.1',
+      `--ServerApp.port=${serverPort}`,
+      // This machine runs tests as root; the Space runs as uid 1000.
+      '--allow-root'
+    ],
+    {
+      name: 'jupyter-server',
+      cwd: space,
+      env: {
+        ...baseEnv,
+        JUPYTER_TOKEN: token,
+        JUPYTER_CONFIG_DIR: join(home, '.jupyter'),
+        JUPYTER_DATA_DIR: join(work, 'server-data'),
+        JUPYTER_RUNTIME_DIR: join(work, 'server-runtime'),
+        JUPYTER_PATH: join(work, 'server-data'),
+        JUPYTER_CONFIG_PATH: join(home, '.jupyter')
+      },
+      ready: () => false
+    }
+  );
+  const serverBase = `http://127.0.0.1:${serverPort}`;
+  for (let i = 0; i < 80 && !(await listening(serverPort)); i++)
+    await new Promise(resolveWait => setTimeout(resolveWait, 250));
+  const anonymous = await fetch(`${serverBase}/api/contents`);
+  const login = await fetch(`${serverBase}/login`);
+  const authorized = await fetch(`${serverBase}/api/contents`, {
+    headers: { Authorization: `token ${token}` }
+  });
+  const cookies = authorized.headers.getSetCookie?.() ?? [];
+  check(
+    anonymous.status === 403 && authorized.status === 200,
+    `jupyter_server with the Space config takes the token from JUPYTER_TOKEN (without: ${anonymous.status}, with: ${authorized.status})`
+  );
+  check(
+    /frame-ancestors 'self' https:\/\/huggingface\.co https:\/\/\*\.hf\.space/.test(
+      login.headers.get('content-security-policy') ?? ''
+    ),
+    `its pages may be framed by Hugging Face (${login.headers.get('content-security-policy')})`
+  );
+  check(
+    cookies.some(c => /samesite=none/i.test(c) && /;\s*secure/i.test(c)),
+    'its login cookie is SameSite=None; Secure, for the iframe'
+  );
+  const rootListing = await authorized.json();
+  check(
+    rootListing.content?.some(item => item.name === 'getting-started.ipynb'),
+    'it serves the workspace as its root'
+  );
+  await server.stop();
+  check(
+    !server.log().includes(token),
+    'jupyter_server never logs the token taken from the secret'
+  );
 } catch (error) {
   check(false, error instanceof Error ? error.stack : String(error));
 } finally {
   await browser?.close();
   await lab?.stop();
+  await server?.stop();
   rmSync(work, { recursive: true, force: true });
 }
 if (failures.length) {
