@@ -52,7 +52,7 @@ shopt -s nullglob
 wheels=("$wheel_dir"/jupyterlab_ocean-*.whl)
 shopt -u nullglob
 if [ ${#wheels[@]} -eq 0 ]; then
-  fail "no jupyterlab_ocean-*.whl in $wheel_dir: run \`npm run dist\` in the jupyterlab-ocean repository and copy dist/ next to this script"
+  fail "no jupyterlab_ocean-*.whl in $wheel_dir: run \`npm run dist && npm run space:bundle\` in the jupyterlab-ocean repository and push build/space/"
 fi
 if [ ${#wheels[@]} -gt 1 ]; then
   fail "more than one jupyterlab_ocean wheel in $wheel_dir (${wheels[*]}): keep only the one to install"
