@@ -32,7 +32,11 @@ export type OceanErrorCode =
   | 'OCEAN_BAD_IMPORT'
   | 'OCEAN_WALLET_EXISTS'
   | 'OCEAN_FAUCET_FAILED'
-  | 'OCEAN_BAD_REQUEST';
+  | 'OCEAN_BAD_REQUEST'
+  // Publish and compute-to-data:
+  | 'OCEAN_PUBLISH_FAILED'
+  | 'OCEAN_COMPUTE_REFUSED'
+  | 'OCEAN_COMPUTE_FAILED';
 
 export class OceanError extends Error {
   readonly code: OceanErrorCode;

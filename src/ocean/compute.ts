@@ -1,0 +1,447 @@
+/**
+ * Compute-to-data from the notebook: pick an environment, let the node price the job
+ * (initializeCompute), buy and order the dataset's and the algorithm's datatokens where no
+ * valid order exists, start the job, follow its status and logs, fetch its results. Speaks
+ * Ocean Node's compute API through @oceanprotocol/lib (loaded lazily), so it works against the
+ * local stack's Deno engine and against real nodes alike. Every transaction and signed request
+ * uses the Signer the wallet hands out, so each passes the wallet's confirmation dialog.
+ */
+import type { IOceanNetwork } from '../tokens';
+import { serviceMarkets } from './asset';
+import { OceanError } from './errors';
+import { libConfig, loadEthers, loadOceanLib } from './lib';
+
+export interface IComputeResultFile {
+  filename: string;
+  filesize: number;
+  type: string;
+  index: number;
+}
+
+export interface IComputeJob {
+  jobId: string;
+  owner: string;
+  status: number;
+  statusText: string;
+  dateCreated: string;
+  dateFinished: string | null;
+  results: IComputeResultFile[];
+  terminationDetails?: {
+    reason?: string;
+    exitCode?: number | null;
+    OOMKilled?: boolean;
+    message?: string;
+  };
+}
+
+export interface IComputeProgress {
+  step: 'check' | 'approve' | 'buy' | 'dispense' | 'order' | 'start' | 'status';
+  message: string;
+  txHash?: string;
+  status?: number;
+}
+
+export type ComputeProgressCallback = (progress: IComputeProgress) => void;
+
+/** Statuses after which a job does not change any more (Ocean Node's C2D numbers). */
+export const FINAL_JOB_STATUSES: ReadonlySet<number> = new Set([
+  11, 21, 22, 31, 32, 41, 61, 62, 70
+]);
+
+export interface IStartComputeRequest {
+  /** The compute-only dataset. */
+  dataset: string;
+  /** The algorithm asset (it must be trusted by the dataset). */
+  algorithm: string;
+  /** Use the environment's free tier (still needs orders for the assets). */
+  free?: boolean;
+  /** Longest run in seconds (capped by the environment). */
+  maxJobDuration?: number;
+}
+
+const ERC20_ABI = [
+  'function balanceOf(address) view returns (uint256)',
+  'function allowance(address owner, address spender) view returns (uint256)',
+  'function approve(address spender, uint256 amount) returns (bool)',
+  'function decimals() view returns (uint8)'
+];
+
+/** Orders already made in this session, by node, account and DID. */
+const ORDERS = new Map<string, string>();
+
+async function resolveDdo(network: IOceanNetwork, did: string): Promise<any> {
+  const response = await fetch(
+    `${network.nodeUrl}/api/aquarius/assets/ddo/${encodeURIComponent(did)}`
+  ).catch(() => undefined);
+  if (!response?.ok)
+    throw new OceanError(
+      'OCEAN_NOT_INDEXED',
+      `The Ocean Node does not know ${did} (not published, or not indexed yet).`
+    );
+  return response.json();
+}
+
+/** Turns the lib's "Error(JSON of the node's answer)" into a sentence. */
+function nodeRefusal(error: unknown, what: string): OceanError {
+  const text = error instanceof Error ? error.message : String(error);
+  let reason = text;
+  try {
+    const parsed = JSON.parse(text);
+    reason = typeof parsed === 'string' ? parsed : (parsed.error ?? text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return new OceanError('OCEAN_COMPUTE_REFUSED', `${what}: ${reason}`);
+}
+
+export async function computeEnvironments(
+  network: IOceanNetwork
+): Promise<any[]> {
+  const lib = await loadOceanLib();
+  const environments = await lib.ProviderInstance.getComputeEnvironments(
+    network.nodeUrl
+  );
+  if (!Array.isArray(environments) || environments.length === 0)
+    throw new OceanError(
+      'OCEAN_COMPUTE_REFUSED',
+      'This Ocean Node offers no compute environment.'
+    );
+  return environments;
+}
+
+async function send(tx: any, what: string): Promise<any> {
+  if (!tx)
+    throw new OceanError(
+      'OCEAN_TX_REVERTED',
+      `${what}: the transaction could not be prepared; nothing was sent.`
+    );
+  const receipt = typeof tx.wait === 'function' ? await tx.wait() : tx;
+  if (!receipt || receipt.status !== 1)
+    throw new OceanError(
+      'OCEAN_TX_REVERTED',
+      `${what}: the transaction was reverted; only gas was spent.`
+    );
+  return receipt;
+}
+
+/** Gets one datatoken of `did`'s first service into the account (exchange or dispenser). */
+async function acquireDatatoken(
+  network: IOceanNetwork,
+  signer: any,
+  ddo: any,
+  onProgress: ComputeProgressCallback
+): Promise<void> {
+  const [lib, ethers] = await Promise.all([loadOceanLib(), loadEthers()]);
+  const account: string = await signer.getAddress();
+  const service = ddo.services[0];
+  const token = new ethers.Contract(
+    service.datatokenAddress,
+    ERC20_ABI,
+    signer.provider
+  );
+  const one = ethers.parseUnits('1', 18);
+  if ((await token.balanceOf(account)) >= one) return;
+  const market = serviceMarkets(ddo).find(
+    entry => entry.serviceId === service.id
+  );
+  if (!market || market.price.type === 'none' || !market.contract)
+    throw new OceanError(
+      'OCEAN_NOT_FOR_SALE',
+      `${String(ddo.metadata?.name ?? ddo.id)} has no active price: its publisher has not put it up for sale.`
+    );
+  const config = libConfig(network, {
+    fixedRateExchangeAddress: market.contract,
+    dispenserAddress: market.contract
+  });
+  if (market.price.type === 'dispenser') {
+    onProgress({
+      step: 'dispense',
+      message: `Taking 1 free datatoken of ${String(ddo.metadata?.name)} (confirm in the wallet)…`
+    });
+    const dispenser = new lib.Dispenser(
+      market.contract,
+      signer,
+      network.chainId,
+      config
+    );
+    await send(
+      await dispenser.dispense(service.datatokenAddress, '1', account),
+      'Dispensing'
+    );
+    return;
+  }
+  const exchange = new lib.FixedRateExchange(
+    market.contract,
+    signer,
+    network.chainId,
+    config
+  );
+  const quote: any = await exchange.calcBaseInGivenDatatokensOut(
+    market.exchangeId!,
+    '1'
+  );
+  const base = new ethers.Contract(market.price.token!, ERC20_ABI, signer);
+  const decimals = Number(await base.decimals());
+  const cost: bigint = ethers.parseUnits(
+    String(quote.baseTokenAmount),
+    decimals
+  );
+  if ((await base.balanceOf(account)) < cost)
+    throw new OceanError(
+      'OCEAN_INSUFFICIENT_FUNDS',
+      `Using ${String(ddo.metadata?.name)} costs ${ethers.formatUnits(cost, decimals)} OCEAN, more than the account holds. Top up and try again; nothing was spent.`
+    );
+  if ((await base.allowance(account, market.contract)) < cost) {
+    onProgress({
+      step: 'approve',
+      message: `Allowing the exchange to take ${ethers.formatUnits(cost, decimals)} OCEAN (confirm in the wallet)…`
+    });
+    await send(await base.approve(market.contract, cost), 'Approving OCEAN');
+  }
+  onProgress({
+    step: 'buy',
+    message: `Buying 1 datatoken of ${String(ddo.metadata?.name)} for ${ethers.formatUnits(cost, decimals)} OCEAN (confirm in the wallet)…`
+  });
+  await send(
+    await exchange.buyDatatokens(
+      market.exchangeId!,
+      '1',
+      ethers.formatUnits(cost, decimals)
+    ),
+    'Buying the datatoken'
+  );
+}
+
+/** Prices, orders (reusing orders of this session) and starts one job. */
+export async function startComputeJob(
+  network: IOceanNetwork,
+  signer: any,
+  request: IStartComputeRequest,
+  onProgress: ComputeProgressCallback = () => undefined
+): Promise<IComputeJob> {
+  const lib = await loadOceanLib();
+  const account: string = await signer.getAddress();
+  onProgress({
+    step: 'check',
+    message: 'Looking up the assets and the compute environment…'
+  });
+  const [environments, datasetDdo, algorithmDdo] = await Promise.all([
+    computeEnvironments(network),
+    resolveDdo(network, request.dataset),
+    resolveDdo(network, request.algorithm)
+  ]);
+  const environment =
+    environments.find(env => (request.free ? env.free : true)) ??
+    environments[0];
+  const key = (did: string) =>
+    `${network.nodeUrl}|${account.toLowerCase()}|${did}`;
+  const dataset: any = {
+    documentId: datasetDdo.id,
+    serviceId: datasetDdo.services[0].id,
+    transferTxId: ORDERS.get(key(datasetDdo.id))
+  };
+  const algorithm: any = {
+    documentId: algorithmDdo.id,
+    serviceId: algorithmDdo.services[0].id,
+    transferTxId: ORDERS.get(key(algorithmDdo.id))
+  };
+  const duration = request.maxJobDuration ?? environment.maxJobDuration ?? 60;
+  let init: any;
+  try {
+    init = await lib.ProviderInstance.initializeCompute(
+      [dataset],
+      algorithm,
+      environment.id,
+      network.oceanTokenAddress ??
+        environment.fees?.[String(network.chainId)]?.[0]?.feeToken,
+      duration,
+      network.nodeUrl,
+      account,
+      [{ id: 'cpu', amount: 1 }],
+      network.chainId
+    );
+  } catch (error) {
+    throw nodeRefusal(error, 'The Ocean Node will not run this job');
+  }
+  const config = libConfig(network);
+  const orderAsset = async (ddo: any, asset: any, fees: any) => {
+    if (fees?.validOrder) {
+      asset.transferTxId = fees.validOrder;
+      return;
+    }
+    await acquireDatatoken(network, signer, ddo, onProgress);
+    onProgress({
+      step: 'order',
+      message: `Ordering ${String(ddo.metadata?.name)} for this job (confirm in the wallet)…`
+    });
+    const datatoken = new lib.Datatoken(signer, network.chainId, config);
+    const receipt = await send(
+      await datatoken.startOrder(
+        ddo.services[0].datatokenAddress,
+        environment.consumerAddress,
+        0,
+        fees.providerFee
+      ),
+      'Starting the order'
+    );
+    asset.transferTxId = receipt.hash;
+    ORDERS.set(key(ddo.id), receipt.hash);
+    onProgress({
+      step: 'order',
+      message: 'Order started.',
+      txHash: receipt.hash
+    });
+  };
+  await orderAsset(algorithmDdo, algorithm, init?.algorithm);
+  await orderAsset(datasetDdo, dataset, init?.datasets?.[0]);
+  onProgress({
+    step: 'start',
+    message: 'Starting the job (sign the request)…'
+  });
+  let jobs: any;
+  try {
+    jobs = request.free
+      ? await lib.ProviderInstance.freeComputeStart(
+          network.nodeUrl,
+          signer,
+          environment.id,
+          [dataset],
+          algorithm
+        )
+      : await lib.ProviderInstance.computeStart(
+          network.nodeUrl,
+          signer,
+          environment.id,
+          [dataset],
+          algorithm,
+          duration,
+          init?.payment?.token ?? network.oceanTokenAddress,
+          [{ id: 'cpu', amount: 1 }],
+          network.chainId
+        );
+  } catch (error) {
+    throw nodeRefusal(error, 'The Ocean Node refused to start the job');
+  }
+  const job = (Array.isArray(jobs) ? jobs[0] : jobs) as IComputeJob | null;
+  if (!job?.jobId)
+    throw new OceanError(
+      'OCEAN_COMPUTE_FAILED',
+      'The Ocean Node did not return a job.'
+    );
+  return job;
+}
+
+export async function jobStatus(
+  network: IOceanNetwork,
+  signer: any,
+  jobId: string
+): Promise<IComputeJob> {
+  const lib = await loadOceanLib();
+  const answer = await lib.ProviderInstance.computeStatus(
+    network.nodeUrl,
+    signer,
+    jobId
+  );
+  const job = (Array.isArray(answer) ? answer[0] : answer) as IComputeJob;
+  if (!job)
+    throw new OceanError('OCEAN_COMPUTE_FAILED', `No compute job ${jobId}.`);
+  return job;
+}
+
+/** Polls until the job reaches a final status, reporting each change. */
+export async function waitForJob(
+  network: IOceanNetwork,
+  signer: any,
+  jobId: string,
+  onProgress: ComputeProgressCallback = () => undefined,
+  options: {
+    intervalMs?: number;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+  } = {}
+): Promise<IComputeJob> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+  let last = -1;
+  for (;;) {
+    const job = await jobStatus(network, signer, jobId);
+    if (job.status !== last) {
+      last = job.status;
+      onProgress({
+        step: 'status',
+        message: job.statusText,
+        status: job.status
+      });
+    }
+    if (FINAL_JOB_STATUSES.has(job.status)) return job;
+    if (options.signal?.aborted || Date.now() > deadline) return job;
+    await new Promise(resolve =>
+      setTimeout(resolve, options.intervalMs ?? 500)
+    );
+  }
+}
+
+/** The algorithm's log as it is written (until the job ends). */
+export async function* jobLogs(
+  network: IOceanNetwork,
+  signer: any,
+  jobId: string
+): AsyncIterable<string> {
+  const lib = await loadOceanLib();
+  const stream = await lib.ProviderInstance.computeStreamableLogs(
+    network.nodeUrl,
+    signer,
+    jobId
+  );
+  if (!stream) return;
+  const decoder = new TextDecoder();
+  for await (const chunk of stream as AsyncIterable<Uint8Array>)
+    yield decoder.decode(chunk, { stream: true });
+}
+
+/** The bytes of result `index` of a job the account owns. */
+export async function jobResult(
+  network: IOceanNetwork,
+  signer: any,
+  jobId: string,
+  index: number
+): Promise<Uint8Array> {
+  const lib = await loadOceanLib();
+  const chunks: Uint8Array[] = [];
+  try {
+    for await (const chunk of await lib.ProviderInstance.getComputeResult(
+      network.nodeUrl,
+      signer,
+      jobId,
+      index
+    ))
+      chunks.push(chunk);
+  } catch (error) {
+    throw new OceanError(
+      'OCEAN_COMPUTE_FAILED',
+      `The result ${index} of job ${jobId} could not be fetched: ${(error as Error).message}`
+    );
+  }
+  const size = chunks.reduce((total, chunk) => total + chunk.length, 0);
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+/** Stops a running job (the owner only). */
+export async function stopJob(
+  network: IOceanNetwork,
+  signer: any,
+  jobId: string
+): Promise<IComputeJob> {
+  const lib = await loadOceanLib();
+  const answer = await lib.ProviderInstance.computeStop(
+    jobId,
+    network.nodeUrl,
+    signer
+  );
+  return (Array.isArray(answer) ? answer[0] : answer) as IComputeJob;
+}

@@ -1,0 +1,548 @@
+/**
+ * Publishing from the notebook: a data NFT + datatoken with a price (fixed rate in OCEAN or
+ * free through the dispenser), the file kept in the node's storage (or given as a URL), the
+ * files object and the DDO encrypted by the Ocean Node, `setMetadata`, then waiting until the
+ * node has indexed the asset. Every transaction and signature is made by the Signer the
+ * wallet hands out, so each one passes the wallet's confirmation dialog.
+ *
+ * Contract addresses come from the chain itself: any indexed asset's datatoken names its
+ * FactoryRouter, which lists the NFT factory, the fixed-rate exchanges, the dispensers and the
+ * approved base tokens. That works on the local stack and on real networks alike.
+ */
+import type { IOceanNetwork } from '../tokens';
+import { OceanError } from './errors';
+import { libConfig, loadEthers, loadOceanLib } from './lib';
+
+export type PublishStep =
+  'check' | 'upload' | 'create' | 'encrypt' | 'metadata' | 'index' | 'done';
+
+export interface IPublishProgress {
+  step: PublishStep;
+  message: string;
+  txHash?: string;
+}
+
+export type PublishProgressCallback = (progress: IPublishProgress) => void;
+
+/** The licences offered in the publish form (SPDX ids). */
+export const LICENSES = [
+  'CC0-1.0',
+  'CC-BY-4.0',
+  'CC-BY-SA-4.0',
+  'CC-BY-NC-4.0',
+  'ODbL-1.0',
+  'PDDL-1.0',
+  'MIT',
+  'Apache-2.0',
+  'Proprietary'
+] as const;
+
+export interface ITrustedAlgorithm {
+  did: string;
+  filesChecksum: string;
+  containerSectionChecksum: string;
+}
+
+export interface IPublishRequest {
+  name: string;
+  description: string;
+  author: string;
+  license: string;
+  tags?: string[];
+  type?: 'dataset' | 'algorithm';
+  /** Bytes kept in the node's storage, or a URL the node fetches from. */
+  file:
+    | { bytes: Uint8Array; fileName: string; contentType?: string }
+    | { url: string };
+  pricing: { type: 'fixed'; priceInOcean: string } | { type: 'free' };
+  /** `compute`: the data never leaves the node; only trusted algorithms run on it. */
+  access?: 'download' | 'compute';
+  trustedAlgorithms?: ITrustedAlgorithm[];
+  /** For algorithms: how the node runs it (default: JavaScript on Deno). */
+  algorithm?: {
+    language: string;
+    container: {
+      entrypoint: string;
+      image: string;
+      tag: string;
+      checksum: string;
+    };
+  };
+  /** A public preview link shown on the asset card. */
+  sampleUrl?: string;
+  /** Seconds an order stays valid (0 = forever). */
+  timeout?: number;
+}
+
+export interface IPublished {
+  did: string;
+  nftAddress: string;
+  datatoken: string;
+  serviceId: string;
+  exchangeId?: string;
+  metadataTxHash: string;
+}
+
+export interface IOceanContracts {
+  nftFactory: string;
+  fixedRateExchange: string;
+  dispenser: string;
+  ocean: string;
+}
+
+/**
+ * The container section of a Deno algorithm, as the local node's engine expects it: the node
+ * runs its own deno, so the checksum names the runtime ("deno@2.9.6") rather than an image.
+ */
+export async function denoContainer(): Promise<{
+  entrypoint: string;
+  image: string;
+  tag: string;
+  checksum: string;
+}> {
+  return {
+    entrypoint: 'deno run $ALGO',
+    image: 'denoland/deno',
+    tag: '2.9.6',
+    checksum: `sha256:${await sha256Hex('deno@2.9.6')}`
+  };
+}
+
+function hex(buffer: ArrayBuffer | Uint8Array): string {
+  return Array.from(new Uint8Array(buffer), byte =>
+    byte.toString(16).padStart(2, '0')
+  ).join('');
+}
+
+/** sha256 hex of `data`, as Ocean Node's checksums are written. */
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const bytes =
+    typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  return hex(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
+}
+
+/** The entry a dataset's trusted list needs for an algorithm with these bytes. */
+export async function trustedAlgorithm(
+  did: string,
+  algorithmBytes: Uint8Array | string,
+  container?: { entrypoint: string; checksum: string }
+): Promise<ITrustedAlgorithm> {
+  const section = container ?? (await denoContainer());
+  return {
+    did,
+    filesChecksum: await sha256Hex(algorithmBytes),
+    containerSectionChecksum: await sha256Hex(
+      `${section.entrypoint}${section.checksum}`
+    )
+  };
+}
+
+const ROUTER_ABI = [
+  'function factory() view returns (address)',
+  'function getFixedRatesContracts() view returns (address[])',
+  'function getDispensersContracts() view returns (address[])',
+  'function getApprovedTokens() view returns (address[])'
+];
+
+/** Ocean's contracts on `network`, found through an indexed asset's datatoken router. */
+export async function discoverContracts(
+  network: IOceanNetwork,
+  provider: unknown
+): Promise<IOceanContracts> {
+  const ethers = await loadEthers();
+  const response = await fetch(
+    `${network.nodeUrl}/api/aquarius/assets/metadata/query`,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ q: '*', query_by: 'id' })
+    }
+  ).catch(() => undefined);
+  const body: unknown = response?.ok ? await response.json() : undefined;
+  // Typesense answers [{ hits: [{ document }] }], Elasticsearch { hits: { hits: [{ _source }] } },
+  // and plain lists of DDOs also occur.
+  const candidates: any[] = [];
+  const visit = (value: any) => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      if (Array.isArray(value.services)) candidates.push(value);
+      else for (const key of ['hits', 'document', '_source']) visit(value[key]);
+    }
+  };
+  visit(body);
+  const datatoken = candidates
+    .map(ddo => ddo.services?.[0]?.datatokenAddress)
+    .find(address => typeof address === 'string');
+  if (typeof datatoken !== 'string' || !ethers.isAddress(datatoken)) {
+    throw new OceanError(
+      'OCEAN_NODE_UNREACHABLE',
+      'The Ocean Node lists no asset yet, so Ocean’s contracts on this network cannot be found. Check that the node is running and indexing.'
+    );
+  }
+  const token = new ethers.Contract(
+    datatoken,
+    ['function router() view returns (address)'],
+    provider as never
+  );
+  const router = new ethers.Contract(
+    await token.router(),
+    ROUTER_ABI,
+    provider as never
+  );
+  const [factory, fixedRates, dispensers, approved] = await Promise.all([
+    router.factory(),
+    router.getFixedRatesContracts(),
+    router.getDispensersContracts(),
+    router.getApprovedTokens()
+  ]);
+  const ocean =
+    network.oceanTokenAddress ??
+    (approved as string[]).find(Boolean) ??
+    ethers.ZeroAddress;
+  return {
+    nftFactory: String(factory),
+    fixedRateExchange: String((fixedRates as string[])[0]),
+    dispenser: String((dispensers as string[])[0]),
+    ocean: String(ocean)
+  };
+}
+
+async function nodeRequest(
+  network: IOceanNetwork,
+  signer: any,
+  command: string
+): Promise<{ consumerAddress: string; nonce: string; signature: string }> {
+  const lib = await loadOceanLib();
+  const consumerAddress: string = await signer.getAddress();
+  const nonce = String(
+    (await lib.ProviderInstance.getNonce(network.nodeUrl, consumerAddress)) + 1
+  );
+  const signature = await lib.signRequest(
+    signer,
+    `${consumerAddress}${nonce}${command}`
+  );
+  return { consumerAddress, nonce, signature };
+}
+
+/** Keeps `bytes` in a bucket of the node's storage; returns the file object for the DDO. */
+export async function storeOnNode(
+  network: IOceanNetwork,
+  signer: any,
+  fileName: string,
+  bytes: Uint8Array,
+  contentType = 'application/octet-stream'
+): Promise<Record<string, unknown>> {
+  const base = `${network.nodeUrl}/api/services/persistentStorage/buckets`;
+  const create = await fetch(base, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      ...(await nodeRequest(network, signer, 'persistentStorageCreateBucket')),
+      accessLists: [],
+      label: 'jupyterlab-ocean uploads'
+    })
+  });
+  if (!create.ok)
+    throw new OceanError(
+      'OCEAN_PUBLISH_FAILED',
+      `The Ocean Node refused to create a storage bucket (HTTP ${create.status}).`
+    );
+  const { bucketId } = (await create.json()) as { bucketId: string };
+  const params = new URLSearchParams(
+    await nodeRequest(network, signer, 'persistentStorageUploadFile')
+  );
+  const upload = await fetch(
+    `${base}/${encodeURIComponent(bucketId)}/files/${encodeURIComponent(fileName)}?${params}`,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': contentType },
+      body: bytes as BodyInit
+    }
+  );
+  if (!upload.ok)
+    throw new OceanError(
+      'OCEAN_PUBLISH_FAILED',
+      `The Ocean Node did not store the file (HTTP ${upload.status}).`
+    );
+  return { type: 'nodePersistentStorage', bucketId, fileName };
+}
+
+async function mined(tx: any, what: string): Promise<any> {
+  const receipt =
+    tx && typeof tx === 'object' && 'wait' in tx ? await tx.wait() : null;
+  if (!receipt || receipt.status !== 1)
+    throw new OceanError(
+      'OCEAN_TX_REVERTED',
+      `${what} did not go through (the transaction failed or was not sent).`
+    );
+  return receipt;
+}
+
+const ZERO = '0x0000000000000000000000000000000000000000';
+const FILE_NAME = /^[A-Za-z0-9._-][A-Za-z0-9._ -]{0,199}$/;
+
+function checkRequest(request: IPublishRequest): void {
+  const fail = (message: string) => {
+    throw new OceanError('OCEAN_BAD_REQUEST', message);
+  };
+  if (!request.name?.trim()) fail('Give the asset a name.');
+  if (!request.description?.trim()) fail('Give the asset a description.');
+  if (!request.author?.trim()) fail('Say who the author is.');
+  if (!request.license?.trim()) fail('Choose a licence.');
+  if (request.pricing.type === 'fixed') {
+    const price = Number(request.pricing.priceInOcean);
+    if (!Number.isFinite(price) || price <= 0)
+      fail('A fixed price must be a positive number of OCEAN.');
+  }
+  if ('bytes' in request.file && !FILE_NAME.test(request.file.fileName))
+    fail(
+      'File names may hold letters, digits, spaces, ".", "_" and "-" (at most 200).'
+    );
+  if ('url' in request.file && !/^https?:\/\//.test(request.file.url))
+    fail('A file URL must start with http:// or https://.');
+}
+
+/** Publishes one asset and waits until the node serves it. */
+export async function publishAsset(
+  network: IOceanNetwork,
+  signer: any,
+  request: IPublishRequest,
+  onProgress: PublishProgressCallback = () => undefined,
+  contracts?: IOceanContracts
+): Promise<IPublished> {
+  checkRequest(request);
+  const [lib, ethers] = await Promise.all([loadOceanLib(), loadEthers()]);
+  const owner: string = await signer.getAddress();
+  onProgress({ step: 'check', message: 'Finding Ocean’s contracts…' });
+  const found =
+    contracts ?? (await discoverContracts(network, signer.provider));
+  const config = libConfig(network, {
+    nftFactoryAddress: found.nftFactory,
+    fixedRateExchangeAddress: found.fixedRateExchange,
+    dispenserAddress: found.dispenser,
+    oceanTokenAddress: found.ocean
+  });
+
+  let fileObject: Record<string, unknown>;
+  if ('bytes' in request.file) {
+    onProgress({
+      step: 'upload',
+      message: `Storing ${request.file.fileName} on the Ocean Node (2 signatures)…`
+    });
+    fileObject = await storeOnNode(
+      network,
+      signer,
+      request.file.fileName,
+      request.file.bytes,
+      request.file.contentType
+    );
+  } else {
+    fileObject = { type: 'url', url: request.file.url, method: 'GET' };
+  }
+
+  const symbol =
+    request.name
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, 6)
+      .toUpperCase() || 'ASSET';
+  const factory = new lib.NftFactory(
+    found.nftFactory,
+    signer,
+    network.chainId,
+    config
+  );
+  const nft = {
+    name: request.name.slice(0, 60),
+    symbol,
+    templateIndex: 1,
+    tokenURI: '',
+    transferable: true,
+    owner
+  };
+  const datatoken = {
+    templateIndex: 1,
+    cap: '100000',
+    feeAmount: '0',
+    paymentCollector: owner,
+    feeToken: found.ocean,
+    minter: owner,
+    mpFeeAddress: ZERO,
+    name: `${request.name.slice(0, 50)} access`,
+    symbol: `${symbol}-DT`
+  };
+  onProgress({
+    step: 'create',
+    message:
+      request.pricing.type === 'fixed'
+        ? `Creating the data NFT, its datatoken and a fixed price of ${request.pricing.priceInOcean} OCEAN (confirm in the wallet)…`
+        : 'Creating the data NFT, its datatoken and a free dispenser (confirm in the wallet)…'
+  });
+  const created =
+    request.pricing.type === 'fixed'
+      ? await factory.createNftWithDatatokenWithFixedRate(nft, datatoken, {
+          fixedRateAddress: found.fixedRateExchange,
+          baseTokenAddress: found.ocean,
+          owner,
+          marketFeeCollector: owner,
+          baseTokenDecimals: 18,
+          datatokenDecimals: 18,
+          fixedRate: request.pricing.priceInOcean,
+          marketFee: '0',
+          allowedConsumer: ZERO,
+          withMint: true
+        })
+      : await factory.createNftWithDatatokenWithDispenser(nft, datatoken, {
+          dispenserAddress: found.dispenser,
+          maxTokens: '10',
+          maxBalance: '10',
+          withMint: true,
+          allowedSwapper: ZERO
+        });
+  const receipt = await mined(created, 'Creating the data NFT');
+  const nftAddress: string = lib.getEventFromTx(receipt, 'NFTCreated').args
+    .newTokenAddress;
+  const datatokenAddress: string = lib.getEventFromTx(receipt, 'TokenCreated')
+    .args.newTokenAddress;
+  const exchangeId: string | undefined =
+    request.pricing.type === 'fixed'
+      ? lib.getEventFromTx(receipt, 'NewFixedRate')?.args?.exchangeId
+      : undefined;
+
+  onProgress({
+    step: 'encrypt',
+    message: 'The Ocean Node encrypts the file location (sign the request)…'
+  });
+  const encryptedFiles = await lib.ProviderInstance.encrypt(
+    { nftAddress, datatokenAddress, files: [fileObject] },
+    network.chainId,
+    network.nodeUrl,
+    signer
+  );
+  const did = lib.generateDid(nftAddress, network.chainId);
+  const compute = request.access === 'compute';
+  const serviceType = compute ? 'compute' : 'access';
+  const serviceId = ethers
+    .sha256(ethers.toUtf8Bytes(`${datatokenAddress}/${serviceType}`))
+    .slice(2);
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const type = request.type ?? 'dataset';
+  const ddo = {
+    '@context': ['https://w3id.org/did/v1'],
+    id: did,
+    version: '4.1.0',
+    chainId: network.chainId,
+    nftAddress,
+    metadata: {
+      created: now,
+      updated: now,
+      type,
+      name: request.name,
+      description: request.description,
+      author: request.author,
+      license: request.license,
+      tags: request.tags ?? [],
+      ...(request.sampleUrl ? { links: [request.sampleUrl] } : {}),
+      ...('bytes' in request.file && request.file.contentType
+        ? { additionalInformation: { contentType: request.file.contentType } }
+        : {}),
+      ...(type === 'algorithm'
+        ? {
+            algorithm: request.algorithm ?? {
+              language: 'javascript',
+              version: '1.0.0',
+              container: await denoContainer()
+            }
+          }
+        : {})
+    },
+    services: [
+      {
+        id: serviceId,
+        type: serviceType,
+        files: encryptedFiles,
+        datatokenAddress,
+        serviceEndpoint: network.nodeUrl,
+        timeout: request.timeout ?? 0,
+        ...(compute
+          ? {
+              compute: {
+                allowRawAlgorithm: false,
+                allowNetworkAccess: false,
+                publisherTrustedAlgorithmPublishers: [],
+                publisherTrustedAlgorithms: request.trustedAlgorithms ?? []
+              }
+            }
+          : {})
+      }
+    ]
+  };
+  const validation = await new lib.Aquarius(network.nodeUrl).validate(
+    ddo as never,
+    signer,
+    network.nodeUrl
+  );
+  if (!validation?.valid || !validation.hash)
+    throw new OceanError(
+      'OCEAN_PUBLISH_FAILED',
+      'The Ocean Node found the asset description invalid; nothing was published beyond the NFT.',
+      { errors: validation?.errors }
+    );
+  const encryptedDdo = await lib.ProviderInstance.encrypt(
+    ddo,
+    network.chainId,
+    network.nodeUrl,
+    signer
+  );
+  onProgress({
+    step: 'metadata',
+    message:
+      'Writing the encrypted description to the data NFT (confirm in the wallet)…'
+  });
+  const metadataReceipt = await mined(
+    await new lib.Nft(signer, network.chainId, config).setMetadata(
+      nftAddress,
+      owner,
+      0,
+      network.nodeUrl,
+      '',
+      '0x02',
+      encryptedDdo,
+      validation.hash
+    ),
+    'Writing the metadata'
+  );
+  onProgress({
+    step: 'index',
+    message: 'Waiting for the Ocean Node to index the asset…',
+    txHash: metadataReceipt.hash
+  });
+  await waitForIndexer(network, did);
+  onProgress({ step: 'done', message: `Published ${did}.` });
+  return {
+    did,
+    nftAddress,
+    datatoken: datatokenAddress,
+    serviceId,
+    exchangeId,
+    metadataTxHash: metadataReceipt.hash
+  };
+}
+
+export async function waitForIndexer(
+  network: IOceanNetwork,
+  did: string,
+  timeoutMs = 60_000
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(
+      `${network.nodeUrl}/api/aquarius/assets/ddo/${did}`
+    ).catch(() => undefined);
+    if (response?.ok) return;
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
+  throw new OceanError(
+    'OCEAN_NOT_INDEXED',
+    `The asset was published, but the Ocean Node had not indexed ${did} after ${timeoutMs / 1000} s. It should appear shortly.`
+  );
+}
