@@ -1,6 +1,7 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { networksPlugin } from './ocean';
 import { oceanClientPlugin } from './ocean/client-plugin';
+import { publishComputePlugin } from './ocean/publish-plugin';
 import { panelPlugin } from './widget';
 import { ganPlugin } from './gan';
 import { walletPlugin } from './widget/wallet-plugin';
@@ -12,5 +13,6 @@ const plugins: JupyterFrontEndPlugin<any>[] = [networksPlugin, panelPlugin];
 plugins.push(walletPlugin);
 plugins.push(oceanClientPlugin);
 plugins.push(ganPlugin);
+plugins.push(publishComputePlugin);
 
 export default plugins;
