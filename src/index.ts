@@ -5,6 +5,7 @@ import { publishComputePlugin } from './ocean/publish-plugin';
 import { panelPlugin } from './widget';
 import { ganPlugin } from './gan';
 import { walletPlugin } from './widget/wallet-plugin';
+import { assetRendererPlugin, discoverPlugin } from './widget/ocean-plugins';
 
 /**
  * Every plugin of jupyterlab-ocean. Each lives in its room's entry file.
@@ -12,6 +13,7 @@ import { walletPlugin } from './widget/wallet-plugin';
 const plugins: JupyterFrontEndPlugin<any>[] = [networksPlugin, panelPlugin];
 plugins.push(walletPlugin);
 plugins.push(oceanClientPlugin);
+plugins.push(discoverPlugin, assetRendererPlugin);
 plugins.push(ganPlugin);
 plugins.push(publishComputePlugin);
 

@@ -1,0 +1,331 @@
+import { css, html, LitElement, nothing } from 'lit';
+import type { IDataPreview } from '../ocean/preview';
+import type {
+  IOceanAccessGrant,
+  IOceanAssetSummary,
+  IOceanProgress
+} from '../tokens';
+import './ocean-data-preview';
+
+/** Where the card is in the access flow. */
+export type AssetCardState =
+  'loading' | 'locked' | 'working' | 'unlocked' | 'failed';
+
+export const priceText = (asset: IOceanAssetSummary): string =>
+  asset.price.type === 'dispenser'
+    ? 'Free'
+    : asset.price.type === 'fixedrate'
+      ? `${asset.price.amount.replace(/\.0+$/, '')} ${asset.price.symbol ?? 'OCEAN'}`
+      : 'Not for sale';
+
+export const shortAddress = (address: string): string =>
+  /^0x[0-9a-fA-F]{40}$/.test(address)
+    ? `${address.slice(0, 6)}…${address.slice(-4)}`
+    : address;
+
+/**
+ * @summary An Ocean asset: metadata, licence, price, access and a data preview.
+ *
+ * Every string of the DDO is untrusted and bound as text (never as markup);
+ * the sample link is kept only when it is http(s).
+ *
+ * @event ocean-get-access - the user asked to get access.
+ * @event ocean-preview - the user asked for (another) preview.
+ * @event ocean-retry - the user asked to load the asset again.
+ */
+export class OceanAssetCard extends LitElement {
+  static properties = {
+    asset: { attribute: false },
+    state: { type: String, reflect: true },
+    grant: { attribute: false },
+    progress: { attribute: false },
+    error: { type: String },
+    errorCode: { type: String, attribute: 'error-code', reflect: true },
+    preview: { attribute: false },
+    sample: { attribute: false },
+    previewing: { type: Boolean },
+    previewMs: { type: Number, attribute: 'preview-ms', reflect: true },
+    canBuy: { type: Boolean, attribute: 'can-buy' }
+  };
+
+  asset: IOceanAssetSummary | null = null;
+  state: AssetCardState = 'loading';
+  grant: IOceanAccessGrant | null = null;
+  progress: IOceanProgress[] = [];
+  error = '';
+  errorCode = '';
+  preview: IDataPreview | null = null;
+  /** Rows of the publisher's public sample, when it could be read. */
+  sample: IDataPreview | null = null;
+  previewing = false;
+  previewMs = 0;
+  canBuy = true;
+
+  static styles = css`
+    :host {
+      display: block;
+      font-family: var(--jp-ui-font-family);
+      font-size: var(--jp-ui-font-size1);
+      color: var(--jp-ui-font-color1);
+      border: var(--jp-border-width) solid var(--jp-border-color1);
+      border-radius: 4px;
+      padding: 10px 12px;
+      max-width: 960px;
+      background: var(--jp-layout-color1);
+    }
+    h3 {
+      margin: 0 0 4px;
+      font-size: var(--jp-ui-font-size2);
+      overflow-wrap: anywhere;
+    }
+    .badges {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px;
+      margin: 4px 0;
+    }
+    .badge {
+      border-radius: 8px;
+      padding: 0 6px;
+      background: var(--jp-layout-color2);
+      color: var(--jp-ui-font-color1);
+      font-size: 0.9em;
+    }
+    .badge.price {
+      background: var(--jp-brand-color3);
+    }
+    .badge.access {
+      background: var(--jp-success-color3, #c8e6c9);
+    }
+    dl {
+      display: grid;
+      grid-template-columns: max-content 1fr;
+      gap: 2px 10px;
+      margin: 6px 0;
+    }
+    dt {
+      color: var(--jp-ui-font-color2);
+    }
+    dd {
+      margin: 0;
+      overflow-wrap: anywhere;
+    }
+    .description {
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
+      max-height: 8em;
+      overflow: auto;
+      margin: 6px 0;
+    }
+    button {
+      font: inherit;
+      color: var(--jp-ui-inverse-font-color1);
+      background: var(--jp-brand-color1);
+      border: none;
+      border-radius: var(--jp-border-radius);
+      padding: 4px 10px;
+      cursor: pointer;
+    }
+    button.secondary {
+      color: var(--jp-ui-font-color1);
+      background: var(--jp-layout-color2);
+    }
+    button:disabled {
+      opacity: 0.6;
+      cursor: default;
+    }
+    button:focus-visible {
+      outline: 2px solid var(--jp-brand-color1);
+      outline-offset: 1px;
+    }
+    .actions {
+      display: flex;
+      gap: 8px;
+      align-items: center;
+      margin: 8px 0;
+    }
+    .error {
+      color: var(--jp-error-color1);
+      overflow-wrap: anywhere;
+    }
+    .progress {
+      margin: 4px 0;
+      padding-left: 1.2em;
+      color: var(--jp-ui-font-color2);
+    }
+    .progress li:last-child {
+      color: var(--jp-ui-font-color1);
+    }
+    progress {
+      width: 12em;
+    }
+    code {
+      font-family: var(--jp-code-font-family);
+      font-size: 0.9em;
+    }
+  `;
+
+  private _emit(name: string): void {
+    this.dispatchEvent(
+      new CustomEvent(name, { bubbles: true, composed: true })
+    );
+  }
+
+  private _renderAccess() {
+    const asset = this.asset!;
+    if (this.state === 'unlocked') {
+      return html`<div class="actions">
+          <span class="badge access" data-ocean="access"
+            >${this.grant?.reused ? 'Access (earlier order)' : 'Access granted'}</span
+          >
+          <button
+            class="secondary"
+            data-ocean-action="preview"
+            ?disabled=${this.previewing}
+            @click=${() => this._emit('ocean-preview')}
+          >
+            ${this.previewing ? 'Loading preview…' : 'Refresh preview'}
+          </button>
+          ${
+            this.grant
+              ? html`<span class="meta"
+                  >order
+                  <code>${shortAddress(this.grant.orderTxId)}</code></span
+                >`
+              : nothing
+          }
+        </div>
+        ${
+          this.preview
+            ? html`<ocean-data-preview
+                data-ocean="preview"
+                .preview=${this.preview}
+                .caption=${this.previewMs ? `in ${this.previewMs} ms` : ''}
+              ></ocean-data-preview>`
+            : nothing
+        }`;
+    }
+    const working = this.state === 'working';
+    const last = this.progress[this.progress.length - 1];
+    return html`<div class="actions">
+        <span class="badge" data-ocean="locked">Locked</span>
+        ${
+          asset.access === 'download'
+            ? html`<button
+                data-ocean-action="get-access"
+                ?disabled=${working || !this.canBuy}
+                @click=${() => this._emit('ocean-get-access')}
+              >
+                ${
+                  working
+                    ? 'Getting access…'
+                    : asset.price.type === 'dispenser'
+                      ? 'Get access (free)'
+                      : `Get access for ${priceText(asset)}`
+                }
+              </button>`
+            : html`<span
+                >Compute-to-data only: the data never leaves the node.</span
+              >`
+        }
+        ${
+          working && last?.fraction !== undefined
+            ? html`<progress max="1" .value=${last.fraction}></progress>`
+            : nothing
+        }
+      </div>
+      ${
+        this.progress.length
+          ? html`<ol class="progress" data-ocean="progress" aria-live="polite">
+              ${this.progress.map(
+                step =>
+                  html`<li>
+                    ${step.message}
+                    ${
+                      step.txHash
+                        ? html` <code>${shortAddress(step.txHash)}</code>`
+                        : nothing
+                    }
+                  </li>`
+              )}
+            </ol>`
+          : nothing
+      }
+      ${
+        this.sample
+          ? html`<details open data-ocean="sample">
+              <summary>Public sample (free, from the publisher)</summary>
+              <ocean-data-preview .preview=${this.sample}></ocean-data-preview>
+            </details>`
+          : nothing
+      }`;
+  }
+
+  render() {
+    if (this.state === 'loading' && !this.asset) {
+      return html`<p>Loading the asset…</p>`;
+    }
+    const asset = this.asset;
+    if (!asset) {
+      return html`<p class="error" role="alert" data-ocean="error">
+          ${this.error}
+        </p>
+        <button class="secondary" @click=${() => this._emit('ocean-retry')}>
+          Try again
+        </button>`;
+    }
+    return html`<article>
+      <h3 data-ocean="title">${asset.name}</h3>
+      <div class="badges">
+        <span class="badge">${asset.type}</span>
+        <span class="badge price" data-ocean="price">${priceText(asset)}</span>
+        <span class="badge">${asset.access}</span>
+        ${asset.tags.map(tag => html`<span class="badge">${tag}</span>`)}
+      </div>
+      <div class="description" data-ocean="description">
+        ${asset.description}
+      </div>
+      <dl>
+        <dt>Author</dt>
+        <dd>${asset.author || '—'}</dd>
+        <dt>Publisher</dt>
+        <dd><code title=${asset.publisher}>${asset.publisher}</code></dd>
+        <dt>Licence</dt>
+        <dd data-ocean="license">${asset.license || '—'}</dd>
+        ${
+          asset.sampleUrl
+            ? html`<dt>Sample</dt>
+                <dd>
+                  <a
+                    href=${asset.sampleUrl}
+                    target="_blank"
+                    rel="noopener noreferrer nofollow"
+                    >${asset.sampleUrl}</a
+                  >
+                </dd>`
+            : nothing
+        }
+        <dt>Asset</dt>
+        <dd><code>${asset.did}</code></dd>
+      </dl>
+      ${this._renderAccess()}
+      ${
+        this.error
+          ? html`<p class="error" role="alert" data-ocean="error">
+              ${this.error}
+            </p>`
+          : nothing
+      }
+    </article>`;
+  }
+}
+
+if (!customElements.get('ocean-asset-card')) {
+  customElements.define('ocean-asset-card', OceanAssetCard);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ocean-asset-card': OceanAssetCard;
+  }
+}

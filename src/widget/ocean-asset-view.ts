@@ -1,0 +1,269 @@
+/**
+ * The asset card's controller: a Lumino widget (and MIME renderer) that asks
+ * the Ocean client for the asset, access and previews, and hands the results
+ * to the <ocean-asset-card> Lit element, which only renders.
+ */
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Widget } from '@lumino/widgets';
+import { OceanError } from '../ocean/errors';
+import {
+  completeLines,
+  detectFormat,
+  parseDelimited,
+  previewAsset,
+  releasePreview,
+  type IDataPreview
+} from '../ocean/preview';
+import {
+  OCEAN_ASSET_MIME_TYPE,
+  type IOceanAccessGrant,
+  type IOceanClient,
+  type IWalletRequester
+} from '../tokens';
+import './ocean-asset-card';
+import type { OceanAssetCard } from './ocean-asset-card';
+
+/** The MIME payload: at least the asset's did. */
+export interface IAssetMimeData {
+  did: string;
+}
+
+const SAMPLE_BYTES = 64 * 1024;
+
+/** A sentence for any failure; OceanErrors already carry one. */
+export function errorSentence(error: unknown): string {
+  if (error instanceof OceanError) {
+    return error.message;
+  }
+  const code = (error as any)?.code;
+  if (code === 4001 || code === 4100) {
+    return String((error as Error).message);
+  }
+  return `Something went wrong: ${(error as Error)?.message ?? String(error)}`;
+}
+
+export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
+  readonly card: OceanAssetCard;
+  private _did = '';
+  private _generation = 0;
+
+  constructor(
+    private readonly _client: IOceanClient,
+    private readonly _requester: IWalletRequester,
+    canBuy = true
+  ) {
+    super();
+    this.addClass('jp-OceanAssetView');
+    this.card = document.createElement('ocean-asset-card');
+    this.card.canBuy = canBuy;
+    this.card.addEventListener('ocean-get-access', () => void this.getAccess());
+    this.card.addEventListener('ocean-preview', () => void this.loadPreview());
+    this.card.addEventListener('ocean-retry', () => void this.load(this._did));
+    this.node.appendChild(this.card);
+    this._client.accessChanged.connect(this._onAccessChanged, this);
+  }
+
+  get did(): string {
+    return this._did;
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    const data = model.data[OCEAN_ASSET_MIME_TYPE] as unknown as
+      IAssetMimeData | undefined;
+    const did = typeof data?.did === 'string' ? data.did : '';
+    if (did !== this._did) {
+      // Not awaited: an output area must not wait on the network.
+      void this.load(did);
+    }
+  }
+
+  /** Loads the asset and whether the account already has access. */
+  async load(did: string): Promise<void> {
+    const generation = ++this._generation;
+    this._did = did;
+    const card = this.card;
+    releasePreview(card.preview);
+    Object.assign(card, {
+      asset: null,
+      state: 'loading',
+      grant: null,
+      progress: [],
+      error: '',
+      errorCode: '',
+      preview: null,
+      sample: null
+    });
+    try {
+      const asset = await this._client.getAsset(did);
+      if (generation !== this._generation) {
+        return;
+      }
+      card.asset = asset;
+      card.state = 'locked';
+      void this._loadSample(generation);
+      const grant = await this._client.findAccess(did).catch(() => null);
+      if (generation !== this._generation) {
+        return;
+      }
+      if (grant) {
+        this._unlock(grant);
+      }
+    } catch (error) {
+      if (generation === this._generation) {
+        card.state = 'failed';
+        card.error = errorSentence(error);
+        card.errorCode = String((error as OceanError)?.code ?? '');
+      }
+    }
+  }
+
+  /** Buys (or reuses) access through the wallet, then previews. */
+  async getAccess(): Promise<void> {
+    const card = this.card;
+    if (!card.asset || card.state === 'working') {
+      return;
+    }
+    card.state = 'working';
+    card.error = '';
+    card.errorCode = '';
+    card.progress = [];
+    try {
+      const grant = await this._client.getAccess(
+        card.asset.did,
+        this._requester,
+        progress => {
+          card.progress = [...card.progress, progress];
+        }
+      );
+      this._unlock(grant);
+    } catch (error) {
+      // Nothing is lost: a paid step is found again by the next attempt.
+      card.state = 'locked';
+      card.error = errorSentence(error);
+      card.errorCode = String((error as OceanError)?.code ?? '');
+    }
+  }
+
+  private _unlock(grant: IOceanAccessGrant): void {
+    if (this.card.state === 'unlocked' && this.card.grant) {
+      return;
+    }
+    this.card.grant = grant;
+    this.card.state = 'unlocked';
+    void this.loadPreview();
+  }
+
+  /** Reads the head of the data with Range and shows it. */
+  async loadPreview(): Promise<void> {
+    const card = this.card;
+    if (!card.asset || card.previewing) {
+      return;
+    }
+    const generation = this._generation;
+    card.previewing = true;
+    card.error = '';
+    card.errorCode = '';
+    const started = performance.now();
+    try {
+      const preview = await previewAsset(
+        this._client,
+        card.asset.did,
+        this._requester
+      );
+      if (generation !== this._generation) {
+        releasePreview(preview);
+        return;
+      }
+      releasePreview(card.preview);
+      card.preview = preview;
+      card.previewMs = Math.round(performance.now() - started);
+    } catch (error) {
+      if (generation === this._generation) {
+        card.error = errorSentence(error);
+        card.errorCode = String((error as OceanError)?.code ?? '');
+        if ((error as OceanError)?.code === 'OCEAN_ORDER_EXPIRED') {
+          card.state = 'locked';
+          card.grant = null;
+        }
+      }
+    } finally {
+      card.previewing = false;
+    }
+  }
+
+  /** The publisher's free sample, when it is CSV/TSV and readable from here. */
+  private async _loadSample(generation: number): Promise<void> {
+    const asset = this.card.asset;
+    const url = asset?.sampleUrl;
+    if (!asset || !url) {
+      return;
+    }
+    const format = detectFormat(asset.contentType, url);
+    if (format !== 'csv' && format !== 'tsv') {
+      return;
+    }
+    try {
+      const response = await fetch(url, {
+        credentials: 'omit',
+        referrerPolicy: 'no-referrer',
+        signal: AbortSignal.timeout(10_000)
+      });
+      if (!response.ok || !response.body) {
+        return;
+      }
+      const reader = response.body.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      let truncated = false;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          break;
+        }
+        chunks.push(value);
+        size += value.length;
+        if (size >= SAMPLE_BYTES) {
+          truncated = true;
+          void reader.cancel();
+          break;
+        }
+      }
+      const text = new TextDecoder().decode(
+        await new Blob(chunks as BlobPart[]).arrayBuffer()
+      );
+      const table = await parseDelimited(
+        completeLines(text, truncated),
+        format,
+        10
+      );
+      const sample: IDataPreview = {
+        kind: 'table',
+        format,
+        ...table,
+        bytesRead: size,
+        totalSize: truncated ? null : size
+      };
+      if (generation === this._generation) {
+        this.card.sample = sample;
+      }
+    } catch {
+      // Many sample hosts do not allow cross-origin reads: the link stays.
+    }
+  }
+
+  private _onAccessChanged(_: IOceanClient, grant: IOceanAccessGrant): void {
+    if (grant.did === this._did && this.card.state === 'locked') {
+      this._unlock(grant);
+    }
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._generation++;
+    this._client.accessChanged.disconnect(this._onAccessChanged, this);
+    releasePreview(this.card.preview);
+    super.dispose();
+  }
+}

@@ -1,0 +1,161 @@
+import { css, html, LitElement, nothing } from 'lit';
+import type { IDataPreview } from '../ocean/preview';
+
+const formatBytes = (bytes: number | null): string => {
+  if (bytes === null) {
+    return '?';
+  }
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+};
+
+/**
+ * @summary Shows a data preview: a table with column types, an image grid or text.
+ * Every value is bound as text; nothing from the data becomes markup.
+ * @csspart table - the preview table.
+ */
+export class OceanDataPreview extends LitElement {
+  static properties = {
+    preview: { attribute: false },
+    caption: { type: String }
+  };
+
+  preview: IDataPreview | null = null;
+  caption = '';
+
+  static styles = css`
+    :host {
+      display: block;
+      font-family: var(--jp-ui-font-family);
+      font-size: var(--jp-ui-font-size1);
+      color: var(--jp-ui-font-color1);
+    }
+    .scroll {
+      overflow: auto;
+      max-height: 420px;
+      border: var(--jp-border-width) solid var(--jp-border-color2);
+    }
+    table {
+      border-collapse: collapse;
+      font-family: var(--jp-code-font-family);
+      font-size: var(--jp-code-font-size);
+    }
+    th,
+    td {
+      padding: 2px 8px;
+      border-bottom: var(--jp-border-width) solid var(--jp-border-color2);
+      text-align: left;
+      white-space: pre;
+      max-width: 24em;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    th {
+      position: sticky;
+      top: 0;
+      background: var(--jp-layout-color2);
+    }
+    .type {
+      display: block;
+      font-weight: normal;
+      color: var(--jp-ui-font-color2);
+      font-size: 0.85em;
+    }
+    .grid {
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(96px, 1fr));
+      gap: 6px;
+    }
+    figure {
+      margin: 0;
+    }
+    img {
+      width: 100%;
+      image-rendering: pixelated;
+      border: var(--jp-border-width) solid var(--jp-border-color2);
+    }
+    figcaption,
+    .meta {
+      color: var(--jp-ui-font-color2);
+      font-size: 0.85em;
+      overflow-wrap: anywhere;
+    }
+    pre {
+      white-space: pre-wrap;
+      max-height: 300px;
+      overflow: auto;
+    }
+  `;
+
+  render() {
+    const preview = this.preview;
+    if (!preview) {
+      return nothing;
+    }
+    if (preview.kind === 'images') {
+      return html`<div class="grid" part="grid">
+          ${preview.images.map(
+            image =>
+              html`<figure>
+                <img src=${image.url} alt=${image.name} loading="lazy" />
+                <figcaption>${image.name}</figcaption>
+              </figure>`
+          )}
+        </div>
+        <p class="meta">
+          ${preview.images.length} / ${preview.fileCount} ·
+          ${formatBytes(preview.bytesRead)} ${this.caption}
+        </p>`;
+    }
+    if (preview.kind === 'text') {
+      return html`<pre>${preview.text}</pre>
+        <p class="meta">
+          ${formatBytes(preview.bytesRead)} / ${formatBytes(preview.totalSize)}
+        </p>`;
+    }
+    return html`<div class="scroll">
+        <table part="table" data-format=${preview.format}>
+          <thead>
+            <tr>
+              ${preview.columns.map(
+                column =>
+                  html`<th title=${column.name}>
+                    ${column.name}<span class="type">${column.type}</span>
+                  </th>`
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            ${preview.rows.map(
+              row =>
+                html`<tr>
+                  ${row.map(cell => html`<td title=${cell}>${cell}</td>`)}
+                </tr>`
+            )}
+          </tbody>
+        </table>
+      </div>
+      <p class="meta">
+        ${preview.format.toUpperCase()} · ${preview.rows.length}
+        ${preview.totalRows !== undefined ? `/ ${preview.totalRows}` : ''} rows
+        · read ${formatBytes(preview.bytesRead)} of
+        ${formatBytes(preview.totalSize)} ${this.caption}
+      </p>`;
+  }
+}
+
+if (!customElements.get('ocean-data-preview')) {
+  customElements.define('ocean-data-preview', OceanDataPreview);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ocean-data-preview': OceanDataPreview;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The Ocean data plugins: the Discover sidebar tab and the renderer for
+ * asset cards in output cells (application/vnd.ocean.asset+json).
+ *
+ * The renderer is registered from a regular plugin rather than a MIME
+ * extension because it needs the Ocean client (a token), which MIME
+ * extensions cannot require.
+ */
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ILayoutRestorer } from '@jupyterlab/application';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { LabIcon } from '@jupyterlab/ui-components';
+import discoverSvg from '../../style/icons/ocean-discover.svg';
+import {
+  INetworkRegistry,
+  IOceanClient,
+  IWallet,
+  OCEAN_ASSET_MIME_TYPE
+} from '../tokens';
+import { OceanAssetView } from './ocean-asset-view';
+import { OceanDiscoverPanel } from './ocean-discover';
+
+export const discoverIcon = new LabIcon({
+  name: 'jupyterlab-ocean:discover',
+  svgstr: discoverSvg
+});
+
+export const discoverPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-ocean:discover',
+  description:
+    'A sidebar tab listing the active Ocean Node’s assets, with search, filters and asset cards.',
+  autoStart: true,
+  requires: [IOceanClient, INetworkRegistry],
+  optional: [IWallet, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    client: IOceanClient,
+    networks: INetworkRegistry,
+    wallet: IWallet | null,
+    restorer: ILayoutRestorer | null
+  ): void => {
+    const panel = new OceanDiscoverPanel(client, networks, wallet);
+    panel.title.icon = discoverIcon;
+    app.shell.add(panel, 'left', { rank: 650 });
+    restorer?.add(panel, panel.id);
+    app.commands.addCommand('ocean:discover', {
+      label: 'Discover Ocean Data',
+      caption: 'Open the Ocean Discover tab',
+      icon: discoverIcon,
+      execute: () => app.shell.activateById(panel.id)
+    });
+  }
+};
+
+export const assetRendererPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-ocean:asset-renderer',
+  description: `Renders ${OCEAN_ASSET_MIME_TYPE} outputs as Ocean asset cards with access and preview.`,
+  autoStart: true,
+  requires: [IOceanClient, IRenderMimeRegistry],
+  optional: [IWallet],
+  activate: (
+    _app: JupyterFrontEnd,
+    client: IOceanClient,
+    rendermime: IRenderMimeRegistry,
+    wallet: IWallet | null
+  ): void => {
+    rendermime.addFactory(
+      {
+        // Safe: the card renders the DDO as text only and runs no output code.
+        safe: true,
+        mimeTypes: [OCEAN_ASSET_MIME_TYPE],
+        defaultRank: 40,
+        createRenderer: () =>
+          new OceanAssetView(
+            client,
+            { kind: 'renderer', label: 'Ocean asset card in a notebook' },
+            wallet !== null
+          )
+      },
+      40
+    );
+  }
+};
