@@ -5,6 +5,7 @@ import { publishComputePlugin } from './ocean/publish-plugin';
 import { panelPlugin } from './widget';
 import { ganPlugin } from './gan';
 import { walletPlugin } from './widget/wallet-plugin';
+import { kernelBridgePlugin } from './kernel-bridge';
 import { assetRendererPlugin, discoverPlugin } from './widget/ocean-plugins';
 
 /**
@@ -12,6 +13,7 @@ import { assetRendererPlugin, discoverPlugin } from './widget/ocean-plugins';
  */
 const plugins: JupyterFrontEndPlugin<any>[] = [networksPlugin, panelPlugin];
 plugins.push(walletPlugin);
+plugins.push(kernelBridgePlugin);
 plugins.push(oceanClientPlugin);
 plugins.push(discoverPlugin, assetRendererPlugin);
 plugins.push(ganPlugin);

@@ -125,6 +125,23 @@ export interface IKernelCommandContext {
   requester: IWalletRequester;
   /** Report progress of long work; the kernel side shows it in the running cell. */
   progress(message: string, fraction?: number): void;
+  /**
+   * An EIP-1193 request on behalf of the calling kernel session: the same
+   * account permission, throttle and wallet dialog as the kernel's own
+   * provider (e.g. `await context.request('eth_requestAccounts')`).
+   */
+  request(
+    method: string,
+    params?: ReadonlyArray<unknown> | Record<string, unknown>
+  ): Promise<unknown>;
+}
+
+/** How a kernel command presents itself in `%ocean help`. */
+export interface IKernelCommandOptions {
+  /** One sentence: what the command does. */
+  description?: string;
+  /** Arguments, e.g. `<did> [--rows N]` (Python magic form). */
+  usage?: string;
 }
 
 /** Handles `%ocean <name> ...` in Python and `ocean.<name>(...)` in Deno. */
@@ -142,10 +159,18 @@ export type KernelCommandHandler = (
  */
 export interface IKernelBridge {
   /**
-   * Offer a command to kernels. Results must be JSON-serialisable; throw an
-   * OceanError for failures (its code and message reach the cell).
+   * Offer a command to kernels. Results must be JSON-serialisable (binary
+   * as Uint8Array) or built with `mimeResult` / `tableResult` from
+   * src/kernel-bridge/results.ts; throw an OceanError for failures (its code
+   * and message reach the cell). Arguments: Python `%ocean name a b --k v`
+   * and Deno `ocean.name('a', 'b', { k: 'v' })` both give
+   * `{ _: ['a', 'b'], k: 'v' }` (see src/kernel-bridge/args.ts).
    */
-  registerCommand(name: string, handler: KernelCommandHandler): IDisposable;
+  registerCommand(
+    name: string,
+    handler: KernelCommandHandler,
+    options?: IKernelCommandOptions
+  ): IDisposable;
 }
 
 export const IKernelBridge = new Token<IKernelBridge>(

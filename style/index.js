@@ -1,3 +1,2 @@
 import './base.css';
 import './ocean-data.css';
-import './gan.css';

@@ -1,0 +1,126 @@
+/**
+ * Parses the words after `%ocean <command>` into handler arguments.
+ *
+ * Parsing happens in the browser so that Python magics and any future
+ * text front end share one parser, and command handlers always receive the
+ * same shape whichever kernel called them:
+ *
+ *   %ocean search "cat photos" --type dataset --page-size=5 --free
+ *   → { _: ['cat photos'], type: 'dataset', pageSize: '5', free: true }
+ *
+ * Rules: words split on blanks; '…' and "…" group words (backslash escapes
+ * inside "…" and outside quotes); `--key value` and `--key=value` give
+ * strings, a `--flag` followed by nothing or by another option gives true,
+ * `--no-flag` gives false; `--` ends the options; option names become
+ * camelCase. Values stay strings (an address or a did must not turn into a
+ * number): handlers convert what they need.
+ */
+import { BRIDGE_ERRORS, type IBridgeError } from './protocol';
+
+export interface IParsedArgs {
+  /** Positional words, in order. */
+  _: string[];
+  [option: string]: string | boolean | string[];
+}
+
+export class ArgsError extends Error implements IBridgeError {
+  readonly code = BRIDGE_ERRORS.badArguments;
+}
+
+/** Splits a line into words the way a shell would (quotes, backslashes). */
+export function tokenize(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
+    if (quote === "'") {
+      if (char === "'") {
+        quote = null;
+      } else {
+        word += char;
+      }
+      continue;
+    }
+    if (quote === '"') {
+      if (char === '\\' && i + 1 < line.length && '"\\'.includes(line[i + 1])) {
+        word += line[++i];
+      } else if (char === '"') {
+        quote = null;
+      } else {
+        word += char;
+      }
+      continue;
+    }
+    if (char === '"' || char === "'") {
+      quote = char;
+      inWord = true;
+    } else if (char === '\\' && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
+    } else if (/\s/.test(char)) {
+      if (inWord) {
+        words.push(word);
+        word = '';
+        inWord = false;
+      }
+    } else {
+      word += char;
+      inWord = true;
+    }
+  }
+  if (quote) {
+    throw new ArgsError(
+      `The command line has an unclosed ${quote} quote: close it or escape it with a backslash.`
+    );
+  }
+  if (inWord) {
+    words.push(word);
+  }
+  return words;
+}
+
+function camelCase(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_, letter: string) =>
+    letter.toUpperCase()
+  );
+}
+
+/** Parses the words after the command name. */
+export function parseArgs(line: string): IParsedArgs {
+  const words = tokenize(line);
+  const args: IParsedArgs = { _: [] };
+  let optionsEnded = false;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (optionsEnded || !word.startsWith('--') || word === '--') {
+      if (word === '--' && !optionsEnded) {
+        optionsEnded = true;
+      } else {
+        args._.push(word);
+      }
+      continue;
+    }
+    const equals = word.indexOf('=');
+    const rawName = equals === -1 ? word.slice(2) : word.slice(2, equals);
+    if (!/^[A-Za-z][\w-]*$/.test(rawName)) {
+      throw new ArgsError(
+        `"${word}" is not a valid option: options look like --name or --name=value.`
+      );
+    }
+    if (rawName === '_') {
+      throw new ArgsError('"--_" is reserved for positional words.');
+    }
+    if (equals !== -1) {
+      args[camelCase(rawName)] = word.slice(equals + 1);
+    } else if (rawName.startsWith('no-') && rawName.length > 3) {
+      args[camelCase(rawName.slice(3))] = false;
+    } else if (i + 1 < words.length && !words[i + 1].startsWith('--')) {
+      args[camelCase(rawName)] = words[++i];
+    } else {
+      args[camelCase(rawName)] = true;
+    }
+  }
+  return args;
+}

@@ -1,0 +1,467 @@
+/**
+ * The bridge's brain: turns kernel requests into IWallet calls and
+ * registered commands, and keeps one KernelSession per kernel.
+ *
+ * It holds no keys and no Ocean logic. Every signature goes to
+ * IWallet.request, whose confirmation dialog names the notebook; the bridge
+ * adds what is specific to kernels: the account is shared with a kernel only
+ * after the person agrees (once per kernel session), a throttle on dialogs,
+ * and EIP-1193 errors a notebook can act on.
+ */
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import type { IDisposable } from '@lumino/disposable';
+import { Widget } from '@lumino/widgets';
+import { OceanError } from '../ocean/errors';
+import type {
+  IKernelBridge,
+  IKernelCommandContext,
+  IKernelCommandOptions,
+  INetworkRegistry,
+  IWallet,
+  IWalletRequester,
+  KernelCommandHandler
+} from '../tokens';
+import { ArgsError, parseArgs } from './args';
+import {
+  BRIDGE_ERRORS,
+  BRIDGE_PROTOCOL_VERSION,
+  decodeValue,
+  EIP1193,
+  type BridgeReply,
+  type IKernelWalletState,
+  type KernelRequest,
+  type RpcParams
+} from './protocol';
+import { encodeResult } from './results';
+import { KernelSession, toBridgeError } from './session';
+
+/** Methods that make the wallet open its confirmation dialog. */
+const PROMPTING_METHODS = new Set([
+  'eth_sendTransaction',
+  'personal_sign',
+  'eth_signTypedData_v4',
+  'eth_signTypedData',
+  'eth_signTypedData_v3',
+  'eth_sign',
+  'eth_signTransaction',
+  'wallet_switchEthereumChain',
+  'wallet_addEthereumChain',
+  'wallet_watchAsset'
+]);
+
+/** Chain reads the wallet forwards to the active network without a prompt. */
+const READ_METHOD = /^(eth_|net_|web3_)/;
+
+export interface IRegisteredCommand extends IKernelCommandOptions {
+  name: string;
+  handler: KernelCommandHandler;
+}
+
+/** Says which notebook a kernel belongs to, for the wallet's dialog. */
+export type RequesterLookup = (kernelId: string) => IWalletRequester;
+
+export interface IKernelBridgeOptions {
+  wallet: IWallet | null;
+  networks: INetworkRegistry | null;
+  requester: RequesterLookup;
+  /** Asks the person whether a kernel may see the account (tests replace it). */
+  askToShareAccount?: (requester: IWalletRequester) => Promise<boolean>;
+}
+
+export class KernelBridge implements IKernelBridge {
+  constructor(options: IKernelBridgeOptions) {
+    this._options = options;
+  }
+
+  get wallet(): IWallet | null {
+    return this._options.wallet;
+  }
+
+  get networks(): INetworkRegistry | null {
+    return this._options.networks;
+  }
+
+  /** Registered commands, sorted by name (for help). */
+  get commands(): IRegisteredCommand[] {
+    return [...this._commands.values()].sort((a, b) =>
+      a.name.localeCompare(b.name)
+    );
+  }
+
+  registerCommand(
+    name: string,
+    handler: KernelCommandHandler,
+    options: IKernelCommandOptions = {}
+  ): IDisposable {
+    if (!/^[A-Za-z][\w.-]*$/.test(name)) {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        `"${name}" cannot be a kernel command name: use letters, digits, ".", "-" and "_".`
+      );
+    }
+    if (this._commands.has(name)) {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        `The kernel command "${name}" is already registered.`
+      );
+    }
+    const entry: IRegisteredCommand = { ...options, name, handler };
+    this._commands.set(name, entry);
+    let disposed = false;
+    return {
+      get isDisposed() {
+        return disposed;
+      },
+      dispose: () => {
+        if (!disposed && this._commands.get(name) === entry) {
+          this._commands.delete(name);
+        }
+        disposed = true;
+      }
+    };
+  }
+
+  /** The session of `kernelId`, created on first use. */
+  session(kernelId: string): KernelSession {
+    let session = this._sessions.get(kernelId);
+    if (!session || session.isDisposed) {
+      session = new KernelSession({
+        kernelId,
+        run: (request, s, progress) => this._run(request, s, progress),
+        state: s => this.kernelState(s)
+      });
+      this._sessions.set(kernelId, session);
+    }
+    return session;
+  }
+
+  /** Every live session (for events). */
+  get sessions(): KernelSession[] {
+    return [...this._sessions.values()].filter(s => !s.isDisposed);
+  }
+
+  /** Ends a kernel's session: pending requests are cancelled, permission forgotten. */
+  endSession(kernelId: string, reason: string): void {
+    this._sessions.get(kernelId)?.dispose(reason);
+    this._sessions.delete(kernelId);
+  }
+
+  /** The wallet as `session` may see it (no account before it was shared). */
+  kernelState(session: KernelSession): IKernelWalletState {
+    const wallet = this._options.wallet;
+    const chainId = wallet
+      ? wallet.state.chainId
+      : (this._options.networks?.active.chainId ?? 0);
+    const account = wallet?.state.account ?? null;
+    return {
+      accounts: session.connected && account ? [account] : [],
+      chainId: '0x' + chainId.toString(16),
+      status: wallet?.state.status ?? 'none'
+    };
+  }
+
+  /**
+   * An EIP-1193 request on behalf of a kernel session. Commands use it too
+   * (through their context), so the same permission and throttle apply.
+   */
+  async rpc(
+    session: KernelSession,
+    method: string,
+    params: RpcParams | undefined,
+    progress: (message: string, fraction?: number) => void
+  ): Promise<unknown> {
+    const requester = this._options.requester(session.kernelId);
+    switch (method) {
+      case 'eth_chainId':
+        return this.kernelState(session).chainId;
+      case 'eth_accounts':
+        return this.kernelState(session).accounts;
+      case 'eth_requestAccounts':
+        return this._requestAccounts(session, requester, progress);
+    }
+    if (PROMPTING_METHODS.has(method)) {
+      const wallet = this._requireWallet();
+      if (!session.connected) {
+        throw new OceanError(
+          4100,
+          'This kernel has not been given your account yet: run `%ocean account` (Python) or `await ocean.account()` (Deno), or call eth_requestAccounts, and accept.'
+        );
+      }
+      this._checkChain(method, params);
+      if (!session.allowPrompt()) {
+        throw this._throttled();
+      }
+      await this._waitForUnlock(wallet, requester, progress);
+      progress(`Waiting for your approval in the wallet dialog (${method})…`);
+      return wallet.request({ method, params }, requester);
+    }
+    if (READ_METHOD.test(method)) {
+      if (this._options.wallet) {
+        return this._options.wallet.request({ method, params }, requester);
+      }
+      return this._readWithoutWallet(method, params);
+    }
+    if (this._options.wallet) {
+      // wallet_* and others: the wallet knows what it supports (4200 otherwise).
+      return this._options.wallet.request({ method, params }, requester);
+    }
+    throw new OceanError(
+      EIP1193.unsupportedMethod,
+      `The bridge does not support "${method.slice(0, 80)}".`
+    );
+  }
+
+  private async _run(
+    request: KernelRequest,
+    session: KernelSession,
+    progress: (message: string, fraction?: number) => void
+  ): Promise<BridgeReply> {
+    const done = (result: unknown): BridgeReply => ({
+      v: BRIDGE_PROTOCOL_VERSION,
+      id: request.id,
+      status: 'done',
+      result: encodeResult(result)
+    });
+    switch (request.op) {
+      case 'hello':
+        session.kernelKind = request.kernel;
+        return done({
+          protocol: BRIDGE_PROTOCOL_VERSION,
+          commands: this.commands.map(c => c.name)
+        });
+      case 'rpc':
+        return done(
+          await this.rpc(session, request.method, request.params, progress)
+        );
+      case 'command':
+        return done(await this._runCommand(request, session, progress));
+      default:
+        throw new BridgeError(
+          BRIDGE_ERRORS.badMessage,
+          `Unexpected bridge operation ${request.op}.`
+        );
+    }
+  }
+
+  private async _runCommand(
+    request: Extract<KernelRequest, { op: 'command' }>,
+    session: KernelSession,
+    progress: (message: string, fraction?: number) => void
+  ): Promise<unknown> {
+    const command = this._commands.get(request.name);
+    if (!command) {
+      const known = this.commands.map(c => c.name).join(', ');
+      throw new BridgeError(
+        BRIDGE_ERRORS.unknownCommand,
+        `There is no Ocean command "${request.name.slice(0, 80)}". Known commands: ${known}. Run \`%ocean help\` for details.`
+      );
+    }
+    let args: Record<string, unknown>;
+    try {
+      args = {
+        _: [],
+        ...(decodeValue(request.args ?? {}) as Record<string, unknown>),
+        ...(request.line !== undefined ? parseArgs(request.line) : {})
+      };
+    } catch (error) {
+      if (error instanceof ArgsError) {
+        throw new BridgeError(BRIDGE_ERRORS.badArguments, error.message);
+      }
+      throw error;
+    }
+    if (request.body !== undefined) {
+      args.body = request.body;
+    }
+    const context: IKernelCommandContext = {
+      requester: this._options.requester(session.kernelId),
+      progress,
+      request: (method, params) => this.rpc(session, method, params, progress)
+    };
+    return command.handler(args, context);
+  }
+
+  private async _requestAccounts(
+    session: KernelSession,
+    requester: IWalletRequester,
+    progress: (message: string, fraction?: number) => void
+  ): Promise<string[]> {
+    const wallet = this._requireWallet();
+    if (session.connected && wallet.state.account) {
+      return [wallet.state.account];
+    }
+    if (!session.allowPrompt()) {
+      throw this._throttled();
+    }
+    await this._waitForUnlock(wallet, requester, progress);
+    if (!session.connected) {
+      progress('Waiting for you to share your account with this notebook…');
+      const ask = this._options.askToShareAccount ?? askToShareAccount;
+      if (!(await ask(requester))) {
+        throw new OceanError(
+          4001,
+          'You did not share your account with this notebook. Nothing was signed or sent.'
+        );
+      }
+      session.connected = true;
+    }
+    const accounts = (await wallet.request(
+      { method: 'eth_requestAccounts' },
+      requester
+    )) as string[];
+    return accounts;
+  }
+
+  /**
+   * A locked wallet asks for its password (the cell says why it waits); a
+   * person who declines leaves it locked, which EIP-1193 calls 4100.
+   */
+  private async _waitForUnlock(
+    wallet: IWallet,
+    requester: IWalletRequester,
+    progress: (message: string, fraction?: number) => void
+  ): Promise<void> {
+    if (wallet.state.status === 'unlocked' && wallet.state.account) {
+      return;
+    }
+    if (wallet.state.status === 'none') {
+      throw new OceanError(
+        4100,
+        'There is no wallet yet: create or import one in the Ocean panel (right sidebar), then run the cell again.'
+      );
+    }
+    progress(
+      'The wallet is locked: waiting for you to unlock it in JupyterLab…'
+    );
+    try {
+      await wallet.ensureUnlocked(requester);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 4001 || code === 4100) {
+        throw new OceanError(
+          4100,
+          'The wallet is locked: unlock it in the Ocean panel (right sidebar), then run the cell again.'
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** 4901 when a transaction names a chain other than the wallet's. */
+  private _checkChain(method: string, params: RpcParams | undefined): void {
+    if (method !== 'eth_sendTransaction' || !Array.isArray(params)) {
+      return;
+    }
+    const tx = params[0] as { chainId?: unknown } | undefined;
+    if (tx?.chainId === undefined || tx.chainId === null) {
+      return;
+    }
+    let wanted: bigint;
+    try {
+      wanted = BigInt(tx.chainId as string | number);
+    } catch {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        `The transaction's chainId ${String(tx.chainId).slice(0, 40)} is not a number.`
+      );
+    }
+    const current = this._options.wallet?.state.chainId ?? 0;
+    if (wanted !== BigInt(current)) {
+      throw new OceanError(
+        4901,
+        `The transaction is for chain ${wanted}, but the wallet is on chain ${current}. Switch network in the Ocean panel (or with \`%ocean use\`), then run the cell again.`
+      );
+    }
+  }
+
+  private _requireWallet(): IWallet {
+    if (!this._options.wallet) {
+      throw new OceanError(
+        4100,
+        'No Ocean wallet is available in this JupyterLab: the wallet plugin is disabled or failed to start.'
+      );
+    }
+    return this._options.wallet;
+  }
+
+  private _throttled(): BridgeError {
+    return new BridgeError(
+      BRIDGE_ERRORS.throttled,
+      'This kernel asked for too many signatures or approvals in a few seconds, so the bridge refused this one instead of opening another dialog. If a loop is asking, stop it; otherwise wait a few seconds and try again.'
+    );
+  }
+
+  /** Reads straight from the active network when no wallet plugin is present. */
+  private async _readWithoutWallet(
+    method: string,
+    params: RpcParams | undefined
+  ): Promise<unknown> {
+    const network = this._options.networks?.active;
+    if (!network) {
+      throw new OceanError(
+        4900,
+        'No network is configured, so the bridge cannot read the chain.'
+      );
+    }
+    const response = await fetch(network.rpcUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method,
+        params: params ?? []
+      })
+    });
+    const body = (await response.json()) as {
+      result?: unknown;
+      error?: { code: number; message: string };
+    };
+    if (body.error) {
+      throw new OceanError(
+        'OCEAN_NETWORK_UNREACHABLE',
+        `The network "${network.name}" refused ${method}: ${body.error.message}`
+      );
+    }
+    return body.result;
+  }
+
+  private _options: IKernelBridgeOptions;
+  private _commands = new Map<string, IRegisteredCommand>();
+  private _sessions = new Map<string, KernelSession>();
+}
+
+/** The once-per-kernel-session question: may this notebook see the account? */
+async function askToShareAccount(
+  requester: IWalletRequester
+): Promise<boolean> {
+  const body = document.createElement('div');
+  body.className = 'jp-OceanShareAccount';
+  const first = document.createElement('p');
+  first.textContent = `${requester.label} asks to see your wallet account.`;
+  const second = document.createElement('p');
+  second.textContent =
+    'Its code will know your address and may ask for signatures and transactions; each one still needs your approval in the wallet dialog. This lasts until the kernel restarts.';
+  body.append(first, second);
+  const result = await showDialog({
+    title: 'Share your account with a notebook?',
+    body: new Widget({ node: body }),
+    buttons: [
+      Dialog.cancelButton({ label: 'Don’t share' }),
+      Dialog.okButton({ label: 'Share account' })
+    ],
+    defaultButton: 0
+  });
+  return result.button.accept;
+}
+
+/** An error with a bridge-specific code (see BRIDGE_ERRORS). */
+export class BridgeError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'BridgeError';
+    this.code = code;
+  }
+}
+
+export { toBridgeError };

@@ -1,0 +1,215 @@
+/**
+ * The commands the bridge offers itself: the wallet session as a notebook
+ * sees it. Other rooms (discovery, load, publish, GAN) register theirs
+ * through IKernelBridge.registerCommand exactly the same way.
+ */
+import type { IDisposable } from '@lumino/disposable';
+import { OceanError } from '../ocean/errors';
+import type { IKernelCommandContext, IOceanNetwork } from '../tokens';
+import type { KernelBridge } from './bridge';
+import { mimeResult } from './results';
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    char =>
+      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[
+        char
+      ]!
+  );
+}
+
+async function account(context: IKernelCommandContext): Promise<string> {
+  const accounts = (await context.request('eth_requestAccounts')) as string[];
+  if (!accounts?.length) {
+    throw new OceanError(4100, 'The wallet shared no account.');
+  }
+  return accounts[0];
+}
+
+function describeNetwork(network: IOceanNetwork): Record<string, unknown> {
+  return {
+    key: network.key,
+    name: network.name,
+    chainId: network.chainId,
+    rpcUrl: network.rpcUrl,
+    nodeUrl: network.nodeUrl,
+    explorerUrl: network.explorerUrl ?? null,
+    nativeSymbol: network.nativeSymbol,
+    oceanTokenAddress: network.oceanTokenAddress ?? null
+  };
+}
+
+/** Registers account, chain/network, networks, use, balance, sign and help. */
+export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
+  const activeNetwork = (): IOceanNetwork => {
+    const networks = bridge.networks;
+    if (!networks) {
+      throw new OceanError(
+        'OCEAN_UNKNOWN_NETWORK',
+        'No network registry is available in this JupyterLab.'
+      );
+    }
+    return networks.active;
+  };
+
+  const chain = async () => {
+    const network = activeNetwork();
+    const info = describeNetwork(network);
+    return mimeResult(
+      {
+        'text/plain': `${network.name} (chain ${network.chainId})\nRPC: ${network.rpcUrl}\nOcean Node: ${network.nodeUrl}`
+      },
+      { value: info }
+    );
+  };
+
+  return [
+    bridge.registerCommand(
+      'account',
+      async (_args, context) => account(context),
+      {
+        description:
+          "Your wallet's selected address (asks once per kernel session to share it).",
+        usage: ''
+      }
+    ),
+    bridge.registerCommand('chain', chain, {
+      description:
+        'The active network: name, chain id, RPC and Ocean Node URLs.',
+      usage: ''
+    }),
+    bridge.registerCommand('network', chain, {
+      description: 'Same as chain.',
+      usage: ''
+    }),
+    bridge.registerCommand(
+      'networks',
+      async () => {
+        const registry = bridge.networks;
+        const list = registry?.networks ?? [];
+        const active = registry?.active.key;
+        const lines = list.map(
+          n =>
+            `${n.key === active ? '*' : ' '} ${n.key.padEnd(12)} ${n.name} (chain ${n.chainId})`
+        );
+        const rows = list
+          .map(
+            n =>
+              `<tr><td>${n.key === active ? '●' : ''}</td><td><code>${escapeHtml(n.key)}</code></td><td>${escapeHtml(n.name)}</td><td>${n.chainId}</td></tr>`
+          )
+          .join('');
+        return mimeResult(
+          {
+            'text/plain': lines.join('\n'),
+            'text/html': `<table class="jp-OceanKernelTable"><thead><tr><th></th><th>key</th><th>network</th><th>chain id</th></tr></thead><tbody>${rows}</tbody></table>`
+          },
+          { value: list.map(describeNetwork) }
+        );
+      },
+      { description: 'The configured networks; * marks the active one.' }
+    ),
+    bridge.registerCommand(
+      'use',
+      async (args, context) => {
+        const wanted = String((args._ as string[])[0] ?? '').trim();
+        const network = bridge.networks?.networks.find(
+          n => n.key === wanted || String(n.chainId) === wanted
+        );
+        if (!network) {
+          throw new OceanError(
+            'OCEAN_UNKNOWN_NETWORK',
+            `No configured network is called "${wanted.slice(0, 60)}": run \`%ocean networks\` to see their keys.`
+          );
+        }
+        await context.request('wallet_switchEthereumChain', [
+          { chainId: '0x' + network.chainId.toString(16) }
+        ]);
+        return describeNetwork(network);
+      },
+      {
+        description:
+          'Switch the active network (the wallet asks you to confirm).',
+        usage: '<network key or chain id>'
+      }
+    ),
+    bridge.registerCommand(
+      'balance',
+      async (args, context) => {
+        const address = (args._ as string[])[0] ?? (await account(context));
+        const wei = (await context.request('eth_getBalance', [
+          address,
+          'latest'
+        ])) as string;
+        const { formatEther } = await import('ethers');
+        const amount = formatEther(BigInt(wei));
+        const symbol = activeNetwork().nativeSymbol;
+        return mimeResult(
+          { 'text/plain': `${amount} ${symbol} (${address})` },
+          { value: amount }
+        );
+      },
+      {
+        description:
+          'Native coin balance of your account (or of the address given).',
+        usage: '[address]'
+      }
+    ),
+    bridge.registerCommand(
+      'sign',
+      async (args, context) => {
+        const words = (args._ as string[]).map(String);
+        const message =
+          typeof args.message === 'string' ? args.message : words.join(' ');
+        if (!message) {
+          throw new OceanError(
+            'OCEAN_BAD_REQUEST',
+            'Say what to sign: `%ocean sign <message>`.'
+          );
+        }
+        const address = await account(context);
+        const hex =
+          '0x' +
+          Array.from(new TextEncoder().encode(message), b =>
+            b.toString(16).padStart(2, '0')
+          ).join('');
+        return context.request('personal_sign', [hex, address]);
+      },
+      {
+        description:
+          'Sign a text message with your account (personal_sign, approved in the wallet dialog).',
+        usage: '<message>'
+      }
+    ),
+    bridge.registerCommand(
+      'help',
+      async () => {
+        const commands = bridge.commands;
+        const text = [
+          'Ocean commands: %ocean <command> [args] in Python, ocean.<command>(...) in Deno.',
+          '',
+          ...commands.map(
+            c =>
+              `  ${`${c.name} ${c.usage ?? ''}`.trim().padEnd(34)} ${c.description ?? ''}`
+          ),
+          '',
+          'EIP-1193 provider: jupyterlab_ocean.provider (Python), ocean.provider (Deno).'
+        ].join('\n');
+        const rows = commands
+          .map(
+            c =>
+              `<tr><td><code>${escapeHtml(`${c.name} ${c.usage ?? ''}`.trim())}</code></td><td>${escapeHtml(c.description ?? '')}</td></tr>`
+          )
+          .join('');
+        return mimeResult(
+          {
+            'text/plain': text,
+            'text/html': `<div class="jp-OceanKernelHelp"><p>Ocean commands: <code>%ocean &lt;command&gt; [args]</code> in Python, <code>ocean.&lt;command&gt;(…)</code> in Deno.</p><table class="jp-OceanKernelTable"><tbody>${rows}</tbody></table><p>EIP-1193 provider: <code>jupyterlab_ocean.provider</code> (Python), <code>ocean.provider</code> (Deno).</p></div>`
+          },
+          { value: commands.map(c => c.name) }
+        );
+      },
+      { description: 'This list.' }
+    )
+  ];
+}

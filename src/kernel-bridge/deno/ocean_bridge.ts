@@ -1,0 +1,424 @@
+// The kernel side of the jupyterlab-ocean bridge, for Deno kernels.
+//
+// The JupyterLab extension sends this code into a Deno kernel the first time
+// a cell mentions Ocean, so nothing needs installing. It defines
+// `globalThis.ocean`:
+//
+//   ocean.provider                EIP-1193 (request, on, removeListener):
+//                                 new ethers.BrowserProvider(ocean.provider)
+//   await ocean.account()         the shared address (asks once per kernel)
+//   await ocean.sign('hello')     personal_sign through the wallet dialog
+//   await ocean.<name>(...args, { option: value })   any registered command
+//
+// Messages travel over the stdin channel: `prompt()` sends an input_request
+// whose prompt carries the request, and blocks until the browser answers in
+// the input_reply. It is the one channel Deno reads while a cell is still
+// running (Deno 2.9 cannot receive comm messages); see
+// src/kernel-bridge/transport.ts. Shapes: src/kernel-bridge/protocol.ts.
+//
+// Everything lives inside one function so that no name leaks into the
+// notebook's scope except `ocean`.
+(() => {
+  const VERSION = '0.1.0';
+  const PROTOCOL = 1;
+  const PREFIX = 'jupyterlab-ocean-bridge/1:';
+  const CHUNK_CHARS = 256 * 1024;
+  const DISPLAY = Symbol.for('Jupyter.display');
+
+  type Json = any;
+  // Deno's globals, typed only as far as this file uses them.
+  const g = globalThis as any;
+
+  const existing = g.__jupyterlabOceanBridge;
+  if (existing && existing.version === VERSION) {
+    return;
+  }
+
+  /** An EIP-1193 ProviderRpcError: `code` and a sentence saying what to do. */
+  class OceanBridgeError extends Error {
+    code: number | string;
+    data?: unknown;
+    constructor(code: number | string, message: string, data?: unknown) {
+      super(message);
+      this.name = 'OceanBridgeError';
+      this.code = code;
+      this.data = data;
+    }
+  }
+
+  function toBase64(bytes: Uint8Array): string {
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(binary);
+  }
+
+  function encode(value: Json): Json {
+    if (value instanceof Uint8Array) {
+      return { $bytes: toBase64(value) };
+    }
+    if (value instanceof ArrayBuffer) {
+      return { $bytes: toBase64(new Uint8Array(value)) };
+    }
+    if (typeof value === 'bigint') {
+      return '0x' + value.toString(16);
+    }
+    if (Array.isArray(value)) {
+      return value.map(encode);
+    }
+    if (value && typeof value === 'object') {
+      if (typeof value.toJSON === 'function') {
+        return encode(value.toJSON());
+      }
+      const out: Record<string, Json> = {};
+      for (const [key, item] of Object.entries(value)) {
+        if (item !== undefined && typeof item !== 'function') {
+          out[key] = encode(item);
+        }
+      }
+      return out;
+    }
+    return value;
+  }
+
+  function decode(value: Json): Json {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const keys = Object.keys(value);
+      if (keys.length === 1 && typeof value.$bytes === 'string') {
+        const binary = atob(value.$bytes);
+        const bytes = new Uint8Array(binary.length);
+        for (let i = 0; i < binary.length; i++) {
+          bytes[i] = binary.charCodeAt(i);
+        }
+        return bytes;
+      }
+      const out: Record<string, Json> = {};
+      for (const key of keys) {
+        out[key] = decode(value[key]);
+      }
+      return out;
+    }
+    if (Array.isArray(value)) {
+      return value.map(decode);
+    }
+    return value;
+  }
+
+  /** A command result with a rich display; the data itself is `.value`. */
+  class RichResult {
+    value: unknown;
+    #bundle: Record<string, unknown>;
+    constructor(bundle: Record<string, unknown>, value: unknown) {
+      this.#bundle = bundle;
+      this.value = value;
+    }
+    [DISPLAY]() {
+      return this.#bundle;
+    }
+    toString() {
+      return String(this.#bundle['text/plain'] ?? '<Ocean result>');
+    }
+  }
+
+  function result(encoded: Json): Json {
+    if (encoded?.kind === 'mime') {
+      return new RichResult(encoded.data ?? {}, decode(encoded.value));
+    }
+    if (encoded?.kind === 'table') {
+      return decode(encoded.data);
+    }
+    return decode(encoded?.value ?? null);
+  }
+
+  // ----- events -------------------------------------------------------------
+
+  const listeners = new Map<string, Set<(value: unknown) => void>>();
+  let state: Json = null;
+
+  function emit(event: string, value: unknown): void {
+    for (const listener of [...(listeners.get(event) ?? [])]) {
+      try {
+        listener(value);
+      } catch (error) {
+        console.error(`Ocean bridge: a ${event} listener failed:`, error);
+      }
+    }
+  }
+
+  function observe(next: Json): void {
+    const before = state;
+    state = next;
+    if (!before) {
+      emit('connect', { chainId: next.chainId });
+      return;
+    }
+    if (before.chainId !== next.chainId) {
+      emit('chainChanged', next.chainId);
+    }
+    if (JSON.stringify(before.accounts) !== JSON.stringify(next.accounts)) {
+      emit('accountsChanged', [...(next.accounts ?? [])]);
+    }
+  }
+
+  // ----- transport ----------------------------------------------------------
+
+  let counter = 0;
+  const idPrefix = `${g.Deno.pid}-`;
+
+  function ask(message: Json): Json {
+    const answer = prompt(PREFIX + JSON.stringify(message));
+    if (typeof answer !== 'string' || !answer.startsWith(PREFIX)) {
+      throw new OceanBridgeError(
+        4900,
+        'The browser did not answer as the Ocean bridge does: run this in a notebook cell in JupyterLab with the jupyterlab-ocean extension.'
+      );
+    }
+    try {
+      return JSON.parse(answer.slice(PREFIX.length));
+    } catch {
+      throw new OceanBridgeError(
+        'OCEAN_BRIDGE_BAD_MESSAGE',
+        'The browser sent a reply that is not JSON.'
+      );
+    }
+  }
+
+  function exchange(message: Json): Json {
+    const text = JSON.stringify(message);
+    let reply: Json;
+    if (text.length <= CHUNK_CHARS) {
+      reply = ask(message);
+    } else {
+      for (let start = 0; start < text.length; start += CHUNK_CHARS) {
+        const last = start + CHUNK_CHARS >= text.length;
+        reply = ask({
+          v: PROTOCOL,
+          id: message.id,
+          op: 'part',
+          data: text.slice(start, start + CHUNK_CHARS),
+          last
+        });
+        if (!last && reply?.status !== 'ack') {
+          break;
+        }
+      }
+    }
+    const chunks: string[] = [];
+    while (reply?.status === 'part') {
+      chunks.push(reply.data ?? '');
+      if (reply.last) {
+        reply = JSON.parse(chunks.join(''));
+        break;
+      }
+      reply = ask({ v: PROTOCOL, id: message.id, op: 'more' });
+    }
+    return reply;
+  }
+
+  async function showProgress(
+    displayId: string,
+    first: boolean,
+    message: string,
+    fraction?: number
+  ): Promise<void> {
+    const text =
+      fraction === undefined
+        ? message
+        : `${message} (${Math.round(fraction * 100)}%)`;
+    const escaped = message.replace(
+      /[&<>"']/g,
+      c =>
+        ({
+          '&': '&amp;',
+          '<': '&lt;',
+          '>': '&gt;',
+          '"': '&quot;',
+          "'": '&#39;'
+        })[c] as string
+    );
+    const bar =
+      fraction === undefined
+        ? ''
+        : `<progress max="1" value="${fraction}"></progress> `;
+    await g.Deno.jupyter.display(
+      {
+        'text/plain': text,
+        'text/html': `<div class="jp-OceanKernelProgress">${bar}${escaped}</div>`
+      },
+      { raw: true, display_id: displayId, update: !first }
+    );
+  }
+
+  // Deno may run several async calls at once, but stdin carries one request
+  // at a time: calls queue here.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function call(message: Json): Promise<Json> {
+    const run = async () => {
+      const id = idPrefix + String(++counter);
+      const full = { v: PROTOCOL, id, ...message };
+      const displayId = `jupyterlab-ocean-progress-${id}`;
+      let shown = false;
+      let reply = exchange(full);
+      for (;;) {
+        if (reply?.state) {
+          observe(reply.state);
+        }
+        if (reply?.status === 'progress') {
+          await showProgress(
+            displayId,
+            !shown,
+            String(reply.message ?? ''),
+            reply.fraction
+          );
+          shown = true;
+          reply = exchange({ v: PROTOCOL, id, op: 'wait' });
+          continue;
+        }
+        if (reply?.status === 'done') {
+          if (shown) {
+            await g.Deno.jupyter.display(
+              { 'text/plain': 'Done.' },
+              { raw: true, display_id: displayId, update: true }
+            );
+          }
+          return reply.result ?? { kind: 'json', value: null };
+        }
+        if (reply?.status === 'error') {
+          const error = reply.error ?? {};
+          if (shown) {
+            await g.Deno.jupyter.display(
+              { 'text/plain': `Failed: ${error.message ?? ''}` },
+              { raw: true, display_id: displayId, update: true }
+            );
+          }
+          throw new OceanBridgeError(
+            error.code ?? 'OCEAN_BRIDGE_BAD_MESSAGE',
+            error.message ?? 'The bridge failed.',
+            error.data
+          );
+        }
+        throw new OceanBridgeError(
+          'OCEAN_BRIDGE_BAD_MESSAGE',
+          `Unexpected bridge reply ${JSON.stringify(reply?.status)}.`
+        );
+      }
+    };
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
+  // ----- the EIP-1193 provider ----------------------------------------------
+
+  const provider = {
+    isOcean: true,
+    async request(args: { method: string; params?: unknown }): Promise<Json> {
+      if (!args || typeof args.method !== 'string') {
+        throw new OceanBridgeError(
+          -32600,
+          'request() takes { method, params }.'
+        );
+      }
+      const message: Json = { op: 'rpc', method: args.method };
+      if (args.params !== undefined) {
+        message.params = encode(args.params);
+      }
+      return result(await call(message));
+    },
+    on(event: string, listener: (value: unknown) => void) {
+      if (!listeners.has(event)) {
+        listeners.set(event, new Set());
+      }
+      listeners.get(event)!.add(listener);
+      return provider;
+    },
+    removeListener(event: string, listener: (value: unknown) => void) {
+      listeners.get(event)?.delete(listener);
+      return provider;
+    },
+    off(event: string, listener: (value: unknown) => void) {
+      return provider.removeListener(event, listener);
+    },
+    get state() {
+      return state;
+    }
+  };
+
+  // ----- commands -----------------------------------------------------------
+
+  function command(name: string, ...args: unknown[]): Promise<Json> {
+    const payload: Record<string, Json> = { _: [] };
+    const last = args[args.length - 1];
+    const options =
+      last &&
+      typeof last === 'object' &&
+      !Array.isArray(last) &&
+      !(last instanceof Uint8Array) &&
+      Object.getPrototypeOf(last) === Object.prototype
+        ? (args.pop() as Record<string, unknown>)
+        : {};
+    payload._ = args.map(encode);
+    for (const [key, value] of Object.entries(options)) {
+      payload[key] = encode(value);
+    }
+    return call({ op: 'command', name, args: payload }).then(result);
+  }
+
+  const base: Record<string | symbol, unknown> = {
+    version: VERSION,
+    provider,
+    OceanBridgeError,
+    command,
+    request: provider.request,
+    on: provider.on,
+    removeListener: provider.removeListener,
+    account: () => command('account'),
+    chain: () => command('chain'),
+    sign: (message: string) => command('sign', { message: String(message) }),
+    help: () => command('help'),
+    [DISPLAY]: () => ({
+      'text/plain':
+        'ocean: the JupyterLab Ocean bridge. Try `await ocean.help()`.'
+    })
+  };
+
+  // Names that tools probe on any object (await, inspection, JSON) must not
+  // turn into commands.
+  const NOT_COMMANDS = new Set([
+    'then',
+    'catch',
+    'finally',
+    'toJSON',
+    'toString',
+    'valueOf',
+    'constructor',
+    'inspect',
+    'asymmetricMatch',
+    'nodeType',
+    '$$typeof'
+  ]);
+
+  const ocean = new Proxy(base, {
+    get(target, name) {
+      if (name in target) {
+        return target[name];
+      }
+      if (
+        typeof name !== 'string' ||
+        NOT_COMMANDS.has(name) ||
+        name.startsWith('_')
+      ) {
+        return undefined;
+      }
+      return (...args: unknown[]) => command(name, ...args);
+    }
+  });
+
+  g.ocean = ocean;
+  g.__jupyterlabOceanBridge = {
+    version: VERSION,
+    pushState: (next: Json) => observe(next)
+  };
+})();

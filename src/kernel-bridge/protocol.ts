@@ -1,0 +1,424 @@
+/**
+ * The kernel bridge protocol: every message that crosses between a kernel
+ * and the browser, in one place.
+ *
+ * The kernel-side clients (python/ocean_bridge.py, deno/ocean_bridge.ts)
+ * cannot import this file, so they restate these shapes; the constants below
+ * are repeated there verbatim and a unit test checks they still agree.
+ *
+ * Transport: a kernel request travels as the `prompt` of a stdin
+ * `input_request` (Python `kernel.raw_input`, Deno `prompt()`), prefixed by
+ * BRIDGE_PREFIX; the browser answers with the `value` of the `input_reply`,
+ * prefixed the same way. Why stdin is explained in transport.ts.
+ */
+
+/** Bumped when a message changes shape; both sides refuse other versions. */
+export const BRIDGE_PROTOCOL_VERSION = 1;
+
+/** Marks a stdin prompt (and its answer) as a bridge message, not a question to a person. */
+export const BRIDGE_PREFIX = 'jupyterlab-ocean-bridge/1:';
+
+/**
+ * Longest message text sent in one stdin message. Longer requests and
+ * replies travel in parts, so a large payload (a dataset to publish, a file
+ * loaded into a data frame) never hits a websocket or zmq frame limit.
+ */
+export const BRIDGE_CHUNK_CHARS = 256 * 1024;
+
+/** The most a whole (reassembled) message may weigh; larger ones are refused. */
+export const BRIDGE_MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+
+/** Identifies one kernel request; unique within one kernel process. */
+export type BridgeRequestId = string;
+
+/** JSON-RPC params as EIP-1193 allows them. */
+export type RpcParams = ReadonlyArray<unknown> | Record<string, unknown>;
+
+interface IKernelMessageBase {
+  v: typeof BRIDGE_PROTOCOL_VERSION;
+  id: BridgeRequestId;
+}
+
+/** First message of a kernel client: says who it is, gets the wallet state. */
+export interface IHelloRequest extends IKernelMessageBase {
+  op: 'hello';
+  kernel: 'python' | 'deno';
+  /** The client's version string. */
+  client: string;
+}
+
+/** An EIP-1193 request. */
+export interface IRpcRequest extends IKernelMessageBase {
+  op: 'rpc';
+  method: string;
+  params?: RpcParams;
+}
+
+/**
+ * A registered command. Python magics send the raw `line` (the browser
+ * parses it, see args.ts, so both kernels share one parser); function calls
+ * send `args` already structured. Binary values are encoded, see EncodedBytes.
+ */
+export interface ICommandRequest extends IKernelMessageBase {
+  op: 'command';
+  name: string;
+  args?: Record<string, unknown>;
+  line?: string;
+  /** The body of a `%%ocean` cell magic. */
+  body?: string;
+}
+
+/** Long poll: keep waiting for request `id` (sent after each progress reply). */
+export interface IWaitRequest extends IKernelMessageBase {
+  op: 'wait';
+}
+
+/** Ask for the next part of a reply that came in parts. */
+export interface IMoreRequest extends IKernelMessageBase {
+  op: 'more';
+}
+
+/** One part of a request too long for one stdin message. */
+export interface IPartRequest extends IKernelMessageBase {
+  op: 'part';
+  data: string;
+  last: boolean;
+}
+
+export type KernelRequest =
+  | IHelloRequest
+  | IRpcRequest
+  | ICommandRequest
+  | IWaitRequest
+  | IMoreRequest
+  | IPartRequest;
+
+/**
+ * What the kernel may know of the wallet (EIP-1193's view of a dapp):
+ * `accounts` is empty until this kernel session was granted accounts.
+ */
+export interface IKernelWalletState {
+  accounts: string[];
+  /** Hex chain id, as `eth_chainId` and `chainChanged` give it. */
+  chainId: string;
+  status: 'none' | 'locked' | 'unlocked';
+}
+
+/** An error as the kernel raises it: EIP-1193 code or an OCEAN_* code, and a sentence. */
+export interface IBridgeError {
+  code: number | string;
+  message: string;
+  data?: unknown;
+}
+
+/** Binary data inside any JSON value: `{"$bytes": "<base64>"}`. */
+export interface IEncodedBytes {
+  $bytes: string;
+}
+
+/**
+ * A command or RPC result, tagged so each kernel can turn it into the
+ * native thing: `json` a plain value; `mime` a rich display (Python
+ * `_repr_mimebundle_`, Deno `Symbol.for('Jupyter.display')`) that still
+ * carries `value`; `table` a data frame where pandas is importable.
+ */
+export type EncodedResult =
+  | { kind: 'json'; value: unknown }
+  | {
+      kind: 'mime';
+      data: Record<string, unknown>;
+      metadata?: Record<string, unknown>;
+      value?: unknown;
+    }
+  | {
+      kind: 'table';
+      /** `records`: `data` is an array of row objects; `csv`: text; `parquet`: EncodedBytes. */
+      format: 'records' | 'csv' | 'parquet';
+      data: unknown;
+      /** Display name, e.g. the dataset's file name. */
+      name?: string;
+    };
+
+interface IReplyBase {
+  v: typeof BRIDGE_PROTOCOL_VERSION;
+  id: BridgeRequestId;
+  /** The wallet as this kernel may see it; the client raises events when it changes. */
+  state?: IKernelWalletState;
+}
+
+export interface IDoneReply extends IReplyBase {
+  status: 'done';
+  result: EncodedResult;
+}
+
+export interface IErrorReply extends IReplyBase {
+  status: 'error';
+  error: IBridgeError;
+}
+
+/** Progress of a long request; the kernel shows it in the cell, then sends `wait`. */
+export interface IProgressReply extends IReplyBase {
+  status: 'progress';
+  message: string;
+  fraction?: number;
+}
+
+/** One part of a long reply; the kernel sends `more` until `last`. */
+export interface IPartReply extends IReplyBase {
+  status: 'part';
+  data: string;
+  last: boolean;
+}
+
+/** A request part was received; send the next one. */
+export interface IAckReply extends IReplyBase {
+  status: 'ack';
+}
+
+export type BridgeReply =
+  IDoneReply | IErrorReply | IProgressReply | IPartReply | IAckReply;
+
+/** EIP-1193 provider error codes used across the bridge. */
+export const EIP1193 = {
+  userRejected: 4001,
+  unauthorized: 4100,
+  unsupportedMethod: 4200,
+  disconnected: 4900,
+  chainDisconnected: 4901
+} as const;
+
+/** Bridge-specific error codes (strings, never clashing with EIP-1193 numbers). */
+export const BRIDGE_ERRORS = {
+  badMessage: 'OCEAN_BRIDGE_BAD_MESSAGE',
+  tooLarge: 'OCEAN_BRIDGE_TOO_LARGE',
+  throttled: 'OCEAN_BRIDGE_THROTTLED',
+  unknownCommand: 'OCEAN_BRIDGE_UNKNOWN_COMMAND',
+  badArguments: 'OCEAN_BRIDGE_BAD_ARGUMENTS',
+  cancelled: 'OCEAN_BRIDGE_CANCELLED',
+  commandFailed: 'OCEAN_BRIDGE_COMMAND_FAILED'
+} as const;
+
+/** True when a stdin prompt is a bridge message. */
+export function isBridgePrompt(prompt: unknown): prompt is string {
+  return typeof prompt === 'string' && prompt.startsWith(BRIDGE_PREFIX);
+}
+
+/** The outcome of reading one kernel message: the message or a reason it is unusable. */
+export type ParsedKernelMessage =
+  | { ok: true; message: KernelRequest }
+  | { ok: false; id: BridgeRequestId; error: IBridgeError };
+
+const OPS = new Set(['hello', 'rpc', 'command', 'wait', 'more', 'part']);
+
+/**
+ * Reads and validates one kernel message (the prompt without its prefix).
+ * Never throws: malformed input yields an error the kernel can be told about,
+ * so a broken or hostile client gets an answer instead of hanging the cell.
+ */
+export function parseKernelMessage(text: string): ParsedKernelMessage {
+  const bad = (
+    message: string,
+    id: BridgeRequestId = ''
+  ): ParsedKernelMessage => ({
+    ok: false,
+    id,
+    error: { code: BRIDGE_ERRORS.badMessage, message }
+  });
+  if (text.length > BRIDGE_MAX_MESSAGE_CHARS) {
+    return {
+      ok: false,
+      id: '',
+      error: {
+        code: BRIDGE_ERRORS.tooLarge,
+        message: `The kernel sent ${text.length} characters in one request; the bridge accepts at most ${BRIDGE_MAX_MESSAGE_CHARS}.`
+      }
+    };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return bad('The kernel sent a bridge message that is not valid JSON.');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return bad('The kernel sent a bridge message that is not a JSON object.');
+  }
+  const message = value as Record<string, unknown>;
+  const id =
+    typeof message.id === 'string' && message.id.length <= 200
+      ? message.id
+      : '';
+  if (!id) {
+    return bad('The kernel sent a bridge message without a request id.');
+  }
+  if (message.v !== BRIDGE_PROTOCOL_VERSION) {
+    return bad(
+      `The kernel's bridge client speaks protocol version ${String(message.v)}, the browser speaks ${BRIDGE_PROTOCOL_VERSION}: restart the kernel so the browser can send it the matching client.`,
+      id
+    );
+  }
+  if (typeof message.op !== 'string' || !OPS.has(message.op)) {
+    return bad(`Unknown bridge operation ${JSON.stringify(message.op)}.`, id);
+  }
+  switch (message.op) {
+    case 'rpc':
+      if (typeof message.method !== 'string' || !message.method) {
+        return bad('An RPC request needs a method name.', id);
+      }
+      if (
+        message.params !== undefined &&
+        (message.params === null || typeof message.params !== 'object')
+      ) {
+        return bad('RPC params must be an array or an object.', id);
+      }
+      break;
+    case 'command':
+      if (typeof message.name !== 'string' || !message.name) {
+        return bad('A command request needs a command name.', id);
+      }
+      if (
+        message.args !== undefined &&
+        (message.args === null ||
+          typeof message.args !== 'object' ||
+          Array.isArray(message.args))
+      ) {
+        return bad('Command arguments must be an object.', id);
+      }
+      if (message.line !== undefined && typeof message.line !== 'string') {
+        return bad('A command line must be text.', id);
+      }
+      if (message.body !== undefined && typeof message.body !== 'string') {
+        return bad('A cell body must be text.', id);
+      }
+      break;
+    case 'part':
+      if (
+        typeof message.data !== 'string' ||
+        typeof message.last !== 'boolean'
+      ) {
+        return bad('A request part needs text data and a last flag.', id);
+      }
+      break;
+    case 'hello':
+      if (message.kernel !== 'python' && message.kernel !== 'deno') {
+        return bad('Hello must say whether the kernel is python or deno.', id);
+      }
+      break;
+  }
+  return { ok: true, message: message as unknown as KernelRequest };
+}
+
+/** The text of an input_reply carrying `reply`. */
+export function formatReply(reply: BridgeReply): string {
+  return BRIDGE_PREFIX + JSON.stringify(reply);
+}
+
+/**
+ * Splits a long reply into `part` replies of at most BRIDGE_CHUNK_CHARS of
+ * data each; a reply that fits is returned alone, untouched.
+ */
+export function splitReply(
+  reply: BridgeReply,
+  chunkChars = BRIDGE_CHUNK_CHARS
+): BridgeReply[] {
+  const text = JSON.stringify(reply);
+  if (text.length <= chunkChars) {
+    return [reply];
+  }
+  const parts: BridgeReply[] = [];
+  for (let start = 0; start < text.length; start += chunkChars) {
+    parts.push({
+      v: BRIDGE_PROTOCOL_VERSION,
+      id: reply.id,
+      status: 'part',
+      data: text.slice(start, start + chunkChars),
+      last: start + chunkChars >= text.length
+    });
+  }
+  return parts;
+}
+
+/** Base64 of bytes, without Node's Buffer (this runs in the browser). */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  const step = 0x8000;
+  for (let i = 0; i < bytes.length; i += step) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + step));
+  }
+  return btoa(binary);
+}
+
+export function base64ToBytes(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) {
+    bytes[i] = binary.charCodeAt(i);
+  }
+  return bytes;
+}
+
+function isEncodedBytes(value: unknown): value is IEncodedBytes {
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    typeof (value as IEncodedBytes).$bytes === 'string' &&
+    Object.keys(value).length === 1
+  );
+}
+
+/** Turns `{"$bytes": …}` from a kernel into Uint8Array, deeply. */
+export function decodeValue(value: unknown): unknown {
+  if (isEncodedBytes(value)) {
+    return base64ToBytes(value.$bytes);
+  }
+  if (Array.isArray(value)) {
+    return value.map(decodeValue);
+  }
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = decodeValue(item);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Makes a value safe to send to a kernel: binary becomes `{"$bytes": …}`,
+ * bigint becomes a decimal string, functions and undefined are dropped.
+ */
+export function encodeValue(value: unknown): unknown {
+  if (value instanceof Uint8Array) {
+    return { $bytes: bytesToBase64(value) };
+  }
+  if (value instanceof ArrayBuffer) {
+    return { $bytes: bytesToBase64(new Uint8Array(value)) };
+  }
+  if (typeof value === 'bigint') {
+    return value.toString();
+  }
+  if (Array.isArray(value)) {
+    return value.map(item => {
+      const encoded = encodeValue(item);
+      return encoded === undefined ? null : encoded;
+    });
+  }
+  if (value && typeof value === 'object') {
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+      return encodeValue((value as { toJSON(): unknown }).toJSON());
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const encoded = encodeValue(item);
+      if (encoded !== undefined) {
+        out[key] = encoded;
+      }
+    }
+    return out;
+  }
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    return undefined;
+  }
+  return value;
+}

@@ -1,0 +1,501 @@
+"""The kernel side of the jupyterlab-ocean bridge, for IPython kernels.
+
+The JupyterLab extension sends this file into a kernel the first time a
+cell mentions Ocean, so nothing needs installing; the jupyterlab_ocean
+wheel ships the same file as ``jupyterlab_ocean.bridge``.
+
+What it offers:
+
+* ``provider``: an EIP-1193 provider (``provider.request(method, params)``,
+  ``provider.on(event, fn)``, ``provider.remove_listener(event, fn)``) backed
+  by the wallet in the browser. Keys never enter the kernel: every
+  signature is approved in the wallet's dialog.
+* ``OceanWeb3Provider``: the same provider for web3.py, when web3 is
+  importable: ``w3 = Web3(OceanWeb3Provider())``.
+* ``ocean``: commands, ``ocean.account()``, ``ocean.sign("hi")``,
+  ``ocean.call("name", *args, **options)``, or ``ocean.<name>(...)``.
+* the ``%ocean`` magic: ``%ocean help``, ``addr = %ocean account``…
+
+Messages travel over the stdin channel (an ``input_request`` whose prompt
+carries the request; the browser answers in the ``input_reply``), because
+that is the one channel both ipykernel and Deno read while a cell is still
+running: see src/kernel-bridge/transport.ts. The shapes are those of
+src/kernel-bridge/protocol.ts.
+"""
+
+import base64
+import html
+import itertools
+import json
+import os
+import sys
+import threading
+
+VERSION = "0.1.0"
+PROTOCOL = 1
+PREFIX = "jupyterlab-ocean-bridge/1:"
+CHUNK_CHARS = 256 * 1024
+
+# EIP-1193 codes, for ``except OceanBridgeError as e: if e.code == USER_REJECTED``.
+USER_REJECTED = 4001
+UNAUTHORIZED = 4100
+UNSUPPORTED_METHOD = 4200
+DISCONNECTED = 4900
+CHAIN_DISCONNECTED = 4901
+
+
+class OceanBridgeError(Exception):
+    """An EIP-1193 provider error: ``code`` (4001 rejected, 4100 locked or
+    not shared, 4200 unsupported, 4901 wrong chain, or an OCEAN_* string)
+    and a sentence saying what to do."""
+
+    def __init__(self, code, message, data=None):
+        super().__init__(f"[{code}] {message}")
+        self.code = code
+        self.message = message
+        self.data = data
+
+    def _render_traceback_(self):
+        # IPython shows this instead of a traceback through the bridge's
+        # internals: the code and the sentence are what a person needs.
+        return [f"\x1b[31mOceanBridgeError {self.code}\x1b[0m: {self.message}"]
+
+
+def _kernel():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return getattr(shell, "kernel", None)
+
+
+def _encode(value):
+    """JSON-safe form of command arguments: bytes become {"$bytes": b64}."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return _encode(value.tolist())
+    return str(value)
+
+
+def _rpc_params(value):
+    """JSON-safe JSON-RPC params: bytes become 0x-hex, as Ethereum expects."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, dict):
+        return {str(k): _rpc_params(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rpc_params(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "hex") and callable(value.hex):  # HexBytes
+        text = value.hex()
+        return text if text.startswith("0x") else "0x" + text
+    return str(value)
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(value.get("$bytes"), str):
+            return base64.b64decode(value["$bytes"])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+class RichResult:
+    """A command result with a rich display (HTML, cards…); the data itself
+    is in ``.value``."""
+
+    def __init__(self, data, metadata=None, value=None):
+        self.data = data
+        self.metadata = metadata or {}
+        self.value = value
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.data, self.metadata
+
+    def __repr__(self):
+        return str(self.data.get("text/plain", "<Ocean result>"))
+
+
+def _table(result):
+    """A table result → pandas DataFrame where pandas exists, else plain data."""
+    fmt, data = result.get("format"), _decode(result.get("data"))
+    try:
+        import pandas
+    except ImportError:
+        pandas = None
+    if fmt == "records":
+        return pandas.DataFrame(data) if pandas else data
+    if fmt == "csv":
+        if pandas:
+            import io
+
+            return pandas.read_csv(io.StringIO(data))
+        import csv
+        import io
+
+        return list(csv.DictReader(io.StringIO(data)))
+    if fmt == "parquet":
+        if pandas:
+            import io
+
+            try:
+                return pandas.read_parquet(io.BytesIO(data))
+            except ImportError:
+                pass
+        return data
+    return data
+
+
+def _result(encoded):
+    kind = encoded.get("kind")
+    if kind == "mime":
+        return RichResult(
+            encoded.get("data") or {},
+            encoded.get("metadata"),
+            _decode(encoded.get("value")),
+        )
+    if kind == "table":
+        return _table(encoded)
+    return _decode(encoded.get("value"))
+
+
+class _Progress:
+    """One updatable line in the running cell, only when there is progress."""
+
+    def __init__(self):
+        self._handle = None
+
+    def show(self, message, fraction=None):
+        try:
+            from IPython.display import display
+        except ImportError:
+            return
+        text = message if fraction is None else f"{message} ({fraction:.0%})"
+        bar = (
+            ""
+            if fraction is None
+            else f'<progress max="1" value="{float(fraction):.3f}"></progress> '
+        )
+        bundle = {
+            "text/plain": text,
+            "text/html": f'<div class="jp-OceanKernelProgress">{bar}{html.escape(message)}</div>',
+        }
+        if self._handle is None:
+            self._handle = display(bundle, raw=True, display_id=True)
+        else:
+            self._handle.update(bundle, raw=True)
+
+    def finish(self, message):
+        if self._handle is not None:
+            self._handle.update({"text/plain": message}, raw=True)
+            self._handle = None
+
+
+class _Transport:
+    """Request/reply over stdin, with parts for long messages and long polls
+    for progress. One request at a time per kernel (stdin allows no more)."""
+
+    def __init__(self, events):
+        self._ids = itertools.count(1)
+        self._lock = threading.RLock()
+        self._events = events
+        self._prefix = f"{os.getpid()}-"
+
+    def _ask(self, message):
+        kernel = _kernel()
+        if kernel is None or not hasattr(kernel, "raw_input"):
+            raise OceanBridgeError(
+                DISCONNECTED,
+                "The Ocean bridge works inside a Jupyter kernel started by JupyterLab.",
+            )
+        try:
+            answer = kernel.raw_input(PREFIX + json.dumps(message, separators=(",", ":")))
+        except Exception as error:  # StdinNotImplementedError and friends
+            if type(error).__name__ == "StdinNotImplementedError":
+                raise OceanBridgeError(
+                    DISCONNECTED,
+                    "This code cannot reach the browser here (no stdin): run it in a "
+                    "notebook cell in JupyterLab with jupyterlab-ocean.",
+                ) from None
+            raise
+        if not isinstance(answer, str) or not answer.startswith(PREFIX):
+            raise OceanBridgeError(
+                DISCONNECTED,
+                "The browser did not answer as the Ocean bridge does: open this notebook "
+                "in JupyterLab with the jupyterlab-ocean extension.",
+            )
+        try:
+            return json.loads(answer[len(PREFIX):])
+        except ValueError:
+            raise OceanBridgeError(
+                "OCEAN_BRIDGE_BAD_MESSAGE", "The browser sent a reply that is not JSON."
+            ) from None
+
+    def _exchange(self, message):
+        text = json.dumps(message, separators=(",", ":"))
+        if len(text) <= CHUNK_CHARS:
+            reply = self._ask(message)
+        else:
+            rid = message["id"]
+            reply = None
+            for start in range(0, len(text), CHUNK_CHARS):
+                last = start + CHUNK_CHARS >= len(text)
+                reply = self._ask(
+                    {"v": PROTOCOL, "id": rid, "op": "part",
+                     "data": text[start:start + CHUNK_CHARS], "last": last}
+                )
+                if not last and reply.get("status") != "ack":
+                    break
+        chunks = []
+        while reply.get("status") == "part":
+            chunks.append(reply.get("data", ""))
+            if reply.get("last"):
+                reply = json.loads("".join(chunks))
+                break
+            reply = self._ask({"v": PROTOCOL, "id": message["id"], "op": "more"})
+        return reply
+
+    def call(self, message):
+        """Sends a hello/rpc/command request and returns its decoded result."""
+        with self._lock:
+            rid = self._prefix + str(next(self._ids))
+            message = {"v": PROTOCOL, "id": rid, **message}
+            progress = _Progress()
+            reply = self._exchange(message)
+            while True:
+                state = reply.get("state")
+                if state:
+                    self._events._observe(state)
+                status = reply.get("status")
+                if status == "progress":
+                    progress.show(reply.get("message", ""), reply.get("fraction"))
+                    reply = self._exchange({"v": PROTOCOL, "id": rid, "op": "wait"})
+                    continue
+                if status == "done":
+                    progress.finish("Done.")
+                    return reply.get("result") or {"kind": "json", "value": None}
+                if status == "error":
+                    error = reply.get("error") or {}
+                    progress.finish(f"Failed: {error.get('message', '')}")
+                    raise OceanBridgeError(
+                        error.get("code", "OCEAN_BRIDGE_BAD_MESSAGE"),
+                        error.get("message", "The bridge failed."),
+                        error.get("data"),
+                    )
+                raise OceanBridgeError(
+                    "OCEAN_BRIDGE_BAD_MESSAGE", f"Unexpected bridge reply {status!r}."
+                )
+
+
+class _Events:
+    """EIP-1193 events from the wallet state the browser reports."""
+
+    def __init__(self):
+        self._listeners = {}
+        self.state = None
+
+    def on(self, event, listener):
+        self._listeners.setdefault(event, []).append(listener)
+
+    def remove_listener(self, event, listener):
+        listeners = self._listeners.get(event, [])
+        if listener in listeners:
+            listeners.remove(listener)
+
+    def _emit(self, event, value):
+        for listener in list(self._listeners.get(event, [])):
+            try:
+                listener(value)
+            except Exception as error:  # a listener must not break the bridge
+                print(f"Ocean bridge: a {event} listener failed: {error!r}", file=sys.stderr)
+
+    def _observe(self, state):
+        before, self.state = self.state, state
+        if before is None:
+            self._emit("connect", {"chainId": state.get("chainId")})
+            return
+        if before.get("chainId") != state.get("chainId"):
+            self._emit("chainChanged", state.get("chainId"))
+        if before.get("accounts") != state.get("accounts"):
+            self._emit("accountsChanged", list(state.get("accounts") or []))
+
+
+class OceanProvider:
+    """An EIP-1193 provider backed by the JupyterLab wallet."""
+
+    def __init__(self, transport, events):
+        self._transport = transport
+        self._events = events
+
+    def request(self, method, params=None):
+        """``provider.request("eth_chainId")``; also accepts the EIP-1193
+        dict form ``provider.request({"method": …, "params": […]})``."""
+        if isinstance(method, dict):
+            method, params = method.get("method"), method.get("params", params)
+        message = {"op": "rpc", "method": str(method)}
+        if params is not None:
+            message["params"] = _rpc_params(list(params) if isinstance(params, tuple) else params)
+        return _result(self._transport.call(message))
+
+    def on(self, event, listener):
+        self._events.on(event, listener)
+        return self
+
+    def remove_listener(self, event, listener):
+        self._events.remove_listener(event, listener)
+        return self
+
+    removeListener = remove_listener
+
+    @property
+    def state(self):
+        """What the kernel last heard: accounts, chainId (hex), status."""
+        return self._events.state
+
+
+class Ocean:
+    """Commands registered in the browser: ``ocean.call(name, *args, **options)``
+    or ``ocean.<name>(*args, **options)``."""
+
+    def __init__(self, transport, provider):
+        self._transport = transport
+        self.provider = provider
+
+    def call(self, name, *args, **options):
+        payload = {"_": [_encode(a) for a in args]}
+        for key, value in options.items():
+            payload[key] = _encode(value)
+        return _result(self._transport.call({"op": "command", "name": name, "args": payload}))
+
+    def command_line(self, name, line="", body=None):
+        """Runs ``name`` with a magic's argument text (parsed in the browser)."""
+        message = {"op": "command", "name": name, "line": line}
+        if body is not None:
+            message["body"] = body
+        return _result(self._transport.call(message))
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **options: self.call(name, *args, **options)
+
+    def account(self):
+        return self.call("account")
+
+    def sign(self, message):
+        return self.call("sign", message=str(message))
+
+    def web3(self):
+        """A web3.py ``Web3`` on this provider (needs web3 installed)."""
+        provider_class = web3_provider_class()
+        if provider_class is None:
+            raise ImportError("web3 is not installed in this kernel: pip install web3")
+        from web3 import Web3
+
+        return Web3(provider_class(self.provider))
+
+
+def web3_provider_class():
+    """``OceanWeb3Provider`` (a web3.py BaseProvider) or None without web3."""
+    global _web3_class
+    if _web3_class is not None:
+        return _web3_class
+    try:
+        from web3.providers import BaseProvider
+    except Exception:
+        return None
+
+    class OceanWeb3Provider(BaseProvider):
+        """web3.py provider over the JupyterLab wallet: reads go to the
+        active network, signatures and transactions to the wallet dialog."""
+
+        def __init__(self, eip1193=None, **kwargs):
+            super().__init__(**kwargs)
+            self._eip1193 = eip1193 or provider
+
+        def make_request(self, method, params):
+            # Errors are raised, not returned: an OceanBridgeError with its
+            # EIP-1193 code is clearer in a notebook than web3's ValueError.
+            result = self._eip1193.request(str(method), list(params or []))
+            return {"jsonrpc": "2.0", "id": 0, "result": result}
+
+        def is_connected(self, show_traceback=False):
+            return True
+
+        isConnected = is_connected
+
+    _web3_class = OceanWeb3Provider
+    return _web3_class
+
+
+_web3_class = None
+_events = _Events()
+_transport = _Transport(_events)
+provider = OceanProvider(_transport, _events)
+ocean = Ocean(_transport, provider)
+
+
+def __getattr__(name):
+    # ``from jupyterlab_ocean import OceanWeb3Provider`` works where web3 is
+    # installed, and says why not where it is not.
+    if name == "OceanWeb3Provider":
+        provider_class = web3_provider_class()
+        if provider_class is None:
+            raise ImportError("OceanWeb3Provider needs web3: pip install web3")
+        return provider_class
+    raise AttributeError(name)
+
+
+def _ocean_magic(line, cell=None):
+    """%ocean <command> [args]: run `%ocean help` for the list."""
+    words = line.strip().split(None, 1)
+    name = words[0] if words else "help"
+    rest = words[1] if len(words) > 1 else ""
+    return ocean.command_line(name, rest, cell)
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext jupyterlab_ocean`` (the browser also does this for you)."""
+    ipython.register_magic_function(_ocean_magic, "line_cell", "ocean")
+
+
+def _push_state(state_json):
+    """Called by the browser (silent execute) when the wallet changes while
+    the kernel is idle."""
+    _events._observe(json.loads(state_json))
+
+
+def _install(module, state_json):
+    """Installs ``module`` (this file, sent by the browser) into the kernel:
+    as ``jupyterlab_ocean_bridge``, the ``%ocean`` magic, and as
+    ``jupyterlab_ocean`` where the wheel is not installed. A kernel that
+    already has this version keeps it (and its listeners)."""
+    import importlib.util
+
+    existing = sys.modules.get("jupyterlab_ocean_bridge")
+    if existing is not None and getattr(existing, "VERSION", None) == VERSION:
+        existing._push_state(state_json)
+        return
+    sys.modules["jupyterlab_ocean_bridge"] = module
+    if "jupyterlab_ocean" not in sys.modules and importlib.util.find_spec("jupyterlab_ocean") is None:
+        sys.modules["jupyterlab_ocean"] = module
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        load_ipython_extension(shell)
+    _push_state(state_json)

@@ -1,0 +1,379 @@
+/**
+ * One kernel's side of the bridge: its pending requests (long polls over
+ * stdin), request/reply parts, the account permission it was granted, and
+ * the throttle that keeps a runaway loop from opening a thousand dialogs.
+ *
+ * It knows nothing of JupyterLab: the transport hands it message text and a
+ * function that answers that one stdin request, which keeps it testable.
+ */
+import {
+  BRIDGE_ERRORS,
+  BRIDGE_MAX_MESSAGE_CHARS,
+  BRIDGE_PROTOCOL_VERSION,
+  formatReply,
+  parseKernelMessage,
+  splitReply,
+  type BridgeReply,
+  type BridgeRequestId,
+  type IBridgeError,
+  type IKernelWalletState,
+  type KernelRequest
+} from './protocol';
+
+/** Answers one stdin input_request with the text of an input_reply. */
+export type Responder = (text: string) => void;
+
+/** Runs one hello/rpc/command request for a session. */
+export type RequestRunner = (
+  request: KernelRequest,
+  session: KernelSession,
+  progress: (message: string, fraction?: number) => void
+) => Promise<BridgeReply>;
+
+export interface IKernelSessionOptions {
+  kernelId: string;
+  run: RequestRunner;
+  /** The wallet as the kernel may see it now. */
+  state: (session: KernelSession) => IKernelWalletState;
+  /** Prompting requests (dialogs) allowed per `throttleWindowMs` (default 5). */
+  throttleLimit?: number;
+  throttleWindowMs?: number;
+  now?: () => number;
+}
+
+interface IPending {
+  /** The stdin request currently held open for this id, if any. */
+  responder: Responder | null;
+  /** Replies waiting for the kernel's next `wait` or `more`. */
+  queue: BridgeReply[];
+  finished: boolean;
+  /** The execution (cell) that asked; its end cancels the request. */
+  origin: object | null;
+}
+
+export class KernelSession {
+  readonly kernelId: string;
+  /** True once the person shared the account with this kernel session. */
+  connected = false;
+  /** The state the kernel last heard about, to send events only on change. */
+  lastSentState: string | null = null;
+  /** The kernel language, once it said hello or the transport knows it. */
+  kernelKind: 'python' | 'deno' | null = null;
+
+  constructor(options: IKernelSessionOptions) {
+    this.kernelId = options.kernelId;
+    this._options = options;
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /** How many requests are in flight (waiting on the wallet or a command). */
+  get pendingCount(): number {
+    return this._pending.size;
+  }
+
+  /**
+   * Handles the text of one bridge input_request (prefix removed). Exactly
+   * one answer goes to `respond`, now or later; nothing here throws.
+   */
+  receive(
+    text: string,
+    respond: Responder,
+    origin: object | null = null
+  ): void {
+    if (this._disposed) {
+      respond(
+        formatReply(
+          this._error('', {
+            code: BRIDGE_ERRORS.cancelled,
+            message:
+              'The bridge for this kernel was closed (kernel restarted or notebook closed).'
+          })
+        )
+      );
+      return;
+    }
+    const parsed = parseKernelMessage(text);
+    if (!parsed.ok) {
+      respond(formatReply(this._error(parsed.id, parsed.error)));
+      return;
+    }
+    const message = parsed.message;
+    switch (message.op) {
+      case 'part':
+        this._receivePart(
+          message.id,
+          message.data,
+          message.last,
+          respond,
+          origin
+        );
+        return;
+      case 'wait':
+      case 'more': {
+        const pending = this._pending.get(message.id);
+        if (!pending) {
+          respond(
+            formatReply(
+              this._error(message.id, {
+                code: BRIDGE_ERRORS.badMessage,
+                message: `No request ${message.id} is waiting: it finished, was cancelled, or never existed.`
+              })
+            )
+          );
+          return;
+        }
+        if (pending.responder) {
+          // Out of order: a second poll for the same request. Answer the
+          // older one so that no stdin request is left hanging.
+          pending.responder(
+            formatReply(
+              this._error(message.id, {
+                code: BRIDGE_ERRORS.badMessage,
+                message: 'A newer poll replaced this one.'
+              })
+            )
+          );
+        }
+        pending.responder = respond;
+        this._flush(message.id, pending);
+        return;
+      }
+      default:
+        this._start(message, respond, origin);
+    }
+  }
+
+  /**
+   * Counts a request that will open a dialog; false when the kernel asked
+   * for too many in the window (the caller answers with a throttle error).
+   */
+  allowPrompt(): boolean {
+    const now = (this._options.now ?? Date.now)();
+    const window = this._options.throttleWindowMs ?? 10_000;
+    const limit = this._options.throttleLimit ?? 5;
+    this._prompts = this._prompts.filter(time => now - time < window);
+    if (this._prompts.length >= limit) {
+      return false;
+    }
+    this._prompts.push(now);
+    return true;
+  }
+
+  /** The wallet as this kernel may see it. */
+  state(): IKernelWalletState {
+    return this._options.state(this);
+  }
+
+  /**
+   * Drops every pending request: the kernel restarted, died or its
+   * notebook closed. Results that arrive later are discarded.
+   */
+  cancelAll(reason: string): void {
+    for (const [id, pending] of this._pending) {
+      pending.finished = true;
+      pending.responder?.(
+        formatReply(
+          this._error(id, { code: BRIDGE_ERRORS.cancelled, message: reason })
+        )
+      );
+    }
+    this._pending.clear();
+    this._parts.clear();
+  }
+
+  /** Drops the requests one execution made, once that execution ended. */
+  cancelOrigin(origin: object, reason: string): void {
+    for (const [id, pending] of this._pending) {
+      if (pending.origin === origin) {
+        pending.finished = true;
+        pending.responder?.(
+          formatReply(
+            this._error(id, { code: BRIDGE_ERRORS.cancelled, message: reason })
+          )
+        );
+        this._pending.delete(id);
+      }
+    }
+  }
+
+  dispose(reason = 'The kernel session ended.'): void {
+    if (this._disposed) {
+      return;
+    }
+    this.cancelAll(reason);
+    this._disposed = true;
+  }
+
+  private _start(
+    message: KernelRequest,
+    respond: Responder,
+    origin: object | null
+  ): void {
+    if (this._pending.has(message.id)) {
+      respond(
+        formatReply(
+          this._error(message.id, {
+            code: BRIDGE_ERRORS.badMessage,
+            message: `Request ${message.id} is already running.`
+          })
+        )
+      );
+      return;
+    }
+    const pending: IPending = {
+      responder: respond,
+      queue: [],
+      finished: false,
+      origin
+    };
+    this._pending.set(message.id, pending);
+    const progress = (text: string, fraction?: number) => {
+      if (pending.finished) {
+        return;
+      }
+      // Only the latest progress matters: replace one not yet delivered.
+      pending.queue = pending.queue.filter(r => r.status !== 'progress');
+      pending.queue.push({
+        v: BRIDGE_PROTOCOL_VERSION,
+        id: message.id,
+        status: 'progress',
+        message: String(text).slice(0, 500),
+        fraction:
+          typeof fraction === 'number' && Number.isFinite(fraction)
+            ? Math.min(1, Math.max(0, fraction))
+            : undefined
+      });
+      this._flush(message.id, pending);
+    };
+    this._options
+      .run(message, this, progress)
+      .catch(error => this._error(message.id, toBridgeError(error)))
+      .then(reply => {
+        if (pending.finished || this._disposed) {
+          return;
+        }
+        pending.finished = true;
+        pending.queue = pending.queue.filter(r => r.status !== 'progress');
+        pending.queue.push(...splitReply({ ...reply, id: message.id }));
+        this._flush(message.id, pending);
+      });
+  }
+
+  private _flush(id: BridgeRequestId, pending: IPending): void {
+    const responder = pending.responder;
+    const next = pending.queue.shift();
+    if (!responder || !next) {
+      if (next) {
+        pending.queue.unshift(next);
+      }
+      return;
+    }
+    pending.responder = null;
+    if (
+      pending.finished &&
+      pending.queue.length === 0 &&
+      this._pending.get(id) === pending
+    ) {
+      this._pending.delete(id);
+    }
+    const state = this.state();
+    this.lastSentState = JSON.stringify(state);
+    responder(formatReply({ ...next, state }));
+  }
+
+  private _receivePart(
+    id: BridgeRequestId,
+    data: string,
+    last: boolean,
+    respond: Responder,
+    origin: object | null
+  ): void {
+    const parts = this._parts.get(id) ?? { chunks: [], size: 0 };
+    parts.chunks.push(data);
+    parts.size += data.length;
+    if (parts.size > BRIDGE_MAX_MESSAGE_CHARS) {
+      this._parts.delete(id);
+      respond(
+        formatReply(
+          this._error(id, {
+            code: BRIDGE_ERRORS.tooLarge,
+            message: `The request is larger than ${BRIDGE_MAX_MESSAGE_CHARS} characters; send less data at once.`
+          })
+        )
+      );
+      return;
+    }
+    if (!last) {
+      this._parts.set(id, parts);
+      respond(formatReply({ v: BRIDGE_PROTOCOL_VERSION, id, status: 'ack' }));
+      return;
+    }
+    this._parts.delete(id);
+    const whole = parts.chunks.join('');
+    const parsed = parseKernelMessage(whole);
+    if (!parsed.ok) {
+      respond(formatReply(this._error(id, parsed.error)));
+      return;
+    }
+    if (
+      parsed.message.op === 'part' ||
+      parsed.message.op === 'wait' ||
+      parsed.message.op === 'more'
+    ) {
+      respond(
+        formatReply(
+          this._error(id, {
+            code: BRIDGE_ERRORS.badMessage,
+            message: 'Parts may only carry a hello, rpc or command request.'
+          })
+        )
+      );
+      return;
+    }
+    this._start(parsed.message, respond, origin);
+  }
+
+  private _error(id: BridgeRequestId, error: IBridgeError): BridgeReply {
+    return { v: BRIDGE_PROTOCOL_VERSION, id, status: 'error', error };
+  }
+
+  private _options: IKernelSessionOptions;
+  private _pending = new Map<BridgeRequestId, IPending>();
+  private _parts = new Map<
+    BridgeRequestId,
+    { chunks: string[]; size: number }
+  >();
+  private _prompts: number[] = [];
+  private _disposed = false;
+}
+
+/**
+ * Any thrown thing as the kernel will raise it: EIP-1193 and OCEAN_* codes
+ * pass through; ethers' ACTION_REJECTED becomes 4001; the rest becomes a
+ * command failure with the error's own sentence.
+ */
+export function toBridgeError(error: unknown): IBridgeError {
+  const value = error as {
+    code?: unknown;
+    message?: unknown;
+    details?: unknown;
+    data?: unknown;
+  };
+  const message =
+    typeof value?.message === 'string' && value.message
+      ? value.message.slice(0, 2000)
+      : String(error).slice(0, 2000);
+  if (value?.code === 'ACTION_REJECTED') {
+    return { code: 4001, message };
+  }
+  if (
+    (typeof value?.code === 'number' && Number.isInteger(value.code)) ||
+    (typeof value?.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(value.code))
+  ) {
+    return { code: value.code as number | string, message };
+  }
+  return { code: BRIDGE_ERRORS.commandFailed, message };
+}

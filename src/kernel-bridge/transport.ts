@@ -1,0 +1,341 @@
+/**
+ * How kernel requests reach the browser while a cell is still running.
+ *
+ * Why the stdin channel: a kernel handles shell messages one at a time, so
+ * an answer sent as a comm message (ipykernel) or a silent execute (Deno)
+ * is only read after the running cell ends, and Deno 2.9 cannot receive
+ * comm messages at all. Both kernels do block mid-cell on an
+ * `input_request` until its `input_reply` arrives (Python
+ * `kernel.raw_input`, Deno `prompt()`), so a request rides in the prompt
+ * and the answer in the reply: `tx = w3.eth.send_transaction(…)` returns in
+ * the same cell, with nothing to install in the kernel or the server. A
+ * relay through a server endpoint would also work mid-cell but needs a
+ * server extension and a way for the kernel to find and authenticate to
+ * the server; stdin needs neither.
+ *
+ * No input box appears: every execute future of a watched kernel gets an
+ * `onStdin` filter that takes bridge prompts (BRIDGE_PREFIX) away from the
+ * output area before it can render a box or record the reply, so the
+ * notebook stores nothing of the exchange. Long work answers with progress
+ * replies the kernel shows and then polls again (`wait`): that keeps one
+ * stdin request open at a time, as the kernels expect.
+ *
+ * Events (accountsChanged, chainChanged) ride on every reply while a cell
+ * runs; an idle kernel gets them as a silent execute.
+ */
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import type { IDisposable } from '@lumino/disposable';
+import type { KernelBridge } from './bridge';
+import type { KernelKind, KernelSources } from './kernel-sources';
+import { BRIDGE_PREFIX, isBridgePrompt } from './protocol';
+
+interface IConnectionState {
+  kind: KernelKind | null;
+  /** The client was sent into this kernel process. */
+  bootstrapped: boolean;
+}
+
+type StdinHandler = (
+  msg: KernelMessage.IStdinMessage
+) => void | PromiseLike<void>;
+
+/** Code that mentions us: the first such cell installs the client. */
+const MENTIONS_OCEAN = /ocean/i;
+
+export class StdinTransport implements IDisposable {
+  constructor(bridge: KernelBridge, sources: KernelSources) {
+    this._bridge = bridge;
+    this._sources = sources;
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /** Serves the kernels of one notebook or console. */
+  watch(sessionContext: ISessionContext): void {
+    const attach = () => {
+      const kernel = sessionContext.session?.kernel;
+      if (kernel) {
+        this._attach(kernel);
+      }
+    };
+    sessionContext.kernelChanged.connect((_, change) => {
+      if (change.oldValue) {
+        this._bridge.endSession(
+          change.oldValue.id,
+          'The notebook switched to another kernel.'
+        );
+      }
+      attach();
+    });
+    sessionContext.disposed.connect(() => {
+      const kernel = sessionContext.session?.kernel;
+      if (kernel) {
+        this._bridge.endSession(kernel.id, 'The notebook was closed.');
+      }
+    });
+    attach();
+  }
+
+  /** Tells idle kernels about a new wallet state (accounts, chain, lock). */
+  pushState(): void {
+    for (const session of this._bridge.sessions) {
+      const kernel = this._kernels.get(session.kernelId);
+      const connection = kernel && this._connections.get(kernel);
+      if (
+        !kernel ||
+        !connection?.kind ||
+        !connection.bootstrapped ||
+        kernel.isDisposed ||
+        kernel.connectionStatus !== 'connected'
+      ) {
+        continue;
+      }
+      const state = session.state();
+      const text = JSON.stringify(state);
+      if (text === session.lastSentState) {
+        continue;
+      }
+      session.lastSentState = text;
+      this._silent(kernel, this._sources.pushState(connection.kind, state));
+    }
+  }
+
+  dispose(): void {
+    this._disposed = true;
+  }
+
+  private _attach(kernel: Kernel.IKernelConnection): void {
+    if (this._connections.has(kernel)) {
+      return;
+    }
+    const state: IConnectionState = {
+      kind: kindFromName(kernel.name),
+      bootstrapped: false
+    };
+    this._connections.set(kernel, state);
+    this._kernels.set(kernel.id, kernel);
+    void kernel.info
+      .then(info => {
+        const language = info.language_info?.name?.toLowerCase() ?? '';
+        if (language === 'python') {
+          state.kind = 'python';
+        } else if (language === 'typescript' || language === 'javascript') {
+          state.kind = /deno/i.test(
+            `${info.implementation} ${info.banner ?? ''}`
+          )
+            ? 'deno'
+            : state.kind;
+        }
+      })
+      .catch(() => undefined);
+    kernel.statusChanged.connect((_, status) => {
+      if (
+        status === 'restarting' ||
+        status === 'autorestarting' ||
+        status === 'dead'
+      ) {
+        state.bootstrapped = false;
+        this._bridge.endSession(
+          kernel.id,
+          'The kernel restarted; nothing more will come back to the old process.'
+        );
+      }
+    });
+    kernel.disposed.connect(() => {
+      if (this._kernels.get(kernel.id) === kernel) {
+        this._kernels.delete(kernel.id);
+      }
+    });
+
+    // The one patch: wrap requestExecute so each future gets the stdin
+    // filter before the output area installs its own handler, and the first
+    // cell that mentions Ocean is preceded by the (silent) client install.
+    const requestExecute = kernel.requestExecute.bind(kernel);
+    kernel.requestExecute = (content, disposeOnDone, metadata) => {
+      if (
+        !this._disposed &&
+        !content.silent &&
+        state.kind &&
+        !state.bootstrapped &&
+        MENTIONS_OCEAN.test(content.code)
+      ) {
+        this._bootstrap(kernel, state, requestExecute);
+      }
+      const future = requestExecute(content, disposeOnDone, metadata);
+      this._filterStdin(kernel, future);
+      return future;
+    };
+  }
+
+  private _bootstrap(
+    kernel: Kernel.IKernelConnection,
+    state: IConnectionState,
+    requestExecute: Kernel.IKernelConnection['requestExecute']
+  ): void {
+    const kind = state.kind!;
+    const session = this._bridge.session(kernel.id);
+    session.kernelKind = kind;
+    if (!this._sources.ready(kind)) {
+      // Not fetched yet (only right after the page loaded): install as soon
+      // as it is; this one cell may run before the client exists.
+      void this._sources.load().then(() => {
+        if (!state.bootstrapped && this._sources.ready(kind)) {
+          state.bootstrapped = true;
+          const code = this._sources.bootstrap(kind, session.state());
+          session.lastSentState = JSON.stringify(session.state());
+          this._silent(kernel, code, requestExecute);
+        }
+      });
+      return;
+    }
+    state.bootstrapped = true;
+    session.lastSentState = JSON.stringify(session.state());
+    this._silent(
+      kernel,
+      this._sources.bootstrap(kind, session.state()),
+      requestExecute
+    );
+  }
+
+  private _silent(
+    kernel: Kernel.IKernelConnection,
+    code: string,
+    requestExecute: Kernel.IKernelConnection['requestExecute'] = kernel.requestExecute.bind(
+      kernel
+    )
+  ): void {
+    const future = requestExecute(
+      {
+        code,
+        silent: true,
+        store_history: false,
+        allow_stdin: false,
+        stop_on_error: false
+      },
+      true
+    );
+    future.onReply = reply => {
+      if (reply.content.status !== 'ok') {
+        console.warn(
+          'jupyterlab-ocean: the kernel refused the bridge client:',
+          reply.content
+        );
+      }
+    };
+    future.done.catch(() => undefined);
+  }
+
+  /**
+   * Takes bridge prompts out of a future's stdin stream. The handler must
+   * return at once: the kernel connection awaits it before handling the
+   * next message, and a wallet dialog can take minutes.
+   */
+  private _filterStdin(
+    kernel: Kernel.IKernelConnection,
+    future: Kernel.IShellFuture<
+      KernelMessage.IExecuteRequestMsg,
+      KernelMessage.IExecuteReplyMsg
+    >
+  ): void {
+    const accessor = findAccessor(future, 'onStdin');
+    if (!accessor?.get || !accessor.set) {
+      return;
+    }
+    const origin = {};
+    const filter =
+      (downstream: StdinHandler | undefined): StdinHandler =>
+      msg => {
+        if (
+          msg.header.msg_type === 'input_request' &&
+          isBridgePrompt((msg.content as { prompt?: unknown }).prompt)
+        ) {
+          this._receive(kernel, msg, origin);
+          return;
+        }
+        return downstream?.(msg);
+      };
+    Object.defineProperty(future, 'onStdin', {
+      configurable: true,
+      enumerable: false,
+      get: () => accessor.get!.call(future),
+      set: (handler: StdinHandler) =>
+        accessor.set!.call(future, filter(handler))
+    });
+    accessor.set.call(future, filter(undefined));
+    void future.done
+      .catch(() => undefined)
+      .then(() =>
+        this._bridge
+          .session(kernel.id)
+          .cancelOrigin(
+            origin,
+            'The cell finished (or was interrupted) before the request completed.'
+          )
+      );
+  }
+
+  private _receive(
+    kernel: Kernel.IKernelConnection,
+    msg: KernelMessage.IStdinMessage,
+    origin: object
+  ): void {
+    const prompt = (msg.content as { prompt: string }).prompt;
+    const session = this._bridge.session(kernel.id);
+    const state = this._connections.get(kernel);
+    if (state?.kind) {
+      session.kernelKind = state.kind;
+    }
+    session.receive(
+      prompt.slice(BRIDGE_PREFIX.length),
+      text => {
+        if (!kernel.isDisposed) {
+          kernel.sendInputReply(
+            { status: 'ok', value: text },
+            msg.header as KernelMessage.IInputReplyMsg['parent_header']
+          );
+        }
+      },
+      origin
+    );
+  }
+
+  private _bridge: KernelBridge;
+  private _sources: KernelSources;
+  private _connections = new WeakMap<
+    Kernel.IKernelConnection,
+    IConnectionState
+  >();
+  private _kernels = new Map<string, Kernel.IKernelConnection>();
+  private _disposed = false;
+}
+
+function kindFromName(name: string): KernelKind | null {
+  if (/python/i.test(name)) {
+    return 'python';
+  }
+  if (/deno/i.test(name)) {
+    return 'deno';
+  }
+  return null;
+}
+
+/** The property accessor `name` from `object` or its prototype chain. */
+function findAccessor(
+  object: object,
+  name: string
+): PropertyDescriptor | undefined {
+  for (
+    let proto: object | null = object;
+    proto;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (descriptor) {
+      return descriptor;
+    }
+  }
+  return undefined;
+}
