@@ -1,2 +1,3 @@
 import './base.css';
 import './ocean-data.css';
+import './gan.css';

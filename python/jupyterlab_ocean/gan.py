@@ -74,12 +74,15 @@ def parse_gan_line(line):
 
 
 def images_from_result(result):
-    """The ``gan.images`` command's result → a NumPy array (n, h, w, 3) of
+    """The ``gan_images`` command's result → a NumPy array (n, h, w, 3) of
     uint8 when NumPy is installed, else ``(bytes, shape)``."""
     if result.get("dtype") != "uint8":
         raise ValueError("Unexpected image data type from the browser.")
     shape = tuple(int(v) for v in result["shape"])
-    data = base64.b64decode(result["data"])
+    data = result["data"]
+    if isinstance(data, str):  # base64, if a client left it encoded
+        data = base64.b64decode(data)
+    data = bytes(data)
     expected = 1
     for v in shape:
         expected *= v
@@ -92,10 +95,15 @@ def images_from_result(result):
     return numpy.frombuffer(data, dtype=numpy.uint8).reshape(shape).copy()
 
 
-def gan_images(call, did, n=16, seed=42, seed_b=None):
-    """Generate images in the browser and bring them into the kernel.
+def gan_images(did, n=16, seed=42, seed_b=None):
+    """Generate images in the browser (the GAN cell's model, same seeds, same
+    pixels) and bring them into this kernel: a NumPy array (n, 16, 16, 3) of
+    uint8 when NumPy is installed, else ``(bytes, shape)``. Needs access to
+    the model: without an order the wallet asks to buy one first."""
+    from . import ocean
 
-    ``call(name, args)`` is the kernel bridge's request function (it sends a
-    command to the frontend and returns its JSON result)."""
     payload = gan_payload(did, n=n, seed=seed, seed_b=seed_b)
-    return images_from_result(call("gan.images", payload))
+    options = {"n": payload["n"], "seed": payload["seed"]}
+    if seed_b is not None:
+        options["seedB"] = seed_b
+    return images_from_result(ocean.call("gan_images", payload["did"], **options))

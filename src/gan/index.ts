@@ -2,7 +2,8 @@
  * The GAN room: token-gated generators that run in the notebook's browser.
  *
  * Offers the `application/vnd.ocean.gan+json` output renderer and the
- * `gan.images` kernel command (images into the kernel). onnxruntime-web is
+ * kernel commands `gan` (show a GAN cell) and `gan_images` (images into the
+ * kernel). onnxruntime-web is
  * imported only when a GAN cell first renders (see runtime.ts).
  */
 import type {
@@ -17,9 +18,11 @@ import {
   IKernelBridge,
   INetworkRegistry,
   IOceanClient,
+  type IOceanProgress,
   type IWalletRequester
 } from '../tokens';
-import { GAN_MIME_TYPE, parseGanPayload } from './protocol';
+import { mimeResult } from '../kernel-bridge/results';
+import { GAN_MIME_TYPE, ganBundle, payloadFromCommandArgs } from './protocol';
 import { GanService, imagesResult } from './service';
 import { GanOutputWidget } from './widget';
 
@@ -72,16 +75,21 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
       RENDERER_RANK
     );
 
-    bridge?.registerCommand('gan.images', async (args, context) => {
-      const payload = parseGanPayload(args);
-      // Reuses a valid order (never pays twice); if there is none, buying
-      // goes through the wallet's dialog like any other request.
-      await service.getAccess(payload.did, context.requester, progress =>
-        context.progress(progress.message, progress.fraction)
-      );
-      const run = await service.generate(payload, context.requester, progress =>
-        context.progress(progress.message, progress.fraction)
-      );
+    // `%ocean gan <did> --n 16 --seed 42` / `ocean.gan(did, { n, seed })`:
+    // the kernel shows a GAN cell; everything else happens in the renderer.
+    bridge?.registerCommand('gan', async args => {
+      const payload = payloadFromCommandArgs(args);
+      return mimeResult(ganBundle(payload), { value: payload });
+    });
+    // `ocean.gan_images(did, n=16, seed=42)`: the same images, into the kernel.
+    bridge?.registerCommand('gan_images', async (args, context) => {
+      const payload = payloadFromCommandArgs(args);
+      const report = (progress: IOceanProgress) =>
+        context.progress(progress.message, progress.fraction);
+      // Reuses a valid order (never pays twice); without one, buying goes
+      // through the wallet's dialog like any other request.
+      await service.getAccess(payload.did, context.requester, report);
+      const run = await service.generate(payload, context.requester, report);
       return imagesResult(payload.did, run);
     });
   }

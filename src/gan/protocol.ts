@@ -32,20 +32,19 @@ export interface IGanCellPayload {
   scale?: number;
 }
 
-/** Arguments of the `gan.images` kernel command. */
+/** Arguments of the `gan_images` kernel command. */
 export type IGanImagesArgs = IGanCellPayload;
 
 /**
- * Images handed to a kernel: uint8 RGB, NHWC, base64 (JSON has no bytes).
- * Python turns this into a NumPy array (n, height, width, 3) when NumPy is
- * there; Deno into a Uint8Array with the shape beside it.
+ * Images handed to a kernel by `gan_images`: uint8 RGB, NHWC. The bridge
+ * carries the bytes as bytes (Python `bytes`, Deno `Uint8Array`);
+ * jupyterlab_ocean.gan.gan_images turns them into a NumPy array.
  */
 export interface IGanImagesResult {
   did: string;
   shape: [number, number, number, number];
   dtype: 'uint8';
-  /** base64 of shape[0]·shape[1]·shape[2]·shape[3] bytes. */
-  data: string;
+  data: Uint8Array;
   backend: GanBackend;
   /** Milliseconds the model run took. */
   inferenceMs: number;
@@ -91,4 +90,40 @@ export function parseGanPayload(value: unknown): IGanCellPayload {
     payload.seedB = integer('seedB', 0, 0, 0xffffffff);
   }
   return payload;
+}
+
+/**
+ * The display bundle a kernel emits for a GAN cell (the Deno client sends
+ * it with `Deno.jupyter.display(bundle, { raw: true })`). The text is what
+ * a reader without the extension sees until the browser has written the
+ * PNG into the output.
+ */
+export function ganBundle(payload: IGanCellPayload): Record<string, unknown> {
+  const checked = parseGanPayload(payload);
+  return {
+    [GAN_MIME_TYPE]: checked,
+    'text/plain': `GAN cell: ${checked.n} images from ${checked.did} (seed ${checked.seed}). Open in JupyterLab with jupyterlab-ocean to generate them.`
+  };
+}
+
+/**
+ * Kernel command arguments → payload. Python magics arrive parsed from the
+ * line (`%ocean gan <did> --n 16 --seed 42 --to 7`: strings, did first);
+ * Deno calls arrive structured (`ocean.gan(did, { n: 16, seed: 42 })`).
+ */
+export function payloadFromCommandArgs(
+  args: Record<string, unknown>
+): IGanCellPayload {
+  const positional = Array.isArray(args._) ? (args._ as unknown[]) : [];
+  const number = (value: unknown) =>
+    typeof value === 'string' && /^\d+$/.test(value.trim())
+      ? Number(value)
+      : value;
+  return parseGanPayload({
+    did: args.did ?? positional[0],
+    n: number(args.n),
+    seed: number(args.seed),
+    seedB: number(args.seedB ?? args.to),
+    scale: number(args.scale)
+  });
 }

@@ -51,6 +51,11 @@ export class GanService {
     this.#networks = options.networks;
   }
 
+  /** The Ocean client if this JupyterLab has one. */
+  clientOrNull(): IOceanClient | null {
+    return this.#client();
+  }
+
   client(): IOceanClient {
     const client = this.#client();
     if (!client) {
@@ -234,19 +239,13 @@ export function toBytes(pixels: Float32Array): Uint8Array {
   return out;
 }
 
-/** The kernel command's result: images as base64 uint8 NHWC. */
+/** The kernel command's result: images as uint8 NHWC bytes. */
 export function imagesResult(did: string, run: IGanRun): IGanImagesResult {
-  const bytes = toBytes(run.pixels);
-  let binary = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
   return {
     did,
     shape: [run.count, run.height, run.width, 3],
     dtype: 'uint8',
-    data: btoa(binary),
+    data: toBytes(run.pixels),
     backend: run.backend as GanBackend,
     inferenceMs: Math.round(run.inferenceMs * 100) / 100,
     seeds: run.seeds

@@ -12,7 +12,11 @@ import type { Contents } from '@jupyterlab/services';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 
-import type { IOceanProgress, IWalletRequester } from '../tokens';
+import type {
+  IOceanAccessGrant,
+  IOceanProgress,
+  IWalletRequester
+} from '../tokens';
 import { OceanError } from '../ocean/errors';
 import {
   GAN_MAX_IMAGES,
@@ -91,6 +95,25 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     this.addClass('jp-OceanGan');
     this.#build();
     this.#setState('idle');
+    // Access bought elsewhere (another cell, the Discover tab, a kernel)
+    // unlocks this cell too.
+    context.service.clientOrNull()?.accessChanged.connect(this.#onAccess, this);
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.#context.service
+      .clientOrNull()
+      ?.accessChanged.disconnect(this.#onAccess, this);
+    super.dispose();
+  }
+
+  #onAccess(_: unknown, grant: IOceanAccessGrant): void {
+    if (this.#state === 'locked' && grant.did === this.#payload?.did) {
+      void this.#enqueue(() => this.#generate());
+    }
   }
 
   get state(): GanCellState {

@@ -27,6 +27,7 @@ import {
   type FileServer
 } from './file-server.ts';
 import { writeSampleFiles } from './sample-data.ts';
+import { writeGanFiles } from './gan-sample.ts';
 import { publishSamples, type SampleRole } from './samples.ts';
 import { publishComputeSamples } from './compute-samples.ts';
 import { waitUntilIndexed } from './publish.ts';
@@ -207,13 +208,15 @@ export async function startStack(
 
     since = performance.now();
     const files = await writeSampleFiles(samplesDir);
+    const ganFiles = await writeGanFiles(samplesDir);
     const allFiles = [
       files.weather.full,
       files.weather.preview,
       files.flowers.full,
       files.flowers.preview,
       ...files.images.files,
-      files.images.preview
+      files.images.preview,
+      ...(ganFiles ? [ganFiles.model, ganFiles.preview] : [])
     ];
     const fileServer: FileServer = await startFileServer({
       dir: samplesDir,
@@ -301,7 +304,8 @@ export async function startStack(
           nodeUrl,
           providerAddress: ACCOUNTS.provider.address,
           fileServer,
-          files
+          files,
+          gan: ganFiles
         });
         const computeSamples = await publishComputeSamples({
           signer: new Wallet(ACCOUNTS.publisher.privateKey, provider),

@@ -27,6 +27,8 @@ const stackSrc = path.join(
   'src'
 );
 const nodeExists = existsSync(path.join(stackSrc, 'node', 'main.ts'));
+const ganModel = path.join(stackSrc, '..', '..', 'gan', 'model');
+const ganExists = existsSync(path.join(ganModel, 'generator.onnx'));
 
 describe('npm run stack (main.ts) end to end', () => {
   let child: ChildProcess;
@@ -93,7 +95,8 @@ describe('npm run stack (main.ts) end to end', () => {
       'gan',
       'images'
     ]);
-    assert.equal(info.samples.gan, null);
+    // The GAN sample exists once `npm run train:gan` has produced a model.
+    assert.equal(info.samples.gan === null, !(nodeExists && ganExists));
   });
 
   it(
@@ -157,6 +160,47 @@ describe('npm run stack (main.ts) end to end', () => {
       assert.equal(
         createHash('sha256').update(download.bytes).digest('hex'),
         createHash('sha256').update(expected).digest('hex')
+      );
+    }
+  );
+
+  it(
+    'publishes the GAN generator as an algorithm priced in OCEAN, its checksum in the DDO',
+    { skip: !(nodeExists && ganExists) && 'no Ocean Node or no trained GAN' },
+    async () => {
+      const ddo = await new Aquarius(info.nodeUrl!).resolve(info.samples.gan!);
+      assert.equal(ddo.metadata.type, 'algorithm');
+      const model = await readFile(path.join(ganModel, 'generator.onnx'));
+      const sha256 = createHash('sha256').update(model).digest('hex');
+      const additional = ddo.metadata.additionalInformation as Record<
+        string,
+        unknown
+      >;
+      assert.equal(additional.sha256, sha256);
+      assert.equal(additional.size, model.length);
+      // Priced in OCEAN on a fixed-rate exchange, as the node indexed it.
+      const ocean = JSON.parse(await readFile(info.addressFile, 'utf8'))
+        .development.Ocean as string;
+      const indexed = (
+        ddo as unknown as {
+          indexedMetadata: { stats: { prices: Record<string, string>[] }[] };
+        }
+      ).indexedMetadata;
+      const price = indexed.stats[0].prices[0];
+      assert.equal(price.type, 'fixedrate');
+      assert.equal(price.token.toLowerCase(), ocean.toLowerCase());
+      assert.ok(Number(price.price) > 0);
+      // Paid for in OCEAN, and the bytes served are the model's.
+      const download = await buyAndDownload({
+        rpcUrl: info.rpcUrl,
+        nodeUrl: info.nodeUrl!,
+        addressFile: info.addressFile,
+        did: info.samples.gan!,
+        consumerPrivateKey: ACCOUNTS.consumer2.privateKey
+      });
+      assert.equal(
+        createHash('sha256').update(download.bytes).digest('hex'),
+        sha256
       );
     }
   );

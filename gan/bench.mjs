@@ -1,0 +1,197 @@
+// `npm run bench:gan`: the shipped generator in headless Chromium with the
+// onnxruntime-web files the extension serves (python/jupyterlab_ocean/
+// labextension/static/ort, from `npm run build`), against the same model
+// run by torch on the CPU in Python (gan/kernel_bench.py). Prints ms per
+// image at batch 1/16/64, the cold time to a first image, the ratios, and
+// last a JSON line. Timings only; nothing here passes or fails.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const ortDir = path.join(
+  root,
+  'python',
+  'jupyterlab_ocean',
+  'labextension',
+  'static',
+  'ort'
+);
+const modelPath = path.join(here, 'model', 'generator.onnx');
+const BATCHES = [1, 16, 64];
+
+for (const needed of [path.join(ortDir, 'ort.wasm.min.mjs'), modelPath]) {
+  if (!fs.existsSync(needed)) {
+    console.error(
+      `bench:gan: ${path.relative(root, needed)} is missing: run npm run build (and npm run train:gan).`
+    );
+    process.exit(1);
+  }
+}
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>GAN bench</title>
+<script type="module">
+const LATENT = 100;
+function latent(seed) {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = new Float32Array(LATENT);
+  for (let i = 0; i < LATENT; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - random()));
+    const a = 2 * Math.PI * random();
+    out[i] = r * Math.cos(a);
+    out[i + 1] = r * Math.sin(a);
+  }
+  return out;
+}
+window.bench = async (backend, batches) => {
+  const t0 = performance.now();
+  const ort = await import(backend === 'webgpu' ? '/ort/ort.webgpu.min.mjs' : '/ort/ort.wasm.min.mjs');
+  ort.env.wasm.wasmPaths = location.origin + '/ort/';
+  ort.env.wasm.numThreads = 1;
+  const model = new Uint8Array(await (await fetch('/model.onnx')).arrayBuffer());
+  const session = await ort.InferenceSession.create(model, { executionProviders: [backend] });
+  const tensor = n => {
+    const z = new Float32Array(n * LATENT);
+    for (let i = 0; i < n; i++) z.set(latent(i), i * LATENT);
+    return new ort.Tensor('float32', z, [n, LATENT]);
+  };
+  await session.run({ z: tensor(1) });
+  const firstImageMs = performance.now() - t0;
+  const perImage = {};
+  for (const n of batches) {
+    const input = tensor(n);
+    for (let i = 0; i < 3; i++) await session.run({ z: input });
+    const runs = [];
+    for (let i = 0; i < (n < 64 ? 20 : 10); i++) {
+      const s = performance.now();
+      await session.run({ z: input });
+      runs.push(performance.now() - s);
+    }
+    runs.sort((a, b) => a - b);
+    perImage[n] = runs[runs.length >> 1] / n;
+  }
+  return { firstImageMs, perImage };
+};
+window.gpuAdapter = async () => {
+  if (!navigator.gpu) return null;
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) return null;
+  return { fallback: adapter.isFallbackAdapter ?? adapter.info?.isFallbackAdapter ?? false, vendor: adapter.info?.vendor, architecture: adapter.info?.architecture };
+};
+</script>`;
+
+const server = http.createServer((request, response) => {
+  const url = new URL(request.url, 'http://127.0.0.1');
+  let file = null;
+  let type = 'text/html';
+  if (url.pathname === '/') {
+    response.writeHead(200, { 'content-type': type });
+    response.end(PAGE);
+    return;
+  }
+  if (url.pathname === '/model.onnx') {
+    file = modelPath;
+    type = 'application/octet-stream';
+  } else if (/^\/ort\/[\w.-]+$/.test(url.pathname)) {
+    file = path.join(ortDir, path.basename(url.pathname));
+    type = file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+  }
+  if (!file || !fs.existsSync(file)) {
+    response.writeHead(404);
+    response.end();
+    return;
+  }
+  response.writeHead(200, { 'content-type': type });
+  fs.createReadStream(file).pipe(response);
+});
+await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--enable-unsafe-webgpu'
+  ]
+});
+let browserResult;
+let backend = 'wasm';
+let adapter = null;
+try {
+  const page = await browser.newPage();
+  await page.goto(origin);
+  await page.waitForFunction(() => typeof window.bench === 'function');
+  adapter = await page.evaluate(() => window.gpuAdapter());
+  // The same rule as the extension: WebGPU only on a real adapter.
+  if (
+    adapter &&
+    !adapter.fallback &&
+    !/swiftshader/i.test(adapter.architecture ?? '')
+  ) {
+    backend = 'webgpu';
+  }
+  browserResult = await page.evaluate(
+    ([b, batches]) => window.bench(b, batches),
+    [backend, BATCHES]
+  );
+} finally {
+  await browser.close();
+  server.close();
+}
+
+const kernel = spawnSync(
+  '/usr/bin/python3',
+  [path.join(here, 'kernel_bench.py')],
+  {
+    encoding: 'utf8'
+  }
+);
+if (kernel.status !== 0) {
+  console.error(kernel.stderr);
+  process.exit(1);
+}
+const kernelResult = JSON.parse(kernel.stdout.trim().split('\n').pop());
+
+const fmt = ms => ms.toFixed(2).padStart(8);
+console.log(
+  `GAN generator ${(fs.statSync(modelPath).size / 1e6).toFixed(2)} MB; browser: headless Chromium, onnxruntime-web ${backend} (1 thread${adapter ? `; WebGPU adapter: ${adapter.vendor ?? '?'} ${adapter.architecture ?? ''}${adapter.fallback ? ' (fallback)' : ''}` : '; no WebGPU adapter'}); kernel: torch ${kernelResult.torch} CPU, ${kernelResult.threads} threads`
+);
+console.log('batch   browser ms/img   kernel ms/img   browser/kernel');
+for (const n of BATCHES) {
+  const b = browserResult.perImage[n];
+  const k = kernelResult.ms_per_image[String(n)];
+  console.log(
+    `${String(n).padStart(5)}   ${fmt(b)}         ${fmt(k)}        ${(b / k).toFixed(2)}x`
+  );
+}
+console.log(
+  `cold start to first image (runtime import + model load + batch 1): ${browserResult.firstImageMs.toFixed(0)} ms`
+);
+const b16 = browserResult.perImage[16];
+const k16 = kernelResult.ms_per_image['16'];
+console.log(
+  JSON.stringify({
+    browser_ms_per_image_b16: Number(b16.toFixed(3)),
+    kernel_cpu_ms_per_image_b16: Number(k16.toFixed(3)),
+    ratio: Number((b16 / k16).toFixed(3)),
+    backend,
+    first_image_ms: Math.round(browserResult.firstImageMs)
+  })
+);
