@@ -1,0 +1,390 @@
+/**
+ * The kernel bridge end to end, in Chromium, with real Python and Deno
+ * kernels, the real wallet (imported in the panel, approved in its dialog)
+ * and a local Ocean stack on free ports:
+ *
+ * reads mid-cell without prompts → the account is shared once per kernel
+ * session → a signature requested mid-cell returns in the same cell →
+ * rejection is 4001 in the cell → a transaction hash and receipt in the same
+ * cell → accountsChanged reaches the kernel → a locked wallet gives 4100 →
+ * kernel restart, the bridge works again → the saved notebook holds no bridge
+ * traffic and no input box was ever rendered. Deno: ethers.BrowserProvider
+ * over `ocean.provider` signs EIP-712 typed data that verifies.
+ */
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HDNodeWallet, verifyMessage } from 'ethers';
+import type { Locator, Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { openLab, save, waitForKernelIdle, KERNELS } from './helpers';
+
+const PASSWORD = 'kernel-bridge-test';
+
+function walletView(page: Page): Locator {
+  return page.locator('#jupyterlab-ocean-panel ocean-wallet-view');
+}
+
+async function importWallet(page: Page, phrase: string): Promise<string> {
+  const tab = page.locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]');
+  if (!(await walletView(page).isVisible())) await tab.click();
+  const view = walletView(page);
+  await view.locator('button[data-action="import"]').click();
+  await view
+    .locator('form.import select[name="kind"]')
+    .selectOption('mnemonic');
+  await view.locator('form.import textarea[name="secret"]').fill(phrase);
+  await view.locator('form.import input[name="password"]').fill(PASSWORD);
+  await view.locator('form.import input[name="repeat"]').fill(PASSWORD);
+  await view.locator('form.import button[type="submit"]').click();
+  const address = HDNodeWallet.fromPhrase(phrase).address;
+  await expect(view.locator('.address')).toHaveText(address, {
+    timeout: 60_000
+  });
+  return address;
+}
+
+async function openNotebook(
+  page: Page,
+  kernel: keyof typeof KERNELS
+): Promise<void> {
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('launcher:create');
+  });
+  await page
+    .locator(
+      `.jp-LauncherCard[data-category="Notebook"][title="${KERNELS[kernel]}"]`
+    )
+    .last()
+    .click();
+  await waitForKernelIdle(page);
+}
+
+/** Types `source` in a new cell at the end and runs it without waiting. */
+async function startCell(page: Page, source: string): Promise<Locator> {
+  const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const count = await notebook.locator('.jp-Cell').count();
+  let index = count - 1;
+  const last = notebook.locator('.jp-Cell').nth(index);
+  const empty = (await last.locator('.cm-content').innerText()).trim() === '';
+  if (!empty) {
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('notebook:insert-cell-below')
+    );
+    index = count;
+  }
+  const cell = notebook.locator('.jp-Cell').nth(index);
+  await cell.locator('.cm-content').click();
+  await page.keyboard.insertText(source);
+  await page.keyboard.press('ControlOrMeta+Enter');
+  return cell;
+}
+
+async function finished(cell: Locator): Promise<string> {
+  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, {
+    timeout: 120_000
+  });
+  return (await cell.locator('.jp-OutputArea-output').allInnerTexts()).join(
+    '\n'
+  );
+}
+
+async function run(page: Page, source: string): Promise<string> {
+  return finished(await startCell(page, source));
+}
+
+function confirmation(page: Page): Locator {
+  return page.locator('.jp-OceanConfirmationDialog');
+}
+
+function shareDialog(page: Page): Locator {
+  return page.locator('.jp-Dialog:has(.jp-OceanShareAccount)');
+}
+
+test('Python and Deno kernels share the wallet session mid-cell', async ({
+  page,
+  oceanLab: lab,
+  stack
+}) => {
+  test.setTimeout(420_000);
+  // Count every stdin box the output area ever renders: there must be none.
+  await page.addInitScript(() => {
+    (window as any).__stdinBoxes = 0;
+    new MutationObserver(records => {
+      for (const record of records) {
+        record.addedNodes.forEach(node => {
+          if (
+            node instanceof HTMLElement &&
+            (node.matches('.jp-Stdin') || node.querySelector('.jp-Stdin'))
+          ) {
+            (window as any).__stdinBoxes++;
+          }
+        });
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await openLab(page, lab);
+  const phrase = HDNodeWallet.createRandom().mnemonic!.phrase;
+  const first = await importWallet(page, phrase);
+
+  // --- Python: reads pass through mid-cell, without any dialog. ----------
+  await openNotebook(page, 'python');
+  const reads = await run(
+    page,
+    [
+      'from jupyterlab_ocean import provider',
+      'seen = []',
+      "provider.on('accountsChanged', lambda accounts: seen.append(accounts))",
+      "print('before')",
+      "print('chain', int(provider.request('eth_chainId'), 16))",
+      "print('block', int(provider.request('eth_blockNumber'), 16) >= 0)",
+      "print('accounts', provider.request('eth_accounts'))",
+      "print('after')"
+    ].join('\n')
+  );
+  expect(reads).toContain('before');
+  expect(reads).toContain('chain 8996');
+  expect(reads).toContain('block True');
+  expect(reads).toContain('accounts []');
+  expect(reads).toContain('after');
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+
+  // --- eth_requestAccounts asks once per kernel session. -----------------
+  let cell = await startCell(
+    page,
+    "addr = %ocean account\nprint('account', addr)"
+  );
+  await expect(shareDialog(page)).toBeVisible();
+  await expect(shareDialog(page)).toContainText('Untitled.ipynb');
+  await expect(cell.locator('.jp-Cell-outputArea')).toContainText(
+    'share your account'
+  );
+  await shareDialog(page)
+    .getByRole('button', { name: 'Share account' })
+    .click();
+  expect(await finished(cell)).toContain(`account ${first}`);
+  expect(
+    await run(page, "again = %ocean account\nprint('again', again)")
+  ).toContain(`again ${first}`);
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+
+  // --- A signature requested mid-cell returns in the same cell. ----------
+  cell = await startCell(
+    page,
+    "print('asking')\nsig = %ocean sign hello from the kernel\nprint('sig', sig)"
+  );
+  await expect(confirmation(page)).toBeVisible();
+  await expect(confirmation(page)).toContainText('Untitled.ipynb');
+  await expect(confirmation(page)).toContainText('hello from the kernel');
+  await expect(cell.locator('.jp-Cell-outputArea')).toContainText(
+    'Waiting for your approval'
+  );
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-confirm')
+    .click();
+  const signed = await finished(cell);
+  const signature = /sig (0x[0-9a-f]{130})/.exec(signed)?.[1];
+  expect(signature).toBeTruthy();
+  expect(verifyMessage('hello from the kernel', signature!)).toBe(first);
+
+  // --- Rejection is 4001, as an exception the cell can catch… ------------
+  cell = await startCell(
+    page,
+    [
+      'try:',
+      "    provider.request('personal_sign', ['0x6e6f', addr])",
+      'except Exception as error:',
+      "    print('code', error.code, error.message)"
+    ].join('\n')
+  );
+  await expect(confirmation(page)).toBeVisible();
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-reject')
+    .click();
+  expect(await finished(cell)).toMatch(/code 4001 You rejected/);
+  // …and, uncaught, a one-line error with its code in the cell.
+  cell = await startCell(page, '%ocean sign no thanks');
+  await expect(confirmation(page)).toBeVisible();
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-reject')
+    .click();
+  expect(await finished(cell)).toMatch(/OceanBridgeError 4001: You rejected/);
+
+  // --- A transaction: hash and receipt in the same cell. ------------------
+  const view = walletView(page);
+  await view.locator('button[data-action="faucet"]').click();
+  await expect(view.locator('.notice')).toContainText('The faucet sent', {
+    timeout: 60_000
+  });
+  cell = await startCell(
+    page,
+    [
+      'import time',
+      "tx = provider.request('eth_sendTransaction', [{'from': addr, 'to': " +
+        `'${stack.accounts.consumer2}', 'value': hex(10**15)}])`,
+      "print('tx', tx)",
+      'receipt = None',
+      'for _ in range(50):',
+      "    receipt = provider.request('eth_getTransactionReceipt', [tx])",
+      '    if receipt: break',
+      '    time.sleep(0.2)',
+      "print('status', receipt['status'])"
+    ].join('\n')
+  );
+  await expect(confirmation(page)).toBeVisible();
+  await expect(confirmation(page)).toContainText('Untitled.ipynb');
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-confirm')
+    .click();
+  const sent = await finished(cell);
+  expect(sent).toMatch(/tx 0x[0-9a-f]{64}/);
+  expect(sent).toContain('status 0x1');
+
+  // --- accountsChanged reaches an idle kernel. ----------------------------
+  await view.locator('button[data-action="add-account"]').click();
+  await expect(view.locator('.address')).not.toHaveText(first);
+  const second = (await view.locator('.address').innerText()).trim();
+  await expect
+    .poll(async () => run(page, "print('seen', seen)"), { timeout: 30_000 })
+    .toContain(second);
+
+  // --- A locked wallet: the cell waits for the unlock, declining is 4100. --
+  await view.locator('button[data-action="lock"]').click();
+  await expect(view.locator('form.unlock')).toBeVisible();
+  cell = await startCell(page, '%ocean sign while locked');
+  const unlock = page.locator('.jp-Dialog:has(.jp-OceanPasswordPrompt)');
+  await expect(unlock).toBeVisible();
+  await expect(cell.locator('.jp-Cell-outputArea')).toContainText(
+    'The wallet is locked'
+  );
+  await unlock.getByRole('button', { name: 'Cancel' }).click();
+  expect(await finished(cell)).toMatch(
+    /OceanBridgeError 4100: The wallet is locked: unlock it in the Ocean panel/
+  );
+  await view.locator('form.unlock input[name="password"]').fill(PASSWORD);
+  await view.locator('form.unlock button[type="submit"]').click();
+  await expect(view.locator('.address')).toHaveText(/^0x/, { timeout: 60_000 });
+
+  // --- The saved notebook holds nothing of the bridge's traffic. ----------
+  await save(page);
+  await expect
+    .poll(() => {
+      try {
+        return readFileSync(join(lab.rootDir, 'Untitled.ipynb'), 'utf8');
+      } catch {
+        return '';
+      }
+    })
+    .toContain('status 0x1');
+  const saved = readFileSync(join(lab.rootDir, 'Untitled.ipynb'), 'utf8');
+  expect(saved).not.toContain('jupyterlab-ocean-bridge');
+  expect(saved).not.toContain('"name": "stdin"');
+  const notebook = JSON.parse(saved);
+  for (const c of notebook.cells) {
+    for (const output of c.outputs ?? []) {
+      expect(output.output_type).not.toBe('input_request');
+    }
+  }
+
+  // --- Kernel restart: the client comes back, permission is asked again. --
+  await page.evaluate(() =>
+    (
+      window as any
+    ).jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()
+  );
+  await waitForKernelIdle(page);
+  expect(await run(page, '%ocean chain')).toContain('chain 8996');
+  cell = await startCell(
+    page,
+    "restarted = %ocean account\nprint('after restart', restarted)"
+  );
+  await expect(shareDialog(page)).toBeVisible();
+  await shareDialog(page)
+    .getByRole('button', { name: 'Share account' })
+    .click();
+  expect(await finished(cell)).toMatch(/after restart 0x[0-9a-fA-F]{40}/);
+
+  // --- Deno: ethers.BrowserProvider over ocean.provider. ------------------
+  // npm:ethers resolves from a local node_modules (no registry access).
+  mkdirSync(lab.rootDir, { recursive: true });
+  writeFileSync(
+    join(lab.rootDir, 'package.json'),
+    JSON.stringify({ dependencies: { ethers: '^6' } })
+  );
+  symlinkSync(
+    fileURLToPath(new URL('../node_modules', import.meta.url)),
+    join(lab.rootDir, 'node_modules')
+  );
+  await openNotebook(page, 'deno');
+  const denoRead = await run(
+    page,
+    [
+      "import { ethers } from 'npm:ethers';",
+      'const browserProvider = new ethers.BrowserProvider(ocean.provider);',
+      "ocean.provider.on('accountsChanged', (a: string[]) => { (globalThis as any).seenAccounts = a; });",
+      "console.log('chain', (await browserProvider.getNetwork()).chainId);",
+      "console.log('block', (await browserProvider.getBlockNumber()) >= 0);"
+    ].join('\n')
+  );
+  expect(denoRead).toContain('chain 8996n');
+  expect(denoRead).toContain('block true');
+
+  cell = await startCell(
+    page,
+    [
+      'const signer = await browserProvider.getSigner();',
+      'const domain = { name: "Ocean bridge test", version: "1", chainId: 8996 };',
+      'const types = { Note: [{ name: "contents", type: "string" }] };',
+      'const note = { contents: "signed from Deno" };',
+      'const typedSig = await signer.signTypedData(domain, types, note);',
+      "console.log('verified', ethers.verifyTypedData(domain, types, note, typedSig) === await signer.getAddress());"
+    ].join('\n')
+  );
+  await expect(shareDialog(page)).toBeVisible();
+  await expect(shareDialog(page)).toContainText('Untitled1.ipynb');
+  await shareDialog(page)
+    .getByRole('button', { name: 'Share account' })
+    .click();
+  await expect(confirmation(page)).toBeVisible();
+  await expect(confirmation(page)).toContainText('Untitled1.ipynb');
+  await expect(confirmation(page)).toContainText('signed from Deno');
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-confirm')
+    .click();
+  await finished(cell);
+  await expect(cell.locator('.jp-Cell-outputArea')).toContainText(
+    'verified true'
+  );
+
+  cell = await startCell(
+    page,
+    "try { await ocean.sign('no'); } catch (error) { console.log('code', (error as any).code); }"
+  );
+  await expect(confirmation(page)).toBeVisible();
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-reject')
+    .click();
+  await finished(cell);
+  await expect(cell.locator('.jp-Cell-outputArea')).toContainText('code 4001');
+
+  // accountsChanged reaches the idle Deno kernel too.
+  await view.locator('select.account').selectOption(first);
+  await expect(view.locator('.address')).toHaveText(first);
+  await expect
+    .poll(
+      async () => {
+        const c = await startCell(
+          page,
+          "console.log('seen', JSON.stringify((globalThis as any).seenAccounts))"
+        );
+        await finished(c);
+        return (await c.locator('.jp-OutputArea-output').allInnerTexts()).join(
+          '\n'
+        );
+      },
+      { timeout: 30_000 }
+    )
+    .toContain(first);
+
+  expect(await page.evaluate(() => (window as any).__stdinBoxes)).toBe(0);
+});
