@@ -12,7 +12,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 import oceanSvg from '../../style/icons/ocean.svg';
-import { INetworkRegistry } from '../tokens';
+import { INetworkRegistry, IWallet } from '../tokens';
 import { OceanPanel } from './panel';
 
 export { OceanPanel } from './panel';
@@ -37,17 +37,24 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Ocean sidebar panel: wallet, network and data market.',
   autoStart: true,
   requires: [INetworkRegistry],
-  optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer, ITranslator],
+  optional: [
+    ISettingRegistry,
+    ICommandPalette,
+    ILayoutRestorer,
+    ITranslator,
+    IWallet
+  ],
   activate: (
     app: JupyterFrontEnd,
     networks: INetworkRegistry,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    wallet: IWallet | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
-    const panel = new OceanPanel(networks, trans);
+    const panel = new OceanPanel(networks, trans, wallet);
     panel.title.icon = oceanIcon;
     let area: 'left' | 'right' = 'right';
     app.shell.add(panel, area, { rank: 600 });

@@ -2,9 +2,11 @@ import { Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { probeNetwork } from '../ocean/network-status';
-import type { INetworkRegistry } from '../tokens';
+import type { INetworkRegistry, IWallet } from '../tokens';
 import './components/network-card';
 import type { OceanNetworkCard } from './components/network-card';
+import { OceanWallet } from './wallet';
+import { WalletSection } from './wallet-section';
 
 /**
  * The Ocean sidebar: a Lumino widget that owns the state and hands it to Lit
@@ -16,10 +18,13 @@ export class OceanPanel extends Widget {
   private _timer: number | undefined;
   private _refreshMs = 15000;
   private _generation = 0;
+  /** The wallet section, when the wallet plugin is ours and active. */
+  readonly wallet: WalletSection | null = null;
 
   constructor(
     private readonly _networks: INetworkRegistry,
-    _trans: TranslationBundle
+    _trans: TranslationBundle,
+    wallet: IWallet | null = null
   ) {
     super();
     this.id = 'jupyterlab-ocean-panel';
@@ -59,11 +64,17 @@ export class OceanPanel extends Widget {
     walletSection.className = 'jp-OceanPanel-section jp-OceanPanel-wallet';
     const walletHeading = document.createElement('h3');
     walletHeading.textContent = _trans.__('Wallet');
-    const walletText = document.createElement('p');
-    walletText.textContent = _trans.__(
-      'The built-in wallet is coming: keys created in this browser, encrypted, and never sent anywhere.'
-    );
-    walletSection.append(walletHeading, walletText);
+    walletSection.append(walletHeading);
+    if (wallet instanceof OceanWallet) {
+      this.wallet = new WalletSection(wallet, _trans);
+      walletSection.append(this.wallet.view);
+    } else {
+      const walletText = document.createElement('p');
+      walletText.textContent = _trans.__(
+        'The Ocean wallet plugin (jupyterlab-ocean:wallet) is disabled, so there is nothing to sign with.'
+      );
+      walletSection.append(walletText);
+    }
 
     this.node.append(header, networkSection, walletSection);
     this._networks.changed.connect(this._onNetworkChanged, this);
@@ -99,6 +110,7 @@ export class OceanPanel extends Widget {
   }
 
   dispose(): void {
+    this.wallet?.dispose();
     window.clearInterval(this._timer);
     this._networks.changed.disconnect(this._onNetworkChanged, this);
     super.dispose();

@@ -8,6 +8,7 @@ import type {
 } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { OceanError } from '../ocean/errors';
 import { INetworkRegistry, IWallet, type IWalletRequester } from '../tokens';
@@ -15,6 +16,7 @@ import { ActivityLog } from './activity';
 import { askPassword, showConfirmation } from './dialogs';
 import { activityStorage, IndexedDBVaultStorage } from './idb-store';
 import { Vault } from './keystore';
+import { WalletStatusItem } from './status-item';
 import { OceanWallet } from './wallet';
 
 export const WALLET_PLUGIN_ID = 'jupyterlab-ocean:wallet';
@@ -32,13 +34,14 @@ export const walletPlugin: JupyterFrontEndPlugin<IWallet> = {
   autoStart: true,
   provides: IWallet,
   requires: [INetworkRegistry],
-  optional: [ISettingRegistry, ITranslator, ICommandPalette],
+  optional: [ISettingRegistry, ITranslator, ICommandPalette, IStatusBar],
   activate: (
     app: JupyterFrontEnd,
     networks: INetworkRegistry,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    statusBar: IStatusBar | null
   ): IWallet => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
     const vault = new Vault(new IndexedDBVaultStorage());
@@ -140,6 +143,14 @@ export const walletPlugin: JupyterFrontEndPlugin<IWallet> = {
     for (const command of [WalletCommandIDs.unlock, WalletCommandIDs.lock]) {
       palette?.addItem({ command, category: trans.__('Ocean') });
     }
+
+    statusBar?.registerStatusItem(WALLET_PLUGIN_ID, {
+      item: new WalletStatusItem(wallet, networks, trans, () =>
+        app.shell.activateById(PANEL_ID)
+      ),
+      align: 'left',
+      rank: 50
+    });
 
     if (settingRegistry) {
       void settingRegistry

@@ -1,0 +1,368 @@
+/**
+ * The built-in wallet end to end, in Chromium, against the lab host and a
+ * local Ocean stack on free ports: create (phrase shown once, confirmed) →
+ * lock → wrong password → unlock → reload stays locked → faucet → balances →
+ * send through the confirmation dialog (Escape, Reject, Enter refuse;
+ * Confirm sends) → activity confirmed → ERC-20 send decoded → requests as a
+ * kernel would make them (unlimited approval warning, Ocean Node hash
+ * decoded, eth_sign refused) → import a keystore → nothing secret leaked
+ * into any request, websocket frame, browser storage in clear, or file.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  encryptKeystoreJson,
+  HDNodeWallet,
+  Interface,
+  keccak256,
+  MaxUint256,
+  toUtf8Bytes,
+  Wallet
+} from 'ethers';
+import type { Locator, Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { openLab } from './helpers';
+
+const PASSWORD = 'jupyter-ocean-test';
+
+/** Everything the browser sent: URLs, bodies, websocket frames. */
+function recordTraffic(page: Page): string[] {
+  const sent: string[] = [];
+  page.on('request', request => {
+    sent.push(request.url());
+    const body = request.postData();
+    if (body) sent.push(body);
+  });
+  page.on('websocket', socket => {
+    socket.on('framesent', frame => sent.push(String(frame.payload)));
+  });
+  return sent;
+}
+
+function walletView(page: Page): Locator {
+  return page.locator('#jupyterlab-ocean-panel ocean-wallet-view');
+}
+
+function dialog(page: Page): Locator {
+  return page.locator('.jp-OceanConfirmationDialog');
+}
+
+/** Starts an IWallet.request as a kernel would, without waiting for it. */
+async function startKernelRequest(
+  page: Page,
+  method: string,
+  params: unknown[]
+): Promise<void> {
+  await page.evaluate(
+    async ({ method, params }) => {
+      const app = (window as any).jupyterapp;
+      const services: Map<any, string> = app.pluginRegistry._services;
+      const token = [...services.keys()].find(
+        t => t.name === 'jupyterlab-ocean:IWallet'
+      );
+      const wallet = await app.resolveRequiredService(token);
+      (window as any).__walletResult = wallet
+        .request(
+          { method, params },
+          { kind: 'kernel', label: 'analysis.ipynb (Python 3 kernel)' }
+        )
+        .then(
+          (value: unknown) => ({ ok: true, value }),
+          (error: any) => ({
+            ok: false,
+            code: error.code,
+            message: error.message
+          })
+        );
+    },
+    { method, params }
+  );
+}
+
+async function kernelResult(page: Page): Promise<any> {
+  return page.evaluate(() => (window as any).__walletResult);
+}
+
+async function shoot(page: Page, testInfo: any, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const full = join(dir, entry);
+    const stat = statSync(full);
+    if (stat.isDirectory()) out.push(...filesUnder(full));
+    else if (stat.size < 5_000_000) out.push(full);
+  }
+  return out;
+}
+
+test('the wallet: create, lock, unlock, faucet, send through the dialog, import, no leaks', async ({
+  page,
+  oceanLab: lab,
+  stack
+}, testInfo) => {
+  test.setTimeout(480_000);
+  const traffic = recordTraffic(page);
+  await openLab(page, lab);
+  await page
+    .locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]')
+    .click();
+  const view = walletView(page);
+  await expect(view.getByText('No wallet in this browser yet')).toBeVisible();
+
+  // --- Create: the phrase is shown once, and must be typed back. ---------
+  await view.locator('button[data-action="create"]').click();
+  const words = await view.locator('.phrase span').allInnerTexts();
+  expect(words).toHaveLength(12);
+  const phrase = words.join(' ');
+  await view.locator('button[data-action="phrase-written"]').click();
+  const asked = await view
+    .locator('form.create input[name^="word-"]')
+    .evaluateAll(inputs => inputs.map(i => (i as HTMLInputElement).name));
+  expect(asked).toHaveLength(3);
+  for (const name of asked) {
+    await view.locator(`input[name="${name}"]`).fill('wrong');
+  }
+  await view.locator('form.create input[name="password"]').fill(PASSWORD);
+  await view.locator('form.create input[name="repeat"]').fill(PASSWORD);
+  await view.locator('form.create button[type="submit"]').click();
+  await expect(view.locator('.error')).toContainText('does not match');
+  for (const name of asked) {
+    const index = Number(name.slice('word-'.length));
+    await view.locator(`input[name="${name}"]`).fill(words[index]);
+  }
+  await view.locator('form.create button[type="submit"]').click();
+  const account = HDNodeWallet.fromPhrase(phrase).address;
+  await expect(view.locator('.address')).toHaveText(account, {
+    timeout: 60_000
+  });
+  await expect(view.locator('.phrase')).toHaveCount(0);
+  await expect(page.locator('.jp-OceanStatusItem')).toContainText('Account 1');
+
+  // --- Lock, a wrong password, unlock. -----------------------------------
+  await view.locator('button[data-action="lock"]').click();
+  await expect(view.locator('form.unlock')).toBeVisible();
+  await expect(page.locator('.jp-OceanStatusItem')).toContainText('locked');
+  await view
+    .locator('form.unlock input[name="password"]')
+    .fill('not it at all');
+  await view.locator('form.unlock button[type="submit"]').click();
+  await expect(view.locator('.error')).toContainText('does not unlock', {
+    timeout: 60_000
+  });
+  await expect(view.locator('form.unlock')).toBeVisible();
+
+  // --- A reload keeps the wallet, still locked. --------------------------
+  await page.reload();
+  await openLab(page, lab);
+  const tab = page.locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]');
+  if (!(await walletView(page).isVisible())) await tab.click();
+  await expect(view.locator('form.unlock')).toBeVisible();
+  await view.locator('form.unlock input[name="password"]').fill(PASSWORD);
+  await view.locator('form.unlock button[type="submit"]').click();
+  await expect(view.locator('.address')).toHaveText(account, {
+    timeout: 60_000
+  });
+
+  // --- Faucet → balances. ------------------------------------------------
+  await view.locator('button[data-action="faucet"]').click();
+  await expect(view.locator('.notice')).toContainText('The faucet sent', {
+    timeout: 60_000
+  });
+  await expect(view.locator('li[data-token="native"] .amount')).toHaveText(
+    '10'
+  );
+  await expect(view.locator('li[data-token="ocean"] .amount')).toHaveText(
+    '100'
+  );
+
+  // --- Send: Escape, Reject and Enter all refuse. ------------------------
+  const recipient = stack.accounts.consumer2;
+  const openSend = async (amount: string, token = 'native') => {
+    if (!(await view.locator('form.send').isVisible())) {
+      await view.locator('button[data-action="send"]').click();
+    }
+    if (token !== 'native') {
+      await view.locator('form.send select[name="token"]').selectOption({
+        label: token
+      });
+    }
+    await view.locator('form.send input[name="to"]').fill(recipient);
+    await view.locator('form.send input[name="amount"]').fill(amount);
+    await view.locator('form.send button[type="submit"]').click();
+    await expect(dialog(page)).toBeVisible({ timeout: 30_000 });
+  };
+  await openSend('1.5');
+  await expect(dialog(page)).toContainText('Send 1.5 ETH to');
+  await expect(dialog(page)).toContainText('The Ocean panel');
+  await expect(dialog(page)).toContainText('chain 8996');
+  await expect(dialog(page)).toContainText('Network fee');
+  // Reject has the focus: the safe choice is the default.
+  await expect(
+    dialog(page).locator('button.jp-OceanConfirmation-reject')
+  ).toBeFocused();
+  await shoot(page, testInfo, 'dialog-send-light');
+  await page.keyboard.press('Escape');
+  await expect(dialog(page)).toHaveCount(0);
+  await expect(view.locator('.notice')).toContainText('rejected');
+
+  await openSend('1.5');
+  await dialog(page).locator('button.jp-OceanConfirmation-reject').click();
+  await expect(dialog(page)).toHaveCount(0);
+  await expect(view.locator('.notice')).toContainText('rejected');
+
+  await openSend('1.5');
+  await page.keyboard.press('Enter');
+  await expect(dialog(page)).toHaveCount(0);
+  await expect(view.locator('.notice')).toContainText('rejected');
+  await expect(view.locator('ul.activity li')).toHaveCount(0);
+
+  await openSend('1.5');
+  await dialog(page).locator('button.jp-OceanConfirmation-confirm').click();
+  await expect(view.locator('.notice')).toContainText('Sent: 0x', {
+    timeout: 30_000
+  });
+  await expect(
+    view.locator('ul.activity li[data-status="confirmed"]')
+  ).toHaveCount(1, { timeout: 30_000 });
+  await expect(view.locator('li[data-token="native"] .amount')).toHaveText(
+    /^8\.49/
+  );
+
+  // --- An ERC-20 transfer is decoded with symbol and decimals. -----------
+  await openSend('2.25', 'OCEAN');
+  await expect(dialog(page)).toContainText('Send 2.25 OCEAN to');
+  await expect(dialog(page)).toContainText('transfer(address,uint256)');
+  await dialog(page).locator('button.jp-OceanConfirmation-confirm').click();
+  await expect(
+    view.locator('ul.activity li[data-status="confirmed"]')
+  ).toHaveCount(2, { timeout: 30_000 });
+  await expect(view.locator('li[data-token="ocean"] .amount')).toHaveText(
+    '97.75'
+  );
+
+  // --- As a kernel: an unlimited approval is decoded and flagged. --------
+  const ocean = await view
+    .locator('li[data-token="ocean"]')
+    .getAttribute('data-address');
+  expect(ocean).toMatch(/^0x[0-9a-fA-F]{40}$/);
+  const approve = new Interface([
+    'function approve(address spender, uint256 amount)'
+  ]).encodeFunctionData('approve', [recipient, MaxUint256]);
+  await startKernelRequest(page, 'eth_sendTransaction', [
+    { from: account, to: ocean, data: approve }
+  ]);
+  await expect(dialog(page)).toBeVisible();
+  await expect(dialog(page)).toContainText('analysis.ipynb (Python 3 kernel)');
+  await expect(dialog(page)).toContainText('Unlimited approval');
+  await expect(dialog(page)).toContainText('ordinary account');
+  await shoot(page, testInfo, 'dialog-approve-light');
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('apputils:change-theme', {
+      theme: 'JupyterLab Dark'
+    })
+  );
+  await expect(page.locator('body')).toHaveAttribute(
+    'data-jp-theme-light',
+    'false',
+    { timeout: 30_000 }
+  );
+  await page.waitForTimeout(500);
+  await shoot(page, testInfo, 'dialog-approve-dark');
+  await page.keyboard.press('Escape');
+  expect(await kernelResult(page)).toMatchObject({ ok: false, code: 4001 });
+
+  // --- As a kernel: an Ocean Node request hash is decoded. ---------------
+  const nonce = await fetch(
+    `${stack.nodeUrl}/api/services/nonce?userAddress=${account}`
+  ).then(r => r.json());
+  const hash = keccak256(
+    toUtf8Bytes(`${account}${Number(nonce.nonce) + 1}createAuthToken`)
+  );
+  await startKernelRequest(page, 'personal_sign', [hash, account]);
+  await expect(dialog(page)).toContainText('Ocean Node request');
+  await expect(dialog(page)).toContainText('createAuthToken');
+  await expect(dialog(page)).toContainText('Checked');
+  await shoot(page, testInfo, 'dialog-node-request-dark');
+  await dialog(page).locator('button.jp-OceanConfirmation-confirm').click();
+  const signed = await kernelResult(page);
+  expect(signed.ok).toBe(true);
+  expect(signed.value).toMatch(/^0x[0-9a-f]{130}$/);
+
+  await startKernelRequest(page, 'eth_sign', [account, hash]);
+  expect(await kernelResult(page)).toMatchObject({ ok: false, code: 4200 });
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('apputils:change-theme', {
+      theme: 'JupyterLab Light'
+    })
+  );
+
+  // --- Import a keystore file. --------------------------------------------
+  const imported = Wallet.createRandom();
+  const keystore = await encryptKeystoreJson(
+    { address: imported.address, privateKey: imported.privateKey },
+    'keystore password',
+    { scrypt: { N: 1 << 12 } }
+  );
+  await view.locator('button[data-action="import"]').click();
+  await view
+    .locator('form.import select[name="kind"]')
+    .selectOption('keystore');
+  await view.locator('form.import textarea[name="secret"]').fill(keystore);
+  await view
+    .locator('form.import input[name="keystorePassword"]')
+    .fill('keystore password');
+  await view.locator('form.import input[name="name"]').fill('From file');
+  await view.locator('form.import input[name="password"]').fill(PASSWORD);
+  await view.locator('form.import button[type="submit"]').click();
+  await expect(view.locator('.address')).toHaveText(imported.address, {
+    timeout: 60_000
+  });
+  await expect(view.locator('select.account')).toContainText('From file');
+
+  // --- Nothing secret left the wallet. ------------------------------------
+  const secrets = [
+    phrase,
+    words.slice(0, 4).join(' '),
+    HDNodeWallet.fromPhrase(phrase).privateKey.slice(2),
+    imported.privateKey.slice(2)
+  ];
+  const stored = await page.evaluate(async () => {
+    const dump: string[] = [
+      JSON.stringify({ ...localStorage }),
+      JSON.stringify({ ...sessionStorage })
+    ];
+    for (const info of await indexedDB.databases()) {
+      const db: IDBDatabase = await new Promise((resolve, reject) => {
+        const open = indexedDB.open(info.name!);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      for (const name of Array.from(db.objectStoreNames)) {
+        const all: unknown[] = await new Promise(resolve => {
+          const request = db.transaction(name).objectStore(name).getAll();
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => resolve([]);
+        });
+        dump.push(JSON.stringify(all));
+      }
+      db.close();
+    }
+    return dump.join('\n');
+  });
+  expect(stored).toContain(account);
+  const files = [...filesUnder(lab.stateDir), ...filesUnder(lab.rootDir)].map(
+    file => readFileSync(file, 'utf8')
+  );
+  for (const secret of secrets) {
+    expect(traffic.filter(t => t.includes(secret))).toEqual([]);
+    expect(stored.includes(secret)).toBe(false);
+    expect(files.filter(text => text.includes(secret))).toEqual([]);
+    expect(lab.log().includes(secret)).toBe(false);
+  }
+  expect(traffic.length).toBeGreaterThan(20);
+});
