@@ -210,6 +210,27 @@ test('Python and Deno kernels share the wallet session mid-cell', async ({
     .click();
   expect(await finished(cell)).toMatch(/OceanBridgeError 4001: You rejected/);
 
+  // --- Unsupported method is 4200, a transaction for another chain 4901;
+  // neither opens a dialog.
+  const codes = await run(
+    page,
+    [
+      'for method, params in [',
+      "    ('eth_sign', [addr, '0x' + '00' * 32]),",
+      "    ('eth_sendTransaction', [{'from': addr, 'to': addr, 'chainId': hex(1)}]),",
+      "    ('ocean_nonsense', []),",
+      ']:',
+      '    try:',
+      '        provider.request(method, params)',
+      '    except Exception as error:',
+      "        print(method, 'code', error.code)"
+    ].join('\n')
+  );
+  expect(codes).toContain('eth_sign code 4200');
+  expect(codes).toContain('eth_sendTransaction code 4901');
+  expect(codes).toContain('ocean_nonsense code 4200');
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+
   // --- A transaction: hash and receipt in the same cell. ------------------
   const view = walletView(page);
   await view.locator('button[data-action="faucet"]').click();
