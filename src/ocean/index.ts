@@ -11,6 +11,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { INetworkRegistry } from '../tokens';
 import type { INetworkSetting } from './networks';
 import { NetworkRegistry } from './networks';
+import { withPresets } from './network-presets';
 
 export { OceanError } from './errors';
 export type { OceanErrorCode } from './errors';
@@ -48,8 +49,11 @@ export const networksPlugin: JupyterFrontEndPlugin<INetworkRegistry> = {
           const apply = () => {
             try {
               registry.update(
-                (settings.composite.networks ??
-                  []) as unknown as INetworkSetting[],
+                withPresets(
+                  (settings.composite.networks ??
+                    []) as unknown as INetworkSetting[],
+                  settings.composite.presets !== false
+                ),
                 (settings.composite.activeNetwork as string) ?? 'local'
               );
             } catch (error) {
