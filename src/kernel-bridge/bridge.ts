@@ -51,6 +51,12 @@ const PROMPTING_METHODS = new Set([
 
 /** Chain reads the wallet forwards to the active network without a prompt. */
 const READ_METHOD = /^(eth_|net_|web3_)/;
+/** eth_* methods that are not reads: the wallet refuses them (4200). */
+const REFUSED_READS = new Set([
+  'eth_sendRawTransaction',
+  'eth_sign',
+  'eth_signTransaction'
+]);
 
 export interface IRegisteredCommand extends IKernelCommandOptions {
   name: string;
@@ -195,11 +201,22 @@ export class KernelBridge implements IKernelBridge {
       progress(`Waiting for your approval in the wallet dialog (${method})…`);
       return wallet.request({ method, params }, requester);
     }
-    if (READ_METHOD.test(method)) {
-      if (this._options.wallet) {
-        return this._options.wallet.request({ method, params }, requester);
+    if (READ_METHOD.test(method) && !REFUSED_READS.has(method)) {
+      const wallet = this._options.wallet;
+      const active = this._options.networks?.active;
+      // The built-in wallet reads from the active network's RPC anyway;
+      // going there directly saves its provider layer on every read (reads
+      // are most of a notebook's traffic). An injected wallet may be on
+      // another chain, so its reads go through it.
+      if (
+        !wallet ||
+        (wallet.state.source === 'builtin' &&
+          active &&
+          wallet.state.chainId === active.chainId)
+      ) {
+        return this._read(method, params);
       }
-      return this._readWithoutWallet(method, params);
+      return wallet.request({ method, params }, requester);
     }
     if (this._options.wallet) {
       // wallet_* and others: the wallet knows what it supports (4200 otherwise).
@@ -390,8 +407,8 @@ export class KernelBridge implements IKernelBridge {
     );
   }
 
-  /** Reads straight from the active network when no wallet plugin is present. */
-  private async _readWithoutWallet(
+  /** A read straight from the active network's JSON-RPC endpoint. */
+  private async _read(
     method: string,
     params: RpcParams | undefined
   ): Promise<unknown> {
@@ -402,24 +419,34 @@ export class KernelBridge implements IKernelBridge {
         'No network is configured, so the bridge cannot read the chain.'
       );
     }
-    const response = await fetch(network.rpcUrl, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method,
-        params: params ?? []
-      })
-    });
-    const body = (await response.json()) as {
-      result?: unknown;
-      error?: { code: number; message: string };
-    };
-    if (body.error) {
+    let body: { result?: unknown; error?: { code: number; message: string } };
+    try {
+      const response = await fetch(network.rpcUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method,
+          params: params ?? []
+        })
+      });
+      body = await response.json();
+    } catch (error) {
       throw new OceanError(
         'OCEAN_NETWORK_UNREACHABLE',
-        `The network "${network.name}" refused ${method}: ${body.error.message}`
+        `The network "${network.name}" did not answer ${method}: ${(error as Error).message ?? error}`.slice(
+          0,
+          400
+        )
+      );
+    }
+    if (body.error) {
+      // The node's own error (a revert, a bad param) with its JSON-RPC code.
+      throw new BridgeError(
+        body.error.code ?? 'OCEAN_NETWORK_UNREACHABLE',
+        `The network "${network.name}" refused ${method}: ${body.error.message}`,
+        (body.error as { data?: unknown }).data
       );
     }
     return body.result;
@@ -456,11 +483,13 @@ async function askToShareAccount(
 
 /** An error with a bridge-specific code (see BRIDGE_ERRORS). */
 export class BridgeError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: number | string;
+  readonly data?: unknown;
+  constructor(code: number | string, message: string, data?: unknown) {
     super(message);
     this.name = 'BridgeError';
     this.code = code;
+    this.data = data;
   }
 }
 

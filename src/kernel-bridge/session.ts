@@ -373,7 +373,9 @@ export function toBridgeError(error: unknown): IBridgeError {
     (typeof value?.code === 'number' && Number.isInteger(value.code)) ||
     (typeof value?.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(value.code))
   ) {
-    return { code: value.code as number | string, message };
+    return value.data === undefined
+      ? { code: value.code as number | string, message }
+      : { code: value.code as number | string, message, data: value.data };
   }
   return { code: BRIDGE_ERRORS.commandFailed, message };
 }
