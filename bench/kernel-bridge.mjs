@@ -17,25 +17,28 @@ import {
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const base = mkdtempSync(join(tmpdir(), 'jlo-bench-bridge-'));
 const stack = await startStack({ stateDir: join(base, 'stack') });
-const lab = await startLab({
-  rootDir: join(base, 'work'),
-  stateDir: join(base, 'state'),
-  token: randomBytes(16).toString('hex'),
-  settings: stackSettings(stack.info)
-});
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync'
-  ]
-});
+// Whatever fails, nothing started here is left running.
+let lab;
+let browser;
 try {
+  lab = await startLab({
+    rootDir: join(base, 'work'),
+    stateDir: join(base, 'state'),
+    token: randomBytes(16).toString('hex'),
+    settings: stackSettings(stack.info)
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync'
+    ]
+  });
   const page = await browser.newPage();
   await page.goto(lab.url);
   await page.waitForFunction(
@@ -112,8 +115,8 @@ try {
   console.log(`  bridge overhead:    ${result.overhead_ms} ms`);
   console.log(JSON.stringify(result));
 } finally {
-  await browser.close();
-  await lab.stop();
+  await browser?.close();
+  await lab?.stop();
   await stack.stop();
   rmSync(base, { recursive: true, force: true });
 }
