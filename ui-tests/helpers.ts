@@ -27,9 +27,10 @@ export async function openLab(page: Page, lab: ILab): Promise<void> {
 
 /** Opens a new launcher tab (there may be none after a reload). */
 export async function openLauncher(page: Page): Promise<void> {
-  await page.evaluate(() =>
-    (window as any).jupyterapp.commands.execute('launcher:create')
-  );
+  // Returns nothing: the launcher widget cannot be serialised back to Node.
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('launcher:create');
+  });
 }
 
 /** Creates a notebook on `kernel` from the launcher and waits for an idle kernel. */
@@ -87,7 +88,7 @@ export async function runCell(page: Page, source: string): Promise<string> {
 
 /** Saves the current document through the app's command. */
 export async function save(page: Page): Promise<void> {
-  await page.evaluate(() =>
-    (window as any).jupyterapp.commands.execute('docmanager:save')
-  );
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('docmanager:save');
+  });
 }
