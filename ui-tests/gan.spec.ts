@@ -1,0 +1,457 @@
+/**
+ * GAN output cells in the real lab against a real local stack: the stack
+ * publishes the trained generator as a paid algorithm asset; a Python cell
+ * displays a GAN cell; it is locked until the wallet buys access; then the
+ * browser runs onnxruntime-web (served by the extension, loaded only now)
+ * and the pixels match the torch reference from gan/train.py. The model is
+ * downloaded once and reused from IndexedDB; a corrupted download is
+ * refused by the DDO checksum.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Locator, Page, Request } from '@playwright/test';
+import { HDNodeWallet, Wallet } from 'ethers';
+import { test, expect, type IStackInfo } from './fixtures';
+import { newNotebook, openLab, runCell, save } from './helpers';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const REFERENCE = JSON.parse(
+  readFileSync(join(ROOT, 'gan', 'model', 'reference.json'), 'utf8')
+) as { seeds: number[]; shape: number[]; images: number[] };
+
+const STATIC = '/lab/extensions/jupyterlab-ocean/static/';
+const PASSWORD = 'gan-cell-test';
+/** GAN cells of the notebook in front. */
+const CELLS = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OceanGan';
+
+/** Every request the page makes, kept across reloads. */
+function recordRequests(page: Page): Request[] {
+  const requests: Request[] = [];
+  page.on('request', request => requests.push(request));
+  return requests;
+}
+
+const downloads = (requests: Request[]) =>
+  requests.filter(request => /\/api\/services\/download\b/.test(request.url()));
+const runtimeFiles = (requests: Request[]) =>
+  requests.filter(request => request.url().includes(`${STATIC}ort/`));
+
+function ganCellSource(did: string, n = 4, seed = REFERENCE.seeds[0]): string {
+  return `from jupyterlab_ocean.gan import display_gan\ndisplay_gan("${did}", n=${n}, seed=${seed})`;
+}
+
+/**
+ * The grid's pixels read back from the canvas, image by image, one value per
+ * model pixel (the centre of each scaled block), NHWC in [0, 255].
+ */
+async function gridPixels(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const canvases = document.querySelectorAll(
+      '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OceanGan[data-state="ready"] canvas.jp-OceanGan-grid'
+    );
+    const canvas = canvases[canvases.length - 1] as HTMLCanvasElement;
+    const d = canvas.dataset;
+    const [columns, scale, gap, h, w, count] = [
+      d.columns,
+      d.scale,
+      d.gap,
+      d.imageHeight,
+      d.imageWidth,
+      d.count
+    ].map(Number);
+    const data = canvas
+      .getContext('2d')!
+      .getImageData(0, 0, canvas.width, canvas.height).data;
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const x0 = gap + (i % columns) * (w + gap);
+      const y0 = gap + Math.floor(i / columns) * (h + gap);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const px = (x0 + x) * scale + (scale >> 1);
+          const py = (y0 + y) * scale + (scale >> 1);
+          const at = (py * canvas.width + px) * 4;
+          out.push(data[at], data[at + 1], data[at + 2]);
+        }
+      }
+    }
+    return out;
+  });
+}
+
+test.describe('GAN output cells', () => {
+  test('a GAN cell is locked before purchase and onnxruntime-web stays unloaded', async ({
+    page,
+    oceanLab,
+    stack
+  }, testInfo) => {
+    expect(stack.samples.gan, 'the stack published the GAN').toMatch(
+      /^did:op:[0-9a-f]{64}$/
+    );
+    const requests = recordRequests(page);
+    await openLab(page, oceanLab);
+    await page.waitForLoadState('networkidle');
+    const startup = requests.filter(request => request.url().includes(STATIC));
+    const sizes = await Promise.all(
+      startup.map(async request => {
+        const response = await request.response();
+        const body = await response?.body().catch(() => Buffer.alloc(0));
+        return {
+          file: request
+            .url()
+            .replace(/.*\/static\//, '')
+            .replace(/\?.*/, ''),
+          bytes: body?.length ?? 0
+        };
+      })
+    );
+    const total = sizes.reduce((sum, file) => sum + file.bytes, 0);
+    testInfo.annotations.push({
+      type: 'start-up bundle',
+      description: `${sizes.length} files, ${total} bytes`
+    });
+    console.log(
+      `jupyterlab-ocean start-up: ${sizes.length} files, ${(total / 1024).toFixed(0)} KiB (${sizes
+        .map(file => `${file.file}=${file.bytes}`)
+        .join(', ')})`
+    );
+    expect(runtimeFiles(requests)).toEqual([]);
+
+    await newNotebook(page, 'python');
+    await runCell(page, ganCellSource(stack.samples.gan!));
+    const cell = page.locator(CELLS);
+    await expect(cell).toHaveAttribute('data-state', 'locked');
+    await expect(cell.locator('.jp-OceanGan-title')).toHaveText(
+      'Pixel-art avatar generator (DCGAN, ONNX)'
+    );
+    await expect(cell.locator('.jp-OceanGan-buy')).toHaveText(
+      /Buy access for \d+(\.\d+)? OCEAN/
+    );
+    await expect(cell.locator('canvas')).toBeHidden();
+    // Locked: neither the model nor the runtime was fetched.
+    expect(downloads(requests)).toEqual([]);
+    expect(runtimeFiles(requests)).toEqual([]);
+  });
+
+  test('buying access renders the reference images; the model is downloaded once, verified, cached; a corrupted download is refused', async ({
+    page,
+    oceanLab,
+    stack
+  }) => {
+    test.setTimeout(420_000);
+    const did = stack.samples.gan!;
+    const requests = recordRequests(page);
+    await openLab(page, oceanLab);
+    const address = await importWallet(
+      page,
+      Wallet.createRandom().mnemonic!.phrase
+    );
+    await fund(stack, address);
+
+    // 1. A corrupted transfer: the node's answer is altered on its way to
+    //    the browser. The checksum in the DDO must stop it before it runs.
+    await page.route('**/api/services/download**', async route => {
+      const response = await route.fetch();
+      const body = Buffer.from(await response.body());
+      body[body.length >> 1] ^= 0xff;
+      await route.fulfill({ response, body });
+    });
+    await newNotebook(page, 'python');
+    await runCell(page, ganCellSource(did));
+    const first = page.locator(CELLS).last();
+    await expect(first).toHaveAttribute('data-state', 'locked');
+    await first.locator('.jp-OceanGan-buy').click();
+    await approveUntil(page, first, ['ready', 'error']);
+    await expect(first).toHaveAttribute('data-state', 'error');
+    await expect(first.locator('.jp-OceanGan-status')).toContainText(
+      'does not match the checksum'
+    );
+    expect(downloads(requests)).toHaveLength(1);
+    expect(
+      runtimeFiles(requests),
+      'a refused model never reaches the runtime'
+    ).toEqual([]);
+    expect(await cachedModels(page)).toEqual([]);
+    await page.unroute('**/api/services/download**');
+
+    // 2. The real bytes: access is already bought (no second purchase), so
+    //    re-running the cell downloads, verifies, caches and renders.
+    await runCell(page, ganCellSource(did));
+    const cell = page.locator(CELLS).last();
+    await approveUntil(page, cell, ['ready', 'error', 'locked']);
+    await expect(cell).toHaveAttribute('data-state', 'ready');
+    await expect(cell).toHaveAttribute('data-backend', 'wasm');
+    await expect(cell).toHaveAttribute('data-source', 'download');
+    await expect(cell.locator('.jp-OceanGan-footer')).toContainText(
+      /WebAssembly.*4 images in [\d.]+ ms/
+    );
+    expect(downloads(requests)).toHaveLength(2);
+    // onnxruntime-web came from the extension itself, only now.
+    const runtime = runtimeFiles(requests).map(r => new URL(r.url()).pathname);
+    expect(runtime.length).toBeGreaterThan(0);
+    expect(runtime.every(path => path.includes(`${STATIC}ort/`))).toBe(true);
+    expect(await cachedModels(page)).toEqual([did]);
+    await expectReferencePixels(page);
+
+    // The output keeps a PNG (and the settings), so the saved notebook shows
+    // the images without the extension.
+    await save(page);
+    const notebook = await page.evaluate(async () => {
+      const app = (window as any).jupyterapp;
+      const path = app.shell.currentWidget.context.path;
+      return (await app.serviceManager.contents.get(path, { content: true }))
+        .content;
+    });
+    const outputs = notebook.cells.flatMap((c: any) => c.outputs ?? []);
+    const rendered = outputs.filter((o: any) => o.data?.['image/png']);
+    expect(rendered.length).toBeGreaterThan(0);
+    expect(
+      rendered.at(-1).data['application/vnd.ocean.gan+json']
+    ).toMatchObject({ did, n: 4, seed: 42 });
+    expect(
+      Buffer.from(rendered.at(-1).data['image/png'], 'base64')
+        .subarray(1, 4)
+        .toString()
+    ).toBe('PNG');
+
+    // Controls work without the kernel: a bigger batch, a new seed, and an
+    // image saved into the workspace; still no second download.
+    const executions = await executionCount(page);
+    await cell.locator('select.jp-OceanGan-batch').selectOption('9');
+    await expect(cell.locator('canvas')).toHaveAttribute('data-count', '9');
+    await cell.locator('input.jp-OceanGan-seed').fill('7');
+    await cell.locator('input.jp-OceanGan-seed').dispatchEvent('change');
+    await expect(cell).toHaveAttribute('data-state', 'ready');
+    await cell.locator('input.jp-OceanGan-interpolate').check();
+    await expect(cell.locator('canvas')).toHaveAttribute(
+      'aria-label',
+      /7→8 t=0\.00/
+    );
+    await cell.locator('button.jp-OceanGan-save').click();
+    await expect(cell.locator('.jp-OceanGan-status')).toContainText('Saved');
+    const saved = await page.evaluate(async () => {
+      const app = (window as any).jupyterapp;
+      const listing = await app.serviceManager.contents.get('', {
+        content: true
+      });
+      return listing.content.map((item: any) => item.name);
+    });
+    expect(saved).toContain('gan-seed7-to-8-n9.png');
+    expect(await executionCount(page)).toBe(executions);
+    expect(downloads(requests)).toHaveLength(2);
+
+    // 3. A reload: the model comes from IndexedDB (verified again), not the node.
+    await openLab(page, oceanLab);
+    await unlockWallet(page);
+    await newNotebook(page, 'python');
+    await runCell(page, ganCellSource(did));
+    const again = page.locator(CELLS).last();
+    await approveUntil(page, again, ['ready', 'error']);
+    await expect(again).toHaveAttribute('data-state', 'ready');
+    await expect(again).toHaveAttribute('data-source', 'cache');
+    expect(downloads(requests)).toHaveLength(2);
+    await expectReferencePixels(page);
+  });
+
+  test('kernels: %ocean gan shows a GAN cell, gan_images brings the same pixels into Python (NumPy) and Deno (Uint8Array)', async ({
+    page,
+    oceanLab,
+    stack
+  }) => {
+    test.setTimeout(420_000);
+    const did = stack.samples.gan!;
+    await openLab(page, oceanLab);
+    const address = await importWallet(
+      page,
+      Wallet.createRandom().mnemonic!.phrase
+    );
+    await fund(stack, address);
+
+    await newNotebook(page, 'python');
+    await runCell(page, `%ocean gan ${did} --n 4 --seed 42`);
+    const cell = page.locator(CELLS).last();
+    await expect(cell).toHaveAttribute('data-state', 'locked');
+
+    // Buying from the kernel (dialogs name the notebook) also unlocks the
+    // cell above; the pixels are the ones the reference predicts.
+    const reference = join(ROOT, 'gan', 'model', 'reference.json');
+    const source = [
+      'import json, numpy',
+      'from jupyterlab_ocean.gan import gan_images',
+      `images = gan_images("${did}", n=4, seed=42)`,
+      `expected = numpy.round(numpy.array(json.load(open("${reference}"))["images"]) * 255).reshape(4, 16, 16, 3)`,
+      "print('got', type(images).__name__, images.shape, images.dtype)",
+      "print('max diff', int(numpy.abs(images.astype(int) - expected).max()))"
+    ].join('\n');
+    const text = await runApproving(page, source);
+    expect(text).toContain('got ndarray (4, 16, 16, 3) uint8');
+    const diff = Number(/max diff (\d+)/.exec(text)?.[1]);
+    expect(diff).toBeLessThanOrEqual(1);
+    await expect(cell).toHaveAttribute('data-state', 'ready');
+
+    // Deno: the same commands, a Uint8Array.
+    await newNotebook(page, 'deno');
+    await runCell(page, `await ocean.gan("${did}", { n: 4, seed: 42 });`);
+    await expect(page.locator(CELLS).last()).toHaveAttribute(
+      'data-state',
+      'ready'
+    );
+    const deno = await runApproving(
+      page,
+      [
+        `const images = await ocean.gan_images("${did}", { n: 4, seed: 42 });`,
+        "console.log('deno', images.data.constructor.name, images.shape.join('x'), images.data.length);"
+      ].join('\n')
+    );
+    expect(deno).toContain('deno Uint8Array 4x16x16x3 3072');
+  });
+});
+
+// ----- helpers -------------------------------------------------------------
+
+/**
+ * Runs a cell and, while it runs, confirms the wallet dialogs it causes
+ * (and a kernel's account-sharing request); resolves with its output.
+ */
+async function runApproving(page: Page, source: string): Promise<string> {
+  let finished = false;
+  const output = runCell(page, source).finally(() => (finished = true));
+  const dialog = page.locator('.jp-OceanConfirmationDialog');
+  const share = page.locator('.jp-Dialog:has(.jp-OceanShareAccount)');
+  const deadline = Date.now() + 300_000;
+  while (!finished && Date.now() < deadline) {
+    if (await share.isVisible()) {
+      await share.getByRole('button', { name: 'Share account' }).click();
+    } else if (await dialog.isVisible()) {
+      await expect(dialog).toContainText('.ipynb');
+      await dialog.locator('button.jp-OceanConfirmation-confirm').click();
+      await expect(dialog).toBeHidden();
+    }
+    await page.waitForTimeout(250);
+  }
+  return output;
+}
+
+function walletView(page: Page): Locator {
+  return page.locator('#jupyterlab-ocean-panel ocean-wallet-view');
+}
+
+async function importWallet(page: Page, phrase: string): Promise<string> {
+  const tab = page.locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]');
+  if (!(await walletView(page).isVisible())) await tab.click();
+  const view = walletView(page);
+  await view.locator('button[data-action="import"]').click();
+  await view
+    .locator('form.import select[name="kind"]')
+    .selectOption('mnemonic');
+  await view.locator('form.import textarea[name="secret"]').fill(phrase);
+  await view.locator('form.import input[name="password"]').fill(PASSWORD);
+  await view.locator('form.import input[name="repeat"]').fill(PASSWORD);
+  await view.locator('form.import button[type="submit"]').click();
+  const address = HDNodeWallet.fromPhrase(phrase).address;
+  await expect(view.locator('.address')).toHaveText(address, {
+    timeout: 60_000
+  });
+  return address;
+}
+
+async function unlockWallet(page: Page): Promise<void> {
+  const tab = page.locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]');
+  if (!(await walletView(page).isVisible())) await tab.click();
+  const view = walletView(page);
+  await view.locator('form.unlock input[name="password"]').fill(PASSWORD);
+  await view.locator('form.unlock button[type="submit"]').click();
+  await expect(view.locator('form.unlock')).toBeHidden({ timeout: 60_000 });
+}
+
+async function fund(stack: IStackInfo, address: string): Promise<void> {
+  const response = await fetch(stack.faucetUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ address })
+  });
+  expect(response.status).toBe(200);
+}
+
+/**
+ * Confirms every wallet dialog (approve, buy, order, node sign-in) until the
+ * cell reaches one of `states`. Each dialog must name the GAN cell.
+ */
+async function approveUntil(
+  page: Page,
+  cell: Locator,
+  states: string[]
+): Promise<void> {
+  const dialog = page.locator('.jp-OceanConfirmationDialog');
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline) {
+    const state = await cell.getAttribute('data-state');
+    if (state && states.includes(state)) {
+      // A locked state right after a click may be a refusal; anything else is final.
+      return;
+    }
+    if (await dialog.isVisible()) {
+      await expect(dialog).toContainText('GAN output cell');
+      await dialog.locator('button.jp-OceanConfirmation-confirm').click();
+      await expect(dialog).toBeHidden();
+      continue;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`the GAN cell did not reach ${states.join('/')}`);
+}
+
+/** DIDs of models in the browser's model cache. */
+async function cachedModels(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const open = indexedDB.open('jupyterlab-ocean-models');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('models')) {
+            db.close();
+            resolve([]);
+            return;
+          }
+          const keys = db
+            .transaction('models')
+            .objectStore('models')
+            .getAllKeys();
+          keys.onsuccess = () => {
+            db.close();
+            resolve(keys.result.map(String));
+          };
+          keys.onerror = () => reject(keys.error);
+        };
+      })
+  );
+}
+
+async function executionCount(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const content = (window as any).jupyterapp.shell.currentWidget.content;
+    return content.widgets
+      .filter((cell: any) => cell.model.type === 'code')
+      .map((cell: any) => cell.model.executionCount ?? 0)
+      .reduce((a: number, b: number) => Math.max(a, b), 0);
+  });
+}
+
+/** The drawn pixels of the 4 reference seeds against torch, within 2/255. */
+async function expectReferencePixels(page: Page): Promise<void> {
+  const cell = page.locator(`${CELLS}[data-state="ready"]`).last();
+  await expect(cell.locator('canvas')).toHaveAttribute(
+    'data-count',
+    String(REFERENCE.seeds.length)
+  );
+  const drawn = await gridPixels(page);
+  expect(drawn.length).toBe(REFERENCE.images.length);
+  let worst = 0;
+  for (let i = 0; i < drawn.length; i++) {
+    worst = Math.max(worst, Math.abs(drawn[i] - REFERENCE.images[i] * 255));
+  }
+  expect(worst).toBeLessThanOrEqual(2);
+}
