@@ -13,11 +13,10 @@ import { chromium } from '@playwright/test';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
+// JLO_LABEXTENSION_DIR: a private copy of the build (see scripts/lib/services.mjs).
 const ortDir = path.join(
-  root,
-  'python',
-  'jupyterlab_ocean',
-  'labextension',
+  process.env.JLO_LABEXTENSION_DIR ??
+    path.join(root, 'python', 'jupyterlab_ocean', 'labextension'),
   'static',
   'ort'
 );
