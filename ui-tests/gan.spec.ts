@@ -269,7 +269,8 @@ test.describe('GAN output cells', () => {
     await fund(stack, address);
 
     await newNotebook(page, 'python');
-    await runCell(page, `%ocean gan ${did} --n 4 --seed 42`);
+    // No DID: the network's GAN model (what the sample notebook does).
+    await runCell(page, '%ocean gan --n 4 --seed 42');
     const cell = page.locator(CELLS).last();
     await expect(cell).toHaveAttribute('data-state', 'locked');
 

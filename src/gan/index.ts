@@ -22,6 +22,7 @@ import {
   type IWalletRequester
 } from '../tokens';
 import { mimeResult } from '../kernel-bridge/results';
+import { OceanError } from '../ocean/errors';
 import { GAN_MIME_TYPE, ganBundle, payloadFromCommandArgs } from './protocol';
 import { GanService, imagesResult } from './service';
 import { GanOutputWidget } from './widget';
@@ -48,6 +49,24 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
     notebooks: INotebookTracker | null
   ) => {
     const service = new GanService({ client: () => client, networks });
+    const withDefaultModel = async (
+      args: Record<string, unknown>
+    ): Promise<Record<string, unknown>> => {
+      const positional = Array.isArray(args._) ? args._ : [];
+      if (args.did || positional.length > 0) {
+        return args;
+      }
+      const page = await service
+        .client()
+        .search({ type: 'algorithm', tag: 'gan', pageSize: 1 });
+      if (page.assets.length === 0) {
+        throw new OceanError(
+          'OCEAN_NOT_INDEXED',
+          `The network "${networks?.active.name ?? 'active'}" has no GAN model (an algorithm asset tagged "gan"). Pass the model's DID: %ocean gan <did>.`
+        );
+      }
+      return { ...args, did: page.assets[0].did };
+    };
     const notebookPath = () => notebooks?.currentWidget?.context.path ?? '';
     const requester = (): IWalletRequester => {
       const path = notebookPath();
@@ -77,13 +96,15 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
 
     // `%ocean gan <did> --n 16 --seed 42` / `ocean.gan(did, { n, seed })`:
     // the kernel shows a GAN cell; everything else happens in the renderer.
+    // Without a DID (`%ocean gan --n 16`), the network's GAN model is used:
+    // the first algorithm asset tagged "gan" its node knows.
     bridge?.registerCommand('gan', async args => {
-      const payload = payloadFromCommandArgs(args);
+      const payload = payloadFromCommandArgs(await withDefaultModel(args));
       return mimeResult(ganBundle(payload), { value: payload });
     });
     // `ocean.gan_images(did, n=16, seed=42)`: the same images, into the kernel.
     bridge?.registerCommand('gan_images', async (args, context) => {
-      const payload = payloadFromCommandArgs(args);
+      const payload = payloadFromCommandArgs(await withDefaultModel(args));
       const report = (progress: IOceanProgress) =>
         context.progress(progress.message, progress.fraction);
       // Reuses a valid order (never pays twice); without one, buying goes
