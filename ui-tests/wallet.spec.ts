@@ -43,6 +43,14 @@ function walletView(page: Page): Locator {
   return page.locator('#jupyterlab-ocean-panel ocean-wallet-view');
 }
 
+/** Shows the Ocean panel (a tab click would hide it if already shown). */
+async function openPanel(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('ocean:open-panel')
+  );
+  await expect(walletView(page)).toBeVisible();
+}
+
 function dialog(page: Page): Locator {
   return page.locator('.jp-OceanConfirmationDialog');
 }
@@ -108,9 +116,7 @@ test('the wallet: create, lock, unlock, faucet, send through the dialog, import,
   test.setTimeout(480_000);
   const traffic = recordTraffic(page);
   await openLab(page, lab);
-  await page
-    .locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]')
-    .click();
+  await openPanel(page);
   const view = walletView(page);
   await expect(view.getByText('No wallet in this browser yet')).toBeVisible();
 
@@ -159,8 +165,7 @@ test('the wallet: create, lock, unlock, faucet, send through the dialog, import,
   // --- A reload keeps the wallet, still locked. --------------------------
   await page.reload();
   await openLab(page, lab);
-  const tab = page.locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]');
-  if (!(await walletView(page).isVisible())) await tab.click();
+  await openPanel(page);
   await expect(view.locator('form.unlock')).toBeVisible();
   await view.locator('form.unlock input[name="password"]').fill(PASSWORD);
   await view.locator('form.unlock button[type="submit"]').click();
@@ -365,4 +370,86 @@ test('the wallet: create, lock, unlock, faucet, send through the dialog, import,
     expect(lab.log().includes(secret)).toBe(false);
   }
   expect(traffic.length).toBeGreaterThan(20);
+});
+
+test('a browser wallet announced with EIP-6963 is used instead of built-in keys, still through the dialog', async ({
+  page,
+  oceanLab: lab,
+  stack
+}) => {
+  // A real EIP-1193 provider: it forwards every request to the local chain,
+  // whose dev accounts are unlocked, so the chain itself is the "extension".
+  await page.addInitScript(rpcUrl => {
+    let id = 0;
+    const provider = {
+      async request({ method, params }: { method: string; params?: unknown }) {
+        if (method === 'eth_requestAccounts') method = 'eth_accounts';
+        if (method === 'wallet_switchEthereumChain') return null;
+        const response = await fetch(rpcUrl, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: ++id,
+            method,
+            params: params ?? []
+          })
+        });
+        const body = await response.json();
+        if (body.error)
+          throw Object.assign(new Error(body.error.message), body.error);
+        return body.result;
+      }
+    };
+    const announce = () =>
+      window.dispatchEvent(
+        new CustomEvent('eip6963:announceProvider', {
+          detail: Object.freeze({
+            info: {
+              uuid: '4b1f4d3c-0000-4000-8000-000000000001',
+              name: 'Chain Test Wallet',
+              icon: 'data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg"/>',
+              rdns: 'org.example.chainwallet'
+            },
+            provider
+          })
+        })
+      );
+    window.addEventListener('eip6963:requestProvider', announce);
+    announce();
+  }, stack.rpcUrl);
+
+  await openLab(page, lab);
+  await openPanel(page);
+  const view = walletView(page);
+  const use = view.locator('button[data-action="use-injected"]');
+  await expect(use).toContainText('Chain Test Wallet');
+  await use.click();
+  const accounts: string[] = await fetch(stack.rpcUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_accounts' })
+  })
+    .then(r => r.json())
+    .then(body => body.result);
+  const { getAddress } = await import('ethers');
+  await expect(view.locator('.address')).toHaveText(getAddress(accounts[0]));
+  await expect(view.locator('li[data-token="native"] .amount')).not.toHaveText(
+    '0'
+  );
+
+  await view.locator('button[data-action="send"]').click();
+  await view
+    .locator('form.send input[name="to"]')
+    .fill(stack.accounts.consumer2);
+  await view.locator('form.send input[name="amount"]').fill('0.25');
+  await view.locator('form.send button[type="submit"]').click();
+  await expect(dialog(page)).toContainText('Send 0.25 ETH to');
+  await dialog(page).locator('button.jp-OceanConfirmation-confirm').click();
+  await expect(
+    view.locator('ul.activity li[data-status="confirmed"]')
+  ).toHaveCount(1, { timeout: 30_000 });
+
+  await view.locator('button[data-action="use-builtin"]').click();
+  await expect(view.getByText('No wallet in this browser yet')).toBeVisible();
 });

@@ -48,6 +48,15 @@ const TOKEN_ABI = [
   'function getERC721Address() view returns (address)'
 ];
 
+/**
+ * An amount for a balance list: at most 6 decimals, cut (never rounded up,
+ * so it never shows more than is there).
+ */
+export function displayAmount(raw: bigint, decimals: number): string {
+  const cut = decimals > 6 ? 10n ** BigInt(decimals - 6) : 1n;
+  return formatAmount((raw / cut) * cut, decimals);
+}
+
 /** Ocean's did for a data NFT: sha256(checksummed NFT address + chain id). */
 export function oceanDid(nftAddress: string, chainId: number): string {
   return `did:op:${sha256(toUtf8Bytes(getAddress(nftAddress) + String(chainId))).slice(2)}`;
@@ -157,7 +166,7 @@ export async function readBalances(
           name: String(name).slice(0, 64),
           decimals,
           raw: raw.toString(),
-          balance: formatAmount(raw, decimals),
+          balance: displayAmount(raw, decimals),
           asset
         });
       } catch {
@@ -181,7 +190,7 @@ export async function readBalances(
     account,
     chainId: network.chainId,
     blockNumber: latest,
-    native: formatAmount(nativeWei, 18),
+    native: displayAmount(nativeWei, 18),
     ocean,
     tokens: rest
   };

@@ -87,20 +87,33 @@ function named(address: string, book: INameBook): string {
 }
 
 /** Integer argument names that carry token amounts (18-decimal datatokens unless paired). */
-const AMOUNT_NAME = /amount|fee$|price|cap$|maxBalance|maxTokens|value$/i;
+const AMOUNT_NAME =
+  /amount|fee$|price|cap$|maxBalance|maxTokens|value$|addedValue/i;
+
+/** Calls whose amounts are in the called token's own units. */
+const TOKEN_CALLS = new Set([
+  'approve',
+  'transfer',
+  'transferFrom',
+  'increaseAllowance',
+  'decreaseAllowance',
+  'mint'
+]);
 
 function flattenArgs(
   values: IDecodedValue[],
   depth: number,
   book: INameBook,
   tokens: Map<string, ITokenInfo | null>,
-  rows: IConfirmationRow[]
+  rows: IConfirmationRow[],
+  /** The token amounts belong to when nothing pairs them (ERC-20 calls). */
+  fallback: ITokenInfo | null = null
 ): void {
   for (const value of values) {
     if (Array.isArray(value.value)) {
       rows.push({ label: value.name, value: value.type, depth });
       // Pair "xToken" with "xAmount" inside one tuple to format with decimals.
-      flattenArgs(value.value, depth + 1, book, tokens, rows);
+      flattenArgs(value.value, depth + 1, book, tokens, rows, fallback);
       continue;
     }
     let text = value.value;
@@ -115,7 +128,9 @@ function flattenArgs(
           other.name.replace(/Token(Address)?$/i, '') ===
             value.name.replace(/Amount$/i, '')
       );
-      const info = pair ? tokens.get(String(pair.value).toLowerCase()) : null;
+      const info = pair
+        ? tokens.get(String(pair.value).toLowerCase())
+        : fallback;
       if (info && info.decimals !== null) {
         text = `${formatAmount(raw, info.decimals)} ${info.symbol}`;
       } else if (raw !== 0n) {
@@ -212,7 +227,16 @@ export async function describeTransaction(options: {
   const summary = summarise(decoded, to, value, symbol, targetInfo, book);
   if (decoded) {
     rows.push({ label: 'Function', value: decoded.signature, mono: true });
-    flattenArgs(decoded.args, 1, book, tokens, rows);
+    flattenArgs(
+      decoded.args,
+      1,
+      book,
+      tokens,
+      rows,
+      TOKEN_CALLS.has(decoded.name) && targetInfo?.decimals !== null
+        ? targetInfo
+        : null
+    );
   }
   const warnings = transactionWarnings({
     account: options.account,

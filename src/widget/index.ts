@@ -14,6 +14,7 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import oceanSvg from '../../style/icons/ocean.svg';
 import { INetworkRegistry, IWallet } from '../tokens';
 import { OceanPanel } from './panel';
+import { WALLET_PLUGIN_ID } from './wallet-plugin';
 
 export { OceanPanel } from './panel';
 
@@ -93,6 +94,20 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
         settings.changed.connect(apply);
         apply();
       });
+      const section = panel.wallet;
+      if (section) {
+        void settingRegistry
+          .load(WALLET_PLUGIN_ID)
+          .then(settings => {
+            const apply = () => {
+              section.autoRefresh =
+                settings.composite.balanceRefresh !== 'manual';
+            };
+            settings.changed.connect(apply);
+            apply();
+          })
+          .catch(() => undefined);
+      }
     }
   }
 };

@@ -558,14 +558,16 @@ export class OceanWallet implements IWallet {
     params: unknown[],
     requester: IWalletRequester
   ): Promise<null> {
-    const wanted = Number(
-      BigInt(
-        String((params[0] as { chainId?: unknown })?.chainId ?? 'x').replace(
-          /^x$/,
-          '0'
-        )
-      )
-    );
+    const raw = (params[0] as { chainId?: unknown } | undefined)?.chainId;
+    let wanted: number;
+    try {
+      wanted = Number(BigInt(String(raw)));
+    } catch {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        'wallet_switchEthereumChain needs [{ chainId: "0x…" }].'
+      );
+    }
     const network = this._options.networks.networks.find(
       n => n.chainId === wanted
     );

@@ -65,15 +65,24 @@ export class OceanConfirmationView extends LitElement {
     }
     .warning {
       border-left: 4px solid var(--jp-warn-color1);
-      background: var(--jp-warn-color3);
-      color: var(--jp-ui-font-color0);
+      /* Mixed from the theme so the text keeps its contrast in light and dark. */
+      background: color-mix(
+        in srgb,
+        var(--jp-warn-color1) 16%,
+        var(--jp-layout-color1)
+      );
+      color: var(--jp-ui-font-color1);
       padding: 6px 8px;
       margin: 6px 0;
       overflow-wrap: anywhere;
     }
     .check {
       border-left: 4px solid var(--jp-success-color1);
-      background: var(--jp-layout-color2);
+      background: color-mix(
+        in srgb,
+        var(--jp-success-color1) 12%,
+        var(--jp-layout-color1)
+      );
       padding: 6px 8px;
       margin: 6px 0;
       overflow-wrap: anywhere;

@@ -147,8 +147,12 @@ export class OceanWalletView extends LitElement {
     }
     .warn {
       border-left: 4px solid var(--jp-warn-color1);
-      background: var(--jp-warn-color3);
-      color: var(--jp-ui-font-color0);
+      background: color-mix(
+        in srgb,
+        var(--jp-warn-color1) 16%,
+        var(--jp-layout-color1)
+      );
+      color: var(--jp-ui-font-color1);
       padding: 4px 8px;
     }
     .error {
