@@ -2,6 +2,7 @@ import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { networksPlugin } from './ocean';
 import { oceanClientPlugin } from './ocean/client-plugin';
 import { publishComputePlugin } from './ocean/publish-plugin';
+import { publishPanelPlugin } from './widget/publish-plugins';
 import { panelPlugin } from './widget';
 import { ganPlugin } from './gan';
 import { walletPlugin } from './widget/wallet-plugin';
@@ -18,5 +19,6 @@ plugins.push(oceanClientPlugin);
 plugins.push(discoverPlugin, assetRendererPlugin);
 plugins.push(ganPlugin);
 plugins.push(publishComputePlugin);
+plugins.push(publishPanelPlugin);
 
 export default plugins;

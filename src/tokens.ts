@@ -387,3 +387,6 @@ export const IOceanClient = new Token<IOceanClient>(
 
 /** The MIME type of an asset card in output cells. */
 export const OCEAN_ASSET_MIME_TYPE = 'application/vnd.ocean.asset+json';
+
+/** The MIME type of a compute-to-data job view in output cells (`{ did }`). */
+export const OCEAN_COMPUTE_MIME_TYPE = 'application/vnd.ocean.compute+json';

@@ -8,13 +8,20 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import type { Contents } from '@jupyterlab/services';
+import { mimeResult, tableResult } from '../kernel-bridge/results';
 import {
   IKernelBridge,
   INetworkRegistry,
   IWallet,
-  type IKernelCommandContext
+  OCEAN_ASSET_MIME_TYPE,
+  OCEAN_COMPUTE_MIME_TYPE,
+  type IKernelCommandContext,
+  type IOceanNetwork
 } from '../tokens';
 import {
+  FINAL_JOB_STATUSES,
+  type IComputeJob,
   jobLogs,
   jobResult,
   jobStatus,
@@ -22,12 +29,21 @@ import {
   stopJob,
   waitForJob
 } from './compute';
+import {
+  outputFiles,
+  parseResult,
+  resultsFolder,
+  saveResult
+} from './compute-results';
 import { OceanError } from './errors';
+import { trustedAlgorithmFromNode } from './manage';
+import { readWorkspaceFile } from './workspace';
 import {
   LICENSES,
   publishAsset,
   trustedAlgorithm,
-  type IPublishRequest
+  type IPublishRequest,
+  type ITrustedAlgorithm
 } from './publish';
 
 const text = (value: unknown, name: string, max = 10_000): string => {
@@ -50,56 +66,215 @@ function encodeBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** `publish` arguments (from `%ocean publish` / `ocean.publish`) into a publish request. */
+/** A workspace file's bytes, for `%ocean publish <path>` (the frontend reads the saved file). */
+export type WorkspaceReader = (
+  path: string
+) => Promise<{ bytes: Uint8Array; fileName: string; contentType?: string }>;
+
+export interface IPublishArgsHelpers {
+  /** Reads a path given by a notebook (relative to the notebook's folder). */
+  readFile?: WorkspaceReader;
+  /** The trusted-algorithm entry of an algorithm asset already on the network. */
+  trust?: (did: string) => Promise<ITrustedAlgorithm>;
+}
+
+const option = (args: Record<string, unknown>, ...names: string[]) => {
+  for (const name of names) if (args[name] !== undefined) return args[name];
+  return undefined;
+};
+
+const list = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : typeof value === 'string' ? [value] : [])
+    .flatMap(entry => String(entry).split(','))
+    .map(entry => entry.trim())
+    .filter(Boolean);
+
+/**
+ * `publish` arguments into a publish request. Kernels give the file as a workspace path
+ * (`%ocean publish data.csv`, `ocean.publish('data.csv', {...})`), as bytes (`data`, or
+ * `data_base64`, with `file_name`; Python's `%ocean publish df` sends a DataFrame this way),
+ * or as a `url`. Options: name, description, author, license, tags, type, price (none = free),
+ * access (download | compute), trusted (algorithm DIDs) or trusted_algorithms, sample_url.
+ */
 export async function publishRequestFromArgs(
-  args: Record<string, unknown>
+  args: Record<string, unknown>,
+  helpers: IPublishArgsHelpers = {}
 ): Promise<IPublishRequest> {
   const license = text(args.license ?? 'CC0-1.0', 'license', 100);
-  const file: IPublishRequest['file'] =
-    typeof args.url === 'string'
-      ? { url: args.url }
-      : {
-          bytes: decodeBase64(text(args.data_base64, 'data_base64', 1e9)),
-          fileName: text(args.file_name, 'file_name', 200),
-          contentType:
-            typeof args.content_type === 'string'
-              ? args.content_type
-              : undefined
-        };
-  const price = args.price === undefined ? undefined : String(args.price);
+  const positional = Array.isArray(args._) ? (args._ as unknown[]) : [];
+  const first = positional[0];
+  const data =
+    option(args, 'data') ?? (first instanceof Uint8Array ? first : undefined);
+  const fileName = option(args, 'file_name', 'fileName');
+  const contentType = option(args, 'content_type', 'contentType');
+  const url =
+    option(args, 'url') ??
+    (typeof first === 'string' && /^https?:\/\//i.test(first)
+      ? first
+      : undefined);
+  let file: IPublishRequest['file'];
+  if (typeof url === 'string') {
+    file = { url };
+  } else if (data instanceof Uint8Array || typeof data === 'string') {
+    file = {
+      bytes: typeof data === 'string' ? new TextEncoder().encode(data) : data,
+      fileName: text(fileName, 'file_name', 200),
+      contentType: typeof contentType === 'string' ? contentType : undefined
+    };
+  } else if (typeof args.data_base64 === 'string') {
+    file = {
+      bytes: decodeBase64(text(args.data_base64, 'data_base64', 1e9)),
+      fileName: text(fileName, 'file_name', 200),
+      contentType: typeof contentType === 'string' ? contentType : undefined
+    };
+  } else if (typeof first === 'string' && first.trim()) {
+    if (!helpers.readFile)
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        'Publishing a workspace path needs JupyterLab’s file access, which is not available here.'
+      );
+    const read = await helpers.readFile(first.trim());
+    file = {
+      bytes: read.bytes,
+      fileName: typeof fileName === 'string' ? fileName : read.fileName,
+      contentType:
+        typeof contentType === 'string' ? contentType : read.contentType
+    };
+  } else {
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      'Say what to publish: a workspace path (%ocean publish data.csv --name … --description … --author …), a DataFrame (%ocean publish df …), bytes with file_name, or --url.'
+    );
+  }
+  const stem =
+    'fileName' in file ? file.fileName.replace(/\.[^.]+$/, '') : undefined;
+  const price = option(args, 'price');
+  const priceText = price === undefined ? undefined : String(price);
   const trusted = Array.isArray(args.trusted_algorithms)
     ? (args.trusted_algorithms as Record<string, unknown>[])
     : [];
+  const trustedDids = list(option(args, 'trusted', 'trusted_dids'));
+  if (trustedDids.length && !helpers.trust)
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      'Trusting algorithms by DID needs the Ocean Node, which is not available here.'
+    );
   return {
-    name: text(args.name, 'name', 200),
+    name: text(args.name ?? stem, 'name', 200),
     description: text(args.description, 'description'),
     author: text(args.author, 'author', 200),
     // A licence from the form's list, or any SPDX-like id a notebook gives.
     license: (LICENSES as readonly string[]).includes(license)
       ? license
       : license.slice(0, 100),
-    tags: Array.isArray(args.tags)
-      ? args.tags.filter((tag): tag is string => typeof tag === 'string')
-      : [],
+    tags: list(args.tags).slice(0, 30),
     type: args.type === 'algorithm' ? 'algorithm' : 'dataset',
     file,
     pricing:
-      price && Number(price) > 0
-        ? { type: 'fixed', priceInOcean: price }
+      priceText && Number(priceText) > 0
+        ? { type: 'fixed', priceInOcean: priceText }
         : { type: 'free' },
     access: args.access === 'compute' ? 'compute' : 'download',
-    trustedAlgorithms: await Promise.all(
-      trusted.map(entry =>
-        typeof entry.filesChecksum === 'string'
-          ? (entry as never)
-          : trustedAlgorithm(
-              text(entry.did, 'trusted_algorithms[].did', 200),
-              text(entry.code, 'trusted_algorithms[].code', 1e7)
-            )
-      )
-    ),
-    sampleUrl: typeof args.sample_url === 'string' ? args.sample_url : undefined
+    trustedAlgorithms: [
+      ...(await Promise.all(
+        trusted.map(entry =>
+          typeof entry.filesChecksum === 'string'
+            ? (entry as never)
+            : trustedAlgorithm(
+                text(entry.did, 'trusted_algorithms[].did', 200),
+                text(entry.code, 'trusted_algorithms[].code', 1e7)
+              )
+        )
+      )),
+      ...(await Promise.all(trustedDids.map(did => helpers.trust!(did))))
+    ],
+    sampleUrl: (() => {
+      const sample = option(args, 'sample_url', 'sampleUrl');
+      return typeof sample === 'string' ? sample : undefined;
+    })()
   };
+}
+
+const COMPUTE_ACTIONS = [
+  'start',
+  'status',
+  'wait',
+  'logs',
+  'result',
+  'results',
+  'stop'
+];
+
+function positionalOf(args: Record<string, unknown>): string[] {
+  return Array.isArray(args._) ? (args._ as unknown[]).map(String) : [];
+}
+
+/** The folder of the notebook that asked ('' at the root). */
+function notebookFolder(context: IKernelCommandContext): string {
+  const parts = (context.requester.path ?? '').split('/');
+  parts.pop();
+  return parts.filter(Boolean).join('/');
+}
+
+/**
+ * A job's outputs into the workspace (beside the notebook) and into the kernel: the first that
+ * parses as a table becomes a DataFrame (Python) / rows (Deno); otherwise the kernel gets the
+ * saved paths, the parsed JSON and the log.
+ */
+async function fetchResults(
+  network: IOceanNetwork,
+  signer: unknown,
+  job: IComputeJob,
+  contents: Contents.IManager,
+  context: IKernelCommandContext
+): Promise<unknown> {
+  if (!FINAL_JOB_STATUSES.has(job.status))
+    throw new OceanError(
+      'OCEAN_COMPUTE_FAILED',
+      `Job ${job.jobId} is still running (${job.statusText}); ask again when it has finished.`
+    );
+  const folder = resultsFolder(context.requester.path, job.jobId);
+  const saved: string[] = [];
+  let table: unknown = null;
+  let value: unknown = null;
+  for (const file of outputFiles(job)) {
+    context.progress(`Fetching ${file.filename}…`);
+    const bytes = await jobResult(network, signer, job.jobId, file.index);
+    saved.push(await saveResult(contents, folder, file.filename, bytes));
+    const parsed = parseResult(file.filename, bytes);
+    if (table || !parsed) continue;
+    if (parsed.format === 'csv')
+      table = tableResult('csv', parsed.text, { name: file.filename });
+    else if (parsed.format === 'records')
+      table = tableResult('records', parsed.rows, { name: file.filename });
+    else if (parsed.format === 'json' && value === null) value = parsed.value;
+  }
+  const log = job.results.find(file => file.filename === 'algorithmLog.txt');
+  const logText = log
+    ? new TextDecoder().decode(
+        await jobResult(network, signer, job.jobId, log.index)
+      )
+    : '';
+  if (job.status !== 70)
+    throw new OceanError(
+      'OCEAN_COMPUTE_FAILED',
+      `Job ${job.jobId} ended with “${job.statusText}”${job.terminationDetails?.reason ? ` (${job.terminationDetails.reason})` : ''}. Its log:\n${logText.slice(-2000)}`
+    );
+  if (table) return table;
+  return mimeResult(
+    {
+      'text/plain': `Job ${job.jobId}: ${job.statusText}. Saved ${saved.join(', ') || 'no output files'}.\n${logText.slice(-2000)}`
+    },
+    {
+      value: {
+        job_id: job.jobId,
+        status: job.status,
+        files: saved,
+        value,
+        log: logText
+      }
+    }
+  );
 }
 
 export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
@@ -110,92 +285,211 @@ export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
   requires: [INetworkRegistry],
   optional: [IKernelBridge, IWallet],
   activate: (
-    _app: JupyterFrontEnd,
+    app: JupyterFrontEnd,
     networks: INetworkRegistry,
     bridge: IKernelBridge | null,
     wallet: IWallet | null
   ): void => {
     if (!bridge || !wallet) return;
+    const contents = app.serviceManager.contents;
     const signerFor = async (context: IKernelCommandContext) => {
       await wallet.ensureUnlocked(context.requester);
       return wallet.getSigner(context.requester);
     };
-    bridge.registerCommand('publish', async (args, context) => {
-      const request = await publishRequestFromArgs(args);
-      const signer = await signerFor(context);
-      const steps = [
-        'check',
-        'upload',
-        'create',
-        'encrypt',
-        'metadata',
-        'index',
-        'done'
-      ];
-      return publishAsset(networks.active, signer, request, progress =>
-        context.progress(
-          progress.message,
-          (steps.indexOf(progress.step) + 1) / steps.length
-        )
-      );
-    });
-    bridge.registerCommand('compute', async (args, context) => {
-      const network = networks.active;
-      const signer = await signerFor(context);
-      const action = typeof args.action === 'string' ? args.action : 'start';
-      const jobId = () => text(args.job_id, 'job_id', 200);
-      switch (action) {
-        case 'start': {
-          const job = await startComputeJob(
-            network,
-            signer,
-            {
-              dataset: text(args.dataset, 'dataset', 200),
-              algorithm: text(args.algorithm, 'algorithm', 200),
-              free: args.free === true,
-              maxJobDuration:
-                typeof args.max_job_duration === 'number'
-                  ? args.max_job_duration
-                  : undefined
-            },
-            progress => context.progress(progress.message)
-          );
-          if (args.wait === false) return job;
-          return waitForJob(network, signer, job.jobId, progress =>
-            context.progress(progress.message)
-          );
-        }
-        case 'status':
-          return jobStatus(network, signer, jobId());
-        case 'wait':
-          return waitForJob(network, signer, jobId(), progress =>
-            context.progress(progress.message)
-          );
-        case 'logs': {
-          let log = '';
-          for await (const chunk of jobLogs(network, signer, jobId())) {
-            log += chunk;
-            context.progress(chunk);
-          }
-          return { log };
-        }
-        case 'result': {
-          const bytes = await jobResult(
-            network,
-            signer,
-            jobId(),
-            Number(args.index ?? 0)
-          );
-          return { data_base64: encodeBase64(bytes), size: bytes.length };
-        }
-        case 'stop':
-          return stopJob(network, signer, jobId());
-        default:
-          throw new OceanError(
-            'OCEAN_BAD_REQUEST',
-            `Unknown compute action "${action}" (start, status, wait, logs, result, stop).`
-          );
+    bridge.registerCommand(
+      'publish',
+      async (args, context) => {
+        const network = networks.active;
+        const folder = notebookFolder(context);
+        const request = await publishRequestFromArgs(args, {
+          readFile: async path => {
+            const full = path.startsWith('/')
+              ? path.replace(/^\/+/, '')
+              : folder
+                ? `${folder}/${path}`
+                : path;
+            try {
+              return await readWorkspaceFile(contents, full);
+            } catch {
+              throw new OceanError(
+                'OCEAN_BAD_REQUEST',
+                `There is no file ${full} in the workspace (paths are relative to the notebook; save the file first).`
+              );
+            }
+          },
+          trust: did => trustedAlgorithmFromNode(network, did)
+        });
+        const signer = await signerFor(context);
+        const steps = [
+          'check',
+          'upload',
+          'create',
+          'encrypt',
+          'metadata',
+          'index',
+          'done'
+        ];
+        const published = await publishAsset(
+          network,
+          signer,
+          request,
+          progress =>
+            context.progress(
+              progress.message,
+              (steps.indexOf(progress.step) + 1) / steps.length
+            )
+        );
+        return mimeResult(
+          {
+            'text/plain': `Published “${request.name}” as ${published.did}`,
+            [OCEAN_ASSET_MIME_TYPE]: { did: published.did }
+          },
+          { value: published }
+        );
+      },
+      {
+        description:
+          'Publishes a workspace file, a DataFrame or a URL as an Ocean asset (data NFT, datatoken, price).',
+        usage:
+          '<path|df|--url U> --name N --description D --author A [--license L] [--tags a,b] [--price P] [--type algorithm] [--access compute --trusted did1,did2]'
       }
-    });
+    );
+    bridge.registerCommand(
+      'compute',
+      async (args, context) => {
+        const network = networks.active;
+        const words = positionalOf(args);
+        // `%ocean compute <dataset> --algorithm A`, `%ocean compute results <job>`, or the
+        // keyword form `ocean.compute(action=…, job_id=…, dataset=…, algorithm=…)`.
+        const action =
+          typeof args.action === 'string'
+            ? args.action
+            : COMPUTE_ACTIONS.includes(words[0])
+              ? words.shift()!
+              : 'start';
+        const jobId = () =>
+          text(option(args, 'job_id', 'jobId') ?? words[0], 'job_id', 200);
+        const algorithm = option(args, 'algorithm');
+        if (action === 'start' && typeof algorithm !== 'string') {
+          // No algorithm chosen: the job view in the cell lets people choose and follow it.
+          const dataset = text(
+            option(args, 'dataset') ?? words[0],
+            'dataset',
+            200
+          );
+          return mimeResult({
+            'text/plain': `Compute job view for ${dataset} (open this notebook in JupyterLab with jupyterlab-ocean).`,
+            [OCEAN_COMPUTE_MIME_TYPE]: { did: dataset }
+          });
+        }
+        const signer = await signerFor(context);
+        switch (action) {
+          case 'start': {
+            const job = await startComputeJob(
+              network,
+              signer,
+              {
+                dataset: text(
+                  option(args, 'dataset') ?? words[0],
+                  'dataset',
+                  200
+                ),
+                algorithm: text(algorithm, 'algorithm', 200),
+                free: args.free === true,
+                maxJobDuration:
+                  option(args, 'max_job_duration', 'maxJobDuration') !==
+                  undefined
+                    ? Number(option(args, 'max_job_duration', 'maxJobDuration'))
+                    : undefined
+              },
+              progress => context.progress(progress.message)
+            );
+            if (args.wait === false || args.wait === 'false') return job;
+            let status = 'Job started';
+            let lastLine = '';
+            const show = () =>
+              context.progress(
+                `Job ${job.jobId}: ${status}${lastLine ? ` · ${lastLine}` : ''}`
+              );
+            let following = true;
+            void (async () => {
+              try {
+                let pending = '';
+                for await (const chunk of jobLogs(network, signer, job.jobId)) {
+                  if (!following) break;
+                  pending += chunk;
+                  const lines = pending.split('\n');
+                  pending = lines.pop() ?? '';
+                  const last = lines.filter(line => line.trim()).pop();
+                  if (last) {
+                    lastLine = last.slice(0, 200);
+                    show();
+                  }
+                }
+              } catch {
+                // Live logs are a comfort; the log file comes with the results.
+              }
+            })();
+            const final = await waitForJob(
+              network,
+              signer,
+              job.jobId,
+              progress => {
+                status = progress.message;
+                show();
+              }
+            );
+            following = false;
+            if (args.results === false || args.results === 'false')
+              return final;
+            return fetchResults(network, signer, final, contents, context);
+          }
+          case 'status':
+            return jobStatus(network, signer, jobId());
+          case 'wait':
+            return waitForJob(network, signer, jobId(), progress =>
+              context.progress(progress.message)
+            );
+          case 'logs': {
+            let log = '';
+            for await (const chunk of jobLogs(network, signer, jobId())) {
+              log += chunk;
+              context.progress(chunk);
+            }
+            return { log };
+          }
+          case 'results':
+            return fetchResults(
+              network,
+              signer,
+              await jobStatus(network, signer, jobId()),
+              contents,
+              context
+            );
+          case 'result': {
+            const bytes = await jobResult(
+              network,
+              signer,
+              jobId(),
+              Number(args.index ?? words[1] ?? 0)
+            );
+            return { data_base64: encodeBase64(bytes), size: bytes.length };
+          }
+          case 'stop':
+            return stopJob(network, signer, jobId());
+          default:
+            throw new OceanError(
+              'OCEAN_BAD_REQUEST',
+              `Unknown compute action "${action}" (start, status, wait, logs, results, result, stop).`
+            );
+        }
+      },
+      {
+        description:
+          'Runs an allowed algorithm on a compute-only dataset; results into the workspace and the kernel.',
+        usage:
+          '<dataset> [--algorithm did] | results <job> | status <job> | logs <job> | stop <job>'
+      }
+    );
   }
 };

@@ -457,11 +457,47 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
+def _dataframe_source(rest):
+    """``%ocean publish df …``: when the first word names a DataFrame (anything
+    with ``to_csv``) in the notebook, its bytes travel with the command as CSV,
+    or Parquet with ``--format parquet``. Paths and URLs are left to the
+    browser, which reads saved files through JupyterLab."""
+    words = rest.split(None, 1)
+    if not words or not words[0].isidentifier():
+        return None
+    try:
+        from IPython import get_ipython
+
+        value = get_ipython().user_ns.get(words[0])
+    except Exception:
+        return None
+    if value is None or not hasattr(value, "to_csv"):
+        return None
+    options = words[1] if len(words) > 1 else ""
+    if "--format parquet" in options or "--format=parquet" in options:
+        import io
+
+        buffer = io.BytesIO()
+        value.to_parquet(buffer, index=False)
+        data, suffix, kind = buffer.getvalue(), "parquet", "application/vnd.apache.parquet"
+    else:
+        data, suffix, kind = value.to_csv(index=False).encode("utf-8"), "csv", "text/csv"
+    source = {"data": data, "file_name": f"{words[0]}.{suffix}", "content_type": kind}
+    return options, source
+
+
 def _ocean_magic(line, cell=None):
     """%ocean <command> [args]: run `%ocean help` for the list."""
     words = line.strip().split(None, 1)
     name = words[0] if words else "help"
     rest = words[1] if len(words) > 1 else ""
+    if name == "publish":
+        found = _dataframe_source(rest)
+        if found is not None:
+            options, source = found
+            message = {"op": "command", "name": name, "line": options,
+                       "args": {key: _encode(value) for key, value in source.items()}}
+            return _result(_transport.call(message))
     return ocean.command_line(name, rest, cell)
 
 

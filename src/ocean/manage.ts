@@ -1,0 +1,343 @@
+/**
+ * What a publisher does after publishing: list their assets with sales and revenue, change a
+ * fixed price, withdraw earnings from the exchange, set the asset's state on its data NFT. Also
+ * the trusted-algorithm entries a compute-only dataset needs, computed from the algorithm
+ * assets the node already holds. Reads go to the node and the chain; every transaction uses the
+ * Signer the wallet hands out, so each one passes the wallet's confirmation dialog.
+ */
+import type { IOceanNetwork, IOceanPrice } from '../tokens';
+import { buildSearchQuery, serviceMarkets } from './asset';
+import { OceanError } from './errors';
+import { libConfig, loadEthers, loadOceanLib } from './lib';
+import { sha256Hex, type ITrustedAlgorithm } from './publish';
+
+/** The data NFT's metadata states, as Ocean's contracts and markets number them. */
+export const ASSET_STATES = [
+  { value: 0, label: 'Active' },
+  { value: 1, label: 'End of life' },
+  { value: 2, label: 'Deprecated' },
+  { value: 3, label: 'Revoked' },
+  { value: 4, label: 'Ordering disabled' },
+  { value: 5, label: 'Unlisted' }
+] as const;
+
+export function stateLabel(state: number): string {
+  return (
+    ASSET_STATES.find(entry => entry.value === state)?.label ?? `State ${state}`
+  );
+}
+
+export interface IMyAsset {
+  did: string;
+  /** Untrusted text from the DDO: render as text. */
+  name: string;
+  type: 'dataset' | 'algorithm';
+  access: 'download' | 'compute';
+  nftAddress: string;
+  datatoken: string;
+  /** The data NFT's metadata state (0 active, 2 deprecated…). */
+  state: number;
+  orders: number;
+  price: IOceanPrice;
+  /** Set for fixed-rate assets. */
+  exchange?: {
+    contract: string;
+    exchangeId: string;
+    /** OCEAN per datatoken now. */
+    rate: string;
+    /** OCEAN from sales still held by the exchange (what "Withdraw" collects). */
+    withdrawable: string;
+    /** OCEAN paid for this asset's datatokens over its life, fees excluded. */
+    revenue: string;
+  };
+}
+
+const FRE_ABI = [
+  'function getExchange(bytes32 exchangeId) view returns (address exchangeOwner, address datatoken, uint256 dtDecimals, address baseToken, uint256 btDecimals, uint256 fixedRate, bool active, uint256 dtSupply, uint256 btSupply, uint256 dtBalance, uint256 btBalance, bool withMint)',
+  'event Swapped(bytes32 indexed exchangeId, address indexed by, uint256 baseTokenSwappedAmount, uint256 datatokenSwappedAmount, address tokenOutAddress, uint256 marketFeeAmount, uint256 oceanFeeAmount, uint256 consumeMarketFeeAmount)'
+];
+
+async function queryNode(
+  network: IOceanNetwork,
+  body: unknown
+): Promise<any[]> {
+  const response = await fetch(
+    `${network.nodeUrl}/api/aquarius/assets/metadata/query`,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body)
+    }
+  ).catch(() => undefined);
+  if (!response?.ok)
+    throw new OceanError(
+      'OCEAN_NODE_UNREACHABLE',
+      `The Ocean Node at ${network.nodeUrl} does not answer. Check that it is running.`
+    );
+  const answer: any = await response.json();
+  // Plain lists (our node), Elasticsearch hits or Typesense documents.
+  if (Array.isArray(answer))
+    return answer.flatMap((entry: any) =>
+      Array.isArray(entry?.hits)
+        ? entry.hits.map((hit: any) => hit.document ?? hit)
+        : [entry]
+    );
+  return (answer?.hits?.hits ?? []).map((hit: any) => hit._source ?? hit);
+}
+
+/** Raw DDOs (as the node indexed them) matching our search filters. */
+export async function queryDdos(
+  network: IOceanNetwork,
+  filters: Parameters<typeof buildSearchQuery>[0]
+): Promise<any[]> {
+  const body = buildSearchQuery({ pageSize: 100, ...filters }, network.chainId);
+  return queryNode(network, body);
+}
+
+/** The assets whose data NFT `account` owns, with sales and revenue read from the chain. */
+export async function listMyAssets(
+  network: IOceanNetwork,
+  provider: unknown,
+  account: string
+): Promise<IMyAsset[]> {
+  const ethers = await loadEthers();
+  const mine = (await queryDdos(network, { publisher: account })).filter(
+    ddo =>
+      String(ddo?.indexedMetadata?.nft?.owner ?? '').toLowerCase() ===
+      account.toLowerCase()
+  );
+  return Promise.all(
+    mine.map(async ddo => {
+      const market = serviceMarkets(ddo)[0];
+      const stats = ddo.indexedMetadata?.stats?.[0] ?? {};
+      const asset: IMyAsset = {
+        did: String(ddo.id),
+        name: String(ddo.metadata?.name ?? '(untitled asset)').slice(0, 500),
+        type: ddo.metadata?.type === 'algorithm' ? 'algorithm' : 'dataset',
+        access: ddo.services?.[0]?.type === 'compute' ? 'compute' : 'download',
+        nftAddress: String(ddo.nftAddress),
+        datatoken: String(ddo.services?.[0]?.datatokenAddress ?? ''),
+        state: Number(ddo.indexedMetadata?.nft?.state ?? 0),
+        orders: Number(stats.orders ?? 0),
+        price: market?.price ?? { type: 'none', amount: '0' }
+      };
+      if (market?.price.type === 'fixedrate' && market.exchangeId) {
+        const exchange = new ethers.Contract(
+          market.contract!,
+          FRE_ABI,
+          provider as never
+        );
+        const info = await exchange.getExchange(market.exchangeId);
+        const decimals = Number(info.btDecimals);
+        // Sales since the asset was created; fees went elsewhere and are not revenue.
+        const fromBlock = Number(ddo.indexedMetadata?.event?.block ?? 0);
+        const logs = await exchange.queryFilter(
+          exchange.filters.Swapped(market.exchangeId),
+          Math.max(0, fromBlock - 5)
+        );
+        let revenue = 0n;
+        for (const log of logs as any[]) {
+          if (
+            String(log.args.tokenOutAddress).toLowerCase() ===
+            String(info.datatoken).toLowerCase()
+          )
+            // The amount a buyer paid includes Ocean's, the market's and the consuming
+            // market's fees; the exchange keeps the rest for the publisher.
+            revenue +=
+              BigInt(log.args.baseTokenSwappedAmount) -
+              BigInt(log.args.oceanFeeAmount) -
+              BigInt(log.args.marketFeeAmount) -
+              BigInt(log.args.consumeMarketFeeAmount);
+        }
+        asset.exchange = {
+          contract: market.contract!,
+          exchangeId: market.exchangeId,
+          rate: ethers.formatUnits(info.fixedRate, 18),
+          withdrawable: ethers.formatUnits(info.btBalance, decimals),
+          revenue: ethers.formatUnits(revenue, decimals)
+        };
+      }
+      return asset;
+    })
+  );
+}
+
+async function mined(tx: any, what: string): Promise<string> {
+  const receipt =
+    tx && typeof tx === 'object' && 'wait' in tx ? await tx.wait() : null;
+  if (!receipt || receipt.status !== 1)
+    throw new OceanError(
+      'OCEAN_TX_REVERTED',
+      `${what} did not go through (the transaction failed or was not sent); only gas may have been spent.`
+    );
+  return receipt.hash;
+}
+
+function requireExchange(asset: IMyAsset): NonNullable<IMyAsset['exchange']> {
+  if (!asset.exchange)
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      `${asset.name} is not sold on a fixed-rate exchange (it is free or not for sale).`
+    );
+  return asset.exchange;
+}
+
+/** Sets a new fixed price (OCEAN per datatoken); returns the transaction hash. */
+export async function changePrice(
+  network: IOceanNetwork,
+  signer: any,
+  asset: IMyAsset,
+  priceInOcean: string
+): Promise<string> {
+  const exchange = requireExchange(asset);
+  const price = Number(priceInOcean);
+  if (!Number.isFinite(price) || price <= 0)
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      'A price must be a positive number of OCEAN.'
+    );
+  const lib = await loadOceanLib();
+  const fre = new lib.FixedRateExchange(
+    exchange.contract,
+    signer,
+    network.chainId,
+    libConfig(network, { fixedRateExchangeAddress: exchange.contract })
+  );
+  return mined(
+    await fre.setRate(exchange.exchangeId, String(priceInOcean)),
+    'Changing the price'
+  );
+}
+
+/** Moves everything the exchange holds from sales to the publisher's account. */
+export async function withdrawEarnings(
+  network: IOceanNetwork,
+  signer: any,
+  asset: IMyAsset
+): Promise<string> {
+  const exchange = requireExchange(asset);
+  if (!(Number(exchange.withdrawable) > 0))
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      `There is nothing to withdraw from ${asset.name} yet.`
+    );
+  const lib = await loadOceanLib();
+  const fre = new lib.FixedRateExchange(
+    exchange.contract,
+    signer,
+    network.chainId,
+    libConfig(network, { fixedRateExchangeAddress: exchange.contract })
+  );
+  return mined(
+    await fre.collectBasetokens(exchange.exchangeId, exchange.withdrawable),
+    'Withdrawing the earnings'
+  );
+}
+
+/** Writes the asset's state (active, deprecated…) to its data NFT. */
+export async function setAssetState(
+  network: IOceanNetwork,
+  signer: any,
+  asset: IMyAsset,
+  state: number
+): Promise<string> {
+  if (!ASSET_STATES.some(entry => entry.value === state))
+    throw new OceanError('OCEAN_BAD_REQUEST', `Unknown asset state ${state}.`);
+  const lib = await loadOceanLib();
+  const nft = new lib.Nft(signer, network.chainId, libConfig(network));
+  return mined(
+    await nft.setMetadataState(
+      asset.nftAddress,
+      await signer.getAddress(),
+      state
+    ),
+    'Changing the asset state'
+  );
+}
+
+/** Waits until the node reports `check` true for the asset's DDO (after a transaction). */
+export async function waitForNode(
+  network: IOceanNetwork,
+  did: string,
+  check: (ddo: any) => boolean,
+  timeoutMs = 30_000
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(
+      `${network.nodeUrl}/api/aquarius/assets/ddo/${encodeURIComponent(did)}`
+    ).catch(() => undefined);
+    if (response?.ok && check(await response.json())) return;
+    await new Promise(resolve => setTimeout(resolve, 300));
+  }
+  throw new OceanError(
+    'OCEAN_NOT_INDEXED',
+    'The change is on chain, but the Ocean Node has not picked it up yet. Refresh in a moment.'
+  );
+}
+
+/** An algorithm asset the node holds, as offered to a compute-only dataset. */
+export interface IAlgorithmChoice {
+  did: string;
+  name: string;
+  publisher: string;
+}
+
+/** The network's algorithm assets (first 100). */
+export async function algorithmAssets(
+  network: IOceanNetwork
+): Promise<IAlgorithmChoice[]> {
+  const ddos = await queryDdos(network, { type: 'algorithm' });
+  return ddos.map(ddo => ({
+    did: String(ddo.id),
+    name: String(ddo.metadata?.name ?? '(untitled algorithm)').slice(0, 300),
+    publisher: String(ddo.indexedMetadata?.nft?.owner ?? '')
+  }));
+}
+
+/**
+ * The trusted-algorithm entry for an algorithm asset as it is published now: the node tells
+ * each file's checksum (never the file), the container section comes from the DDO.
+ */
+export async function trustedAlgorithmFromNode(
+  network: IOceanNetwork,
+  did: string
+): Promise<ITrustedAlgorithm> {
+  const ddoResponse = await fetch(
+    `${network.nodeUrl}/api/aquarius/assets/ddo/${encodeURIComponent(did)}`
+  ).catch(() => undefined);
+  if (!ddoResponse?.ok)
+    throw new OceanError(
+      'OCEAN_NOT_INDEXED',
+      `The Ocean Node does not know the algorithm ${did}.`
+    );
+  const ddo: any = await ddoResponse.json();
+  const container = ddo.metadata?.algorithm?.container;
+  if (ddo.metadata?.type !== 'algorithm' || !container)
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      `${did} is not an algorithm asset, so a dataset cannot trust it.`
+    );
+  const infoResponse = await fetch(`${network.nodeUrl}/api/services/fileInfo`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      did,
+      serviceId: ddo.services?.[0]?.id,
+      checksum: true
+    })
+  }).catch(() => undefined);
+  const infos: any[] = infoResponse?.ok ? await infoResponse.json() : [];
+  if (!infos.length || infos.some(info => !info?.checksum))
+    throw new OceanError(
+      'OCEAN_NODE_UNREACHABLE',
+      `The Ocean Node did not give the checksums of ${String(ddo.metadata?.name)}'s files, so it cannot be trusted by checksum.`
+    );
+  return {
+    did: String(ddo.id),
+    filesChecksum: infos.map(info => String(info.checksum)).join(''),
+    containerSectionChecksum: await sha256Hex(
+      `${container.entrypoint ?? ''}${container.checksum ?? ''}`
+    )
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * OceanComputeView: the compute job view for one compute-only dataset, in the sidebar or in an
+ * output cell (MIME type application/vnd.ocean.compute+json, `{ "did": … }`). It lists the
+ * algorithms the dataset trusts, buys/orders and starts the job with the wallet's Signer (each
+ * signature through the wallet's dialog), follows status and logs, and saves results into the
+ * workspace beside the notebook.
+ */
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import type { Contents } from '@jupyterlab/services';
+import { Widget } from '@lumino/widgets';
+import {
+  FINAL_JOB_STATUSES,
+  jobLogs,
+  jobResult,
+  startComputeJob,
+  stopJob,
+  waitForJob,
+  type IComputeJob
+} from '../ocean/compute';
+import { resultsFolder, saveResult } from '../ocean/compute-results';
+import {
+  OCEAN_COMPUTE_MIME_TYPE,
+  type INetworkRegistry,
+  type IWallet,
+  type IWalletRequester
+} from '../tokens';
+import { OceanComputeJob, type IComputeChoice } from './compute-job';
+
+export { OCEAN_COMPUTE_MIME_TYPE };
+
+function sentence(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function fetchDdo(nodeUrl: string, did: string): Promise<any> {
+  const response = await fetch(
+    `${nodeUrl}/api/aquarius/assets/ddo/${encodeURIComponent(did)}`
+  ).catch(() => undefined);
+  if (!response?.ok)
+    throw new Error(
+      `The Ocean Node does not know ${did} (not published, or not indexed yet).`
+    );
+  return response.json();
+}
+
+export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
+  readonly job: OceanComputeJob;
+  private _did = '';
+  private _stopLogs = false;
+
+  constructor(
+    private readonly _networks: INetworkRegistry,
+    private readonly _wallet: IWallet | null,
+    private readonly _contents: Contents.IManager | null,
+    private readonly _requester: IWalletRequester,
+    /** The notebook the view lives in, for where results are saved. */
+    private readonly _notebookPath: () => string | undefined = () => undefined
+  ) {
+    super();
+    this.addClass('jp-OceanComputeView');
+    this.job = new OceanComputeJob();
+    this.node.appendChild(this.job);
+    this.job.addEventListener('ocean-compute-start', event => {
+      const { algorithm } = (event as CustomEvent<{ algorithm: string }>)
+        .detail;
+      void this.start(algorithm);
+    });
+    this.job.addEventListener('ocean-compute-result', event => {
+      const { index } = (event as CustomEvent<{ index: number }>).detail;
+      void this.saveResult(index);
+    });
+    this.job.addEventListener('ocean-compute-stop', () => void this.stop());
+  }
+
+  get did(): string {
+    return this._did;
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    const data = model.data[OCEAN_COMPUTE_MIME_TYPE] as
+      { did?: unknown; algorithm?: unknown } | undefined;
+    const did = typeof data?.did === 'string' ? data.did : '';
+    if (did !== this._did) await this.showDataset(did);
+    if (typeof data?.algorithm === 'string')
+      this.job.algorithm = data.algorithm;
+  }
+
+  /** Shows the job form for `did`: its name and the algorithms it trusts. */
+  async showDataset(did: string): Promise<void> {
+    const job = this.job;
+    this._did = did;
+    job.datasetDid = did;
+    job.datasetName = did;
+    job.algorithms = null;
+    job.job = null;
+    job.logs = '';
+    job.error = '';
+    job.progress = [];
+    job.saved = {};
+    if (!did) {
+      job.error = 'No dataset given: the view needs a compute-only asset DID.';
+      job.algorithms = [];
+      return;
+    }
+    const network = this._networks.active;
+    try {
+      const ddo = await fetchDdo(network.nodeUrl, did);
+      job.datasetName = String(ddo.metadata?.name ?? did);
+      const service = (ddo.services ?? []).find(
+        (entry: any) => entry?.type === 'compute'
+      );
+      if (!service) {
+        job.error = `${job.datasetName} is not offered for compute (it is a download asset).`;
+        job.algorithms = [];
+        return;
+      }
+      const trusted: any[] = service.compute?.publisherTrustedAlgorithms ?? [];
+      const choices: IComputeChoice[] = await Promise.all(
+        trusted
+          .filter(entry => typeof entry?.did === 'string')
+          .map(async entry => {
+            const algorithm = await fetchDdo(network.nodeUrl, entry.did).catch(
+              () => null
+            );
+            return {
+              did: String(entry.did),
+              name: String(algorithm?.metadata?.name ?? entry.did)
+            };
+          })
+      );
+      job.algorithms = choices;
+      if (!choices.some(choice => choice.did === job.algorithm))
+        job.algorithm = choices[0]?.did ?? '';
+    } catch (error) {
+      job.error = sentence(error);
+      job.algorithms = [];
+    }
+  }
+
+  private async _signer(): Promise<unknown> {
+    if (!this._wallet)
+      throw new Error(
+        'The Ocean wallet plugin is disabled, so there is nothing to pay or sign with.'
+      );
+    await this._wallet.ensureUnlocked(this._requester);
+    return this._wallet.getSigner(this._requester);
+  }
+
+  /** Pays (where no valid order exists), starts the job and follows it to its end. */
+  async start(algorithm: string): Promise<IComputeJob | null> {
+    const job = this.job;
+    const network = this._networks.active;
+    job.busy = true;
+    job.error = '';
+    job.progress = [];
+    job.logs = '';
+    job.saved = {};
+    job.job = null;
+    try {
+      const signer = await this._signer();
+      const started = await startComputeJob(
+        network,
+        signer,
+        { dataset: this._did, algorithm },
+        progress => {
+          job.progress = [...job.progress, progress.message];
+        }
+      );
+      job.job = started;
+      job.kernelHint = `df = %ocean compute results ${started.jobId}`;
+      this._stopLogs = false;
+      void this._followLogs(signer, started.jobId);
+      const final = await waitForJob(
+        network,
+        signer,
+        started.jobId,
+        progress => {
+          job.progress = [...job.progress, `Status: ${progress.message}`];
+        },
+        { intervalMs: 500 }
+      );
+      job.job = final;
+      this._stopLogs = true;
+      if (!job.logs) {
+        // No live stream (the job was too quick, or the node has none): the log file instead.
+        const log = final.results?.find(
+          result => result.filename === 'algorithmLog.txt'
+        );
+        if (log)
+          job.logs = new TextDecoder().decode(
+            await jobResult(network, signer, final.jobId, log.index)
+          );
+      }
+      return final;
+    } catch (error) {
+      job.error = sentence(error);
+      return null;
+    } finally {
+      job.busy = false;
+    }
+  }
+
+  private async _followLogs(signer: unknown, jobId: string): Promise<void> {
+    try {
+      for await (const chunk of jobLogs(this._networks.active, signer, jobId)) {
+        this.job.logs += chunk;
+        if (this._stopLogs && FINAL_JOB_STATUSES.has(this.job.job?.status ?? 0))
+          break;
+      }
+    } catch {
+      // Live logs are a comfort: the final log file is fetched when the job ends.
+    }
+  }
+
+  async saveResult(index: number): Promise<string | null> {
+    const job = this.job;
+    const current = job.job;
+    if (!current || !this._contents) return null;
+    const result = current.results.find(entry => entry.index === index);
+    if (!result) return null;
+    try {
+      const signer = await this._signer();
+      const bytes = await jobResult(
+        this._networks.active,
+        signer,
+        current.jobId,
+        index
+      );
+      const path = await saveResult(
+        this._contents,
+        resultsFolder(this._notebookPath(), current.jobId),
+        result.filename,
+        bytes
+      );
+      job.saved = { ...job.saved, [index]: path };
+      return path;
+    } catch (error) {
+      job.error = sentence(error);
+      return null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const current = this.job.job;
+    if (!current) return;
+    try {
+      this.job.job = await stopJob(
+        this._networks.active,
+        await this._signer(),
+        current.jobId
+      );
+    } catch (error) {
+      this.job.error = sentence(error);
+    }
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * <ocean-manage-list>: the assets the wallet's account published, with sales and revenue, and
+ * the publisher's actions (change price, withdraw earnings, set state). It only renders and
+ * raises events; the panel signs through the wallet.
+ */
+import { html, LitElement, nothing } from 'lit';
+import { ASSET_STATES, stateLabel, type IMyAsset } from '../ocean/manage';
+import { oceanFormStyles } from './publish-styles';
+
+export type ManageAction =
+  | { kind: 'price'; did: string; price: string }
+  | { kind: 'withdraw'; did: string }
+  | { kind: 'state'; did: string; state: number }
+  | { kind: 'compute'; did: string };
+
+/**
+ * @summary My published assets and what a publisher can do with them.
+ * @event ocean-manage - detail: ManageAction.
+ * @event ocean-refresh - asks for the list again.
+ */
+export class OceanManageList extends LitElement {
+  static properties = {
+    account: { type: String },
+    assets: { attribute: false },
+    loading: { type: Boolean, reflect: true },
+    busy: { type: String },
+    error: { type: String },
+    message: { type: String }
+  };
+
+  account = '';
+  assets: ReadonlyArray<IMyAsset> = [];
+  loading = false;
+  /** The DID an action is running for. */
+  busy = '';
+  error = '';
+  message = '';
+
+  static styles = oceanFormStyles;
+
+  private _emit(type: string, detail?: unknown): void {
+    this.dispatchEvent(
+      new CustomEvent(type, { detail, bubbles: true, composed: true })
+    );
+  }
+
+  private _renderAsset(asset: IMyAsset) {
+    const busy = this.busy === asset.did;
+    const exchange = asset.exchange;
+    return html`<li data-did=${asset.did}>
+      <div class="name" data-ocean="name"><strong>${asset.name}</strong></div>
+      <div class="hint">
+        ${asset.type} · ${asset.access} ·
+        <span data-ocean="state">${stateLabel(asset.state)}</span>
+      </div>
+      <dl>
+        <dt>Sales</dt>
+        <dd data-ocean="orders">${asset.orders}</dd>
+        <dt>Price</dt>
+        <dd data-ocean="price">
+          ${
+            exchange
+              ? `${exchange.rate} OCEAN`
+              : asset.price.type === 'dispenser'
+                ? 'Free'
+                : 'Not for sale'
+          }
+        </dd>
+        ${
+          exchange
+            ? html`<dt>Revenue</dt>
+                <dd data-ocean="revenue">${exchange.revenue} OCEAN</dd>
+                <dt>In the exchange</dt>
+                <dd data-ocean="withdrawable">
+                  ${exchange.withdrawable} OCEAN
+                </dd>`
+            : nothing
+        }
+      </dl>
+      <div class="row">
+        ${
+          exchange
+            ? html`<form
+                  class="row"
+                  @submit=${(event: Event) => {
+                    event.preventDefault();
+                    const input = (
+                      event.target as HTMLFormElement
+                    ).elements.namedItem('price') as HTMLInputElement;
+                    this._emit('ocean-manage', {
+                      kind: 'price',
+                      did: asset.did,
+                      price: input.value
+                    });
+                  }}
+                >
+                  <input
+                    name="price"
+                    type="number"
+                    min="0"
+                    step="any"
+                    aria-label="New price in OCEAN"
+                    style="width: 5em"
+                    .value=${exchange.rate}
+                  />
+                  <button data-ocean-action="set-price" ?disabled=${busy}>
+                    Set price
+                  </button>
+                </form>
+                <button
+                  data-ocean-action="withdraw"
+                  ?disabled=${busy || !(Number(exchange.withdrawable) > 0)}
+                  @click=${() =>
+                    this._emit('ocean-manage', {
+                      kind: 'withdraw',
+                      did: asset.did
+                    })}
+                >
+                  Withdraw ${exchange.withdrawable} OCEAN
+                </button>`
+            : nothing
+        }
+        <label class="inline"
+          >State
+          <select
+            name="state"
+            ?disabled=${busy}
+            @change=${(event: Event) =>
+              this._emit('ocean-manage', {
+                kind: 'state',
+                did: asset.did,
+                state: Number((event.target as HTMLSelectElement).value)
+              })}
+          >
+            ${ASSET_STATES.map(
+              entry =>
+                html`<option
+                  value=${entry.value}
+                  ?selected=${entry.value === asset.state}
+                >
+                  ${entry.label}
+                </option>`
+            )}
+          </select>
+        </label>
+        ${
+          asset.access === 'compute'
+            ? html`<button
+                data-ocean-action="compute"
+                @click=${() =>
+                  this._emit('ocean-manage', {
+                    kind: 'compute',
+                    did: asset.did
+                  })}
+              >
+                Run a job
+              </button>`
+            : nothing
+        }
+      </div>
+    </li>`;
+  }
+
+  render() {
+    return html`<div class="stack">
+      <div class="row">
+        <span class="hint"
+          >${
+            this.account
+              ? `Published by ${this.account}`
+              : 'Unlock the wallet to see what you published.'
+          }</span
+        >
+        <button
+          data-ocean-action="refresh"
+          ?disabled=${this.loading}
+          @click=${() => this._emit('ocean-refresh')}
+        >
+          ${this.loading ? 'Loading…' : 'Refresh'}
+        </button>
+      </div>
+      ${
+        this.error
+          ? html`<p class="error" role="alert" data-ocean="error">
+              ${this.error}
+            </p>`
+          : nothing
+      }
+      ${
+        this.message
+          ? html`<p class="ok" data-ocean="message">${this.message}</p>`
+          : nothing
+      }
+      ${
+        !this.loading && this.account && this.assets.length === 0
+          ? html`<p>You have not published anything on this network yet.</p>`
+          : nothing
+      }
+      <ul class="assets" aria-label="My assets">
+        ${this.assets.map(asset => this._renderAsset(asset))}
+      </ul>
+    </div>`;
+  }
+}
+
+if (!customElements.get('ocean-manage-list'))
+  customElements.define('ocean-manage-list', OceanManageList);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ocean-manage-list': OceanManageList;
+  }
+}

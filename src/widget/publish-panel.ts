@@ -1,0 +1,364 @@
+/**
+ * The Publish sidebar tab: publish a workspace file or a URL as an Ocean asset, manage what the
+ * account published (sales, revenue, price, withdraw, state) and run compute jobs on
+ * compute-only datasets. The panel owns the state and does the work through the Ocean client
+ * code (src/ocean/publish.ts, manage.ts, compute.ts) with the wallet's Signer, so every
+ * signature passes the wallet's confirmation dialog; the Lit elements only render.
+ */
+import type { Contents } from '@jupyterlab/services';
+import { Signal, type ISignal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
+import {
+  algorithmAssets,
+  changePrice,
+  listMyAssets,
+  setAssetState,
+  trustedAlgorithmFromNode,
+  waitForNode,
+  withdrawEarnings,
+  type IMyAsset
+} from '../ocean/manage';
+import { loadEthers } from '../ocean/lib';
+import { readWorkspaceFile } from '../ocean/workspace';
+import {
+  publishAsset,
+  type IPublished,
+  type IPublishRequest
+} from '../ocean/publish';
+import type { INetworkRegistry, IWallet, IWalletRequester } from '../tokens';
+import { OceanComputeView } from './compute-view';
+import { OceanManageList, type ManageAction } from './manage-list';
+import { OceanPublishForm, type IPublishFormValues } from './publish-form';
+
+function sentence(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+type Tab = 'publish' | 'manage' | 'compute';
+
+export class OceanPublishPanel extends Widget {
+  readonly form: OceanPublishForm;
+  readonly manage: OceanManageList;
+  readonly compute: OceanComputeView;
+  private _tabs: Record<Tab, HTMLElement>;
+  private _sections: Record<Tab, HTMLElement>;
+  private _assets: IMyAsset[] = [];
+  private _published = new Signal<this, IPublished>(this);
+  private readonly _requester: IWalletRequester = {
+    kind: 'panel',
+    label: 'The Ocean Publish panel'
+  };
+
+  constructor(
+    private readonly _networks: INetworkRegistry,
+    private readonly _wallet: IWallet | null,
+    private readonly _contents: Contents.IManager
+  ) {
+    super();
+    this.id = 'jupyterlab-ocean-publish';
+    this.addClass('jp-OceanPublishPanel');
+    this.title.caption = 'Ocean: publish, manage, compute';
+    this.node.style.overflowY = 'auto';
+    this.node.style.padding = '6px';
+
+    const nav = document.createElement('nav');
+    nav.setAttribute('role', 'tablist');
+    nav.style.display = 'flex';
+    nav.style.gap = '4px';
+    nav.style.marginBottom = '6px';
+    const makeTab = (tab: Tab, label: string) => {
+      const button = document.createElement('button');
+      button.textContent = label;
+      button.setAttribute('role', 'tab');
+      button.dataset.oceanTab = tab;
+      button.className = 'jp-Button jp-mod-styled jp-mod-minimal';
+      button.addEventListener('click', () => this.showTab(tab));
+      nav.appendChild(button);
+      return button;
+    };
+    this._tabs = {
+      publish: makeTab('publish', 'Publish'),
+      manage: makeTab('manage', 'My assets'),
+      compute: makeTab('compute', 'Compute')
+    };
+
+    this.form = new OceanPublishForm();
+    this.form.addEventListener('ocean-publish', event => {
+      void this.publish((event as CustomEvent<IPublishFormValues>).detail);
+    });
+    this.form.addEventListener(
+      'ocean-load-algorithms',
+      () => void this.loadAlgorithms()
+    );
+
+    this.manage = new OceanManageList();
+    this.manage.addEventListener(
+      'ocean-refresh',
+      () => void this.refreshAssets()
+    );
+    this.manage.addEventListener('ocean-manage', event => {
+      void this.act((event as CustomEvent<ManageAction>).detail);
+    });
+
+    this.compute = new OceanComputeView(
+      _networks,
+      _wallet,
+      _contents,
+      this._requester
+    );
+    const computeIntro = document.createElement('p');
+    computeIntro.textContent =
+      'Choose “Run a job” on a compute-only asset (here, in My assets, or from a notebook with %ocean compute <did>).';
+    computeIntro.className = 'jp-OceanPublishPanel-hint';
+
+    const section = (tab: Tab, ...children: Node[]) => {
+      const element = document.createElement('section');
+      element.dataset.oceanSection = tab;
+      element.append(...children);
+      return element;
+    };
+    this._sections = {
+      publish: section('publish', this.form),
+      manage: section('manage', this.manage),
+      compute: section('compute', computeIntro, this.compute.node)
+    };
+    this.node.append(
+      nav,
+      this._sections.publish,
+      this._sections.manage,
+      this._sections.compute
+    );
+    this.showTab('publish');
+    this._networks.changed.connect(this._onNetworkChanged, this);
+    this._wallet?.stateChanged.connect(this._onWalletChanged, this);
+  }
+
+  /** Emitted after an asset was published and indexed. */
+  get published(): ISignal<this, IPublished> {
+    return this._published;
+  }
+
+  showTab(tab: Tab): void {
+    for (const key of Object.keys(this._tabs) as Tab[]) {
+      const selected = key === tab;
+      this._tabs[key].setAttribute('aria-selected', String(selected));
+      this._tabs[key].style.fontWeight = selected ? '600' : '';
+      this._sections[key].hidden = !selected;
+    }
+    if (tab === 'manage') void this.refreshAssets();
+  }
+
+  /** Opens the form for a workspace file (from the file browser's context menu). */
+  publishFile(path: string): void {
+    this.showTab('publish');
+    this.form.prefillFile(path);
+  }
+
+  /** Opens the compute view for a compute-only dataset. */
+  async computeOn(did: string): Promise<void> {
+    this.showTab('compute');
+    await this.compute.showDataset(did);
+  }
+
+  async loadAlgorithms(): Promise<void> {
+    this.form.algorithmsError = '';
+    try {
+      this.form.algorithms = await algorithmAssets(this._networks.active);
+    } catch (error) {
+      this.form.algorithmsError = sentence(error);
+      this.form.algorithms = [];
+    }
+  }
+
+  private async _signer(): Promise<any> {
+    if (!this._wallet)
+      throw new Error(
+        'The Ocean wallet plugin is disabled, so there is nothing to sign with.'
+      );
+    await this._wallet.ensureUnlocked(this._requester);
+    return this._wallet.getSigner(this._requester);
+  }
+
+  /** Builds the publish request from the form (reading the workspace file). */
+  async requestFromForm(values: IPublishFormValues): Promise<IPublishRequest> {
+    const network = this._networks.active;
+    let file: IPublishRequest['file'];
+    if (values.source === 'url') {
+      file = { url: values.url.trim() };
+    } else {
+      const path = values.path.trim().replace(/^\/+/, '');
+      if (!path) throw new Error('Choose a file from the workspace.');
+      try {
+        file = await readWorkspaceFile(this._contents, path);
+      } catch (error) {
+        throw new Error(
+          `The file ${path} could not be read from the workspace: ${sentence(error)}`
+        );
+      }
+    }
+    const compute = values.type === 'dataset' && values.access === 'compute';
+    if (compute && values.trusted.length === 0)
+      throw new Error(
+        'A compute-only dataset needs at least one trusted algorithm; otherwise nothing can ever use it.'
+      );
+    return {
+      name: values.name.trim(),
+      description: values.description.trim(),
+      author: values.author.trim(),
+      license: values.license,
+      tags: values.tags
+        .split(',')
+        .map(tag => tag.trim())
+        .filter(Boolean)
+        .slice(0, 30),
+      type: values.type,
+      file,
+      pricing:
+        values.pricing === 'fixed'
+          ? { type: 'fixed', priceInOcean: values.price.trim() }
+          : { type: 'free' },
+      access: compute ? 'compute' : 'download',
+      trustedAlgorithms: compute
+        ? await Promise.all(
+            values.trusted.map(did => trustedAlgorithmFromNode(network, did))
+          )
+        : [],
+      sampleUrl: values.sampleUrl.trim() || undefined
+    };
+  }
+
+  async publish(values: IPublishFormValues): Promise<IPublished | null> {
+    const form = this.form;
+    if (form.busy) return null;
+    form.busy = true;
+    form.error = '';
+    form.result = null;
+    form.failedStep = '';
+    form.step = 'check';
+    form.stepMessage = 'Reading the form…';
+    try {
+      const request = await this.requestFromForm(values);
+      const signer = await this._signer();
+      const published = await publishAsset(
+        this._networks.active,
+        signer,
+        request,
+        progress => {
+          form.step = progress.step;
+          form.stepMessage = progress.message;
+        }
+      );
+      form.step = 'done';
+      form.result = { did: published.did, name: request.name };
+      this._published.emit(published);
+      return published;
+    } catch (error) {
+      // Everything typed stays in the form: fix and press Publish again.
+      form.failedStep = form.step;
+      form.error = sentence(error);
+      return null;
+    } finally {
+      form.busy = false;
+    }
+  }
+
+  async refreshAssets(): Promise<void> {
+    const list = this.manage;
+    const account = this._wallet?.state.account ?? null;
+    list.account = account ?? '';
+    list.error = '';
+    if (!account) {
+      list.assets = [];
+      return;
+    }
+    list.loading = true;
+    try {
+      const network = this._networks.active;
+      const ethers = await loadEthers();
+      const provider = new ethers.JsonRpcProvider(
+        network.rpcUrl,
+        network.chainId,
+        {
+          staticNetwork: true,
+          cacheTimeout: -1
+        }
+      );
+      this._assets = await listMyAssets(network, provider, account);
+      list.assets = this._assets;
+    } catch (error) {
+      list.error = sentence(error);
+    } finally {
+      list.loading = false;
+    }
+  }
+
+  async act(action: ManageAction): Promise<void> {
+    const list = this.manage;
+    const asset = this._assets.find(entry => entry.did === action.did);
+    if (!asset) return;
+    if (action.kind === 'compute') {
+      await this.computeOn(asset.did);
+      return;
+    }
+    const network = this._networks.active;
+    list.busy = asset.did;
+    list.error = '';
+    list.message = '';
+    try {
+      const signer = await this._signer();
+      switch (action.kind) {
+        case 'price':
+          await changePrice(network, signer, asset, action.price);
+          list.message = `${asset.name} now costs ${action.price} OCEAN.`;
+          await waitForNode(network, asset.did, ddo =>
+            (ddo.indexedMetadata?.stats ?? []).some((stat: any) =>
+              (stat.prices ?? []).some(
+                (price: any) => Number(price.price) === Number(action.price)
+              )
+            )
+          ).catch(() => undefined);
+          break;
+        case 'withdraw':
+          await withdrawEarnings(network, signer, asset);
+          list.message = `Withdrew ${asset.exchange?.withdrawable} OCEAN from ${asset.name} to your account.`;
+          break;
+        case 'state':
+          await setAssetState(network, signer, asset, action.state);
+          await waitForNode(
+            network,
+            asset.did,
+            ddo => Number(ddo.indexedMetadata?.nft?.state) === action.state
+          );
+          list.message = `The state of ${asset.name} is written to its data NFT.`;
+          break;
+      }
+      await this.refreshAssets();
+    } catch (error) {
+      list.error = sentence(error);
+      // The select shows what the chain says, not what was asked for.
+      await this.refreshAssets();
+    } finally {
+      list.busy = '';
+    }
+  }
+
+  dispose(): void {
+    this._networks.changed.disconnect(this._onNetworkChanged, this);
+    this._wallet?.stateChanged.disconnect(this._onWalletChanged, this);
+    this.compute.dispose();
+    super.dispose();
+  }
+
+  private _onNetworkChanged(): void {
+    this.form.algorithms = null;
+    if (!this._sections.manage.hidden) void this.refreshAssets();
+  }
+
+  private _onWalletChanged(): void {
+    if (
+      !this._sections.manage.hidden &&
+      this.manage.account !== (this._wallet?.state.account ?? '')
+    )
+      void this.refreshAssets();
+  }
+}

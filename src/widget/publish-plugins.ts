@@ -1,0 +1,125 @@
+/**
+ * The publishing plugins: the Publish sidebar tab (publish, my assets, compute), "Publish to
+ * Ocean…" in the file browser's context menu, and the compute job view for output cells
+ * (application/vnd.ocean.compute+json, shown by `%ocean compute <did>`).
+ */
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ILayoutRestorer } from '@jupyterlab/application';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { LabIcon } from '@jupyterlab/ui-components';
+import { INetworkRegistry, IWallet } from '../tokens';
+import { OCEAN_COMPUTE_MIME_TYPE, OceanComputeView } from './compute-view';
+import { OceanPublishPanel } from './publish-panel';
+
+export const publishIcon = new LabIcon({
+  name: 'jupyterlab-ocean:publish',
+  svgstr:
+    '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24"><g class="jp-icon3" fill="#616161"><path d="M11 16V7.8l-3.3 3.3-1.4-1.4L12 4l5.7 5.7-1.4 1.4L13 7.8V16h-2z"/><path d="M4 15h2v3c0 .6 2.5 1 6 1s6-.4 6-1v-3h2v3c0 2-4 3-8 3s-8-1-8-3v-3z"/></g></svg>'
+});
+
+export namespace PublishCommandIDs {
+  export const open = 'ocean:publish';
+  export const publishFile = 'ocean:publish-file';
+  export const compute = 'ocean:compute';
+  export const manage = 'ocean:my-assets';
+}
+
+export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-ocean:publish-panel',
+  description:
+    'Publish files as Ocean assets, manage what you published, run compute-to-data jobs.',
+  autoStart: true,
+  requires: [INetworkRegistry],
+  optional: [
+    IWallet,
+    ILayoutRestorer,
+    IDefaultFileBrowser,
+    IRenderMimeRegistry
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    networks: INetworkRegistry,
+    wallet: IWallet | null,
+    restorer: ILayoutRestorer | null,
+    browser: IDefaultFileBrowser | null,
+    rendermime: IRenderMimeRegistry | null
+  ): void => {
+    const contents = app.serviceManager.contents;
+    const panel = new OceanPublishPanel(networks, wallet, contents);
+    panel.title.icon = publishIcon;
+    app.shell.add(panel, 'left', { rank: 660 });
+    restorer?.add(panel, panel.id);
+
+    app.commands.addCommand(PublishCommandIDs.open, {
+      label: 'Publish to Ocean',
+      caption: 'Open the Ocean Publish tab',
+      icon: publishIcon,
+      execute: () => {
+        app.shell.activateById(panel.id);
+        panel.showTab('publish');
+      }
+    });
+    app.commands.addCommand(PublishCommandIDs.manage, {
+      label: 'My Ocean Assets',
+      caption: 'What you published: sales, revenue, price and state',
+      execute: () => {
+        app.shell.activateById(panel.id);
+        panel.showTab('manage');
+      }
+    });
+    app.commands.addCommand(PublishCommandIDs.publishFile, {
+      label: 'Publish to Ocean…',
+      caption: 'Publish this file as an Ocean dataset or algorithm',
+      icon: publishIcon,
+      isVisible: () => {
+        const item = browser?.selectedItems().next();
+        return !item || item.done || item.value.type !== 'directory';
+      },
+      execute: args => {
+        let path = typeof args.path === 'string' ? args.path : '';
+        if (!path && browser) {
+          const item = browser.selectedItems().next();
+          if (!item.done && item.value.type !== 'directory')
+            path = item.value.path;
+        }
+        app.shell.activateById(panel.id);
+        panel.publishFile(path);
+      }
+    });
+    app.commands.addCommand(PublishCommandIDs.compute, {
+      label: 'Run a Compute-to-Data Job',
+      caption: 'Run an allowed algorithm on a compute-only Ocean dataset',
+      execute: async args => {
+        app.shell.activateById(panel.id);
+        await panel.computeOn(typeof args.did === 'string' ? args.did : '');
+      }
+    });
+    app.contextMenu.addItem({
+      command: PublishCommandIDs.publishFile,
+      selector: '.jp-DirListing-item[data-isdir="false"]',
+      rank: 12
+    });
+
+    rendermime?.addFactory(
+      {
+        // Safe: the view shows DDO text as text and runs no output code.
+        safe: true,
+        mimeTypes: [OCEAN_COMPUTE_MIME_TYPE],
+        defaultRank: 40,
+        createRenderer: () =>
+          new OceanComputeView(
+            networks,
+            wallet,
+            contents,
+            { kind: 'renderer', label: 'Compute job view in a notebook' },
+            () => (app.shell.currentWidget as any)?.context?.path
+          )
+      },
+      40
+    );
+  }
+};

@@ -1,0 +1,195 @@
+/**
+ * Compute-to-data from JupyterLab on a local stack, in Chromium: the Publish form publishes an
+ * algorithm (a JS file from the workspace) and a compute-only dataset that trusts only the
+ * stack's "Greenhouse summary" algorithm (chosen from the network's algorithm assets). A
+ * second account cannot download the data; in a notebook, the compute job view pays, starts
+ * and follows a job with the allowed algorithm, its results land in the workspace and in a
+ * DataFrame; the algorithm the dataset does not trust is refused with a clear sentence.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { newNotebook, openLab, runCell } from './helpers';
+import {
+  confirmUntil,
+  ddo,
+  fund,
+  newAccounts,
+  selectAccount,
+  setUpAccounts
+} from './publish-helpers';
+
+const accounts = newAccounts();
+const suffix = Math.random().toString(36).slice(2, 7);
+const DATA_FILE = `sensors-${suffix}.csv`;
+const ALGORITHM_FILE = `count-rows-${suffix}.js`;
+const CSV = [
+  'timestamp,greenhouse,temperature_c,humidity_pct,co2_ppm',
+  '2025-06-01T00:00:00Z,north,20.5,71.0,600',
+  '2025-06-01T01:00:00Z,north,21.5,69.0,640',
+  '2025-06-01T00:00:00Z,south,24.0,60.0,500',
+  '2025-06-01T01:00:00Z,south,26.0,62.0,520',
+  '2025-06-01T02:00:00Z,south,25.0,61.0,700'
+].join('\n');
+const ALGORITHM = `const [inputs, outputs] = Deno.args;
+let rows = 0;
+for (const d of Deno.readDirSync(inputs)) for (const f of Deno.readDirSync(inputs + '/' + d.name)) rows += Deno.readTextFileSync(inputs + '/' + d.name + '/' + f.name).trim().split('\\n').length - 1;
+Deno.writeTextFileSync(outputs + '/rows.json', JSON.stringify({ rows }));
+`;
+
+function form(page: Page): Locator {
+  return page.locator('#jupyterlab-ocean-publish ocean-publish-form');
+}
+
+async function publishFromForm(
+  page: Page,
+  path: string,
+  fill: (form: Locator) => Promise<void>
+): Promise<string> {
+  await page.evaluate(
+    path =>
+      (window as any).jupyterapp.commands.execute('ocean:publish-file', {
+        path
+      }),
+    path
+  );
+  const publishForm = form(page);
+  await expect(publishForm.locator('input[name=path]')).toHaveValue(path);
+  await fill(publishForm);
+  await publishForm.locator('[data-ocean-action=publish]').click();
+  await confirmUntil(page, publishForm.locator('[data-ocean=published]'));
+  return (await publishForm.locator('[data-ocean=did]').innerText()).trim();
+}
+
+test('compute-only data: download refused, the allowed algorithm runs from the notebook, another is refused', async ({
+  page,
+  oceanLab,
+  stack
+}) => {
+  test.setTimeout(480_000);
+  const trustedDid = stack.samples.algorithm!;
+  expect(trustedDid).toMatch(/^did:op:/);
+  await fund(stack, accounts.publisher.address);
+  await fund(stack, accounts.buyer.address);
+  writeFileSync(join(oceanLab.rootDir, DATA_FILE), CSV);
+  writeFileSync(join(oceanLab.rootDir, ALGORITHM_FILE), ALGORITHM);
+  await openLab(page, oceanLab);
+  await setUpAccounts(page, accounts);
+
+  // An algorithm from a workspace .js file (the form switches to "algorithm" for code).
+  const otherAlgorithm = await publishFromForm(
+    page,
+    ALGORITHM_FILE,
+    async publishForm => {
+      await expect(publishForm.locator('select[name=type]')).toHaveValue(
+        'algorithm'
+      );
+      await publishForm
+        .locator('input[name=name]')
+        .fill(`Row counter ${suffix}`);
+      await publishForm
+        .locator('textarea[name=description]')
+        .fill('Counts the rows of every input file.');
+      await publishForm.locator('input[name=author]').fill('Tests');
+      await publishForm.locator('input[name=pricing][value=free]').check();
+    }
+  );
+  const algorithmDdo = await ddo(stack, otherAlgorithm);
+  expect(algorithmDdo.metadata.type).toBe('algorithm');
+  expect(algorithmDdo.metadata.algorithm.container.entrypoint).toContain(
+    'deno'
+  );
+
+  // A compute-only dataset trusting only the stack's Greenhouse summary.
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('ocean:publish')
+  );
+  const dataset = await publishFromForm(page, DATA_FILE, async publishForm => {
+    await publishForm.locator('select[name=type]').selectOption('dataset');
+    await publishForm.locator('input[name=name]').fill(`Sensor log ${suffix}`);
+    await publishForm
+      .locator('textarea[name=description]')
+      .fill('Greenhouse readings; only approved algorithms may use them.');
+    await publishForm.locator('input[name=author]').fill('Tests');
+    await publishForm.locator('input[name=access][value=compute]').check();
+    const trusted = publishForm.locator(
+      `input[name=trusted][value="${trustedDid}"]`
+    );
+    await expect(trusted).toBeVisible();
+    // The list offers the network's algorithms, ours included.
+    await expect(
+      publishForm.locator(`input[name=trusted][value="${otherAlgorithm}"]`)
+    ).toBeVisible();
+    await trusted.check();
+    await publishForm.locator('input[name=pricing][value=fixed]').check();
+    await publishForm.locator('input[name=price]').fill('1');
+  });
+  const datasetDdo = await ddo(stack, dataset);
+  expect(datasetDdo.services[0].type).toBe('compute');
+  expect(
+    datasetDdo.services[0].compute.publisherTrustedAlgorithms.map(
+      (entry: any) => entry.did
+    )
+  ).toEqual([trustedDid]);
+
+  // A second account: the raw data cannot be downloaded.
+  await selectAccount(page, accounts.buyer.address);
+  await newNotebook(page, 'python');
+  const refused = await runCell(page, `%ocean load ${dataset}`);
+  expect(refused).toContain('compute-to-data only');
+
+  // The job view in the cell: the trusted algorithm only; pay, start, follow, results.
+  await runCell(page, `%ocean compute ${dataset}`);
+  const view = page
+    .locator(
+      '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output ocean-compute-job'
+    )
+    .last();
+  await expect(view.locator('[data-ocean=dataset]')).toHaveText(
+    `Sensor log ${suffix}`
+  );
+  const options = view.locator('select[name=algorithm] option');
+  await expect(options).toHaveCount(1);
+  await expect(view.locator('select[name=algorithm]')).toHaveValue(trustedDid);
+  await view.locator('[data-ocean-action=start]').click();
+  const finished = view.locator('[data-ocean=job][data-status="70"]');
+  const dialogs = await confirmUntil(page, finished, 240_000);
+  // Buy the dataset (approve + buy + order), dispense + order the algorithm, start.
+  expect(dialogs.length).toBeGreaterThanOrEqual(5);
+  await expect(view.locator('[data-ocean=status]')).toHaveText(/finished/i);
+  await expect(view.locator('[data-ocean=logs]')).toContainText(
+    'summarised 5 rows of 2 greenhouses'
+  );
+  const jobId = (await view.locator('[data-ocean=job-id]').innerText()).trim();
+  await view
+    .locator('li[data-file="summary.csv"] [data-ocean-action=save-result]')
+    .click();
+  await expect(
+    view.locator('li[data-file="summary.csv"] [data-ocean=saved]')
+  ).toHaveText(`ocean-results/${jobId}/summary.csv`);
+  const savedCsv = join(
+    oceanLab.rootDir,
+    'ocean-results',
+    jobId,
+    'summary.csv'
+  );
+  expect(readFileSync(savedCsv, 'utf8')).toContain('north,2,21,70,640');
+
+  // Into the kernel: a DataFrame, and every output file in the workspace.
+  const output = await runCell(
+    page,
+    `df = %ocean compute results ${jobId}\nprint(type(df).__name__, sorted(df['greenhouse']), int(df['rows'].sum()))`
+  );
+  expect(output).toContain("DataFrame ['north', 'south'] 5");
+  expect(
+    existsSync(join(oceanLab.rootDir, 'ocean-results', jobId, 'summary.json'))
+  ).toBe(true);
+
+  // An algorithm the dataset does not trust is refused, in words.
+  const notAllowed = await runCell(
+    page,
+    `%ocean compute ${dataset} --algorithm ${otherAlgorithm}`
+  );
+  expect(notAllowed).toContain('not allowed');
+});
