@@ -1,6 +1,9 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { networksPlugin } from './ocean';
-import { oceanClientPlugin } from './ocean/client-plugin';
+import {
+  oceanClientPlugin,
+  oceanKernelCommandsPlugin
+} from './ocean/client-plugin';
 import { publishComputePlugin } from './ocean/publish-plugin';
 import { publishPanelPlugin } from './widget/publish-plugins';
 import { panelPlugin } from './widget';
@@ -17,6 +20,7 @@ plugins.push(walletPlugin);
 plugins.push(kernelBridgePlugin);
 plugins.push(oceanClientPlugin);
 plugins.push(discoverPlugin, assetRendererPlugin);
+plugins.push(oceanKernelCommandsPlugin);
 plugins.push(ganPlugin);
 plugins.push(publishComputePlugin);
 plugins.push(publishPanelPlugin);

@@ -3,77 +3,18 @@
  * tab lists, filters and pages the node's assets; asset cards render DDO
  * text as text; @oceanprotocol/lib stays out of the start-up bundle.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Page } from '@playwright/test';
-import { test, expect, type IStackInfo } from './fixtures';
+import { test, expect } from './fixtures';
 import { newNotebook, openLab, runCell } from './helpers';
 import { freePort } from '../scripts/lib/services.mjs';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+import {
+  openDiscover,
+  publicSampleUrl,
+  publish,
+  type IAssetSpec
+} from './ocean-helpers';
 
 /** A string only @oceanprotocol/lib's bundle contains. */
 const LIB_MARKER = 'Send prepared tx error';
-
-export interface IAssetSpec {
-  name: string;
-  description: string;
-  tags?: string[];
-  pricing: { type: 'free' } | { type: 'fixed'; priceInOcean: string };
-  files: { url: string; headers?: Record<string, string> }[];
-  links?: string[];
-  contentType?: string;
-  timeout?: number;
-}
-
-/** Publishes assets on the stack with the stack's own publishing code. */
-export function publish(stack: IStackInfo, specs: IAssetSpec[]): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'jlo-publish-'));
-  try {
-    const specsFile = join(dir, 'specs.json');
-    writeFileSync(specsFile, JSON.stringify(specs));
-    const out = execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'bench', 'preview-publish.mts'),
-        join(stack.stateDir, 'stack.json'),
-        specsFile
-      ],
-      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 }
-    );
-    return JSON.parse(out.trim().split('\n').pop()!).dids;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The public sample link of one of the stack's sample assets. */
-export async function publicSampleUrl(
-  stack: IStackInfo,
-  role: string
-): Promise<string> {
-  const response = await fetch(
-    `${stack.nodeUrl}/api/aquarius/assets/ddo/${stack.samples[role]}`
-  );
-  const ddo = await response.json();
-  return ddo.metadata.links[0];
-}
-
-export async function openDiscover(page: Page) {
-  // Through the command: clicking the tab would close it when the restored
-  // layout already shows it.
-  await page.evaluate(() =>
-    (window as any).jupyterapp.commands.execute('ocean:discover')
-  );
-  const list = page.locator('#jupyterlab-ocean-discover ocean-discover-list');
-  await expect(list).toBeVisible();
-  return list;
-}
 
 const EVIL_NAME = '<img src=x onerror="window.__oceanXss=1">Evil <b>title</b>';
 const EVIL_DESCRIPTION =

@@ -32,6 +32,7 @@ export const shortAddress = (address: string): string =>
  * @event ocean-get-access - the user asked to get access.
  * @event ocean-preview - the user asked for (another) preview.
  * @event ocean-retry - the user asked to load the asset again.
+ * @event ocean-sample - the user asked to read the public sample.
  */
 export class OceanAssetCard extends LitElement {
   static properties = {
@@ -43,6 +44,7 @@ export class OceanAssetCard extends LitElement {
     errorCode: { type: String, attribute: 'error-code', reflect: true },
     preview: { attribute: false },
     sample: { attribute: false },
+    sampleError: { type: String, attribute: false },
     previewing: { type: Boolean },
     previewMs: { type: Number, attribute: 'preview-ms', reflect: true },
     canBuy: { type: Boolean, attribute: 'can-buy' }
@@ -57,6 +59,7 @@ export class OceanAssetCard extends LitElement {
   preview: IDataPreview | null = null;
   /** Rows of the publisher's public sample, when it could be read. */
   sample: IDataPreview | null = null;
+  sampleError = '';
   previewing = false;
   previewMs = 0;
   canBuy = true;

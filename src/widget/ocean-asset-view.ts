@@ -18,7 +18,9 @@ import {
   OCEAN_ASSET_MIME_TYPE,
   type IOceanAccessGrant,
   type IOceanClient,
-  type IWalletRequester
+  type IWallet,
+  type IWalletRequester,
+  type IWalletState
 } from '../tokens';
 import './ocean-asset-card';
 import type { OceanAssetCard } from './ocean-asset-card';
@@ -46,21 +48,54 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
   readonly card: OceanAssetCard;
   private _did = '';
   private _generation = 0;
+  private _account: string | null;
 
   constructor(
     private readonly _client: IOceanClient,
     private readonly _requester: IWalletRequester,
-    canBuy = true
+    private readonly _wallet: IWallet | null = null
   ) {
     super();
+    const canBuy = _wallet !== null;
+    this._account = _wallet?.state.account ?? null;
     this.addClass('jp-OceanAssetView');
     this.card = document.createElement('ocean-asset-card');
     this.card.canBuy = canBuy;
     this.card.addEventListener('ocean-get-access', () => void this.getAccess());
     this.card.addEventListener('ocean-preview', () => void this.loadPreview());
     this.card.addEventListener('ocean-retry', () => void this.load(this._did));
+    this.card.addEventListener(
+      'ocean-sample',
+      () => void this._loadSample(this._generation)
+    );
     this.node.appendChild(this.card);
     this._client.accessChanged.connect(this._onAccessChanged, this);
+    this._wallet?.stateChanged.connect(this._onWalletChanged, this);
+  }
+
+  /** Another account (or an unlock) may already hold an order: look again. */
+  private _onWalletChanged(_: IWallet, state: IWalletState): void {
+    if (state.account === this._account) {
+      return;
+    }
+    this._account = state.account;
+    const card = this.card;
+    if (!card.asset || card.state === 'working') {
+      return;
+    }
+    if (card.state === 'unlocked') {
+      void this.load(this._did);
+      return;
+    }
+    const generation = this._generation;
+    void this._client
+      .findAccess(this._did)
+      .catch(() => null)
+      .then(grant => {
+        if (grant && generation === this._generation) {
+          this._unlock(grant);
+        }
+      });
   }
 
   get did(): string {
@@ -100,7 +135,6 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
       }
       card.asset = asset;
       card.state = 'locked';
-      void this._loadSample(generation);
       const grant = await this._client.findAccess(did).catch(() => null);
       if (generation !== this._generation) {
         return;
@@ -200,6 +234,8 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     }
     const format = detectFormat(asset.contentType, url);
     if (format !== 'csv' && format !== 'tsv') {
+      this.card.sampleError =
+        'Only CSV and TSV samples show here: open the link.';
       return;
     }
     try {
@@ -209,7 +245,7 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
         signal: AbortSignal.timeout(10_000)
       });
       if (!response.ok || !response.body) {
-        return;
+        throw new Error(`HTTP ${response.status}`);
       }
       const reader = response.body.getReader();
       const chunks: Uint8Array[] = [];
@@ -247,7 +283,10 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
         this.card.sample = sample;
       }
     } catch {
-      // Many sample hosts do not allow cross-origin reads: the link stays.
+      if (generation === this._generation) {
+        this.card.sampleError =
+          'The sample host does not allow reading it from JupyterLab; open the link instead.';
+      }
     }
   }
 
@@ -263,6 +302,7 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     }
     this._generation++;
     this._client.accessChanged.disconnect(this._onAccessChanged, this);
+    this._wallet?.stateChanged.disconnect(this._onWalletChanged, this);
     releasePreview(this.card.preview);
     super.dispose();
   }

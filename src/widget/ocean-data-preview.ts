@@ -126,7 +126,8 @@ export class OceanDataPreview extends LitElement {
               ${preview.columns.map(
                 column =>
                   html`<th title=${column.name}>
-                    ${column.name}<span class="type">${column.type}</span>
+                    <span class="name">${column.name}</span
+                    ><span class="type">${column.type}</span>
                   </th>`
               )}
             </tr>

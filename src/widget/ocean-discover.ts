@@ -325,7 +325,7 @@ export class OceanDiscoverPanel extends Panel {
       void this.select((event as CustomEvent<{ did: string }>).detail.did);
     });
     top.node.append(heading, this.list);
-    this._detail = new OceanAssetView(_client, REQUESTER, _wallet !== null);
+    this._detail = new OceanAssetView(_client, REQUESTER, _wallet);
     this._detail.addClass('jp-OceanDiscover-detail');
     this._detail.hide();
     this.addWidget(top);

@@ -77,7 +77,7 @@ export const assetRendererPlugin: JupyterFrontEndPlugin<void> = {
           new OceanAssetView(
             client,
             { kind: 'renderer', label: 'Ocean asset card in a notebook' },
-            wallet !== null
+            wallet
           )
       },
       40

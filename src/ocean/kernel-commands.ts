@@ -1,0 +1,277 @@
+/**
+ * Ocean data commands for kernels, offered through IKernelBridge:
+ *
+ *   %ocean search [text] [--type dataset] [--price free] [--tag t] [--page 2]
+ *   %ocean preview <did>          → the asset card in the cell
+ *   df = %ocean load <did>        → a DataFrame (pandas) / rows (Deno)
+ *
+ * `load` gets access through the wallet when needed (each transaction in its
+ * dialog), downloads the whole file in the browser, saves it next to the
+ * notebook (ocean-data/) through the Contents API, and hands the data to
+ * the kernel: parsed rows for CSV/TSV/JSON, the bytes otherwise. The kernel
+ * never sees a token, a signature or a key.
+ */
+import type { Contents } from '@jupyterlab/services';
+import type { IDisposable } from '@lumino/disposable';
+import { mimeResult, tableResult } from '../kernel-bridge/results';
+import {
+  OCEAN_ASSET_MIME_TYPE,
+  type IKernelBridge,
+  type IKernelCommandContext,
+  type IOceanAssetQuery,
+  type IOceanAssetSummary,
+  type IOceanClient,
+  type IOceanProgress
+} from '../tokens';
+import { checkDid } from './asset';
+import { OceanError } from './errors';
+import { detectFormat } from './preview';
+
+/** Bigger files are saved to the workspace but not sent through the bridge. */
+export const INLINE_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Contents API chunk size for large saves. */
+const SAVE_CHUNK_BYTES = 8 * 1024 * 1024;
+
+const priceWords = (asset: IOceanAssetSummary): string =>
+  asset.price.type === 'dispenser'
+    ? 'free'
+    : asset.price.type === 'fixedrate'
+      ? `${asset.price.amount.replace(/\.0+$/, '')} ${asset.price.symbol ?? 'OCEAN'}`
+      : 'not for sale';
+
+function stringArg(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+function positional(args: Record<string, unknown>): string[] {
+  const list = args._;
+  return Array.isArray(list) ? list.map(String) : [];
+}
+
+function didArg(args: Record<string, unknown>): string {
+  const did = stringArg(args.did) ?? positional(args)[0];
+  if (!did) {
+    throw new OceanError(
+      'OCEAN_BAD_ASSET',
+      'Give the asset id, e.g. %ocean load did:op:… (find ids with %ocean search).'
+    );
+  }
+  return checkDid(did);
+}
+
+/** A safe file name from the node's file name or the asset's name. */
+export function fileNameFor(
+  asset: IOceanAssetSummary,
+  nodeName: string | undefined,
+  format: string | null,
+  fileIndex: number
+): string {
+  const base = (nodeName || asset.name || 'data')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 80);
+  const hasExtension = /\.[A-Za-z0-9]{1,8}$/.test(base);
+  const extension =
+    hasExtension || !format ? '' : format === 'image' ? '.png' : `.${format}`;
+  const suffix = fileIndex > 0 && !nodeName ? `-${fileIndex}` : '';
+  return `${base || 'data'}${suffix}${extension}`;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  const step = 0x8000;
+  for (let i = 0; i < bytes.length; i += step) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + step));
+  }
+  return btoa(binary);
+}
+
+/** Saves bytes in the workspace, in chunks when large. */
+export async function saveToWorkspace(
+  contents: Contents.IManager,
+  path: string,
+  bytes: Uint8Array
+): Promise<void> {
+  const dir = path.split('/').slice(0, -1).join('/');
+  if (dir) {
+    await contents.save(dir, { type: 'directory' }).catch(() => undefined);
+  }
+  if (bytes.length <= SAVE_CHUNK_BYTES) {
+    await contents.save(path, {
+      type: 'file',
+      format: 'base64',
+      content: toBase64(bytes)
+    });
+    return;
+  }
+  const chunks = Math.ceil(bytes.length / SAVE_CHUNK_BYTES);
+  for (let index = 0; index < chunks; index++) {
+    const part = bytes.subarray(
+      index * SAVE_CHUNK_BYTES,
+      (index + 1) * SAVE_CHUNK_BYTES
+    );
+    await contents.save(path, {
+      type: 'file',
+      format: 'base64',
+      content: toBase64(part),
+      // Jupyter's large-file protocol: 1, 2, … and -1 for the last chunk.
+      chunk: index === chunks - 1 ? -1 : index + 1
+    } as Partial<Contents.IModel>);
+  }
+}
+
+function searchQuery(args: Record<string, unknown>): IOceanAssetQuery {
+  const text = [stringArg(args.text), ...positional(args)]
+    .filter(Boolean)
+    .join(' ');
+  const page = Number(args.page ?? 1);
+  return {
+    text: text || undefined,
+    type: stringArg(args.type) as IOceanAssetQuery['type'],
+    price: stringArg(args.price) as IOceanAssetQuery['price'],
+    access: stringArg(args.access) as IOceanAssetQuery['access'],
+    tag: stringArg(args.tag),
+    publisher: stringArg(args.publisher),
+    page: Number.isInteger(page) && page > 0 ? page - 1 : 0,
+    pageSize: Math.min(Math.max(Number(args.size ?? 20) || 20, 1), 100)
+  };
+}
+
+/** Registers search, preview and load; dispose the result to remove them. */
+export function registerOceanKernelCommands(
+  bridge: IKernelBridge,
+  client: IOceanClient,
+  contents: Contents.IManager
+): IDisposable[] {
+  const search = async (args: Record<string, unknown>) => {
+    const query = searchQuery(args);
+    const page = await client.search(query);
+    const rows = page.assets.map(asset => ({
+      did: asset.did,
+      name: asset.name,
+      type: asset.type,
+      price: priceWords(asset),
+      access: asset.access,
+      publisher: asset.publisher,
+      tags: asset.tags.join(', ')
+    }));
+    return tableResult('records', rows, {
+      name: `Ocean assets, page ${(query.page ?? 0) + 1}${page.hasMore ? ' (more with --page)' : ''}`
+    });
+  };
+
+  const preview = async (args: Record<string, unknown>) => {
+    const did = didArg(args);
+    const asset = await client.getAsset(did);
+    return mimeResult(
+      {
+        'text/plain': `${asset.name} (${asset.type}, ${priceWords(asset)}, ${asset.access})\n${did}`,
+        [OCEAN_ASSET_MIME_TYPE]: { did }
+      },
+      { value: { ...asset } }
+    );
+  };
+
+  const load = async (
+    args: Record<string, unknown>,
+    context: IKernelCommandContext
+  ) => {
+    const did = didArg(args);
+    const fileIndex = Number(args.file ?? args.fileIndex ?? 0);
+    if (!Number.isInteger(fileIndex) || fileIndex < 0) {
+      throw new OceanError(
+        'OCEAN_BAD_ASSET',
+        '--file must be the index of a file of the asset (0, 1, …).'
+      );
+    }
+    const report = (progress: IOceanProgress) =>
+      context.progress(progress.message, progress.fraction);
+    const asset = await client.getAsset(did);
+    await client.getAccess(did, context.requester, report);
+    const files = await client.files(did);
+    const info = files.find(file => file.index === fileIndex);
+    if (!info) {
+      throw new OceanError(
+        'OCEAN_BAD_ASSET',
+        `The asset has ${files.length} file(s); there is no file ${fileIndex}.`
+      );
+    }
+    const download = await client.download(did, context.requester, {
+      fileIndex,
+      onProgress: report
+    });
+    const format = detectFormat(
+      download.contentType ?? info.contentType,
+      info.name
+    );
+    const name = fileNameFor(asset, info.name, format, fileIndex);
+    const notebookDir = (context.requester.path ?? '')
+      .split('/')
+      .slice(0, -1)
+      .join('/');
+    const relative = `ocean-data/${name}`;
+    const path = notebookDir ? `${notebookDir}/${relative}` : relative;
+    context.progress(`Saving ${relative} in the workspace…`);
+    await saveToWorkspace(contents, path, download.bytes);
+    context.progress(
+      `Saved ${relative} (${download.bytes.length.toLocaleString('en')} bytes).`,
+      1
+    );
+    if (download.bytes.length > INLINE_LIMIT_BYTES) {
+      return { path: relative, size: download.bytes.length, format };
+    }
+    if (format === 'csv' || format === 'tsv' || format === 'json') {
+      const Papa = (await import('papaparse')).default;
+      const text = new TextDecoder().decode(download.bytes);
+      if (format === 'json') {
+        try {
+          const value = JSON.parse(text);
+          if (Array.isArray(value)) {
+            return tableResult('records', value, { name });
+          }
+          return value;
+        } catch {
+          return tableResult(
+            'records',
+            text
+              .split('\n')
+              .filter(line => line.trim())
+              .map(line => JSON.parse(line)),
+            { name }
+          );
+        }
+      }
+      // Typed values (numbers, booleans) so a DataFrame gets numeric columns.
+      const parsed = Papa.parse<Record<string, unknown>>(text, {
+        header: true,
+        dynamicTyping: true,
+        skipEmptyLines: true,
+        delimiter: format === 'tsv' ? '\t' : ''
+      });
+      return tableResult('records', parsed.data, { name });
+    }
+    if (format === 'parquet') {
+      return tableResult('parquet', download.bytes, { name });
+    }
+    return download.bytes;
+  };
+
+  return [
+    bridge.registerCommand('search', search, {
+      description:
+        "List the active network's Ocean assets (name, type, price, access, publisher, tags).",
+      usage:
+        '[text] [--type dataset|algorithm] [--price free|paid] [--access download|compute] [--tag T] [--page N]'
+    }),
+    bridge.registerCommand('preview', preview, {
+      description:
+        'Show an asset card: metadata, licence, price, Get access and a data preview.',
+      usage: '<did>'
+    }),
+    bridge.registerCommand('load', load, {
+      description:
+        'Get access if needed (wallet dialog), download the data, save it in ocean-data/ and return it (a DataFrame with pandas).',
+      usage: '<did> [--file N]'
+    })
+  ];
+}
