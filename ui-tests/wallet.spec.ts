@@ -12,16 +12,25 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   encryptKeystoreJson,
+  getBytes,
   HDNodeWallet,
   Interface,
   keccak256,
   MaxUint256,
   toUtf8Bytes,
+  verifyMessage,
   Wallet
 } from 'ethers';
-import type { Locator, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { openLab } from './helpers';
+import {
+  confirmationDialog as dialog,
+  confirmDialog,
+  importWallet,
+  openWalletPanel as openPanel,
+  walletView
+} from './wallet-helpers';
 
 const PASSWORD = 'jupyter-ocean-test';
 
@@ -37,22 +46,6 @@ function recordTraffic(page: Page): string[] {
     socket.on('framesent', frame => sent.push(String(frame.payload)));
   });
   return sent;
-}
-
-function walletView(page: Page): Locator {
-  return page.locator('#jupyterlab-ocean-panel ocean-wallet-view');
-}
-
-/** Shows the Ocean panel (a tab click would hide it if already shown). */
-async function openPanel(page: Page): Promise<void> {
-  await page.evaluate(() =>
-    (window as any).jupyterapp.commands.execute('ocean:open-panel')
-  );
-  await expect(walletView(page)).toBeVisible();
-}
-
-function dialog(page: Page): Locator {
-  return page.locator('.jp-OceanConfirmationDialog');
 }
 
 /** Starts an IWallet.request as a kernel would, without waiting for it. */
@@ -452,4 +445,66 @@ test('a browser wallet announced with EIP-6963 is used instead of built-in keys,
 
   await view.locator('button[data-action="use-builtin"]').click();
   await expect(view.getByText('No wallet in this browser yet')).toBeVisible();
+});
+
+test('an imported private key signs a message from the panel, and getSigner signatures go through the dialog with their context', async ({
+  page,
+  oceanLab: lab
+}) => {
+  const key = Wallet.createRandom();
+  await openLab(page, lab);
+  await importWallet(page, key.privateKey);
+  const view = walletView(page);
+  await expect(view.locator('.address')).toHaveText(key.address);
+
+  await view.locator('button[data-action="sign"]').click();
+  await view.locator('form.sign textarea[name="message"]').fill('Hello Ocean');
+  await view.locator('form.sign button[type="submit"]').click();
+  await expect(dialog(page)).toContainText('Hello Ocean');
+  await expect(dialog(page)).toContainText('costs nothing');
+  await confirmDialog(page);
+  const signature = await view.locator('.signature').innerText();
+  expect(verifyMessage('Hello Ocean', signature)).toBe(key.address);
+
+  // What the Ocean client does: an ethers Signer from IWallet.getSigner,
+  // signing an Ocean Node request with a hint of what it is for.
+  const hash = keccak256(toUtf8Bytes(`${key.address}5download`));
+  await page.evaluate(async hash => {
+    const app = (window as any).jupyterapp;
+    const services: Map<any, string> = app.pluginRegistry._services;
+    const token = [...services.keys()].find(
+      t => t.name === 'jupyterlab-ocean:IWallet'
+    );
+    const wallet = await app.resolveRequiredService(token);
+    const signer = await wallet.getSigner({
+      kind: 'renderer',
+      label: 'Asset card: Weather 2024'
+    });
+    const bytes = Uint8Array.from(
+      hash
+        .slice(2)
+        .match(/../g)!
+        .map((b: string) => parseInt(b, 16))
+    );
+    (window as any).__walletResult = signer
+      .withNodeRequest({
+        command: 'download',
+        nonce: 5,
+        description: 'download dataset Weather 2024'
+      })
+      .signMessage(bytes)
+      .then(
+        (value: string) => ({ ok: true, value }),
+        (error: any) => ({ ok: false, code: error.code })
+      );
+  }, hash);
+  await expect(dialog(page)).toContainText('Asset card: Weather 2024');
+  await expect(dialog(page)).toContainText(
+    'Ocean Node request: download dataset Weather 2024.'
+  );
+  await expect(dialog(page)).toContainText('Checked');
+  await confirmDialog(page);
+  const result = await kernelResult(page);
+  expect(result.ok).toBe(true);
+  expect(verifyMessage(getBytes(hash), result.value)).toBe(key.address);
 });
