@@ -310,6 +310,8 @@ export interface IOceanFileInfo {
   contentType: string | null;
   contentLength: number | null;
   name?: string;
+  /** False when the node cannot reach the file at its storage right now. */
+  available?: boolean;
 }
 
 export interface IOceanDownloadOptions {

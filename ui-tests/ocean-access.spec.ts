@@ -338,7 +338,11 @@ test.describe('Ocean access', () => {
     await confirmUntil(page, brokenCard.locator('[data-ocean=error]'));
     await expect(brokenCard.locator('[data-ocean=access]')).toBeVisible();
     await expect(brokenCard.locator('[data-ocean=error]')).toContainText(
-      'Ocean Node'
+      "cannot reach this asset's file"
+    );
+    await expect(brokenCard).toHaveAttribute(
+      'error-code',
+      'OCEAN_DOWNLOAD_REFUSED'
     );
     expect(await oceanBalance(stack, price.token)).toBe(afterRetry);
 

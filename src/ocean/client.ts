@@ -181,7 +181,8 @@ export class OceanClient implements IOceanClient {
         Number.isFinite(Number(info.contentLength))
           ? Number(info.contentLength)
           : null,
-      name: typeof info?.name === 'string' ? info.name : undefined
+      name: typeof info?.name === 'string' ? info.name : undefined,
+      available: info?.valid !== false
     }));
   }
 

@@ -319,6 +319,12 @@ export async function previewAsset(
     );
   }
   const first = files[0];
+  if (first.available === false) {
+    throw new OceanError(
+      'OCEAN_DOWNLOAD_REFUSED',
+      "The Ocean Node cannot reach this asset's file at its storage (the publisher's server does not answer). Your access is kept: try again later, or tell the publisher."
+    );
+  }
   const format = detectFormat(first.contentType, first.name);
   const read = (fileIndex: number, start: number, end?: number) =>
     client.download(did, requester, {
@@ -334,7 +340,7 @@ export async function previewAsset(
   if (format === 'parquet') {
     return previewParquet(first, read, maxRows);
   }
-  const size = first.contentLength;
+  const size = first.contentLength || null;
   const head = await read(
     0,
     0,

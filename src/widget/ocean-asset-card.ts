@@ -305,6 +305,22 @@ export class OceanAssetCard extends LitElement {
                     rel="noopener noreferrer nofollow"
                     >${asset.sampleUrl}</a
                   >
+                  ${
+                    this.state !== 'unlocked' && !this.sample
+                      ? html`<button
+                          class="secondary"
+                          data-ocean-action="sample"
+                          @click=${() => this._emit('ocean-sample')}
+                        >
+                          Show sample rows
+                        </button>`
+                      : nothing
+                  }
+                  ${
+                    this.sampleError
+                      ? html`<span class="meta">${this.sampleError}</span>`
+                      : nothing
+                  }
                 </dd>`
             : nothing
         }
