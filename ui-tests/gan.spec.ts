@@ -120,7 +120,7 @@ test.describe('GAN output cells', () => {
 
     await newNotebook(page, 'python');
     await runCell(page, ganCellSource(stack.samples.gan!));
-    const cell = page.locator(CELLS);
+    const cell = page.locator(CELLS).first();
     await expect(cell).toHaveAttribute('data-state', 'locked');
     await expect(cell.locator('.jp-OceanGan-title')).toHaveText(
       'Pixel-art avatar generator (DCGAN, ONNX)'
@@ -131,6 +131,31 @@ test.describe('GAN output cells', () => {
     await expect(cell.locator('canvas')).toBeHidden();
     // Locked: neither the model nor the runtime was fetched.
     expect(downloads(requests)).toEqual([]);
+    expect(runtimeFiles(requests)).toEqual([]);
+
+    // An output saved by an earlier run (GAN settings + its PNG) shows the
+    // stored images while locked, without generating anything.
+    const png = readFileSync(
+      join(ROOT, 'gan', 'model', 'samples.png')
+    ).toString('base64');
+    await runCell(
+      page,
+      [
+        'from IPython.display import display',
+        'from jupyterlab_ocean.gan import gan_bundle',
+        `bundle = gan_bundle("${stack.samples.gan}", n=4, seed=42)`,
+        `bundle["image/png"] = "${png}"`,
+        'display(bundle, raw=True)'
+      ].join('\n')
+    );
+    const saved = page.locator(CELLS).last();
+    await expect(saved).toHaveAttribute('data-state', 'locked');
+    await expect(saved.locator('img.jp-OceanGan-saved')).toBeVisible();
+    expect(
+      await saved
+        .locator('img.jp-OceanGan-saved')
+        .evaluate(img => (img as HTMLImageElement).naturalWidth)
+    ).toBeGreaterThan(0);
     expect(runtimeFiles(requests)).toEqual([]);
   });
 

@@ -82,6 +82,8 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
   #lock = element('div', 'jp-OceanGan-lock');
   #buyButton = element('button', 'jp-OceanGan-buy jp-mod-styled jp-mod-accept');
   #canvas = element('canvas', 'jp-OceanGan-grid');
+  /** The PNG a previous run stored in the output, shown until a live grid exists. */
+  #saved = element('img', 'jp-OceanGan-saved');
   #controls = element('div', 'jp-OceanGan-controls');
   #seedInput = element('input', 'jp-OceanGan-seed');
   #batchSelect = element('select', 'jp-OceanGan-batch');
@@ -210,6 +212,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     this.node.append(
       header,
       this.#lock,
+      this.#saved,
       this.#canvas,
       this.#controls,
       this.#footer
@@ -224,6 +227,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     this.#buyButton.disabled = state === 'buying';
     const hasImages = this.#lastRun !== null;
     this.#canvas.hidden = !hasImages;
+    this.#saved.hidden = hasImages || !this.#saved.src;
     this.#controls.hidden = !(
       state === 'ready' ||
       (hasImages && state === 'loading')
@@ -245,6 +249,13 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     }
     this.#renderedKey = key;
     this.#payload = payload;
+    const png = model.data['image/png'];
+    if (typeof png === 'string' && /^[A-Za-z0-9+/=\s]+$/.test(png)) {
+      // What the notebook file holds from the last run: visible while the
+      // wallet is locked or before access is checked, never re-generated.
+      this.#saved.src = `data:image/png;base64,${png.replace(/\s/g, '')}`;
+      this.#saved.alt = 'Images saved in this notebook by an earlier run';
+    }
     this.#syncControls();
     await this.#enqueue(() => this.#show());
   }
