@@ -322,6 +322,21 @@ test('the wallet: create, lock, unlock, faucet, send through the dialog, import,
   });
   await expect(view.locator('select.account')).toContainText('From file');
 
+  // --- A reload keeps the activity of the account, confirmed. ------------
+  await page.reload();
+  await openLab(page, lab);
+  await openPanel(page);
+  await view.locator('form.unlock input[name="password"]').fill(PASSWORD);
+  await view.locator('form.unlock button[type="submit"]').click();
+  await expect(view.locator('.address')).toHaveText(imported.address, {
+    timeout: 60_000
+  });
+  await view.locator('select.account').selectOption(account);
+  await expect(
+    view.locator('ul.activity li[data-status="confirmed"]')
+  ).toHaveCount(2);
+  await expect(view.locator('ul.activity')).toContainText('Send 2.25 OCEAN');
+
   // --- Nothing secret left the wallet. ------------------------------------
   const secrets = [
     phrase,
@@ -507,4 +522,35 @@ test('an imported private key signs a message from the panel, and getSigner sign
   const result = await kernelResult(page);
   expect(result.ok).toBe(true);
   expect(verifyMessage(getBytes(hash), result.value)).toBe(key.address);
+
+  // A kernel asking to switch to a chain: the dialog asks; Escape keeps the
+  // network. (Confirming would reach a public RPC: tests stay on loopback.)
+  await startKernelRequest(page, 'wallet_switchEthereumChain', [
+    { chainId: '0xaa36a7' }
+  ]);
+  await expect(dialog(page)).toContainText('Switch network');
+  await expect(dialog(page)).toContainText('Sepolia');
+  await page.keyboard.press('Escape');
+  expect(await kernelResult(page)).toMatchObject({ ok: false, code: 4001 });
+  await expect(page.locator('.jp-OceanStatusItem')).toContainText('Local');
+  await startKernelRequest(page, 'wallet_switchEthereumChain', [
+    { chainId: '0x1234567' }
+  ]);
+  expect(await kernelResult(page)).toMatchObject({ ok: false, code: 4901 });
+  await startKernelRequest(page, 'eth_chainId', []);
+  expect(await kernelResult(page)).toMatchObject({ ok: true, value: '0x2324' });
+
+  // Export a keystore backup: a Web3 Secret Storage file that opens with
+  // the password chosen for it.
+  await view.locator('button[data-action="export"]').click();
+  await view
+    .locator('form.export input[name="password"]')
+    .fill('backup password');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    view.locator('form.export button[type="submit"]').click()
+  ]);
+  const file = readFileSync((await download.path())!, 'utf8');
+  const reopened = await Wallet.fromEncryptedJson(file, 'backup password');
+  expect(reopened.address).toBe(key.address);
 });

@@ -439,8 +439,13 @@ export class OceanWallet implements IWallet {
     this._keys = keys;
     if (this._source === 'builtin') {
       const first = this.vault.accounts[0]?.address ?? null;
+      const remembered = readSelectedAccount();
       this._account =
-        this._account && keys.get(this._account) ? this._account : first;
+        this._account && keys.get(this._account)
+          ? this._account
+          : remembered && keys.get(remembered)
+            ? getAddress(remembered)
+            : first;
     }
     this._touch();
     this._emit();
@@ -486,6 +491,9 @@ export class OceanWallet implements IWallet {
   }
 
   private _emit(): void {
+    if (this._source === 'builtin' && this._account) {
+      rememberSelectedAccount(this._account);
+    }
     this._state = this._computeState();
     this._stateChanged.emit(this._state);
   }
@@ -912,4 +920,24 @@ function formatNative(wei: bigint): string {
 
 function formatGwei(wei: bigint): string {
   return String(Number((Number(wei) / 1e9).toPrecision(4)));
+}
+
+// The selected address (public, not a secret) survives reloads, so unlocking
+// comes back to the account the person was using.
+const SELECTED_KEY = 'jupyterlab-ocean:wallet-account';
+
+function readSelectedAccount(): string | null {
+  try {
+    return window.localStorage.getItem(SELECTED_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function rememberSelectedAccount(address: string): void {
+  try {
+    window.localStorage.setItem(SELECTED_KEY, address);
+  } catch {
+    // Storage may be disabled; the first account is a fine default then.
+  }
 }
