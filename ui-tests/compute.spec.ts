@@ -14,6 +14,7 @@ import { newNotebook, openLab, runCell } from './helpers';
 import {
   confirmUntil,
   ddo,
+  dialog,
   fund,
   newAccounts,
   selectAccount,
@@ -67,7 +68,7 @@ test('compute-only data: download refused, the allowed algorithm runs from the n
   oceanLab,
   stack
 }) => {
-  test.setTimeout(480_000);
+  test.setTimeout(720_000);
   const trustedDid = stack.samples.algorithm!;
   expect(trustedDid).toMatch(/^did:op:/);
   await fund(stack, accounts.publisher.address);
@@ -157,6 +158,14 @@ test('compute-only data: download refused, the allowed algorithm runs from the n
   const dialogs = await confirmUntil(page, finished, 240_000);
   // Buy the dataset (approve + buy + order), dispense + order the algorithm, start.
   expect(dialogs.length).toBeGreaterThanOrEqual(5);
+  // From here on every request (log and result downloads are signed requests to the node)
+  // is confirmed as it appears.
+  await page.addLocatorHandler(
+    dialog(page).locator('button.jp-OceanConfirmation-confirm'),
+    async confirm => {
+      await confirm.click();
+    }
+  );
   await expect(view.locator('[data-ocean=status]')).toHaveText(/finished/i);
   await expect(view.locator('[data-ocean=logs]')).toContainText(
     'summarised 5 rows of 2 greenhouses'

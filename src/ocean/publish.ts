@@ -259,11 +259,14 @@ export async function storeOnNode(
       body: bytes as BodyInit
     }
   );
-  if (!upload.ok)
+  if (!upload.ok) {
+    // The node says why (a stale nonce, a refused signature…): keep its words.
+    const reason = (await upload.text().catch(() => '')).slice(0, 300);
     throw new OceanError(
       'OCEAN_PUBLISH_FAILED',
-      `The Ocean Node did not store the file (HTTP ${upload.status}).`
+      `The Ocean Node did not store the file (HTTP ${upload.status})${reason ? `: ${reason}` : ''}. Nothing was published; press Publish again.`
     );
+  }
   return { type: 'nodePersistentStorage', bucketId, fileName };
 }
 
