@@ -554,3 +554,59 @@ test('an imported private key signs a message from the panel, and getSigner sign
   const reopened = await Wallet.fromEncryptedJson(file, 'backup password');
   expect(reopened.address).toBe(key.address);
 });
+
+test('switching network updates the wallet state, balances and status bar', async ({
+  page,
+  oceanLab: lab,
+  stack
+}) => {
+  await openLab(page, lab);
+  await importWallet(page, Wallet.createRandom().privateKey);
+  const view = walletView(page);
+  await expect(view.locator('li[data-token="native"] .amount')).toHaveText('0');
+  // A second network on a loopback port where nothing answers (tests never
+  // leave the machine); the local one keeps the stack's ports.
+  await page.evaluate(async stack => {
+    const app = (window as any).jupyterapp;
+    const services: Map<any, string> = app.pluginRegistry._services;
+    const token = [...services.keys()].find(
+      t => t.name === '@jupyterlab/coreutils:ISettingRegistry'
+    );
+    const settings = await app.resolveRequiredService(token);
+    await settings.set('jupyterlab-ocean:networks', 'networks', [
+      {
+        key: 'local',
+        name: 'Local Ocean network',
+        chainId: stack.chainId,
+        rpcUrl: stack.rpcUrl,
+        nodeUrl: stack.nodeUrl,
+        faucetUrl: stack.faucetUrl
+      },
+      {
+        key: 'elsewhere',
+        name: 'Elsewhere',
+        chainId: 31337,
+        rpcUrl: 'http://127.0.0.1:9',
+        nodeUrl: 'http://127.0.0.1:9',
+        nativeSymbol: 'XYZ'
+      }
+    ]);
+  }, stack);
+  const card = page.locator('#jupyterlab-ocean-panel ocean-network-card');
+  await card.locator('select').selectOption('elsewhere');
+  await expect(page.locator('.jp-OceanStatusItem')).toContainText('Elsewhere');
+  await expect(view.locator('button[data-action="faucet"]')).toHaveCount(0);
+  await expect(view.locator('.error')).toContainText('Elsewhere', {
+    timeout: 30_000
+  });
+  await startKernelRequest(page, 'eth_chainId', []);
+  expect(await kernelResult(page)).toMatchObject({ ok: true, value: '0x7a69' });
+
+  await card.locator('select').selectOption('local');
+  await expect(page.locator('.jp-OceanStatusItem')).toContainText('Local');
+  await view.locator('button[data-action="faucet"]').click();
+  await expect(view.locator('li[data-token="native"] .amount')).toHaveText(
+    '10',
+    { timeout: 60_000 }
+  );
+});
