@@ -10,6 +10,7 @@ import { panelPlugin } from './widget';
 import { ganPlugin } from './gan';
 import { walletPlugin } from './widget/wallet-plugin';
 import { kernelBridgePlugin } from './kernel-bridge';
+import { walletWidgetPlugin } from './kernel-bridge/widget-plugin';
 import { assetRendererPlugin, discoverPlugin } from './widget/ocean-plugins';
 
 /**
@@ -18,6 +19,7 @@ import { assetRendererPlugin, discoverPlugin } from './widget/ocean-plugins';
 const plugins: JupyterFrontEndPlugin<any>[] = [networksPlugin, panelPlugin];
 plugins.push(walletPlugin);
 plugins.push(kernelBridgePlugin);
+plugins.push(walletWidgetPlugin);
 plugins.push(oceanClientPlugin);
 plugins.push(discoverPlugin, assetRendererPlugin);
 plugins.push(oceanKernelCommandsPlugin);

@@ -61,6 +61,17 @@ export interface IWalletRequester {
   path?: string;
   /** Kernel id, when a kernel asked (permissions are kept per kernel session). */
   kernelId?: string;
+  /**
+   * False when the asking notebook was not in view when it asked: the
+   * dialog warns, so a background notebook cannot pass as the one on screen.
+   */
+  inView?: boolean;
+  /**
+   * Aborted once the request no longer matters (its cell ended, its
+   * notebook closed, its kernel restarted): an open dialog for it closes as
+   * rejected and a queued one never opens.
+   */
+  signal?: AbortSignal;
 }
 
 /** An EIP-1193 request. */

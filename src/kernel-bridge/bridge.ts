@@ -8,7 +8,7 @@
  * after the person agrees (once per kernel session), a throttle on dialogs,
  * and EIP-1193 errors a notebook can act on.
  */
-import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Dialog } from '@jupyterlab/apputils';
 import type { IDisposable } from '@lumino/disposable';
 import { Widget } from '@lumino/widgets';
 import { OceanError } from '../ocean/errors';
@@ -133,7 +133,8 @@ export class KernelBridge implements IKernelBridge {
     if (!session || session.isDisposed) {
       session = new KernelSession({
         kernelId,
-        run: (request, s, progress) => this._run(request, s, progress),
+        run: (request, s, progress, signal) =>
+          this._run(request, s, progress, signal),
         state: s => this.kernelState(s)
       });
       this._sessions.set(kernelId, session);
@@ -150,6 +151,29 @@ export class KernelBridge implements IKernelBridge {
   endSession(kernelId: string, reason: string): void {
     this._sessions.get(kernelId)?.dispose(reason);
     this._sessions.delete(kernelId);
+    for (const [key, owner] of this._widgetKeys) {
+      if (owner === kernelId) {
+        this._widgetKeys.delete(key);
+      }
+    }
+  }
+
+  /**
+   * A key for a wallet widget made by `kernelId`'s session: the widget model
+   * in the browser finds the session through it, to know whether the
+   * account may be shown to (and synced back into) that kernel.
+   */
+  widgetKey(kernelId: string): string {
+    const key = `${kernelId}/${crypto.randomUUID()}`;
+    this._widgetKeys.set(key, kernelId);
+    return key;
+  }
+
+  /** The live session that made the widget with `key`, if any. */
+  widgetSession(key: string): KernelSession | null {
+    const kernelId = this._widgetKeys.get(key);
+    const session = kernelId ? this._sessions.get(kernelId) : undefined;
+    return session && !session.isDisposed ? session : null;
   }
 
   /** The wallet as `session` may see it (no account before it was shared). */
@@ -174,9 +198,13 @@ export class KernelBridge implements IKernelBridge {
     session: KernelSession,
     method: string,
     params: RpcParams | undefined,
-    progress: (message: string, fraction?: number) => void
+    progress: (message: string, fraction?: number) => void,
+    signal?: AbortSignal
   ): Promise<unknown> {
-    const requester = this._options.requester(session.kernelId);
+    const requester: IWalletRequester = {
+      ...this._options.requester(session.kernelId),
+      signal
+    };
     switch (method) {
       case 'eth_chainId':
         return this.kernelState(session).chainId;
@@ -231,7 +259,8 @@ export class KernelBridge implements IKernelBridge {
   private async _run(
     request: KernelRequest,
     session: KernelSession,
-    progress: (message: string, fraction?: number) => void
+    progress: (message: string, fraction?: number) => void,
+    signal: AbortSignal
   ): Promise<BridgeReply> {
     const done = (result: unknown): BridgeReply => ({
       v: BRIDGE_PROTOCOL_VERSION,
@@ -248,10 +277,16 @@ export class KernelBridge implements IKernelBridge {
         });
       case 'rpc':
         return done(
-          await this.rpc(session, request.method, request.params, progress)
+          await this.rpc(
+            session,
+            request.method,
+            request.params,
+            progress,
+            signal
+          )
         );
       case 'command':
-        return done(await this._runCommand(request, session, progress));
+        return done(await this._runCommand(request, session, progress, signal));
       default:
         throw new BridgeError(
           BRIDGE_ERRORS.badMessage,
@@ -263,7 +298,8 @@ export class KernelBridge implements IKernelBridge {
   private async _runCommand(
     request: Extract<KernelRequest, { op: 'command' }>,
     session: KernelSession,
-    progress: (message: string, fraction?: number) => void
+    progress: (message: string, fraction?: number) => void,
+    signal: AbortSignal
   ): Promise<unknown> {
     const command = this._commands.get(request.name);
     if (!command) {
@@ -290,9 +326,10 @@ export class KernelBridge implements IKernelBridge {
       args.body = request.body;
     }
     const context: IKernelCommandContext = {
-      requester: this._options.requester(session.kernelId),
+      requester: { ...this._options.requester(session.kernelId), signal },
       progress,
-      request: (method, params) => this.rpc(session, method, params, progress)
+      request: (method, params) =>
+        this.rpc(session, method, params, progress, signal)
     };
     return command.handler(args, context);
   }
@@ -313,6 +350,12 @@ export class KernelBridge implements IKernelBridge {
     if (!session.connected) {
       progress('Waiting for you to share your account with this notebook…');
       const ask = this._options.askToShareAccount ?? askToShareAccount;
+      if (requester.signal?.aborted) {
+        throw new BridgeError(
+          BRIDGE_ERRORS.cancelled,
+          'The request was cancelled before you answered.'
+        );
+      }
       if (!(await ask(requester))) {
         throw new OceanError(
           4001,
@@ -455,6 +498,7 @@ export class KernelBridge implements IKernelBridge {
   private _options: IKernelBridgeOptions;
   private _commands = new Map<string, IRegisteredCommand>();
   private _sessions = new Map<string, KernelSession>();
+  private _widgetKeys = new Map<string, string>();
 }
 
 /** The once-per-kernel-session question: may this notebook see the account? */
@@ -469,7 +513,14 @@ async function askToShareAccount(
   second.textContent =
     'Its code will know your address and may ask for signatures and transactions; each one still needs your approval in the wallet dialog. This lasts until the kernel restarts.';
   body.append(first, second);
-  const result = await showDialog({
+  if (requester.inView === false) {
+    const warning = document.createElement('p');
+    warning.className = 'jp-OceanShareAccount-warning';
+    warning.textContent =
+      'This notebook is not in view. If you did not just run code there, do not share.';
+    body.append(warning);
+  }
+  const dialog = new Dialog({
     title: 'Share your account with a notebook?',
     body: new Widget({ node: body }),
     buttons: [
@@ -478,7 +529,16 @@ async function askToShareAccount(
     ],
     defaultButton: 0
   });
-  return result.button.accept;
+  // The cell ended or the notebook closed while asking: stop asking.
+  const onAbort = () => dialog.reject();
+  requester.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await dialog.launch();
+    return result.button.accept && !requester.signal?.aborted;
+  } finally {
+    requester.signal?.removeEventListener('abort', onAbort);
+    dialog.dispose();
+  }
 }
 
 /** An error with a bridge-specific code (see BRIDGE_ERRORS). */

@@ -40,7 +40,7 @@ function describeNetwork(network: IOceanNetwork): Record<string, unknown> {
   };
 }
 
-/** Registers account, chain/network, networks, use, balance, sign and help. */
+/** Registers account, chain/network, networks, use, sign and help. */
 export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
   const activeNetwork = (): IOceanNetwork => {
     const networks = bridge.networks;
@@ -131,28 +131,6 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
         description:
           'Switch the active network (the wallet asks you to confirm).',
         usage: '<network key or chain id>'
-      }
-    ),
-    bridge.registerCommand(
-      'balance',
-      async (args, context) => {
-        const address = (args._ as string[])[0] ?? (await account(context));
-        const wei = (await context.request('eth_getBalance', [
-          address,
-          'latest'
-        ])) as string;
-        const { formatEther } = await import('ethers');
-        const amount = formatEther(BigInt(wei));
-        const symbol = activeNetwork().nativeSymbol;
-        return mimeResult(
-          { 'text/plain': `${amount} ${symbol} (${address})` },
-          { value: amount }
-        );
-      },
-      {
-        description:
-          'Native coin balance of your account (or of the address given).',
-        usage: '[address]'
       }
     ),
     bridge.registerCommand(

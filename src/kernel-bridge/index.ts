@@ -19,6 +19,7 @@ import {
 } from '../tokens';
 import { KernelBridge } from './bridge';
 import { registerBuiltinCommands } from './commands';
+import { registerWalletCommands } from './wallet-commands';
 import { KernelSources } from './kernel-sources';
 import { StdinTransport } from './transport';
 
@@ -27,6 +28,7 @@ export { mimeResult, tableResult } from './results';
 export type { IKernelResult } from './results';
 export { parseArgs, tokenize } from './args';
 export * from './protocol';
+export { walletWidgetPlugin } from './widget-plugin';
 
 const KERNEL_BRIDGE_PLUGIN_ID = 'jupyterlab-ocean:kernel-bridge';
 
@@ -62,17 +64,20 @@ export const kernelBridgePlugin: JupyterFrontEndPlugin<IKernelBridge> = {
       }
       const name = widget.sessionContext.path.split('/').pop() ?? 'notebook';
       const kernelName = widget.sessionContext.kernelDisplayName;
-      const hidden = widget.isVisible ? '' : ', not in view';
+      // A notebook in a background tab, or a browser tab in the background.
+      const inView = widget.isVisible && document.visibilityState !== 'hidden';
       return {
         kind: 'kernel',
-        label: `${name} (${kernelName}${hidden})`,
+        label: `${name} (${kernelName}${inView ? '' : ', not in view'})`,
         path: widget.sessionContext.path,
-        kernelId
+        kernelId,
+        inView
       };
     };
 
     const bridge = new KernelBridge({ wallet, networks, requester });
     registerBuiltinCommands(bridge);
+    registerWalletCommands(bridge);
     const transport = new StdinTransport(bridge, sources);
     notebooks?.widgetAdded.connect((_, panel) =>
       transport.watch(panel.sessionContext)

@@ -28,6 +28,20 @@ export const BRIDGE_CHUNK_CHARS = 256 * 1024;
 /** The most a whole (reassembled) message may weigh; larger ones are refused. */
 export const BRIDGE_MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
 
+/**
+ * The live wallet widget (`%ocean wallet`, `ocean.wallet()`): a Jupyter
+ * widget model the kernel opens on the `jupyter.widget` comm target,
+ * protocol 2.1. The browser sends the kernel the whole initial state, so
+ * these names live only here.
+ */
+export const WALLET_WIDGET = {
+  module: 'jupyterlab-ocean',
+  version: '0.1.0',
+  range: '^0.1.0',
+  model: 'OceanWalletModel',
+  view: 'OceanWalletView'
+} as const;
+
 /** Identifies one kernel request; unique within one kernel process. */
 export type BridgeRequestId = string;
 

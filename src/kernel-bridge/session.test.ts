@@ -54,6 +54,42 @@ const done = (request: KernelRequest, value: unknown): BridgeReply => ({
 const tick = () => new Promise(resolve => setTimeout(resolve, 0));
 
 describe('kernel session', () => {
+  it('aborts the signal of requests cancelled by their cell ending or the session closing', async () => {
+    const signals: AbortSignal[] = [];
+    const { session, answers, send } = harness(
+      (_request, _session, _progress, signal) => {
+        signals.push(signal);
+        return new Promise(() => undefined);
+      }
+    );
+    const cell = {};
+    send({ v: 1, id: 'a', op: 'rpc', method: 'personal_sign' }, cell);
+    send({ v: 1, id: 'b', op: 'rpc', method: 'personal_sign' });
+    await tick();
+    assert.deepEqual(
+      signals.map(s => s.aborted),
+      [false, false]
+    );
+    session.cancelOrigin(cell, 'The cell finished.');
+    assert.deepEqual(
+      signals.map(s => s.aborted),
+      [true, false]
+    );
+    session.dispose('The notebook was closed.');
+    assert.deepEqual(
+      signals.map(s => s.aborted),
+      [true, true]
+    );
+    // Each cancelled request got exactly one answer, a cancellation.
+    assert.deepEqual(
+      answers.map(a => [a.id, a.status === 'error' && a.error.code]),
+      [
+        ['a', 'OCEAN_BRIDGE_CANCELLED'],
+        ['b', 'OCEAN_BRIDGE_CANCELLED']
+      ]
+    );
+  });
+
   it('answers a request once it completes, with the wallet state attached', async () => {
     const { answers, send } = harness(async request => done(request, 'ok'));
     send({ v: 1, id: 'a', op: 'rpc', method: 'eth_chainId' });

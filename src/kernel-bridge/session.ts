@@ -27,7 +27,9 @@ export type Responder = (text: string) => void;
 export type RequestRunner = (
   request: KernelRequest,
   session: KernelSession,
-  progress: (message: string, fraction?: number) => void
+  progress: (message: string, fraction?: number) => void,
+  /** Aborted when the request is cancelled (cell ended, kernel gone). */
+  signal: AbortSignal
 ) => Promise<BridgeReply>;
 
 export interface IKernelSessionOptions {
@@ -49,6 +51,8 @@ interface IPending {
   finished: boolean;
   /** The execution (cell) that asked; its end cancels the request. */
   origin: object | null;
+  /** Closes the request's dialogs when it is cancelled. */
+  controller: AbortController;
 }
 
 export class KernelSession {
@@ -174,6 +178,7 @@ export class KernelSession {
   cancelAll(reason: string): void {
     for (const [id, pending] of this._pending) {
       pending.finished = true;
+      pending.controller.abort();
       pending.responder?.(
         formatReply(
           this._error(id, { code: BRIDGE_ERRORS.cancelled, message: reason })
@@ -189,6 +194,7 @@ export class KernelSession {
     for (const [id, pending] of this._pending) {
       if (pending.origin === origin) {
         pending.finished = true;
+        pending.controller.abort();
         pending.responder?.(
           formatReply(
             this._error(id, { code: BRIDGE_ERRORS.cancelled, message: reason })
@@ -227,7 +233,8 @@ export class KernelSession {
       responder: respond,
       queue: [],
       finished: false,
-      origin
+      origin,
+      controller: new AbortController()
     };
     this._pending.set(message.id, pending);
     const progress = (text: string, fraction?: number) => {
@@ -249,7 +256,7 @@ export class KernelSession {
       this._flush(message.id, pending);
     };
     this._options
-      .run(message, this, progress)
+      .run(message, this, progress, pending.controller.signal)
       .catch(error => this._error(message.id, toBridgeError(error)))
       .then(reply => {
         if (pending.finished || this._disposed) {

@@ -36,7 +36,11 @@ export type OceanErrorCode =
   // Publish and compute-to-data:
   | 'OCEAN_PUBLISH_FAILED'
   | 'OCEAN_COMPUTE_REFUSED'
-  | 'OCEAN_COMPUTE_FAILED';
+  | 'OCEAN_COMPUTE_FAILED'
+  // Kernel commands (send, token):
+  | 'OCEAN_UNKNOWN_TOKEN'
+  | 'OCEAN_TX_PENDING'
+  | 'OCEAN_NODE_REFUSED';
 
 export class OceanError extends Error {
   readonly code: OceanErrorCode;

@@ -16,8 +16,24 @@ export async function showConfirmation(
 ): Promise<boolean> {
   const body = new Widget();
   body.addClass('jp-OceanConfirmation');
+  const requester = confirmation.requester;
+  if (requester.signal?.aborted) {
+    return false;
+  }
   const view = document.createElement('ocean-confirmation-view');
-  view.confirmation = confirmation;
+  view.confirmation =
+    requester.inView === false
+      ? {
+          ...confirmation,
+          warnings: [
+            trans.__(
+              'This comes from %1, which is not in view. If you did not just run code there, reject it.',
+              requester.label
+            ),
+            ...confirmation.warnings
+          ]
+        }
+      : confirmation;
   view.labels = {
     askedBy: trans.__('Asked by'),
     network: trans.__('Network'),
@@ -58,9 +74,20 @@ export async function showConfirmation(
   });
   dialog.addClass('jp-OceanConfirmationDialog');
   dialog.node.setAttribute('data-kind', confirmation.kind);
-  const result = await dialog.launch();
-  dialog.dispose();
-  return result.button.accept === true;
+  if (requester.inView === false) {
+    dialog.node.setAttribute('data-not-in-view', '');
+  }
+  // The request was cancelled while the dialog is open (cell interrupted,
+  // notebook closed): close it as a rejection.
+  const onAbort = () => dialog.reject();
+  requester.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await dialog.launch();
+    return result.button.accept === true && !requester.signal?.aborted;
+  } finally {
+    requester.signal?.removeEventListener('abort', onAbort);
+    dialog.dispose();
+  }
 }
 
 /** A password prompt; resolves with the password, or null when cancelled. */

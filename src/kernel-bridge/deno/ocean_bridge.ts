@@ -346,6 +346,39 @@
     }
   };
 
+  // ----- the wallet widget --------------------------------------------------
+
+  /**
+   * Opens the widget model with a broadcast comm_open and returns its
+   * view. Deno cannot receive comm messages, so the model is display-only:
+   * the browser keeps the view current from the wallet itself.
+   */
+  async function walletWidget(): Promise<Json> {
+    const info = await command('wallet');
+    const commId = crypto.randomUUID();
+    await g.Deno.jupyter.broadcast(
+      'comm_open',
+      {
+        comm_id: commId,
+        target_name: info.target ?? 'jupyter.widget',
+        data: { state: info.state, buffer_paths: [] }
+      },
+      { metadata: { version: info.protocol ?? '2.1.0' } }
+    );
+    return {
+      modelId: commId,
+      state: info.state,
+      [DISPLAY]: () => ({
+        'application/vnd.jupyter.widget-view+json': {
+          model_id: commId,
+          version_major: 2,
+          version_minor: 1
+        },
+        'text/plain': String(info.text ?? 'Ocean wallet')
+      })
+    };
+  }
+
   // ----- commands -----------------------------------------------------------
 
   function command(name: string, ...args: unknown[]): Promise<Json> {
@@ -378,6 +411,20 @@
     chain: () => command('chain'),
     sign: (message: string) => command('sign', { message: String(message) }),
     help: () => command('help'),
+    balance: (address?: string) =>
+      address === undefined ? command('balance') : command('balance', address),
+    // Amounts as decimal text ("0.5"): a JavaScript number loses digits.
+    send: (to: string, amount: string | number, token?: string) =>
+      token === undefined
+        ? command('send', String(to), String(amount))
+        : command('send', String(to), String(amount), String(token)),
+    authToken: async (options: { minutes?: number } = {}) =>
+      (
+        await command('token', {
+          minutes: String(options.minutes ?? 30)
+        })
+      ).value,
+    wallet: () => walletWidget(),
     [DISPLAY]: () => ({
       'text/plain':
         'ocean: the JupyterLab Ocean bridge. Try `await ocean.help()`.'

@@ -126,6 +126,10 @@ class RichResult:
     def __repr__(self):
         return str(self.data.get("text/plain", "<Ocean result>"))
 
+    def __getitem__(self, key):
+        # ``(%ocean send …)["hash"]``: results are read like their value.
+        return self.value[key]
+
 
 def _table(result):
     """A table result → pandas DataFrame where pandas exists, else plain data."""
@@ -396,6 +400,29 @@ class Ocean:
     def sign(self, message):
         return self.call("sign", message=str(message))
 
+    def balance(self, address=None):
+        """Balances of your account (or ``address``); ``.value`` holds them."""
+        return self.call("balance") if address is None else self.call("balance", address)
+
+    def send(self, to, amount, token=None):
+        """Sends ``amount`` (a decimal, e.g. ``"0.5"``) of the native coin, or
+        of ``token`` (``"OCEAN"``, a symbol you hold, or an 0x address),
+        after you approve it in the wallet dialog; returns the hash and the
+        receipt status (``r["hash"]``, ``r["status"]``)."""
+        args = [str(to), str(amount)] + ([str(token)] if token is not None else [])
+        return self.call("send", *args)
+
+    def auth_token(self, minutes=30):
+        """A short-lived Ocean Node auth token (one signature, approved in
+        the wallet dialog): a dict with ``token``, ``nodeUrl``, ``address``,
+        ``validUntil`` (ms) and ``headers`` to send with requests."""
+        return self.call("token", minutes=str(int(minutes))).value
+
+    def wallet(self):
+        """A live wallet widget for the cell (see ``WalletWidget``)."""
+        info = self.call("wallet")
+        return _ipywidgets_wallet(info) or WalletWidget(info)
+
     def web3(self):
         """A web3.py ``Web3`` on this provider (needs web3 installed)."""
         provider_class = web3_provider_class()
@@ -404,6 +431,89 @@ class Ocean:
         from web3 import Web3
 
         return Web3(provider_class(self.provider))
+
+
+class WalletWidget:
+    """The live wallet widget of ``%ocean wallet`` / ``ocean.wallet()``: a
+    Jupyter widget (protocol 2.1) the browser keeps current. Its state
+    follows the wallet in the kernel too (``w.account``, ``w.status``,
+    ``w.chain_id``, ``w.network``, ``w.native``, ``w.ocean``, ``w.tokens``):
+    the browser sends changes over the widget's comm, which the kernel reads
+    between cells. Where ipywidgets 8 is installed, ``ocean.wallet()``
+    returns an ipywidgets widget instead, so it fits in ``HBox`` and
+    friends."""
+
+    def __init__(self, info):
+        from ipykernel.comm import Comm
+
+        self._state = dict(info.get("state") or {})
+        self._text = str(info.get("text") or "Ocean wallet")
+        self._comm = Comm(
+            target_name=info.get("target", "jupyter.widget"),
+            data={"state": self._state, "buffer_paths": []},
+            metadata={"version": info.get("protocol", "2.1.0")},
+        )
+        self._comm.on_msg(self._on_msg)
+
+    @property
+    def model_id(self):
+        return self._comm.comm_id
+
+    def _on_msg(self, msg):
+        data = (msg.get("content") or {}).get("data") or {}
+        method = data.get("method")
+        if method == "update":
+            self._state.update(data.get("state") or {})
+        elif method == "request_state":
+            self._comm.send({"method": "update", "state": self._state, "buffer_paths": []})
+
+    def __getattr__(self, name):
+        state = self.__dict__.get("_state") or {}
+        if not name.startswith("_") and name in state:
+            return state[name]
+        raise AttributeError(name)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        view = {"model_id": self.model_id, "version_major": 2, "version_minor": 1}
+        return {"application/vnd.jupyter.widget-view+json": view, "text/plain": self._plain()}
+
+    def _plain(self):
+        state = self._state
+        if not state.get("account"):
+            return self._text
+        balances = state.get("native")
+        text = f"Ocean wallet: {state['account']} on {state.get('network')} (chain {state.get('chain_id')}), {state.get('status')}"
+        return text + (f", {balances} {state.get('native_symbol', '')}" if balances else "")
+
+    def __repr__(self):
+        return self._plain()
+
+    def close(self):
+        self._comm.close()
+
+
+def _ipywidgets_wallet(info):
+    """The same widget as an ipywidgets DOMWidget (ipywidgets 8+, protocol
+    2.1), or None where ipywidgets is missing or older."""
+    try:
+        import ipywidgets
+        import traitlets
+    except Exception:
+        return None
+    try:
+        if int(str(ipywidgets.__version__).split(".")[0]) < 8:
+            return None
+    except ValueError:
+        return None
+    state = dict(info.get("state") or {})
+    traits = {}
+    for name, value in state.items():
+        if name.startswith(("_model_", "_view_")) and name != "_view_count":
+            traits[name] = traitlets.Unicode(str(value)).tag(sync=True)
+        elif not name.startswith("_") and name not in ("tabbable", "tooltip"):
+            traits[name] = traitlets.Any(value, allow_none=True).tag(sync=True)
+    widget_class = type("OceanWallet", (ipywidgets.DOMWidget,), traits)
+    return widget_class()
 
 
 def web3_provider_class():
@@ -498,6 +608,8 @@ def _ocean_magic(line, cell=None):
             message = {"op": "command", "name": name, "line": options,
                        "args": {key: _encode(value) for key, value in source.items()}}
             return _result(_transport.call(message))
+    if name == "wallet" and not rest.strip():
+        return ocean.wallet()
     return ocean.command_line(name, rest, cell)
 
 

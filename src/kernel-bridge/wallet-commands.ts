@@ -1,0 +1,546 @@
+/**
+ * Kernel commands that use the wallet's money and identity: `balance`,
+ * `send`, `token` (an Ocean Node auth token) and `wallet` (the live wallet
+ * widget). Like every command they run in the browser on behalf of one
+ * kernel session: signatures and transactions go through
+ * `context.request`, so the share-once permission, the throttle and the
+ * wallet's confirmation dialog apply exactly as for the kernel's provider.
+ *
+ * ethers is imported lazily: these commands are rare compared with the
+ * page loads that would otherwise pay for it.
+ */
+import type { IDisposable } from '@lumino/disposable';
+import { OceanError } from '../ocean/errors';
+import type { IKernelCommandContext, IOceanNetwork } from '../tokens';
+import type { KernelBridge } from './bridge';
+import { WALLET_WIDGET } from './protocol';
+import { mimeResult } from './results';
+
+type Ethers = typeof import('ethers');
+type Provider = import('ethers').JsonRpcProvider;
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    char =>
+      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[
+        char
+      ]!
+  );
+}
+
+/** An 0x address (any case); ethers' isAddress would narrow to never. */
+function isHexAddress(text: string): boolean {
+  return /^0x[0-9a-fA-F]{40}$/.test(text);
+}
+
+/** The shared account, asking once per kernel session. */
+export async function sharedAccount(
+  context: IKernelCommandContext
+): Promise<string> {
+  const accounts = (await context.request('eth_requestAccounts')) as string[];
+  if (!accounts?.length) {
+    throw new OceanError(4100, 'The wallet shared no account.');
+  }
+  return accounts[0];
+}
+
+/**
+ * One read-only provider per RPC URL. Reads from commands go straight to
+ * the active network, as the bridge's own reads do; it never holds a key.
+ */
+const providers = new Map<string, Provider>();
+export async function readProvider(network: IOceanNetwork): Promise<Provider> {
+  const key = `${network.chainId}|${network.rpcUrl}`;
+  let provider = providers.get(key);
+  if (!provider) {
+    const { JsonRpcProvider, Network } = await import('ethers');
+    // cacheTimeout -1: a balance read right after a send must see it.
+    provider = new JsonRpcProvider(
+      network.rpcUrl,
+      Network.from(network.chainId),
+      { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 }
+    );
+    providers.set(key, provider);
+  }
+  return provider;
+}
+
+const ERC20_ABI = [
+  'function balanceOf(address) view returns (uint256)',
+  'function decimals() view returns (uint8)',
+  'function symbol() view returns (string)',
+  'function transfer(address to, uint256 amount) returns (bool)'
+];
+
+interface IToken {
+  /** null: the network's native coin. */
+  address: string | null;
+  symbol: string;
+  decimals: number;
+}
+
+/**
+ * What `[token]` names: nothing or the native symbol → the native coin;
+ * an 0x address → that ERC-20; OCEAN → the network's OCEAN token (from the
+ * settings, else found among the account's tokens); another symbol → a
+ * token the account holds (datatokens, test tokens).
+ */
+async function resolveToken(
+  ethers: Ethers,
+  provider: Provider,
+  network: IOceanNetwork,
+  account: string,
+  wanted: string | undefined
+): Promise<IToken> {
+  const native: IToken = {
+    address: null,
+    symbol: network.nativeSymbol,
+    decimals: 18
+  };
+  if (
+    !wanted ||
+    wanted.toLowerCase() === network.nativeSymbol.toLowerCase() ||
+    wanted.toLowerCase() === 'native'
+  ) {
+    return native;
+  }
+  let address: string | null = null;
+  if (isHexAddress(wanted)) {
+    address = ethers.getAddress(wanted);
+  } else if (wanted.toUpperCase() === 'OCEAN' && network.oceanTokenAddress) {
+    address = ethers.getAddress(network.oceanTokenAddress);
+  } else {
+    const { readBalances } = await import('../ocean/balances');
+    const balances = await readBalances(provider, network, account);
+    const held = [
+      ...(balances.ocean ? [balances.ocean] : []),
+      ...balances.tokens
+    ].filter(t => t.kind !== 'nft');
+    const match =
+      wanted.toUpperCase() === 'OCEAN' && balances.ocean
+        ? balances.ocean
+        : held.find(t => t.symbol.toLowerCase() === wanted.toLowerCase());
+    if (!match) {
+      throw new OceanError(
+        'OCEAN_UNKNOWN_TOKEN',
+        `Your account holds no token called "${wanted.slice(0, 40)}" on ${network.name}: give the token's 0x address, or run \`%ocean balance\` to see what you hold.`
+      );
+    }
+    address = match.address;
+  }
+  const token = new ethers.Contract(address, ERC20_ABI, provider);
+  try {
+    const [decimals, symbol] = await Promise.all([
+      token.decimals() as Promise<bigint>,
+      (token.symbol() as Promise<string>).catch(() => 'tokens')
+    ]);
+    return {
+      address,
+      decimals: Number(decimals),
+      // Set by whoever deployed the token: keep it short.
+      symbol: String(symbol).slice(0, 24)
+    };
+  } catch {
+    throw new OceanError(
+      'OCEAN_UNKNOWN_TOKEN',
+      `${address} is not an ERC-20 token on ${network.name} (it has no decimals()).`
+    );
+  }
+}
+
+function parseAmount(ethers: Ethers, text: string, token: IToken): bigint {
+  let raw: bigint;
+  try {
+    raw = ethers.parseUnits(text.trim(), token.decimals);
+  } catch {
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      `"${text.slice(0, 40)}" is not an amount of ${token.symbol}: write it as a decimal number such as 0.5 (at most ${token.decimals} decimals), in quotes from Deno when it is very small or very large.`
+    );
+  }
+  if (raw <= 0n) {
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      'The amount to send must be more than zero.'
+    );
+  }
+  return raw;
+}
+
+/** Waits until the chain includes `hash`; reads only, no prompt. */
+async function waitForReceipt(
+  provider: Provider,
+  hash: string,
+  context: IKernelCommandContext,
+  timeoutMs = 5 * 60_000
+): Promise<import('ethers').TransactionReceipt> {
+  context.progress('Sent. Waiting for the network to include it…');
+  const started = Date.now();
+  let delay = 100;
+  for (;;) {
+    const receipt = await provider.getTransactionReceipt(hash);
+    if (receipt) {
+      return receipt;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new OceanError(
+        'OCEAN_TX_PENDING',
+        `The transaction ${hash} was sent but is not included after ${Math.round(timeoutMs / 60_000)} minutes. It may still go through: check it later with provider.request('eth_getTransactionReceipt', ['${hash}']).`,
+        { txHash: hash }
+      );
+    }
+    await new Promise(resolve => setTimeout(resolve, delay));
+    delay = Math.min(1000, delay * 2);
+  }
+}
+
+/** Node auth tokens already issued to a kernel session, by node and account. */
+interface ITokenGrant {
+  token: string;
+  nodeUrl: string;
+  address: string;
+  validUntil: number;
+}
+
+/** Registers balance, send, token and wallet on `bridge`. */
+export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
+  const activeNetwork = (): IOceanNetwork => {
+    if (!bridge.networks) {
+      throw new OceanError(
+        'OCEAN_UNKNOWN_NETWORK',
+        'No network registry is available in this JupyterLab.'
+      );
+    }
+    return bridge.networks.active;
+  };
+  // Keyed by kernel id too: a token is shared with the session that asked.
+  const grants = new Map<string, ITokenGrant>();
+
+  return [
+    bridge.registerCommand(
+      'balance',
+      async (args, context) => {
+        const ethers = await import('ethers');
+        const network = activeNetwork();
+        const given = (args._ as unknown[])[0];
+        const address =
+          given === undefined
+            ? await sharedAccount(context)
+            : ethers.isAddress(String(given))
+              ? ethers.getAddress(String(given))
+              : null;
+        if (!address) {
+          throw new OceanError(
+            'OCEAN_BAD_REQUEST',
+            `"${String(given).slice(0, 60)}" is not an address.`
+          );
+        }
+        const provider = await readProvider(network);
+        const { readBalances } = await import('../ocean/balances');
+        const balances = await readBalances(provider, network, address);
+        const tokens = [
+          ...(balances.ocean ? [balances.ocean] : []),
+          ...balances.tokens
+        ];
+        const lines = [
+          `${balances.native} ${network.nativeSymbol}`,
+          ...tokens.map(
+            t =>
+              `${t.balance} ${t.symbol}${t.asset ? ` (${t.asset.name})` : ''}`
+          )
+        ];
+        const rows = [
+          `<tr><td>${escapeHtml(balances.native)}</td><td>${escapeHtml(network.nativeSymbol)}</td><td></td></tr>`,
+          ...tokens.map(
+            t =>
+              `<tr><td>${escapeHtml(t.balance)}</td><td>${escapeHtml(t.symbol)}</td><td>${escapeHtml(t.asset?.name ?? (t.kind === 'nft' ? 'data NFT' : ''))}</td></tr>`
+          )
+        ].join('');
+        return mimeResult(
+          {
+            'text/plain': `${address} on ${network.name} (block ${balances.blockNumber})\n${lines.join('\n')}`,
+            'text/html': `<div class="jp-OceanKernelBalance"><p><code>${escapeHtml(address)}</code> on ${escapeHtml(network.name)} (block ${balances.blockNumber})</p><table class="jp-OceanKernelTable"><tbody>${rows}</tbody></table></div>`
+          },
+          {
+            value: {
+              address,
+              chainId: network.chainId,
+              blockNumber: balances.blockNumber,
+              native: balances.native,
+              nativeSymbol: network.nativeSymbol,
+              ocean: balances.ocean?.balance ?? null,
+              tokens: tokens.map(t => ({
+                address: t.address,
+                symbol: t.symbol,
+                kind: t.kind,
+                balance: t.balance,
+                asset: t.asset ?? null
+              }))
+            }
+          }
+        );
+      },
+      {
+        description:
+          'Your balances: the native coin, OCEAN, datatokens and data NFTs (or those of the address given).',
+        usage: '[address]'
+      }
+    ),
+
+    bridge.registerCommand(
+      'send',
+      async (args, context) => {
+        const words = (args._ as unknown[]).map(w => String(w));
+        const [toText, amountText, tokenText] = [
+          words[0],
+          words[1],
+          typeof args.token === 'string' ? args.token : words[2]
+        ];
+        if (!toText || !amountText) {
+          throw new OceanError(
+            'OCEAN_BAD_REQUEST',
+            'Say whom to pay and how much: `%ocean send <address> <amount> [token]` (Python) or `await ocean.send(address, "0.5", "OCEAN")` (Deno).'
+          );
+        }
+        const ethers = await import('ethers');
+        if (!isHexAddress(toText)) {
+          throw new OceanError(
+            'OCEAN_BAD_REQUEST',
+            `"${toText.slice(0, 60)}" is not an address: give a 0x address of 40 hex digits.`
+          );
+        }
+        const to = ethers.getAddress(toText);
+        if (to === ZERO_ADDRESS) {
+          throw new OceanError(
+            'OCEAN_BAD_REQUEST',
+            'Sending to the zero address would burn the coins: give a real recipient.'
+          );
+        }
+        const network = activeNetwork();
+        const account = await sharedAccount(context);
+        const provider = await readProvider(network);
+        const token = await resolveToken(
+          ethers,
+          provider,
+          network,
+          account,
+          tokenText
+        );
+        const raw = parseAmount(ethers, amountText, token);
+        const held = token.address
+          ? ((await new ethers.Contract(
+              token.address,
+              ERC20_ABI,
+              provider
+            ).balanceOf(account)) as bigint)
+          : await provider.getBalance(account);
+        if (held < raw) {
+          throw new OceanError(
+            'OCEAN_INSUFFICIENT_FUNDS',
+            `You hold ${ethers.formatUnits(held, token.decimals)} ${token.symbol} on ${network.name}, less than the ${amountText} ${token.symbol} to send. Nothing was sent.`
+          );
+        }
+        const tx = token.address
+          ? {
+              from: account,
+              to: token.address,
+              data: new ethers.Interface(ERC20_ABI).encodeFunctionData(
+                'transfer',
+                [to, raw]
+              ),
+              value: '0x0'
+            }
+          : { from: account, to, value: ethers.toBeHex(raw) };
+        const hash = (await context.request('eth_sendTransaction', [
+          tx
+        ])) as string;
+        const receipt = await waitForReceipt(provider, hash, context);
+        const amount = ethers.formatUnits(raw, token.decimals);
+        const status = receipt.status ?? 0;
+        const outcome = status === 1 ? 'confirmed' : 'reverted';
+        return mimeResult(
+          {
+            'text/plain': `Sent ${amount} ${token.symbol} to ${to}\ntransaction ${hash}\nstatus ${status} (${outcome} in block ${receipt.blockNumber})`,
+            'text/html': `<div class="jp-OceanKernelSend"><p>Sent <b>${escapeHtml(amount)} ${escapeHtml(token.symbol)}</b> to <code>${to}</code></p><p>Transaction <code>${hash}</code>: status ${status} (${outcome} in block ${receipt.blockNumber})</p></div>`
+          },
+          {
+            value: {
+              hash,
+              status,
+              blockNumber: receipt.blockNumber,
+              from: account,
+              to,
+              amount,
+              token: token.symbol,
+              tokenAddress: token.address
+            }
+          }
+        );
+      },
+      {
+        description:
+          'Send the native coin, OCEAN or another ERC-20 (approved in the wallet dialog); returns the hash and receipt status.',
+        usage: '<address> <amount> [token]'
+      }
+    ),
+
+    bridge.registerCommand(
+      'token',
+      async (args, context) => {
+        const network = activeNetwork();
+        const minutes = Math.min(
+          24 * 60,
+          Math.max(1, Number(args.minutes ?? 30) || 30)
+        );
+        const account = await sharedAccount(context);
+        const nodeUrl = network.nodeUrl.replace(/\/+$/, '');
+        const kernelId = context.requester.kernelId ?? context.requester.label;
+        const key = `${kernelId}|${nodeUrl}|${account.toLowerCase()}`;
+        let grant = grants.get(key);
+        // Reuse a token with a minute or more left: one signature per session.
+        if (!grant || grant.validUntil - Date.now() < 60_000 || args.new) {
+          grant = await createNodeToken(nodeUrl, account, minutes, context);
+          grants.set(key, grant);
+        }
+        const until = new Date(grant.validUntil);
+        const shown = `${grant.token.slice(0, 12)}…`;
+        return mimeResult(
+          {
+            'text/plain': `Ocean Node auth token for ${grant.address} at ${grant.nodeUrl}, valid until ${until.toISOString()} (${shown}; the value is in .value["token"])`
+          },
+          {
+            value: {
+              token: grant.token,
+              nodeUrl: grant.nodeUrl,
+              address: grant.address,
+              validUntil: grant.validUntil,
+              headers: { Authorization: grant.token }
+            }
+          }
+        );
+      },
+      {
+        description:
+          'A short-lived Ocean Node auth token (one signature) for calling the node from the kernel: send it as the Authorization header.',
+        usage: '[--minutes N] [--new]'
+      }
+    ),
+
+    bridge.registerCommand(
+      'wallet',
+      async (_args, context) => {
+        // The widget shows the account, so the kernel must have been given
+        // it; after that it follows the wallet live (lock, switches).
+        const account = await sharedAccount(context);
+        const kernelId = context.requester.kernelId ?? '';
+        const session = bridge.session(kernelId);
+        const network = activeNetwork();
+        const status = bridge.wallet?.state.status ?? 'none';
+        const key = bridge.widgetKey(kernelId);
+        return {
+          key,
+          target: 'jupyter.widget',
+          protocol: '2.1.0',
+          state: {
+            _model_name: WALLET_WIDGET.model,
+            _model_module: WALLET_WIDGET.module,
+            _model_module_version: WALLET_WIDGET.range,
+            _view_name: WALLET_WIDGET.view,
+            _view_module: WALLET_WIDGET.module,
+            _view_module_version: WALLET_WIDGET.range,
+            _view_count: null,
+            _dom_classes: [],
+            tabbable: null,
+            tooltip: null,
+            key,
+            kernel: session.kernelKind ?? 'python',
+            account,
+            status,
+            chain_id: network.chainId,
+            network: network.name,
+            native_symbol: network.nativeSymbol
+          },
+          text: `Ocean wallet: ${account} on ${network.name} (chain ${network.chainId}), ${status}. The live view needs JupyterLab with jupyterlab-ocean.`
+        };
+      },
+      {
+        description:
+          'A live wallet widget in the cell: account, network, balances and lock state, kept current.',
+        usage: ''
+      }
+    )
+  ];
+}
+
+/**
+ * Asks the node for an auth token: one personal_sign over
+ * keccak256(address + nonce + "createAuthToken"), which the wallet dialog
+ * recognises and verifies (the hint), then POST /api/services/auth/token.
+ */
+async function createNodeToken(
+  nodeUrl: string,
+  account: string,
+  minutes: number,
+  context: IKernelCommandContext
+): Promise<ITokenGrant> {
+  const { nodeRequestHash } = await import('../ocean/wallet-decode');
+  const unreachable = (what: string) =>
+    new OceanError(
+      'OCEAN_NODE_UNREACHABLE',
+      `The Ocean Node at ${nodeUrl} ${what}. Check that it is running (the Ocean panel shows its status).`
+    );
+  let last: number;
+  try {
+    const response = await fetch(
+      `${nodeUrl}/api/services/nonce?userAddress=${account}`
+    );
+    if (!response.ok) {
+      throw unreachable(`answered ${response.status} when asked for a nonce`);
+    }
+    last = Number(((await response.json()) as { nonce?: unknown }).nonce ?? 0);
+  } catch (error) {
+    if (error instanceof OceanError) {
+      throw error;
+    }
+    throw unreachable('did not answer');
+  }
+  const nonce = String((Number.isFinite(last) ? last : 0) + 1);
+  const hash = nodeRequestHash(account, nonce, 'createAuthToken');
+  const signature = (await context.request('personal_sign', [
+    hash,
+    account,
+    {
+      command: 'createAuthToken',
+      nonce,
+      description: `a ${minutes}-minute Ocean Node token for ${context.requester.label}`
+    }
+  ])) as string;
+  const validUntil = Date.now() + minutes * 60_000;
+  let response: Response;
+  try {
+    response = await fetch(`${nodeUrl}/api/services/auth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ address: account, signature, nonce, validUntil })
+    });
+  } catch {
+    throw unreachable('did not answer');
+  }
+  const text = await response.text();
+  let token: unknown;
+  try {
+    token = (JSON.parse(text) as { token?: unknown }).token;
+  } catch {
+    token = undefined;
+  }
+  if (!response.ok || typeof token !== 'string' || !token) {
+    throw new OceanError(
+      'OCEAN_NODE_REFUSED',
+      `The Ocean Node refused to issue a token (${response.status}: ${text.slice(0, 200)}).`
+    );
+  }
+  return { token, nodeUrl, address: account, validUntil };
+}

@@ -1,0 +1,74 @@
+/**
+ * Registers the live wallet widget (`%ocean wallet`, `ocean.wallet()`) with
+ * the Jupyter widget manager.
+ *
+ * @jupyter-widgets/base is shared with the lab, never bundled: it is
+ * imported lazily here, so a JupyterLab without the widget manager still
+ * loads the rest of the extension; `%ocean wallet` then shows its
+ * plain-text fallback.
+ */
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { IKernelBridge, INetworkRegistry, IWallet } from '../tokens';
+import { KernelBridge } from './bridge';
+import { WALLET_WIDGET } from './protocol';
+import { readProvider } from './wallet-commands';
+import type { IWalletWidgetContext } from './wallet-widget';
+
+export const walletWidgetPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-ocean:wallet-widget',
+  description:
+    'The live wallet widget for notebooks (a Jupyter widget, protocol 2.1), when the lab has the widget manager.',
+  autoStart: true,
+  optional: [IKernelBridge, IWallet, INetworkRegistry],
+  activate: async (
+    app: JupyterFrontEnd,
+    bridge: IKernelBridge | null,
+    wallet: IWallet | null,
+    networks: INetworkRegistry | null
+  ): Promise<void> => {
+    let registry;
+    try {
+      const base = await import('@jupyter-widgets/base');
+      registry = await app.resolveOptionalService(base.IJupyterWidgetRegistry);
+    } catch {
+      registry = null;
+    }
+    if (!registry) {
+      return;
+    }
+    const context: IWalletWidgetContext = {
+      wallet,
+      networks,
+      bridge: bridge instanceof KernelBridge ? bridge : null,
+      readBalances: async account => {
+        const network = networks!.active;
+        const [{ readBalances }, provider] = await Promise.all([
+          import('../ocean/balances'),
+          readProvider(network)
+        ]);
+        const balances = await readBalances(provider, network, account);
+        return {
+          native: balances.native,
+          ocean: balances.ocean?.balance ?? null,
+          tokens: [
+            ...(balances.ocean ? [balances.ocean] : []),
+            ...balances.tokens
+          ].map(t => ({
+            symbol: t.symbol,
+            balance: t.balance,
+            name: t.asset?.name ?? t.name
+          }))
+        };
+      }
+    };
+    registry.registerWidget({
+      name: WALLET_WIDGET.module,
+      version: WALLET_WIDGET.version,
+      exports: async () =>
+        (await import('./wallet-widget')).walletWidgetExports(context)
+    });
+  }
+};
