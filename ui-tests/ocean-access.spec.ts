@@ -210,6 +210,12 @@ test.describe('Ocean access', () => {
       'Access (earlier order)',
       { timeout: 60_000 }
     );
+    // Restored cards do not ask for a signature by themselves.
+    await expect(dialog(page)).toHaveCount(0);
+    await expect(again.locator('[data-ocean-action=preview]')).toHaveText(
+      'Preview data'
+    );
+    await again.locator('[data-ocean-action=preview]').click();
     await confirmUntil(page, again.locator('[data-ocean=preview] >> table'));
     expect(await oceanBalance(stack, ocean)).toBe(afterBuy);
 

@@ -79,6 +79,10 @@ export class OceanClient implements IOceanClient {
   /** Node auth tokens per node and account; bearer secrets, memory only. */
   private _tokens = new Map<string, Promise<string>>();
   private _symbols = new Map<string, string>();
+  private _records = new Map<
+    string,
+    { at: number; record: Promise<IAssetRecord> }
+  >();
   private _accessChanged = new Signal<IOceanClient, IOceanAccessGrant>(this);
 
   constructor(options: IOceanClientOptions) {
@@ -145,8 +149,28 @@ export class OceanClient implements IOceanClient {
     };
   }
 
-  private async _record(did: string): Promise<IAssetRecord> {
+  /**
+   * The asset as the node indexed it. Reads within `maxAgeMs` share one
+   * request (a preview asks several times in a row); buying always reads
+   * afresh, so prices and exchanges are current.
+   */
+  private async _record(did: string, maxAgeMs = 5_000): Promise<IAssetRecord> {
     const network = this._network;
+    const key = `${network.nodeUrl}|${network.chainId}|${checkDid(did)}`;
+    const cached = this._records.get(key);
+    if (cached && Date.now() - cached.at < maxAgeMs) {
+      return cached.record;
+    }
+    const record = this._fetchRecord(did, network);
+    this._records.set(key, { at: Date.now(), record });
+    record.catch(() => this._records.delete(key));
+    return record;
+  }
+
+  private async _fetchRecord(
+    did: string,
+    network: IOceanNetwork
+  ): Promise<IAssetRecord> {
     const ddo = await this._node(network).ddo(checkDid(did));
     const summary = summariseDdo(ddo, this._symbols);
     if (summary.chainId !== network.chainId) {
@@ -339,7 +363,7 @@ export class OceanClient implements IOceanClient {
   ): Promise<IOceanAccessGrant> {
     const network = this._network;
     onProgress({ step: 'check', message: 'Looking up the asset…' });
-    const record = await this._record(did);
+    const record = await this._record(did, 0);
     const { summary } = record;
     const service = this._service(summary, serviceId);
     if (service.type !== 'download') {

@@ -95,6 +95,14 @@ export class NodeApi {
         details
       );
     }
+    if (status === 502 || status === 504) {
+      // The node answers, but the publisher's storage behind it does not.
+      return new OceanError(
+        'OCEAN_DOWNLOAD_REFUSED',
+        `The Ocean Node cannot reach this asset's file at its storage (the publisher's server does not answer: ${message}). Your access is kept: try again later, or tell the publisher.`,
+        details
+      );
+    }
     if (status === 429) {
       return new OceanError(
         'OCEAN_NODE_UNREACHABLE',

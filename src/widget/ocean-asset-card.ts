@@ -187,7 +187,13 @@ export class OceanAssetCard extends LitElement {
             ?disabled=${this.previewing}
             @click=${() => this._emit('ocean-preview')}
           >
-            ${this.previewing ? 'Loading preview…' : 'Refresh preview'}
+            ${
+              this.previewing
+                ? 'Loading preview…'
+                : this.preview
+                  ? 'Refresh preview'
+                  : 'Preview data'
+            }
           </button>
           ${
             this.grant

@@ -93,7 +93,7 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
       .catch(() => null)
       .then(grant => {
         if (grant && generation === this._generation) {
-          this._unlock(grant);
+          this._unlock(grant, false);
         }
       });
   }
@@ -140,7 +140,7 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
         return;
       }
       if (grant) {
-        this._unlock(grant);
+        this._unlock(grant, false);
       }
     } catch (error) {
       if (generation === this._generation) {
@@ -169,7 +169,7 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
           card.progress = [...card.progress, progress];
         }
       );
-      this._unlock(grant);
+      this._unlock(grant, true);
     } catch (error) {
       // Nothing is lost: a paid step is found again by the next attempt.
       card.state = 'locked';
@@ -178,13 +178,20 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     }
   }
 
-  private _unlock(grant: IOceanAccessGrant): void {
+  /**
+   * Shows the unlocked state. The preview starts by itself only right after
+   * the user asked for access: a card restored with a notebook must not pop
+   * up a wallet signature (the node sign-in) that nobody asked for.
+   */
+  private _unlock(grant: IOceanAccessGrant, preview: boolean): void {
     if (this.card.state === 'unlocked' && this.card.grant) {
       return;
     }
     this.card.grant = grant;
     this.card.state = 'unlocked';
-    void this.loadPreview();
+    if (preview) {
+      void this.loadPreview();
+    }
   }
 
   /** Reads the head of the data with Range and shows it. */
@@ -292,7 +299,7 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
 
   private _onAccessChanged(_: IOceanClient, grant: IOceanAccessGrant): void {
     if (grant.did === this._did && this.card.state === 'locked') {
-      this._unlock(grant);
+      this._unlock(grant, false);
     }
   }
 
