@@ -610,3 +610,29 @@ test('switching network updates the wallet state, balances and status bar', asyn
     { timeout: 60_000 }
   );
 });
+
+test('balances list the data NFTs an account holds, named after their assets', async ({
+  page,
+  oceanLab: lab,
+  stack
+}, testInfo) => {
+  // The stack's publisher (dev account 1) owns the sample assets' data NFTs.
+  const publisher = HDNodeWallet.fromPhrase(
+    'taxi music thumb unique chat sand crew more leg another off lamp',
+    undefined,
+    "m/44'/60'/0'/0/1"
+  );
+  expect(publisher.address).toBe(stack.accounts.publisher);
+  const csv = stack.sampleDetails.csv as { did: string; nftAddress: string };
+  const ddo = await fetch(
+    `${stack.nodeUrl}/api/aquarius/assets/ddo/${csv.did}`
+  ).then(r => r.json());
+  await openLab(page, lab);
+  await importWallet(page, publisher.privateKey);
+  const nft = walletView(page).locator(
+    `li[data-token="${csv.nftAddress}"][data-kind="nft"]`
+  );
+  await expect(nft).toContainText(ddo.metadata.name, { timeout: 60_000 });
+  await expect(nft).toContainText('data NFT');
+  await shoot(page, testInfo, 'panel-publisher-balances');
+});
