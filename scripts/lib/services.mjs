@@ -10,12 +10,11 @@ import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SYSTEM_PYTHON = '/usr/bin/python3';
-export const LABEXTENSION_DIR = join(
-  root,
-  'python',
-  'jupyterlab_ocean',
-  'labextension'
-);
+// JLO_LABEXTENSION_DIR lets a test run use a private copy of the build, so a
+// concurrent rebuild of the shared output cannot pull it away mid-run.
+export const LABEXTENSION_DIR =
+  process.env.JLO_LABEXTENSION_DIR ??
+  join(root, 'python', 'jupyterlab_ocean', 'labextension');
 
 /** A port the kernel says is free on loopback right now. */
 export function freePort() {

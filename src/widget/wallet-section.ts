@@ -137,8 +137,11 @@ export class WalletSection {
     }
     const provider = this._wallet.provider;
     const listener = () => void this.refreshBalances();
-    void provider.on('block', listener);
-    this._blockListener = () => void provider.off('block', listener);
+    // The provider may be destroyed by a network switch before we stop
+    // listening: those failures are expected, not errors.
+    provider.on('block', listener).catch(() => undefined);
+    this._blockListener = () =>
+      void provider.off('block', listener).catch(() => undefined);
   }
 
   private _unwatchBlocks(): void {
