@@ -4,10 +4,12 @@
  * valid order exists, start the job, follow its status and logs, fetch its results. Speaks
  * Ocean Node's compute API through @oceanprotocol/lib (loaded lazily), so it works against the
  * local stack's Deno engine and against real nodes alike. Every transaction and signed request
- * uses the Signer the wallet hands out, so each passes the wallet's confirmation dialog.
+ * uses the Signer the wallet hands out, so each passes the wallet's confirmation dialog; logs
+ * and results are read with one node auth token (compute-auth.ts) instead of a signature each.
  */
 import type { IOceanNetwork } from '../tokens';
 import { serviceMarkets } from './asset';
+import type { NodeAuth } from './compute-auth';
 import { OceanError } from './errors';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 
@@ -380,55 +382,67 @@ export async function waitForJob(
   }
 }
 
-/** The algorithm's log as it is written (until the job ends). */
+/**
+ * The algorithm's log as it is written (until the job ends), read with the node auth token of
+ * `auth` (one wallet dialog for the token, none per stream).
+ */
 export async function* jobLogs(
-  network: IOceanNetwork,
-  signer: any,
+  auth: NodeAuth,
   jobId: string
 ): AsyncIterable<string> {
-  const lib = await loadOceanLib();
-  const stream = await lib.ProviderInstance.computeStreamableLogs(
-    network.nodeUrl,
-    signer,
-    jobId
+  const path = await auth.node.endpoint(
+    'computeStreamableLogs',
+    '/api/services/computeStreamableLogs'
   );
-  if (!stream) return;
+  const response = await auth.fetch(
+    `${path}?jobId=${encodeURIComponent(jobId)}`
+  );
+  if (!response.ok || !response.body) {
+    await response.body?.cancel().catch(() => undefined);
+    return;
+  }
   const decoder = new TextDecoder();
-  for await (const chunk of stream as AsyncIterable<Uint8Array>)
-    yield decoder.decode(chunk, { stream: true });
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      yield decoder.decode(value, { stream: true });
+    }
+  } finally {
+    reader.releaseLock();
+  }
 }
 
-/** The bytes of result `index` of a job the account owns. */
+/** The bytes of result `index` of a job the account owns (with `auth`'s token). */
 export async function jobResult(
-  network: IOceanNetwork,
-  signer: any,
+  auth: NodeAuth,
   jobId: string,
   index: number
 ): Promise<Uint8Array> {
-  const lib = await loadOceanLib();
-  const chunks: Uint8Array[] = [];
-  try {
-    for await (const chunk of await lib.ProviderInstance.getComputeResult(
-      network.nodeUrl,
-      signer,
-      jobId,
-      index
-    ))
-      chunks.push(chunk);
-  } catch (error) {
+  const path = await auth.node.endpoint(
+    'computeResult',
+    '/api/services/computeResult'
+  );
+  const account = encodeURIComponent(await auth.account());
+  const response = await auth.fetch(
+    `${path}?consumerAddress=${account}&jobId=${encodeURIComponent(jobId)}&index=${index}`
+  );
+  if (!response.ok) {
+    const text = await response.text().catch(() => '');
+    let reason = text.slice(0, 300) || response.statusText;
+    try {
+      const body = JSON.parse(text);
+      reason = String(body?.error?.message ?? body?.error ?? reason);
+    } catch {
+      // plain text: keep it
+    }
     throw new OceanError(
       'OCEAN_COMPUTE_FAILED',
-      `The result ${index} of job ${jobId} could not be fetched: ${(error as Error).message}`
+      `The result ${index} of job ${jobId} could not be fetched (${response.status}): ${reason}`
     );
   }
-  const size = chunks.reduce((total, chunk) => total + chunk.length, 0);
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /** Stops a running job (the owner only). */

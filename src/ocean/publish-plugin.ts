@@ -16,8 +16,7 @@ import {
   IWallet,
   OCEAN_ASSET_MIME_TYPE,
   OCEAN_COMPUTE_MIME_TYPE,
-  type IKernelCommandContext,
-  type IOceanNetwork
+  type IKernelCommandContext
 } from '../tokens';
 import {
   FINAL_JOB_STATUSES,
@@ -29,6 +28,7 @@ import {
   stopJob,
   waitForJob
 } from './compute';
+import { NodeAuth } from './compute-auth';
 import {
   outputFiles,
   parseResult,
@@ -222,8 +222,7 @@ function notebookFolder(context: IKernelCommandContext): string {
  * saved paths, the parsed JSON and the log.
  */
 async function fetchResults(
-  network: IOceanNetwork,
-  signer: unknown,
+  auth: NodeAuth,
   job: IComputeJob,
   contents: Contents.IManager,
   context: IKernelCommandContext
@@ -239,7 +238,7 @@ async function fetchResults(
   let value: unknown = null;
   for (const file of outputFiles(job)) {
     context.progress(`Fetching ${file.filename}…`);
-    const bytes = await jobResult(network, signer, job.jobId, file.index);
+    const bytes = await jobResult(auth, job.jobId, file.index);
     saved.push(await saveResult(contents, folder, file.filename, bytes));
     const parsed = parseResult(file.filename, bytes);
     if (table || !parsed) continue;
@@ -251,9 +250,7 @@ async function fetchResults(
   }
   const log = job.results.find(file => file.filename === 'algorithmLog.txt');
   const logText = log
-    ? new TextDecoder().decode(
-        await jobResult(network, signer, job.jobId, log.index)
-      )
+    ? new TextDecoder().decode(await jobResult(auth, job.jobId, log.index))
     : '';
   if (job.status !== 70)
     throw new OceanError(
@@ -351,7 +348,7 @@ export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
         description:
           'Publishes a workspace file, a DataFrame or a URL as an Ocean asset (data NFT, datatoken, price).',
         usage:
-          '<path|df|--url U> --name N --description D --author A [--license L] [--tags a,b] [--price P] [--type algorithm] [--access compute --trusted did1,did2]'
+          '<path|df [--format parquet]|--url U> --name N --description D --author A [--license L] [--tags a,b] [--price P] [--type algorithm] [--access compute --trusted did1,did2]'
       }
     );
     bridge.registerCommand(
@@ -383,6 +380,8 @@ export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
           });
         }
         const signer = await signerFor(context);
+        // One node token per notebook for logs and results: one dialog, not one per file.
+        const auth = new NodeAuth(network, signer, context.requester);
         switch (action) {
           case 'start': {
             const job = await startComputeJob(
@@ -415,7 +414,7 @@ export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
             void (async () => {
               try {
                 let pending = '';
-                for await (const chunk of jobLogs(network, signer, job.jobId)) {
+                for await (const chunk of jobLogs(auth, job.jobId)) {
                   if (!following) break;
                   pending += chunk;
                   const lines = pending.split('\n');
@@ -442,7 +441,7 @@ export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
             following = false;
             if (args.results === false || args.results === 'false')
               return final;
-            return fetchResults(network, signer, final, contents, context);
+            return fetchResults(auth, final, contents, context);
           }
           case 'status':
             return jobStatus(network, signer, jobId());
@@ -452,7 +451,7 @@ export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
             );
           case 'logs': {
             let log = '';
-            for await (const chunk of jobLogs(network, signer, jobId())) {
+            for await (const chunk of jobLogs(auth, jobId())) {
               log += chunk;
               context.progress(chunk);
             }
@@ -460,16 +459,14 @@ export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
           }
           case 'results':
             return fetchResults(
-              network,
-              signer,
+              auth,
               await jobStatus(network, signer, jobId()),
               contents,
               context
             );
           case 'result': {
             const bytes = await jobResult(
-              network,
-              signer,
+              auth,
               jobId(),
               Number(args.index ?? words[1] ?? 0)
             );

@@ -3,7 +3,7 @@
  * output cell (MIME type application/vnd.ocean.compute+json, `{ "did": … }`). It lists the
  * algorithms the dataset trusts, buys/orders and starts the job with the wallet's Signer (each
  * signature through the wallet's dialog), follows status and logs, and saves results into the
- * workspace beside the notebook.
+ * workspace beside the notebook. Logs and results are read with one node auth token per view.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Contents } from '@jupyterlab/services';
@@ -17,6 +17,7 @@ import {
   waitForJob,
   type IComputeJob
 } from '../ocean/compute';
+import { NodeAuth } from '../ocean/compute-auth';
 import { resultsFolder, saveResult } from '../ocean/compute-results';
 import {
   OCEAN_COMPUTE_MIME_TYPE,
@@ -146,6 +147,15 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
     return this._wallet.getSigner(this._requester);
   }
 
+  /** Reads logs and results with one node token for this view (one dialog, not one per file). */
+  private async _auth(): Promise<NodeAuth> {
+    return new NodeAuth(
+      this._networks.active,
+      await this._signer(),
+      this._requester
+    );
+  }
+
   /** Pays (where no valid order exists), starts the job and follows it to its end. */
   async start(algorithm: string): Promise<IComputeJob | null> {
     const job = this.job;
@@ -169,7 +179,8 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
       job.job = started;
       job.kernelHint = `df = %ocean compute results ${started.jobId}`;
       this._stopLogs = false;
-      void this._followLogs(signer, started.jobId);
+      const auth = new NodeAuth(network, signer, this._requester);
+      void this._followLogs(auth, started.jobId);
       const final = await waitForJob(
         network,
         signer,
@@ -188,7 +199,7 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
         );
         if (log)
           job.logs = new TextDecoder().decode(
-            await jobResult(network, signer, final.jobId, log.index)
+            await jobResult(auth, final.jobId, log.index)
           );
       }
       return final;
@@ -200,9 +211,9 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
     }
   }
 
-  private async _followLogs(signer: unknown, jobId: string): Promise<void> {
+  private async _followLogs(auth: NodeAuth, jobId: string): Promise<void> {
     try {
-      for await (const chunk of jobLogs(this._networks.active, signer, jobId)) {
+      for await (const chunk of jobLogs(auth, jobId)) {
         this.job.logs += chunk;
         if (this._stopLogs && FINAL_JOB_STATUSES.has(this.job.job?.status ?? 0))
           break;
@@ -219,13 +230,7 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
     const result = current.results.find(entry => entry.index === index);
     if (!result) return null;
     try {
-      const signer = await this._signer();
-      const bytes = await jobResult(
-        this._networks.active,
-        signer,
-        current.jobId,
-        index
-      );
+      const bytes = await jobResult(await this._auth(), current.jobId, index);
       const path = await saveResult(
         this._contents,
         resultsFolder(this._notebookPath(), current.jobId),
