@@ -98,20 +98,36 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
     // the kernel shows a GAN cell; everything else happens in the renderer.
     // Without a DID (`%ocean gan --n 16`), the network's GAN model is used:
     // the first algorithm asset tagged "gan" its node knows.
-    bridge?.registerCommand('gan', async args => {
-      const payload = payloadFromCommandArgs(await withDefaultModel(args));
-      return mimeResult(ganBundle(payload), { value: payload });
-    });
+    bridge?.registerCommand(
+      'gan',
+      async args => {
+        const payload = payloadFromCommandArgs(await withDefaultModel(args));
+        return mimeResult(ganBundle(payload), { value: payload });
+      },
+      {
+        description:
+          "Generate images in the browser with a GAN model asset (the network's GAN model when no DID is given).",
+        usage: '[did] [--n N] [--seed S]'
+      }
+    );
     // `ocean.gan_images(did, n=16, seed=42)`: the same images, into the kernel.
-    bridge?.registerCommand('gan_images', async (args, context) => {
-      const payload = payloadFromCommandArgs(await withDefaultModel(args));
-      const report = (progress: IOceanProgress) =>
-        context.progress(progress.message, progress.fraction);
-      // Reuses a valid order (never pays twice); without one, buying goes
-      // through the wallet's dialog like any other request.
-      await service.getAccess(payload.did, context.requester, report);
-      const run = await service.generate(payload, context.requester, report);
-      return imagesResult(payload.did, run);
-    });
+    bridge?.registerCommand(
+      'gan_images',
+      async (args, context) => {
+        const payload = payloadFromCommandArgs(await withDefaultModel(args));
+        const report = (progress: IOceanProgress) =>
+          context.progress(progress.message, progress.fraction);
+        // Reuses a valid order (never pays twice); without one, buying goes
+        // through the wallet's dialog like any other request.
+        await service.getAccess(payload.did, context.requester, report);
+        const run = await service.generate(payload, context.requester, report);
+        return imagesResult(payload.did, run);
+      },
+      {
+        description:
+          'The same GAN images, returned into the kernel (gets access first if needed).',
+        usage: '[did] [--n N] [--seed S]'
+      }
+    );
   }
 };
