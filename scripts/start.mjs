@@ -2,7 +2,10 @@
 // a JupyterLab with the extension on 127.0.0.1, print the URL, and stay in
 // the foreground until Ctrl-C, which stops everything started here.
 //
-//   npm start [-- --port 8888] [--no-stack] [--free-ports] [--workspace DIR] [--state-dir DIR]
+//   npm start [-- --port 8888] [--no-stack] [--fresh] [--free-ports] [--workspace DIR] [--state-dir DIR]
+//
+// The local Ocean network keeps its state in .ocean-stack/ and reuses it on
+// the next start when it is still valid; --fresh starts it clean.
 //
 // --free-ports, --workspace and --state-dir let a test run a second copy
 // beside a user's own `npm start`.
@@ -17,6 +20,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '8888' },
     'no-stack': { type: 'boolean', default: false },
+    fresh: { type: 'boolean', default: false },
     'free-ports': { type: 'boolean', default: false },
     workspace: { type: 'string', default: join(root, 'work') },
     'state-dir': { type: 'string', default: root },
@@ -25,9 +29,11 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log(
-    'Usage: npm start [-- --port 8888] [--no-stack]\n' +
+    'Usage: npm start [-- --port 8888] [--no-stack] [--fresh]\n' +
       '  Starts the local Ocean network (chain 8545, Ocean Node 8001, faucet 8002,\n' +
-      '  files 8003) and JupyterLab on 127.0.0.1, with the sample notebooks in ./work.'
+      '  files 8003) and JupyterLab on 127.0.0.1, with the sample notebooks in ./work.\n' +
+      '  The network reuses its state in .ocean-stack/ when it is still valid;\n' +
+      '  --fresh discards it and starts clean.'
   );
   process.exit(0);
 }
@@ -83,12 +89,17 @@ try {
     );
     const stack = await startStack({
       stateDir: join(STATE_ROOT, '.ocean-stack'),
+      fresh: values.fresh,
       ports: values['free-ports']
         ? { chain: 0, node: 0, faucet: 0, files: 0 }
         : { chain: 8545, node: 8001, faucet: 8002, files: 8003 }
     });
     watch('The local Ocean network', stack);
     const { info } = stack;
+    // Whether the last state was reused, and why not when it was not.
+    for (const line of stack.log().split('\n'))
+      if (/^(reused state|fresh state|state {5})/.test(line))
+        console.log(`  ${line}`);
     console.log(`  chain        ${info.rpcUrl} (chainId ${info.chainId})`);
     console.log(`  Ocean Node   ${info.nodeUrl}`);
     console.log(`  faucet       ${info.faucetUrl}`);

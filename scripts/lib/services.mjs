@@ -123,13 +123,16 @@ export function startProcess(
 /**
  * Starts the local Ocean stack (chain, contracts, node, faucet, samples).
  * Ports default to free ones; pass the well-known ones for `npm start`.
+ * A state directory from an earlier start is reused when still valid;
+ * `fresh` discards it.
  * Resolves with the stack's `stack.json` contents and a `stop()`.
  */
 export async function startStack({
   stateDir,
   ports = { chain: 0, node: 0, faucet: 0, files: 0 },
   echo = false,
-  samples = true
+  samples = true,
+  fresh = false
 }) {
   mkdirSync(stateDir, { recursive: true });
   const args = [
@@ -148,6 +151,7 @@ export async function startStack({
     String(ports.files)
   ];
   if (!samples) args.push('--no-samples');
+  if (fresh) args.push('--fresh');
   const stack = startProcess(process.execPath, args, {
     name: 'stack',
     cwd: join(root, 'stack'),

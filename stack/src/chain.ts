@@ -16,6 +16,13 @@ import {
   DEV_MNEMONIC,
   HD_PATH
 } from './accounts.ts';
+import {
+  type ChainJournal,
+  type Eip1193Provider,
+  type ReplaySummary
+} from './journal.ts';
+
+export type { Eip1193Provider };
 
 export const CHAIN_ID = 8996 as const;
 export const DEFAULT_CHAIN_PORT = 8545;
@@ -30,11 +37,13 @@ export interface ChainOptions {
    * reproducible; by default the chain starts at the current time.
    */
   initialDate?: Date;
-}
-
-/** The slice of EIP-1193 we use from Hardhat's in-process provider. */
-export interface Eip1193Provider {
-  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
+  /**
+   * Persist the chain: it starts at the journal's genesis date, replays the
+   * journal (checking every block) before it listens, and journals every
+   * state-changing call it serves. A replay that disagrees throws a
+   * JournalError and nothing listens.
+   */
+  journal?: ChainJournal;
 }
 
 export interface RunningChain {
@@ -42,8 +51,10 @@ export interface RunningChain {
   chainId: typeof CHAIN_ID;
   host: string;
   port: number;
-  /** Direct access to the in-process provider (no HTTP round trip). */
+  /** Direct access to the in-process provider (no HTTP round trip; journaled like the server). */
   provider: Eip1193Provider;
+  /** What the journal replay did (zeros for a new journal); absent without a journal. */
+  replayed?: ReplaySummary;
   stop(): Promise<void>;
 }
 
@@ -92,6 +103,7 @@ export async function startChain(
     JsonRpcServer
   } = require('hardhat/internal/hardhat-network/jsonrpc/server');
 
+  const initialDate = options.journal?.genesis ?? options.initialDate;
   // resolveConfig wants an existing "config file" to anchor project paths;
   // we have no Hardhat project, and nothing is compiled, so this file will do.
   const config = resolveConfig(fileURLToPath(import.meta.url), {
@@ -109,13 +121,18 @@ export async function startChain(
         // EIP-170 size limit too.
         allowUnlimitedContractSize: true,
         loggingEnabled: false,
-        ...(options.initialDate
-          ? { initialDate: options.initialDate.toISOString() }
-          : {})
+        ...(initialDate ? { initialDate: initialDate.toISOString() } : {})
       }
     }
   });
-  const provider: Eip1193Provider = await createProvider(config, 'hardhat');
+  const hardhatProvider: Eip1193Provider = await createProvider(
+    config,
+    'hardhat'
+  );
+  const replayed = await options.journal?.attach(hardhatProvider);
+  const provider = options.journal
+    ? options.journal.record(hardhatProvider)
+    : hardhatProvider;
   const server: JsonRpcServerLike = new JsonRpcServer({
     hostname: host,
     port: options.port ?? DEFAULT_CHAIN_PORT,
@@ -125,6 +142,7 @@ export async function startChain(
   try {
     listening = await server.listen();
   } catch (error) {
+    await options.journal?.close();
     const reason = error instanceof Error ? error.message : String(error);
     throw new ChainError(
       'CHAIN_PORT_UNAVAILABLE',
@@ -138,10 +156,12 @@ export async function startChain(
     host,
     port: listening.port,
     provider,
+    ...(replayed ? { replayed } : {}),
     async stop() {
       if (stopped) return;
       stopped = true;
       await server.close();
+      await options.journal?.close();
     }
   };
 }

@@ -4,7 +4,9 @@
  *   node --import tsx stack/src/main.ts [--fresh] [--state-dir DIR]
  *        [--chain-port 8545] [--node-port 8001] [--faucet-port 8002] [--files-port 8003]
  *
- * Ctrl-C (SIGINT) or SIGTERM stops everything it started.
+ * Ctrl-C (SIGINT) or SIGTERM stops everything it started. A second start on
+ * the same state directory reuses the chain, contracts, samples and node data
+ * when they are still valid; --fresh throws them away and starts clean.
  */
 import { parseArgs } from 'node:util';
 
@@ -56,7 +58,7 @@ const ports = {
 console.log(
   values.fresh
     ? 'Starting a fresh local Ocean network…'
-    : 'Starting the local Ocean network (the chain lives in memory, so each start deploys and publishes anew; --fresh is accepted and is the same)…'
+    : 'Starting the local Ocean network (reusing the last state when it is still valid; --fresh starts clean)…'
 );
 
 let stopping = false;
@@ -66,7 +68,8 @@ try {
     ports: Object.fromEntries(
       Object.entries(ports).filter(([, value]) => value !== undefined)
     ),
-    samples: !values['no-samples']
+    samples: !values['no-samples'],
+    fresh: values.fresh
   });
   const { info } = stack;
   console.log('');

@@ -2,6 +2,11 @@
  * The whole local Ocean network, in order: chain → contracts → sample files
  * server → Ocean Node (child process) → sample assets (published through the
  * lib and indexed by the node) → faucet → `stack.json`.
+ *
+ * A second start on the same state directory reuses what the first one set
+ * up when it is still valid (state.ts): the chain is rebuilt from its journal
+ * (journal.ts), the contracts and samples are not deployed or published
+ * again, and the node continues from its own database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +15,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import Database from 'better-sqlite3';
 import { Wallet } from 'ethers';
 
 import { ACCOUNTS } from './accounts.ts';
@@ -17,7 +23,9 @@ import { CHAIN_ID, startChain, type RunningChain } from './chain.ts';
 import {
   deployContracts,
   DEVELOPMENT_NETWORK,
+  contractAddresses,
   localProvider,
+  readDevelopmentAddresses,
   type DevelopmentAddresses
 } from './deploy.ts';
 import { startFaucet, type Faucet } from './faucet.ts';
@@ -31,6 +39,19 @@ import { writeGanFiles } from './gan-sample.ts';
 import { publishSamples, type SampleRole } from './samples.ts';
 import { publishComputeSamples } from './compute-samples.ts';
 import { waitUntilIndexed } from './publish.ts';
+import { ChainJournal, JournalError } from './journal.ts';
+import {
+  clearState,
+  hasState,
+  JOURNAL_FILE,
+  lockStateDir,
+  moveStateAside,
+  readState,
+  STATE_FORMAT,
+  stateFingerprint,
+  writeState,
+  type PersistedState
+} from './state.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '..', '..');
@@ -52,6 +73,8 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Skip the sample assets (tests of other parts). */
   samples?: boolean;
+  /** Discard the state directory's earlier state instead of reusing it. */
+  fresh?: boolean;
 }
 
 export interface StackInfo {
@@ -74,6 +97,8 @@ export interface StackInfo {
     provider: string;
   };
   startedAt: string;
+  /** True when this start reused the state directory's chain, contracts and samples. */
+  reused: boolean;
   timings: Record<string, number>;
 }
 
@@ -158,10 +183,139 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** A path relative to the working directory when it lies below it, else absolute. */
+function displayPath(target: string): string {
+  const relative = path.relative(process.cwd(), target);
+  return relative && !relative.startsWith('..') ? relative : target;
+}
+
+/** True when nothing listens on 127.0.0.1:port right now. */
+async function portIsFree(port: number): Promise<boolean> {
+  return await new Promise(resolve => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 /**
- * Starts everything. The chain is in memory, so every start is a fresh
- * network: the state directory's node data is wiped to match (a node index
- * of a chain that no longer exists would serve assets that are not there).
+ * The port for a service whose URL is inside published DDOs: the one asked
+ * for, or, when any port will do (0), the one the state was made with if it
+ * is still free.
+ */
+async function portFor(
+  asked: number,
+  recorded: number | null | undefined,
+  name: string,
+  log: (line: string) => void
+): Promise<number> {
+  if (!recorded) return asked;
+  if (asked === 0) return (await portIsFree(recorded)) ? recorded : 0;
+  if (asked !== recorded)
+    log(
+      `state     note: the reused assets name the ${name} on port ${recorded}; this start uses ${asked}, so their downloads will not reach it`
+    );
+  return asked;
+}
+
+/** The last block the node's indexer recorded, from its database (the node is not running yet). */
+function nodeLastIndexedBlock(nodeDataDir: string): number | undefined {
+  const file = path.join(nodeDataDir, 'node.db');
+  if (!existsSync(file)) return undefined;
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    const row = db
+      .prepare("SELECT value FROM meta WHERE key = 'lastIndexedBlock'")
+      .get() as { value: string } | undefined;
+    return row === undefined ? undefined : Number(row.value);
+  } catch {
+    return undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/** Like deploy.ts' isDeployedOn, through the in-process provider (no HTTP client to set up). */
+async function hasCodeEverywhere(
+  chain: RunningChain,
+  addresses: DevelopmentAddresses
+): Promise<boolean> {
+  const codes = await Promise.all(
+    contractAddresses(addresses).map(address =>
+      chain.provider.request({
+        method: 'eth_getCode',
+        params: [address, 'latest']
+      })
+    )
+  );
+  return codes.every(code => typeof code === 'string' && code !== '0x');
+}
+
+interface ReusedState {
+  chain: RunningChain;
+  state: PersistedState;
+  addresses: DevelopmentAddresses;
+}
+
+/**
+ * Brings back the state directory's network when it is still valid: same
+ * deploy inputs, a finished start, a journal that replays block for block,
+ * contracts on the replayed chain, a node index not ahead of it. Returns the
+ * running chain, or the reason it cannot be reused.
+ */
+async function reuseState(
+  stateDir: string,
+  fingerprint: string,
+  wantSamples: boolean,
+  chainPort: number
+): Promise<ReusedState | { reason: string }> {
+  const state = await readState(stateDir);
+  if (!state) return { reason: 'it has no readable state.json' };
+  if (state.format !== STATE_FORMAT)
+    return { reason: `it is in format ${state.format}, not ${STATE_FORMAT}` };
+  if (!state.complete)
+    return { reason: 'the start that created it never became ready' };
+  if (state.fingerprint !== fingerprint)
+    return {
+      reason:
+        'the contracts, sample assets or stack version changed since it was made'
+    };
+  if (wantSamples && !state.samples)
+    return { reason: 'it was made without the sample assets' };
+  const addresses = await readDevelopmentAddresses(
+    path.join(stateDir, 'address.json')
+  );
+  if (!addresses)
+    return { reason: 'its address.json is missing or unreadable' };
+  let chain: RunningChain;
+  try {
+    chain = await startChain({
+      port: chainPort,
+      journal: ChainJournal.open(path.join(stateDir, JOURNAL_FILE))
+    });
+  } catch (error) {
+    if (error instanceof JournalError) return { reason: error.message };
+    throw error;
+  }
+  const head = chain.replayed?.blocks ?? 0;
+  const indexed = nodeLastIndexedBlock(path.join(stateDir, 'node'));
+  let reason: string | null = null;
+  if (indexed !== undefined && indexed > head)
+    reason = `the node had indexed block ${indexed}, the journal ends at block ${head}`;
+  else if (!(await hasCodeEverywhere(chain, addresses)))
+    reason = 'the replayed chain lacks contracts that address.json names';
+  if (reason) {
+    await chain.stop();
+    return { reason };
+  }
+  return { chain, state, addresses };
+}
+
+/**
+ * Starts everything. With a reusable state directory (and no `fresh`), the
+ * chain is replayed from its journal and the deploy and sample publishing
+ * are skipped; otherwise the old state is moved aside (or, with `fresh`,
+ * removed) and everything starts anew.
  */
 export async function startStack(
   options: StackOptions = {}
@@ -169,6 +323,7 @@ export async function startStack(
   const log = options.log ?? ((line: string) => console.log(line));
   const stateDir = path.resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const wantSamples = options.samples !== false;
   const timings: Record<string, number> = {};
   const started = performance.now();
   const mark = (name: string, since: number) =>
@@ -181,32 +336,72 @@ export async function startStack(
       );
     }
   };
+  const shown = displayPath(stateDir);
 
+  stops.push(await lockStateDir(stateDir));
   try {
     const nodeDataDir = path.join(stateDir, 'node');
     const samplesDir = path.join(stateDir, 'samples');
     const addressFile = path.join(stateDir, 'address.json');
-    await rm(nodeDataDir, { recursive: true, force: true });
+
+    let since = performance.now();
+    const fingerprint = stateFingerprint();
+    let reused: ReusedState | null = null;
+    if (options.fresh) {
+      if (await hasState(stateDir)) {
+        await clearState(stateDir);
+        log(`state     --fresh: removed the previous state in ${shown}`);
+      }
+    } else if (await hasState(stateDir)) {
+      const attempt = await reuseState(
+        stateDir,
+        fingerprint,
+        wantSamples,
+        ports.chain
+      );
+      if ('reason' in attempt) {
+        const aside = await moveStateAside(stateDir, log);
+        log(
+          `state     ${shown} cannot be reused (${attempt.reason}); moved it to ${displayPath(aside)}`
+        );
+      } else reused = attempt;
+    }
+    const fileSecret = reused?.state.fileSecret ?? newFileSecret();
     await rm(path.join(stateDir, 'stack.json'), { force: true });
     await mkdir(nodeDataDir, { recursive: true });
 
-    let since = performance.now();
-    const chain: RunningChain = await startChain({ port: ports.chain });
+    const chain: RunningChain =
+      reused?.chain ??
+      (await startChain({
+        port: ports.chain,
+        journal: ChainJournal.create(path.join(stateDir, JOURNAL_FILE))
+      }));
     stops.push(() => chain.stop());
     mark('chain_s', since);
+    if (reused) {
+      timings.replay_s = chain.replayed?.seconds ?? 0;
+      log(
+        `reused state from ${shown} (${chain.replayed?.blocks} blocks replayed in ${timings.replay_s} s)`
+      );
+    } else log(`fresh state in ${shown}`);
     log(
       `chain     ${chain.rpcUrl} (chainId ${CHAIN_ID}) in ${timings.chain_s} s`
     );
 
-    since = performance.now();
-    const content = await deployContracts(chain.rpcUrl, addressFile);
-    const addresses = content[DEVELOPMENT_NETWORK] as DevelopmentAddresses;
-    mark('deploy_s', since);
-    log(
-      `contracts deployed in ${timings.deploy_s} s → ${path.relative(process.cwd(), addressFile) || addressFile}`
-    );
+    let addresses: DevelopmentAddresses;
+    if (reused) addresses = reused.addresses;
+    else {
+      since = performance.now();
+      const content = await deployContracts(chain.rpcUrl, addressFile);
+      addresses = content[DEVELOPMENT_NETWORK] as DevelopmentAddresses;
+      mark('deploy_s', since);
+      log(
+        `contracts deployed in ${timings.deploy_s} s → ${displayPath(addressFile)}`
+      );
+    }
 
     since = performance.now();
+    // Deterministic (fixed seeds), so rewriting them gives the bytes the DDOs' checksums name.
     const files = await writeSampleFiles(samplesDir);
     const ganFiles = await writeGanFiles(samplesDir);
     const allFiles = [
@@ -221,8 +416,13 @@ export async function startStack(
     const fileServer: FileServer = await startFileServer({
       dir: samplesDir,
       files: allFiles,
-      port: ports.files,
-      secret: newFileSecret()
+      port: await portFor(
+        ports.files,
+        reused?.state.ports.files,
+        'sample files',
+        log
+      ),
+      secret: fileSecret
     });
     stops.push(() => fileServer.stop());
     log(`files     ${fileServer.url}`);
@@ -245,9 +445,19 @@ export async function startStack(
       algorithm: null
     };
     const sampleDetails: Record<string, unknown> = {};
+    if (reused) {
+      Object.assign(samples, reused.state.sampleDids ?? {});
+      Object.assign(sampleDetails, reused.state.sampleDetails ?? {});
+    }
     if (existsSync(NODE_ENTRY)) {
       since = performance.now();
-      const nodePort = ports.node === 0 ? await freePort() : ports.node;
+      const askedNodePort = await portFor(
+        ports.node,
+        reused?.state.ports.node,
+        'Ocean Node',
+        log
+      );
+      const nodePort = askedNodePort === 0 ? await freePort() : askedNodePort;
       nodeUrl = `http://127.0.0.1:${nodePort}`;
       const child = spawn(
         process.execPath,
@@ -293,7 +503,7 @@ export async function startStack(
       mark('node_s', since);
       log(`node      ${nodeUrl} in ${timings.node_s} s`);
 
-      if (options.samples !== false) {
+      if (wantSamples && !reused) {
         since = performance.now();
         process.env.ADDRESS_FILE = addressFile;
         const provider = localProvider(chain.rpcUrl);
@@ -336,6 +546,24 @@ export async function startStack(
       );
     }
 
+    if (!reused) {
+      // Written last: a state without it (a start cut short) is never reused.
+      await writeState(stateDir, {
+        format: STATE_FORMAT,
+        fingerprint,
+        createdAt: new Date().toISOString(),
+        fileSecret,
+        ports: {
+          node: nodeUrl ? Number(new URL(nodeUrl).port) : null,
+          files: Number(new URL(fileServer.url).port)
+        },
+        samples: wantSamples,
+        complete: true,
+        sampleDids: samples,
+        sampleDetails
+      });
+    }
+
     mark('total_s', started);
     const info: StackInfo = {
       rpcUrl: chain.rpcUrl,
@@ -355,6 +583,7 @@ export async function startStack(
         provider: ACCOUNTS.provider.address
       },
       startedAt: new Date().toISOString(),
+      reused: reused !== null,
       timings
     };
     const stackFile = path.join(stateDir, 'stack.json');
