@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, rename, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,11 +34,13 @@ import {
   startFileServer,
   type FileServer
 } from './file-server.ts';
-import { writeSampleFiles } from './sample-data.ts';
-import { writeGanFiles } from './gan-sample.ts';
-import { publishSamples, type SampleRole } from './samples.ts';
-import { publishComputeSamples } from './compute-samples.ts';
-import { waitUntilIndexed } from './publish.ts';
+import {
+  writeSampleFiles,
+  type SampleFile,
+  type SampleFiles
+} from './sample-data.ts';
+import type { GanSampleFiles } from './gan-sample.ts';
+import type { SampleRole } from './samples.ts';
 import { ChainJournal, JournalError } from './journal.ts';
 import {
   clearState,
@@ -189,6 +191,55 @@ function displayPath(target: string): string {
   return relative && !relative.startsWith('..') ? relative : target;
 }
 
+/** The running node's pid, so that a start after a `kill -9` of the stack can stop its orphan. */
+const NODE_PID_FILE = 'node.pid';
+
+/**
+ * A `kill -9` of the stack leaves its node child running, still holding its
+ * port and database. The state lock says no live stack owns this directory,
+ * so a node recorded here that still runs on this data directory is an
+ * orphan: stop it before starting another.
+ */
+async function stopOrphanNode(
+  stateDir: string,
+  nodeDataDir: string,
+  log: (line: string) => void
+): Promise<void> {
+  const file = path.join(stateDir, NODE_PID_FILE);
+  let pid: number;
+  let commandLine: string;
+  try {
+    pid = Number((await readFile(file, 'utf8')).trim());
+    commandLine = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(
+      /\0/g,
+      ' '
+    );
+  } catch {
+    await rm(file, { force: true });
+    return;
+  }
+  if (commandLine.includes(NODE_ENTRY) && commandLine.includes(nodeDataDir)) {
+    log(
+      `state     stopping the Ocean Node (pid ${pid}) a killed stack left running`
+    );
+    const gone = async () => {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return true;
+      }
+      // A zombie (killed, not yet reaped) holds no port or file any more.
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      return / Z /.test(stat.slice(stat.lastIndexOf(')')));
+    };
+    process.kill(pid, 'SIGTERM');
+    for (let waited = 0; waited < 5000 && !(await gone()); waited += 100)
+      await new Promise(resolve => setTimeout(resolve, 100));
+    if (!(await gone())) process.kill(pid, 'SIGKILL');
+  }
+  await rm(file, { force: true });
+}
+
 /** True when nothing listens on 127.0.0.1:port right now. */
 async function portIsFree(port: number): Promise<boolean> {
   return await new Promise(resolve => {
@@ -249,6 +300,22 @@ async function hasCodeEverywhere(
     )
   );
   return codes.every(code => typeof code === 'string' && code !== '0x');
+}
+
+/** The sample files a state recorded, when each is still there with its size; else null. */
+async function recordedFilesPresent(
+  samplesDir: string,
+  recorded: SampleFile[] | undefined
+): Promise<SampleFile[] | null> {
+  if (!recorded?.length) return null;
+  for (const file of recorded) {
+    const size = await stat(path.join(samplesDir, file.name)).then(
+      found => found.size,
+      () => -1
+    );
+    if (size !== file.bytes) return null;
+  }
+  return recorded;
 }
 
 interface ReusedState {
@@ -341,6 +408,7 @@ export async function startStack(
   stops.push(await lockStateDir(stateDir));
   try {
     const nodeDataDir = path.join(stateDir, 'node');
+    await stopOrphanNode(stateDir, nodeDataDir, log);
     const samplesDir = path.join(stateDir, 'samples');
     const addressFile = path.join(stateDir, 'address.json');
 
@@ -400,19 +468,27 @@ export async function startStack(
       );
     }
 
-    since = performance.now();
-    // Deterministic (fixed seeds), so rewriting them gives the bytes the DDOs' checksums name.
-    const files = await writeSampleFiles(samplesDir);
-    const ganFiles = await writeGanFiles(samplesDir);
-    const allFiles = [
-      files.weather.full,
-      files.weather.preview,
-      files.flowers.full,
-      files.flowers.preview,
-      ...files.images.files,
-      files.images.preview,
-      ...(ganFiles ? [ganFiles.model, ganFiles.preview] : [])
-    ];
+    let allFiles = reused
+      ? await recordedFilesPresent(samplesDir, reused.state.files)
+      : null;
+    let files: SampleFiles | null = null;
+    let ganFiles: GanSampleFiles | null = null;
+    if (!allFiles) {
+      // Deterministic (fixed seeds), so rewriting them gives the bytes the DDOs' checksums name.
+      files = await writeSampleFiles(samplesDir);
+      // Imported here: publishing code loads @oceanprotocol/lib, which a reusing start never needs.
+      const { writeGanFiles } = await import('./gan-sample.ts');
+      ganFiles = await writeGanFiles(samplesDir);
+      allFiles = [
+        files.weather.full,
+        files.weather.preview,
+        files.flowers.full,
+        files.flowers.preview,
+        ...files.images.files,
+        files.images.preview,
+        ...(ganFiles ? [ganFiles.model, ganFiles.preview] : [])
+      ];
+    }
     const fileServer: FileServer = await startFileServer({
       dir: samplesDir,
       files: allFiles,
@@ -499,12 +575,18 @@ export async function startStack(
         }
       );
       stops.push(() => stopChild(child));
+      const nodePidFile = path.join(stateDir, NODE_PID_FILE);
+      await writeFile(nodePidFile, String(child.pid));
+      stops.push(() => rm(nodePidFile, { force: true }));
       await waitForNode(nodeUrl, child, 30_000);
       mark('node_s', since);
       log(`node      ${nodeUrl} in ${timings.node_s} s`);
 
-      if (wantSamples && !reused) {
+      if (wantSamples && !reused && files) {
         since = performance.now();
+        const { publishSamples } = await import('./samples.ts');
+        const { publishComputeSamples } = await import('./compute-samples.ts');
+        const { waitUntilIndexed } = await import('./publish.ts');
         process.env.ADDRESS_FILE = addressFile;
         const provider = localProvider(chain.rpcUrl);
         stops.push(async () => provider.destroy());
@@ -553,6 +635,7 @@ export async function startStack(
         fingerprint,
         createdAt: new Date().toISOString(),
         fileSecret,
+        files: allFiles,
         ports: {
           node: nodeUrl ? Number(new URL(nodeUrl).port) : null,
           files: Number(new URL(fileServer.url).port)

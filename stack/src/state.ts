@@ -27,7 +27,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { GAN_MODEL_DIR } from './gan-sample.ts';
+import type { SampleFile } from './sample-data.ts';
 
 /** Bump when the meaning of the state directory changes. */
 export const STATE_FORMAT = 1;
@@ -46,6 +46,8 @@ export interface PersistedState {
   createdAt: string;
   /** Bearer secret of the private sample files; it is inside the published DDOs. */
   fileSecret: string;
+  /** The sample files served, so a reusing start need not regenerate them. */
+  files?: SampleFile[];
   /** Ports baked into the published DDOs (node service endpoint, sample file URLs). */
   ports: { node: number | null; files: number };
   /** Whether this state was asked to carry sample assets. */
@@ -57,6 +59,8 @@ export interface PersistedState {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** gan-sample.ts' GAN_MODEL_DIR; not imported from there, as that module loads @oceanprotocol/lib. */
+const GAN_MODEL_DIR = path.resolve(here, '..', '..', 'gan', 'model');
 const require = createRequire(import.meta.url);
 
 /** Sources whose code decides what the deploy and the samples put on chain. */

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   appendFile,
   mkdtemp,
@@ -228,9 +228,19 @@ async function stopMain(
   const { child } = running;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise(resolve => child.once('exit', resolve));
-  if (signal === 'SIGKILL') process.kill(-child.pid!, 'SIGKILL');
-  else child.kill(signal);
+  child.kill(signal);
   await exited;
+}
+
+/** True while `pid` runs (a zombie, killed but not yet reaped, does not count). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return !/ Z /.test(stat.slice(stat.lastIndexOf(')')));
 }
 
 async function blockNumber(info: StackInfo): Promise<number> {
@@ -302,7 +312,14 @@ describe('npm run stack reuses its state', () => {
   });
 
   after(async () => {
-    if (running) await stopMain(running, 'SIGKILL');
+    // The whole process group: the node child too, should a test have left it behind.
+    if (running) {
+      try {
+        process.kill(-running.child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
@@ -416,16 +433,28 @@ describe('npm run stack reuses its state', () => {
     );
   });
 
-  it('recovers after kill -9', async () => {
+  it('recovers after kill -9 of the stack, stopping the node it left running', async () => {
     const before = running!.info;
     await faucet(before, fundedAfterReuse);
     const funds = await balances(before, fundedAfterReuse);
     const blocks = await blockNumber(before);
+    const orphan = Number(
+      await readFile(path.join(stateDir, 'node.pid'), 'utf8')
+    );
+    // Only the stack's own process, as `kill -9 <pid>` does: its node child lives on.
     await stopMain(running!, 'SIGKILL');
     running = null;
+    assert.ok(isRunning(orphan));
 
     running = await startMain(stateDir, args);
     const { info } = running;
+    assert.match(
+      running.output(),
+      new RegExp(
+        `stopping the Ocean Node \\(pid ${orphan}\\) a killed stack left running`
+      )
+    );
+    assert.equal(isRunning(orphan), false);
     assert.match(running.output(), /^reused state from /m);
     assert.ok((await blockNumber(info)) >= blocks);
     assert.deepEqual(await balances(info, fundedAfterReuse), funds);
@@ -464,16 +493,13 @@ describe('npm run stack reuses its state', () => {
     assert.ok((await blockNumber(info)) < blocksAtStop);
     assert.deepEqual(await balances(info, funded), { eth: '0', ocean: '0' });
     assert.equal(await resolves(info, publishedDid), false);
+    // Something for the next test's --fresh to throw away.
+    await faucet(info, funded);
     await stopMain(running, 'SIGINT');
     running = null;
   });
 
   it('--fresh starts clean even when the state is valid', async () => {
-    running = await startMain(stateDir, [...args, '--no-samples']);
-    assert.match(running.output(), /^reused state from /m);
-    await faucet(running.info, funded);
-    await stopMain(running, 'SIGINT');
-
     running = await startMain(stateDir, [...args, '--no-samples', '--fresh']);
     const { info } = running;
     assert.match(running.output(), /--fresh: removed the previous state/);
