@@ -219,6 +219,13 @@ test.describe('Ocean access', () => {
     await confirmUntil(page, again.locator('[data-ocean=preview] >> table'));
     expect(await oceanBalance(stack, ocean)).toBe(afterBuy);
 
+    // Search from the kernel: a DataFrame of assets.
+    const found = await runCell(
+      page,
+      `found = %ocean search weather --type dataset\nrow = found[found["did"] == "${did}"]\nprint(type(found).__name__, len(row), row["price"].iloc[0])`
+    );
+    expect(found).toContain('DataFrame 1 2 OCEAN');
+
     // Into Python: a DataFrame, and the file in the workspace.
     const python = await runCell(
       page,
@@ -244,6 +251,11 @@ test.describe('Ocean access', () => {
     expect(deno).toContain(
       '1460 date,station_id,altitude_m,temperature_c,humidity_pct,rainfall_mm,wind_speed_ms number'
     );
+    const denoSearch = await runCell(
+      page,
+      `const found = await ocean.search('weather');\nconsole.log(found.some(asset => asset.did === '${did}'));`
+    );
+    expect(denoSearch).toContain('true');
     expect(readFileSync(saved, 'utf8').startsWith('date,station_id')).toBe(
       true
     );

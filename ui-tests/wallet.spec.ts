@@ -104,7 +104,8 @@ function filesUnder(dir: string): string[] {
 test('the wallet: create, lock, unlock, faucet, send through the dialog, import, no leaks', async ({
   page,
   oceanLab: lab,
-  stack
+  stack,
+  consoleErrors
 }, testInfo) => {
   test.setTimeout(480_000);
   const traffic = recordTraffic(page);
@@ -378,6 +379,7 @@ test('the wallet: create, lock, unlock, faucet, send through the dialog, import,
     expect(lab.log().includes(secret)).toBe(false);
   }
   expect(traffic.length).toBeGreaterThan(20);
+  expect(consoleErrors).toEqual([]);
 });
 
 test('a browser wallet announced with EIP-6963 is used instead of built-in keys, still through the dialog', async ({

@@ -10,7 +10,6 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 
 import {
   Contract,
-  NonceManager,
   Wallet,
   formatEther,
   getAddress,
@@ -116,9 +115,13 @@ export async function startFaucet(options: FaucetOptions): Promise<Faucet> {
       `FAUCET_WRONG_CHAIN: the faucet only runs on the local dev chain ${CHAIN_ID}, not ${network.chainId}.`
     );
   }
-  const payer = new NonceManager(
-    new Wallet(ACCOUNTS.deployer.privateKey, provider)
-  );
+  // A plain Wallet, not ethers' NonceManager: the deployer's key is Ocean's
+  // public development key, so other code (the stack's own publishing, a
+  // user's script, a browser wallet on the dev accounts) sends from it too,
+  // and a cached nonce goes stale ("nonce has already been used"). Payouts
+  // are queued and each waits for its receipt, so reading the pending nonce
+  // from the chain for every transaction keeps them in order.
+  const payer = new Wallet(ACCOUNTS.deployer.privateKey, provider);
   const ocean = new Contract(
     options.oceanAddress,
     loadArtifact('OceanToken').abi,

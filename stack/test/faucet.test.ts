@@ -71,6 +71,27 @@ describe('faucet', () => {
     );
   });
 
+  it('keeps paying when someone else sends from its public dev account', async () => {
+    const provider = localProvider(testChain.rpcUrl);
+    try {
+      const first = await post({ address: Wallet.createRandom().address });
+      assert.equal(first.status, 200);
+      // Anyone holding Ocean's development key can spend from it.
+      const other = new Wallet(ACCOUNTS.deployer.privateKey, provider);
+      for (let i = 0; i < 2; i++)
+        await (
+          await other.sendTransaction({
+            to: Wallet.createRandom().address,
+            value: 1n
+          })
+        ).wait();
+      const second = await post({ address: Wallet.createRandom().address });
+      assert.equal(second.status, 200, await second.text());
+    } finally {
+      provider.destroy();
+    }
+  });
+
   it('answers CORS preflights from loopback pages only', async () => {
     const loopback = await fetch(faucet.url, {
       method: 'OPTIONS',
