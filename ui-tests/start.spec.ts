@@ -76,7 +76,13 @@ test('npm start serves the lab with the sample notebook and Ctrl-C stops everyth
     await expect(fetch(stack.rpcUrl)).rejects.toThrow();
     await expect(fetch(stack.nodeUrl)).rejects.toThrow();
     await expect(fetch(url)).rejects.toThrow();
-    expect(existsSync(join(dir, 'work', 'getting-started.ipynb'))).toBe(true);
+    // Every example is seeded into the workspace, the Deno walk-through too.
+    for (const name of [
+      'getting-started.ipynb',
+      'getting-started-deno.ipynb',
+      'ocean-data.ipynb'
+    ])
+      expect(existsSync(join(dir, 'work', name)), name).toBe(true);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
