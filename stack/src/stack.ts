@@ -261,7 +261,13 @@ async function portFor(
   log: (line: string) => void
 ): Promise<number> {
   if (!recorded) return asked;
-  if (asked === 0) return (await portIsFree(recorded)) ? recorded : 0;
+  if (asked === 0) {
+    if (await portIsFree(recorded)) return recorded;
+    log(
+      `state     note: port ${recorded}, which the reused assets name for the ${name}, is taken; using a free one, so their downloads will not reach it`
+    );
+    return 0;
+  }
   if (asked !== recorded)
     log(
       `state     note: the reused assets name the ${name} on port ${recorded}; this start uses ${asked}, so their downloads will not reach it`
@@ -273,16 +279,18 @@ async function portFor(
 function nodeLastIndexedBlock(nodeDataDir: string): number | undefined {
   const file = path.join(nodeDataDir, 'node.db');
   if (!existsSync(file)) return undefined;
-  const db = new Database(file, { fileMustExist: true });
+  let db: Database.Database | undefined;
   try {
+    db = new Database(file, { fileMustExist: true });
     const row = db
       .prepare("SELECT value FROM meta WHERE key = 'lastIndexedBlock'")
       .get() as { value: string } | undefined;
     return row === undefined ? undefined : Number(row.value);
   } catch {
+    // Unreadable here means unreadable for the node too; it reports that itself.
     return undefined;
   } finally {
-    db.close();
+    db?.close();
   }
 }
 
@@ -337,7 +345,11 @@ async function reuseState(
   chainPort: number
 ): Promise<ReusedState | { reason: string }> {
   const state = await readState(stateDir);
-  if (!state) return { reason: 'it has no readable state.json' };
+  if (!state)
+    return {
+      reason:
+        'it has no readable state.json: a start cut short, or made by an older version'
+    };
   if (state.format !== STATE_FORMAT)
     return { reason: `it is in format ${state.format}, not ${STATE_FORMAT}` };
   if (!state.complete)

@@ -509,6 +509,28 @@ describe('npm run stack reuses its state', () => {
     assert.ok((await blockNumber(info)) < 50);
     // --fresh removes the state, not what was moved aside earlier.
     assert.equal((await readdir(path.join(stateDir, 'discarded'))).length, 1);
+    await faucet(info, funded);
+    await stopMain(running, 'SIGINT');
+    running = null;
+  });
+
+  it('starts fresh when the deploy inputs changed since the state was made', async () => {
+    const stateFile = path.join(stateDir, 'state.json');
+    const state = JSON.parse(await readFile(stateFile, 'utf8'));
+    state.fingerprint = '0'.repeat(64); // as after an edit of deploy.ts or a new contracts release
+    await writeFile(stateFile, JSON.stringify(state));
+
+    running = await startMain(stateDir, [...args, '--no-samples']);
+    assert.match(
+      running.output(),
+      /cannot be reused \(the contracts, sample assets or stack version changed since it was made\)/
+    );
+    assert.match(running.output(), /^fresh state in /m);
+    assert.deepEqual(await balances(running.info, funded), {
+      eth: '0',
+      ocean: '0'
+    });
+    assert.equal((await readdir(path.join(stateDir, 'discarded'))).length, 2);
     await stopMain(running, 'SIGINT');
     running = null;
   });
