@@ -433,6 +433,27 @@ describe('npm run stack reuses its state', () => {
     );
   });
 
+  it('refuses a second stack on a state directory in use', async () => {
+    const second = spawn(
+      process.execPath,
+      ['--import', 'tsx', main, '--state-dir', stateDir, '--chain-port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] }
+    );
+    let output = '';
+    second.stdout.on('data', chunk => (output += chunk));
+    second.stderr.on('data', chunk => (output += chunk));
+    const code = await new Promise(resolve => second.once('exit', resolve));
+    assert.equal(code, 1);
+    assert.match(
+      output,
+      new RegExp(
+        `STACK_STATE_IN_USE: Another stack \\(process ${running!.child.pid}\\) is using`
+      )
+    );
+    // The running one is untouched.
+    assert.ok(await resolves(running!.info, publishedDid));
+  });
+
   it('recovers after kill -9 of the stack, stopping the node it left running', async () => {
     const before = running!.info;
     await faucet(before, fundedAfterReuse);
