@@ -395,7 +395,12 @@ test('Deno: ocean.send, ocean.wallet() and ocean.authToken()', async ({
     ].join('\n')
   );
   await shareAccount(page);
-  await expect(confirmation(page)).toContainText('Untitled.ipynb');
+  // The lab is shared with the Python test, so the name is Untitled<n>.ipynb.
+  const notebookPath: string = await page.evaluate(
+    () => (window as any).jupyterapp.shell.currentWidget.context.path
+  );
+  expect(notebookPath).toMatch(/^Untitled\d*\.ipynb$/);
+  await expect(confirmation(page)).toContainText(`${notebookPath} (Deno)`);
   await approve(page);
   expect(await finished(cell)).toMatch(/status 1 0x[0-9a-f]{64}/);
   expect((await chain.getBalance(to)) - before).toBe(parseEther('0.125'));
