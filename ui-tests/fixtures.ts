@@ -8,7 +8,14 @@
  *   test('…', async ({ page, oceanLab, stack }) => { … });  // lab wired to a stack
  */
 import { test as base, expect, type ConsoleMessage } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -56,9 +63,45 @@ type WorkerFixtures = {
 };
 
 type TestFixtures = {
+  /** Runs before each test: shared labs look new (see resetForNextTest). */
+  testIsolation: void;
   /** Browser console errors seen during the test (filled automatically). */
   consoleErrors: string[];
 };
+
+/** Labs this worker has started, so each test can begin with a clean one. */
+const workerLabs = new Set<ILab>();
+let testsSoFar = 0;
+
+/**
+ * Makes a lab that earlier tests used look new: their kernels are shut down,
+ * their untitled files are moved into a hidden folder, and the saved layout
+ * is dropped. Worker fixtures are shared by every test a worker runs, and a
+ * test counts on a lab as it would find it alone: JupyterLab's naming
+ * (`Untitled.ipynb` for the first notebook), no notebooks reopened from
+ * before. Chain and node state are kept (serial specs build on them).
+ */
+async function resetForNextTest(lab: ILab, archive: string): Promise<void> {
+  const headers = { Authorization: `token ${lab.token}` };
+  const sessions = (await (
+    await fetch(`${lab.baseUrl}api/sessions`, { headers })
+  ).json()) as { id: string }[];
+  for (const session of sessions)
+    await fetch(`${lab.baseUrl}api/sessions/${session.id}`, {
+      method: 'DELETE',
+      headers
+    });
+  const target = join(lab.rootDir, '.earlier-tests', archive);
+  for (const name of readdirSync(lab.rootDir)) {
+    if (!name.startsWith('Untitled')) continue;
+    mkdirSync(target, { recursive: true });
+    renameSync(join(lab.rootDir, name), join(target, name));
+  }
+  const workspaces = join(lab.stateDir, 'workspaces');
+  if (existsSync(workspaces))
+    for (const name of readdirSync(workspaces))
+      rmSync(join(workspaces, name), { force: true });
+}
 
 function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `jlo-${prefix}-`));
@@ -75,9 +118,11 @@ async function labFixture(
     token: randomBytes(16).toString('hex'),
     settings
   });
+  workerLabs.add(lab);
   try {
     await use(lab);
   } finally {
+    workerLabs.delete(lab);
     await lab.stop();
     if (!process.env.KEEP_TEST_DIRS)
       rmSync(base, { recursive: true, force: true });
@@ -109,6 +154,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await labFixture(stackSettings(stack), use);
     },
     { scope: 'worker', timeout: 120_000 }
+  ],
+  testIsolation: [
+    async ({}, use) => {
+      testsSoFar += 1;
+      for (const lab of workerLabs)
+        await resetForNextTest(lab, `before-test-${testsSoFar}`);
+      await use();
+    },
+    { auto: true }
   ],
   consoleErrors: [
     async ({ page }, use) => {
