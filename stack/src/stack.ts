@@ -50,6 +50,7 @@ import {
   moveStateAside,
   readState,
   STATE_FORMAT,
+  stateProblem,
   stateFingerprint,
   writeState,
   type PersistedState
@@ -345,22 +346,8 @@ async function reuseState(
   chainPort: number
 ): Promise<ReusedState | { reason: string }> {
   const state = await readState(stateDir);
-  if (!state)
-    return {
-      reason:
-        'it has no readable state.json: a start cut short, or made by an older version'
-    };
-  if (state.format !== STATE_FORMAT)
-    return { reason: `it is in format ${state.format}, not ${STATE_FORMAT}` };
-  if (!state.complete)
-    return { reason: 'the start that created it never became ready' };
-  if (state.fingerprint !== fingerprint)
-    return {
-      reason:
-        'the contracts, sample assets or stack version changed since it was made'
-    };
-  if (wantSamples && !state.samples)
-    return { reason: 'it was made without the sample assets' };
+  const problem = stateProblem(state, fingerprint, wantSamples);
+  if (problem || !state) return { reason: problem ?? '' };
   const addresses = await readDevelopmentAddresses(
     path.join(stateDir, 'address.json')
   );

@@ -109,6 +109,27 @@ export function stateFingerprint(): string {
   return hash.digest('hex');
 }
 
+/**
+ * Why a recorded state may not be reused before its chain is even started
+ * (null when nothing speaks against it): the rest is checked by replaying.
+ */
+export function stateProblem(
+  state: PersistedState | null,
+  fingerprint: string,
+  wantSamples: boolean
+): string | null {
+  if (!state)
+    return 'it has no readable state.json: a start cut short, or made by an older version';
+  if (state.format !== STATE_FORMAT)
+    return `it is in format ${state.format}, not ${STATE_FORMAT}`;
+  if (!state.complete) return 'the start that created it never became ready';
+  if (state.fingerprint !== fingerprint)
+    return 'the contracts, sample assets or stack version changed since it was made';
+  if (wantSamples && !state.samples)
+    return 'it was made without the sample assets';
+  return null;
+}
+
 export async function readState(
   stateDir: string
 ): Promise<PersistedState | null> {
