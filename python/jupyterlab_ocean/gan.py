@@ -19,10 +19,12 @@ _DID = re.compile(r"^did:op:[0-9a-f]{64}$")
 
 
 def gan_payload(did, n=16, seed=42, seed_b=None, scale=3):
-    """The cell's settings, checked the way the browser checks them."""
-    did = str(did).strip().lower()
-    if not _DID.match(did):
-        raise ValueError("The GAN model DID must be did:op: followed by 64 hex digits.")
+    """The cell's settings, checked the way the browser checks them. A
+    ``None`` DID leaves the choice of model to the browser (gan_images)."""
+    if did is not None:
+        did = str(did).strip().lower()
+        if not _DID.match(did):
+            raise ValueError("The GAN model DID must be did:op: followed by 64 hex digits.")
     for name, value, low, high in (
         ("n", n, 1, GAN_MAX_IMAGES),
         ("seed", seed, 0, 0xFFFFFFFF),
@@ -30,7 +32,9 @@ def gan_payload(did, n=16, seed=42, seed_b=None, scale=3):
     ):
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise ValueError(f'"{name}" must be a whole number from {low} to {high}.')
-    payload = {"did": did, "n": n, "seed": seed, "scale": scale}
+    payload = {"n": n, "seed": seed, "scale": scale}
+    if did is not None:
+        payload = {"did": did, **payload}
     if seed_b is not None:
         if not isinstance(seed_b, int) or not 0 <= seed_b <= 0xFFFFFFFF:
             raise ValueError('"seed_b" must be a whole number from 0 to 4294967295.')
@@ -95,15 +99,18 @@ def images_from_result(result):
     return numpy.frombuffer(data, dtype=numpy.uint8).reshape(shape).copy()
 
 
-def gan_images(did, n=16, seed=42, seed_b=None):
+def gan_images(did=None, n=16, seed=42, seed_b=None):
     """Generate images in the browser (the GAN cell's model, same seeds, same
     pixels) and bring them into this kernel: a NumPy array (n, 16, 16, 3) of
-    uint8 when NumPy is installed, else ``(bytes, shape)``. Needs access to
-    the model: without an order the wallet asks to buy one first."""
+    uint8 when NumPy is installed, else ``(bytes, shape)``. Without a DID, the
+    network's GAN model (as ``%ocean gan`` does). Needs access to the model:
+    without an order the wallet asks to buy one first."""
     from . import ocean
 
     payload = gan_payload(did, n=n, seed=seed, seed_b=seed_b)
     options = {"n": payload["n"], "seed": payload["seed"]}
     if seed_b is not None:
         options["seedB"] = seed_b
-    return images_from_result(ocean.call("gan_images", payload["did"], **options))
+    # Without a DID the browser picks the network's GAN model.
+    args = [payload["did"]] if "did" in payload else []
+    return images_from_result(ocean.call("gan_images", *args, **options))

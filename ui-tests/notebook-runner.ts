@@ -1,0 +1,123 @@
+/**
+ * Runs the example notebooks the way a newcomer does: open the file from
+ * examples/, run each code cell in order, and answer the wallet whenever it
+ * asks (share the account, confirm each request).
+ */
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Locator, Page } from '@playwright/test';
+import { confirmation, shareDialog } from './bridge-helpers';
+import { expect } from './fixtures';
+import { waitForKernelIdle } from './helpers';
+
+/** The open notebook's cells. */
+export function notebookCells(page: Page): Locator {
+  return page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell');
+}
+
+/** Copies examples/`name` into the lab's root, opens it, waits for its kernel. */
+export async function openExample(
+  page: Page,
+  rootDir: string,
+  name: string
+): Promise<void> {
+  copyFileSync(
+    fileURLToPath(new URL(`../examples/${name}`, import.meta.url)),
+    join(rootDir, name)
+  );
+  await page.evaluate(
+    path =>
+      (window as any).jupyterapp.commands.execute('docmanager:open', { path }),
+    name
+  );
+  // The whole notebook is in the model before the first cell runs.
+  await page.waitForFunction(
+    count =>
+      (window as any).jupyterapp.shell.currentWidget?.content?.model?.cells
+        ?.length === count,
+    JSON.parse(readFileSync(join(rootDir, name), 'utf8')).cells.length
+  );
+  await waitForKernelIdle(page);
+}
+
+/**
+ * Answers the wallet (share the account, confirm) until `done` holds;
+ * returns the text of each confirmation dialog it approved.
+ */
+export async function approveUntil(
+  page: Page,
+  done: () => Promise<boolean>,
+  timeout = 180_000
+): Promise<string[]> {
+  const approved: string[] = [];
+  await expect(async () => {
+    if (await shareDialog(page).isVisible())
+      await shareDialog(page)
+        .getByRole('button', { name: 'Share account' })
+        .click({ timeout: 5_000 });
+    if (await confirmation(page).isVisible()) {
+      approved.push(await confirmation(page).innerText());
+      await confirmation(page)
+        .locator('button.jp-OceanConfirmation-confirm')
+        .click({ timeout: 5_000 });
+    }
+    expect(await done()).toBe(true);
+  }).toPass({ timeout, intervals: [250] });
+  return approved;
+}
+
+export interface ICellRun {
+  cell: Locator;
+  /** The cell's outputs as text. */
+  text: string;
+  /** The confirmation dialogs approved while it ran. */
+  dialogs: string[];
+}
+
+/**
+ * Runs code cell `index` of the open notebook, answering the wallet until
+ * the cell ends, and checks that it ended without an error output.
+ */
+export async function runExampleCell(
+  page: Page,
+  index: number
+): Promise<ICellRun> {
+  const cell = notebookCells(page).and(
+    page.locator(`[data-windowed-list-index="${index}"]`)
+  );
+  // Not awaited in the page: the command resolves only when the cell ends,
+  // and the cell may be waiting for the dialogs answered below.
+  await page.evaluate(i => {
+    const app = (window as any).jupyterapp;
+    app.shell.currentWidget.content.activeCellIndex = i;
+    void app.commands.execute('notebook:run-cell');
+  }, index);
+  const prompt = cell.locator('.jp-InputArea-prompt');
+  const dialogs = await approveUntil(page, async () =>
+    /\[\d+\]/.test((await prompt.innerText()).trim())
+  );
+  const text = (
+    await cell.locator('.jp-OutputArea-output').allInnerTexts()
+  ).join('\n');
+  await expect(
+    cell.locator('.jp-OutputArea-output[data-mime-type*="error"]'),
+    `cell ${index} ends without an error`
+  ).toHaveCount(0);
+  expect(text, `cell ${index} ends without an error`).not.toMatch(
+    /Traceback|OceanBridgeError|Error:/
+  );
+  return { cell, text, dialogs };
+}
+
+/** Indices of the open notebook's code cells. */
+export async function codeCellIndices(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const app = (window as any).jupyterapp;
+    const cells = app.shell.currentWidget.content.model.cells;
+    const indices: number[] = [];
+    for (let i = 0; i < cells.length; i++)
+      if (cells.get(i).type === 'code') indices.push(i);
+    return indices;
+  });
+}
