@@ -6,9 +6,7 @@
  * chain → balance → send → sign → provider → node token → a sample dataset;
  * each cell must finish without an error and do what its prose says.
  */
-import { copyFileSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import {
   Contract,
   HDNodeWallet,
@@ -16,105 +14,17 @@ import {
   parseEther,
   verifyMessage
 } from 'ethers';
-import type { Page } from '@playwright/test';
-import {
-  confirmation,
-  importWallet,
-  shareDialog,
-  useFaucet
-} from './bridge-helpers';
+import { importWallet, useFaucet } from './bridge-helpers';
 import { test, expect } from './fixtures';
-import { openLab, waitForKernelIdle } from './helpers';
+import { openLab } from './helpers';
+import {
+  codeCellIndices,
+  openExample,
+  runExampleCell
+} from './notebook-runner';
 
 const RECIPIENT = '0x02354A1F160A3fd7ac8b02ee91F04104440B28E7';
 const SIGNED = 'Hello from my first Ocean notebook';
-
-/** The code cells of an example notebook, by index, as stored in examples/. */
-function codeCells(name: string): number[] {
-  const notebook = JSON.parse(
-    readFileSync(
-      fileURLToPath(new URL(`../examples/${name}`, import.meta.url)),
-      'utf8'
-    )
-  );
-  return notebook.cells.flatMap((cell: { cell_type: string }, i: number) =>
-    cell.cell_type === 'code' ? [i] : []
-  );
-}
-
-/**
- * Runs the given code cells of the open notebook in order, answering the
- * share and confirmation dialogs as they come; resolves with each cell's
- * output text.
- */
-async function walkThrough(page: Page, cells: number[]): Promise<string[]> {
-  const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  const outputs: string[] = [];
-  for (const index of cells) {
-    // By index in the notebook's windowed list: cells far below the fold
-    // are rendered only once scrolled to.
-    await page.evaluate(async i => {
-      const notebook = (window as any).jupyterapp.shell.currentWidget.content;
-      notebook.activeCellIndex = i;
-      await notebook.scrollToItem(i);
-      void (window as any).jupyterapp.commands.execute('notebook:run-cell');
-    }, index);
-    const cell = notebook.locator(
-      `.jp-Cell[data-windowed-list-index="${index}"]`
-    );
-    const done = cell
-      .locator('.jp-InputArea-prompt')
-      .filter({ hasText: /\[\d+\]/ });
-    // Loading a dataset asks for several confirmations in a row (allow,
-    // buy, order, node sign-in): answer each as it appears.
-    await expect(async () => {
-      if (await shareDialog(page).isVisible())
-        await shareDialog(page)
-          .getByRole('button', { name: 'Share account' })
-          .click({ timeout: 5_000 });
-      if (await confirmation(page).isVisible())
-        await confirmation(page)
-          .locator('button.jp-OceanConfirmation-confirm')
-          .click({ timeout: 5_000 });
-      expect(await done.isVisible()).toBe(true);
-    }).toPass({ timeout: 180_000, intervals: [250] });
-    const text = (
-      await cell.locator('.jp-OutputArea-output').allInnerTexts()
-    ).join('\n');
-    // No traceback, no error output in any cell.
-    await expect(
-      cell.locator('.jp-OutputArea-output[data-mime-type*="error"]')
-    ).toHaveCount(0);
-    expect(text).not.toMatch(/Traceback|OceanBridgeError|Error:/);
-    outputs.push(text);
-  }
-  return outputs;
-}
-
-async function openExample(page: Page, rootDir: string, name: string) {
-  copyFileSync(
-    fileURLToPath(new URL(`../examples/${name}`, import.meta.url)),
-    join(rootDir, name)
-  );
-  await page.evaluate(
-    path =>
-      (window as any).jupyterapp.commands.execute('docmanager:open', { path }),
-    name
-  );
-  await expect(
-    page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current', {
-      hasText: name
-    })
-  ).toBeVisible();
-  // The whole notebook is in the model before the first cell runs.
-  await page.waitForFunction(
-    count =>
-      (window as any).jupyterapp.shell.currentWidget?.content?.model?.cells
-        ?.length === count,
-    JSON.parse(readFileSync(join(rootDir, name), 'utf8')).cells.length
-  );
-  await waitForKernelIdle(page);
-}
 
 test('getting-started notebooks: wallet, balance, send from Python and Deno', async ({
   page,
@@ -146,7 +56,9 @@ test('getting-started notebooks: wallet, balance, send from Python and Deno', as
     const eth = await chain.getBalance(RECIPIENT);
     const oceans: bigint = await ocean.balanceOf(RECIPIENT);
     await openExample(page, lab.rootDir, name);
-    const cells = await walkThrough(page, codeCells(name));
+    const cells: string[] = [];
+    for (const index of await codeCellIndices(page))
+      cells.push((await runExampleCell(page, index)).text);
     const outputs = cells.join('\n----\n');
     // The widget shows the shared account, live.
     await expect(

@@ -88,9 +88,12 @@ export async function runExampleCell(
   );
   // Not awaited in the page: the command resolves only when the cell ends,
   // and the cell may be waiting for the dialogs answered below.
-  await page.evaluate(i => {
+  await page.evaluate(async i => {
     const app = (window as any).jupyterapp;
-    app.shell.currentWidget.content.activeCellIndex = i;
+    const notebook = app.shell.currentWidget.content;
+    notebook.activeCellIndex = i;
+    // Cells far below the fold are rendered only once scrolled to.
+    await notebook.scrollToItem(i);
     void app.commands.execute('notebook:run-cell');
   }, index);
   const prompt = cell.locator('.jp-InputArea-prompt');
