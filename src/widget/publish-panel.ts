@@ -70,6 +70,8 @@ export class OceanPublishPanel extends Widget {
       const button = document.createElement('button');
       button.textContent = label;
       button.setAttribute('role', 'tab');
+      // A narrow sidebar must not break "My assets" over two lines.
+      button.style.whiteSpace = 'nowrap';
       button.dataset.oceanTab = tab;
       button.className = 'jp-Button jp-mod-styled jp-mod-minimal';
       button.addEventListener('click', () => this.showTab(tab));
