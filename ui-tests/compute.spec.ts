@@ -4,22 +4,29 @@
  * stack's "Greenhouse summary" algorithm (chosen from the network's algorithm assets). A
  * second account cannot download the data; in a notebook, the compute job view pays, starts
  * and follows a job with the allowed algorithm, its results land in the workspace and in a
- * DataFrame; the algorithm the dataset does not trust is refused with a clear sentence.
+ * DataFrame; the algorithm the dataset does not trust is refused with a clear sentence. Logs
+ * and results are read with one Ocean Node token per asker (one dialog, not one per fetch),
+ * asked for again once the node has revoked it.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getBytes, keccak256, toUtf8Bytes, type Wallet } from 'ethers';
 import type { Locator, Page } from '@playwright/test';
-import { test, expect } from './fixtures';
+import { test, expect, type IStackInfo } from './fixtures';
 import { newNotebook, openLab, runCell } from './helpers';
 import {
   confirmUntil,
   ddo,
-  dialog,
   fund,
   newAccounts,
+  runConfirming,
   selectAccount,
   setUpAccounts
 } from './publish-helpers';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const accounts = newAccounts();
 const suffix = Math.random().toString(36).slice(2, 7);
@@ -61,6 +68,87 @@ async function publishFromForm(
   await publishForm.locator('[data-ocean-action=publish]').click();
   await confirmUntil(page, publishForm.locator('[data-ocean=published]'));
   return (await publishForm.locator('[data-ocean=did]').innerText()).trim();
+}
+
+/** Starts counting wallet dialogs that open from now on; the result reads the count. */
+async function countDialogs(page: Page): Promise<() => Promise<number>> {
+  await page.evaluate(() => {
+    const scope = window as any;
+    scope.__oceanDialogObserver?.disconnect();
+    scope.__oceanDialogCount = 0;
+    scope.__oceanDialogObserver = new MutationObserver(records => {
+      for (const record of records)
+        for (const node of record.addedNodes)
+          if (
+            node instanceof Element &&
+            (node.matches('.jp-OceanConfirmationDialog') ||
+              node.querySelector('.jp-OceanConfirmationDialog'))
+          )
+            scope.__oceanDialogCount++;
+    });
+    scope.__oceanDialogObserver.observe(document.body, {
+      childList: true,
+      subtree: true
+    });
+  });
+  return () => page.evaluate(() => (window as any).__oceanDialogCount);
+}
+
+/**
+ * Revokes every auth token the node issued to `account`, through the node's own
+ * invalidateAuthToken request, signed with the test's key for that account (as a sign-out
+ * from another device would be).
+ */
+async function revokeTokens(
+  stack: IStackInfo,
+  account: Wallet
+): Promise<number> {
+  const Database = createRequire(join(ROOT, 'stack', 'package.json'))(
+    'better-sqlite3'
+  );
+  const db = new Database(join(stack.stateDir, 'node', 'node.db'), {
+    readonly: true,
+    fileMustExist: true
+  });
+  let tokens: string[];
+  try {
+    tokens = db
+      .prepare(
+        'SELECT token FROM auth_tokens WHERE lower(address) = ? AND valid = 1'
+      )
+      .all(account.address.toLowerCase())
+      .map((row: { token: string }) => row.token);
+  } finally {
+    db.close();
+  }
+  for (const token of tokens) {
+    const { nonce } = await (
+      await fetch(
+        `${stack.nodeUrl}/api/services/nonce?userAddress=${account.address}`
+      )
+    ).json();
+    const next = String(Number(nonce) + 1);
+    const signature = await account.signMessage(
+      getBytes(
+        keccak256(toUtf8Bytes(`${account.address}${next}invalidateAuthToken`))
+      )
+    );
+    const response = await fetch(
+      `${stack.nodeUrl}/api/services/auth/token/invalidate`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          address: account.address,
+          token,
+          nonce: next,
+          signature
+        })
+      }
+    );
+    expect(response.ok, await response.text()).toBe(true);
+  }
+  return tokens.length;
 }
 
 test('compute-only data: download refused, the allowed algorithm runs from the notebook, another is refused', async ({
@@ -154,22 +242,32 @@ test('compute-only data: download refused, the allowed algorithm runs from the n
   await expect(options).toHaveCount(1);
   await expect(view.locator('select[name=algorithm]')).toHaveValue(trustedDid);
   await view.locator('[data-ocean-action=start]').click();
-  const finished = view.locator('[data-ocean=job][data-status="70"]');
-  const dialogs = await confirmUntil(page, finished, 240_000);
-  // Buy the dataset (approve + buy + order), dispense + order the algorithm, start.
-  expect(dialogs.length).toBeGreaterThanOrEqual(5);
-  // From here on every request (log and result downloads are signed requests to the node)
-  // is confirmed as it appears.
-  await page.addLocatorHandler(
-    dialog(page).locator('button.jp-OceanConfirmation-confirm'),
-    async confirm => {
-      await confirm.click();
-    }
-  );
+  // The live log needs the view's node token: confirming until it shows covers every dialog
+  // of the job (payment, orders, the signed start, the token).
+  const logs = view.locator('[data-ocean=logs]', {
+    hasText: 'summarised 5 rows of 2 greenhouses'
+  });
+  const dialogs = await confirmUntil(page, logs, 240_000);
+  await expect(view.locator('[data-ocean=job][data-status="70"]')).toBeVisible({
+    timeout: 60_000
+  });
   await expect(view.locator('[data-ocean=status]')).toHaveText(/finished/i);
-  await expect(view.locator('[data-ocean=logs]')).toContainText(
-    'summarised 5 rows of 2 greenhouses'
-  );
+  // Buy the dataset (approve + buy + order), dispense + order the algorithm, sign the start,
+  // and one Ocean Node token for the logs and results: none per log stream or result file.
+  const tokenDialogs = dialogs.filter(text => text.includes('createAuthToken'));
+  expect(tokenDialogs).toHaveLength(1);
+  expect(tokenDialogs[0]).toContain('valid 30 minutes');
+  expect(tokenDialogs[0]).toContain('Compute job view in a notebook');
+  expect(dialogs.filter(text => text.includes('startCompute'))).toHaveLength(1);
+  expect(
+    dialogs.filter(text =>
+      /getComputeResult|getComputeStreamableLogs/.test(text)
+    )
+  ).toHaveLength(0);
+  expect(dialogs).toHaveLength(7);
+
+  // Saving a result reuses the token: no dialog at all.
+  const opened = await countDialogs(page);
   const jobId = (await view.locator('[data-ocean=job-id]').innerText()).trim();
   await view
     .locator('li[data-file="summary.csv"] [data-ocean-action=save-result]')
@@ -177,6 +275,7 @@ test('compute-only data: download refused, the allowed algorithm runs from the n
   await expect(
     view.locator('li[data-file="summary.csv"] [data-ocean=saved]')
   ).toHaveText(`ocean-results/${jobId}/summary.csv`);
+  expect(await opened()).toBe(0);
   const savedCsv = join(
     oceanLab.rootDir,
     'ocean-results',
@@ -185,15 +284,27 @@ test('compute-only data: download refused, the allowed algorithm runs from the n
   );
   expect(readFileSync(savedCsv, 'utf8')).toContain('north,2,21,70,640');
 
-  // Into the kernel: a DataFrame, and every output file in the workspace.
-  const output = await runCell(
-    page,
-    `df = %ocean compute results ${jobId}\nprint(type(df).__name__, sorted(df['greenhouse']), int(df['rows'].sum()))`
-  );
-  expect(output).toContain("DataFrame ['north', 'south'] 5");
+  // Into the kernel: a DataFrame, and every output file in the workspace. The notebook asks
+  // for its own token once (the dialog names it); fetching again asks nothing.
+  const resultsCode = `df = %ocean compute results ${jobId}\nprint(type(df).__name__, sorted(df['greenhouse']), int(df['rows'].sum()))`;
+  const first = await runConfirming(page, resultsCode);
+  expect(first.output).toContain("DataFrame ['north', 'south'] 5");
+  expect(first.dialogs).toHaveLength(1);
+  expect(first.dialogs[0]).toContain('createAuthToken');
+  expect(first.dialogs[0]).toMatch(/Untitled\d*\.ipynb/);
   expect(
     existsSync(join(oceanLab.rootDir, 'ocean-results', jobId, 'summary.json'))
   ).toBe(true);
+  const again = await runConfirming(page, resultsCode);
+  expect(again.output).toContain("DataFrame ['north', 'south'] 5");
+  expect(again.dialogs).toHaveLength(0);
+
+  // Signed out at the node (the buyer revokes its tokens): the next fetch asks once more.
+  expect(await revokeTokens(stack, accounts.buyer)).toBeGreaterThanOrEqual(2);
+  const revoked = await runConfirming(page, resultsCode);
+  expect(revoked.output).toContain("DataFrame ['north', 'south'] 5");
+  expect(revoked.dialogs).toHaveLength(1);
+  expect(revoked.dialogs[0]).toContain('createAuthToken');
 
   // An algorithm the dataset does not trust is refused, in words.
   const notAllowed = await runCell(

@@ -6,6 +6,7 @@
 import { Wallet } from 'ethers';
 import type { Locator, Page } from '@playwright/test';
 import { expect, type IStackInfo } from './fixtures';
+import { finished, shareDialog, startCell } from './bridge-helpers';
 
 export const PASSWORD = 'ocean-publish-test';
 
@@ -160,4 +161,40 @@ export async function ddo(stack: IStackInfo, did: string): Promise<any> {
   return (
     await fetch(`${stack.nodeUrl}/api/aquarius/assets/ddo/${did}`)
   ).json();
+}
+
+/**
+ * Runs `source` in a new cell at the end of the current notebook, confirming every wallet
+ * dialog (and sharing the account when the kernel asks) until the cell ends.
+ */
+export async function runConfirming(
+  page: Page,
+  source: string
+): Promise<{ output: string; dialogs: string[] }> {
+  const cell = await startCell(page, source);
+  const prompt = cell.locator('.jp-InputArea-prompt');
+  const share = shareDialog(page).getByRole('button', {
+    name: 'Share account'
+  });
+  const dialogs: string[] = [];
+  const deadline = Date.now() + 300_000;
+  while (!/\[\d+\]/.test((await prompt.innerText()).trim())) {
+    if (Date.now() > deadline)
+      throw new Error(`The cell did not finish in 5 minutes:\n${source}`);
+    const confirm = dialog(page).locator('button.jp-OceanConfirmation-confirm');
+    if (await confirm.isVisible()) {
+      // Let the dialog finish describing the request before reading it.
+      await page.waitForTimeout(100);
+      dialogs.push(await deepText(dialog(page)));
+      await confirm.click();
+      await expect(dialog(page))
+        .toHaveCount(0, { timeout: 10_000 })
+        .catch(() => undefined);
+    } else if (await share.isVisible()) {
+      await share.click();
+    } else {
+      await page.waitForTimeout(150);
+    }
+  }
+  return { output: await finished(cell), dialogs };
 }

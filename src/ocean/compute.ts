@@ -87,11 +87,20 @@ async function resolveDdo(network: IOceanNetwork, did: string): Promise<any> {
 function nodeRefusal(error: unknown, what: string): OceanError {
   const text = error instanceof Error ? error.message : String(error);
   let reason = text;
-  try {
-    const parsed = JSON.parse(text);
-    reason = typeof parsed === 'string' ? parsed : (parsed.error ?? text);
-  } catch {
-    // not JSON: keep the text
+  // The lib wraps the node's JSON in its own words ("ComputeJob cannot be initialized: {…}"):
+  // the node's sentence is what a person needs.
+  const start = text.indexOf('{');
+  for (const candidate of start > 0 ? [text, text.slice(start)] : [text]) {
+    try {
+      const parsed = JSON.parse(candidate);
+      const error = typeof parsed === 'string' ? parsed : parsed?.error;
+      if (typeof error === 'string' && error) {
+        reason = error;
+        break;
+      }
+    } catch {
+      // not JSON: keep the text
+    }
   }
   return new OceanError('OCEAN_COMPUTE_REFUSED', `${what}: ${reason}`);
 }
