@@ -4,8 +4,11 @@
  * every step through the wallet's dialog, up to the node's indexer → the asset is in
  * Discover → a second account buys it, previews it and loads it into Python. Then the
  * publisher's "My assets": the sale and its revenue, a new price, withdrawing the earnings,
- * deprecating the asset through its data NFT.
+ * deprecating the asset through its data NFT. From the kernels: `%ocean publish <path>` and
+ * `%ocean publish df` in Python and `ocean.publish(...)` in Deno, each found in Discover, the
+ * Python ones bought and loaded by a second account.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Contract, JsonRpcProvider, formatUnits } from 'ethers';
@@ -19,6 +22,7 @@ import {
   fund,
   newAccounts,
   openPublish,
+  runConfirming,
   selectAccount,
   setUpAccounts
 } from './publish-helpers';
@@ -237,5 +241,105 @@ test.describe('Publish from JupyterLab', () => {
         '#jupyterlab-ocean-publish ocean-manage-list [data-ocean=error]'
       )
     ).toHaveCount(0);
+  });
+
+  test('from the kernels: %ocean publish <path> and a DataFrame in Python, ocean.publish in Deno → Discover → a second account buys and loads them', async ({
+    page,
+    oceanLab,
+    stack
+  }) => {
+    test.setTimeout(600_000);
+    const kernel = newAccounts();
+    await fund(stack, kernel.publisher.address);
+    await fund(stack, kernel.buyer.address);
+    const file = `crops-${suffix}.csv`;
+    writeFileSync(join(oceanLab.rootDir, file), CSV);
+    await openLab(page, oceanLab);
+    await setUpAccounts(page, kernel);
+    const didIn = (output: string) => {
+      const found = /did:op:[0-9a-f]{64}/.exec(output)?.[0];
+      expect(found, output).toBeTruthy();
+      return found!;
+    };
+
+    // Python: a workspace file with a price.
+    await newNotebook(page, 'python');
+    const fromPath = await runConfirming(
+      page,
+      `published = %ocean publish ${file} --name "Crops ${suffix}" --description "Harvest per orchard, from Python." --author "Kernel tests" --license CC-BY-4.0 --tags crops,python --price 1.5\nprint(published.value["did"])\npublished`
+    );
+    // The cell shows the asset's card; the DID is printed above it.
+    const pathDid = didIn(fromPath.output);
+    // Storage, NFT + datatoken + price, encryption, metadata: each through the dialog.
+    expect(fromPath.dialogs.length).toBeGreaterThanOrEqual(4);
+    const pathDdo = await ddo(stack, pathDid);
+    expect(pathDdo.metadata).toMatchObject({
+      name: `Crops ${suffix}`,
+      author: 'Kernel tests',
+      license: 'CC-BY-4.0',
+      tags: ['crops', 'python']
+    });
+    expect(Number(pathDdo.indexedMetadata.stats[0].prices[0].price)).toBe(1.5);
+
+    // Python: a DataFrame, free. Parquet is asked for; without pyarrow (Debian's pandas) the
+    // command says so and publishes CSV.
+    let hasParquet = true;
+    try {
+      execFileSync('/usr/bin/python3', ['-c', 'import pyarrow'], {
+        stdio: 'ignore'
+      });
+    } catch {
+      hasParquet = false;
+    }
+    const fromFrame = await runConfirming(
+      page,
+      `import pandas as pd\nstock = pd.DataFrame({"variety": ["Elstar", "Boskoop"], "crates": [40, 12]})\nframe = %ocean publish stock --format parquet --name "Stock ${suffix}" --description "Crates in store, from a DataFrame." --author "Kernel tests"\nprint(frame.value["did"])\nframe`
+    );
+    if (hasParquet) expect(fromFrame.output).not.toContain('Parquet needs');
+    else
+      expect(fromFrame.output).toContain(
+        'Parquet needs pyarrow or fastparquet, which this kernel does not have: publishing stock as CSV (stock.csv) instead.'
+      );
+    const frameDid = didIn(fromFrame.output);
+    expect(
+      (await ddo(stack, frameDid)).indexedMetadata.stats[0].prices[0].type
+    ).toBe('dispenser');
+
+    // Deno: ocean.publish with a path and options.
+    await newNotebook(page, 'deno');
+    const fromDeno = await runConfirming(
+      page,
+      `const published = await ocean.publish('${file}', { name: 'Crops from Deno ${suffix}', description: 'The same harvest, from Deno.', author: 'Kernel tests', tags: 'crops,deno', price: 3 });\nconsole.log('DID', published.value.did);`
+    );
+    const denoDid = didIn(fromDeno.output);
+    expect(fromDeno.dialogs.length).toBeGreaterThanOrEqual(4);
+    const denoDdo = await ddo(stack, denoDid);
+    expect(denoDdo.metadata.name).toBe(`Crops from Deno ${suffix}`);
+    expect(denoDdo.metadata.tags).toEqual(['crops', 'deno']);
+
+    // All three are discoverable.
+    const list = await openDiscover(page);
+    await list.locator('input[type=search]').fill(suffix);
+    await list.locator('input[type=search]').press('Enter');
+    await expect(list.locator(`li[data-did="${pathDid}"]`)).toBeVisible();
+    await expect(list.locator(`li[data-did="${frameDid}"]`)).toBeVisible();
+    const denoEntry = list.locator(`li[data-did="${denoDid}"]`);
+    await expect(denoEntry).toBeVisible();
+    await expect(denoEntry.locator('[data-ocean=price]')).toHaveText('3 OCEAN');
+
+    // A second account buys the priced one and takes the free one, into Python.
+    await selectAccount(page, kernel.buyer.address);
+    await newNotebook(page, 'python');
+    const bought = await runConfirming(
+      page,
+      `df = %ocean load ${pathDid}\nprint(type(df).__name__, df.shape, int(df['kg'].sum()))`
+    );
+    expect(bought.output).toContain('DataFrame (4, 3) 4450');
+    expect(bought.dialogs.some(text => /Buy /.test(text))).toBe(true);
+    const taken = await runConfirming(
+      page,
+      `stock = %ocean load ${frameDid}\nprint(type(stock).__name__, list(stock['variety']), int(stock['crates'].sum()))`
+    );
+    expect(taken.output).toContain("DataFrame ['Elstar', 'Boskoop'] 52");
   });
 });

@@ -28,6 +28,7 @@ import html
 import itertools
 import json
 import os
+import re
 import sys
 import threading
 
@@ -584,13 +585,26 @@ def _dataframe_source(rest):
     if value is None or not hasattr(value, "to_csv"):
         return None
     options = words[1] if len(words) > 1 else ""
-    if "--format parquet" in options or "--format=parquet" in options:
+    parquet = re.search(r"--format[= ]parquet\b", options)
+    data = None
+    if parquet:
         import io
 
+        options = (options[: parquet.start()] + options[parquet.end():]).strip()
         buffer = io.BytesIO()
-        value.to_parquet(buffer, index=False)
-        data, suffix, kind = buffer.getvalue(), "parquet", "application/vnd.apache.parquet"
-    else:
+        try:
+            value.to_parquet(buffer, index=False)
+            data, suffix, kind = buffer.getvalue(), "parquet", "application/vnd.apache.parquet"
+        except ImportError:
+            # pandas writes Parquet only through pyarrow or fastparquet; Debian's pandas has
+            # neither. Publishing the same table as CSV beats failing after the person typed
+            # a long command, as long as they are told.
+            print(
+                "Parquet needs pyarrow or fastparquet, which this kernel does not have: "
+                f"publishing {words[0]} as CSV ({words[0]}.csv) instead. "
+                "Install pyarrow in the kernel's environment to publish Parquet."
+            )
+    if data is None:
         data, suffix, kind = value.to_csv(index=False).encode("utf-8"), "csv", "text/csv"
     source = {"data": data, "file_name": f"{words[0]}.{suffix}", "content_type": kind}
     return options, source
