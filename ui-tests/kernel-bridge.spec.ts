@@ -123,6 +123,15 @@ test('Python and Deno kernels share the wallet session mid-cell', async ({
       }
     }).observe(document, { childList: true, subtree: true });
   });
+  // Frames the page sends to the chain over a WebSocket (reads from kernels
+  // take one to a loopback dev chain: see src/kernel-bridge/rpc-reader.ts).
+  const chainFrames: string[] = [];
+  const chainSocket = stack.rpcUrl.replace(/^http/, 'ws');
+  page.on('websocket', socket => {
+    if (socket.url().replace(/\/$/, '') === chainSocket.replace(/\/$/, '')) {
+      socket.on('framesent', frame => chainFrames.push(String(frame.payload)));
+    }
+  });
   await openLab(page, lab);
   const phrase = HDNodeWallet.createRandom().mnemonic!.phrase;
   const first = await importWallet(page, phrase);
@@ -148,6 +157,18 @@ test('Python and Deno kernels share the wallet session mid-cell', async ({
   expect(reads).toContain('accounts []');
   expect(reads).toContain('after');
   await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+  // The read reached the chain itself, over the socket, each time it was
+  // asked (nothing cached): two more reads, two more frames.
+  const blockFrames = () =>
+    chainFrames.filter(f => f.includes('"eth_blockNumber"')).length;
+  expect(blockFrames()).toBe(1);
+  expect(
+    await run(
+      page,
+      "print('twice', [int(provider.request('eth_blockNumber'), 16) >= 0 for _ in range(2)])"
+    )
+  ).toContain('twice [True, True]');
+  expect(blockFrames()).toBe(3);
 
   // --- eth_requestAccounts asks once per kernel session. -----------------
   let cell = await startCell(

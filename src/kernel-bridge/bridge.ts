@@ -33,6 +33,7 @@ import {
   type RpcParams
 } from './protocol';
 import { encodeResult } from './results';
+import { RpcReader, type IRpcResponse } from './rpc-reader';
 import { KernelSession, toBridgeError } from './session';
 
 /** Methods that make the wallet open its confirmation dialog. */
@@ -201,17 +202,19 @@ export class KernelBridge implements IKernelBridge {
     progress: (message: string, fraction?: number) => void,
     signal?: AbortSignal
   ): Promise<unknown> {
-    const requester: IWalletRequester = {
+    // Looked up only for requests that reach the wallet: reads, the bulk of
+    // the traffic, need no notebook name.
+    const requester = (): IWalletRequester => ({
       ...this._options.requester(session.kernelId),
       signal
-    };
+    });
     switch (method) {
       case 'eth_chainId':
         return this.kernelState(session).chainId;
       case 'eth_accounts':
         return this.kernelState(session).accounts;
       case 'eth_requestAccounts':
-        return this._requestAccounts(session, requester, progress);
+        return this._requestAccounts(session, requester(), progress);
     }
     if (PROMPTING_METHODS.has(method)) {
       const wallet = this._requireWallet();
@@ -225,9 +228,10 @@ export class KernelBridge implements IKernelBridge {
       if (!session.allowPrompt()) {
         throw this._throttled();
       }
-      await this._waitForUnlock(wallet, requester, progress);
+      const asker = requester();
+      await this._waitForUnlock(wallet, asker, progress);
       progress(`Waiting for your approval in the wallet dialog (${method})…`);
-      return wallet.request({ method, params }, requester);
+      return wallet.request({ method, params }, asker);
     }
     if (READ_METHOD.test(method) && !REFUSED_READS.has(method)) {
       const wallet = this._options.wallet;
@@ -244,11 +248,11 @@ export class KernelBridge implements IKernelBridge {
       ) {
         return this._read(method, params);
       }
-      return wallet.request({ method, params }, requester);
+      return wallet.request({ method, params }, requester());
     }
     if (this._options.wallet) {
       // wallet_* and others: the wallet knows what it supports (4200 otherwise).
-      return this._options.wallet.request({ method, params }, requester);
+      return this._options.wallet.request({ method, params }, requester());
     }
     throw new OceanError(
       EIP1193.unsupportedMethod,
@@ -462,19 +466,9 @@ export class KernelBridge implements IKernelBridge {
         'No network is configured, so the bridge cannot read the chain.'
       );
     }
-    let body: { result?: unknown; error?: { code: number; message: string } };
+    let body: IRpcResponse;
     try {
-      const response = await fetch(network.rpcUrl, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method,
-          params: params ?? []
-        })
-      });
-      body = await response.json();
+      body = await this._reader.read(network.rpcUrl, method, params ?? []);
     } catch (error) {
       throw new OceanError(
         'OCEAN_NETWORK_UNREACHABLE',
@@ -489,7 +483,7 @@ export class KernelBridge implements IKernelBridge {
       throw new BridgeError(
         body.error.code ?? 'OCEAN_NETWORK_UNREACHABLE',
         `The network "${network.name}" refused ${method}: ${body.error.message}`,
-        (body.error as { data?: unknown }).data
+        body.error.data
       );
     }
     return body.result;
@@ -499,6 +493,7 @@ export class KernelBridge implements IKernelBridge {
   private _commands = new Map<string, IRegisteredCommand>();
   private _sessions = new Map<string, KernelSession>();
   private _widgetKeys = new Map<string, string>();
+  private _reader = new RpcReader();
 }
 
 /** The once-per-kernel-session question: may this notebook see the account? */
