@@ -231,7 +231,16 @@ export class KernelBridge implements IKernelBridge {
       const asker = requester();
       await this._waitForUnlock(wallet, asker, progress);
       progress(`Waiting for your approval in the wallet dialog (${method})…`);
-      return wallet.request({ method, params }, asker);
+      try {
+        return await wallet.request({ method, params }, asker);
+      } catch (error) {
+        // Refused as unsupported (eth_sign in the built-in wallet): no
+        // dialog opened, so it must not use up the throttle's allowance.
+        if ((error as { code?: unknown }).code === EIP1193.unsupportedMethod) {
+          session.forgetPrompt();
+        }
+        throw error;
+      }
     }
     if (READ_METHOD.test(method) && !REFUSED_READS.has(method)) {
       const wallet = this._options.wallet;

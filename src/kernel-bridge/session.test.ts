@@ -186,6 +186,19 @@ describe('kernel session', () => {
     assert.equal(session.allowPrompt(), true);
   });
 
+  it('does not count a request the wallet refused without a dialog', () => {
+    const { session } = harness(async r => done(r, null), {
+      limit: 2,
+      now: () => 0
+    });
+    assert.equal(session.allowPrompt(), true);
+    session.forgetPrompt();
+    assert.deepEqual(
+      [1, 2, 3].map(() => session.allowPrompt()),
+      [true, true, false]
+    );
+  });
+
   it('answers every malformed, duplicate or out-of-order message exactly once (fuzz)', async () => {
     const { answers, send } = harness(async request => {
       await tick();

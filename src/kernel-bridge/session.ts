@@ -166,6 +166,14 @@ export class KernelSession {
     return true;
   }
 
+  /**
+   * Gives back the latest count of allowPrompt: the wallet refused the
+   * request outright, so no dialog opened.
+   */
+  forgetPrompt(): void {
+    this._prompts.pop();
+  }
+
   /** The wallet as this kernel may see it. */
   state(): IKernelWalletState {
     return this._options.state(this);
