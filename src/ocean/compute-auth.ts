@@ -124,7 +124,13 @@ export class NodeAuth {
     const { nonce: last } = await this._node.json<{ nonce?: unknown }>(
       `/api/services/nonce?userAddress=${account}`
     );
-    const nonce = String((Number(last) || 0) + 1);
+    // Any nonce above the last one will do: skip those whose hash starts with a zero byte.
+    // Ocean Node checks toBeArray(hash), which drops that byte, while the wallet (rightly)
+    // signs and describes all 32; 1 nonce in 256 would otherwise be refused by real nodes.
+    let next = (Number(last) || 0) + 1;
+    while (nodeRequestHash(account, next, 'createAuthToken').startsWith('0x00'))
+      next++;
+    const nonce = String(next);
     const validUntil = Date.now() + COMPUTE_TOKEN_MINUTES * 60_000;
     const hint: INodeRequestHint = {
       command: 'createAuthToken',

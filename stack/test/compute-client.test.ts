@@ -24,6 +24,7 @@ let trustedAlgorithm: any;
 let startComputeJob: any;
 let waitForJob: any;
 let jobResult: any;
+let NodeAuth: any;
 
 let chain: TestChain;
 let node: OceanNode;
@@ -33,6 +34,7 @@ before(async () => {
   ({ startComputeJob, waitForJob, jobResult } = await import(
     client('compute.ts')
   ));
+  ({ NodeAuth } = await import(client('compute-auth.ts')));
   chain = await startTestChain();
   node = await startOceanNode({
     rpcUrl: chain.rpcUrl,
@@ -140,8 +142,22 @@ describe('notebook publish and compute client', () => {
     const output = final.results.find(
       (r: { filename: string }) => r.filename === 'rows.json'
     )!;
-    const bytes = await jobResult(network(), consumer, job.jobId, output.index);
+    // Results are read with one node auth token (one signature), then without any.
+    let signatures = 0;
+    const counting = Object.assign(Object.create(consumer), {
+      signMessage: (message: Uint8Array) => {
+        signatures++;
+        return consumer.signMessage(message);
+      }
+    });
+    const auth = new NodeAuth(network(), counting, { label: 'stack test' });
+    const bytes = await jobResult(auth, job.jobId, output.index);
     assert.deepEqual(JSON.parse(new TextDecoder().decode(bytes)), { rows: 3 });
+    const log = final.results.find(
+      (r: { filename: string }) => r.filename === 'algorithmLog.txt'
+    );
+    if (log) await jobResult(auth, job.jobId, log.index);
+    assert.equal(signatures, 1);
 
     // A second job reuses this session's orders: nothing is bought again.
     progress.length = 0;

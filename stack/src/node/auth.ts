@@ -4,7 +4,7 @@
  * issued and has not invalidated, sent in the Authorization header).
  */
 import { getAddress } from 'ethers';
-import { recoverRequestSigner, verifyJwt } from './crypto.js';
+import { recoverRequestSigners, verifyJwt } from './crypto.js';
 import type { NodeContext } from './context.js';
 import { unauthorized } from './errors.js';
 
@@ -58,7 +58,7 @@ export function authenticate(
     ...(request.alternativeMessages ?? [])
   ];
   const signer = messages
-    .map(message => recoverRequestSigner(message, request.signature!))
+    .flatMap(message => recoverRequestSigners(message, request.signature!))
     .find(
       recovered => recovered?.toLowerCase() === request.address!.toLowerCase()
     );

@@ -17,6 +17,7 @@ import {
   hexlify,
   keccak256,
   solidityPackedKeccak256,
+  toBeArray,
   toUtf8Bytes,
   verifyMessage
 } from 'ethers';
@@ -108,17 +109,29 @@ export interface ProviderFee {
   validUntil: number;
 }
 
-/** The message every signed request carries: keccak256(utf8(message)) signed as personal_sign. */
-export function recoverRequestSigner(
+/**
+ * Who signed `message`: every request carries keccak256(utf8(message)) signed as personal_sign.
+ * ocean.js 8.6.2 signs toBeArray(hash), which drops leading zero bytes (1 hash in 256), and
+ * Ocean Node accepts that form too; so both addresses come back (one when the hash has no
+ * leading zero), or such requests would fail at random.
+ */
+export function recoverRequestSigners(
   message: string,
   signature: string
-): string | undefined {
-  try {
-    const hash = keccak256(toUtf8Bytes(message));
-    return verifyMessage(getBytes(hash), signature);
-  } catch {
-    return undefined;
+): string[] {
+  const hash = keccak256(toUtf8Bytes(message));
+  const forms = [getBytes(hash)];
+  const stripped = toBeArray(hash);
+  if (stripped.length !== 32) forms.push(stripped);
+  const signers: string[] = [];
+  for (const form of forms) {
+    try {
+      signers.push(verifyMessage(form, signature));
+    } catch {
+      // not a signature over this form
+    }
   }
+  return signers;
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
