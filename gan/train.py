@@ -5,6 +5,7 @@ Reproducible: fixed seeds, fixed epoch count, single process, CPU only
 CC0 training set first. Writes:
 
   model/generator.onnx      the generator, z[N,100] -> images[N,16,16,3] in [0,1]
+                            (exported by optimize.py)
   model/reference.json      generator output for a fixed latent, for the tests
   model/samples.png         an 8x8 grid of samples from fixed latents
   model/training.json       figures for the model card (time, losses, sizes)
@@ -217,16 +218,11 @@ def main():
     exported = Exported(generator).eval()
 
     onnx_path = os.path.join(args.out, "generator.onnx")
-    torch.onnx.export(
-        exported,
-        torch.zeros(1, LATENT),
-        onnx_path,
-        input_names=["z"],
-        output_names=["images"],
-        dynamic_axes={"z": {0: "batch"}, "images": {0: "batch"}},
-        opset_version=17,
-        do_constant_folding=True,
-    )
+    # The same function as `exported`, in the form the browser runs fast
+    # (optimize.py); imported here because optimize.py imports this module.
+    from optimize import export_onnx
+
+    export_onnx(generator, onnx_path)
 
     with torch.no_grad():
         sample_z = torch.from_numpy(np.stack([latent_for_seed(s) for s in range(64)]))

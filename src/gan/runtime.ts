@@ -14,6 +14,7 @@ import type * as Ort from 'onnxruntime-web';
 import { OceanError } from '../ocean/errors';
 import { LATENT_SIZE } from './latent';
 import type { GanBackend } from './protocol';
+import { GAN_SESSION_OPTIONS } from './session-options';
 
 type OrtModule = typeof Ort;
 
@@ -160,8 +161,8 @@ export class GanSession {
     try {
       const ort = await loadRuntime(backend);
       const session = await ort.InferenceSession.create(new Uint8Array(model), {
-        executionProviders: [backend],
-        graphOptimizationLevel: 'all'
+        ...GAN_SESSION_OPTIONS,
+        executionProviders: [backend]
       });
       return new GanSession(ort, session, backend, performance.now() - started);
     } catch (error) {
