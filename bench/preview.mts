@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { Wallet } from 'ethers';
 import {
+  CHROMIUM_LAUNCH,
   startLab,
   startStack,
   stackSettings
@@ -184,16 +185,8 @@ try {
   stops.push(() => lab.stop());
 
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync'
-    ]
+    ...CHROMIUM_LAUNCH,
+    args: [...CHROMIUM_LAUNCH.args]
   });
   stops.push(() => browser.close());
   const page = await browser.newPage({

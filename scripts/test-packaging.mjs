@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { dist } from './dist.mjs';
-import { root, startLab, SYSTEM_PYTHON } from './lib/services.mjs';
+import {
+  CHROMIUM_LAUNCH,
+  root,
+  startLab,
+  SYSTEM_PYTHON
+} from './lib/services.mjs';
 
 const { chromium } = createRequire(join(root, 'package.json'))(
   '@playwright/test'
@@ -156,15 +161,8 @@ try {
     extraLabextensionsDirs: [installed]
   });
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync'
-    ]
+    ...CHROMIUM_LAUNCH,
+    args: [...CHROMIUM_LAUNCH.args]
   });
   const page = await browser.newPage();
   await page.goto(lab.url);

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleSpace } from './space-bundle.mjs';
 import {
+  CHROMIUM_LAUNCH,
   freePort,
   root,
   startProcess,
@@ -345,15 +346,8 @@ try {
 
   // --- Chromium: the login page, then the lab --------------------------------
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync'
-    ]
+    ...CHROMIUM_LAUNCH,
+    args: [...CHROMIUM_LAUNCH.args]
   });
   const context = await browser.newContext();
   // Tests never leave loopback: the testnet's RPC and node are blocked here,

@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_LAUNCH } from '../scripts/lib/services.mjs';
 
 /**
  * UI tests run in Debian's Chromium (Playwright's own browser download is not
@@ -23,15 +24,8 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync'
-      ]
+      ...CHROMIUM_LAUNCH,
+      args: [...CHROMIUM_LAUNCH.args]
     }
   }
 });

@@ -1,6 +1,11 @@
 // Types for services.mjs, so the TypeScript UI fixtures can import it.
 export const root: string;
 export const SYSTEM_PYTHON: string;
+export const CHROMIUM_LAUNCH: Readonly<{
+  executablePath: string;
+  headless: boolean;
+  args: readonly string[];
+}>;
 export const LABEXTENSION_DIR: string;
 export function freePort(): Promise<number>;
 

@@ -10,6 +10,24 @@ import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/**
+ * How every test, bench and check launches Debian's Chromium: headless, and
+ * with nothing of its own reaching beyond the machine (no QUIC, no background
+ * networking, updates or sync). No sandbox: CI runs as root.
+ */
+export const CHROMIUM_LAUNCH = Object.freeze({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: Object.freeze([
+    '--no-sandbox',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync'
+  ])
+});
 // JLO_LABEXTENSION_DIR lets a test run use a private copy of the build, so a
 // concurrent rebuild of the shared output cannot pull it away mid-run.
 export const LABEXTENSION_DIR =
