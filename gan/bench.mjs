@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { tsImport } from 'tsx/esm/api';
+import { CHROMIUM_LAUNCH } from '../scripts/lib/services.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -150,17 +151,9 @@ await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--enable-unsafe-webgpu'
-  ]
+  ...CHROMIUM_LAUNCH,
+  // Lets WebGPU report its adapter; the bench uses it only when it is real.
+  args: [...CHROMIUM_LAUNCH.args, '--enable-unsafe-webgpu']
 });
 let firstImageMs;
 let backend = 'wasm';
