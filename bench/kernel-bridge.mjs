@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium } from '@playwright/test';
 import {
+  CHROMIUM_LAUNCH,
   startLab,
   startStack,
   stackSettings
@@ -28,16 +29,8 @@ try {
     settings: stackSettings(stack.info)
   });
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync'
-    ]
+    ...CHROMIUM_LAUNCH,
+    args: [...CHROMIUM_LAUNCH.args]
   });
   const page = await browser.newPage();
   await page.goto(lab.url);

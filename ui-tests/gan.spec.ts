@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page, Request } from '@playwright/test';
-import { HDNodeWallet, Wallet } from 'ethers';
+import { Wallet } from 'ethers';
+import { importWallet, PASSWORD, walletView } from './bridge-helpers';
 import { test, expect, type IStackInfo } from './fixtures';
 import { newNotebook, openLab, runCell, save } from './helpers';
 
@@ -21,7 +22,6 @@ const REFERENCE = JSON.parse(
 ) as { seeds: number[]; shape: number[]; images: number[] };
 
 const STATIC = '/lab/extensions/jupyterlab-ocean/static/';
-const PASSWORD = 'gan-cell-test';
 /** GAN cells of the notebook in front. */
 const CELLS = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OceanGan';
 
@@ -357,29 +357,6 @@ async function runApproving(page: Page, source: string): Promise<string> {
     await page.waitForTimeout(250);
   }
   return output;
-}
-
-function walletView(page: Page): Locator {
-  return page.locator('#jupyterlab-ocean-panel ocean-wallet-view');
-}
-
-async function importWallet(page: Page, phrase: string): Promise<string> {
-  const tab = page.locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]');
-  if (!(await walletView(page).isVisible())) await tab.click();
-  const view = walletView(page);
-  await view.locator('button[data-action="import"]').click();
-  await view
-    .locator('form.import select[name="kind"]')
-    .selectOption('mnemonic');
-  await view.locator('form.import textarea[name="secret"]').fill(phrase);
-  await view.locator('form.import input[name="password"]').fill(PASSWORD);
-  await view.locator('form.import input[name="repeat"]').fill(PASSWORD);
-  await view.locator('form.import button[type="submit"]').click();
-  const address = HDNodeWallet.fromPhrase(phrase).address;
-  await expect(view.locator('.address')).toHaveText(address, {
-    timeout: 60_000
-  });
-  return address;
 }
 
 async function unlockWallet(page: Page): Promise<void> {

@@ -15,91 +15,19 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HDNodeWallet, verifyMessage } from 'ethers';
-import type { Locator, Page } from '@playwright/test';
+import {
+  confirmation,
+  finished,
+  importWallet,
+  openNotebook,
+  PASSWORD,
+  run,
+  shareDialog,
+  startCell,
+  walletView
+} from './bridge-helpers';
 import { test, expect } from './fixtures';
-import { openLab, save, waitForKernelIdle, KERNELS } from './helpers';
-
-const PASSWORD = 'kernel-bridge-test';
-
-function walletView(page: Page): Locator {
-  return page.locator('#jupyterlab-ocean-panel ocean-wallet-view');
-}
-
-async function importWallet(page: Page, phrase: string): Promise<string> {
-  const tab = page.locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]');
-  if (!(await walletView(page).isVisible())) await tab.click();
-  const view = walletView(page);
-  await view.locator('button[data-action="import"]').click();
-  await view
-    .locator('form.import select[name="kind"]')
-    .selectOption('mnemonic');
-  await view.locator('form.import textarea[name="secret"]').fill(phrase);
-  await view.locator('form.import input[name="password"]').fill(PASSWORD);
-  await view.locator('form.import input[name="repeat"]').fill(PASSWORD);
-  await view.locator('form.import button[type="submit"]').click();
-  const address = HDNodeWallet.fromPhrase(phrase).address;
-  await expect(view.locator('.address')).toHaveText(address, {
-    timeout: 60_000
-  });
-  return address;
-}
-
-async function openNotebook(
-  page: Page,
-  kernel: keyof typeof KERNELS
-): Promise<void> {
-  await page.evaluate(() => {
-    void (window as any).jupyterapp.commands.execute('launcher:create');
-  });
-  await page
-    .locator(
-      `.jp-LauncherCard[data-category="Notebook"][title="${KERNELS[kernel]}"]`
-    )
-    .last()
-    .click();
-  await waitForKernelIdle(page);
-}
-
-/** Types `source` in a new cell at the end and runs it without waiting. */
-async function startCell(page: Page, source: string): Promise<Locator> {
-  const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  const count = await notebook.locator('.jp-Cell').count();
-  let index = count - 1;
-  const last = notebook.locator('.jp-Cell').nth(index);
-  const empty = (await last.locator('.cm-content').innerText()).trim() === '';
-  if (!empty) {
-    await page.evaluate(() =>
-      (window as any).jupyterapp.commands.execute('notebook:insert-cell-below')
-    );
-    index = count;
-  }
-  const cell = notebook.locator('.jp-Cell').nth(index);
-  await cell.locator('.cm-content').click();
-  await page.keyboard.insertText(source);
-  await page.keyboard.press('ControlOrMeta+Enter');
-  return cell;
-}
-
-async function finished(cell: Locator): Promise<string> {
-  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, {
-    timeout: 120_000
-  });
-  return (await cell.locator('.jp-OutputArea-output').allInnerTexts()).join(
-    '\n'
-  );
-}
-
-async function run(page: Page, source: string): Promise<string> {
-  return finished(await startCell(page, source));
-}
-
-function confirmation(page: Page): Locator {
-  return page.locator('.jp-OceanConfirmationDialog');
-}
-
-function shareDialog(page: Page): Locator {
-  return page.locator('.jp-Dialog:has(.jp-OceanShareAccount)');
-}
+import { openLab, save, waitForKernelIdle } from './helpers';
 
 test('Python and Deno kernels share the wallet session mid-cell', async ({
   page,
