@@ -232,7 +232,12 @@ export class KernelBridge implements IKernelBridge {
       await this._waitForUnlock(wallet, asker, progress);
       progress(`Waiting for your approval in the wallet dialog (${method})…`);
       try {
-        return await wallet.request({ method, params }, asker);
+        const result = await wallet.request({ method, params }, asker);
+        // Approved: the person is in the loop, so it is not a runaway. Only
+        // rejected or unanswered prompts count against the throttle (a
+        // publish from a cell legitimately asks for seven in a row).
+        session.forgetPrompt();
+        return result;
       } catch (error) {
         // Refused as unsupported (eth_sign in the built-in wallet): no
         // dialog opened, so it must not use up the throttle's allowance.
@@ -377,6 +382,8 @@ export class KernelBridge implements IKernelBridge {
       }
       session.connected = true;
     }
+    // Shared (or already shared): agreed to, so not counted (as in rpc()).
+    session.forgetPrompt();
     const accounts = (await wallet.request(
       { method: 'eth_requestAccounts' },
       requester

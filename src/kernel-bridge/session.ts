@@ -37,7 +37,7 @@ export interface IKernelSessionOptions {
   run: RequestRunner;
   /** The wallet as the kernel may see it now. */
   state: (session: KernelSession) => IKernelWalletState;
-  /** Prompting requests (dialogs) allowed per `throttleWindowMs` (default 5). */
+  /** Rejected or unanswered prompts allowed per `throttleWindowMs` (default 5). */
   throttleLimit?: number;
   throttleWindowMs?: number;
   now?: () => number;
@@ -167,8 +167,9 @@ export class KernelSession {
   }
 
   /**
-   * Gives back the latest count of allowPrompt: the wallet refused the
-   * request outright, so no dialog opened.
+   * Gives back the latest count of allowPrompt: the person approved the
+   * request (not a runaway), or the wallet refused it outright and no
+   * dialog opened. Only rejected and unanswered prompts stay counted.
    */
   forgetPrompt(): void {
     this._prompts.pop();
