@@ -14,8 +14,8 @@ import { HDNodeWallet } from 'ethers';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, type IStackInfo } from './fixtures';
 import { openLab, waitForKernelIdle } from './helpers';
-import { confirmation, importWallet, walletView } from './bridge-helpers';
-import { deepText } from './publish-helpers';
+import { importWallet, walletView } from './bridge-helpers';
+import { cellEnded, confirmUntil, deepText } from './publish-helpers';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NOTEBOOK = join(ROOT, 'examples', 'publish-and-compute.ipynb');
@@ -82,32 +82,9 @@ async function runConfirming(
     app.shell.currentWidget.content.activeCellIndex = index;
     void app.commands.execute('notebook:run-cell');
   }, index);
-  const prompt = cell.locator('.jp-InputArea-prompt');
-  const share = page
-    .locator('.jp-Dialog:has(.jp-OceanShareAccount)')
-    .getByRole('button', { name: 'Share account' });
-  const confirm = confirmation(page).locator(
-    'button.jp-OceanConfirmation-confirm'
-  );
-  const dialogs: string[] = [];
-  const deadline = Date.now() + 300_000;
-  while (!/\[\d+\]/.test((await prompt.innerText()).trim())) {
-    if (Date.now() > deadline)
-      throw new Error(`Cell ${index} did not finish in 5 minutes.`);
-    if (await confirm.isVisible()) {
-      // Let the dialog finish describing the request before reading it.
-      await page.waitForTimeout(100);
-      dialogs.push(await deepText(confirmation(page)));
-      await confirm.click();
-      await expect(confirmation(page))
-        .toHaveCount(0, { timeout: 10_000 })
-        .catch(() => undefined);
-    } else if (await share.isVisible()) {
-      await share.click();
-    } else {
-      await page.waitForTimeout(150);
-    }
-  }
+  const dialogs = await confirmUntil(page, cellEnded(cell), 300_000, {
+    share: true
+  });
   return { cell, dialogs };
 }
 

@@ -117,15 +117,20 @@ export function dialog(page: Page): Locator {
 
 /**
  * Confirms every wallet dialog until `done` is visible; returns the text of each dialog
- * confirmed (so tests can say who asked and for what).
+ * confirmed (so tests can say who asked and for what). With `share`, also shares the
+ * account when a kernel asks for it.
  */
 export async function confirmUntil(
   page: Page,
   done: Locator,
-  timeoutMs = 180_000
+  timeoutMs = 180_000,
+  { share = false }: { share?: boolean } = {}
 ): Promise<string[]> {
   const seen: string[] = [];
   const deadline = Date.now() + timeoutMs;
+  const shareButton = shareDialog(page).getByRole('button', {
+    name: 'Share account'
+  });
   while (!(await done.first().isVisible())) {
     if (Date.now() > deadline)
       throw new Error(
@@ -140,11 +145,18 @@ export async function confirmUntil(
       await expect(dialog(page))
         .toHaveCount(0, { timeout: 10_000 })
         .catch(() => undefined);
+    } else if (share && (await shareButton.isVisible())) {
+      await shareButton.click();
     } else {
       await page.waitForTimeout(150);
     }
   }
   return seen;
+}
+
+/** The input prompt of `cell` once the cell has ended (`[n]:`). */
+export function cellEnded(cell: Locator): Locator {
+  return cell.locator('.jp-InputArea-prompt').filter({ hasText: /\[\d+\]/ });
 }
 
 /** The Publish sidebar tab, opened through its command. */
@@ -172,29 +184,8 @@ export async function runConfirming(
   source: string
 ): Promise<{ output: string; dialogs: string[] }> {
   const cell = await startCell(page, source);
-  const prompt = cell.locator('.jp-InputArea-prompt');
-  const share = shareDialog(page).getByRole('button', {
-    name: 'Share account'
+  const dialogs = await confirmUntil(page, cellEnded(cell), 300_000, {
+    share: true
   });
-  const dialogs: string[] = [];
-  const deadline = Date.now() + 300_000;
-  while (!/\[\d+\]/.test((await prompt.innerText()).trim())) {
-    if (Date.now() > deadline)
-      throw new Error(`The cell did not finish in 5 minutes:\n${source}`);
-    const confirm = dialog(page).locator('button.jp-OceanConfirmation-confirm');
-    if (await confirm.isVisible()) {
-      // Let the dialog finish describing the request before reading it.
-      await page.waitForTimeout(100);
-      dialogs.push(await deepText(dialog(page)));
-      await confirm.click();
-      await expect(dialog(page))
-        .toHaveCount(0, { timeout: 10_000 })
-        .catch(() => undefined);
-    } else if (await share.isVisible()) {
-      await share.click();
-    } else {
-      await page.waitForTimeout(150);
-    }
-  }
   return { output: await finished(cell), dialogs };
 }
