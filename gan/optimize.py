@@ -9,8 +9,9 @@ The same function written in NHWC as MatMuls over all pixels of all images
 at once lets each GEMM reuse a weight across the whole batch:
 
   layer 1: z @ W1  (a ConvTranspose of a 1x1 input is a plain matrix product)
-  layer 2: Winograd F(2x2, 2x2) (upsample_winograd): 36 GEMMs over all 2x2
-           output tiles, 9 products where the direct form needs 16
+  layer 2: Winograd F(4x4, 2x2) (upsample_winograd): 100 GEMMs of
+           (images x channels), 25 products per 16 outputs where the direct
+           form needs 64
   layer 3: cols = x @ W3 for every tap of every pixel, then col2im: each
            output pixel of a stride-2, kernel-4, padding-1 transposed
            convolution sums exactly two taps per axis, from its own input
@@ -93,51 +94,72 @@ def upsample(x, weight, scale, size):
     return torch.stack([even, odd], dim=4).reshape(-1, 2 * size, 2 * size, n_out)
 
 
-# Winograd F(2, 2) for the same transposed convolution, per axis. Output
-# phase p (rows 2a + p) is a 2-tap filter over the zero-padded input:
-# phase 0: x[a-1]*w[3] + x[a]*w[1]; phase 1: x[a]*w[2] + x[a+1]*w[0]. Two
-# neighbouring outputs of a 2-tap filter, y0 = d0 g0 + d1 g1 and
-# y1 = d1 g0 + d2 g1, need 3 products instead of 4:
-#   m0 = (d0 - d1) g0,  m1 = d1 (g0 + g1),  m2 = (d2 - d1) g1,
-#   y0 = m0 + m1,       y1 = m1 + m2.
-# Over both axes that is 9 products instead of 16: the GEMM shrinks to
-# 9/16 of its multiply-adds, for a few adds and copies of activations.
-# _KERNEL[k, p, tap]: the weight combination of product k for phase p
-# (k = 2 carries a minus sign because the input side computes d1 - d2).
-_KERNEL = np.zeros((3, 2, 4), np.float32)
-for _phase, (_g0, _g1) in enumerate(((3, 1), (2, 0))):
-    _KERNEL[0, _phase, _g0] = 1
-    _KERNEL[1, _phase, [_g0, _g1]] = 1
-    _KERNEL[2, _phase, _g1] = -1
-# (ky, kx) taps -> (k_y, p_y, k_x, p_x): 16 x 36.
-_KERNEL_2D = torch.from_numpy(np.einsum("kpa,lqb->abkplq", _KERNEL, _KERNEL).reshape(16, 36).copy())
+# Winograd F(4, 2) (Toom-Cook) for the same transposed convolution, per
+# axis. Output phase p (rows 2a + p) is a 2-tap correlation over the
+# zero-padded input: phase 0: y[a] = x[a-1] w[3] + x[a] w[1]; phase 1:
+# y[a] = x[a] w[2] + x[a+1] w[0]. Four outputs of a 2-tap correlation,
+# y[i] = g0 d[i] + g1 d[i+1] over d[0..4], need 5 products instead of 8:
+#   y = A^T ((G g) * (B^T d)),
+# the transpose of Toom-Cook's linear convolution at the points 0, 1, -1, 2
+# and infinity. The layer's input is 4x4 pixels, so each phase is one tile:
+# over both axes and both phases, 100 GEMMs of (images x channels) against
+# 256x128 weights, 25 products per 16 outputs where the direct form needs 64
+# (F(2, 2), the previous export, needed 36). Every GEMM has its own 2-D
+# weight, which onnxruntime packs once at session creation; a single batched
+# MatMul would repack a 3-D weight on every run.
+_POINTS = (0.0, 1.0, -1.0, 2.0, None)  # None: the point at infinity
 
 
-def winograd_rows(x, axis, size):
-    """The input side of F(2, 2) along one axis of size `size` (even), for
-    all windows at once: index (k, tile, phase) along `axis`, 3 * size long.
-    Window s = 2 * tile + phase covers padded rows s..s+2 = x[s-1..s+1]."""
-    first = x.narrow(axis, 0, 1)
-    last = x.narrow(axis, size - 1, 1)
-    step = x.narrow(axis, 0, size - 1) - x.narrow(axis, 1, size - 1)  # x[j] - x[j+1]
-    # k = 0: d0 - d1 = x[s-1] - x[s]; k = 1: d1 = x[s]; k = 2: d1 - d2 = x[s] - x[s+1].
-    return torch.cat([-first, step, x, step, last], dim=axis)
+def _evaluation(degree):
+    """Rows that evaluate a polynomial of `degree` at each point."""
+    return np.array(
+        [[0.0] * degree + [1.0] if p is None else [p**i for i in range(degree + 1)] for p in _POINTS]
+    )
+
+
+_DATA = np.linalg.inv(_evaluation(4)).T  # B^T, 5x5, applied to d[0..4]
+_FILTER = _evaluation(1)  # G, 5x2, applied to (g0, g1)
+_OUTPUT = _evaluation(3).T  # A^T, 4x5, applied to the 5 products
+_TAPS = ((3, 1), (2, 0))  # phase -> kernel taps (g0, g1)
+# Input side for both phases, on the unpadded 4 pixels of an axis (the
+# padding is zero, so its columns drop out): rows (phase, product).
+_INPUT_ROWS = np.concatenate([_DATA[:, 1:5], _DATA[:, 0:4]])  # 10 x 4
+# Output side: output pixel 2a + p from the 5 products of phase p.
+_OUTPUT_ROWS = np.zeros((8, 10))
+for _phase in range(2):
+    for _a in range(4):
+        _OUTPUT_ROWS[2 * _a + _phase, 5 * _phase : 5 * _phase + 5] = _OUTPUT[_a]
+# Weight side: the 16 (ky, kx) taps -> the 100 products (p_y, k_y, p_x, k_x).
+_WEIGHT_ROWS = np.zeros((16, 100))
+for _py, _ky, _px, _kx in np.ndindex(2, 5, 2, 5):
+    for _jy, _jx in np.ndindex(2, 2):
+        _WEIGHT_ROWS[_TAPS[_py][_jy] * 4 + _TAPS[_px][_jx], ((_py * 5 + _ky) * 2 + _px) * 5 + _kx] += (
+            _FILTER[_ky, _jy] * _FILTER[_kx, _jx]
+        )
+_INPUT_ROWS, _OUTPUT_ROWS, _WEIGHT_ROWS = (
+    torch.from_numpy(m.astype(np.float32)) for m in (_INPUT_ROWS, _OUTPUT_ROWS, _WEIGHT_ROWS)
+)
 
 
 def upsample_winograd(x, weight, scale, size):
-    """upsample() computed with Winograd F(2x2, 2x2): 36 GEMMs (k_y, p_y,
-    k_x, p_x) of (images x 2x2 tiles) rows, 9 products per 4 outputs."""
+    """upsample() of a 4x4 NHWC input computed with Winograd F(4x4, 2x2)."""
+    if size != 4:
+        raise ValueError(f"upsample_winograd is written for a 4x4 input, not {size}x{size}")
     n_in, n_out = weight.shape[0], weight.shape[1]
-    tiles = size // 2
-    w = (weight * scale.view(1, -1, 1, 1)).reshape(n_in * n_out, 16)
-    u = (w @ _KERNEL_2D).reshape(n_in, n_out, 36).permute(2, 0, 1)
-    v = winograd_rows(winograd_rows(x, 1, size), 2, size)  # N, (k, t, p), (k, t, p), C
-    v = v.reshape(-1, 3, tiles, 2, 3, tiles, 2, n_in).permute(1, 3, 4, 6, 0, 2, 5, 7)
-    m = (v.reshape(36, -1, n_in) @ u).reshape(3, 2, 3, 2, -1, tiles, tiles, n_out)
-    m = m[0:2] + m[1:3]  # y0 = m0 + m1, y1 = m1 + m2, rows
-    m = m[:, :, 0:2] + m[:, :, 1:3]  # and columns: (j_y, p_y, j_x, p_x, N, t_y, t_x, C)
-    # Output row 4 t + 2 j + p.
-    return m.permute(4, 5, 0, 1, 6, 2, 3, 7).reshape(-1, 2 * size, 2 * size, n_out)
+    # Products first, so each product's weight is a contiguous block: the
+    # transpose moves the 16 taps (0.5 M values), not the 100 products (3.3 M).
+    taps = (weight * scale.view(1, -1, 1, 1)).reshape(n_in * n_out, 16).t()
+    u = (_WEIGHT_ROWS.t() @ taps).reshape(100, n_in, n_out)
+    # The input transform on the two pixel axes, each a small MatMul with
+    # that axis in front (H, W, N, C): no large transposes, and each
+    # product's (images x channels) block comes out contiguous.
+    v = (_INPUT_ROWS @ x.permute(1, 2, 0, 3).reshape(size, -1)).reshape(10, size, -1)
+    v = (_INPUT_ROWS @ v).reshape(100, -1, n_in)
+    products = zip(torch.split(v, 1, 0), torch.split(u, 1, 0))
+    m = torch.cat([vi @ ui[0] for vi, ui in products], 0)
+    m = (_OUTPUT_ROWS @ m.reshape(10, -1)).reshape(8, 10, -1)
+    m = (_OUTPUT_ROWS @ m).reshape(2 * size, 2 * size, -1, n_out)  # H, W, N, C
+    return m.permute(2, 0, 1, 3)
 
 
 class BrowserGenerator(nn.Module):
@@ -158,7 +180,7 @@ class BrowserGenerator(nn.Module):
         h = torch.relu(z @ w + shift.repeat(side * side)).reshape(-1, side, side, scale.numel())
         scale, shift = batchnorm_affine(net[4])
         h = torch.relu(upsample_winograd(h, net[3].weight, scale, side) + shift)
-        # Three output channels: Winograd's 36 GEMMs would each be 3 wide,
+        # Three output channels: Winograd's 100 GEMMs would each be 3 wide,
         # so the last layer keeps one GEMM and col2im.
         images = upsample(h, net[6].weight, torch.ones(net[6].out_channels), 2 * side)
         return ((torch.tanh(images) + 1.0) * 0.5).clamp(0.0, 1.0)
