@@ -6,27 +6,18 @@
 // last a JSON line. Timings only; nothing here passes or fails.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { tsImport } from 'tsx/esm/api';
 import { CHROMIUM_LAUNCH } from '../scripts/lib/services.mjs';
+import { MODEL_PATH, ORT_DIR, serveOrtPage } from './ort-page.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-// JLO_LABEXTENSION_DIR: a private copy of the build (see scripts/lib/services.mjs).
-const ortDir = path.join(
-  process.env.JLO_LABEXTENSION_DIR ??
-    path.join(root, 'python', 'jupyterlab_ocean', 'labextension'),
-  'static',
-  'ort'
-);
 // GAN_BENCH_MODEL: another export of the same weights, to compare (the
 // kernel side always rebuilds torch from the shipped file).
-const modelPath = path.resolve(
-  process.env.GAN_BENCH_MODEL ?? path.join(here, 'model', 'generator.onnx')
-);
+const modelPath = path.resolve(process.env.GAN_BENCH_MODEL ?? MODEL_PATH);
 const BATCHES = [1, 16, 64];
 const ROUNDS = Number(process.env.GAN_BENCH_ROUNDS ?? 3);
 // The renderer's own session options, so the bench measures what a cell runs.
@@ -35,7 +26,7 @@ const { GAN_SESSION_OPTIONS } = await tsImport(
   import.meta.url
 );
 
-for (const needed of [path.join(ortDir, 'ort.wasm.min.mjs'), modelPath]) {
+for (const needed of [path.join(ORT_DIR, 'ort.wasm.min.mjs'), modelPath]) {
   if (!fs.existsSync(needed)) {
     console.error(
       `bench:gan: ${path.relative(root, needed)} is missing: run npm run build (and npm run train:gan).`
@@ -123,32 +114,8 @@ function kernelRound() {
   return result.ms_per_image;
 }
 
-const server = http.createServer((request, response) => {
-  const url = new URL(request.url, 'http://127.0.0.1');
-  let file = null;
-  let type = 'text/html';
-  if (url.pathname === '/') {
-    response.writeHead(200, { 'content-type': type });
-    response.end(PAGE);
-    return;
-  }
-  if (url.pathname === '/model.onnx') {
-    file = modelPath;
-    type = 'application/octet-stream';
-  } else if (/^\/ort\/[\w.-]+$/.test(url.pathname)) {
-    file = path.join(ortDir, path.basename(url.pathname));
-    type = file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
-  }
-  if (!file || !fs.existsSync(file)) {
-    response.writeHead(404);
-    response.end();
-    return;
-  }
-  response.writeHead(200, { 'content-type': type });
-  fs.createReadStream(file).pipe(response);
-});
-await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const server = await serveOrtPage({ html: PAGE, modelPath });
+const origin = server.origin;
 
 const browser = await chromium.launch({
   ...CHROMIUM_LAUNCH,

@@ -141,6 +141,18 @@ _INPUT_ROWS, _OUTPUT_ROWS, _WEIGHT_ROWS = (
 )
 
 
+def _split_rows(t, steps):
+    """t split along axis 0 into single rows, through Splits of at most 5
+    outputs each: onnxruntime-web's WebGPU Split binds every output as a
+    storage buffer in one shader, and 100 outputs are past the limit (8 by
+    default), so a single Split failed on a GPU. The extra levels copy the
+    (small) transformed input twice more."""
+    parts = [t]
+    for step in steps:
+        parts = [piece for part in parts for piece in torch.split(part, step, 0)]
+    return parts
+
+
 def upsample_winograd(x, weight, scale, size):
     """upsample() of a 4x4 NHWC input computed with Winograd F(4x4, 2x2)."""
     if size != 4:
@@ -155,11 +167,14 @@ def upsample_winograd(x, weight, scale, size):
     # product's (images x channels) block comes out contiguous.
     v = (_INPUT_ROWS @ x.permute(1, 2, 0, 3).reshape(size, -1)).reshape(10, size, -1)
     v = (_INPUT_ROWS @ v).reshape(100, -1, n_in)
-    products = zip(torch.split(v, 1, 0), torch.split(u, 1, 0))
+    products = zip(_split_rows(v, (25, 5, 1)), torch.split(u, 1, 0))
     m = torch.cat([vi @ ui[0] for vi, ui in products], 0)
     m = (_OUTPUT_ROWS @ m.reshape(10, -1)).reshape(8, 10, -1)
     m = (_OUTPUT_ROWS @ m).reshape(2 * size, 2 * size, -1, n_out)  # H, W, N, C
     return m.permute(2, 0, 1, 3)
+
+
+_ZERO, _ONE = torch.tensor(0.0), torch.tensor(1.0)
 
 
 class BrowserGenerator(nn.Module):
@@ -183,7 +198,11 @@ class BrowserGenerator(nn.Module):
         # Three output channels: Winograd's 100 GEMMs would each be 3 wide,
         # so the last layer keeps one GEMM and col2im.
         images = upsample(h, net[6].weight, torch.ones(net[6].out_channels), 2 * side)
-        return ((torch.tanh(images) + 1.0) * 0.5).clamp(0.0, 1.0)
+        # Float bounds: Python numbers export as double constants behind a
+        # Cast, which onnxruntime-web's WebGPU build can neither run nor fold
+        # (session creation failed with "Provider type for Cast node ... is
+        # not set").
+        return ((torch.tanh(images) + 1.0) * 0.5).clamp(_ZERO, _ONE)
 
 
 def export_onnx(generator, path):
