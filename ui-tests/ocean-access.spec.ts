@@ -241,6 +241,27 @@ test.describe('Ocean access', () => {
     expect(statSync(saved).size).toBe(56462);
     expect(await oceanBalance(stack, ocean)).toBe(afterBuy);
 
+    // --dataset: a Hugging Face Dataset where the library is installed; where
+    // it is not (this machine: not in Debian, no PyPI), a sentence saying how
+    // to get it and where the file is.
+    const dataset = await runCell(
+      page,
+      [
+        'import importlib.util',
+        'if importlib.util.find_spec("datasets"):',
+        `    ds = %ocean load ${did} --dataset`,
+        '    print(type(ds).__name__, ds.num_rows, ds.column_names[1])',
+        'else:',
+        '    try:',
+        `        %ocean load ${did} --dataset`,
+        '    except Exception as error:',
+        '        print(type(error).__name__, error.code, error.message)'
+      ].join('\n')
+    );
+    expect(dataset).toMatch(
+      /Dataset 1460 station_id|OceanBridgeError OCEAN_NEEDS_LIBRARY Hugging Face datasets is not installed in this kernel: pip install datasets, then load again \(the file is saved at ocean-data\/weather-stations-2025\.csv\)/
+    );
+
     // Into Deno: parsed rows.
     await newNotebook(page, 'deno');
     const denoCell = runCell(
@@ -256,6 +277,13 @@ test.describe('Ocean access', () => {
       `const found = await ocean.search('weather');\nconsole.log(found.some(asset => asset.did === '${did}'));`
     );
     expect(denoSearch).toContain('true');
+    const denoDataset = await runCell(
+      page,
+      `try { await ocean.load('${did}', { dataset: true }); } catch (error) { console.log(error.code, error.message); }`
+    );
+    expect(denoDataset).toContain(
+      'OCEAN_NEEDS_LIBRARY Hugging Face datasets is a Python library'
+    );
     expect(readFileSync(saved, 'utf8').startsWith('date,station_id')).toBe(
       true
     );

@@ -151,6 +151,12 @@ export type EncodedResult =
       data: unknown;
       /** Display name, e.g. the dataset's file name. */
       name?: string;
+      /**
+       * `dataset`: the caller asked for a Hugging Face `datasets.Dataset`
+       * (`%ocean load <did> --dataset`); Python converts where the library is
+       * installed and says how to install it otherwise.
+       */
+      as?: 'dataset';
     };
 
 interface IReplyBase {

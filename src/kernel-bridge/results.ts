@@ -44,14 +44,15 @@ export function mimeResult(
 export function tableResult(
   format: 'records' | 'csv' | 'parquet',
   data: ReadonlyArray<Record<string, unknown>> | string | Uint8Array,
-  options: { name?: string } = {}
+  options: { name?: string; as?: 'dataset' } = {}
 ): IKernelResult {
   return {
     [RESULT]: {
       kind: 'table',
       format,
       data: encodeValue(data),
-      name: options.name
+      name: options.name,
+      ...(options.as ? { as: options.as } : {})
     }
   };
 }

@@ -27,6 +27,7 @@ export type OceanErrorCode =
   | 'OCEAN_DOWNLOAD_REFUSED'
   | 'OCEAN_LIB_UNAVAILABLE'
   | 'OCEAN_BAD_ASSET'
+  | 'OCEAN_NOT_A_TABLE'
   // Wallet (key store, signing, faucet):
   | 'OCEAN_WRONG_PASSWORD'
   | 'OCEAN_BAD_IMPORT'
@@ -40,7 +41,10 @@ export type OceanErrorCode =
   // Kernel commands (send, token):
   | 'OCEAN_UNKNOWN_TOKEN'
   | 'OCEAN_TX_PENDING'
-  | 'OCEAN_NODE_REFUSED';
+  | 'OCEAN_NODE_REFUSED'
+  // Raised by the kernel clients themselves (a library the kernel lacks,
+  // e.g. Hugging Face datasets for --dataset):
+  | 'OCEAN_NEEDS_LIBRARY';
 
 export class OceanError extends Error {
   readonly code: OceanErrorCode;

@@ -217,29 +217,64 @@ export function registerOceanKernelCommands(
       `Saved ${relative} (${download.bytes.length.toLocaleString('en')} bytes).`,
       1
     );
+    // --dataset: a Hugging Face datasets.Dataset, made in the Python kernel
+    // from the same table (the library needs nothing the bridge lacks).
+    const as = args.dataset === true ? ('dataset' as const) : undefined;
+    const notATable = (why: string) =>
+      new OceanError(
+        'OCEAN_NOT_A_TABLE',
+        `${why} It is saved at ${relative}; without --dataset, %ocean load returns it as it is.`,
+        { format }
+      );
+    const tabular =
+      format === 'csv' ||
+      format === 'tsv' ||
+      format === 'json' ||
+      format === 'parquet';
+    if (as && !tabular) {
+      throw notATable(
+        `--dataset needs a table (CSV, TSV, JSON rows or Parquet); this file is ${format ?? 'of an unknown format'}.`
+      );
+    }
     if (download.bytes.length > INLINE_LIMIT_BYTES) {
+      if (as) {
+        const reader =
+          format === 'tsv'
+            ? `from_csv("${relative}", sep="\\t")`
+            : `from_${format}("${relative}")`;
+        throw notATable(
+          `The file is too big to send through the bridge (${download.bytes.length.toLocaleString('en')} bytes): read it in the kernel with datasets.Dataset.${reader}.`
+        );
+      }
       return { path: relative, size: download.bytes.length, format };
     }
     if (format === 'csv' || format === 'tsv' || format === 'json') {
       const Papa = (await import('papaparse')).default;
       const text = new TextDecoder().decode(download.bytes);
       if (format === 'json') {
+        let value: unknown;
         try {
-          const value = JSON.parse(text);
-          if (Array.isArray(value)) {
-            return tableResult('records', value, { name });
-          }
-          return value;
+          value = JSON.parse(text);
         } catch {
+          // JSON Lines: one record per line.
           return tableResult(
             'records',
             text
               .split('\n')
               .filter(line => line.trim())
               .map(line => JSON.parse(line)),
-            { name }
+            { name, as }
           );
         }
+        if (Array.isArray(value)) {
+          return tableResult('records', value, { name, as });
+        }
+        if (as) {
+          throw notATable(
+            '--dataset needs rows: this JSON file is one object, not a list.'
+          );
+        }
+        return value;
       }
       // Typed values (numbers, booleans) so a DataFrame gets numeric columns.
       const parsed = Papa.parse<Record<string, unknown>>(text, {
@@ -248,10 +283,10 @@ export function registerOceanKernelCommands(
         skipEmptyLines: true,
         delimiter: format === 'tsv' ? '\t' : ''
       });
-      return tableResult('records', parsed.data, { name });
+      return tableResult('records', parsed.data, { name, as });
     }
     if (format === 'parquet') {
-      return tableResult('parquet', download.bytes, { name });
+      return tableResult('parquet', download.bytes, { name, as });
     }
     return download.bytes;
   };
@@ -270,8 +305,8 @@ export function registerOceanKernelCommands(
     }),
     bridge.registerCommand('load', load, {
       description:
-        'Get access if needed (wallet dialog), download the data, save it in ocean-data/ and return it (a DataFrame with pandas).',
-      usage: '<did> [--file N]'
+        'Get access if needed (wallet dialog), download the data, save it in ocean-data/ and return it (a DataFrame with pandas; a Hugging Face Dataset with --dataset).',
+      usage: '<did> [--file N] [--dataset]'
     })
   ];
 }

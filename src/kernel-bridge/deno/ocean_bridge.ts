@@ -126,6 +126,13 @@
       return new RichResult(encoded.data ?? {}, decode(encoded.value));
     }
     if (encoded?.kind === 'table') {
+      if (encoded.as === 'dataset') {
+        // The file is already saved; say where, and what Deno gets instead.
+        throw new OceanBridgeError(
+          'OCEAN_NEEDS_LIBRARY',
+          `Hugging Face datasets is a Python library: in Deno, ocean.load gives the rows without {dataset: true}${encoded.name ? ` (the file is saved at ocean-data/${encoded.name})` : ''}.`
+        );
+      }
       return decode(encoded.data);
     }
     return decode(encoded?.value ?? null);

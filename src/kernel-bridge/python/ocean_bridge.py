@@ -163,6 +163,28 @@ def _table(result):
     return data
 
 
+def _dataset(table, encoded):
+    """``%ocean load <did> --dataset``: the table as a Hugging Face
+    ``datasets.Dataset``. The library always brings pandas and pyarrow, so the
+    table is a DataFrame by then (Parquet included)."""
+    try:
+        import datasets
+    except ImportError:
+        saved = f" (the file is saved at ocean-data/{encoded['name']})" if encoded.get("name") else ""
+        raise OceanBridgeError(
+            "OCEAN_NEEDS_LIBRARY",
+            "Hugging Face datasets is not installed in this kernel: pip install datasets, "
+            f"then load again{saved}. Without --dataset, %ocean load gives a DataFrame.",
+        ) from None
+    if hasattr(table, "to_dict") and hasattr(table, "columns"):
+        return datasets.Dataset.from_pandas(table, preserve_index=False)
+    if isinstance(table, list):
+        return datasets.Dataset.from_list(table)
+    raise OceanBridgeError(
+        "OCEAN_NOT_A_TABLE", "This file could not be read as a table, so it cannot become a Dataset."
+    )
+
+
 def _result(encoded):
     kind = encoded.get("kind")
     if kind == "mime":
@@ -172,7 +194,8 @@ def _result(encoded):
             _decode(encoded.get("value")),
         )
     if kind == "table":
-        return _table(encoded)
+        table = _table(encoded)
+        return _dataset(table, encoded) if encoded.get("as") == "dataset" else table
     return _decode(encoded.get("value"))
 
 
