@@ -98,6 +98,29 @@ test('Python and Deno kernels share the wallet session mid-cell', async ({
   ).toContain('twice [True, True]');
   expect(blockFrames()).toBe(3);
 
+  // web3.py over the same provider where web3 is installed; where it is not
+  // (this machine: not in Debian, no PyPI), the import says how to get it.
+  const web3 = await run(
+    page,
+    [
+      'import importlib.util',
+      'if importlib.util.find_spec("web3"):',
+      '    from web3 import Web3',
+      '    from jupyterlab_ocean import OceanWeb3Provider',
+      '    w3 = Web3(OceanWeb3Provider())',
+      "    print('web3', w3.eth.chain_id, w3.eth.block_number >= 0)",
+      'else:',
+      '    try:',
+      '        from jupyterlab_ocean import OceanWeb3Provider',
+      '    except ImportError as error:',
+      "        print('web3', error)"
+    ].join('\n')
+  );
+  expect(web3).toMatch(
+    /web3 (8996 True|OceanWeb3Provider needs web3: pip install web3)/
+  );
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+
   // --- eth_requestAccounts asks once per kernel session. -----------------
   let cell = await startCell(
     page,
