@@ -28,7 +28,7 @@ function buildInterface(): Interface {
   const token = new Interface(TOKEN_ABI);
   const seen = new Set(token.fragments.map(f => f.format('sighash')));
   const fragments: unknown[] = [...token.fragments];
-  for (const fragment of new Interface(OCEAN_CALL_ABI as never).fragments) {
+  for (const fragment of new Interface(OCEAN_CALL_ABI).fragments) {
     const key = fragment.format('sighash');
     if (!seen.has(key)) {
       seen.add(key);
