@@ -1,12 +1,11 @@
 /**
- * Steps the kernel bridge UI tests share: the real wallet imported in the
- * Ocean panel, notebooks on real kernels, cells started without waiting (a
- * cell that asks the wallet blocks until the dialog is answered).
+ * Steps the UI tests share: the real wallet imported in the Ocean panel,
+ * cells started without waiting (a cell that asks the wallet blocks until
+ * the dialog is answered), and the one loop that answers wallet dialogs.
  */
 import { HDNodeWallet } from 'ethers';
 import type { Locator, Page } from '@playwright/test';
 import { expect } from './fixtures';
-import { KERNELS, waitForKernelIdle } from './helpers';
 
 export const PASSWORD = 'kernel-bridge-test';
 
@@ -44,22 +43,6 @@ export async function useFaucet(page: Page): Promise<void> {
   await expect(view.locator('.notice')).toContainText('The faucet sent', {
     timeout: 60_000
   });
-}
-
-export async function openNotebook(
-  page: Page,
-  kernel: keyof typeof KERNELS
-): Promise<void> {
-  await page.evaluate(() => {
-    void (window as any).jupyterapp.commands.execute('launcher:create');
-  });
-  await page
-    .locator(
-      `.jp-LauncherCard[data-category="Notebook"][title="${KERNELS[kernel]}"]`
-    )
-    .last()
-    .click();
-  await waitForKernelIdle(page);
 }
 
 /** Types `source` in a new cell at the end and runs it without waiting. */
@@ -124,4 +107,84 @@ export async function shareAccount(page: Page): Promise<void> {
   await shareDialog(page)
     .getByRole('button', { name: 'Share account' })
     .click();
+}
+
+/** The input prompt of `cell` once the cell has ended (`[n]:`). */
+export function cellEnded(cell: Locator): Locator {
+  return cell.locator('.jp-InputArea-prompt').filter({ hasText: /\[\d+\]/ });
+}
+
+/** Text of an element including its components' shadow roots. */
+export async function deepText(locator: Locator): Promise<string> {
+  return locator.first().evaluate(root => {
+    const parts: string[] = [];
+    const walk = (node: Node) => {
+      if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent ?? '');
+      const shadow = (node as Element).shadowRoot;
+      if (shadow) shadow.childNodes.forEach(walk);
+      node.childNodes.forEach(walk);
+    };
+    walk(root);
+    return parts.join(' ').replace(/\s+/g, ' ');
+  });
+}
+
+/**
+ * Confirms every wallet dialog until `done` holds (a locator that becomes
+ * visible, or a condition); returns the text of each dialog confirmed, so
+ * tests can say who asked and for what. With `share`, also shares the
+ * account when a kernel asks for it. The one loop every UI test answers the
+ * wallet with.
+ */
+export async function confirmUntil(
+  page: Page,
+  done: Locator | (() => Promise<boolean>),
+  timeoutMs = 180_000,
+  { share = false }: { share?: boolean } = {}
+): Promise<string[]> {
+  const seen: string[] = [];
+  const deadline = Date.now() + timeoutMs;
+  const isDone =
+    typeof done === 'function' ? done : () => done.first().isVisible();
+  const confirm = confirmation(page).locator(
+    'button.jp-OceanConfirmation-confirm'
+  );
+  const shareButton = shareDialog(page).getByRole('button', {
+    name: 'Share account'
+  });
+  while (!(await isDone())) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out confirming wallet dialogs (${seen.length} confirmed).`
+      );
+    if (await confirm.isVisible()) {
+      // Let the dialog finish describing the request before reading it.
+      await page.waitForTimeout(100);
+      seen.push(await deepText(confirmation(page)));
+      await confirm.click();
+      await expect(confirmation(page))
+        .toHaveCount(0, { timeout: 10_000 })
+        .catch(() => undefined);
+    } else if (share && (await shareButton.isVisible())) {
+      await shareButton.click();
+    } else {
+      await page.waitForTimeout(150);
+    }
+  }
+  return seen;
+}
+
+/**
+ * Runs `source` in a new cell at the end of the current notebook, confirming every wallet
+ * dialog (and sharing the account when the kernel asks) until the cell ends.
+ */
+export async function runConfirming(
+  page: Page,
+  source: string
+): Promise<{ output: string; dialogs: string[] }> {
+  const cell = await startCell(page, source);
+  const dialogs = await confirmUntil(page, cellEnded(cell), 300_000, {
+    share: true
+  });
+  return { output: await finished(cell), dialogs };
 }

@@ -17,14 +17,13 @@ import type { Locator, Page } from '@playwright/test';
 import { test, expect, type IStackInfo } from './fixtures';
 import { newNotebook, openLab, runCell } from './helpers';
 import {
-  confirmUntil,
   ddo,
   fund,
   newAccounts,
-  runConfirming,
   selectAccount,
   setUpAccounts
 } from './publish-helpers';
+import { confirmUntil, runConfirming } from './bridge-helpers';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 

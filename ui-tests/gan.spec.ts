@@ -12,7 +12,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page, Request } from '@playwright/test';
 import { Wallet } from 'ethers';
-import { importWallet, PASSWORD, walletView } from './bridge-helpers';
+import {
+  confirmUntil,
+  importWallet,
+  PASSWORD,
+  runConfirming,
+  walletView
+} from './bridge-helpers';
 import { test, expect, type IStackInfo } from './fixtures';
 import { newNotebook, openLab, runCell, save } from './helpers';
 
@@ -337,25 +343,13 @@ test.describe('GAN output cells', () => {
 // ----- helpers -------------------------------------------------------------
 
 /**
- * Runs a cell and, while it runs, confirms the wallet dialogs it causes
- * (and a kernel's account-sharing request); resolves with its output.
+ * Runs a cell, confirming the wallet dialogs it causes (and a kernel's
+ * account-sharing request); each dialog must name the notebook that asked.
+ * Resolves with the cell's output.
  */
 async function runApproving(page: Page, source: string): Promise<string> {
-  let finished = false;
-  const output = runCell(page, source).finally(() => (finished = true));
-  const dialog = page.locator('.jp-OceanConfirmationDialog');
-  const share = page.locator('.jp-Dialog:has(.jp-OceanShareAccount)');
-  const deadline = Date.now() + 300_000;
-  while (!finished && Date.now() < deadline) {
-    if (await share.isVisible()) {
-      await share.getByRole('button', { name: 'Share account' }).click();
-    } else if (await dialog.isVisible()) {
-      await expect(dialog).toContainText('.ipynb');
-      await dialog.locator('button.jp-OceanConfirmation-confirm').click();
-      await expect(dialog).toBeHidden();
-    }
-    await page.waitForTimeout(250);
-  }
+  const { output, dialogs } = await runConfirming(page, source);
+  for (const text of dialogs) expect(text).toContain('.ipynb');
   return output;
 }
 
@@ -386,23 +380,12 @@ async function approveUntil(
   cell: Locator,
   states: string[]
 ): Promise<void> {
-  const dialog = page.locator('.jp-OceanConfirmationDialog');
-  const deadline = Date.now() + 240_000;
-  while (Date.now() < deadline) {
-    const state = await cell.getAttribute('data-state');
-    if (state && states.includes(state)) {
-      // A locked state right after a click may be a refusal; anything else is final.
-      return;
-    }
-    if (await dialog.isVisible()) {
-      await expect(dialog).toContainText('GAN output cell');
-      await dialog.locator('button.jp-OceanConfirmation-confirm').click();
-      await expect(dialog).toBeHidden();
-      continue;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`the GAN cell did not reach ${states.join('/')}`);
+  const dialogs = await confirmUntil(
+    page,
+    async () => states.includes((await cell.getAttribute('data-state')) ?? ''),
+    240_000
+  );
+  for (const text of dialogs) expect(text).toContain('GAN output cell');
 }
 
 /** DIDs of models in the browser's model cache. */

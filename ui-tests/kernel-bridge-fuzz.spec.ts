@@ -7,8 +7,8 @@
  * session in Node; this is the same through the real transport.
  */
 import { test, expect } from './fixtures';
-import { openLab } from './helpers';
-import { openNotebook, run } from './bridge-helpers';
+import { newNotebook, openLab } from './helpers';
+import { run } from './bridge-helpers';
 
 // Sends each message as the client would (an input_request whose prompt is
 // the bridge prefix + text) and prints every reply as one JSON line.
@@ -67,7 +67,7 @@ test('the frontend survives malformed, oversized and out-of-order bridge message
     }).observe(document, { childList: true, subtree: true });
   });
   await openLab(page, lab);
-  await openNotebook(page, 'python');
+  await newNotebook(page, 'python');
   expect(await run(page, '%ocean help')).toContain('Ocean commands');
 
   const output = await run(page, FUZZ);

@@ -22,7 +22,6 @@ import {
   confirmation,
   finished,
   importWallet,
-  openNotebook,
   run,
   shareAccount,
   startCell,
@@ -30,7 +29,7 @@ import {
   walletView
 } from './bridge-helpers';
 import { test as base, expect, type ILab } from './fixtures';
-import { openLab } from './helpers';
+import { newNotebook, openLab } from './helpers';
 
 /** A second network on loopback, so switching has somewhere to go. */
 const SECOND = {
@@ -83,7 +82,7 @@ test('Python: send, balance, networks, use, wallet widget, node token, safety', 
   const phrase = HDNodeWallet.createRandom().mnemonic!.phrase;
   const me = await importWallet(page, phrase);
   await useFaucet(page);
-  await openNotebook(page, 'python');
+  await newNotebook(page, 'python');
 
   // --- networks: both listed, the active one marked. ---------------------
   const networks = await run(page, '%ocean networks');
@@ -266,7 +265,7 @@ test('Python: send, balance, networks, use, wallet widget, node token, safety', 
     page,
     'import time\ntime.sleep(3)\n%ocean sign from the background'
   );
-  await openNotebook(page, 'python');
+  await newNotebook(page, 'python');
   await expect(confirmation(page)).toBeVisible({ timeout: 30_000 });
   await expect(confirmation(page)).toHaveAttribute('data-not-in-view', '');
   await expect(confirmation(page)).toContainText(
@@ -383,7 +382,7 @@ test('Deno: ocean.send, ocean.wallet() and ocean.authToken()', async ({
     HDNodeWallet.createRandom().mnemonic!.phrase
   );
   await useFaucet(page);
-  await openNotebook(page, 'deno');
+  await newNotebook(page, 'deno');
 
   const to = stack.accounts.consumer;
   const before = await chain.getBalance(to);

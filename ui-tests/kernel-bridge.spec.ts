@@ -19,7 +19,6 @@ import {
   confirmation,
   finished,
   importWallet,
-  openNotebook,
   PASSWORD,
   run,
   shareDialog,
@@ -27,7 +26,7 @@ import {
   walletView
 } from './bridge-helpers';
 import { test, expect } from './fixtures';
-import { openLab, save, waitForKernelIdle } from './helpers';
+import { newNotebook, openLab, save, waitForKernelIdle } from './helpers';
 
 test('Python and Deno kernels share the wallet session mid-cell', async ({
   page,
@@ -65,7 +64,7 @@ test('Python and Deno kernels share the wallet session mid-cell', async ({
   const first = await importWallet(page, phrase);
 
   // --- Python: reads pass through mid-cell, without any dialog. ----------
-  await openNotebook(page, 'python');
+  await newNotebook(page, 'python');
   const reads = await run(
     page,
     [
@@ -308,7 +307,7 @@ test('Python and Deno kernels share the wallet session mid-cell', async ({
     fileURLToPath(new URL('../node_modules', import.meta.url)),
     join(lab.rootDir, 'node_modules')
   );
-  await openNotebook(page, 'deno');
+  await newNotebook(page, 'deno');
   const denoRead = await run(
     page,
     [

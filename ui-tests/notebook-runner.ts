@@ -7,7 +7,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from '@playwright/test';
-import { confirmation, shareDialog } from './bridge-helpers';
+import { cellEnded, confirmUntil } from './bridge-helpers';
 import { expect } from './fixtures';
 import { waitForKernelIdle } from './helpers';
 
@@ -41,32 +41,6 @@ export async function openExample(
   await waitForKernelIdle(page);
 }
 
-/**
- * Answers the wallet (share the account, confirm) until `done` holds;
- * returns the text of each confirmation dialog it approved.
- */
-export async function approveUntil(
-  page: Page,
-  done: () => Promise<boolean>,
-  timeout = 180_000
-): Promise<string[]> {
-  const approved: string[] = [];
-  await expect(async () => {
-    if (await shareDialog(page).isVisible())
-      await shareDialog(page)
-        .getByRole('button', { name: 'Share account' })
-        .click({ timeout: 5_000 });
-    if (await confirmation(page).isVisible()) {
-      approved.push(await confirmation(page).innerText());
-      await confirmation(page)
-        .locator('button.jp-OceanConfirmation-confirm')
-        .click({ timeout: 5_000 });
-    }
-    expect(await done()).toBe(true);
-  }).toPass({ timeout, intervals: [250] });
-  return approved;
-}
-
 export interface ICellRun {
   cell: Locator;
   /** The cell's outputs as text. */
@@ -76,13 +50,14 @@ export interface ICellRun {
 }
 
 /**
- * Runs code cell `index` of the open notebook, answering the wallet until
- * the cell ends, and checks that it ended without an error output.
+ * Runs code cell `index` of the open notebook, answering the wallet (every
+ * confirmation confirmed, the account shared when asked) until the cell ends.
  */
-export async function runExampleCell(
+export async function runCellAt(
   page: Page,
-  index: number
-): Promise<ICellRun> {
+  index: number,
+  timeoutMs = 180_000
+): Promise<{ cell: Locator; dialogs: string[] }> {
   const cell = notebookCells(page).and(
     page.locator(`[data-windowed-list-index="${index}"]`)
   );
@@ -96,10 +71,20 @@ export async function runExampleCell(
     await notebook.scrollToItem(i);
     void app.commands.execute('notebook:run-cell');
   }, index);
-  const prompt = cell.locator('.jp-InputArea-prompt');
-  const dialogs = await approveUntil(page, async () =>
-    /\[\d+\]/.test((await prompt.innerText()).trim())
-  );
+  const dialogs = await confirmUntil(page, cellEnded(cell), timeoutMs, {
+    share: true
+  });
+  return { cell, dialogs };
+}
+
+/**
+ * runCellAt, and checks that the cell ended without an error output.
+ */
+export async function runExampleCell(
+  page: Page,
+  index: number
+): Promise<ICellRun> {
+  const { cell, dialogs } = await runCellAt(page, index);
   const text = (
     await cell.locator('.jp-OutputArea-output').allInnerTexts()
   ).join('\n');

@@ -22,6 +22,7 @@ import type { Locator, Page } from '@playwright/test';
 import { test, expect, type IStackInfo } from './fixtures';
 import { newNotebook, openLab, runCell, save } from './helpers';
 import { publicSampleUrl, publish } from './ocean-helpers';
+import { confirmation, confirmUntil } from './bridge-helpers';
 import { freePort } from '../scripts/lib/services.mjs';
 
 const PASSWORD = 'ocean-access-test';
@@ -30,10 +31,6 @@ const DEV_MNEMONIC =
   'taxi music thumb unique chat sand crew more leg another off lamp';
 
 const consumer = Wallet.createRandom();
-
-function dialog(page: Page): Locator {
-  return page.locator('.jp-OceanConfirmationDialog');
-}
 
 /** Imports the test consumer's key into the built-in wallet and funds it. */
 async function setUpWallet(page: Page): Promise<void> {
@@ -73,31 +70,6 @@ async function fund(page: Page): Promise<void> {
   await expect(view.locator('.notice')).toContainText('The faucet sent', {
     timeout: 60_000
   });
-}
-
-/**
- * Confirms every wallet dialog until `done` is visible; returns how many
- * dialogs were confirmed.
- */
-async function confirmUntil(page: Page, done: Locator): Promise<number> {
-  let confirmed = 0;
-  const deadline = Date.now() + 120_000;
-  while (!(await done.isVisible())) {
-    if (Date.now() > deadline) {
-      throw new Error('Timed out confirming wallet dialogs.');
-    }
-    const confirm = dialog(page).locator('button.jp-OceanConfirmation-confirm');
-    if (await confirm.isVisible()) {
-      await confirm.click();
-      confirmed++;
-      await expect(dialog(page))
-        .toHaveCount(0, { timeout: 10_000 })
-        .catch(() => undefined);
-    } else {
-      await page.waitForTimeout(200);
-    }
-  }
-  return confirmed;
 }
 
 const rpc = (stack: IStackInfo) =>
@@ -162,7 +134,7 @@ test.describe('Ocean access', () => {
 
     await card.locator('[data-ocean-action=get-access]').click();
     const table = card.locator('[data-ocean=preview] >> table');
-    const confirmations = await confirmUntil(page, table);
+    const confirmations = (await confirmUntil(page, table)).length;
     testInfo.annotations.push({
       type: 'wallet confirmations for a paid asset',
       description: String(confirmations)
@@ -211,7 +183,7 @@ test.describe('Ocean access', () => {
       { timeout: 60_000 }
     );
     // Restored cards do not ask for a signature by themselves.
-    await expect(dialog(page)).toHaveCount(0);
+    await expect(confirmation(page)).toHaveCount(0);
     await expect(again.locator('[data-ocean-action=preview]')).toHaveText(
       'Preview data'
     );
@@ -366,10 +338,9 @@ test.describe('Ocean access', () => {
     // given the first time is not asked again.
     await minting(true);
     await card.locator('[data-ocean-action=get-access]').click();
-    const retried = await confirmUntil(
-      page,
-      card.locator('[data-ocean=preview] >> table')
-    );
+    const retried = (
+      await confirmUntil(page, card.locator('[data-ocean=preview] >> table'))
+    ).length;
     expect(retried).toBeLessThanOrEqual(3);
     const paid =
       Number(before) - Number(await oceanBalance(stack, price.token));

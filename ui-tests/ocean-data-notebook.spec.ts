@@ -7,11 +7,10 @@
  * pixels in the kernel.
  */
 import { HDNodeWallet } from 'ethers';
-import { importWallet, useFaucet } from './bridge-helpers';
+import { confirmUntil, importWallet, useFaucet } from './bridge-helpers';
 import { test, expect } from './fixtures';
 import { openLab } from './helpers';
 import {
-  approveUntil,
   codeCellIndices,
   openExample,
   runExampleCell
@@ -44,10 +43,14 @@ test('examples/ocean-data.ipynb: find, preview, buy, load, then a GAN cell bough
       const gan = run.cell.locator('.jp-OceanGan');
       await expect(gan).toHaveAttribute('data-state', 'locked');
       await gan.locator('.jp-OceanGan-buy').click();
-      const dialogs = await approveUntil(page, async () =>
-        ['ready', 'error'].includes(
-          (await gan.getAttribute('data-state')) ?? ''
-        )
+      const dialogs = await confirmUntil(
+        page,
+        async () =>
+          ['ready', 'error'].includes(
+            (await gan.getAttribute('data-state')) ?? ''
+          ),
+        180_000,
+        { share: true }
       );
       await expect(gan).toHaveAttribute('data-state', 'ready');
       await expect(gan.locator('canvas')).toHaveAttribute('data-count', '16');

@@ -11,11 +11,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HDNodeWallet } from 'ethers';
-import type { Locator, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { test, expect, type IStackInfo } from './fixtures';
 import { openLab, waitForKernelIdle } from './helpers';
-import { importWallet, walletView } from './bridge-helpers';
-import { cellEnded, confirmUntil, deepText } from './publish-helpers';
+import { deepText, importWallet, walletView } from './bridge-helpers';
+import { runCellAt } from './notebook-runner';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NOTEBOOK = join(ROOT, 'examples', 'publish-and-compute.ipynb');
@@ -62,30 +62,6 @@ async function selectInPanel(page: Page, address: string) {
   const view = walletView(page);
   await view.locator('select.account').selectOption(address);
   await expect(view.locator('.address')).toHaveText(address);
-}
-
-/**
- * Runs code cell `index` and answers the wallet until it ends: every confirmation is
- * confirmed (its text kept) and the account is shared when the notebook asks.
- */
-async function runConfirming(
-  page: Page,
-  index: number
-): Promise<{ cell: Locator; dialogs: string[] }> {
-  const cell = page
-    .locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell')
-    .nth(index);
-  // Not awaited: the command resolves only when the cell ends, and the cell waits for the
-  // dialogs answered below.
-  await page.evaluate(index => {
-    const app = (window as any).jupyterapp;
-    app.shell.currentWidget.content.activeCellIndex = index;
-    void app.commands.execute('notebook:run-cell');
-  }, index);
-  const dialogs = await confirmUntil(page, cellEnded(cell), 300_000, {
-    share: true
-  });
-  return { cell, dialogs };
 }
 
 test('examples/publish-and-compute.ipynb runs top to bottom on the local stack', async ({
@@ -154,7 +130,7 @@ test('examples/publish-and-compute.ipynb runs top to bottom on the local stack',
       await selectInPanel(page, buyer);
     }
     pendingStep = null;
-    const run = await runConfirming(page, index);
+    const run = await runCellAt(page, index, 300_000);
     const errors = run.cell.locator(
       '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
     );

@@ -17,15 +17,14 @@ import { test, expect, type IStackInfo } from './fixtures';
 import { newNotebook, openLab, runCell } from './helpers';
 import { openDiscover } from './ocean-helpers';
 import {
-  confirmUntil,
   ddo,
   fund,
   newAccounts,
   openPublish,
-  runConfirming,
   selectAccount,
   setUpAccounts
 } from './publish-helpers';
+import { confirmUntil, runConfirming } from './bridge-helpers';
 
 const accounts = newAccounts();
 const suffix = Math.random().toString(36).slice(2, 7);

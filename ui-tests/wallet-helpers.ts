@@ -5,17 +5,10 @@
  *   await importWallet(page, DEV_PRIVATE_KEY);         // unlocked, selected
  *   await confirmDialog(page, /Buy 1 datatoken/);       // or rejectDialog(page)
  */
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
+import { confirmation, walletView } from './bridge-helpers';
 
 export const TEST_WALLET_PASSWORD = 'jupyter-ocean-test';
-
-export function walletView(page: Page): Locator {
-  return page.locator('#jupyterlab-ocean-panel ocean-wallet-view');
-}
-
-export function confirmationDialog(page: Page): Locator {
-  return page.locator('.jp-OceanConfirmationDialog');
-}
 
 /** Shows the Ocean panel (a tab click would hide it if already shown). */
 export async function openWalletPanel(page: Page): Promise<void> {
@@ -56,7 +49,7 @@ export async function confirmDialog(
   page: Page,
   expected?: string | RegExp
 ): Promise<void> {
-  const dialog = confirmationDialog(page);
+  const dialog = confirmation(page);
   await expect(dialog).toBeVisible({ timeout: 60_000 });
   if (expected) await expect(dialog).toContainText(expected);
   await dialog.locator('button.jp-OceanConfirmation-confirm').click();
@@ -65,7 +58,7 @@ export async function confirmDialog(
 
 /** Waits for the dialog and refuses it with Escape. */
 export async function rejectDialog(page: Page): Promise<void> {
-  await expect(confirmationDialog(page)).toBeVisible({ timeout: 60_000 });
+  await expect(confirmation(page)).toBeVisible({ timeout: 60_000 });
   await page.keyboard.press('Escape');
-  await expect(confirmationDialog(page)).toHaveCount(0);
+  await expect(confirmation(page)).toHaveCount(0);
 }

@@ -25,12 +25,11 @@ import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { openLab } from './helpers';
 import {
-  confirmationDialog as dialog,
   confirmDialog,
   importWallet,
-  openWalletPanel as openPanel,
-  walletView
+  openWalletPanel as openPanel
 } from './wallet-helpers';
+import { confirmation as dialog, walletView } from './bridge-helpers';
 
 const PASSWORD = 'jupyter-ocean-test';
 
