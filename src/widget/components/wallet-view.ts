@@ -208,6 +208,58 @@ export class OceanWalletView extends LitElement {
     return this.labels[key] ?? key;
   }
 
+  /**
+   * A form's password (8 characters at least) and, for a new password, the
+   * field that repeats it.
+   */
+  private _passwordFields(
+    label: string,
+    isNew: boolean,
+    repeat = isNew
+  ): TemplateResult {
+    return html`<label
+        >${this._l(label)}
+        <input
+          name="password"
+          type="password"
+          autocomplete=${isNew ? 'new-password' : 'current-password'}
+          minlength="8"
+          required
+      /></label>
+      ${
+        repeat
+          ? html`<label
+              >${this._l('repeatPassword')}
+              <input
+                name="repeat"
+                type="password"
+                autocomplete="new-password"
+                required
+            /></label>`
+          : nothing
+      }`;
+  }
+
+  /** A form's buttons: the primary submit and, where there is one, the way back. */
+  private _formButtons(
+    submit: string,
+    back?: string,
+    backTo?: Mode
+  ): TemplateResult {
+    return html`<div class="row">
+      <button class="primary" type="submit" ?disabled=${!!this.busy}>
+        ${this._l(submit)}
+      </button>
+      ${
+        back && backTo
+          ? html`<button type="button" @click=${() => (this.mode = backTo)}>
+              ${this._l(back)}
+            </button>`
+          : nothing
+      }
+    </div>`;
+  }
+
   private _emit(action: string, values: Record<string, unknown> = {}): void {
     this.dispatchEvent(
       new CustomEvent('ocean-wallet', {
@@ -269,7 +321,7 @@ export class OceanWalletView extends LitElement {
       return this._renderPhrase();
     }
     if (this.mode === 'create-confirm' && this.phrase) {
-      return this._renderConfirm(state);
+      return this._renderConfirm();
     }
     if (this.mode === 'import') {
       return this._renderImport(state);
@@ -391,7 +443,7 @@ export class OceanWalletView extends LitElement {
     `;
   }
 
-  private _renderConfirm(state: IWalletState): TemplateResult {
+  private _renderConfirm(): TemplateResult {
     return html`
       <p>${this._l('confirmPhrase')}</p>
       <form
@@ -414,33 +466,9 @@ export class OceanWalletView extends LitElement {
           >${this._l('accountName')}
           <input name="name" value="Account 1" maxlength="64"
         /></label>
-        <label
-          >${this._l('newPassword')}
-          <input
-            name="password"
-            type="password"
-            autocomplete="new-password"
-            minlength="8"
-            required
-        /></label>
-        <label
-          >${this._l('repeatPassword')}
-          <input
-            name="repeat"
-            type="password"
-            autocomplete="new-password"
-            required
-        /></label>
-        <div class="row">
-          <button class="primary" type="submit" ?disabled=${!!this.busy}>
-            ${this._l('createWallet')}
-          </button>
-          <button type="button" @click=${() => (this.mode = 'create-phrase')}>
-            ${this._l('back')}
-          </button>
-        </div>
+        ${this._passwordFields('newPassword', true)}
+        ${this._formButtons('createWallet', 'back', 'create-phrase')}
       </form>
-      ${state.status !== 'none' ? nothing : nothing}
     `;
   }
 
@@ -511,35 +539,11 @@ export class OceanWalletView extends LitElement {
           >${this._l('accountName')}
           <input name="name" value="Imported" maxlength="64"
         /></label>
-        <label
-          >${
-            creating || kind === 'mnemonic'
-              ? this._l('newPassword')
-              : this._l('walletPassword')
-          }
-          <input
-            name="password"
-            type="password"
-            autocomplete=${creating ? 'new-password' : 'current-password'}
-            minlength="8"
-            required
-        /></label>
-        ${
+        ${this._passwordFields(
+          creating || kind === 'mnemonic' ? 'newPassword' : 'walletPassword',
           creating
-            ? html`<label
-                >${this._l('repeatPassword')}
-                <input name="repeat" type="password" required
-              /></label>`
-            : nothing
-        }
-        <div class="row">
-          <button class="primary" type="submit" ?disabled=${!!this.busy}>
-            ${this._l('importButton')}
-          </button>
-          <button type="button" @click=${() => (this.mode = 'home')}>
-            ${this._l('cancel')}
-          </button>
-        </div>
+        )}
+        ${this._formButtons('importButton', 'cancel', 'home')}
       </form>
     `;
   }
@@ -656,23 +660,8 @@ export class OceanWalletView extends LitElement {
               @submit=${(e: Event) => this._emit('export', this._values(e))}
             >
               <p class="muted">${this._l('exportHelp')}</p>
-              <label
-                >${this._l('exportPassword')}
-                <input
-                  name="password"
-                  type="password"
-                  autocomplete="new-password"
-                  minlength="8"
-                  required
-              /></label>
-              <div class="row">
-                <button class="primary" type="submit" ?disabled=${!!this.busy}>
-                  ${this._l('download')}
-                </button>
-                <button type="button" @click=${() => (this.mode = 'home')}>
-                  ${this._l('cancel')}
-                </button>
-              </div>
+              ${this._passwordFields('exportPassword', true, false)}
+              ${this._formButtons('download', 'cancel', 'home')}
             </form>`
           : nothing
       }
@@ -782,14 +771,7 @@ export class OceanWalletView extends LitElement {
       <label
         >${this._l('amount')} <input name="amount" inputmode="decimal" required
       /></label>
-      <div class="row">
-        <button class="primary" type="submit" ?disabled=${!!this.busy}>
-          ${this._l('review')}
-        </button>
-        <button type="button" @click=${() => (this.mode = 'home')}>
-          ${this._l('cancel')}
-        </button>
-      </div>
+      ${this._formButtons('review', 'cancel', 'home')}
     </form>`;
   }
 
@@ -802,11 +784,7 @@ export class OceanWalletView extends LitElement {
           >${this._l('message')}
           <textarea name="message" required></textarea>
         </label>
-        <div class="row">
-          <button class="primary" type="submit" ?disabled=${!!this.busy}>
-            ${this._l('sign')}
-          </button>
-        </div>
+        ${this._formButtons('sign')}
       </form>
       ${
         this.signature
