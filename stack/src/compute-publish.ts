@@ -5,22 +5,16 @@
  * Used by the stack's samples and by the compute tests.
  */
 import { createHash } from 'node:crypto';
-import {
-  Aquarius,
-  Nft,
-  NftFactory,
-  ProviderInstance,
-  generateDid,
-  getEventFromTx,
-  type DatatokenCreateParams,
-  type NftCreateData
-} from '@oceanprotocol/lib';
+import { Aquarius, ProviderInstance, generateDid } from '@oceanprotocol/lib';
 import { sha256, toUtf8Bytes, type Signer } from 'ethers';
 
 import { CHAIN_ID } from './chain.ts';
 import type { DevelopmentAddresses } from './deploy.ts';
-
-const ZERO = '0x0000000000000000000000000000000000000000';
+import {
+  createAssetTokens,
+  setEncryptedMetadata,
+  type TokenPricing
+} from './publish.ts';
 
 /**
  * The container section of a Deno algorithm. The node runs its own deno binary, so the image is
@@ -33,11 +27,7 @@ export const DENO_CONTAINER = {
   checksum: `sha256:${createHash('sha256').update('deno@2.9.6').digest('hex')}`
 };
 
-export type ComputePricing =
-  | { type: 'fixed'; priceInOcean: string }
-  | { type: 'free' }
-  /** No exchange: the publisher mints datatokens to whoever should use the asset. */
-  | { type: 'mint' };
+export type ComputePricing = TokenPricing;
 
 export interface ComputeDatasetOptions {
   /** Trusted algorithms (see trustEntry); an empty list trusts none. */
@@ -99,74 +89,19 @@ export function trustEntry(
   };
 }
 
-async function mined(tx: unknown, what: string) {
-  const receipt =
-    tx && typeof tx === 'object' && 'wait' in tx
-      ? await (tx as { wait(): Promise<unknown> }).wait()
-      : null;
-  if (!receipt)
-    throw new Error(`${what} failed (the lib returned no transaction).`);
-  return receipt as never;
-}
-
 /** Publishes one asset with a single service; resolves once setMetadata is mined. */
 export async function publishComputeAsset(
   request: ComputeAssetRequest
 ): Promise<PublishedComputeAsset> {
   const { signer, addresses, nodeUrl, pricing, kind } = request;
-  const owner = await signer.getAddress();
-  const factory = new NftFactory(addresses.ERC721Factory, signer, CHAIN_ID);
-  const nft: NftCreateData = {
-    name: request.name,
-    symbol: request.symbol,
-    templateIndex: 1,
-    tokenURI: '',
-    transferable: true,
-    owner
-  };
-  const datatoken: DatatokenCreateParams = {
-    templateIndex: 1,
-    cap: '100000',
-    feeAmount: '0',
-    paymentCollector: owner,
-    feeToken: addresses.Ocean,
-    minter: owner,
-    mpFeeAddress: ZERO,
-    name: `${request.name} access`,
-    symbol: `${request.symbol}-DT`
-  };
-  const created =
-    pricing.type === 'fixed'
-      ? await factory.createNftWithDatatokenWithFixedRate(nft, datatoken, {
-          fixedRateAddress: addresses.FixedPrice,
-          baseTokenAddress: addresses.Ocean,
-          owner,
-          marketFeeCollector: owner,
-          baseTokenDecimals: 18,
-          datatokenDecimals: 18,
-          fixedRate: pricing.priceInOcean,
-          marketFee: '0',
-          allowedConsumer: ZERO,
-          withMint: true
-        })
-      : pricing.type === 'free'
-        ? await factory.createNftWithDatatokenWithDispenser(nft, datatoken, {
-            dispenserAddress: addresses.Dispenser,
-            maxTokens: '10',
-            maxBalance: '10',
-            withMint: true,
-            allowedSwapper: ZERO
-          })
-        : await factory.createNftWithDatatoken(nft, datatoken);
-  const receipt = await mined(created, `Creating "${request.name}"`);
-  const nftAddress: string = getEventFromTx(receipt, 'NFTCreated').args
-    .newTokenAddress;
-  const datatokenAddress: string = getEventFromTx(receipt, 'TokenCreated').args
-    .newTokenAddress;
-  const exchangeId: string | undefined =
-    pricing.type === 'fixed'
-      ? getEventFromTx(receipt, 'NewFixedRate')?.args?.exchangeId
-      : undefined;
+  const { nftAddress, datatokenAddress, exchangeId } = await createAssetTokens(
+    signer,
+    addresses,
+    request.name,
+    request.symbol,
+    pricing,
+    '10'
+  );
 
   const encryptedFiles = await ProviderInstance.encrypt(
     { nftAddress, datatokenAddress, files: request.files },
@@ -243,24 +178,6 @@ export async function publishComputeAsset(
   );
   if (!validation?.valid || !validation.hash)
     throw new Error(`The node did not validate the DDO of "${request.name}".`);
-  const encryptedDdo = await ProviderInstance.encrypt(
-    ddo,
-    CHAIN_ID,
-    nodeUrl,
-    signer
-  );
-  await mined(
-    await new Nft(signer, CHAIN_ID).setMetadata(
-      nftAddress,
-      owner,
-      0,
-      nodeUrl,
-      '',
-      '0x02',
-      encryptedDdo,
-      validation.hash
-    ),
-    `setMetadata for "${request.name}"`
-  );
+  await setEncryptedMetadata(signer, nodeUrl, nftAddress, ddo, validation.hash);
   return { did, nftAddress, datatokenAddress, serviceId, exchangeId };
 }

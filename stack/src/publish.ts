@@ -118,32 +118,53 @@ export class PublishError extends Error {
   }
 }
 
-/** Publishes one asset; resolves once the metadata transaction is mined (not yet indexed). */
-export async function publishAsset(
-  request: PublishRequest
-): Promise<PublishedAsset> {
-  const { signer, addresses, nodeUrl, metadata, pricing } = request;
-  const publisher = await signer.getAddress();
-  const factory = new NftFactory(addresses.ERC721Factory, signer, CHAIN_ID);
+/**
+ * How the datatoken is had: bought at a fixed rate in OCEAN, taken from a
+ * free dispenser, or (no exchange) minted by the publisher to whoever should
+ * use the asset.
+ */
+export type TokenPricing = Pricing | { type: 'mint' };
 
+export interface AssetTokens {
+  nftAddress: string;
+  datatokenAddress: string;
+  /** The fixed-rate exchange id, for priced assets. */
+  exchangeId?: string;
+}
+
+/**
+ * The data NFT and its datatoken, in one factory call with the exchange or
+ * dispenser the pricing needs; resolves once mined. `dispenserMax` is the
+ * most datatokens the dispenser gives one account.
+ */
+export async function createAssetTokens(
+  signer: Signer,
+  addresses: DevelopmentAddresses,
+  name: string,
+  symbol: string,
+  pricing: TokenPricing,
+  dispenserMax = '1'
+): Promise<AssetTokens> {
+  const owner = await signer.getAddress();
+  const factory = new NftFactory(addresses.ERC721Factory, signer, CHAIN_ID);
   const nftParams: NftCreateData = {
-    name: request.nftName,
-    symbol: request.nftSymbol,
+    name,
+    symbol,
     templateIndex: 1,
     tokenURI: '',
     transferable: true,
-    owner: publisher
+    owner
   };
   const datatokenParams: DatatokenCreateParams = {
     templateIndex: 1,
     cap: '100000',
     feeAmount: '0',
-    paymentCollector: publisher,
+    paymentCollector: owner,
     feeToken: addresses.Ocean,
-    minter: publisher,
+    minter: owner,
     mpFeeAddress: ZERO_ADDRESS,
-    name: `${request.nftName} access`,
-    symbol: `${request.nftSymbol}-DT`
+    name: `${name} access`,
+    symbol: `${symbol}-DT`
   };
   // The lib logs and returns null/undefined instead of throwing on a failed
   // transaction, so every result is checked.
@@ -155,8 +176,8 @@ export async function publishAsset(
           {
             fixedRateAddress: addresses.FixedPrice,
             baseTokenAddress: addresses.Ocean,
-            owner: publisher,
-            marketFeeCollector: publisher,
+            owner,
+            marketFeeCollector: owner,
             baseTokenDecimals: 18,
             datatokenDecimals: 18,
             fixedRate: pricing.priceInOcean,
@@ -165,20 +186,22 @@ export async function publishAsset(
             withMint: true
           }
         )
-      : await factory.createNftWithDatatokenWithDispenser(
-          nftParams,
-          datatokenParams,
-          {
-            dispenserAddress: addresses.Dispenser,
-            maxTokens: '1',
-            maxBalance: '1',
-            withMint: true,
-            allowedSwapper: ZERO_ADDRESS
-          }
-        );
+      : pricing.type === 'free'
+        ? await factory.createNftWithDatatokenWithDispenser(
+            nftParams,
+            datatokenParams,
+            {
+              dispenserAddress: addresses.Dispenser,
+              maxTokens: dispenserMax,
+              maxBalance: dispenserMax,
+              withMint: true,
+              allowedSwapper: ZERO_ADDRESS
+            }
+          )
+        : await factory.createNftWithDatatoken(nftParams, datatokenParams);
   const receipt = await mined(
     created,
-    `Creating the NFT and datatoken for "${metadata.name}"`
+    `Creating the NFT and datatoken for "${name}"`
   );
   const nftAddress = findEvent(receipt, 'NFTCreated')?.newTokenAddress as
     string | undefined;
@@ -191,9 +214,61 @@ export async function publishAsset(
   if (!nftAddress || !datatokenAddress) {
     throw new PublishError(
       'PUBLISH_NO_EVENTS',
-      `The factory transaction for "${metadata.name}" emitted no NFT/token events.`
+      `The factory transaction for "${name}" emitted no NFT/token events.`
     );
   }
+  return { nftAddress, datatokenAddress, exchangeId };
+}
+
+/**
+ * Encrypts `ddo` with the node and records it on the data NFT (flag 0x02:
+ * encrypted) with `hash`; resolves with the mined receipt.
+ */
+export async function setEncryptedMetadata(
+  signer: Signer,
+  nodeUrl: string,
+  nftAddress: string,
+  ddo: { metadata: { name: string } },
+  hash: string,
+  providerAddress = ''
+): Promise<TransactionReceipt> {
+  const encryptedDdo = await ProviderInstance.encrypt(
+    ddo,
+    CHAIN_ID,
+    nodeUrl,
+    signer
+  );
+  if (!encryptedDdo) {
+    throw new PublishError(
+      'PUBLISH_ENCRYPT_DDO_FAILED',
+      `The node did not encrypt the DDO of "${ddo.metadata.name}".`
+    );
+  }
+  const metadataTx = await new Nft(signer, CHAIN_ID).setMetadata(
+    nftAddress,
+    await signer.getAddress(),
+    0,
+    nodeUrl,
+    providerAddress,
+    '0x02',
+    encryptedDdo,
+    hash
+  );
+  return mined(metadataTx, `setMetadata for "${ddo.metadata.name}"`);
+}
+
+/** Publishes one asset; resolves once the metadata transaction is mined (not yet indexed). */
+export async function publishAsset(
+  request: PublishRequest
+): Promise<PublishedAsset> {
+  const { signer, addresses, nodeUrl, metadata, pricing } = request;
+  const { nftAddress, datatokenAddress, exchangeId } = await createAssetTokens(
+    signer,
+    addresses,
+    request.nftName,
+    request.nftSymbol,
+    pricing
+  );
 
   const encryptedFiles = await ProviderInstance.encrypt(
     {
@@ -252,33 +327,13 @@ export async function publishAsset(
       }
     ]
   };
-  const text = JSON.stringify(ddo);
-  const encryptedDdo = await ProviderInstance.encrypt(
-    ddo,
-    CHAIN_ID,
+  const metadataReceipt = await setEncryptedMetadata(
+    signer,
     nodeUrl,
-    signer
-  );
-  if (!encryptedDdo) {
-    throw new PublishError(
-      'PUBLISH_ENCRYPT_DDO_FAILED',
-      `The node did not encrypt the DDO of "${metadata.name}".`
-    );
-  }
-  const nft = new Nft(signer, CHAIN_ID);
-  const metadataTx = await nft.setMetadata(
     nftAddress,
-    publisher,
-    0,
-    nodeUrl,
-    request.providerAddress,
-    '0x02', // flag: the DDO is encrypted
-    encryptedDdo,
-    sha256(toUtf8Bytes(text))
-  );
-  const metadataReceipt = await mined(
-    metadataTx,
-    `setMetadata for "${metadata.name}"`
+    ddo,
+    sha256(toUtf8Bytes(JSON.stringify(ddo))),
+    request.providerAddress
   );
   return {
     did,
