@@ -25,6 +25,13 @@ const { GAN_SESSION_OPTIONS } = await tsImport(
   '../src/gan/session-options.ts',
   import.meta.url
 );
+const { latentForSeed } = await tsImport(
+  '../src/gan/latent.ts',
+  import.meta.url
+);
+const LATENTS = Array.from({ length: Math.max(...BATCHES) }, (_, seed) =>
+  Array.from(latentForSeed(seed))
+).flat();
 
 for (const needed of [path.join(ORT_DIR, 'ort.wasm.min.mjs'), modelPath]) {
   if (!fs.existsSync(needed)) {
@@ -38,25 +45,7 @@ for (const needed of [path.join(ORT_DIR, 'ort.wasm.min.mjs'), modelPath]) {
 const PAGE = `<!doctype html><meta charset="utf-8"><title>GAN bench</title>
 <script type="module">
 const LATENT = 100;
-function latent(seed) {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = new Float32Array(LATENT);
-  for (let i = 0; i < LATENT; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - random()));
-    const a = 2 * Math.PI * random();
-    out[i] = r * Math.cos(a);
-    out[i + 1] = r * Math.sin(a);
-  }
-  return out;
-}
-window.bench = async (backend, options) => {
+window.bench = async (backend, options, latents) => {
   const t0 = performance.now();
   const ort = await import(backend === 'webgpu' ? '/ort/ort.webgpu.min.mjs' : '/ort/ort.wasm.min.mjs');
   ort.env.wasm.wasmPaths = location.origin + '/ort/';
@@ -64,9 +53,8 @@ window.bench = async (backend, options) => {
   const model = new Uint8Array(await (await fetch('/model.onnx')).arrayBuffer());
   const session = await ort.InferenceSession.create(model, { ...options, executionProviders: [backend] });
   const tensor = n => {
-    const z = new Float32Array(n * LATENT);
-    for (let i = 0; i < n; i++) z.set(latent(i), i * LATENT);
-    return new ort.Tensor('float32', z, [n, LATENT]);
+    // Seeds 0..n-1, computed in Node by the renderer's own latent code.
+    return new ort.Tensor('float32', Float32Array.from(latents.slice(0, n * LATENT)), [n, LATENT]);
   };
   await session.run({ z: tensor(1) });
   const firstImageMs = performance.now() - t0;
@@ -143,8 +131,8 @@ try {
     backend = 'webgpu';
   }
   firstImageMs = await page.evaluate(
-    ([b, options]) => window.bench(b, options),
-    [backend, GAN_SESSION_OPTIONS]
+    ([b, options, latents]) => window.bench(b, options, latents),
+    [backend, GAN_SESSION_OPTIONS, LATENTS]
   );
   // Rounds alternate browser and kernel, each side timed the same way (3
   // warm-up runs, then the median of 20, 10 at batch 64); each side's figure
