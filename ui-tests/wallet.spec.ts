@@ -130,6 +130,8 @@ test('the wallet: create, lock, unlock, faucet, send through the dialog, import,
   await view.locator('form.create input[name="repeat"]').fill(PASSWORD);
   await view.locator('form.create button[type="submit"]').click();
   await expect(view.locator('.error')).toContainText('does not match');
+  // The create form: phrase words, the new password and its repeat, the buttons.
+  await shoot(page, testInfo, 'panel-create-confirm-light');
   for (const name of asked) {
     const index = Number(name.slice('word-'.length));
     await view.locator(`input[name="${name}"]`).fill(words[index]);
@@ -316,6 +318,7 @@ test('the wallet: create, lock, unlock, faucet, send through the dialog, import,
     .fill('keystore password');
   await view.locator('form.import input[name="name"]').fill('From file');
   await view.locator('form.import input[name="password"]').fill(PASSWORD);
+  await shoot(page, testInfo, 'panel-import-keystore-light');
   await view.locator('form.import button[type="submit"]').click();
   await expect(view.locator('.address')).toHaveText(imported.address, {
     timeout: 60_000
