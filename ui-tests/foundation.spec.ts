@@ -3,8 +3,9 @@
  * kernels run code, notebooks survive a save and a reload, and the browser
  * console stays clean.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test, expect } from './fixtures';
 import { newNotebook, openLab, runCell, save } from './helpers';
 
@@ -71,4 +72,38 @@ test('the lab loads the extension and runs Python and Deno notebooks that surviv
   });
 
   expect(consoleErrors).toEqual([]);
+});
+
+test("every choice in the extension's settings is accepted by the lab's server", async ({
+  lab
+}) => {
+  // The Settings editor saves through this route; a schema the server's
+  // validator misreads (it ignored "const" in oneOf lists, so every choice
+  // matched every branch) refuses every save with 400.
+  const dir = fileURLToPath(new URL('../schema', import.meta.url));
+  const headers = {
+    Authorization: `token ${lab.token}`,
+    'content-type': 'application/json'
+  };
+  const saved: string[] = [];
+  for (const file of readdirSync(dir).filter(name => name.endsWith('.json'))) {
+    const id = `jupyterlab-ocean:${file.replace(/\.json$/, '')}`;
+    const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      properties: Record<string, { enum?: unknown[]; default?: unknown }>;
+    };
+    const url = `${lab.baseUrl}lab/api/settings/${id}`;
+    for (const [name, property] of Object.entries(schema.properties)) {
+      for (const value of property.enum ?? [property.default]) {
+        const response = await fetch(url, {
+          method: 'PUT',
+          headers,
+          body: JSON.stringify({ raw: JSON.stringify({ [name]: value }) })
+        });
+        expect(response.status, `${id} ${name}=${String(value)}`).toBe(204);
+        saved.push(`${id} ${name}`);
+      }
+    }
+    await fetch(url, { method: 'PUT', headers, body: '{"raw": "{}"}' });
+  }
+  expect(saved).toContain('jupyterlab-ocean:gan backend');
 });

@@ -283,6 +283,35 @@ test.describe('GAN output cells', () => {
     await expect(again).toHaveAttribute('data-source', 'cache');
     expect(downloads(requests)).toHaveLength(2);
     await expectReferencePixels(page);
+
+    // 4. The backend setting: WebGPU, here on Chromium's software adapter
+    //    (the automatic choice skips it), gives the same pixels and says so.
+    const setBackend = (backend: string) =>
+      page.evaluate(
+        raw =>
+          (window as any).jupyterapp.serviceManager.settings.save(
+            'jupyterlab-ocean:gan',
+            raw
+          ),
+        JSON.stringify({ backend })
+      );
+    await setBackend('webgpu');
+    try {
+      await openLab(page, oceanLab);
+      await unlockWallet(page);
+      await newNotebook(page, 'python');
+      await runCell(page, ganCellSource(did));
+      const gpu = page.locator(CELLS).last();
+      await approveUntil(page, gpu, ['ready', 'error']);
+      await expect(gpu).toHaveAttribute('data-state', 'ready');
+      await expect(gpu).toHaveAttribute('data-backend', 'webgpu');
+      await expect(gpu.locator('.jp-OceanGan-footer')).toContainText(
+        /WebGPU \(WebGPU on a software adapter.*as set in Settings\)/
+      );
+      await expectReferencePixels(page);
+    } finally {
+      await setBackend('auto');
+    }
   });
 
   test('kernels: %ocean gan shows a GAN cell, gan_images brings the same pixels into Python (NumPy) and Deno (Uint8Array)', async ({

@@ -25,7 +25,9 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     launchOptions: {
       ...CHROMIUM_LAUNCH,
-      args: [...CHROMIUM_LAUNCH.args]
+      // WebGPU on (Chromium's software adapter here): GAN cells still choose
+      // WebAssembly on their own, and the GAN tests can ask for WebGPU.
+      args: [...CHROMIUM_LAUNCH.args, '--enable-unsafe-webgpu']
     }
   }
 });

@@ -13,6 +13,7 @@ import type {
 import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import {
   IKernelBridge,
@@ -24,6 +25,7 @@ import {
 import { mimeResult } from '../kernel-bridge/results';
 import { OceanError } from '../ocean/errors';
 import { GAN_MIME_TYPE, ganBundle, payloadFromCommandArgs } from './protocol';
+import type { GanBackendPreference } from './runtime';
 import { GanService, imagesResult } from './service';
 import { GanOutputWidget } from './widget';
 
@@ -39,16 +41,45 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
     'Renders token-gated GAN output cells in the browser (onnxruntime-web, WebGPU or WebAssembly) and hands their images to kernels.',
   autoStart: true,
   requires: [IRenderMimeRegistry],
-  optional: [IOceanClient, INetworkRegistry, IKernelBridge, INotebookTracker],
+  optional: [
+    IOceanClient,
+    INetworkRegistry,
+    IKernelBridge,
+    INotebookTracker,
+    ISettingRegistry
+  ],
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
     client: IOceanClient | null,
     networks: INetworkRegistry | null,
     bridge: IKernelBridge | null,
-    notebooks: INotebookTracker | null
+    notebooks: INotebookTracker | null,
+    settingRegistry: ISettingRegistry | null
   ) => {
-    const service = new GanService({ client: () => client, networks });
+    let backend: GanBackendPreference = 'auto';
+    if (settingRegistry) {
+      // Not awaited: start-up does not wait for settings; a cell rendered
+      // before they load uses 'auto'.
+      void settingRegistry
+        .load(ganPlugin.id)
+        .then(settings => {
+          const read = () => {
+            const value = settings.get('backend').composite;
+            backend = value === 'webgpu' || value === 'wasm' ? value : 'auto';
+          };
+          read();
+          settings.changed.connect(read);
+        })
+        .catch(error =>
+          console.warn('jupyterlab-ocean: GAN settings not loaded', error)
+        );
+    }
+    const service = new GanService({
+      client: () => client,
+      networks,
+      backend: () => backend
+    });
     const withDefaultModel = async (
       args: Record<string, unknown>
     ): Promise<Record<string, unknown>> => {

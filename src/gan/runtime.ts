@@ -4,9 +4,10 @@
  * The runtime's JavaScript and WebAssembly are copied into this extension's
  * own static folder at build time (scripts/build-labextension.mjs) and
  * imported from there by URL: they never enter the start-up bundle, and
- * nothing is fetched from a CDN. WebGPU is used only when the browser offers
- * a real (non-fallback) adapter: a software adapter such as SwiftShader is
- * tens of times slower than WebAssembly for this model.
+ * nothing is fetched from a CDN. By default WebGPU is used only when the
+ * browser offers a real (non-fallback) adapter: a software adapter such as
+ * SwiftShader is tens of times slower than WebAssembly for this model. The
+ * `backend` setting can force either.
  */
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import type * as Ort from 'onnxruntime-web';
@@ -45,47 +46,71 @@ export interface IBackendChoice {
   reason: string;
 }
 
-let backendChoice: Promise<IBackendChoice> | null = null;
+/**
+ * Which backend the user asked for (the `backend` setting of the GAN
+ * plugin): `auto` uses WebGPU on a real GPU adapter and WebAssembly
+ * otherwise; `webgpu` uses any WebGPU adapter, software ones included; `wasm`
+ * never touches WebGPU.
+ */
+export type GanBackendPreference = 'auto' | GanBackend;
 
-/** WebGPU only with a real adapter; WebAssembly otherwise. */
-export function chooseBackend(): Promise<IBackendChoice> {
-  if (!backendChoice) {
-    backendChoice = (async (): Promise<IBackendChoice> => {
-      const gpu = (
-        navigator as { gpu?: { requestAdapter(): Promise<unknown> } }
-      ).gpu;
-      if (!gpu) {
-        return { backend: 'wasm', reason: 'this browser has no WebGPU' };
-      }
-      let adapter: IGpuAdapterLike | null = null;
-      try {
-        adapter = (await gpu.requestAdapter()) as IGpuAdapterLike | null;
-      } catch {
-        adapter = null;
-      }
-      if (!adapter) {
-        return { backend: 'wasm', reason: 'no WebGPU adapter' };
-      }
-      const software =
-        adapter.isFallbackAdapter === true ||
-        adapter.info?.isFallbackAdapter === true ||
-        /swiftshader/i.test(adapter.info?.architecture ?? '');
-      if (software) {
-        return {
-          backend: 'wasm',
-          reason: 'WebGPU adapter is a software fallback'
-        };
-      }
-      const name = [adapter.info?.vendor, adapter.info?.architecture]
-        .filter(Boolean)
-        .join(' ');
-      return {
-        backend: 'webgpu',
-        reason: name ? `GPU: ${name}` : 'GPU adapter'
-      };
-    })();
+/** The browser's WebGPU adapter, asked for once per page. */
+let adapterInfo: Promise<{
+  adapter: IGpuAdapterLike | null;
+  missing?: string;
+}> | null = null;
+
+function webgpuAdapter() {
+  adapterInfo ??= (async () => {
+    const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } })
+      .gpu;
+    if (!gpu) {
+      return { adapter: null, missing: 'this browser has no WebGPU' };
+    }
+    try {
+      const adapter = (await gpu.requestAdapter()) as IGpuAdapterLike | null;
+      return adapter
+        ? { adapter }
+        : { adapter: null, missing: 'no WebGPU adapter' };
+    } catch {
+      return { adapter: null, missing: 'no WebGPU adapter' };
+    }
+  })();
+  return adapterInfo;
+}
+
+/** The backend to use for `preference`, and why, in words for the cell footer. */
+export async function chooseBackend(
+  preference: GanBackendPreference = 'auto'
+): Promise<IBackendChoice> {
+  if (preference === 'wasm') {
+    return { backend: 'wasm', reason: 'WebAssembly, as set in Settings' };
   }
-  return backendChoice;
+  const { adapter, missing } = await webgpuAdapter();
+  if (!adapter) {
+    return { backend: 'wasm', reason: missing ?? 'no WebGPU adapter' };
+  }
+  const software =
+    adapter.isFallbackAdapter === true ||
+    adapter.info?.isFallbackAdapter === true ||
+    /swiftshader/i.test(adapter.info?.architecture ?? '');
+  const name = [adapter.info?.vendor, adapter.info?.architecture]
+    .filter(Boolean)
+    .join(' ');
+  if (software && preference === 'auto') {
+    return {
+      backend: 'wasm',
+      reason: 'WebGPU adapter is a software fallback'
+    };
+  }
+  return {
+    backend: 'webgpu',
+    reason: software
+      ? `WebGPU on a software adapter${name ? ` (${name})` : ''}, as set in Settings`
+      : name
+        ? `GPU: ${name}`
+        : 'GPU adapter'
+  };
 }
 
 const runtimes = new Map<GanBackend, Promise<OrtModule>>();
@@ -133,23 +158,38 @@ export interface IGeneration {
 
 /** One loaded model on one backend. Runs are queued: a session runs one batch at a time. */
 export class GanSession {
-  readonly backend: GanBackend;
   /** Milliseconds to import the runtime and create the session. */
   readonly loadMs: number;
+  #backend: GanBackend;
   #ort: OrtModule;
   #session: Ort.InferenceSession;
+  /** Kept for the WebAssembly fallback when WebGPU fails mid-run. */
+  #model: ArrayBuffer;
+  #fellBack = false;
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     ort: OrtModule,
     session: Ort.InferenceSession,
     backend: GanBackend,
-    loadMs: number
+    loadMs: number,
+    model: ArrayBuffer
   ) {
     this.#ort = ort;
     this.#session = session;
-    this.backend = backend;
+    this.#backend = backend;
     this.loadMs = loadMs;
+    this.#model = model;
+  }
+
+  /** The backend the session runs on now. */
+  get backend(): GanBackend {
+    return this.#backend;
+  }
+
+  /** True once WebGPU failed and the session moved to WebAssembly. */
+  get fellBack(): boolean {
+    return this.#fellBack;
   }
 
   /** Creates a session on the chosen backend, falling back to wasm if WebGPU fails. */
@@ -164,10 +204,18 @@ export class GanSession {
         ...GAN_SESSION_OPTIONS,
         executionProviders: [backend]
       });
-      return new GanSession(ort, session, backend, performance.now() - started);
+      return new GanSession(
+        ort,
+        session,
+        backend,
+        performance.now() - started,
+        model
+      );
     } catch (error) {
       if (backend === 'webgpu') {
-        return GanSession.create(model, 'wasm');
+        const fallback = await GanSession.create(model, 'wasm');
+        fallback.#fellBack = true;
+        return fallback;
       }
       if (error instanceof OceanError) {
         throw error;
@@ -180,30 +228,53 @@ export class GanSession {
     }
   }
 
-  /** Runs the generator on `count` latent vectors (count × LATENT_SIZE floats). */
+  /**
+   * Runs the generator on `count` latent vectors (count × LATENT_SIZE
+   * floats). A run that fails on WebGPU (a driver that loses the device, an
+   * operator the GPU build cannot run) is repeated once on WebAssembly, which
+   * the session then keeps.
+   */
   generate(latents: Float32Array, count: number): Promise<IGeneration> {
-    const run = async (): Promise<IGeneration> => {
+    const attempt = async (): Promise<IGeneration> => {
       const input = new this.#ort.Tensor('float32', latents, [
         count,
         LATENT_SIZE
       ]);
-      const started = performance.now();
-      const outputs = await this.#session.run({
-        [this.#session.inputNames[0]]: input
-      });
-      const inferenceMs = performance.now() - started;
-      const output = outputs[this.#session.outputNames[0]];
-      const [n, height, width] = output.dims as number[];
-      const pixels = (await output.getData()) as Float32Array;
-      input.dispose?.();
-      return {
-        pixels,
-        count: n,
-        height,
-        width,
-        backend: this.backend,
-        inferenceMs
-      };
+      try {
+        const started = performance.now();
+        const outputs = await this.#session.run({
+          [this.#session.inputNames[0]]: input
+        });
+        const inferenceMs = performance.now() - started;
+        const output = outputs[this.#session.outputNames[0]];
+        const [n, height, width] = output.dims as number[];
+        const pixels = (await output.getData()) as Float32Array;
+        return {
+          pixels,
+          count: n,
+          height,
+          width,
+          backend: this.#backend,
+          inferenceMs
+        };
+      } finally {
+        input.dispose?.();
+      }
+    };
+    const run = async (): Promise<IGeneration> => {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (this.#backend !== 'webgpu') {
+          throw error;
+        }
+        const fallback = await GanSession.create(this.#model, 'wasm');
+        this.#ort = fallback.#ort;
+        this.#session = fallback.#session;
+        this.#backend = 'wasm';
+        this.#fellBack = true;
+        return attempt();
+      }
     };
     const next = this.#queue.then(run, run);
     this.#queue = next.catch(() => undefined);

@@ -16,7 +16,12 @@ import { OceanError } from '../ocean/errors';
 import { latentBatch } from './latent';
 import { ModelStore, normaliseChecksum, verifyModelBytes } from './model-store';
 import type { GanBackend, IGanCellPayload, IGanImagesResult } from './protocol';
-import { chooseBackend, GanSession, type IGeneration } from './runtime';
+import {
+  chooseBackend,
+  GanSession,
+  type GanBackendPreference,
+  type IGeneration
+} from './runtime';
 
 /** The model's facts as its DDO publishes them. */
 export interface IGanModelInfo {
@@ -43,10 +48,15 @@ export class GanService {
   #models = new Map<string, Promise<IGanModelInfo>>();
   #sessions = new Map<string, Promise<GanSession>>();
 
+  #preference: () => GanBackendPreference;
+
   constructor(options: {
     client: () => IOceanClient | null;
     networks: INetworkRegistry | null;
+    /** The `backend` setting, read at each session: auto, webgpu or wasm. */
+    backend?: () => GanBackendPreference;
   }) {
+    this.#preference = options.backend ?? (() => 'auto');
     this.#client = options.client;
     this.#networks = options.networks;
   }
@@ -171,8 +181,9 @@ export class GanService {
     reason: string;
   }> {
     const info = await this.model(did);
-    const key = `${did}#${info.sha256}`;
-    const { backend, reason } = await chooseBackend();
+    const { backend, reason } = await chooseBackend(this.#preference());
+    // One session per backend: changing the setting takes effect on the next render.
+    const key = `${did}#${info.sha256}#${backend}`;
     const existing = this.#sessions.get(key);
     if (existing) {
       return { session: await existing, source: 'memory', reason };
@@ -185,14 +196,7 @@ export class GanService {
     this.#sessions.set(key, created);
     created.catch(() => this.#sessions.delete(key));
     const session = await created;
-    return {
-      session,
-      source,
-      reason:
-        session.backend === backend
-          ? reason
-          : `${reason}; WebGPU failed, using WebAssembly`
-    };
+    return { session, source, reason };
   }
 
   /** Generates the images a cell's settings describe. Needs access (never buys). */
@@ -208,13 +212,18 @@ export class GanService {
     );
     const { latents, labels, seeds } = latentBatch(payload);
     const result = await session.generate(latents, payload.n);
+    // WebGPU may fail when the session is made or on a run; either way the
+    // images came from WebAssembly, and the footer says why.
+    const why = session.fellBack
+      ? `${reason}; WebGPU failed, using WebAssembly`
+      : reason;
     return {
       ...result,
       labels,
       seeds,
       source,
       loadMs: source === 'memory' ? 0 : session.loadMs,
-      reason
+      reason: why
     };
   }
 
