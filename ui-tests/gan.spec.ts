@@ -273,13 +273,18 @@ test.describe('GAN output cells', () => {
     expect(downloads(requests)).toHaveLength(2);
 
     // 3. A reload: the model comes from IndexedDB (verified again), not the node.
-    await openLab(page, oceanLab);
-    await unlockWallet(page);
-    await newNotebook(page, 'python');
-    await runCell(page, ganCellSource(did));
-    const again = page.locator(CELLS).last();
-    await approveUntil(page, again, ['ready', 'error']);
-    await expect(again).toHaveAttribute('data-state', 'ready');
+    /** Reloads the lab and renders the GAN cell in a new notebook. */
+    const renderAfterReload = async (): Promise<Locator> => {
+      await openLab(page, oceanLab);
+      await unlockWallet(page);
+      await newNotebook(page, 'python');
+      await runCell(page, ganCellSource(did));
+      const rendered = page.locator(CELLS).last();
+      await approveUntil(page, rendered, ['ready', 'error']);
+      await expect(rendered).toHaveAttribute('data-state', 'ready');
+      return rendered;
+    };
+    const again = await renderAfterReload();
     await expect(again).toHaveAttribute('data-source', 'cache');
     expect(downloads(requests)).toHaveLength(2);
     await expectReferencePixels(page);
@@ -297,13 +302,7 @@ test.describe('GAN output cells', () => {
       );
     await setBackend('webgpu');
     try {
-      await openLab(page, oceanLab);
-      await unlockWallet(page);
-      await newNotebook(page, 'python');
-      await runCell(page, ganCellSource(did));
-      const gpu = page.locator(CELLS).last();
-      await approveUntil(page, gpu, ['ready', 'error']);
-      await expect(gpu).toHaveAttribute('data-state', 'ready');
+      const gpu = await renderAfterReload();
       await expect(gpu).toHaveAttribute('data-backend', 'webgpu');
       await expect(gpu.locator('.jp-OceanGan-footer')).toContainText(
         /WebGPU \(WebGPU on a software adapter.*as set in Settings\)/
