@@ -23,6 +23,7 @@ let lab;
 let browser;
 try {
   lab = await startLab({
+    exposeApp: true,
     rootDir: join(base, 'work'),
     stateDir: join(base, 'state'),
     token: randomBytes(16).toString('hex'),

@@ -12,7 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The runtime files of the build (JLO_LABEXTENSION_DIR: a private copy, see scripts/lib/services.mjs). */
 export const ORT_DIR = path.join(
   process.env.JLO_LABEXTENSION_DIR ??
-    path.join(root, 'python', 'jupyterlab_ocean', 'labextension'),
+    path.join(root, 'jupyterlab_ocean', 'labextension'),
   'static',
   'ort'
 );

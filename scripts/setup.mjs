@@ -1,38 +1,18 @@
 // Every piece of set-up `npm start` and `npm test` need, done only when
 // missing or stale, so a second run takes seconds. Usable on its own:
-// `npm run setup`. Needs Debian (apt) for system packages and runs as root
-// or with sudo; everything else comes from the npm registry.
+// `npm run setup`. Debian's apt is used for Chromium only (as root or with
+// sudo); Node packages come from the npm registry and Python packages from
+// PyPI, pinned, into the project venv .venv/ (scripts/lib/venv.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureVenv, root, VENV, VENV_PYTHON, venvBin } from './lib/venv.mjs';
 
-export const root = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..'
-);
+export { root };
 
-/** Debian packages the project runs on: the browser, and Jupyter's server and kernel. */
-const APT_PACKAGES = [
-  'chromium',
-  'python3-jupyter-server',
-  'python3-jupyterlab-server',
-  'python3-ipykernel',
-  'python3-pip',
-  'python3-setuptools',
-  'python3-wheel',
-  'python3-venv'
-];
-/** What must import in Debian's Python for the lab host and the wheel build. */
-const PYTHON_MODULES = [
-  'jupyter_server',
-  'jupyterlab_server',
-  'ipykernel',
-  'setuptools',
-  'wheel',
-  'pip'
-];
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+/** Debian packages the project runs on: the browser the UI tests drive. */
+const APT_PACKAGES = ['chromium'];
 
 function step(title, fn) {
   const started = Date.now();
@@ -58,17 +38,7 @@ function run(command, args, options = {}) {
 }
 
 function systemReady() {
-  if (!fs.existsSync('/usr/bin/chromium') || !fs.existsSync(SYSTEM_PYTHON)) {
-    return false;
-  }
-  const probe = spawnSync(
-    SYSTEM_PYTHON,
-    ['-c', `import ${PYTHON_MODULES.join(', ')}`],
-    {
-      stdio: 'ignore'
-    }
-  );
-  return probe.status === 0;
+  return fs.existsSync('/usr/bin/chromium');
 }
 
 function ensureSystemPackages() {
@@ -102,7 +72,7 @@ function ensureSystemPackages() {
   );
   if (!systemReady()) {
     throw new Error(
-      'setup: the Debian packages installed, but Python still cannot import Jupyter.'
+      'setup: the Debian packages installed, but /usr/bin/chromium is still missing.'
     );
   }
   return true;
@@ -152,7 +122,6 @@ function newestMtime(paths) {
 function ensureExtensionBuilt() {
   const output = path.join(
     root,
-    'python',
     'jupyterlab_ocean',
     'labextension',
     'package.json'
@@ -162,7 +131,9 @@ function ensureExtensionBuilt() {
     'style',
     'schema',
     'package.json',
-    'tsconfig.json'
+    'tsconfig.json',
+    'webpack.config.js',
+    'scripts/build-labextension.mjs'
   ].map(p => path.join(root, p));
   if (
     fs.existsSync(output) &&
@@ -171,6 +142,128 @@ function ensureExtensionBuilt() {
     return false;
   }
   run('npm', ['run', 'build']);
+  return true;
+}
+
+/** The deno binary the npm `deno` package installs (@deno/<platform>). */
+export function denoBinary() {
+  const scope = path.join(root, 'node_modules', '@deno');
+  if (!fs.existsSync(scope)) return null;
+  for (const platform of fs.readdirSync(scope).sort()) {
+    for (const candidate of ['bin/deno', 'deno']) {
+      const file = path.join(scope, platform, candidate);
+      if (fs.existsSync(file)) return file;
+    }
+  }
+  return null;
+}
+
+/**
+ * The two kernels, installed into the venv (share/jupyter/kernels) where
+ * the venv's JupyterLab and Notebook find them: Python from the venv
+ * itself, and Deno from node_modules. Rewritten on every run (it is two
+ * small files), so a moved checkout never points at an old path.
+ */
+function installKernelspecs() {
+  const kernels = path.join(VENV, 'share', 'jupyter', 'kernels');
+  const specs = {
+    python3: {
+      argv: [
+        VENV_PYTHON,
+        // ipykernel's debugger warns on every start without these two.
+        '-Xfrozen_modules=off',
+        '-m',
+        'ipykernel_launcher',
+        '-f',
+        '{connection_file}'
+      ],
+      env: { PYDEVD_DISABLE_FILE_VALIDATION: '1' },
+      display_name: 'Python 3 (ipykernel)',
+      language: 'python',
+      metadata: { debugger: true }
+    }
+  };
+  const deno = denoBinary();
+  if (deno) {
+    specs.deno = {
+      argv: [deno, 'jupyter', '--kernel', '--conn', '{connection_file}'],
+      display_name: 'Deno',
+      language: 'typescript'
+    };
+  } else {
+    console.warn(
+      'setup: no deno binary under node_modules/@deno, so no Deno kernel.'
+    );
+  }
+  let changed = false;
+  for (const [name, spec] of Object.entries(specs)) {
+    const file = path.join(kernels, name, 'kernel.json');
+    const text = JSON.stringify(spec, null, 2) + '\n';
+    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) continue;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    changed = true;
+  }
+  return changed;
+}
+
+/**
+ * This checkout as an editable install into the venv, as the extension
+ * template develops one: `pip install -e .` (kernels import
+ * jupyterlab_ocean from the source tree) and `jupyter labextension develop`
+ * (the venv's labextensions/jupyterlab-ocean links to our build output).
+ */
+function ensureEditableInstall() {
+  const link = path.join(
+    VENV,
+    'share',
+    'jupyter',
+    'labextensions',
+    'jupyterlab-ocean'
+  );
+  const probe = spawnSync(
+    VENV_PYTHON,
+    [
+      '-c',
+      'import jupyterlab_ocean, os; print(os.path.dirname(jupyterlab_ocean.__file__))'
+    ],
+    { encoding: 'utf8' }
+  );
+  const importedFrom = probe.status === 0 ? probe.stdout.trim() : null;
+  // pip's editable install copies the build into share/ (shared-data);
+  // only develop's link keeps the venv serving every later rebuild.
+  const linked =
+    fs.existsSync(link) &&
+    fs.lstatSync(link).isSymbolicLink() &&
+    fs.realpathSync(link) ===
+      fs.realpathSync(path.join(root, 'jupyterlab_ocean', 'labextension'));
+  if (importedFrom === path.join(root, 'jupyterlab_ocean') && linked) {
+    return false;
+  }
+  run(
+    VENV_PYTHON,
+    [
+      '-m',
+      'pip',
+      '--disable-pip-version-check',
+      'install',
+      '--quiet',
+      '--no-deps',
+      // hatchling and the builder hook are in the venv from the lock.
+      '--no-build-isolation',
+      '-e',
+      root
+    ],
+    // The extension is already built (above); the hook would only rebuild it.
+    { env: { ...process.env, SKIP_JUPYTER_BUILDER: '1' } }
+  );
+  // It runs the venv's `jupyter-builder` by name, so the venv's bin goes first.
+  run(venvBin('jupyter'), ['labextension', 'develop', '--overwrite', root], {
+    env: {
+      ...process.env,
+      PATH: `${path.join(VENV, 'bin')}:${process.env.PATH}`
+    }
+  });
   return true;
 }
 
@@ -183,10 +276,12 @@ export function setup() {
       ensureNodeModules(path.join(root, 'stack'))
     );
   }
+  step('made the Python venv .venv from requirements/project.txt', () =>
+    ensureVenv()
+  );
   step('built the extension', ensureExtensionBuilt);
-  if (fs.existsSync(path.join(root, 'lab', 'build.mjs'))) {
-    run(process.execPath, [path.join(root, 'lab', 'build.mjs')]);
-  }
+  step('installed this checkout into the venv', ensureEditableInstall);
+  step('installed the Python and Deno kernels', installKernelspecs);
   console.log(
     `setup: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`
   );

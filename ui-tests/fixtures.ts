@@ -113,6 +113,7 @@ async function labFixture(
 ): Promise<void> {
   const base = tempDir('lab');
   const lab = await startLab({
+    exposeApp: true,
     rootDir: join(base, 'work'),
     stateDir: join(base, 'state'),
     token: randomBytes(16).toString('hex'),

@@ -50,6 +50,7 @@ const test = base.extend<object, { twoNetworkLab: ILab }>({
       networks.presets = false;
       networks.networks.push(SECOND);
       const lab = await startLab({
+        exposeApp: true,
         rootDir: join(dir, 'work'),
         stateDir: join(dir, 'state'),
         token: randomBytes(16).toString('hex'),

@@ -1,6 +1,5 @@
 // Types for services.mjs, so the TypeScript UI fixtures can import it.
 export const root: string;
-export const SYSTEM_PYTHON: string;
 export const CHROMIUM_LAUNCH: Readonly<{
   executablePath: string;
   headless: boolean;
@@ -29,10 +28,13 @@ export function startLab(options: {
   rootDir: string;
   stateDir: string;
   token: string;
+  app?: 'lab' | 'notebook';
+  venv?: string;
   extensions?: string[];
   extraLabextensionsDirs?: string[];
   settings?: Record<string, unknown>;
   env?: Record<string, string>;
+  exposeApp?: boolean;
   echo?: boolean;
 }): Promise<
   IRunningProcess & {

@@ -3,13 +3,20 @@
 // test all go through here, so every one of them starts things the same way
 // and never leaves a process behind.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { VENV, venvBin } from './venv.mjs';
+
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SYSTEM_PYTHON = '/usr/bin/python3';
 
 /**
  * How every test, bench and check launches Debian's Chromium: headless, and
@@ -32,7 +39,7 @@ export const CHROMIUM_LAUNCH = Object.freeze({
 // concurrent rebuild of the shared output cannot pull it away mid-run.
 export const LABEXTENSION_DIR =
   process.env.JLO_LABEXTENSION_DIR ??
-  join(root, 'python', 'jupyterlab_ocean', 'labextension');
+  join(root, 'jupyterlab_ocean', 'labextension');
 
 /** A port the kernel says is free on loopback right now. */
 export function freePort() {
@@ -47,7 +54,7 @@ export function freePort() {
 }
 
 /**
- * Spawns a child that announces readiness with a line on stdout.
+ * Spawns a child that announces readiness with a line on stdout or stderr.
  *
  * The child gets its own process group so that stopping it also stops what
  * it started (kernels, the chain), even when it is wedged.
@@ -76,9 +83,17 @@ export function startProcess(
     for (const line of lines) for (const listener of lineListeners) listener(line);
   };
   child.stdout.on('data', onData);
+  // Readiness may be announced on either stream (jupyter_server logs to
+  // stderr), so both are split into lines, each with its own remainder.
+  let pendingErr = '';
   child.stderr.on('data', chunk => {
-    log += chunk;
-    if (echo) process.stderr.write(chunk.toString().replace(/^/gm, `[${name}] `));
+    const text = chunk.toString();
+    log += text;
+    if (echo) process.stderr.write(text.replace(/^/gm, `[${name}] `));
+    pendingErr += text;
+    const lines = pendingErr.split('\n');
+    pendingErr = lines.pop();
+    for (const line of lines) for (const listener of lineListeners) listener(line);
   });
   const exited = new Promise(resolveExit =>
     child.once('exit', (code, signal) => resolveExit({ code, signal }))
@@ -206,57 +221,130 @@ export function stackSettings(info) {
 }
 
 /**
- * Starts the lab host (lab/server.py) and resolves once it prints its URL.
+ * Settings a fresh lab starts with, so nothing blocks a person or a test on
+ * first start: no rename dialog on the first save, no news or update toasts.
+ */
+const SETTINGS_OVERRIDES = {
+  '@jupyterlab/docmanager-extension:plugin': {
+    renameUntitledFileOnSave: false
+  },
+  '@jupyterlab/apputils-extension:notification': {
+    fetchNews: 'false',
+    checkForUpdates: false
+  }
+};
+
+/**
+ * Starts pip's JupyterLab (`jupyter lab`) or Notebook 7 (`jupyter notebook`)
+ * from a venv (the project's .venv by default) on 127.0.0.1, and resolves
+ * once it serves. Everything the server writes (config, data, runtime and
+ * connection files, user settings, workspaces, IPython and Deno caches) goes
+ * under `stateDir`, so a run never reads or writes $HOME and two runs never
+ * see each other. Kernels and extensions are the venv's own (setup installs
+ * our extension with `jupyter labextension develop`); `extensions` adds
+ * built extension folders, `extraLabextensionsDirs` whole labextensions
+ * folders, both searched before the venv's.
+ *
+ * `exposeApp` publishes the app as window.jupyterapp, as Galata does: for
+ * tests only, since page scripts could then drive the whole lab.
  */
 export async function startLab({
   port,
   rootDir,
   stateDir,
   token,
-  extensions = [LABEXTENSION_DIR],
+  app = 'lab',
+  venv = VENV,
+  extensions = process.env.JLO_LABEXTENSION_DIR
+    ? [process.env.JLO_LABEXTENSION_DIR]
+    : [],
   extraLabextensionsDirs = [],
   settings = {},
   env = {},
+  exposeApp = false,
   echo = false
 }) {
   port = port ?? (await freePort());
   mkdirSync(rootDir, { recursive: true });
   mkdirSync(stateDir, { recursive: true });
-  const args = [
-    join(root, 'lab', 'server.py'),
-    '--port',
-    String(port),
-    '--root-dir',
-    rootDir,
-    '--state-dir',
-    stateDir,
-    '--token',
-    token
-  ];
-  for (const extension of extensions) args.push('--extension', extension);
-  for (const dir of extraLabextensionsDirs)
-    args.push('--extra-labextensions-dir', dir);
-  if (Object.keys(settings).length) {
-    const file = join(stateDir, 'settings-overrides.json');
-    writeFileSync(file, JSON.stringify(settings, null, 2));
-    args.push('--settings-overrides', file);
+  const dirs = {
+    config: join(stateDir, 'config'),
+    data: join(stateDir, 'data'),
+    runtime: join(stateDir, 'runtime'),
+    ipython: join(stateDir, 'ipython'),
+    appSettings: join(stateDir, 'app-settings'),
+    labextensions: join(stateDir, 'labextensions')
+  };
+  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  linkExtensions(dirs.labextensions, extensions);
+
+  const overrides = structuredClone(SETTINGS_OVERRIDES);
+  for (const [plugin, values] of Object.entries(settings)) {
+    overrides[plugin] = { ...overrides[plugin], ...values };
   }
-  const lab = startProcess(SYSTEM_PYTHON, args, {
-    name: 'lab',
-    // Kernels import the kernel helpers from the source tree, as a pip
-    // install would provide them from site-packages.
+  writeFileSync(
+    join(dirs.appSettings, 'overrides.json'),
+    JSON.stringify(overrides, null, 2) + '\n'
+  );
+  const appClass = app === 'notebook' ? 'JupyterNotebookApp' : 'LabApp';
+  const config = {
+    ServerApp: {
+      ip: '127.0.0.1',
+      port,
+      port_retries: 0,
+      root_dir: rootDir,
+      open_browser: false,
+      allow_root: true,
+      allow_remote_access: false
+    },
+    IdentityProvider: { token },
+    KernelSpecManager: {
+      // Only the venv's two kernels, never one from the machine.
+      allowed_kernelspecs: ['python3', 'deno']
+    },
+    [appClass]: {
+      app_settings_dir: dirs.appSettings,
+      user_settings_dir: join(stateDir, 'user-settings'),
+      workspaces_dir: join(stateDir, 'workspaces'),
+      extra_labextensions_path: [
+        dirs.labextensions,
+        ...extraLabextensionsDirs.map(dir => resolve(dir))
+      ],
+      expose_app_in_browser: exposeApp,
+      // A rebuilt extension (--development names are not hashed) must never
+      // be served stale to a reused browser profile.
+      cache_files: false
+    }
+  };
+  writeFileSync(
+    join(dirs.config, 'jupyter_server_config.json'),
+    JSON.stringify(config, null, 2) + '\n'
+  );
+  const lab = startProcess(venvBin('jupyter', venv), [app], {
+    name: app,
     env: {
-      PYTHONPATH: [join(root, 'python'), process.env.PYTHONPATH]
-        .filter(Boolean)
-        .join(':'),
+      JUPYTER_CONFIG_DIR: dirs.config,
+      JUPYTER_DATA_DIR: dirs.data,
+      JUPYTER_RUNTIME_DIR: dirs.runtime,
+      IPYTHONDIR: dirs.ipython,
+      // The machine's own Jupyter folders (/usr/share/jupyter, ~/.jupyter)
+      // stay out: only the venv and the state dir count.
+      JUPYTER_PATH: '',
+      JUPYTER_CONFIG_PATH: '',
+      DENO_DIR: process.env.DENO_DIR ?? join(stateDir, 'deno'),
+      // A venv's bin first, as `source .venv/bin/activate` would.
+      PATH: [join(venv, 'bin'), process.env.PATH].join(':'),
+      VIRTUAL_ENV: venv,
       ...env
     },
-    ready: line => line.startsWith('JupyterLab: '),
+    // jupyter_server logs its URL (to stderr) once it listens.
+    ready: line => line.includes(`http://127.0.0.1:${port}/`),
     timeoutMs: 90_000,
     echo
   });
-  const line = await lab.readyLine;
-  const url = line.slice('JupyterLab: '.length).trim();
+  await lab.readyLine;
+  const path = app === 'notebook' ? 'tree' : 'lab';
+  const url = `http://127.0.0.1:${port}/${path}?token=${token}`;
   return {
     url,
     baseUrl: `http://127.0.0.1:${port}/`,
@@ -268,4 +356,24 @@ export async function startLab({
     log: lab.log,
     exited: lab.exited
   };
+}
+
+/**
+ * Links each built extension folder under its package name (scoped names in
+ * an @scope folder), as `jupyter labextension develop` would.
+ */
+function linkExtensions(labextensionsDir, extensionDirs) {
+  for (const folder of extensionDirs) {
+    const absolute = resolve(folder);
+    const pkg = JSON.parse(readFileSync(join(absolute, 'package.json'), 'utf8'));
+    if (!pkg.jupyterlab?._build) {
+      throw new Error(
+        `LAB_EXTENSION_NOT_BUILT: ${absolute}/package.json has no jupyterlab._build; build the extension first (npm run build).`
+      );
+    }
+    const link = join(labextensionsDir, pkg.name);
+    mkdirSync(dirname(link), { recursive: true });
+    rmSync(link, { recursive: true, force: true });
+    symlinkSync(absolute, link, 'dir');
+  }
 }

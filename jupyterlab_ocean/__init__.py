@@ -7,7 +7,11 @@ without a rebuild. The kernel-side helpers (the wallet provider and the
 works in any kernel that has it installed.
 """
 
-__version__ = "0.1.0"
+try:
+    # Written by the build from package.json's version (hatch-nodejs-version).
+    from ._version import __version__
+except ImportError:  # a source tree that was never built
+    __version__ = "0.0.0+unbuilt"
 
 
 def _jupyter_labextension_paths():

@@ -1,0 +1,146 @@
+// The project's Python: one venv at .venv/, made by `npm run setup` from the
+// pinned lock file requirements/project.txt. Everything Python the project
+// runs (JupyterLab, Notebook, the kernels, the wheel build) runs from here,
+// never from the machine's own Python packages.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..'
+);
+export const VENV = path.join(root, '.venv');
+export const LOCK_FILE = path.join(root, 'requirements', 'project.txt');
+/** Written last by a complete install: the lock's hash and the base Python. */
+const STAMP = path.join(VENV, '.installed-from');
+
+/** A command of the project venv, e.g. venvBin('jupyter'). */
+export function venvBin(name, venv = VENV) {
+  return path.join(venv, 'bin', name);
+}
+export const VENV_PYTHON = venvBin('python');
+
+/**
+ * The Python a venv is made from: $JLO_PYTHON, else the first python3 on
+ * PATH. Only its interpreter and standard library are used (no system site
+ * packages), so whichever Python it is, what the venv holds is the lock.
+ */
+export function basePython() {
+  if (process.env.JLO_PYTHON) return process.env.JLO_PYTHON;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, 'python3');
+    // A venv's own python3 on PATH would make a venv of a venv.
+    if (dir.startsWith(VENV)) continue;
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error(
+    'PYTHON_MISSING: set-up needs Python 3.10 or newer as `python3` on PATH (or JLO_PYTHON).'
+  );
+}
+
+function sha256(file) {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+function pythonVersion(python) {
+  const probe = spawnSync(
+    python,
+    ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'],
+    { encoding: 'utf8' }
+  );
+  if (probe.status !== 0) {
+    throw new Error(`PYTHON_BROKEN: ${python} does not run: ${probe.stderr}`);
+  }
+  return probe.stdout.trim();
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    cwd: root,
+    ...options
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `setup: \`${command} ${args.join(' ')}\` failed (exit ${result.status}).`
+    );
+  }
+}
+
+/**
+ * Makes `venv` from `lockFile` unless it already holds exactly that lock
+ * (same file hash, same base Python). A changed lock rebuilds it from
+ * nothing, so a package dropped from the lock is gone from the venv too.
+ * Returns true when it installed something.
+ */
+export function ensureVenv({
+  venv = VENV,
+  lockFile = LOCK_FILE,
+  python = basePython()
+} = {}) {
+  const stampFile = path.join(venv, '.installed-from');
+  const version = pythonVersion(python);
+  const [major, minor] = version.split('.').map(Number);
+  if (major !== 3 || minor < 10) {
+    throw new Error(
+      `PYTHON_TOO_OLD: ${python} is Python ${version}; set-up needs 3.10 or newer (set JLO_PYTHON).`
+    );
+  }
+  const stamp = `${sha256(lockFile)} python ${version}\n`;
+  if (
+    fs.existsSync(stampFile) &&
+    fs.readFileSync(stampFile, 'utf8') === stamp
+  ) {
+    return false;
+  }
+  fs.rmSync(venv, { recursive: true, force: true });
+  run(python, ['-m', 'venv', venv]);
+  const pip = [
+    '-m',
+    'pip',
+    '--disable-pip-version-check',
+    '--no-input',
+    'install',
+    '--quiet'
+  ];
+  // --require-hashes: every file pip fetches must match the lock's hashes;
+  // --no-deps: the lock already names every package, so nothing unlisted
+  // can slip in through a dependency.
+  run(venvBin('python', venv), [
+    ...pip,
+    '--require-hashes',
+    '--no-deps',
+    '-r',
+    lockFile
+  ]);
+  run(venvBin('python', venv), ['-m', 'pip', 'check']);
+  fs.writeFileSync(stampFile, stamp);
+  return true;
+}
+
+/** True when the venv was made by ensureVenv from the current lock. */
+export function venvReady() {
+  return fs.existsSync(STAMP) && fs.existsSync(VENV_PYTHON);
+}
+
+/** The folder of the venv's `jupyterlab` package (its staging/ is the builder's core). */
+export function jupyterlabPackageDir(venv = VENV) {
+  const probe = spawnSync(
+    venvBin('python', venv),
+    [
+      '-c',
+      'import jupyterlab, os; print(os.path.dirname(jupyterlab.__file__))'
+    ],
+    { encoding: 'utf8' }
+  );
+  if (probe.status !== 0) {
+    throw new Error(
+      `VENV_NOT_READY: ${venv} has no jupyterlab; run \`npm run setup\`. ${probe.stderr}`
+    );
+  }
+  return probe.stdout.trim();
+}
