@@ -15,6 +15,11 @@ const steps = [
   { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
   { name: 'unit', command: ['npm', 'run', '--silent', 'test:unit'] },
   {
+    // The venv holds exactly the lock; the lab's kernel runs from it.
+    name: 'venv',
+    command: [process.execPath, 'scripts/test-venv.mjs']
+  },
+  {
     name: 'stack',
     when: () => fs.existsSync(path.join(root, 'stack', 'test')),
     command: ['npm', '--prefix', 'stack', 'run', '--silent', 'test']

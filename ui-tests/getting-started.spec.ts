@@ -87,6 +87,18 @@ test('getting-started notebooks: wallet, balance, send from Python and Deno', as
         ? /station_id/
         : /1460 rows, columns: date, station_id/
     );
+    if (kernel === 'python') {
+      // Search results and loads are pandas DataFrames (rendered by pandas as
+      // table.dataframe), e.g. weather[["name", "price"]]: a kernel without
+      // pandas gets lists and the notebook breaks at weather["did"].
+      const frames = page.locator(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output table.dataframe'
+      );
+      await expect(frames.first()).toBeVisible();
+      await expect(
+        frames.filter({ hasText: 'price' }).filter({ hasText: 'name' }).first()
+      ).toBeVisible();
+    }
     expect((await chain.getBalance(RECIPIENT)) - eth).toBe(parseEther('0.01'));
     expect((await ocean.balanceOf(RECIPIENT)) - oceans).toBe(parseEther('1'));
   }

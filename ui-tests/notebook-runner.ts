@@ -26,11 +26,12 @@ export async function openExample(
     fileURLToPath(new URL(`../examples/${name}`, import.meta.url)),
     join(rootDir, name)
   );
-  await page.evaluate(
-    path =>
-      (window as any).jupyterapp.commands.execute('docmanager:open', { path }),
-    name
-  );
+  // The command resolves with the widget, which cannot cross to the test.
+  await page.evaluate(async path => {
+    await (window as any).jupyterapp.commands.execute('docmanager:open', {
+      path
+    });
+  }, name);
   // The whole notebook is in the model before the first cell runs.
   await page.waitForFunction(
     count =>

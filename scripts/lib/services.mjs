@@ -343,6 +343,7 @@ export async function startLab({
     echo
   });
   await lab.readyLine;
+  await untilServing(`http://127.0.0.1:${port}/api/status`, token, lab);
   const path = app === 'notebook' ? 'tree' : 'lab';
   const url = `http://127.0.0.1:${port}/${path}?token=${token}`;
   return {
@@ -356,6 +357,30 @@ export async function startLab({
     log: lab.log,
     exited: lab.exited
   };
+}
+
+/**
+ * Waits until the server answers its status route: the logged URL comes
+ * from the server, but a test's first request must not race its start.
+ */
+async function untilServing(url, token, lab, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(url, {
+        headers: { Authorization: `token ${token}` }
+      });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `LAB_NOT_SERVING: ${url} did not answer in ${timeoutMs / 1000} s. The server's output:\n${lab.log()}`
+      );
+    }
+    await new Promise(resolveWait => setTimeout(resolveWait, 200));
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ export const root = path.resolve(
 );
 export const VENV = path.join(root, '.venv');
 export const LOCK_FILE = path.join(root, 'requirements', 'project.txt');
+const RECIPE = 2;
 /** Written last by a complete install: the lock's hash and the base Python. */
 const STAMP = path.join(VENV, '.installed-from');
 
@@ -90,7 +91,8 @@ export function ensureVenv({
       `PYTHON_TOO_OLD: ${python} is Python ${version}; set-up needs 3.10 or newer (set JLO_PYTHON).`
     );
   }
-  const stamp = `${sha256(lockFile)} python ${version}\n`;
+  // RECIPE changes when the way a venv is made changes, so old ones rebuild.
+  const stamp = `${sha256(lockFile)} python ${version} recipe ${RECIPE}\n`;
   if (
     fs.existsSync(stampFile) &&
     fs.readFileSync(stampFile, 'utf8') === stamp
@@ -117,6 +119,19 @@ export function ensureVenv({
     '-r',
     lockFile
   ]);
+  // venv seeds setuptools beside pip (Python < 3.12); unless the lock pins
+  // it, it is a package nobody chose, so it goes.
+  if (!/^setuptools==/m.test(fs.readFileSync(lockFile, 'utf8'))) {
+    run(venvBin('python', venv), [
+      '-m',
+      'pip',
+      '--disable-pip-version-check',
+      'uninstall',
+      '--quiet',
+      '--yes',
+      'setuptools'
+    ]);
+  }
   run(venvBin('python', venv), ['-m', 'pip', 'check']);
   fs.writeFileSync(stampFile, stamp);
   return true;
