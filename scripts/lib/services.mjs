@@ -286,7 +286,19 @@ export async function startLab({
     join(dirs.appSettings, 'overrides.json'),
     JSON.stringify(overrides, null, 2) + '\n'
   );
-  const appClass = app === 'notebook' ? 'JupyterNotebookApp' : 'LabApp';
+  const appSection = {
+    app_settings_dir: dirs.appSettings,
+    user_settings_dir: join(stateDir, 'user-settings'),
+    workspaces_dir: join(stateDir, 'workspaces'),
+    extra_labextensions_path: [
+      dirs.labextensions,
+      ...extraLabextensionsDirs.map(dir => resolve(dir))
+    ],
+    expose_app_in_browser: exposeApp,
+    // A rebuilt extension (--development names are not hashed) must never
+    // be served stale to a reused browser profile.
+    cache_files: false
+  };
   const config = {
     ServerApp: {
       ip: '127.0.0.1',
@@ -302,19 +314,12 @@ export async function startLab({
       // Only the venv's two kernels, never one from the machine.
       allowed_kernelspecs: ['python3', 'deno']
     },
-    [appClass]: {
-      app_settings_dir: dirs.appSettings,
-      user_settings_dir: join(stateDir, 'user-settings'),
-      workspaces_dir: join(stateDir, 'workspaces'),
-      extra_labextensions_path: [
-        dirs.labextensions,
-        ...extraLabextensionsDirs.map(dir => resolve(dir))
-      ],
-      expose_app_in_browser: exposeApp,
-      // A rebuilt extension (--development names are not hashed) must never
-      // be served stale to a reused browser profile.
-      cache_files: false
-    }
+    // `jupyter notebook` also loads JupyterLab's server extension when it
+    // is installed, and that one serves /lab/api/settings (which Notebook
+    // 7's frontend reads): both need the same folders, or the settings
+    // overrides and user settings silently come from the venv's defaults.
+    LabApp: appSection,
+    ...(app === 'notebook' ? { JupyterNotebookApp: appSection } : {})
   };
   writeFileSync(
     join(dirs.config, 'jupyter_server_config.json'),
