@@ -1,13 +1,39 @@
 // `npm run space:bundle [-- DIR]`: assembles the Hugging Face Space
-// repository (default build/space/): spaces/* (Dockerfile, README with the
-// Space's front matter, install.sh, start.sh), the wheel from `npm run dist`
-// under dist/, and the sample notebooks under examples/. Push that folder to
-// the Space; see spaces/README.md.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// repository (default build/space/) with the same layout as this repository,
+// so the root Dockerfile builds in either: Dockerfile and .dockerignore,
+// spaces/install.sh and start.sh, requirements/space.txt, the wheel from
+// `npm run dist` under dist/, and the sample notebooks under examples/.
+// Its README.md is the Space card: the front matter of our README.md (what
+// Hugging Face reads: sdk, app_port, …) over the Space guide in
+// spaces/README.md. Push that folder to the Space; see spaces/README.md.
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dist } from './dist.mjs';
 import { root } from './lib/services.mjs';
+
+/** What the Dockerfile copies, relative to the build context. */
+export const SPACE_FILES = [
+  'Dockerfile',
+  '.dockerignore',
+  'spaces/install.sh',
+  'spaces/start.sh',
+  'requirements/space.txt',
+  'examples'
+];
+
+/** The YAML front matter block of a Markdown file, with its fences. */
+export function frontMatterBlock(markdown) {
+  return /^---\n[\s\S]*?\n---\n/.exec(markdown)?.[0] ?? null;
+}
 
 /** The wheel in dist/, built first when there is none. */
 export function findOrBuildWheel() {
@@ -23,13 +49,25 @@ export function findOrBuildWheel() {
 
 /** Writes the Space repository into `outDir` (replacing it) and returns it. */
 export function bundleSpace(outDir, wheel = findOrBuildWheel()) {
+  const front = frontMatterBlock(readFileSync(join(root, 'README.md'), 'utf8'));
+  if (!front)
+    throw new Error(
+      'SPACE_NO_FRONT_MATTER: README.md must start with the Space front matter (---, sdk: docker, app_port: 7860, ---).'
+    );
   rmSync(outDir, { recursive: true, force: true });
+  for (const file of SPACE_FILES)
+    cpSync(join(root, file), join(outDir, file), { recursive: true });
   mkdirSync(join(outDir, 'dist'), { recursive: true });
-  cpSync(join(root, 'spaces'), outDir, { recursive: true });
-  cpSync(wheel, join(outDir, 'dist', wheel.split('/').pop()));
-  cpSync(join(root, 'examples'), join(outDir, 'examples'), {
-    recursive: true
-  });
+  cpSync(wheel, join(outDir, 'dist', basename(wheel)));
+  // Hugging Face refuses binary files outside LFS: the wheel goes through it.
+  cpSync(
+    join(root, 'spaces', '.gitattributes'),
+    join(outDir, '.gitattributes')
+  );
+  writeFileSync(
+    join(outDir, 'README.md'),
+    front + '\n' + readFileSync(join(root, 'spaces', 'README.md'), 'utf8')
+  );
   return outDir;
 }
 

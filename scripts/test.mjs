@@ -33,7 +33,7 @@ const steps = [
     // The Hugging Face Space's Dockerfile steps, run outside Docker.
     name: 'spaces',
     command: [process.execPath, 'scripts/test-spaces.mjs'],
-    when: () => fs.existsSync(path.join(root, 'spaces', 'Dockerfile'))
+    when: () => fs.existsSync(path.join(root, 'Dockerfile'))
   },
   { name: 'ui', command: ['npm', 'run', '--silent', 'test:ui'] }
 ];

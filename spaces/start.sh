@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Space's entry point (the Dockerfile's CMD): checks the Jupyter token,
-# prepares the workspace and the lab's settings, then serves JupyterLab on
-# port 7860 for Hugging Face's proxy.
+# prepares the workspace and the lab's settings, then serves `jupyter lab`
+# from the venv install.sh filled, on port 7860 for Hugging Face's proxy.
+# Arguments are passed on to `jupyter lab`.
 #
 # Environment (set in the Space's Settings, "Variables and secrets"):
 #   JUPYTER_TOKEN     SECRET, required: 32+ random characters. There is no
@@ -14,15 +15,15 @@
 #
 # Knobs with defaults that suit the image (tests move them into scratch dirs):
 #   SPACE_VENV            the venv install.sh filled ($HOME/venv)
+#   SPACE_IP              the address to listen on (0.0.0.0: inside the
+#                         container the proxy arrives over the network
+#                         interface; a test outside Docker sets 127.0.0.1)
 #   SPACE_PORT            7860, what the README's app_port says
 #   SPACE_PERSISTENT_DIR  /data, where a Space's persistent storage is mounted
 #   SPACE_WORKSPACE       the lab's root folder ($SPACE_PERSISTENT_DIR/work if
 #                         that storage is there, else $HOME/work)
-#   SPACE_EXAMPLES_DIR    notebooks copied into the workspace (./examples)
-#   SPACE_LAB_COMMAND     for tests only: a shell command run instead of
-#                         `jupyter lab`, with SPACE_PORT, SPACE_WORKSPACE,
-#                         SPACE_SETTINGS_OVERRIDES and SPACE_LABEXTENSIONS_DIR
-#                         exported for it
+#   SPACE_EXAMPLES_DIR    notebooks copied into the workspace (examples/
+#                         beside spaces/)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -57,6 +58,7 @@ case "$token" in
 esac
 
 venv="${SPACE_VENV:-$HOME/venv}"
+ip="${SPACE_IP:-0.0.0.0}"
 port="${SPACE_PORT:-7860}"
 persistent="${SPACE_PERSISTENT_DIR:-/data}"
 if [ -z "${SPACE_WORKSPACE:-}" ]; then
@@ -66,7 +68,7 @@ if [ -z "${SPACE_WORKSPACE:-}" ]; then
     SPACE_WORKSPACE="$HOME/work"
   fi
 fi
-examples="${SPACE_EXAMPLES_DIR:-$here/examples}"
+examples="${SPACE_EXAMPLES_DIR:-$(dirname "$here")/examples}"
 python="$venv/bin/python"
 [ -x "$python" ] || {
   echo "start.sh: no Python in $venv: run install.sh first" >&2
@@ -84,13 +86,14 @@ if [ -d "$examples" ]; then
   done
 fi
 
+# The kernel's `python` is the venv's too, whatever PATH the caller had.
+export PATH="$venv/bin:$PATH"
+export JUPYTER_CONFIG_DIR="${JUPYTER_CONFIG_DIR:-$HOME/.jupyter}"
 # JupyterLab reads default settings from <prefix>/share/jupyter/lab/settings/
 # overrides.json; the user's own changes (Settings Editor) still win.
-export SPACE_PORT="$port" SPACE_WORKSPACE
-export SPACE_SETTINGS_OVERRIDES="$venv/share/jupyter/lab/settings/overrides.json"
-export SPACE_LABEXTENSIONS_DIR="$venv/share/jupyter/labextensions"
-export JUPYTER_CONFIG_DIR="${JUPYTER_CONFIG_DIR:-$HOME/.jupyter}"
-SPACE_SERVER_CONFIG="$JUPYTER_CONFIG_DIR/jupyter_server_config.json" \
+SPACE_IP="$ip" SPACE_PORT="$port" SPACE_WORKSPACE="$SPACE_WORKSPACE" \
+  SPACE_SETTINGS_OVERRIDES="$venv/share/jupyter/lab/settings/overrides.json" \
+  SPACE_SERVER_CONFIG="$JUPYTER_CONFIG_DIR/jupyter_server_config.json" \
   "$python" - <<'PY'
 import json
 import os
@@ -141,16 +144,16 @@ overrides.setdefault("@jupyterlab/apputils-extension:notification", {}).update(
 overrides_file.parent.mkdir(parents=True, exist_ok=True)
 overrides_file.write_text(json.dumps(overrides, indent=2) + "\n", encoding="utf-8")
 
-# Server options for the real `jupyter lab` (ignored by a test's substitute).
-# No token here: jupyter_server takes it from JUPYTER_TOKEN.
+# Server options for `jupyter lab`. No token here: jupyter_server takes it
+# from JUPYTER_TOKEN.
 hf = "https://huggingface.co https://*.hf.space"
 cookie = {"samesite": "None", "secure": True}
 config = {
     "ServerApp": {
-        # The one place this project listens beyond 127.0.0.1: inside the
-        # container, Hugging Face's proxy reaches the app over the container's
-        # network interface, never its loopback.
-        "ip": "0.0.0.0",
+        # The one place this project listens beyond 127.0.0.1 (by default):
+        # inside the container, Hugging Face's proxy reaches the app over the
+        # container's network interface, never its loopback.
+        "ip": os.environ["SPACE_IP"],
         "port": int(os.environ["SPACE_PORT"]),
         "port_retries": 0,
         "open_browser": False,
@@ -158,14 +161,15 @@ config = {
         "allow_remote_access": True,
         # TLS ends at the proxy; its X-Forwarded-* headers tell the truth.
         "trust_xheaders": True,
-        # The Space page shows the app in an iframe from huggingface.co, so
-        # the cookies must be sent in a third-party context (HTTPS only).
-        "cookie_options": cookie,
         "tornado_settings": {
             "headers": {"Content-Security-Policy": f"frame-ancestors 'self' {hf}"},
             "xsrf_cookie_kwargs": cookie,
         },
     },
+    # The Space page shows the app in an iframe from huggingface.co, so the
+    # login and xsrf cookies must be sent in a third-party context (HTTPS
+    # only). jupyter_server 2 reads the login cookie's options here.
+    "IdentityProvider": {"cookie_options": cookie},
     # The Space secret stays the one credential: nobody turns a session
     # into a password stored on the Space's disk.
     "PasswordIdentityProvider": {"allow_password_change": False},
@@ -176,8 +180,5 @@ config_file.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 PY
 
 # Never print the token: Space logs outlive the session.
-echo "start.sh: serving ${SPACE_WORKSPACE} on port ${port}${SPACE_HOST:+ (https://$SPACE_HOST/lab)}; log in with the JUPYTER_TOKEN secret"
-if [ -n "${SPACE_LAB_COMMAND:-}" ]; then
-  exec bash -c "$SPACE_LAB_COMMAND"
-fi
-exec "$venv/bin/jupyter" lab --no-browser
+echo "start.sh: serving ${SPACE_WORKSPACE} on ${ip}:${port}${SPACE_HOST:+ (https://$SPACE_HOST/lab)}; log in with the JUPYTER_TOKEN secret"
+exec "$venv/bin/jupyter" lab --no-browser "$@"
