@@ -13,6 +13,7 @@ export default tseslint.config(
       'dist/**',
       'jupyterlab_ocean/labextension/**',
       '.venv/**',
+      '.venv-matrix/**',
       'stack/**',
       '.lab-state/**',
       '.ocean-stack/**',

@@ -1,12 +1,14 @@
 // `npm run dist`: the two things we publish, built from the current sources
 // into dist/: the npm package (for source extensions and other extensions
 // that import our tokens) and the Python wheel that installs the prebuilt
-// extension into any JupyterLab 4 (`pip install jupyterlab_ocean-*.whl`).
+// extension into any JupyterLab 4 or Notebook 7 (`pip install
+// jupyterlab_ocean-*.whl`).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { root, SYSTEM_PYTHON } from './lib/services.mjs';
+import { root } from './lib/services.mjs';
+import { VENV_PYTHON } from './lib/venv.mjs';
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, {
@@ -20,27 +22,28 @@ function run(command, args, options = {}) {
     );
 }
 
-/** Builds both packages and returns their paths. */
-export function dist() {
-  const out = join(root, 'dist');
+/** Builds both packages into `out` (dist/ by default) and returns their paths. */
+export function dist({ out = join(root, 'dist') } = {}) {
+  if (!existsSync(VENV_PYTHON))
+    throw new Error(
+      `DIST_NO_VENV: ${VENV_PYTHON} is missing; run \`npm run setup\` first (it makes the venv the wheel is built with).`
+    );
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   run('npm', ['run', '--silent', 'build']);
   run('npm', ['pack', '--silent', '--pack-destination', out]);
-  // Debian's setuptools and wheel, no build isolation: PyPI is not needed.
-  run(SYSTEM_PYTHON, [
+  // The template's way: pypa/build with the project venv's hatchling and
+  // hatch-jupyter-builder, no isolation (nothing is downloaded). The builder
+  // hook sees the labextension just built and does not build it again.
+  run(VENV_PYTHON, [
     '-m',
-    'pip',
-    'wheel',
-    join(root, 'python'),
-    '--no-deps',
-    '--no-build-isolation',
-    '--no-index',
-    '--quiet',
-    '-w',
-    out
+    'build',
+    '--wheel',
+    '--no-isolation',
+    '--outdir',
+    out,
+    '.'
   ]);
-  rmSync(join(root, 'python', 'build'), { recursive: true, force: true });
   const files = readdirSync(out);
   const wheel = files.find(name => name.endsWith('.whl'));
   const tarball = files.find(name => name.endsWith('.tgz'));

@@ -1,33 +1,70 @@
-// The packaging test: what a user gets from `pip install jupyterlab_ocean`.
-// Builds the wheel and the npm tarball, checks what is inside, installs the
-// wheel into a fresh virtual environment (no index: nothing is downloaded),
-// then serves a lab that knows nothing of this repository's build folder, only
-// the venv's share/jupyter/labextensions, and checks in Chromium that the
-// extension loads from there.
+// The packaging test: what a user gets from `pip install jupyterlab_ocean`,
+// in the Jupyter applications users have.
+//
+// Builds the wheel (the template's way: pypa/build with hatchling from the
+// project venv) and the npm tarball and checks what is inside. Then, for each
+// row of the matrix (the newest JupyterLab 4.5, the newest 4.6, the newest
+// Notebook 7, each pinned in requirements/matrix-*.txt), installs the wheel
+// into that row's own venv (no index: nothing comes from anywhere but the
+// wheel) and, in Chromium against one local Ocean stack, checks that the
+// extension loads without a module federation or shared-package warning,
+// that the Ocean panel opens from the View menu, that a Python cell gets the
+// account and a signature through the wallet dialog, and that an asset card
+// renders in an output.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { dist } from './dist.mjs';
 import {
   CHROMIUM_LAUNCH,
   root,
+  stackSettings,
   startLab,
-  SYSTEM_PYTHON
+  startStack
 } from './lib/services.mjs';
+import { ensureVenv, venvBin, VENV_PYTHON } from './lib/venv.mjs';
 
-const { chromium } = createRequire(join(root, 'package.json'))(
-  '@playwright/test'
-);
+const requireRoot = createRequire(join(root, 'package.json'));
+const { chromium } = requireRoot('@playwright/test');
+const { HDNodeWallet, verifyMessage } = requireRoot('ethers');
+
+/** The matrix: a lock file each, and the app its users start. */
+const ALL_ROWS = [
+  { name: 'lab-4.5', app: 'lab' },
+  { name: 'lab-4.6', app: 'lab' },
+  { name: 'notebook-7', app: 'notebook' }
+];
+// JLO_MATRIX_ROWS=notebook-7 (comma-separated) runs only those rows.
+const ROWS = process.env.JLO_MATRIX_ROWS
+  ? ALL_ROWS.filter(row =>
+      process.env.JLO_MATRIX_ROWS.split(',').includes(row.name)
+    )
+  : ALL_ROWS;
+/** Console lines that mean the extension or its shared packages did not load right. */
+const LOAD_PROBLEM =
+  /federation|unsatisfied version|shared module|jupyterlab[-_]ocean/i;
+const PASSWORD = 'packaging-matrix';
+const NOTEBOOK = 'matrix.ipynb';
+
+const started = Date.now();
+const seconds = since => ((Date.now() - since) / 1000).toFixed(1);
 const failures = [];
 const check = (ok, message) => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
   if (!ok) failures.push(message);
+  return ok;
 };
-const capture = (command, args) => {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
+const capture = (command, args, options = {}) => {
+  const result = spawnSync(command, args, { encoding: 'utf8', ...options });
   if (result.status !== 0)
     throw new Error(
       `PACKAGING_STEP_FAILED: ${command} ${args.join(' ')}\n${result.stderr}`
@@ -35,18 +72,34 @@ const capture = (command, args) => {
   return result.stdout;
 };
 
+const { version } = JSON.parse(
+  readFileSync(join(root, 'package.json'), 'utf8')
+);
+const distStarted = Date.now();
 const { wheel, tarball } = dist();
+// Read now, as the build copied it: the checkout may change while the
+// matrix runs.
+const bridgeSource = readFileSync(
+  join(root, 'src', 'kernel-bridge', 'python', 'ocean_bridge.py'),
+  'utf8'
+);
+console.log(
+  `packaging: wheel and npm package built in ${seconds(distStarted)} s`
+);
 
 // What the wheel holds.
 const wheelFiles = JSON.parse(
-  capture(SYSTEM_PYTHON, [
+  capture(VENV_PYTHON, [
     '-c',
     'import json, sys, zipfile; print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))',
     wheel
   ])
 );
-const share =
-  'jupyterlab_ocean-0.1.0.data/data/share/jupyter/labextensions/jupyterlab-ocean/';
+check(
+  wheel.endsWith(`jupyterlab_ocean-${version}-py3-none-any.whl`),
+  `the wheel is named for package.json's version ${version}`
+);
+const share = `jupyterlab_ocean-${version}.data/data/share/jupyter/labextensions/jupyterlab-ocean/`;
 check(
   wheelFiles.includes(`${share}package.json`),
   'the wheel installs the labextension package.json'
@@ -87,52 +140,78 @@ for (const file of [
     `the npm package contains ${file.slice('package/'.length)}`
   );
 
-const work = mkdtempSync(join(tmpdir(), 'jlo-packaging-'));
-let lab;
-let browser;
-try {
-  // A venv that sees Debian's Jupyter but gets our package only from the wheel.
-  const venv = join(work, 'venv');
-  capture(SYSTEM_PYTHON, ['-m', 'venv', '--system-site-packages', venv]);
-  capture(join(venv, 'bin', 'pip'), [
+/**
+ * Makes (or reuses, by lock hash) the row's venv and installs this run's
+ * wheel into it. Returns the venv and the exact versions it runs.
+ */
+function prepareRow(row) {
+  const venv = join(root, '.venv-matrix', row.name);
+  const lockFile = join(root, 'requirements', `matrix-${row.name}.txt`);
+  const venvStarted = Date.now();
+  const made = ensureVenv({ venv, lockFile });
+  console.log(
+    `${row.name}: venv ${made ? 'made' : 'reused'} in ${seconds(venvStarted)} s`
+  );
+  // Force-reinstalled each run: the venv outlives runs, the wheel does not.
+  capture(venvBin('python', venv), [
+    '-m',
+    'pip',
+    '--disable-pip-version-check',
     'install',
     '--quiet',
     '--no-deps',
     '--no-index',
+    '--force-reinstall',
     wheel
   ]);
-  const installed = join(venv, 'share', 'jupyter', 'labextensions');
+  capture(venvBin('python', venv), ['-m', 'pip', 'check']);
+  const versions = JSON.parse(
+    capture(venvBin('python', venv), [
+      '-c',
+      [
+        'import json, importlib.metadata as m',
+        'def v(name):',
+        '    try: return m.version(name)',
+        '    except m.PackageNotFoundError: return None',
+        "print(json.dumps({n: v(n) for n in ['jupyterlab', 'notebook', 'jupyter_server', 'ipykernel', 'jupyterlab_ocean']}))"
+      ].join('\n')
+    ])
+  );
+  return { venv, versions };
+}
+
+/** The wheel's Python side, imported in the row's venv with no help from this checkout. */
+function checkPythonSide(row, venv) {
   const manifest = JSON.parse(
-    readFileSync(join(installed, 'jupyterlab-ocean', 'package.json'), 'utf8')
+    readFileSync(
+      join(
+        venv,
+        'share',
+        'jupyter',
+        'labextensions',
+        'jupyterlab-ocean',
+        'package.json'
+      ),
+      'utf8'
+    )
   );
   check(
     Boolean(manifest.jupyterlab?._build?.load),
-    'pip put a built extension in <venv>/share/jupyter/labextensions'
+    `${row.name}: pip put the built extension in <venv>/share/jupyter/labextensions`
   );
-  const paths = capture(join(venv, 'bin', 'python'), [
-    '-c',
-    'import jupyterlab_ocean, json; print(json.dumps(jupyterlab_ocean._jupyter_labextension_paths()))'
-  ]);
-  check(
-    JSON.parse(paths)[0]?.dest === 'jupyterlab-ocean',
-    'jupyterlab_ocean declares its labextension path'
-  );
-
-  // The kernel helpers import from the installed wheel (no PYTHONPATH into
-  // this repository), and are the generated copy of the one Python client.
   const { PYTHONPATH: _unused, ...cleanEnv } = process.env;
   void _unused;
   const imported = spawnSync(
-    join(venv, 'bin', 'python'),
+    venvBin('python', venv),
     [
       '-c',
       [
         'import json, jupyterlab_ocean, jupyterlab_ocean.bridge as bridge',
         'from jupyterlab_ocean import provider, ocean, OceanBridgeError',
-        "print(json.dumps({'file': bridge.__file__, 'protocol': bridge.PROTOCOL, 'provider': type(provider).__name__, 'ocean': type(ocean).__name__, 'magic': callable(jupyterlab_ocean.load_ipython_extension)}))"
+        "print(json.dumps({'file': bridge.__file__, 'provider': type(provider).__name__, 'ocean': type(ocean).__name__, 'magic': callable(jupyterlab_ocean.load_ipython_extension), 'paths': jupyterlab_ocean._jupyter_labextension_paths()}))"
       ].join('\n')
     ],
-    { encoding: 'utf8', cwd: work, env: cleanEnv }
+    { encoding: 'utf8', cwd: tmpdir(), env: cleanEnv }
   );
   const helper = imported.status === 0 ? JSON.parse(imported.stdout) : {};
   check(
@@ -140,57 +219,333 @@ try {
       helper.file?.startsWith(venv) &&
       helper.provider === 'OceanProvider' &&
       helper.ocean === 'Ocean' &&
-      helper.magic === true,
-    `the kernel helpers import from the installed wheel (${helper.file ?? imported.stderr.trim().split('\n').pop()})`
-  );
-  const source = readFileSync(
-    join(root, 'src', 'kernel-bridge', 'python', 'ocean_bridge.py'),
-    'utf8'
+      helper.magic === true &&
+      helper.paths?.[0]?.dest === 'jupyterlab-ocean',
+    `${row.name}: the kernel helpers import from the installed wheel (${helper.file ?? imported.stderr.trim().split('\n').pop()})`
   );
   check(
-    imported.status === 0 && readFileSync(helper.file, 'utf8').endsWith(source),
-    'the wheel ships src/kernel-bridge/python/ocean_bridge.py as jupyterlab_ocean.bridge'
+    imported.status === 0 &&
+      readFileSync(helper.file, 'utf8').endsWith(bridgeSource),
+    `${row.name}: jupyterlab_ocean.bridge is src/kernel-bridge/python/ocean_bridge.py`
   );
+}
 
-  // A lab that loads extensions only from the venv, as pip users get it.
-  lab = await startLab({
-    rootDir: join(work, 'root'),
-    stateDir: join(work, 'state'),
-    token: randomBytes(16).toString('hex'),
-    extensions: [],
-    extraLabextensionsDirs: [installed]
+/** Adds a code cell at the end of the open notebook, runs it, and returns its locator. */
+async function startCell(page, source) {
+  const index = await page.evaluate(text => {
+    const app = window.jupyterapp;
+    const panel = app.shell.currentWidget;
+    const notebook = panel.content;
+    const model = panel.context.model.sharedModel;
+    const at = model.cells.length;
+    model.insertCell(at, { cell_type: 'code', source: text });
+    notebook.activeCellIndex = at;
+    // Not awaited: a cell that asks the wallet waits for the dialog.
+    void app.commands.execute('notebook:run-cell');
+    return at;
+  }, source);
+  return page.locator('.jp-NotebookPanel .jp-Notebook .jp-Cell').nth(index);
+}
+
+/** Waits until the cell has run (`[n]:`) and returns its output text. */
+async function finished(cell) {
+  await cell
+    .locator('.jp-InputArea-prompt', { hasText: /\[\d+\]/ })
+    .waitFor({ timeout: 120_000 });
+  return (await cell.locator('.jp-OutputArea-output').allInnerTexts()).join(
+    '\n'
+  );
+}
+
+/** Waits for `locator` to hold text matching `pattern`; resolves with the text. */
+async function textOf(locator, pattern, timeout = 60_000) {
+  const deadline = Date.now() + timeout;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (await locator.count()) ? await locator.first().innerText() : '';
+    if (pattern.test(text)) return text;
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `MATRIX_TIMEOUT: waited ${timeout / 1000} s for ${pattern} in ${locator}; it showed ${JSON.stringify(text.slice(0, 200))}`
+  );
+}
+
+/** The browser part of one row: load, panel, wallet, kernel, asset card. */
+async function checkInBrowser(row, browser, lab, stack) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', message => {
+    if (
+      ['error', 'warning'].includes(message.type()) &&
+      LOAD_PROBLEM.test(message.text())
+    )
+      problems.push(`${message.type()}: ${message.text()}`);
   });
+  // Uncaught errors count when they come from our code (its files are
+  // served under /lab/extensions/jupyterlab-ocean/) or name federation.
+  // Others are the application's own (Notebook 7.6.5 throws one at start
+  // with every extension disabled): reported, not failed on.
+  const foreign = [];
+  page.on('pageerror', error => {
+    const text = `page error: ${(error.stack ?? error.message).split('\n').slice(0, 3).join(' | ')}`;
+    (LOAD_PROBLEM.test(error.stack ?? error.message) ? problems : foreign).push(
+      text
+    );
+  });
+  try {
+    // The notebook view each app has: JupyterLab's /lab/tree/<path>,
+    // Notebook 7's /notebooks/<path> (its own shell, no ILabShell).
+    const where = row.app === 'notebook' ? 'notebooks' : 'lab/tree';
+    await page.goto(`${lab.baseUrl}${where}/${NOTEBOOK}?token=${lab.token}`);
+    await page.waitForFunction(() => window.jupyterapp?.started, undefined, {
+      timeout: 90_000
+    });
+    await page.evaluate(async () => {
+      await window.jupyterapp.started;
+      await window.jupyterapp.restored;
+    });
+    const federated = await page.evaluate(() =>
+      JSON.parse(
+        document.getElementById('jupyter-config-data').textContent
+      ).federated_extensions.map(e => e.name)
+    );
+    check(
+      federated.includes('jupyterlab-ocean'),
+      `${row.name}: the server lists jupyterlab-ocean as a federated extension (from the wheel)`
+    );
+    const plugins = await page.evaluate(() =>
+      window.jupyterapp
+        .listPlugins()
+        .filter(id => id.startsWith('jupyterlab-ocean:'))
+        .filter(id => window.jupyterapp.isPluginActivated(id))
+    );
+    check(
+      plugins.includes('jupyterlab-ocean:panel') &&
+        plugins.includes('jupyterlab-ocean:wallet') &&
+        plugins.includes('jupyterlab-ocean:kernel-bridge') &&
+        plugins.includes('jupyterlab-ocean:asset-renderer'),
+      `${row.name}: ${plugins.length} jupyterlab-ocean plugins active (panel, wallet, kernel bridge, asset renderer among them)`
+    );
+
+    // The panel from the View menu, as a person finds it.
+    await page.locator('.lm-MenuBar-item', { hasText: /^View$/ }).click();
+    await page
+      .locator('.lm-Menu-item[data-command="ocean:open-panel"]')
+      .click();
+    const view = page.locator('#jupyterlab-ocean-panel ocean-wallet-view');
+    await view.waitFor({ state: 'visible', timeout: 30_000 });
+    const area = await page.evaluate(() =>
+      ['left', 'right'].find(side =>
+        [...window.jupyterapp.shell.widgets(side)].some(
+          widget => widget.id === 'jupyterlab-ocean-panel'
+        )
+      )
+    );
+    check(
+      await view.isVisible(),
+      `${row.name}: View › Open the Ocean Panel shows the panel (${area} area)`
+    );
+
+    // The lab's settings overrides reached the extension: the panel's
+    // network is the test stack, not the built-in default.
+    const networkCard = page
+      .locator('#jupyterlab-ocean-panel ocean-network-card')
+      .filter({ hasText: 'Local Ocean network' });
+    check(
+      await networkCard
+        .waitFor({ timeout: 30_000 })
+        .then(() => true)
+        .catch(() => false),
+      `${row.name}: the panel's network comes from the lab's settings (the test stack)`
+    );
+
+    // A wallet of its own (a fresh browser context has none).
+    const phrase = HDNodeWallet.createRandom().mnemonic.phrase;
+    const address = HDNodeWallet.fromPhrase(phrase).address;
+    await view.locator('button[data-action="import"]').click();
+    await view
+      .locator('form.import select[name="kind"]')
+      .selectOption('mnemonic');
+    await view.locator('form.import textarea[name="secret"]').fill(phrase);
+    await view.locator('form.import input[name="password"]').fill(PASSWORD);
+    await view.locator('form.import input[name="repeat"]').fill(PASSWORD);
+    await view.locator('form.import button[type="submit"]').click();
+    await textOf(view.locator('.address'), new RegExp(`^${address}$`));
+
+    // The Python kernel of the row's venv, idle.
+    await page.waitForFunction(
+      () => {
+        const kernel =
+          window.jupyterapp.shell.currentWidget?.sessionContext?.session
+            ?.kernel;
+        return (
+          kernel?.connectionStatus === 'connected' && kernel?.status === 'idle'
+        );
+      },
+      undefined,
+      { timeout: 90_000 }
+    );
+    const kernelPython = await finished(
+      await startCell(page, 'import sys\nprint(sys.prefix)')
+    );
+    check(
+      kernelPython.trim() === lab.venv,
+      `${row.name}: the notebook's kernel runs the row's venv (${kernelPython.trim()})`
+    );
+
+    // The account, through the share dialog.
+    let cell = await startCell(
+      page,
+      "addr = %ocean account\nprint('account', addr)"
+    );
+    const share = page.locator('.jp-Dialog:has(.jp-OceanShareAccount)');
+    await share.waitFor({ state: 'visible', timeout: 60_000 });
+    await share.getByRole('button', { name: 'Share account' }).click();
+    check(
+      (await finished(cell)).includes(`account ${address}`),
+      `${row.name}: a Python cell gets the account through the wallet dialog`
+    );
+
+    // A signature, through the confirmation dialog, checked with ethers.
+    const message = `matrix row ${row.name}`;
+    cell = await startCell(
+      page,
+      `sig = %ocean sign ${message}\nprint('sig', sig)`
+    );
+    const confirmation = page.locator('.jp-OceanConfirmationDialog');
+    // hasText reads into the dialog's shadow roots; innerText does not.
+    await confirmation
+      .filter({ hasText: message })
+      .waitFor({ state: 'visible', timeout: 60_000 });
+    await confirmation.locator('button.jp-OceanConfirmation-confirm').click();
+    const signature = /sig (0x[0-9a-f]{130})/.exec(await finished(cell))?.[1];
+    check(
+      Boolean(signature) && verifyMessage(message, signature) === address,
+      `${row.name}: a Python cell gets a signature through the confirmation dialog, made by ${address}`
+    );
+
+    // Search on the stack's node, then an asset card in an output.
+    const hits = await finished(
+      await startCell(page, "hits = %ocean search\nprint('hits', len(hits))")
+    );
+    const count = Number(/hits (\d+)/.exec(hits)?.[1] ?? 0);
+    check(
+      count > 0,
+      `${row.name}: %ocean search finds ${count} assets on the local node`
+    );
+    const did = Object.values(stack.samples).find(Boolean);
+    const ddo = await (
+      await fetch(`${stack.nodeUrl}/api/aquarius/assets/ddo/${did}`)
+    ).json();
+    cell = await startCell(page, `%ocean preview ${did}`);
+    await finished(cell);
+    const title = await textOf(
+      cell.locator('ocean-asset-card [data-ocean=title]'),
+      /\S/
+    );
+    check(
+      title === ddo.metadata.name,
+      `${row.name}: an asset card renders in the output (“${title}”)`
+    );
+  } catch (error) {
+    check(
+      false,
+      `${row.name}: ${error instanceof Error ? error.message : error}`
+    );
+    // dist/ rather than ui-tests/test-results, which Playwright empties.
+    const shot = join(root, 'dist', `packaging-${row.name}.png`);
+    await page.screenshot({ path: shot }).catch(() => undefined);
+    console.log(`${row.name}: screenshot at ${shot}`);
+  } finally {
+    check(
+      problems.length === 0,
+      `${row.name}: no console error or warning from module federation, shared versions or jupyterlab-ocean${problems.length ? `:\n  ${problems.join('\n  ')}` : ''}`
+    );
+    if (foreign.length)
+      console.log(
+        `note ${row.name}: ${foreign.length} uncaught error(s) not from jupyterlab-ocean:\n  ${foreign.join('\n  ')}`
+      );
+    await context.close();
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'jlo-packaging-'));
+const summary = [];
+let stack;
+let browser;
+try {
+  // Venvs first: they are made synchronously, and the stack's readiness
+  // timer must not run out while they block.
+  const prepared = ROWS.map(row => ({ row, ...prepareRow(row) }));
+  const stackStarted = Date.now();
+  stack = await startStack({ stateDir: join(work, 'stack') });
+  console.log(
+    `packaging: local Ocean stack ready in ${seconds(stackStarted)} s`
+  );
   browser = await chromium.launch({
     ...CHROMIUM_LAUNCH,
     args: [...CHROMIUM_LAUNCH.args]
   });
-  const page = await browser.newPage();
-  await page.goto(lab.url);
-  const tab = page.locator(
-    '.jp-SideBar .lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]'
-  );
-  await tab.waitFor({ timeout: 60_000 });
-  check(
-    await tab.isVisible(),
-    'the Ocean panel appears in a lab that loads the wheel-installed extension'
-  );
-  const federated = await page.evaluate(() =>
-    JSON.parse(
-      document.getElementById('jupyter-config-data').textContent
-    ).federated_extensions.map(e => e.name)
-  );
-  check(
-    federated.includes('jupyterlab-ocean'),
-    'the server lists jupyterlab-ocean as a federated extension'
-  );
+  for (const { row, venv, versions } of prepared) {
+    const rowStarted = Date.now();
+    console.log(`\n--- ${row.name}: ${JSON.stringify(versions)}`);
+    checkPythonSide(row, venv);
+    const rootDir = join(work, row.name, 'root');
+    mkdirSync(rootDir, { recursive: true });
+    writeFileSync(
+      join(rootDir, NOTEBOOK),
+      JSON.stringify({
+        cells: [],
+        metadata: {
+          kernelspec: {
+            name: 'python3',
+            display_name: 'Python 3 (ipykernel)',
+            language: 'python'
+          }
+        },
+        nbformat: 4,
+        nbformat_minor: 5
+      })
+    );
+    let lab;
+    try {
+      lab = await startLab({
+        app: row.app,
+        venv,
+        rootDir,
+        stateDir: join(work, row.name, 'state'),
+        token: randomBytes(16).toString('hex'),
+        extensions: [],
+        exposeApp: true,
+        settings: stackSettings(stack.info)
+      });
+      await checkInBrowser(row, browser, { ...lab, venv }, stack.info);
+    } catch (error) {
+      check(
+        false,
+        `${row.name}: ${error instanceof Error ? error.message : error}`
+      );
+    } finally {
+      await lab?.stop();
+    }
+    summary.push({ row: row.name, ...versions, seconds: seconds(rowStarted) });
+  }
 } catch (error) {
   check(false, error instanceof Error ? error.message : String(error));
 } finally {
   await browser?.close();
-  await lab?.stop();
+  await stack?.stop();
   rmSync(work, { recursive: true, force: true });
 }
-check(existsSync(wheel), `wheel: ${wheel}`);
+
+console.log('\nMatrix (exact versions):');
+for (const line of summary)
+  console.log(
+    `  ${line.row.padEnd(11)} jupyterlab ${line.jupyterlab}  notebook ${line.notebook ?? '-'}  jupyter_server ${line.jupyter_server}  ipykernel ${line.ipykernel}  (${line.seconds} s)`
+  );
+console.log(`packaging: ${seconds(started)} s in all`);
 if (failures.length) {
   console.error(`packaging: ${failures.length} check(s) failed`);
   process.exit(1);
