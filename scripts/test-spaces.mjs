@@ -118,6 +118,21 @@ try {
     throw new Error(
       `SPACES_NO_VENV: ${VENV_PYTHON} is missing; run \`npm run setup\` first.`
     );
+  // The wheel packs jupyterlab_ocean/labextension as it is; a build being
+  // rewritten at that moment (by another run) would make a lab without the
+  // extension, so say that instead of a timeout in Chromium later.
+  const built = join(root, 'jupyterlab_ocean', 'labextension');
+  let entry;
+  try {
+    entry = JSON.parse(readFileSync(join(built, 'package.json'), 'utf8'))
+      .jupyterlab?._build?.load;
+  } catch {
+    // reported below
+  }
+  if (!entry || !existsSync(join(built, entry)))
+    throw new Error(
+      `SPACES_NO_BUILD: ${built} has no complete build (its package.json names ${entry ?? 'no entry'}); run \`npm run build\`, or wait for the build that is running.`
+    );
   const wheelDir = join(work, 'wheel');
   const build = spawnSync(
     VENV_PYTHON,
@@ -605,6 +620,16 @@ try {
   // --- A kernel of the Space, through the logged-in browser -----------------
   // The Space's users load data with these libraries: the python3 kernel the
   // lab starts must be the venv's, with the lock's versions.
+  const KERNEL_PROBE = [
+    'import sys, json, shutil',
+    'import pandas, numpy, pyarrow, datasets, web3, ipywidgets, jupyterlab_ocean',
+    'print(json.dumps({',
+    '    "prefix": sys.prefix,',
+    '    "shellPython": shutil.which("python"),',
+    '    **{m.__name__: m.__version__ for m in (pandas, pyarrow, datasets, web3, ipywidgets)},',
+    '    "frame": type(pandas.DataFrame({"a": [1]})).__name__,',
+    '}))'
+  ].join('\n');
   const kernel = await page.evaluate(async code => {
     const xsrf = document.cookie.match(/_xsrf=([^;]+)/)?.[1] ?? '';
     const created = await fetch('/api/kernels', {
@@ -662,7 +687,7 @@ try {
       headers: { 'X-XSRFToken': xsrf }
     });
     return output;
-  }, 'import sys, json, pandas, numpy, pyarrow, datasets, web3, ipywidgets, jupyterlab_ocean\n' + 'print(json.dumps({"prefix": sys.prefix, "pandas": pandas.__version__, "pyarrow": pyarrow.__version__, "datasets": datasets.__version__, "web3": web3.__version__, "ipywidgets": ipywidgets.__version__, "frame": type(pandas.DataFrame({"a": [1]})).__name__}))');
+  }, KERNEL_PROBE);
   let facts = {};
   try {
     facts = JSON.parse(kernel.text);
@@ -674,8 +699,9 @@ try {
     Boolean(facts.prefix) &&
       realpathSync(facts.prefix) === realpathSync(venv) &&
       expected.every(name => facts[name] === locked.get(name)) &&
-      facts.frame === 'DataFrame',
-    `the python3 kernel runs in the Space venv with the lock's libraries (${kernel.error ?? kernel.text.trim()})`
+      facts.frame === 'DataFrame' &&
+      facts.shellPython === join(venv, 'bin', 'python'),
+    `the python3 kernel runs in the Space venv with the lock's libraries, and its shell commands find the venv's python (${kernel.error ?? kernel.text.trim()})`
   );
 
   await lab.stop();

@@ -86,7 +86,8 @@ if [ -d "$examples" ]; then
   done
 fi
 
-# The kernel's `python` is the venv's too, whatever PATH the caller had.
+# Terminals and a notebook's `!pip` or `!python` find the venv's, whatever
+# PATH the caller had.
 export PATH="$venv/bin:$PATH"
 export JUPYTER_CONFIG_DIR="${JUPYTER_CONFIG_DIR:-$HOME/.jupyter}"
 # JupyterLab reads default settings from <prefix>/share/jupyter/lab/settings/
