@@ -12,6 +12,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import type { IDisposable } from '@lumino/disposable';
 import { Widget } from '@lumino/widgets';
 import { OceanError } from '../ocean/errors';
+import { ApprovalDialog } from '../widget/approval-dialog';
 import type {
   IKernelBridge,
   IKernelCommandContext,
@@ -531,7 +532,8 @@ async function askToShareAccount(
       'This notebook is not in view. If you did not just run code there, do not share.';
     body.append(warning);
   }
-  const dialog = new Dialog({
+  const dialog = new ApprovalDialog<void>({
+    approveIndex: 1,
     title: 'Share your account with a notebook?',
     body: new Widget({ node: body }),
     buttons: [

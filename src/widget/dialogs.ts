@@ -8,6 +8,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import type { IConfirmation } from './confirmation';
 import './components/confirmation-view';
+import { ApprovalDialog } from './approval-dialog';
 
 /** Shows the one confirmation dialog; true only on an explicit Confirm. */
 export async function showConfirmation(
@@ -50,7 +51,9 @@ export async function showConfirmation(
     }
   };
   body.node.appendChild(view);
-  const dialog = new Dialog({
+  // Only a person's own click or key press, after a moment, approves.
+  const dialog = new ApprovalDialog<void>({
+    approveIndex: 1,
     title: confirmation.title,
     body,
     buttons: [

@@ -1,0 +1,120 @@
+/**
+ * A JupyterLab Dialog whose approving button only a person can press.
+ *
+ * Code in the page (a notebook output's JavaScript, an `<img onerror>`
+ * that slipped through, a browser extension) can dispatch clicks and key
+ * presses, but those events carry `isTrusted === false`; a real pointer or
+ * key press carries true. So the approving button:
+ *   - ignores untrusted clicks and key presses (refusing stays open to
+ *     anything: a script that rejects does no harm);
+ *   - starts disabled and arms only ARM_MS after the dialog appears, so a
+ *     double-click or a held Enter meant for the previous dialog can never
+ *     approve the next one that opens in the same place;
+ *   - counts a click only when its pointer press also began on it after
+ *     arming (a press that started elsewhere, or earlier, is dropped).
+ */
+import { Dialog } from '@jupyterlab/apputils';
+
+/** How long the approving button stays disabled after the dialog appears. */
+export const ARM_MS = 600;
+
+export class ApprovalDialog<T> extends Dialog<T> {
+  constructor(
+    options: Partial<Dialog.IOptions<T>> & {
+      /** Index in `buttons` of the approving button. */
+      approveIndex: number;
+    }
+  ) {
+    super(options);
+    this._approveIndex = options.approveIndex;
+    this.addClass('jp-OceanApprovalDialog');
+  }
+
+  /** The approving button's node, once the dialog is built. */
+  get approveButton(): HTMLButtonElement | null {
+    const buttons = this.node.querySelectorAll<HTMLButtonElement>(
+      '.jp-Dialog-footer button'
+    );
+    return buttons[this._approveIndex] ?? null;
+  }
+
+  launch(): Promise<Dialog.IResult<T>> {
+    const result = super.launch();
+    this._disarm();
+    return result;
+  }
+
+  handleEvent(event: Event): void {
+    if (this._blocks(event)) {
+      event.stopPropagation();
+      event.preventDefault();
+      return;
+    }
+    super.handleEvent(event);
+  }
+
+  dispose(): void {
+    clearTimeout(this._armTimer);
+    super.dispose();
+  }
+
+  /** Disables the approving button and arms it again after ARM_MS. */
+  private _disarm(): void {
+    const button = this.approveButton;
+    if (!button) return;
+    this._armedAt = Number.POSITIVE_INFINITY;
+    button.disabled = true;
+    button.setAttribute('aria-disabled', 'true');
+    clearTimeout(this._armTimer);
+    this._armTimer = setTimeout(() => {
+      this._armedAt = performance.now();
+      button.disabled = false;
+      button.removeAttribute('aria-disabled');
+    }, ARM_MS);
+  }
+
+  private _blocks(event: Event): boolean {
+    const button = this.approveButton;
+    if (!button) return false;
+    const onButton =
+      event.target instanceof Node && button.contains(event.target);
+    switch (event.type) {
+      case 'mousedown':
+        if (onButton) {
+          this._pressedAt =
+            event.isTrusted && performance.now() >= this._armedAt
+              ? performance.now()
+              : -1;
+        }
+        return false;
+      case 'click':
+        if (!onButton) return false;
+        // A real click whose press began on the armed button, or a real key
+        // press activating the focused button (detail 0: no pointer).
+        return !(
+          event.isTrusted &&
+          performance.now() >= this._armedAt &&
+          ((event as MouseEvent).detail === 0 ||
+            this._pressedAt >= this._armedAt)
+        );
+      case 'keydown': {
+        const key = (event as KeyboardEvent).key;
+        if (key !== 'Enter' && key !== ' ') return false;
+        const focused = document.activeElement === button;
+        return (
+          focused &&
+          (!event.isTrusted ||
+            performance.now() < this._armedAt ||
+            (event as KeyboardEvent).repeat)
+        );
+      }
+      default:
+        return false;
+    }
+  }
+
+  private _approveIndex: number;
+  private _armedAt = Number.POSITIVE_INFINITY;
+  private _pressedAt = -1;
+  private _armTimer: ReturnType<typeof setTimeout> | undefined;
+}

@@ -1,0 +1,164 @@
+/**
+ * Only a person approves (issue 20, items 1 and 3 of the attacks): code in
+ * the page cannot press the wallet's Confirm or Share for the user, and a
+ * double-click on one dialog cannot approve the next one that opens in the
+ * same place.
+ *
+ * The attacker is a notebook output's JavaScript (`display(Javascript(…))`
+ * from the kernel, which JupyterLab runs for live outputs): it hammers the
+ * approving buttons with synthetic clicks and Enter presses, re-enabling
+ * them first. Playwright's clicks are real input events (isTrusted), so the
+ * same dialog must still accept a person's click afterwards.
+ */
+import { HDNodeWallet, verifyMessage } from 'ethers';
+import { expect, test } from './fixtures';
+import { newNotebook, openLab } from './helpers';
+import {
+  cellEnded,
+  confirmation,
+  finished,
+  importWallet,
+  shareDialog,
+  startCell
+} from './bridge-helpers';
+
+/** Output JavaScript that tries to approve every wallet dialog it sees. */
+const ATTACK = `
+from IPython.display import Javascript, display
+display(Javascript("""
+window.__oceanAttack = {clicks: 0};
+window.__oceanAttack.timer = setInterval(() => {
+  for (const b of document.querySelectorAll(
+      '.jp-OceanConfirmation-confirm, .jp-Dialog:has(.jp-OceanShareAccount) .jp-mod-accept')) {
+    b.disabled = false;
+    b.focus();
+    b.click();
+    b.dispatchEvent(new MouseEvent('mousedown', {bubbles: true}));
+    b.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+    b.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+    window.__oceanAttack.clicks++;
+  }
+}, 25);
+"""))
+print("attack armed")
+`;
+
+test('page scripts cannot approve; a double-click cannot approve the next dialog', async ({
+  page,
+  oceanLab: lab
+}) => {
+  test.setTimeout(240_000);
+  await openLab(page, lab);
+  const me = await importWallet(
+    page,
+    HDNodeWallet.createRandom().mnemonic!.phrase
+  );
+  await newNotebook(page, 'python');
+  expect(await finished(await startCell(page, ATTACK))).toContain(
+    'attack armed'
+  );
+
+  // 1. Share: the script fires at the dialog for 2 s; it stays open.
+  const signing = await startCell(
+    page,
+    'sig = %ocean sign approved by a person\nprint(sig)'
+  );
+  await expect(shareDialog(page)).toBeVisible({ timeout: 60_000 });
+  await page.waitForTimeout(2_000);
+  const fired = await page.evaluate(
+    () => (window as any).__oceanAttack.clicks as number
+  );
+  expect(fired).toBeGreaterThan(10);
+  await expect(shareDialog(page)).toBeVisible();
+  await expect(cellEnded(signing)).toHaveCount(0);
+  await shareDialog(page)
+    .getByRole('button', { name: 'Share account' })
+    .click();
+
+  // 2. Sign: same: the script cannot confirm it, a person's click can.
+  await expect(confirmation(page)).toBeVisible({ timeout: 60_000 });
+  await page.waitForTimeout(2_000);
+  await expect(confirmation(page)).toBeVisible();
+  await expect(cellEnded(signing)).toHaveCount(0);
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-confirm')
+    .click();
+  const output = await finished(signing);
+  const signature = /0x[0-9a-f]{130}/.exec(output)?.[0];
+  expect(signature, output).toBeTruthy();
+  expect(verifyMessage('approved by a person', signature!)).toBe(me);
+
+  // 3. The attack stopped. One cell asks twice in a row, so the second
+  // dialog opens where the first was, moments after the first Confirm. A
+  // person's quick repeated clicks (a double-click, a nervous triple) on
+  // that spot approve the first only.
+  await page.evaluate(() => {
+    const w = window as any;
+    clearInterval(w.__oceanAttack.timer);
+    w.__dialogsAt = [];
+    w.__clicksAt = [];
+    new MutationObserver(records => {
+      for (const record of records)
+        for (const node of record.addedNodes)
+          if (
+            node instanceof HTMLElement &&
+            node.classList.contains('jp-OceanConfirmationDialog')
+          )
+            w.__dialogsAt.push(performance.now());
+    }).observe(document.body, { childList: true });
+    // pointerdown: a disabled button gets no click event at all.
+    window.addEventListener(
+      'pointerdown',
+      event => event.isTrusted && w.__clicksAt.push(performance.now()),
+      true
+    );
+  });
+  const twice = await startCell(
+    page,
+    [
+      'from jupyterlab_ocean import ocean',
+      "first = ocean.sign('first request')",
+      'try:',
+      "    second = ocean.sign('second request')",
+      'except Exception as error:',
+      '    second = type(error).__name__',
+      "print('first', first)",
+      "print('second', second)"
+    ].join('\n')
+  );
+  const confirm = confirmation(page).locator(
+    'button.jp-OceanConfirmation-confirm'
+  );
+  await expect(confirmation(page)).toContainText('first request', {
+    timeout: 60_000
+  });
+  await expect(confirm).toBeEnabled();
+  const box = (await confirm.boundingBox())!;
+  // Clicks 100 ms apart until the second dialog is there, then two more:
+  // what a double-click does when the next dialog opens under it.
+  let after = 0;
+  for (let i = 0; i < 30 && after < 2; i++) {
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    if ((await page.evaluate(() => (window as any).__dialogsAt.length)) >= 2)
+      after++;
+    await page.waitForTimeout(100);
+  }
+  await expect(confirmation(page)).toContainText('second request');
+  const { dialogsAt, clicksAt } = await page.evaluate(() => ({
+    dialogsAt: (window as any).__dialogsAt as number[],
+    clicksAt: (window as any).__clicksAt as number[]
+  }));
+  // The premise: real clicks reached the second dialog within moments of
+  // its opening (inside the time a double-click takes to end).
+  // (The observer saw both dialogs open: the first, then the second.)
+  expect(dialogsAt.length).toBe(2);
+  const onSecond = clicksAt.filter(at => at > dialogsAt[1]);
+  expect(onSecond.length).toBeGreaterThan(0);
+  expect(onSecond[onSecond.length - 1] - dialogsAt[1]).toBeLessThan(500);
+  await page.waitForTimeout(1_000);
+  await expect(confirmation(page)).toContainText('second request');
+  await page.keyboard.press('Escape');
+  const both = await finished(twice);
+  expect(both).toMatch(/first 0x[0-9a-f]{130}/);
+  expect(both).toMatch(/second [A-Za-z]*Error/);
+});
