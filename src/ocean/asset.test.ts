@@ -129,3 +129,21 @@ test('OrderMemory remembers per chain, asset, service and account', () => {
   memory.forget('0xaa');
   assert.equal(memory.find(8996, DID, 's1', grant.consumer).length, 0);
 });
+
+test('names, authors, licences and tags show hidden and bidi characters as tags', () => {
+  const base = ddo();
+  const summary = summariseDdo({
+    ...base,
+    metadata: {
+      ...base.metadata,
+      name: 'Invoice \u202Efdp.exe',
+      author: 'Ocean\u200B Labs',
+      license: 'MIT\u2066',
+      tags: ['ok', 'x\u200Fy']
+    }
+  });
+  assert.equal(summary.name, 'Invoice ⟨U+202E⟩fdp.exe');
+  assert.equal(summary.author, 'Ocean⟨U+200B⟩ Labs');
+  assert.equal(summary.license, 'MIT⟨U+2066⟩');
+  assert.deepEqual(summary.tags, ['ok', 'x⟨U+200F⟩y']);
+});

@@ -14,6 +14,7 @@ import type {
   OceanAssetType
 } from '../tokens';
 import { OceanError } from './errors';
+import { visibleText } from './visible-text';
 
 type Json = Record<string, unknown>;
 
@@ -162,17 +163,18 @@ export function summariseDdo(
     did: did.toLowerCase(),
     chainId: asNumber(document.chainId) ?? 0,
     nftAddress: asText(document.nftAddress, 100),
-    name: asText(metadata.name, 500) || '(untitled asset)',
+    // Shown in cards, lists and dialogs: hidden characters made visible.
+    name: visibleText(asText(metadata.name, 500)) || '(untitled asset)',
     type: (metadata.type === 'algorithm'
       ? 'algorithm'
       : 'dataset') as OceanAssetType,
     description: asText(metadata.description, MAX_DESCRIPTION),
-    author: asText(metadata.author, 500),
+    author: visibleText(asText(metadata.author, 500)),
     publisher: asText(nft.owner, 100) || asText(asObject(indexed.event).from),
-    license: asText(metadata.license, 500),
+    license: visibleText(asText(metadata.license, 500)),
     tags: asArray(metadata.tags)
       .filter((tag): tag is string => typeof tag === 'string')
-      .map(tag => tag.slice(0, 100))
+      .map(tag => visibleText(tag.slice(0, 100)))
       .slice(0, 30),
     created: asText(metadata.created, 100) || undefined,
     sampleUrl: links[0],

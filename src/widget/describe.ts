@@ -25,6 +25,7 @@ import {
 } from '../ocean/wallet-decode';
 import type { IOceanNetwork } from '../tokens';
 import type { IConfirmationRow } from './confirmation';
+import { visibleText } from '../ocean/visible-text';
 
 const TOKEN_INFO_ABI = [
   'function symbol() view returns (string)',
@@ -54,9 +55,11 @@ export async function tokenInfo(
   }
   return {
     // Token metadata is chosen by whoever deployed the token: keep it short.
-    symbol: String(symbol ?? '?').slice(0, 24),
+    // Its hidden characters (a U+202E reversing the rest of the line) are
+    // shown as tags, so the dialog reads as the bytes do.
+    symbol: visibleText(String(symbol ?? '?').slice(0, 24)),
     decimals: decimals === null ? null : Number(decimals),
-    name: String(name ?? '').slice(0, 64)
+    name: visibleText(String(name ?? '').slice(0, 64))
   };
 }
 
@@ -83,7 +86,7 @@ export interface INameBook {
 
 function named(address: string, book: INameBook): string {
   const name = book.names[address.toLowerCase()];
-  return name ? `${address} (${name})` : address;
+  return name ? `${address} (${visibleText(name)})` : address;
 }
 
 /** Integer argument names that carry token amounts (18-decimal datatokens unless paired). */
