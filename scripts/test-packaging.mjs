@@ -449,6 +449,32 @@ async function checkInBrowser(row, browser, lab, stack) {
       title === ddo.metadata.name,
       `${row.name}: an asset card renders in the output (“${title}”)`
     );
+
+    if (row.app === 'notebook') {
+      // Notebook 7's file browser page is a shell of its own: the panel
+      // must be reachable there too, with the wallet this browser holds.
+      await page.goto(`${lab.baseUrl}tree?token=${lab.token}`);
+      await page.waitForFunction(() => window.jupyterapp?.started, undefined, {
+        timeout: 90_000
+      });
+      await page.locator('.lm-MenuBar-item', { hasText: /^View$/ }).click();
+      await page
+        .locator('.lm-Menu-item[data-command="ocean:open-panel"]')
+        .click();
+      // A new page starts locked (keys are decrypted in memory only).
+      const treeView = page.locator(
+        '#jupyterlab-ocean-panel ocean-wallet-view'
+      );
+      await treeView
+        .locator('form.unlock input[name="password"]')
+        .fill(PASSWORD);
+      await treeView.locator('form.unlock button[type="submit"]').click();
+      await textOf(treeView.locator('.address'), new RegExp(`^${address}$`));
+      check(
+        true,
+        `${row.name}: the tree view's View menu opens the panel too, and unlocks the same wallet`
+      );
+    }
   } catch (error) {
     check(
       false,
