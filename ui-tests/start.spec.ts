@@ -60,6 +60,17 @@ test('npm start serves the lab with the sample notebook and Ctrl-C stops everyth
         '.jp-SideBar.jp-mod-right .lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]'
       )
     ).toBeVisible();
+    // It is pip's JupyterLab from the project venv, and it does not publish
+    // the application to page scripts (tests ask for that, users do not):
+    // an output's script must not reach the wallet through window.jupyterapp.
+    const config = await page.evaluate(() =>
+      JSON.parse(document.getElementById('jupyter-config-data')!.textContent!)
+    );
+    expect(config.appVersion).toMatch(/^4\.6\./);
+    expect(config.exposeAppInBrowser ?? false).toBe(false);
+    expect(await page.evaluate(() => typeof (window as any).jupyterapp)).toBe(
+      'undefined'
+    );
     // The stack answers on the ports it reported.
     const chainId = await fetch(stack.rpcUrl, {
       method: 'POST',
