@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildSearchQuery, checkDid, summariseDdo } from './asset';
+import {
+  buildSearchQuery,
+  checkDid,
+  matchesQuery,
+  searchDocuments,
+  searchPage,
+  summariseDdo
+} from './asset';
 import { OrderMemory, orderExpiry, pickValidOrder } from './orders';
 
 const DID = `did:op:${'ab'.repeat(32)}`;
@@ -69,22 +76,82 @@ test('summariseDdo refuses documents without a did', () => {
   assert.throws(() => checkDid('did:op:123'), /not an Ocean asset id/);
 });
 
-test('buildSearchQuery pages and filters', () => {
-  const body = buildSearchQuery(
-    { text: 'rain', price: 'free', page: 2, pageSize: 5, type: 'dataset' },
-    8996
+test('buildSearchQuery sends only a chainId term, which every node accepts', () => {
+  const body = buildSearchQuery(8996);
+  assert.deepEqual(body.query, {
+    bool: { filter: [{ term: { chainId: 8996 } }] }
+  });
+  assert.equal(body.from, 0);
+  assert.equal(body.size, 250);
+  // Clauses a real node drops or fails on are never sent.
+  assert.doesNotMatch(JSON.stringify(body), /should|match|query_by|"q"/);
+});
+
+test('searchDocuments reads our list, Typesense results and Elasticsearch lists', () => {
+  const one = ddo();
+  const two = ddo({ id: `did:op:${'cd'.repeat(32)}` });
+  const typesense = [
+    {
+      found: 1,
+      out_of: 1,
+      page: 1,
+      request_params: { per_page: 250, q: '*' },
+      search_time_ms: 0,
+      hits: [{ document: one }]
+    },
+    { found: 0, out_of: 0, page: 1, hits: [] },
+    { found: 2, hits: [{ document: two }, { document: one }] }
+  ];
+  const ids = (answer: unknown) =>
+    searchDocuments(answer).map(document => document.id);
+  assert.deepEqual(ids(typesense), [one.id, two.id]);
+  assert.deepEqual(ids([one, two]), [one.id, two.id]);
+  assert.deepEqual(ids([[one], [two]]), [one.id, two.id]);
+  assert.deepEqual(ids({ hits: { hits: [{ _source: two }] } }), [two.id]);
+  assert.deepEqual(ids([{ found: 0, hits: [] }]), []);
+  assert.deepEqual(ids('Internal Server Error'), []);
+});
+
+test('matchesQuery does the filters and text search the node cannot', () => {
+  const sold = ddo();
+  assert.equal(matchesQuery(sold, {}, 8996), true);
+  assert.equal(matchesQuery(sold, {}, 1), false);
+  // The sample is sold at a fixed rate.
+  assert.equal(matchesQuery(sold, { price: 'paid' }, 8996), true);
+  assert.equal(matchesQuery(sold, { price: 'free' }, 8996), false);
+  assert.equal(matchesQuery(sold, { type: 'algorithm' }, 8996), false);
+  assert.equal(matchesQuery(sold, { access: 'download' }, 8996), true);
+  assert.equal(matchesQuery(sold, { access: 'compute' }, 8996), false);
+  assert.equal(matchesQuery(sold, { tag: 'A' }, 8996), true);
+  assert.equal(matchesQuery(sold, { tag: 'c' }, 8996), false);
+  assert.equal(
+    matchesQuery(sold, { publisher: '0x' + '33'.repeat(20) }, 8996),
+    true
   );
-  assert.equal(body.from, 10);
-  assert.equal(body.size, 6);
-  const bool = body.query.bool as any;
-  assert.deepEqual(bool.filter[0], { term: { chainId: 8996 } });
-  assert.ok(
-    bool.filter.some(
-      (clause: any) =>
-        clause.term?.['indexedMetadata.stats.prices.type'] === 'dispenser'
-    )
+  assert.equal(
+    matchesQuery(sold, { publisher: '0x' + '44'.repeat(20) }, 8996),
+    false
   );
-  assert.equal(bool.should.length, 4);
+  assert.equal(matchesQuery(sold, { text: 'weather SOMEONE' }, 8996), true);
+  assert.equal(matchesQuery(sold, { text: 'weather rain' }, 8996), false);
+});
+
+test("searchPage pages what matched, out of a real node's whole answer", () => {
+  const documents = Array.from({ length: 25 }, (_, index) =>
+    ddo({ id: `did:op:${index.toString(16).padStart(2, '0').repeat(32)}` })
+  );
+  const answer = [
+    { found: 25, hits: documents.map(document => ({ document })) }
+  ];
+  const first = searchPage(answer, { pageSize: 10 }, 8996);
+  assert.equal(first.documents.length, 10);
+  assert.equal(first.hasMore, true);
+  const last = searchPage(answer, { pageSize: 10, page: 2 }, 8996);
+  assert.deepEqual(
+    last.documents.map(document => document.id),
+    documents.slice(20).map(document => document.id)
+  );
+  assert.equal(last.hasMore, false);
 });
 
 test('order validity follows the service timeout and the provider fee', () => {

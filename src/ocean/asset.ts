@@ -186,41 +186,165 @@ export function summariseDdo(
   };
 }
 
-/** The Elasticsearch-style query Ocean markets send, from our filters. */
-export function buildSearchQuery(
+/**
+ * How many DDOs one search asks for. Real Ocean Nodes return at most 250
+ * per DDO collection whatever the query says, so the rest is done here.
+ */
+export const SEARCH_WINDOW = 250;
+
+/**
+ * The search body to send to any Ocean Node: only a `term` on chainId.
+ *
+ * A real node (v3) turns Elasticsearch queries into Typesense `filter_by`
+ * and accepts nothing but `bool.filter`/`must_not` with `term`/`terms`;
+ * other clauses are dropped (`should`) or fail with 500 (`match_all`, an
+ * empty body, `q` without `filter_by`). Filtering on nested DDO fields
+ * depends on each node's Typesense schema, so only chainId, which every
+ * node indexes, is sent; the other filters and the text search run here
+ * on what comes back (`matchesQuery`), and so does paging.
+ */
+export function buildSearchQuery(chainId: number): {
+  query: Json;
+  from: number;
+  size: number;
+} {
+  return {
+    query: { bool: { filter: [{ term: { chainId } }] } },
+    from: 0,
+    size: SEARCH_WINDOW
+  };
+}
+
+/** Whether `value` looks like a DDO rather than a wrapper around some. */
+const isDocument = (value: unknown): value is Json =>
+  !!value &&
+  typeof value === 'object' &&
+  !Array.isArray(value) &&
+  ('services' in (value as Json) || isDid((value as Json).id));
+
+/**
+ * The DDOs in a search answer, whichever node sent it: a plain list (our
+ * node), one raw Typesense result per DDO collection (`[{found, hits:
+ * [{document}]}, …]`, real Typesense-backed nodes), one list per
+ * collection (`[[ddo, …], …]`, Elasticsearch-backed nodes) or an
+ * Elasticsearch answer (`{hits: {hits: [{_source}]}}`). A DDO listed in
+ * two collections is kept once.
+ */
+export function searchDocuments(answer: unknown): Json[] {
+  const found: Json[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 4 || !value || typeof value !== 'object') {
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach(item => visit(item, depth + 1));
+      return;
+    }
+    if (isDocument(value)) {
+      found.push(value);
+      return;
+    }
+    const record = value as Json;
+    const hits = Array.isArray(record.hits)
+      ? record.hits
+      : asArray(asObject(record.hits).hits);
+    for (const hit of hits) {
+      const entry = asObject(hit);
+      visit(entry.document ?? entry._source ?? hit, depth + 1);
+    }
+  };
+  visit(answer, 0);
+  const seen = new Set<string>();
+  return found.filter(document => {
+    const id = asText(document.id, 200).toLowerCase();
+    if (!id) {
+      return true;
+    }
+    if (seen.has(id)) {
+      return false;
+    }
+    seen.add(id);
+    return true;
+  });
+}
+
+const lower = (value: unknown) => asText(value, MAX_DESCRIPTION).toLowerCase();
+
+/** Whether a DDO passes discovery's filters and text search. */
+export function matchesQuery(
+  ddo: unknown,
   query: IOceanAssetQuery,
   chainId: number
-): { query: Json; from: number; size: number } {
-  const pageSize = Math.min(Math.max(Math.floor(query.pageSize ?? 10), 1), 100);
-  const page = Math.max(Math.floor(query.page ?? 0), 0);
-  const filter: Json[] = [{ term: { chainId } }];
-  if (query.type) {
-    filter.push({ term: { 'metadata.type': query.type } });
+): boolean {
+  const document = asObject(ddo);
+  const metadata = asObject(document.metadata);
+  const indexed = asObject(document.indexedMetadata);
+  if (asNumber(document.chainId) !== chainId) {
+    return false;
   }
-  if (query.access) {
-    filter.push({ term: { 'services.type': query.access } });
+  if (query.type && (metadata.type ?? 'dataset') !== query.type) {
+    return false;
   }
-  if (query.tag) {
-    filter.push({ term: { 'metadata.tags': query.tag } });
+  const serviceTypes = asArray(document.services).map(
+    service => asObject(service).type
+  );
+  if (query.access === 'compute' && !serviceTypes.includes('compute')) {
+    return false;
   }
-  if (query.publisher) {
-    filter.push({ term: { 'indexedMetadata.nft.owner': query.publisher } });
+  if (
+    query.access === 'download' &&
+    !serviceTypes.some(type => type !== 'compute')
+  ) {
+    return false;
   }
-  if (query.price === 'free') {
-    filter.push({ term: { 'indexedMetadata.stats.prices.type': 'dispenser' } });
-  } else if (query.price === 'paid') {
-    filter.push({ term: { 'indexedMetadata.stats.prices.type': 'fixedrate' } });
+  const tags = asArray(metadata.tags).map(lower);
+  if (query.tag && !tags.includes(query.tag.toLowerCase())) {
+    return false;
   }
-  const bool: Json = { filter };
-  const text = query.text?.trim();
-  if (text) {
-    bool.should = [
-      { match: { 'metadata.name': text } },
-      { match: { 'metadata.description': text } },
-      { match: { 'metadata.tags': text } },
-      { match: { 'metadata.author': text } }
+  if (
+    query.publisher &&
+    lower(asObject(indexed.nft).owner) !== query.publisher.toLowerCase()
+  ) {
+    return false;
+  }
+  if (query.price === 'free' || query.price === 'paid') {
+    const wanted = query.price === 'free' ? 'dispenser' : 'fixedrate';
+    const types = asArray(indexed.stats).flatMap(stat =>
+      asArray(asObject(stat).prices).map(price => asObject(price).type)
+    );
+    if (!types.includes(wanted)) {
+      return false;
+    }
+  }
+  const words = (query.text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length > 0) {
+    const haystack = [
+      lower(metadata.name),
+      lower(metadata.description),
+      lower(metadata.author),
+      ...tags
     ];
-    bool.minimum_should_match = 1;
+    // Every word somewhere, as people expect from a search box.
+    return words.every(word => haystack.some(field => field.includes(word)));
   }
-  return { query: { bool }, from: page * pageSize, size: pageSize + 1 };
+  return true;
+}
+
+/** One page of the DDOs that match `query`, out of a search answer. */
+export function searchPage(
+  answer: unknown,
+  query: IOceanAssetQuery,
+  chainId: number
+): { documents: Json[]; page: number; pageSize: number; hasMore: boolean } {
+  const pageSize = Math.min(Math.max(Math.floor(query.pageSize ?? 10), 1), 250);
+  const page = Math.max(Math.floor(query.page ?? 0), 0);
+  const matching = searchDocuments(answer).filter(document =>
+    matchesQuery(document, query, chainId)
+  );
+  return {
+    documents: matching.slice(page * pageSize, (page + 1) * pageSize),
+    page,
+    pageSize,
+    hasMore: matching.length > (page + 1) * pageSize
+  };
 }

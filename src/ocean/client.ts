@@ -29,12 +29,14 @@ import type {
 import {
   buildSearchQuery,
   checkDid,
+  searchPage,
   serviceMarkets,
   summariseDdo
 } from './asset';
 import { OceanError } from './errors';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi } from './node-api';
+import { readRange } from './ranged-read';
 import {
   ORDER_EVENTS_ABI,
   ORDER_STARTED_TOPIC,
@@ -52,9 +54,6 @@ const ERC20_ABI = [
   'function decimals() view returns (uint8)',
   'function symbol() view returns (string)'
 ];
-
-/** How many times a broken download stream is resumed with a Range. */
-const DOWNLOAD_RESUMES = 3;
 
 export interface IOceanClientOptions {
   networks: INetworkRegistry;
@@ -128,25 +127,23 @@ export class OceanClient implements IOceanClient {
 
   async search(query: IOceanAssetQuery = {}): Promise<IOceanAssetPage> {
     const network = this._network;
-    const body = buildSearchQuery(query, network.chainId);
-    const result = await this._node(network).query(body);
-    const documents = Array.isArray(result)
-      ? result
-      : ((result as any)?.hits?.hits?.map((hit: any) => hit._source) ?? []);
+    const answer = await this._node(network).query(
+      buildSearchQuery(network.chainId)
+    );
+    const { documents, page, pageSize, hasMore } = searchPage(
+      answer,
+      query,
+      network.chainId
+    );
     const assets: IOceanAssetSummary[] = [];
-    for (const document of documents.slice(0, body.size - 1)) {
+    for (const document of documents) {
       try {
         assets.push(summariseDdo(document, this._symbols));
       } catch {
         // A malformed DDO on the node is skipped, not fatal to the page.
       }
     }
-    return {
-      assets,
-      page: Math.round(body.from / (body.size - 1)),
-      pageSize: body.size - 1,
-      hasMore: documents.length >= body.size
-    };
+    return { assets, page, pageSize, hasMore };
   }
 
   /**
@@ -734,7 +731,7 @@ export class OceanClient implements IOceanClient {
     }
   }
 
-  /** GET with Range, streaming; resumes from the last byte when cut. */
+  /** GET with Range, streaming; stops after `end` even when the node ignores Range. */
   private async _fetchBytes(
     url: string,
     token: string,
@@ -747,105 +744,14 @@ export class OceanClient implements IOceanClient {
     contentType: string | null;
     totalSize: number | null;
   }> {
-    const chunks: Uint8Array[] = [];
-    let received = 0;
-    let contentType: string | null = null;
-    let totalSize: number | null = null;
-    let expected: number | null = end !== undefined ? end - start : null;
-    for (let attempt = 0; ; attempt++) {
-      const from = start + received;
-      const headers: Record<string, string> = { Authorization: token };
-      if (from > 0 || end !== undefined) {
-        headers.Range = `bytes=${from}-${end !== undefined ? end - 1 : ''}`;
-      }
-      let response: Response;
-      try {
-        response = await fetch(url, { headers, signal });
-      } catch (error) {
-        if (signal?.aborted) {
-          throw error;
-        }
-        if (attempt < DOWNLOAD_RESUMES && received > 0) {
-          continue;
-        }
-        throw new OceanError(
-          'OCEAN_NODE_UNREACHABLE',
-          'The Ocean Node stopped answering during the download. Your access is kept: start the download again when the node is back.',
-          { cause: String(error) }
-        );
-      }
-      if (!response.ok) {
-        const text = await response.text().catch(() => '');
-        let message = text.slice(0, 300);
-        let code: string | undefined;
-        try {
-          const body = JSON.parse(text);
-          message = String(body.error ?? body.message ?? message);
-          code = body.code;
-        } catch {
-          // plain text answer
-        }
-        if (response.status === 416) {
-          break;
-        }
-        throw NodeApi.error(response.status, message, code);
-      }
-      contentType ??= response.headers.get('content-type');
-      const range = response.headers.get('content-range');
-      const total = range?.split('/')[1];
-      if (total && total !== '*') {
-        totalSize = Number(total);
-      } else if (response.status === 200) {
-        const length = response.headers.get('content-length');
-        totalSize = length ? Number(length) : null;
-      }
-      if (response.status === 200 && from > 0) {
-        // The origin ignored Range: skip what we already have.
-        chunks.length = 0;
-        received = 0;
-      }
-      expected ??= totalSize !== null ? totalSize - start : null;
-      const reader = response.body!.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) {
-            break;
-          }
-          chunks.push(value);
-          received += value.length;
-          onProgress({
-            step: 'download',
-            message: 'Downloading…',
-            fraction: expected ? Math.min(received / expected, 1) : undefined
-          });
-        }
-      } catch (error) {
-        if (signal?.aborted) {
-          throw error;
-        }
-        if (attempt < DOWNLOAD_RESUMES) {
-          continue;
-        }
-        throw new OceanError(
-          'OCEAN_NODE_UNREACHABLE',
-          'The download was cut several times. Your access is kept: try again.',
-          { cause: String(error) }
-        );
-      }
-      if (expected === null || received >= expected) {
-        break;
-      }
-      if (attempt >= DOWNLOAD_RESUMES) {
-        break;
-      }
-    }
-    const bytes = new Uint8Array(received);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
-    }
+    const { bytes, contentType, totalSize } = await readRange(
+      url,
+      { Authorization: token },
+      start,
+      end,
+      signal,
+      onProgress
+    );
     return { bytes, contentType, totalSize };
   }
 }

@@ -10,7 +10,7 @@
 import { getBytes } from 'ethers';
 import type { IOceanNetwork, IWalletRequester } from '../tokens';
 import { OceanError } from './errors';
-import { NodeApi } from './node-api';
+import { NodeApi, parseNonce } from './node-api';
 import { nodeRequestHash, type INodeRequestHint } from './wallet-decode';
 
 /** How long a token lives; the node is told, and this page forgets it then too. */
@@ -127,7 +127,7 @@ export class NodeAuth {
     // Any nonce above the last one will do: skip those whose hash starts with a zero byte.
     // Ocean Node checks toBeArray(hash), which drops that byte, while the wallet (rightly)
     // signs and describes all 32; 1 nonce in 256 would otherwise be refused by real nodes.
-    let next = (Number(last) || 0) + 1;
+    let next = Number(parseNonce(last)) + 1;
     while (nodeRequestHash(account, next, 'createAuthToken').startsWith('0x00'))
       next++;
     const nonce = String(next);

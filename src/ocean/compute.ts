@@ -12,6 +12,7 @@ import { serviceMarkets } from './asset';
 import type { NodeAuth } from './compute-auth';
 import { OceanError } from './errors';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
+import { nextPoll } from './polling';
 
 export interface IComputeResultFile {
   filename: string;
@@ -373,8 +374,21 @@ export async function waitForJob(
 ): Promise<IComputeJob> {
   const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
   let last = -1;
-  for (;;) {
+  let previous: IComputeJob | undefined;
+  for (let attempt = 0; ; attempt++) {
+    // Paced and budgeted per node: a real node allows 30 requests a minute.
+    try {
+      await nextPoll(network.nodeUrl, attempt, {
+        signal: options.signal,
+        minGapMs: options.intervalMs
+      });
+    } catch (error) {
+      // Stopped while waiting: the last status read is the answer.
+      if (previous && options.signal?.aborted) return previous;
+      throw error;
+    }
     const job = await jobStatus(network, signer, jobId);
+    previous = job;
     if (job.status !== last) {
       last = job.status;
       onProgress({
@@ -385,9 +399,6 @@ export async function waitForJob(
     }
     if (FINAL_JOB_STATUSES.has(job.status)) return job;
     if (options.signal?.aborted || Date.now() > deadline) return job;
-    await new Promise(resolve =>
-      setTimeout(resolve, options.intervalMs ?? 500)
-    );
   }
 }
 

@@ -14,6 +14,8 @@ export type OceanErrorCode =
   | 'OCEAN_UNKNOWN_NETWORK'
   | 'OCEAN_NETWORK_UNREACHABLE'
   | 'OCEAN_NODE_UNREACHABLE'
+  // The node answers 429: it says when it takes requests again.
+  | 'OCEAN_RATE_LIMITED'
   | 'OCEAN_CHAIN_MISMATCH'
   | 'OCEAN_BAD_SETTINGS'
   // Ocean client (discovery, access, download):

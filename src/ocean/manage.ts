@@ -5,10 +5,12 @@
  * assets the node already holds. Reads go to the node and the chain; every transaction uses the
  * Signer the wallet hands out, so each one passes the wallet's confirmation dialog.
  */
-import type { IOceanNetwork, IOceanPrice } from '../tokens';
-import { buildSearchQuery, serviceMarkets } from './asset';
+import type { IOceanAssetQuery, IOceanNetwork, IOceanPrice } from '../tokens';
+import { buildSearchQuery, searchPage, serviceMarkets } from './asset';
 import { OceanError } from './errors';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
+import { NodeApi } from './node-api';
+import { nextPoll, notePollAnswer } from './polling';
 import { sha256Hex, type ITrustedAlgorithm } from './publish';
 
 /** The data NFT's metadata states, as Ocean's contracts and markets number them. */
@@ -57,41 +59,19 @@ const FRE_ABI = [
   'event Swapped(bytes32 indexed exchangeId, address indexed by, uint256 baseTokenSwappedAmount, uint256 datatokenSwappedAmount, address tokenOutAddress, uint256 marketFeeAmount, uint256 oceanFeeAmount, uint256 consumeMarketFeeAmount)'
 ];
 
-async function queryNode(
-  network: IOceanNetwork,
-  body: unknown
-): Promise<any[]> {
-  const response = await fetch(
-    `${network.nodeUrl}/api/aquarius/assets/metadata/query`,
-    {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body)
-    }
-  ).catch(() => undefined);
-  if (!response?.ok)
-    throw new OceanError(
-      'OCEAN_NODE_UNREACHABLE',
-      `The Ocean Node at ${network.nodeUrl} does not answer. Check that it is running.`
-    );
-  const answer: any = await response.json();
-  // Plain lists (our node), Elasticsearch hits or Typesense documents.
-  if (Array.isArray(answer))
-    return answer.flatMap((entry: any) =>
-      Array.isArray(entry?.hits)
-        ? entry.hits.map((hit: any) => hit.document ?? hit)
-        : [entry]
-    );
-  return (answer?.hits?.hits ?? []).map((hit: any) => hit._source ?? hit);
-}
-
-/** Raw DDOs (as the node indexed them) matching our search filters. */
+/** Raw DDOs (as the node indexed them) matching our search filters (first 250). */
 export async function queryDdos(
   network: IOceanNetwork,
-  filters: Parameters<typeof buildSearchQuery>[0]
+  filters: IOceanAssetQuery
 ): Promise<any[]> {
-  const body = buildSearchQuery({ pageSize: 100, ...filters }, network.chainId);
-  return queryNode(network, body);
+  const answer = await new NodeApi(network.nodeUrl).query(
+    buildSearchQuery(network.chainId)
+  );
+  return searchPage(
+    answer,
+    { ...filters, page: 0, pageSize: 250 },
+    network.chainId
+  ).documents;
 }
 
 /** The assets whose data NFT `account` owns, with sales and revenue read from the chain. */
@@ -263,12 +243,14 @@ export async function waitForNode(
   timeoutMs = 30_000
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    // Paced: a real node allows 30 requests a minute.
+    await nextPoll(network.nodeUrl, attempt);
     const response = await fetch(
       `${network.nodeUrl}/api/aquarius/assets/ddo/${encodeURIComponent(did)}`
     ).catch(() => undefined);
     if (response?.ok && check(await response.json())) return;
-    await new Promise(resolve => setTimeout(resolve, 300));
+    await notePollAnswer(network.nodeUrl, response);
   }
   throw new OceanError(
     'OCEAN_NOT_INDEXED',

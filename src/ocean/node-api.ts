@@ -11,38 +11,180 @@ export interface INodeInfo {
   providerAddress: string;
   /** Endpoint name → [METHOD, path]. */
   serviceEndpoints: Record<string, [string, string]>;
+  /** Real nodes add their libp2p identity and software version. */
+  nodeId?: string;
+  nodePublicKey?: string;
+  software?: string;
+  version?: string;
 }
 
-/** Reads the error an Ocean Node sends (JSON `{error}` or plain text). */
-async function nodeMessage(response: Response): Promise<{
+/**
+ * When each node (by URL) said it would take requests again after a 429.
+ * Shared by every caller in this page, so one refusal slows them all down.
+ */
+const RATE_LIMITED_UNTIL = new Map<string, number>();
+
+/** How long a node asks us to wait: Retry-After, or its sentence's seconds. */
+export function retryAfterMs(headers: Headers | null, message: string): number {
+  const header = Number(headers?.get('retry-after'));
+  if (Number.isFinite(header) && header > 0) {
+    return Math.min(header, 600) * 1000;
+  }
+  const said = /try again in (\d+) ?s/i.exec(message);
+  // Real Ocean Nodes count a minute per window and say so.
+  return said ? Math.min(Number(said[1]), 600) * 1000 : 60_000;
+}
+
+/** Remembers that `nodeUrl` refused us for `waitMs`. */
+export function noteRateLimit(nodeUrl: string, waitMs: number): number {
+  const key = nodeUrl.replace(/\/+$/, '');
+  const until = Math.max(RATE_LIMITED_UNTIL.get(key) ?? 0, Date.now() + waitMs);
+  RATE_LIMITED_UNTIL.set(key, until);
+  return until;
+}
+
+/** When `nodeUrl` will take requests again (0 when it is not limiting us). */
+export function rateLimitedUntil(nodeUrl: string): number {
+  const until = RATE_LIMITED_UNTIL.get(nodeUrl.replace(/\/+$/, '')) ?? 0;
+  return until > Date.now() ? until : 0;
+}
+
+/** A wall-clock time as people read it, for "retrying at …". */
+export function clockTime(at: number): string {
+  return new Date(at).toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit'
+  });
+}
+
+/** HTML entities express writes into its error pages. */
+const ENTITIES: Record<string, string> = {
+  '&nbsp;': ' ',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&amp;': '&',
+  '&quot;': '"',
+  '&#39;': "'"
+};
+
+/**
+ * Plain words from a text or HTML refusal. Express pages ("Error
+ * PayloadTooLargeError: request entity too large at readStream (…)") carry
+ * a stack trace nobody should read: the first line of the error is kept.
+ */
+export function refusalText(raw: string): string {
+  let text = raw;
+  if (/<[a-z!/][^>]*>/i.test(text) || /&nbsp;|&lt;/.test(text)) {
+    text = text
+      .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+      .replace(/<br\s*\/?>/gi, '\n')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/&[a-z#0-9]+;/gi, entity => ENTITIES[entity] ?? ' ');
+  }
+  // Stack frames start with "at …" after a newline or a run of spaces.
+  text = text.split(/\n|\s{2,}at\s|\sat\s+\S+\s+\(/)[0];
+  text = text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^Error\s+(?=\w*Error\b)/, '')
+    .replace(/^Error\s+(?=Cannot\s)/, '');
+  return text.slice(0, 300);
+}
+
+/**
+ * Codes for the refusals real Ocean Nodes send as bare sentences, so the
+ * client can branch on them as it does on our node's JSON codes.
+ */
+function codeFromText(message: string): string | undefined {
+  if (/^invalid token$|token (is )?(expired|invalid)/i.test(message)) {
+    return 'INVALID_TOKEN';
+  }
+  if (/is not a valid nonce/i.test(message)) {
+    return 'INVALID_NONCE';
+  }
+  if (/^ddo not found|no ddo found/i.test(message)) {
+    return 'DDO_NOT_FOUND';
+  }
+  if (/PayloadTooLargeError|request entity too large/i.test(message)) {
+    return 'PAYLOAD_TOO_LARGE';
+  }
+  if (/SyntaxError|Unexpected (end|token).*JSON/i.test(message)) {
+    return 'MALFORMED_REQUEST';
+  }
+  if (/^Cannot (GET|POST|PUT|DELETE) /i.test(message)) {
+    return 'NO_SUCH_ROUTE';
+  }
+  return undefined;
+}
+
+/**
+ * Reads the refusal an Ocean Node sends: our node's JSON `{error, code}`,
+ * a real node's JSON `{error}` or JSON string, plain text served as
+ * text/html, or an express HTML page.
+ */
+export async function nodeMessage(response: Response): Promise<{
   message: string;
   code?: string;
 }> {
   const text = await response.text().catch(() => '');
+  return refusalFrom(text, response.statusText);
+}
+
+/** The same, from a body already read. */
+export function refusalFrom(
+  text: string,
+  statusText = ''
+): { message: string; code?: string } {
   try {
     const body = JSON.parse(text);
     const error = body?.error ?? body;
-    if (typeof error === 'string') {
-      return { message: error, code: body?.code };
+    if (typeof error === 'string' && error.trim()) {
+      const message = refusalText(error);
+      return { message, code: body?.code ?? codeFromText(message) };
     }
-    if (error && typeof error === 'object') {
-      return {
-        message: String(error.message ?? error.error ?? text),
-        code: error.code ?? body?.code
-      };
+    if (error && typeof error === 'object' && !Array.isArray(error)) {
+      const inner = error.message ?? error.error;
+      if (typeof inner === 'string' && inner.trim()) {
+        const message = refusalText(inner);
+        return {
+          message,
+          code: error.code ?? body?.code ?? codeFromText(message)
+        };
+      }
+      // A real node sometimes refuses with a bare `{}`: nothing to quote.
+      return { message: statusText, code: error.code ?? body?.code };
     }
   } catch {
-    // Not JSON: a proxy page or a rate-limit sentence.
+    // Not JSON: a sentence, a proxy page or an express error page.
   }
-  return { message: text.slice(0, 300) || response.statusText };
+  const message = refusalText(text) || statusText;
+  return { message, code: codeFromText(message) };
+}
+
+/** Messages that carry no information beyond the status itself. */
+const EMPTY_MESSAGES =
+  /^(|internal server error|bad gateway|service unavailable|gateway time-?out|not implemented)$/i;
+
+/** Options of a NodeApi; the defaults suit real networks. */
+export interface INodeApiOptions {
+  /**
+   * The longest a call waits for a rate-limiting node before retrying once
+   * (real nodes ask for 60 s). 0 fails at once with the time to retry.
+   */
+  maxRateLimitWaitMs?: number;
+  /** Told each time a call waits for a rate-limiting node, with a sentence. */
+  onRateLimited?: (info: { until: number; message: string }) => void;
 }
 
 export class NodeApi {
   readonly url: string;
   private _info: Promise<INodeInfo> | null = null;
+  private _options: INodeApiOptions;
 
-  constructor(url: string) {
+  constructor(url: string, options: INodeApiOptions = {}) {
     this.url = url.replace(/\/+$/, '');
+    this._options = options;
   }
 
   /** fetch with a clear error when the node cannot be reached at all. */
@@ -51,6 +193,9 @@ export class NodeApi {
     init: RequestInit = {},
     timeoutMs = 15_000
   ): Promise<Response> {
+    // A node that said 429 refuses everything until then: asking earlier
+    // only extends its window.
+    await this.waitForRateLimit(init.signal ?? undefined);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init.signal
       ? AbortSignal.any([init.signal, timeout])
@@ -69,18 +214,62 @@ export class NodeApi {
     }
   }
 
+  /** Sleeps until the node's rate-limit window ends (if it is in one). */
+  async waitForRateLimit(signal?: AbortSignal): Promise<void> {
+    const until = rateLimitedUntil(this.url);
+    const max = this._options.maxRateLimitWaitMs ?? 65_000;
+    if (!until) {
+      return;
+    }
+    if (until - Date.now() > max) {
+      throw NodeApi.rateLimited(this.url, until);
+    }
+    this._options.onRateLimited?.({
+      until,
+      message: NodeApi.rateLimited(this.url, until, true).message
+    });
+    await sleep(until - Date.now(), signal);
+  }
+
   async json<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const response = await this.fetch(path, init);
-    if (!response.ok) {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.fetch(path, init);
+      if (response.ok) {
+        return (await response.json()) as T;
+      }
       const { message, code } = await nodeMessage(response);
+      if (response.status === 429) {
+        const until = noteRateLimit(
+          this.url,
+          retryAfterMs(response.headers, message)
+        );
+        const max = this._options.maxRateLimitWaitMs ?? 65_000;
+        // A 429 means the request was not handled, so asking again is safe.
+        if (attempt === 0 && until - Date.now() <= max) {
+          continue;
+        }
+        throw NodeApi.rateLimited(this.url, until);
+      }
       throw NodeApi.error(response.status, message, code);
     }
-    return (await response.json()) as T;
+  }
+
+  /** The error for a node that is rate-limiting us, saying when it ends. */
+  static rateLimited(url: string, until: number, waiting = false): OceanError {
+    const seconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+    return new OceanError(
+      'OCEAN_RATE_LIMITED',
+      waiting
+        ? `The Ocean Node at ${url} is limiting how often it may be asked (real nodes allow 30 requests a minute). Retrying at ${clockTime(until)} (in ${seconds} s).`
+        : `The Ocean Node at ${url} is limiting how often it may be asked (real nodes allow 30 requests a minute). Try again at ${clockTime(until)} (in ${seconds} s).`,
+      { status: 429, retryAt: until }
+    );
   }
 
   /** Maps a node refusal to an OceanError with advice. */
   static error(status: number, message: string, code?: string): OceanError {
     const details = { status, nodeCode: code, nodeMessage: message };
+    const said = !EMPTY_MESSAGES.test(message.trim());
     if (status === 404 || code === 'DDO_NOT_FOUND') {
       return new OceanError(
         'OCEAN_NOT_INDEXED',
@@ -95,6 +284,28 @@ export class NodeApi {
         details
       );
     }
+    if (status === 429) {
+      return new OceanError(
+        'OCEAN_RATE_LIMITED',
+        'The Ocean Node is limiting how often it may be asked (real nodes allow 30 requests a minute). Wait a minute and try again.',
+        details
+      );
+    }
+    if (status === 413 || code === 'PAYLOAD_TOO_LARGE') {
+      return new OceanError(
+        'OCEAN_NODE_REFUSED',
+        'The request is larger than the Ocean Node accepts (real nodes take JSON bodies up to 100 kB and files up to 25 MB). Send less at once.',
+        details
+      );
+    }
+    if ((status === 502 || status === 503 || status === 504) && !said) {
+      // A proxy in front of the node answered for it: the node is down.
+      return new OceanError(
+        'OCEAN_NODE_UNREACHABLE',
+        `The Ocean Node does not answer (its gateway says ${status}). Try again later; if it persists, check the network settings.`,
+        details
+      );
+    }
     if (status === 502 || status === 504) {
       // The node answers, but the publisher's storage behind it does not.
       return new OceanError(
@@ -103,23 +314,20 @@ export class NodeApi {
         details
       );
     }
-    if (status === 429) {
-      return new OceanError(
-        'OCEAN_NODE_UNREACHABLE',
-        'The Ocean Node is rate-limiting requests. Wait a minute and try again.',
-        details
-      );
-    }
     if (status >= 500) {
+      // Real nodes answer most refusals (unknown service, job or order) with
+      // 500 or 501 and a sentence: the node is up, it said no.
       return new OceanError(
-        'OCEAN_NODE_UNREACHABLE',
-        `The Ocean Node failed (${status}): ${message}`,
+        'OCEAN_NODE_REFUSED',
+        said
+          ? `The Ocean Node refused the request: ${sentence(message)} (${status})`
+          : `The Ocean Node could not carry out the request and gave no reason (${status}). It usually means it does not have what was asked for (asset, service, file or job): check them, then try again.`,
         details
       );
     }
     return new OceanError(
       'OCEAN_DOWNLOAD_REFUSED',
-      `The Ocean Node refused the request (${status}): ${message}`,
+      `The Ocean Node refused the request (${status}): ${sentence(message)}`,
       details
     );
   }
@@ -166,6 +374,15 @@ export class NodeApi {
     return Array.isArray(result) ? result : [];
   }
 
+  /** The last nonce the node holds for `address` (a number or, on real nodes, a string). */
+  async nonce(address: string): Promise<bigint> {
+    const path = await this.endpoint('nonce', '/api/services/nonce');
+    const answer = await this.json<{ nonce?: unknown }>(
+      `${path}?userAddress=${encodeURIComponent(address)}`
+    );
+    return parseNonce(answer?.nonce);
+  }
+
   async downloadUrl(params: Record<string, string | number>): Promise<string> {
     const path = await this.endpoint('download', '/api/services/download');
     const search = new URLSearchParams(
@@ -173,4 +390,46 @@ export class NodeApi {
     );
     return `${this.url}${path}?${search}`;
   }
+}
+
+/** A node's nonce, whether sent as a number or a decimal string. */
+export function parseNonce(value: unknown): bigint {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+    return BigInt(value);
+  }
+  if (typeof value === 'string' && /^\d{1,78}$/.test(value.trim())) {
+    return BigInt(value.trim());
+  }
+  if (value === undefined || value === null) {
+    // Real nodes answer "0" for accounts they have never seen; ours may omit it.
+    return 0n;
+  }
+  throw new OceanError(
+    'OCEAN_NODE_REFUSED',
+    `The Ocean Node sent a request counter (nonce) that is not a number: ${String(value).slice(0, 40)}.`
+  );
+}
+
+/** A node's sentence ends with a full stop, once. */
+function sentence(message: string): string {
+  const text = message.trim();
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true }
+    );
+  });
 }

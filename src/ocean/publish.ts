@@ -10,8 +10,11 @@
  * approved base tokens. That works on the local stack and on real networks alike.
  */
 import type { IOceanNetwork } from '../tokens';
+import { buildSearchQuery, searchDocuments } from './asset';
 import { OceanError } from './errors';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
+import { NodeApi } from './node-api';
+import { nextPoll, notePollAnswer } from './polling';
 
 export type PublishStep =
   'check' | 'upload' | 'create' | 'encrypt' | 'metadata' | 'index' | 'done';
@@ -150,26 +153,12 @@ export async function discoverContracts(
   provider: unknown
 ): Promise<IOceanContracts> {
   const ethers = await loadEthers();
-  const response = await fetch(
-    `${network.nodeUrl}/api/aquarius/assets/metadata/query`,
-    {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ q: '*', query_by: 'id' })
-    }
-  ).catch(() => undefined);
-  const body: unknown = response?.ok ? await response.json() : undefined;
-  // Typesense answers [{ hits: [{ document }] }], Elasticsearch { hits: { hits: [{ _source }] } },
-  // and plain lists of DDOs also occur.
-  const candidates: any[] = [];
-  const visit = (value: any) => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === 'object') {
-      if (Array.isArray(value.services)) candidates.push(value);
-      else for (const key of ['hits', 'document', '_source']) visit(value[key]);
-    }
-  };
-  visit(body);
+  // A chainId term is the one query every node accepts (a real node answers
+  // 500 to `q` without `filter_by`, and to match_all).
+  const answer: unknown = await new NodeApi(network.nodeUrl)
+    .query(buildSearchQuery(network.chainId))
+    .catch(() => undefined);
+  const candidates: any[] = searchDocuments(answer);
   const datatoken = candidates
     .map(ddo => ddo.services?.[0]?.datatokenAddress)
     .find(address => typeof address === 'string');
@@ -537,12 +526,14 @@ export async function waitForIndexer(
   timeoutMs = 60_000
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    // Paced: a real node allows 30 requests a minute.
+    await nextPoll(network.nodeUrl, attempt);
     const response = await fetch(
       `${network.nodeUrl}/api/aquarius/assets/ddo/${did}`
     ).catch(() => undefined);
     if (response?.ok) return;
-    await new Promise(resolve => setTimeout(resolve, 250));
+    await notePollAnswer(network.nodeUrl, response);
   }
   throw new OceanError(
     'OCEAN_NOT_INDEXED',
