@@ -3,6 +3,7 @@
  *
  *   node --import tsx stack/src/main.ts [--fresh] [--state-dir DIR]
  *        [--chain-port 8545] [--node-port 8001] [--faucet-port 8002] [--files-port 8003]
+ *        [--node-rate-limit N]
  *
  * Ctrl-C (SIGINT) or SIGTERM stops everything it started. A second start on
  * the same state directory reuses the chain, contracts, samples and node data
@@ -10,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_PORTS, startStack } from './stack.ts';
+import { DEFAULT_PORTS, LOCAL_NODE_RATE_LIMIT, startStack } from './stack.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     'faucet-port': { type: 'string' },
     'files-port': { type: 'string' },
     'no-samples': { type: 'boolean', default: false },
+    'node-rate-limit': { type: 'string' },
     help: { type: 'boolean', default: false }
   },
   strict: true
@@ -28,7 +30,10 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    'Usage: npm run stack [-- --fresh] [--state-dir DIR] [--chain-port N] [--node-port N] [--faucet-port N] [--files-port N] [--no-samples]\n' +
+    'Usage: npm run stack [-- --fresh] [--state-dir DIR] [--chain-port N] [--node-port N] [--faucet-port N] [--files-port N] [--no-samples] [--node-rate-limit N]\n' +
+      "--node-rate-limit: the node's requests a minute per IP (a real node allows 30; default " +
+      String(LOCAL_NODE_RATE_LIMIT) +
+      ').\n' +
       'Ports default to ' +
       JSON.stringify(DEFAULT_PORTS) +
       '; 0 picks a free port.'
@@ -55,6 +60,19 @@ const ports = {
   files: port(values['files-port'], 'files-port')
 };
 
+const rateLimitText = values['node-rate-limit'];
+const nodeRateLimit =
+  rateLimitText === undefined ? undefined : Number(rateLimitText);
+if (
+  nodeRateLimit !== undefined &&
+  !(Number.isInteger(nodeRateLimit) && nodeRateLimit >= 0)
+) {
+  console.error(
+    `STACK_BAD_RATE_LIMIT: --node-rate-limit must be a whole number of requests a minute (0 = off), not "${rateLimitText}".`
+  );
+  process.exit(2);
+}
+
 console.log(
   values.fresh
     ? 'Starting a fresh local Ocean network…'
@@ -69,7 +87,8 @@ try {
       Object.entries(ports).filter(([, value]) => value !== undefined)
     ),
     samples: !values['no-samples'],
-    fresh: values.fresh
+    fresh: values.fresh,
+    nodeRateLimit
   });
   const { info } = stack;
   console.log('');

@@ -78,7 +78,15 @@ export interface StackOptions {
   samples?: boolean;
   /** Discard the state directory's earlier state instead of reusing it. */
   fresh?: boolean;
+  /**
+   * The node's requests a minute per client IP (Ocean Node's default is 30). The local stack
+   * serves one person's lab and the UI tests, which poll far more, so it defaults much higher;
+   * 30 shows how the extension fares against a real node's limit.
+   */
+  nodeRateLimit?: number;
 }
+
+export const LOCAL_NODE_RATE_LIMIT = 100_000;
 
 export interface StackInfo {
   rpcUrl: string;
@@ -551,7 +559,9 @@ export async function startStack(
           '--data-dir',
           nodeDataDir,
           '--private-key',
-          ACCOUNTS.provider.privateKey
+          ACCOUNTS.provider.privateKey,
+          '--rate-limit',
+          String(options.nodeRateLimit ?? LOCAL_NODE_RATE_LIMIT)
         ],
         {
           cwd: REPO_ROOT,

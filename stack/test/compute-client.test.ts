@@ -43,6 +43,8 @@ before(async () => {
     dataDir: join(chain.dir, 'node'),
     privateKey: ACCOUNTS.provider.privateKey,
     port: 0,
+    // Our tests make far more than a real node's 30 requests a minute.
+    rateLimitPerMinute: 100_000,
     indexerPollMs: 100,
     log: () => {}
   });

@@ -60,6 +60,8 @@ function startNode(): Promise<OceanNode> {
     dataDir: dataDir(),
     privateKey: ACCOUNTS.provider.privateKey,
     port: 0,
+    // Our tests make far more than a real node's 30 requests a minute.
+    rateLimitPerMinute: 100_000,
     indexerPollMs: 100,
     compute: {
       maxJobDuration: 20,

@@ -50,7 +50,9 @@ async function startNodeProcess(
       '--address-file',
       chain.addressFile,
       '--data-dir',
-      dataDir
+      dataDir,
+      '--rate-limit',
+      '100000'
     ],
     {
       env: {

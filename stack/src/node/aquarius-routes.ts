@@ -299,7 +299,7 @@ async function validate(
   req: Request,
   res: ServerResponse
 ): Promise<void> {
-  const body = await req.json(4 * 1024 * 1024);
+  const body = await req.json();
   // Newer clients wrap the DDO with a signature; older ones post the bare DDO.
   const wrapped =
     body.ddo && typeof body.ddo === 'object' && !Array.isArray(body.ddo);
@@ -340,12 +340,9 @@ export function registerAquariusRoutes(
   router.get(`${AQUARIUS_BASE}/assets/ddo/:did/:force?`, (req, res) => {
     sendJson(res, 200, presentDdo(context, findDdo(context, req.params.did)));
   });
+  // Real nodes answer the whole DDO here, not only its metadata part.
   router.get(`${AQUARIUS_BASE}/assets/metadata/:did/:force?`, (req, res) => {
-    const ddo = JSON.parse(findDdo(context, req.params.did).ddo) as Record<
-      string,
-      unknown
-    >;
-    sendJson(res, 200, ddo.metadata ?? {});
+    sendJson(res, 200, presentDdo(context, findDdo(context, req.params.did)));
   });
   router.post(`${AQUARIUS_BASE}/assets/metadata/query`, (req, res) =>
     query(context, req, res)
@@ -374,6 +371,7 @@ export function registerAquariusRoutes(
       );
     if (!row) throw notFound('No DDO state for that query.', 'DDO_NOT_FOUND');
     sendJson(res, 200, {
+      id: row.did,
       did: row.did,
       chainId: row.chainId,
       nft: row.eventContract,

@@ -46,6 +46,8 @@ export interface OceanAddresses {
   erc721Factory: string;
   fixedRateExchanges: string[];
   dispenser: string;
+  /** Ocean's Escrow contract (paid compute), when the address file has one. */
+  escrow?: string;
   startBlock: number;
 }
 
@@ -94,6 +96,7 @@ export function loadAddresses(file: string, chainId: number): OceanAddresses {
     erc721Factory: need('ERC721Factory'),
     fixedRateExchanges: fixedRate,
     dispenser: need('Dispenser'),
+    escrow: pick('Escrow') ? getAddress(pick('Escrow')!) : undefined,
     startBlock: Number(entry.startBlock ?? 0) || 0
   };
 }

@@ -12,6 +12,7 @@ import {
 import {
   Signature,
   Wallet,
+  encodeBase58,
   getAddress,
   getBytes,
   hexlify,
@@ -41,6 +42,18 @@ export class NodeKeys {
   /** Compressed secp256k1 public key, hex, as Ocean Node publishes it in `nodePublicKey`. */
   get publicKeyHex(): string {
     return this.#eciesKey.publicKey.toHex(true);
+  }
+
+  /**
+   * The libp2p peer id a real Ocean Node derives from the same key ("16Uiu2HA…"): base58 of
+   * the identity multihash of the protobuf-encoded secp256k1 public key. Clients use it as the
+   * node's name (status `id`, GET / `nodeId`), so two nodes on one chain must differ here.
+   */
+  get peerId(): string {
+    const publicKey = Buffer.from(this.publicKeyHex, 'hex');
+    // multihash identity (0x00, length 37) | protobuf Type=Secp256k1 (0x08 0x02) | Data (0x12 0x21)
+    const prefix = Buffer.from([0x00, 0x25, 0x08, 0x02, 0x12, 0x21]);
+    return encodeBase58(Buffer.concat([prefix, publicKey]));
   }
 
   encrypt(plain: Uint8Array): Buffer {

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NodeError, badRequest, notFound, payloadTooLarge } from './errors.js';
+import { RATE_LIMIT_MESSAGE, type RateLimiter } from './rate-limit.js';
 
 export interface Request {
   method: string;
@@ -31,7 +32,17 @@ interface Route {
   handler: Handler;
 }
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** JSON bodies: express.json()'s default of 100 kB, which every real Ocean Node route has. */
+export const DEFAULT_BODY_LIMIT = 100 * 1024;
+/** Raw bodies (encrypt, encryptFile): Ocean Node's express.raw({ limit: '25mb' }). */
+export const RAW_BODY_LIMIT = 25 * 1024 * 1024;
+
+/** A request made inside the node (POST /directCommand runs the matching route). */
+export interface InternalRequest {
+  query?: Record<string, string>;
+  body?: Buffer;
+  headers?: IncomingMessage['headers'];
+}
 
 const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
@@ -44,6 +55,11 @@ const CORS_HEADERS: Record<string, string> = {
 
 export class Router {
   readonly #routes: Route[] = [];
+  readonly #limiter: RateLimiter | undefined;
+
+  constructor(options: { rateLimiter?: RateLimiter } = {}) {
+    this.#limiter = options.rateLimiter;
+  }
 
   /** `path` may contain `:name` segments; a trailing `:name?` is optional. */
   add(method: string, path: string, handler: Handler): void {
@@ -75,6 +91,34 @@ export class Router {
   delete = (path: string, handler: Handler): void =>
     this.add('DELETE', path, handler);
 
+  /**
+   * Runs the route for `method path` with the given query, body and headers, answering on `res`
+   * (POST /directCommand reuses the HTTP routes this way, so both give the same answers).
+   * Returns false when no route matches.
+   */
+  async invoke(
+    method: string,
+    path: string,
+    input: InternalRequest,
+    outer: Request,
+    res: ServerResponse
+  ): Promise<boolean> {
+    const route = this.#routes.find(
+      candidate => candidate.method === method && candidate.pattern.test(path)
+    );
+    if (!route) return false;
+    const match = route.pattern.exec(path)!;
+    const params: Record<string, string> = {};
+    route.keys.forEach((key, index) => (params[key] = match[index + 1] ?? ''));
+    const query = new URLSearchParams(input.query ?? {});
+    const headers = { ...(input.headers ?? {}) };
+    const request = makeRequest(outer.raw, method, path, params, query, () =>
+      Promise.resolve(input.body ?? Buffer.alloc(0))
+    );
+    await route.handler({ ...request, headers }, res);
+    return true;
+  }
+
   /** The node:http request listener. */
   listener = (incoming: IncomingMessage, res: ServerResponse): void => {
     void this.#dispatch(incoming, res);
@@ -90,6 +134,17 @@ export class Router {
       const method = (incoming.method ?? 'GET').toUpperCase();
       if (method === 'OPTIONS') {
         res.writeHead(204).end();
+        return;
+      }
+      // Preflights are not counted: a browser sends one per request it makes, and the page did
+      // not ask for it.
+      const retryAfter = this.#limiter?.take(
+        incoming.socket.remoteAddress ?? 'unknown'
+      );
+      if (retryAfter) {
+        res.setHeader('Retry-After', String(retryAfter));
+        incoming.resume();
+        sendText(res, 429, RATE_LIMIT_MESSAGE, 'text/html; charset=utf-8');
         return;
       }
       let url: URL;
@@ -140,11 +195,12 @@ function makeRequest(
   method: string,
   path: string,
   params: Record<string, string>,
-  query: URLSearchParams
+  query: URLSearchParams,
+  read: (limit: number) => Promise<Buffer> = limit => readBody(raw, limit)
 ): Request {
   let consumed: Promise<Buffer> | undefined;
   const body = (limit = DEFAULT_BODY_LIMIT): Promise<Buffer> => {
-    consumed ??= readBody(raw, limit);
+    consumed ??= read(limit);
     return consumed;
   };
   return {

@@ -23,7 +23,9 @@ import { NodeKeys } from './crypto.js';
 import { NodeDatabase } from './db.js';
 import { Router } from './http.js';
 import { Indexer } from './indexer.js';
+import { registerNetworkRoutes } from './network-routes.js';
 import { registerProviderRoutes } from './provider-routes.js';
+import { RateLimiter, REAL_NODE_REQUESTS_PER_MINUTE } from './rate-limit.js';
 import { FileStore } from './storage.js';
 
 export { SERVICE_ENDPOINTS } from './provider-routes.js';
@@ -42,6 +44,13 @@ export interface OceanNodeOptions {
   port?: number;
   indexerPollMs?: number;
   maxUploadBytes?: number;
+  /**
+   * Requests a minute one client IP may make; past it the node answers 429 as Ocean Node does.
+   * Defaults to Ocean Node's 30; 0 turns the limit off. The local stack and the tests raise it.
+   */
+  rateLimitPerMinute?: number;
+  /** Addresses that may decrypt our DDOs through /api/services/decrypt; empty: anyone who signs. */
+  authorizedDecrypters?: string[];
   /** Limits of the compute-to-data environment. */
   compute?: ComputeOptions;
   log?: (message: string) => void;
@@ -89,7 +98,11 @@ export async function startOceanNode(
     maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 * 1024 * 1024,
     version: NODE_VERSION
   };
-  const router = new Router();
+  const router = new Router({
+    rateLimiter: new RateLimiter(
+      options.rateLimitPerMinute ?? REAL_NODE_REQUESTS_PER_MINUTE
+    )
+  });
   registerProviderRoutes(router, context);
   registerAquariusRoutes(router, context);
   const compute = new ComputeEngine(
@@ -99,6 +112,9 @@ export async function startOceanNode(
     log
   );
   registerComputeRoutes(router, context, compute);
+  registerNetworkRoutes(router, context, compute, {
+    authorizedDecrypters: options.authorizedDecrypters
+  });
 
   const server = createServer(router.listener);
   server.requestTimeout = 0; // large downloads and uploads may take long

@@ -3,8 +3,10 @@
  *
  *   node --import tsx src/node/main.ts --rpc http://127.0.0.1:8545 --address-file addresses.json \
  *     --data-dir .ocean-node [--port 8001] [--host 127.0.0.1] [--chain-id 8996] [--private-key HEX]
+ *     [--rate-limit 30]
  *
- * The key may also come from OCEAN_NODE_PRIVATE_KEY. Prints "Ocean Node listening on URL" once
+ * The key may also come from OCEAN_NODE_PRIVATE_KEY. --rate-limit (or OCEAN_NODE_RATE_LIMIT) is
+ * requests a minute per client IP, Ocean Node's 30 by default; 0 turns it off. Prints "Ocean Node listening on URL" once
  * it accepts requests; exits cleanly on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
@@ -18,7 +20,8 @@ const { values } = parseArgs({
     'chain-id': { type: 'string', default: '8996' },
     'address-file': { type: 'string' },
     'data-dir': { type: 'string' },
-    'private-key': { type: 'string' }
+    'private-key': { type: 'string' },
+    'rate-limit': { type: 'string' }
   }
 });
 
@@ -39,6 +42,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535)
   fail('--port must be 0..65535.');
 if (!Number.isInteger(chainId) || chainId <= 0)
   fail('--chain-id must be a positive integer.');
+const rateLimitText = values['rate-limit'] ?? process.env.OCEAN_NODE_RATE_LIMIT;
+const rateLimit =
+  rateLimitText === undefined ? undefined : Number(rateLimitText);
+if (rateLimit !== undefined && !(Number.isInteger(rateLimit) && rateLimit >= 0))
+  fail('--rate-limit must be a whole number of requests a minute (0 = off).');
 
 try {
   const node = await startOceanNode({
@@ -48,7 +56,8 @@ try {
     dataDir: values['data-dir'],
     privateKey,
     host: values.host,
-    port
+    port,
+    rateLimitPerMinute: rateLimit
   });
   console.log(`Ocean Node listening on ${node.url}`);
   let stopping = false;

@@ -9,10 +9,18 @@ import { ZeroAddress } from 'ethers';
 import { authenticate } from './auth.js';
 import { chainNow, verifyOrder } from './chain.js';
 import { COMPUTE_ENDPOINTS } from './compute-routes.js';
+import { NETWORK_ENDPOINTS } from './network-routes.js';
 import type { NodeContext } from './context.js';
 import { signJwt, utf8Hex } from './crypto.js';
 import { badRequest, forbidden, notFound, unauthorized } from './errors.js';
-import { sendJson, sendText, type Request, type Router } from './http.js';
+import {
+  DEFAULT_BODY_LIMIT,
+  RAW_BODY_LIMIT,
+  sendJson,
+  sendText,
+  type Request,
+  type Router
+} from './http.js';
 import { checkFileName, parseFileObject, type FileObject } from './storage.js';
 import {
   optionalAddress,
@@ -54,10 +62,9 @@ export const SERVICE_ENDPOINTS: Record<string, [string, string]> = {
   ddoMetadataQuery: ['POST', '/api/aquarius/assets/metadata/query'],
   getDDOState: ['GET', '/api/aquarius/state/ddo'],
   validateDDO: ['POST', '/api/aquarius/assets/ddo/validate'],
-  ...COMPUTE_ENDPOINTS
+  ...COMPUTE_ENDPOINTS,
+  ...NETWORK_ENDPOINTS
 };
-
-const ENCRYPT_BODY_LIMIT = 4 * 1024 * 1024;
 
 interface DecryptedFiles {
   nftAddress?: string;
@@ -286,10 +293,15 @@ async function encrypt(
     command,
     authorization: req.headers.authorization
   });
-  const body = await req.body(ENCRYPT_BODY_LIMIT);
+  const contentType = String(req.headers['content-type'] ?? '');
+  // As on a real node: JSON bodies are held to express.json()'s 100 kB, raw ones to 25 MB.
+  const body = await req.body(
+    contentType.includes('application/json')
+      ? DEFAULT_BODY_LIMIT
+      : RAW_BODY_LIMIT
+  );
   if (body.length === 0)
     throw badRequest('Missing required body.', 'MISSING_BODY');
-  const contentType = String(req.headers['content-type'] ?? '');
   if (command === 'encryptFile' && !contentType.includes('application/json')) {
     // Raw file content: answer the sealed bytes themselves, as Ocean Node does.
     const sealed = context.keys.encrypt(body);
@@ -404,6 +416,7 @@ export function registerProviderRoutes(
 ): void {
   router.get('/', (_req, res) => {
     sendJson(res, 200, {
+      nodeId: context.keys.peerId,
       chainIds: [String(context.chainId)],
       providerAddress: context.keys.address,
       providerAddresses: { [String(context.chainId)]: context.keys.address },
@@ -415,7 +428,8 @@ export function registerProviderRoutes(
   });
   router.get(`${SERVICES_BASE}/nonce`, (req, res) => {
     const address = requiredAddress(req.query, 'userAddress');
-    sendJson(res, 200, { nonce: context.db.getNonce(address) });
+    // A decimal string, as real nodes send it (the lib and our client read both).
+    sendJson(res, 200, { nonce: String(context.db.getNonce(address)) });
   });
   router.post(`${SERVICES_BASE}/encrypt`, (req, res) =>
     encrypt(context, req, res, 'encrypt')
