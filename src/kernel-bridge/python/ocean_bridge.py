@@ -553,9 +553,10 @@ class WalletWidget:
     follows the wallet in the kernel too (``w.account``, ``w.status``,
     ``w.chain_id``, ``w.network``, ``w.native``, ``w.ocean``, ``w.tokens``):
     the browser sends changes over the widget's comm, which the kernel reads
-    between cells. Where ipywidgets 8 is installed, ``ocean.wallet()``
-    returns an ipywidgets widget instead, so it fits in ``HBox`` and
-    friends."""
+    between cells. This is the fallback for kernels without ipywidgets 8;
+    where it is installed, ``ocean.wallet()`` returns ``OceanWallet`` (see
+    ``ipywidgets_wallet_class``), the same model as an ipywidgets
+    ``DOMWidget``, so it fits in ``HBox`` and friends."""
 
     def __init__(self, info):
         from ipykernel.comm import Comm
@@ -609,6 +610,40 @@ class WalletWidget:
 def _ipywidgets_wallet(info):
     """The same widget as an ipywidgets DOMWidget (ipywidgets 8+, protocol
     2.1), or None where ipywidgets is missing or older."""
+    widget_class = ipywidgets_wallet_class()
+    if widget_class is None:
+        return None
+    state = dict(info.get("state") or {})
+    # The browser names the model and view (protocol.ts WALLET_WIDGET); its
+    # names win over the class defaults, so the two sides cannot drift.
+    # _view_count and the DOMWidget basics keep ipywidgets' own defaults.
+    own = set(widget_class.class_trait_names(sync=True)) - _DOM_WIDGET_TRAITS
+    return widget_class(
+        **{name: value for name, value in state.items() if name in own and value is not None}
+    )
+
+
+# Traits ipywidgets itself manages (view count, CSS classes, layout…): the
+# browser's state names them only for kernels that have no ipywidgets.
+_DOM_WIDGET_TRAITS = {"_view_count", "_dom_classes", "tabbable", "tooltip", "layout"}
+
+
+_ipywidgets_class = None
+
+
+def ipywidgets_wallet_class():
+    """``OceanWallet``, the live wallet widget as an ipywidgets 8 ``DOMWidget``
+    subclass, or None where ipywidgets 8 is not installed.
+
+    Why a declared class rather than traits made from whatever the browser
+    sent: the browser fills balances, the account name and errors later, and
+    ipywidgets drops updates for traits the kernel does not know, so
+    ``w.native`` would never appear. Declared traits also let it be used like
+    any other widget (``HBox([w, Label("x")])``, ``w.observe(fn, "status")``).
+    """
+    global _ipywidgets_class
+    if _ipywidgets_class is not None:
+        return _ipywidgets_class
     try:
         import ipywidgets
         import traitlets
@@ -619,19 +654,51 @@ def _ipywidgets_wallet(info):
             return None
     except ValueError:
         return None
-    state = dict(info.get("state") or {})
-    traits = {}
-    for name, value in state.items():
-        if name.startswith(("_model_", "_view_")) and name != "_view_count":
-            traits[name] = traitlets.Unicode(str(value)).tag(sync=True)
-        elif not name.startswith("_") and name not in ("tabbable", "tooltip"):
-            traits[name] = traitlets.Any(value, allow_none=True).tag(sync=True)
-    widget_class = type("OceanWallet", (ipywidgets.DOMWidget,), traits)
-    return widget_class()
+
+    def synced(trait):
+        return trait.tag(sync=True)
+
+    class OceanWallet(ipywidgets.DOMWidget):
+        """The live Ocean wallet: account, network, lock state and balances,
+        kept current by the browser (read-only here: changes made in the
+        kernel are not sent to the wallet)."""
+
+        _model_name = synced(traitlets.Unicode("OceanWalletModel"))
+        _model_module = synced(traitlets.Unicode("jupyterlab-ocean"))
+        _model_module_version = synced(traitlets.Unicode("^0.1.0"))
+        _view_name = synced(traitlets.Unicode("OceanWalletView"))
+        _view_module = synced(traitlets.Unicode("jupyterlab-ocean"))
+        _view_module_version = synced(traitlets.Unicode("^0.1.0"))
+        key = synced(traitlets.Unicode(""))
+        kernel = synced(traitlets.Unicode("python"))
+        account = synced(traitlets.Unicode(None, allow_none=True))
+        account_name = synced(traitlets.Unicode(None, allow_none=True))
+        status = synced(traitlets.Unicode("none"))
+        chain_id = synced(traitlets.Int(0))
+        network = synced(traitlets.Unicode(""))
+        native_symbol = synced(traitlets.Unicode("ETH"))
+        native = synced(traitlets.Unicode(None, allow_none=True))
+        ocean = synced(traitlets.Unicode(None, allow_none=True))
+        tokens = synced(traitlets.List(traitlets.Dict()))
+        error = synced(traitlets.Unicode(None, allow_none=True))
+
+        def __repr__(self):
+            if not self.account:
+                return "Ocean wallet"
+            text = f"Ocean wallet: {self.account} on {self.network} (chain {self.chain_id}), {self.status}"
+            return text + (f", {self.native} {self.native_symbol}" if self.native else "")
+
+    OceanWallet.__qualname__ = "OceanWallet"
+    _ipywidgets_class = OceanWallet
+    return _ipywidgets_class
 
 
 def web3_provider_class():
-    """``OceanWeb3Provider`` (a web3.py BaseProvider) or None without web3."""
+    """``OceanWeb3Provider`` (a web3.py BaseProvider) or None without web3.
+
+    Checked with web3 8 (ui-tests/python-libraries.spec.ts): web3 estimates
+    gas and polls for receipts itself through ``make_request``, and the
+    wallet adds nonce and fees, so the provider only passes each call on."""
     global _web3_class
     if _web3_class is not None:
         return _web3_class
