@@ -7,12 +7,13 @@
  * downloaded once and reused from IndexedDB; a corrupted download is
  * refused by the DDO checksum.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page, Request } from '@playwright/test';
 import { Wallet } from 'ethers';
 import {
+  confirmation,
   confirmUntil,
   importWallet,
   PASSWORD,
@@ -206,10 +207,17 @@ test.describe('GAN output cells', () => {
     expect(await cachedModels(page)).toEqual([]);
     await page.unroute('**/api/services/download**');
 
-    // 2. The real bytes: access is already bought (no second purchase), so
-    //    re-running the cell downloads, verifies, caches and renders.
+    // 2. The real bytes: access is already bought (no second purchase). The
+    //    new output does not ask the wallet by itself (the download needs a
+    //    node sign-in): it waits for Run, then downloads, verifies, caches
+    //    and renders.
     await runCell(page, ganCellSource(did));
     const cell = page.locator(CELLS).last();
+    await expect(cell).toHaveAttribute('data-state', 'paused');
+    await page.waitForTimeout(1_500);
+    await expect(confirmation(page)).toHaveCount(0);
+    expect(downloads(requests)).toHaveLength(1);
+    await cell.locator('button.jp-OceanGan-run').click();
     await approveUntil(page, cell, ['ready', 'error', 'locked']);
     await expect(cell).toHaveAttribute('data-state', 'ready');
     await expect(cell).toHaveAttribute('data-backend', 'wasm');
@@ -311,6 +319,58 @@ test.describe('GAN output cells', () => {
     } finally {
       await setBackend('auto');
     }
+
+    // 5. Opening a notebook someone else saved (untrusted: no signature of
+    //    this lab), in a browser without the cached model, where the account
+    //    has access: the GAN output asks for nothing until Run is pressed.
+    const shared = {
+      ...notebook,
+      cells: [
+        {
+          cell_type: 'code',
+          execution_count: 1,
+          metadata: {},
+          source: ganCellSource(did),
+          outputs: [rendered.at(-1)]
+        }
+      ]
+    };
+    delete shared.metadata?.signature;
+    writeFileSync(
+      join(oceanLab.rootDir, 'shared-gan.ipynb'),
+      JSON.stringify(shared)
+    );
+    await openLab(page, oceanLab);
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const request = indexedDB.deleteDatabase('jupyterlab-ocean-models');
+          request.onsuccess = () => resolve();
+          request.onerror = () => reject(request.error);
+        })
+    );
+    await unlockWallet(page);
+    const before = downloads(requests).length;
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('docmanager:open', {
+        path: 'shared-gan.ipynb'
+      })
+    );
+    const opened = page.locator(CELLS).last();
+    await expect(opened).toHaveAttribute('data-state', 'paused');
+    await expect(opened.locator('.jp-OceanGan-pause')).toContainText(
+      'not trusted'
+    );
+    await page.waitForTimeout(2_000);
+    await expect(confirmation(page)).toHaveCount(0);
+    await expect(opened).toHaveAttribute('data-state', 'paused');
+    expect(downloads(requests)).toHaveLength(before);
+    // A person's press: access checked, the model downloaded (one node
+    // sign-in, approved), the images rendered.
+    await opened.locator('button.jp-OceanGan-run').click();
+    await approveUntil(page, opened, ['ready', 'error']);
+    await expect(opened).toHaveAttribute('data-state', 'ready');
+    expect(downloads(requests)).toHaveLength(before + 1);
   });
 
   test('kernels: %ocean gan shows a GAN cell, gan_images brings the same pixels into Python (NumPy) and Deno (Uint8Array)', async ({
@@ -348,7 +408,13 @@ test.describe('GAN output cells', () => {
     expect(text).toContain('got ndarray (4, 16, 16, 3) uint8');
     const diff = Number(/max diff (\d+)/.exec(text)?.[1]);
     expect(diff).toBeLessThanOrEqual(1);
+    // Access came from the kernel while the model was not yet cached, so
+    // the cell above may wait for Run; pressed now, it needs no dialog.
+    await expect(cell).toHaveAttribute('data-state', /^(ready|paused)$/);
+    if ((await cell.getAttribute('data-state')) === 'paused')
+      await cell.locator('button.jp-OceanGan-run').click();
     await expect(cell).toHaveAttribute('data-state', 'ready');
+    await expect(confirmation(page)).toHaveCount(0);
 
     // Deno: the same commands, a Uint8Array.
     await newNotebook(page, 'deno');

@@ -145,6 +145,20 @@ export class GanService {
   }
 
   /**
+   * Whether generating needs no signature: a session for the model is in
+   * memory or its verified bytes are in the browser cache. Reads only.
+   */
+  async readyWithoutSignature(did: string): Promise<boolean> {
+    for (const key of this.#sessions.keys()) {
+      if (key.startsWith(`${did}#`)) {
+        return true;
+      }
+    }
+    const info = await this.model(did);
+    return (await this.store.get(did, info.sha256)) !== null;
+  }
+
+  /**
    * The model bytes: from IndexedDB when a verified copy is there, else
    * downloaded once, verified against the DDO checksum, then cached.
    */

@@ -31,7 +31,15 @@ const GAP = 2;
 const BATCH_SIZES = [1, 4, 9, 16, 25, 36, 49, 64];
 
 export type GanCellState =
-  'idle' | 'checking' | 'locked' | 'buying' | 'loading' | 'ready' | 'error';
+  | 'idle'
+  | 'checking'
+  | 'locked'
+  | 'buying'
+  /** Access is there, but running would ask the wallet: waits for a press. */
+  | 'paused'
+  | 'loading'
+  | 'ready'
+  | 'error';
 
 export interface IGanRendererContext {
   service: GanService;
@@ -81,6 +89,9 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
   #status = element('div', 'jp-OceanGan-status');
   #lock = element('div', 'jp-OceanGan-lock');
   #buyButton = element('button', 'jp-OceanGan-buy jp-mod-styled jp-mod-accept');
+  #pause = element('div', 'jp-OceanGan-pause');
+  #pauseText = element('p', '');
+  #runButton = element('button', 'jp-OceanGan-run jp-mod-styled jp-mod-accept');
   #canvas = element('canvas', 'jp-OceanGan-grid');
   /** The PNG a previous run stored in the output, shown until a live grid exists. */
   #saved = element('img', 'jp-OceanGan-saved');
@@ -113,8 +124,11 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
   }
 
   #onAccess(_: unknown, grant: IOceanAccessGrant): void {
-    if (this.#state === 'locked' && grant.did === this.#payload?.did) {
-      void this.#enqueue(() => this.#generate());
+    if (
+      (this.#state === 'locked' || this.#state === 'paused') &&
+      grant.did === this.#payload?.did
+    ) {
+      void this.#enqueue(() => this.#show());
     }
   }
 
@@ -136,6 +150,13 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
       ),
       this.#buyButton
     );
+    this.#runButton.type = 'button';
+    this.#runButton.textContent = 'Run the generator';
+    this.#runButton.addEventListener(
+      'click',
+      () => void this.#enqueue(() => this.#show(true))
+    );
+    this.#pause.append(this.#pauseText, this.#runButton);
 
     this.#seedInput.type = 'number';
     this.#seedInput.min = '0';
@@ -212,6 +233,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     this.node.append(
       header,
       this.#lock,
+      this.#pause,
       this.#saved,
       this.#canvas,
       this.#controls,
@@ -224,6 +246,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     this.node.dataset.state = state;
     this.#status.textContent = status;
     this.#lock.hidden = state !== 'locked' && state !== 'buying';
+    this.#pause.hidden = state !== 'paused';
     this.#buyButton.disabled = state === 'buying';
     const hasImages = this.#lastRun !== null;
     this.#canvas.hidden = !hasImages;
@@ -282,10 +305,25 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     this.#seedBInput.value = String(payload.seedB ?? payload.seed + 1);
   }
 
-  /** Checks access, then renders or shows the lock. */
-  async #show(): Promise<void> {
+  /**
+   * Checks access, then renders or shows the lock.
+   *
+   * An output never asks the wallet by itself: rendering (a notebook opened,
+   * a workspace restored, access bought elsewhere) runs the generator only
+   * when that needs no signature (the verified model is in memory or the
+   * browser cache). Otherwise it pauses until a person presses Run here,
+   * `byPerson`. An untrusted notebook's output asks nothing at all, not even
+   * the chain, until then.
+   */
+  async #show(byPerson = false): Promise<void> {
     const payload = this.#payload!;
     const service = this.#context.service;
+    if (!byPerson && this.#model && !this.#model.trusted) {
+      this.#pauseText.textContent =
+        'This output is from a notebook you have not trusted, so it asks for nothing by itself. Run it to check access and generate here.';
+      this.#setState('paused', 'Not trusted');
+      return;
+    }
     this.#setState('checking', 'Checking access…');
     try {
       this.#info = await service.model(payload.did);
@@ -298,6 +336,12 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
       const grant = await service.findAccess(payload.did);
       if (!grant) {
         this.#setState('locked', 'Locked');
+        return;
+      }
+      if (!byPerson && !(await service.readyWithoutSignature(payload.did))) {
+        this.#pauseText.textContent =
+          'You have access. Running downloads the model once, which asks your wallet to sign in to the Ocean Node.';
+        this.#setState('paused', 'Ready to run');
         return;
       }
       await this.#generate();
