@@ -351,6 +351,23 @@ describe('our node, as Ocean software meets it', () => {
     });
     assert.equal(response.status, 401);
 
+    const found = (await (
+      await command({ command: 'findDDO', id: asset.did })
+    ).json()) as Record<string, unknown>[];
+    assert.deepEqual(found, [
+      {
+        id: asset.did,
+        lastUpdateTx: metadataTx,
+        lastUpdateTime: '2026-01-01T00:00:00Z',
+        provider: detailed.id
+      }
+    ]);
+    assert.deepEqual(
+      await (
+        await command({ command: 'findDDO', id: `did:op:${'1'.repeat(64)}` })
+      ).json(),
+      []
+    );
     assert.deepEqual(await (await command({ command: 'jobs' })).json(), []);
     response = await command({
       command: 'reindexTx',
@@ -472,6 +489,26 @@ describe('our node, as Ocean software meets it', () => {
       assert.equal(response.status, 400, transactionId);
       assert.match(await response.text(), /INVALID_TRANSACTION/);
     }
+  });
+
+  it('a new bucket answers accessList as real nodes name it', async () => {
+    const publisher = new Wallet(ACCOUNTS.publisher.privateKey);
+    const nonce = String(await nextNonce(publisher.address));
+    const response = await post('/api/services/persistentStorage/buckets', {
+      consumerAddress: publisher.address,
+      nonce,
+      signature: await sign(
+        publisher,
+        `${publisher.address}${nonce}persistentStorageCreateBucket`
+      ),
+      accessList: [],
+      label: 'conformance'
+    });
+    assert.equal(response.status, 200);
+    const bucket = (await response.json()) as Record<string, unknown>;
+    assert.equal(bucket.owner, publisher.address);
+    assert.deepEqual(bucket.accessList, []);
+    assert.match(String(bucket.bucketId), /^[0-9a-f-]{36}$/);
   });
 
   it('JSON bodies over 100 kB get 413, as on a real node; raw bodies up to 25 MB are read', async () => {

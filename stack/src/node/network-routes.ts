@@ -331,6 +331,30 @@ async function directCommand(
     sendJson(res, 200, []);
     return;
   }
+  if (name === 'findDDO') {
+    // Without P2P only this node is asked: its own copy, or an empty list.
+    if (typeof command.id !== 'string' || command.id === '')
+      throw badRequest('findDDO needs "id" (a DID).', 'MISSING_PARAMETER');
+    const row = context.db.getDdo(command.id);
+    const ddo = row
+      ? (JSON.parse(row.ddo) as { metadata?: { updated?: unknown } })
+      : undefined;
+    sendJson(
+      res,
+      200,
+      row
+        ? [
+            {
+              id: row.did,
+              lastUpdateTx: row.eventTx,
+              lastUpdateTime: ddo?.metadata?.updated ?? row.eventDatetime,
+              provider: context.keys.peerId
+            }
+          ]
+        : []
+    );
+    return;
+  }
   if (ADMIN_COMMANDS.has(name)) adminOnly(name, command);
   if (P2P_COMMANDS.has(name)) throw p2pOff();
   if (name === 'PolicyServerPassthrough')

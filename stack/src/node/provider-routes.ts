@@ -466,7 +466,9 @@ export function registerProviderRoutes(
       body
     );
     const label = optionalString(body, 'label', 200) ?? null;
-    const accessLists = Array.isArray(body.accessLists) ? body.accessLists : [];
+    // Real nodes name the field accessList; our client has sent accessLists. Both are read.
+    const given = body.accessList ?? body.accessLists;
+    const accessLists = Array.isArray(given) ? given : [];
     const bucketId = randomUUID();
     context.db.insertBucket({
       bucketId,
@@ -475,7 +477,13 @@ export function registerProviderRoutes(
       accessLists: JSON.stringify(accessLists),
       createdAt: Date.now()
     });
-    sendJson(res, 200, { bucketId, owner, label, accessLists });
+    sendJson(res, 200, {
+      bucketId,
+      owner,
+      label,
+      accessList: accessLists,
+      accessLists
+    });
   });
   router.get(buckets, (req, res) => {
     const caller = signedCaller(context, req, 'persistentStorageGetBuckets');
