@@ -76,20 +76,24 @@ const ENTITIES: Record<string, string> = {
 export function refusalText(raw: string): string {
   let text = raw;
   if (/<[a-z!/][^>]*>/i.test(text) || /&nbsp;|&lt;/.test(text)) {
-    text = text
-      .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    // express puts the error in <pre>; its <title> only says "Error".
+    const pre = /<pre[^>]*>([\s\S]*?)<\/pre>/i.exec(text);
+    text = (pre ? pre[1] : text)
+      .replace(/<(head|script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
       .replace(/<br\s*\/?>/gi, '\n')
       .replace(/<[^>]*>/g, ' ')
       .replace(/&[a-z#0-9]+;/gi, entity => ENTITIES[entity] ?? ' ');
   }
-  // Stack frames start with "at …" after a newline or a run of spaces.
-  text = text.split(/\n|\s{2,}at\s|\sat\s+\S+\s+\(/)[0];
-  text = text
+  // The first line that says something; stack frames ("at …") are dropped.
+  const line =
+    text
+      .split('\n')
+      .map(part => part.split(/\s{2,}at\s|\sat\s+\S+\s+\(/)[0].trim())
+      .find(part => part.length > 0) ?? '';
+  return line
     .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/^Error\s+(?=\w*Error\b)/, '')
-    .replace(/^Error\s+(?=Cannot\s)/, '');
-  return text.slice(0, 300);
+    .replace(/^Error\s+(?=\w*Error\b|Cannot\s)/, '')
+    .slice(0, 300);
 }
 
 /**
@@ -270,6 +274,20 @@ export class NodeApi {
   static error(status: number, message: string, code?: string): OceanError {
     const details = { status, nodeCode: code, nodeMessage: message };
     const said = !EMPTY_MESSAGES.test(message.trim());
+    if (code === 'NO_SUCH_ROUTE') {
+      return new OceanError(
+        'OCEAN_NODE_REFUSED',
+        `The Ocean Node has no such route (${message}): it may run another version of Ocean Node than this extension expects.`,
+        details
+      );
+    }
+    if (code === 'MALFORMED_REQUEST') {
+      return new OceanError(
+        'OCEAN_NODE_REFUSED',
+        `The Ocean Node could not read the request (${message}). This is a fault of the client, not of your data: please report it.`,
+        details
+      );
+    }
     if (status === 404 || code === 'DDO_NOT_FOUND') {
       return new OceanError(
         'OCEAN_NOT_INDEXED',

@@ -13,7 +13,7 @@ import type { IOceanNetwork } from '../tokens';
 import { buildSearchQuery, searchDocuments } from './asset';
 import { OceanError } from './errors';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
-import { NodeApi } from './node-api';
+import { NodeApi, refusalFrom } from './node-api';
 import { nextPoll, notePollAnswer } from './polling';
 
 export type PublishStep =
@@ -404,11 +404,14 @@ export async function publishAsset(
     step: 'encrypt',
     message: 'The Ocean Node encrypts the file location (sign the request)…'
   });
-  const encryptedFiles = await lib.ProviderInstance.encrypt(
-    { nftAddress, datatokenAddress, files: [fileObject] },
-    network.chainId,
-    network.nodeUrl,
-    signer
+  const encryptedFiles = encryptedBy(
+    await lib.ProviderInstance.encrypt(
+      { nftAddress, datatokenAddress, files: [fileObject] },
+      network.chainId,
+      network.nodeUrl,
+      signer
+    ),
+    'the file location'
   );
   const did = lib.generateDid(nftAddress, network.chainId);
   const compute = request.access === 'compute';
@@ -468,22 +471,31 @@ export async function publishAsset(
       }
     ]
   };
-  const validation = await new lib.Aquarius(network.nodeUrl).validate(
-    ddo as never,
-    signer,
-    network.nodeUrl
-  );
+  const validation = await new lib.Aquarius(network.nodeUrl)
+    .validate(ddo as never, signer, network.nodeUrl)
+    .catch((error: unknown) => {
+      // The lib reads every answer as JSON, so a real node's plain-text
+      // refusal arrives here as a SyntaxError with the reason lost.
+      throw new OceanError(
+        'OCEAN_PUBLISH_FAILED',
+        'The Ocean Node refused to check the asset description (it gave no reason the client could read: often a signature or nonce it did not accept). Nothing was published beyond the NFT: try again.',
+        { cause: String(error) }
+      );
+    });
   if (!validation?.valid || !validation.hash)
     throw new OceanError(
       'OCEAN_PUBLISH_FAILED',
-      'The Ocean Node found the asset description invalid; nothing was published beyond the NFT.',
+      'The Ocean Node did not accept the asset description (it found it invalid, or refused the signed request). Nothing was published beyond the NFT: check the description and try again.',
       { errors: validation?.errors }
     );
-  const encryptedDdo = await lib.ProviderInstance.encrypt(
-    ddo,
-    network.chainId,
-    network.nodeUrl,
-    signer
+  const encryptedDdo = encryptedBy(
+    await lib.ProviderInstance.encrypt(
+      ddo,
+      network.chainId,
+      network.nodeUrl,
+      signer
+    ),
+    'the asset description'
   );
   onProgress({
     step: 'metadata',
@@ -518,6 +530,25 @@ export async function publishAsset(
     exchangeId,
     metadataTxHash: metadataReceipt.hash
   };
+}
+
+/**
+ * What the node's encrypt route answered, checked. The lib hands back the
+ * body as text whatever the status, so a refusal ("Invalid authentication,
+ * …", "nonce: 9 is not a valid nonce") would otherwise be written into
+ * the DDO as if it were ciphertext.
+ */
+export function encryptedBy(answer: unknown, what: string): string {
+  const text = typeof answer === 'string' ? answer.trim() : '';
+  if (/^0x[0-9a-fA-F]+$/.test(text)) {
+    return text;
+  }
+  const { message } = refusalFrom(text);
+  throw new OceanError(
+    'OCEAN_PUBLISH_FAILED',
+    `The Ocean Node did not encrypt ${what}: ${message || 'it sent nothing back'}. Nothing was published beyond the NFT: try again.`,
+    { nodeMessage: message }
+  );
 }
 
 export async function waitForIndexer(
