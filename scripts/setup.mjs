@@ -7,7 +7,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureVenv, root, VENV, VENV_PYTHON, venvBin } from './lib/venv.mjs';
+import {
+  ensureVenv,
+  root,
+  run,
+  VENV,
+  VENV_PYTHON,
+  venvBin
+} from './lib/venv.mjs';
 
 export { root };
 
@@ -20,19 +27,6 @@ function step(title, fn) {
   if (did) {
     console.log(
       `setup: ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`
-    );
-  }
-}
-
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, {
-    stdio: 'inherit',
-    cwd: root,
-    ...options
-  });
-  if (result.status !== 0) {
-    throw new Error(
-      `setup: \`${command} ${args.join(' ')}\` failed (exit ${result.status}).`
     );
   }
 }

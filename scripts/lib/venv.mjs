@@ -59,7 +59,8 @@ function pythonVersion(python) {
   return probe.stdout.trim();
 }
 
-function run(command, args, options = {}) {
+/** Runs a set-up command in the repository; throws on a non-zero exit. */
+export function run(command, args, options = {}) {
   const result = spawnSync(command, args, {
     stdio: 'inherit',
     cwd: root,
