@@ -232,7 +232,7 @@ export class NodeApi {
       until,
       message: NodeApi.rateLimited(this.url, until, true).message
     });
-    await sleep(until - Date.now(), signal);
+    await abortableSleep(until - Date.now(), signal);
   }
 
   async json<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -434,7 +434,11 @@ function sentence(message: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms` (at least a tick); rejects with the signal's reason on abort. */
+export function abortableSleep(
+  ms: number,
+  signal?: AbortSignal
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);

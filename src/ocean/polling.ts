@@ -7,7 +7,12 @@
  * POLLS_PER_MINUTE in any minute, leaving the rest of the node's 30 for
  * what people do meanwhile (search, preview, buy).
  */
-import { noteRateLimit, rateLimitedUntil, retryAfterMs } from './node-api';
+import {
+  abortableSleep,
+  noteRateLimit,
+  rateLimitedUntil,
+  retryAfterMs
+} from './node-api';
 
 export const POLLS_PER_MINUTE = 20;
 const WINDOW_MS = 60_000;
@@ -78,23 +83,7 @@ export async function notePollAnswer(
   }
 }
 
+/** No wait (and no abort check) for a gap already over, as before. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true }
-    );
-  });
+  return ms <= 0 ? Promise.resolve() : abortableSleep(ms, signal);
 }
