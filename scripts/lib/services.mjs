@@ -255,9 +255,8 @@ export async function startLab({
   token,
   app = 'lab',
   venv = VENV,
-  extensions = process.env.JLO_LABEXTENSION_DIR
-    ? [process.env.JLO_LABEXTENSION_DIR]
-    : [],
+  // The venv serves our build already; a private copy is linked over it.
+  extensions = process.env.JLO_LABEXTENSION_DIR ? [LABEXTENSION_DIR] : [],
   extraLabextensionsDirs = [],
   settings = {},
   env = {},

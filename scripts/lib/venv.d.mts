@@ -10,5 +10,4 @@ export function ensureVenv(options?: {
   lockFile?: string;
   python?: string;
 }): boolean;
-export function venvReady(): boolean;
 export function jupyterlabPackageDir(venv?: string): string;

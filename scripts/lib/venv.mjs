@@ -15,9 +15,8 @@ export const root = path.resolve(
 );
 export const VENV = path.join(root, '.venv');
 export const LOCK_FILE = path.join(root, 'requirements', 'project.txt');
+/** Bumped when the way a venv is made changes (see ensureVenv). */
 const RECIPE = 2;
-/** Written last by a complete install: the lock's hash and the base Python. */
-const STAMP = path.join(VENV, '.installed-from');
 
 /** A command of the project venv, e.g. venvBin('jupyter'). */
 export function venvBin(name, venv = VENV) {
@@ -136,11 +135,6 @@ export function ensureVenv({
   run(venvBin('python', venv), ['-m', 'pip', 'check']);
   fs.writeFileSync(stampFile, stamp);
   return true;
-}
-
-/** True when the venv was made by ensureVenv from the current lock. */
-export function venvReady() {
-  return fs.existsSync(STAMP) && fs.existsSync(VENV_PYTHON);
 }
 
 /** The folder of the venv's `jupyterlab` package (its staging/ is the builder's core). */
