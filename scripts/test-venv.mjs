@@ -24,7 +24,7 @@ const check = (ok, message) => {
 const normalise = name => name.toLowerCase().replace(/[-_.]+/g, '-');
 
 /** name → version of every `name==version` line of a pip-compile lock. */
-export function readLock(file) {
+function readLock(file) {
   const pins = new Map();
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const pin = /^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)/.exec(line);
