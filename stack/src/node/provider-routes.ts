@@ -162,7 +162,9 @@ async function initialize(
   sendJson(res, 200, {
     datatoken: service.datatokenAddress,
     nonce: String(context.db.getNonce(consumerAddress)),
-    providerFee
+    providerFee,
+    // Ocean Node's getFees echoes the consumer here (the account a compute job would run for).
+    computeAddress: consumerAddress
   });
 }
 
