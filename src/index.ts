@@ -1,30 +1,46 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { networksPlugin } from './ocean';
 import {
-  oceanClientPlugin,
-  oceanKernelCommandsPlugin
-} from './ocean/client-plugin';
-import { publishComputePlugin } from './ocean/publish-plugin';
-import { publishPanelPlugin } from './widget/publish-plugins';
-import { panelPlugin } from './widget';
+  oceanKernelCommandsPlugin,
+  publishComputePlugin,
+  walletKernelCommandsPlugin,
+  walletWidgetPlugin
+} from './commands/plugins';
 import { ganPlugin } from './gan';
-import { walletPlugin } from './widget/wallet-plugin';
 import { kernelBridgePlugin } from './kernel-bridge';
-import { walletWidgetPlugin } from './kernel-bridge/widget-plugin';
-import { assetRendererPlugin, discoverPlugin } from './widget/ocean-plugins';
+import { networksPlugin } from './ocean';
+import { oceanClientPlugin } from './ocean/client-plugin';
+import {
+  assetRendererPlugin,
+  discoverPlugin
+} from './widget/market/ocean-plugins';
+import { publishPanelPlugin } from './widget/market/publish-plugins';
+import { panelPlugin } from './widget/wallet';
+import { walletPlugin } from './widget/wallet/wallet-plugin';
 
 /**
- * Every plugin of jupyterlab-ocean. Each lives in its room's entry file.
+ * Every plugin of jupyterlab-ocean, room by room (see CONTRIBUTING.md,
+ * "Where things are").
  */
-const plugins: JupyterFrontEndPlugin<any>[] = [networksPlugin, panelPlugin];
-plugins.push(walletPlugin);
-plugins.push(kernelBridgePlugin);
-plugins.push(walletWidgetPlugin);
-plugins.push(oceanClientPlugin);
-plugins.push(discoverPlugin, assetRendererPlugin);
-plugins.push(oceanKernelCommandsPlugin);
-plugins.push(ganPlugin);
-plugins.push(publishComputePlugin);
-plugins.push(publishPanelPlugin);
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  // ocean: networks and the Ocean client
+  networksPlugin,
+  oceanClientPlugin,
+  // widget/wallet: keys, signing, the sidebar panel
+  walletPlugin,
+  panelPlugin,
+  // kernel-bridge: the wallet session in Python and Deno kernels
+  kernelBridgePlugin,
+  // commands: %ocean verbs and the in-notebook wallet widget
+  walletKernelCommandsPlugin,
+  walletWidgetPlugin,
+  oceanKernelCommandsPlugin,
+  publishComputePlugin,
+  // widget/market: discovery, asset cards, publishing
+  discoverPlugin,
+  assetRendererPlugin,
+  publishPanelPlugin,
+  // gan: token-gated generator output cells
+  ganPlugin
+];
 
 export default plugins;

@@ -23,9 +23,9 @@ import {
   type IOceanClient,
   type IOceanProgress
 } from '../tokens';
-import { checkDid } from './asset';
-import { OceanError } from './errors';
-import { detectFormat } from './preview';
+import { checkDid } from '../ocean/asset';
+import { OceanError } from '../errors';
+import { detectFormat } from '../ocean/preview';
 
 /** Bigger files are saved to the workspace but not sent through the bridge. */
 export const INLINE_LIMIT_BYTES = 64 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { publishRequestFromArgs } from './publish-plugin';
+import { publishRequestFromArgs } from './publish-commands';
 
 describe('publish arguments from kernels', () => {
   it('turns base64 bytes, a price and trusted algorithm code into a publish request', async () => {

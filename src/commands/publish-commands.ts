@@ -2,18 +2,13 @@
  * Offers `publish` and `compute` to notebook kernels through the kernel bridge. The handlers
  * only translate JSON arguments into publish.ts / compute.ts calls on the active network, with
  * the wallet's Signer for the asking kernel (so the confirmation dialog names the notebook).
- * Without a bridge or a wallet the plugin does nothing.
  */
-import type {
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
 import type { Contents } from '@jupyterlab/services';
 import { mimeResult, tableResult } from '../kernel-bridge/results';
 import {
-  IKernelBridge,
-  INetworkRegistry,
-  IWallet,
+  type IKernelBridge,
+  type INetworkRegistry,
+  type IWallet,
   OCEAN_ASSET_MIME_TYPE,
   OCEAN_COMPUTE_MIME_TYPE,
   type IKernelCommandContext
@@ -27,24 +22,24 @@ import {
   startComputeJob,
   stopJob,
   waitForJob
-} from './compute';
-import { NodeAuth } from './compute-auth';
+} from '../ocean/compute';
+import { NodeAuth } from '../ocean/compute-auth';
 import {
   outputFiles,
   parseResult,
   resultsFolder,
   saveResult
-} from './compute-results';
-import { OceanError } from './errors';
-import { trustedAlgorithmFromNode } from './manage';
-import { readWorkspaceFile } from './workspace';
+} from '../ocean/compute-results';
+import { OceanError } from '../errors';
+import { trustedAlgorithmFromNode } from '../ocean/manage';
+import { readWorkspaceFile } from '../ocean/workspace';
 import {
   LICENSES,
   publishAsset,
   trustedAlgorithm,
   type IPublishRequest,
   type ITrustedAlgorithm
-} from './publish';
+} from '../ocean/publish';
 
 const text = (value: unknown, name: string, max = 10_000): string => {
   if (typeof value !== 'string' || !value.trim())
@@ -274,219 +269,206 @@ async function fetchResults(
   );
 }
 
-export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyterlab-ocean:publish-compute',
-  description:
-    'Lets notebooks publish assets and run compute-to-data jobs through the wallet.',
-  autoStart: true,
-  requires: [INetworkRegistry],
-  optional: [IKernelBridge, IWallet],
-  activate: (
-    app: JupyterFrontEnd,
-    networks: INetworkRegistry,
-    bridge: IKernelBridge | null,
-    wallet: IWallet | null
-  ): void => {
-    if (!bridge || !wallet) return;
-    const contents = app.serviceManager.contents;
-    const signerFor = async (context: IKernelCommandContext) => {
-      await wallet.ensureUnlocked(context.requester);
-      return wallet.getSigner(context.requester);
-    };
-    bridge.registerCommand(
-      'publish',
-      async (args, context) => {
-        const network = networks.active;
-        const folder = notebookFolder(context);
-        const request = await publishRequestFromArgs(args, {
-          readFile: async path => {
-            const full = path.startsWith('/')
-              ? path.replace(/^\/+/, '')
-              : folder
-                ? `${folder}/${path}`
-                : path;
-            try {
-              return await readWorkspaceFile(contents, full);
-            } catch {
-              throw new OceanError(
-                'OCEAN_BAD_REQUEST',
-                `There is no file ${full} in the workspace (paths are relative to the notebook; save the file first).`
-              );
-            }
-          },
-          trust: did => trustedAlgorithmFromNode(network, did)
-        });
-        const signer = await signerFor(context);
-        const steps = [
-          'check',
-          'upload',
-          'create',
-          'encrypt',
-          'metadata',
-          'index',
-          'done'
-        ];
-        const published = await publishAsset(
-          network,
-          signer,
-          request,
-          progress =>
-            context.progress(
-              progress.message,
-              (steps.indexOf(progress.step) + 1) / steps.length
-            )
-        );
-        return mimeResult(
-          {
-            'text/plain': `Published “${request.name}” as ${published.did}`,
-            [OCEAN_ASSET_MIME_TYPE]: { did: published.did }
-          },
-          { value: published }
-        );
-      },
-      {
-        description:
-          'Publishes a workspace file, a DataFrame or a URL as an Ocean asset (data NFT, datatoken, price).',
-        usage:
-          '<path|df [--format parquet]|--url U> --name N --description D --author A [--license L] [--tags a,b] [--price P] [--type algorithm] [--access compute --trusted did1,did2]'
-      }
-    );
-    bridge.registerCommand(
-      'compute',
-      async (args, context) => {
-        const network = networks.active;
-        const words = positionalOf(args);
-        // `%ocean compute <dataset> --algorithm A`, `%ocean compute results <job>`, or the
-        // keyword form `ocean.compute(action=…, job_id=…, dataset=…, algorithm=…)`.
-        const action =
-          typeof args.action === 'string'
-            ? args.action
-            : COMPUTE_ACTIONS.includes(words[0])
-              ? words.shift()!
-              : 'start';
-        const jobId = () =>
-          text(option(args, 'job_id', 'jobId') ?? words[0], 'job_id', 200);
-        const algorithm = option(args, 'algorithm');
-        if (action === 'start' && typeof algorithm !== 'string') {
-          // No algorithm chosen: the job view in the cell lets people choose and follow it.
-          const dataset = text(
-            option(args, 'dataset') ?? words[0],
-            'dataset',
-            200
-          );
-          return mimeResult({
-            'text/plain': `Compute job view for ${dataset} (open this notebook in JupyterLab with jupyterlab-ocean).`,
-            [OCEAN_COMPUTE_MIME_TYPE]: { did: dataset }
-          });
-        }
-        const signer = await signerFor(context);
-        // One node token per notebook for logs and results: one dialog, not one per file.
-        const auth = new NodeAuth(network, signer, context.requester);
-        switch (action) {
-          case 'start': {
-            const job = await startComputeJob(
-              network,
-              signer,
-              {
-                dataset: text(
-                  option(args, 'dataset') ?? words[0],
-                  'dataset',
-                  200
-                ),
-                algorithm: text(algorithm, 'algorithm', 200),
-                free: args.free === true,
-                maxJobDuration:
-                  option(args, 'max_job_duration', 'maxJobDuration') !==
-                  undefined
-                    ? Number(option(args, 'max_job_duration', 'maxJobDuration'))
-                    : undefined
-              },
-              progress => context.progress(progress.message)
-            );
-            if (args.wait === false || args.wait === 'false') return job;
-            let status = 'Job started';
-            let lastLine = '';
-            const show = () =>
-              context.progress(
-                `Job ${job.jobId}: ${status}${lastLine ? ` · ${lastLine}` : ''}`
-              );
-            let following = true;
-            void (async () => {
-              try {
-                let pending = '';
-                for await (const chunk of jobLogs(auth, job.jobId)) {
-                  if (!following) break;
-                  pending += chunk;
-                  const lines = pending.split('\n');
-                  pending = lines.pop() ?? '';
-                  const last = lines.filter(line => line.trim()).pop();
-                  if (last) {
-                    lastLine = last.slice(0, 200);
-                    show();
-                  }
-                }
-              } catch {
-                // Live logs are a comfort; the log file comes with the results.
-              }
-            })();
-            const final = await waitForJob(
-              network,
-              signer,
-              job.jobId,
-              progress => {
-                status = progress.message;
-                show();
-              }
-            );
-            following = false;
-            if (args.results === false || args.results === 'false')
-              return final;
-            return fetchResults(auth, final, contents, context);
-          }
-          case 'status':
-            return jobStatus(network, signer, jobId());
-          case 'wait':
-            return waitForJob(network, signer, jobId(), progress =>
-              context.progress(progress.message)
-            );
-          case 'logs': {
-            let log = '';
-            for await (const chunk of jobLogs(auth, jobId())) {
-              log += chunk;
-              context.progress(chunk);
-            }
-            return { log };
-          }
-          case 'results':
-            return fetchResults(
-              auth,
-              await jobStatus(network, signer, jobId()),
-              contents,
-              context
-            );
-          case 'result': {
-            const bytes = await jobResult(
-              auth,
-              jobId(),
-              Number(args.index ?? words[1] ?? 0)
-            );
-            return { data_base64: encodeBase64(bytes), size: bytes.length };
-          }
-          case 'stop':
-            return stopJob(network, signer, jobId());
-          default:
+/**
+ * Registers `publish` and `compute` with the kernel bridge.
+ */
+export function registerPublishCommands(
+  bridge: IKernelBridge,
+  networks: INetworkRegistry,
+  wallet: IWallet,
+  contents: Contents.IManager
+): void {
+  const signerFor = async (context: IKernelCommandContext) => {
+    await wallet.ensureUnlocked(context.requester);
+    return wallet.getSigner(context.requester);
+  };
+  bridge.registerCommand(
+    'publish',
+    async (args, context) => {
+      const network = networks.active;
+      const folder = notebookFolder(context);
+      const request = await publishRequestFromArgs(args, {
+        readFile: async path => {
+          const full = path.startsWith('/')
+            ? path.replace(/^\/+/, '')
+            : folder
+              ? `${folder}/${path}`
+              : path;
+          try {
+            return await readWorkspaceFile(contents, full);
+          } catch {
             throw new OceanError(
               'OCEAN_BAD_REQUEST',
-              `Unknown compute action "${action}" (start, status, wait, logs, results, result, stop).`
+              `There is no file ${full} in the workspace (paths are relative to the notebook; save the file first).`
             );
-        }
-      },
-      {
-        description:
-          'Runs an allowed algorithm on a compute-only dataset; results into the workspace and the kernel.',
-        usage:
-          '<dataset> [--algorithm did] | results <job> | status <job> | logs <job> | stop <job>'
+          }
+        },
+        trust: did => trustedAlgorithmFromNode(network, did)
+      });
+      const signer = await signerFor(context);
+      const steps = [
+        'check',
+        'upload',
+        'create',
+        'encrypt',
+        'metadata',
+        'index',
+        'done'
+      ];
+      const published = await publishAsset(network, signer, request, progress =>
+        context.progress(
+          progress.message,
+          (steps.indexOf(progress.step) + 1) / steps.length
+        )
+      );
+      return mimeResult(
+        {
+          'text/plain': `Published “${request.name}” as ${published.did}`,
+          [OCEAN_ASSET_MIME_TYPE]: { did: published.did }
+        },
+        { value: published }
+      );
+    },
+    {
+      description:
+        'Publishes a workspace file, a DataFrame or a URL as an Ocean asset (data NFT, datatoken, price).',
+      usage:
+        '<path|df [--format parquet]|--url U> --name N --description D --author A [--license L] [--tags a,b] [--price P] [--type algorithm] [--access compute --trusted did1,did2]'
+    }
+  );
+  bridge.registerCommand(
+    'compute',
+    async (args, context) => {
+      const network = networks.active;
+      const words = positionalOf(args);
+      // `%ocean compute <dataset> --algorithm A`, `%ocean compute results <job>`, or the
+      // keyword form `ocean.compute(action=…, job_id=…, dataset=…, algorithm=…)`.
+      const action =
+        typeof args.action === 'string'
+          ? args.action
+          : COMPUTE_ACTIONS.includes(words[0])
+            ? words.shift()!
+            : 'start';
+      const jobId = () =>
+        text(option(args, 'job_id', 'jobId') ?? words[0], 'job_id', 200);
+      const algorithm = option(args, 'algorithm');
+      if (action === 'start' && typeof algorithm !== 'string') {
+        // No algorithm chosen: the job view in the cell lets people choose and follow it.
+        const dataset = text(
+          option(args, 'dataset') ?? words[0],
+          'dataset',
+          200
+        );
+        return mimeResult({
+          'text/plain': `Compute job view for ${dataset} (open this notebook in JupyterLab with jupyterlab-ocean).`,
+          [OCEAN_COMPUTE_MIME_TYPE]: { did: dataset }
+        });
       }
-    );
-  }
-};
+      const signer = await signerFor(context);
+      // One node token per notebook for logs and results: one dialog, not one per file.
+      const auth = new NodeAuth(network, signer, context.requester);
+      switch (action) {
+        case 'start': {
+          const job = await startComputeJob(
+            network,
+            signer,
+            {
+              dataset: text(
+                option(args, 'dataset') ?? words[0],
+                'dataset',
+                200
+              ),
+              algorithm: text(algorithm, 'algorithm', 200),
+              free: args.free === true,
+              maxJobDuration:
+                option(args, 'max_job_duration', 'maxJobDuration') !== undefined
+                  ? Number(option(args, 'max_job_duration', 'maxJobDuration'))
+                  : undefined
+            },
+            progress => context.progress(progress.message)
+          );
+          if (args.wait === false || args.wait === 'false') return job;
+          let status = 'Job started';
+          let lastLine = '';
+          const show = () =>
+            context.progress(
+              `Job ${job.jobId}: ${status}${lastLine ? ` · ${lastLine}` : ''}`
+            );
+          let following = true;
+          void (async () => {
+            try {
+              let pending = '';
+              for await (const chunk of jobLogs(auth, job.jobId)) {
+                if (!following) break;
+                pending += chunk;
+                const lines = pending.split('\n');
+                pending = lines.pop() ?? '';
+                const last = lines.filter(line => line.trim()).pop();
+                if (last) {
+                  lastLine = last.slice(0, 200);
+                  show();
+                }
+              }
+            } catch {
+              // Live logs are a comfort; the log file comes with the results.
+            }
+          })();
+          const final = await waitForJob(
+            network,
+            signer,
+            job.jobId,
+            progress => {
+              status = progress.message;
+              show();
+            }
+          );
+          following = false;
+          if (args.results === false || args.results === 'false') return final;
+          return fetchResults(auth, final, contents, context);
+        }
+        case 'status':
+          return jobStatus(network, signer, jobId());
+        case 'wait':
+          return waitForJob(network, signer, jobId(), progress =>
+            context.progress(progress.message)
+          );
+        case 'logs': {
+          let log = '';
+          for await (const chunk of jobLogs(auth, jobId())) {
+            log += chunk;
+            context.progress(chunk);
+          }
+          return { log };
+        }
+        case 'results':
+          return fetchResults(
+            auth,
+            await jobStatus(network, signer, jobId()),
+            contents,
+            context
+          );
+        case 'result': {
+          const bytes = await jobResult(
+            auth,
+            jobId(),
+            Number(args.index ?? words[1] ?? 0)
+          );
+          return { data_base64: encodeBase64(bytes), size: bytes.length };
+        }
+        case 'stop':
+          return stopJob(network, signer, jobId());
+        default:
+          throw new OceanError(
+            'OCEAN_BAD_REQUEST',
+            `Unknown compute action "${action}" (start, status, wait, logs, results, result, stop).`
+          );
+      }
+    },
+    {
+      description:
+        'Runs an allowed algorithm on a compute-only dataset; results into the workspace and the kernel.',
+      usage:
+        '<dataset> [--algorithm did] | results <job> | status <job> | logs <job> | stop <job>'
+    }
+  );
+}

@@ -10,11 +10,11 @@
  * page loads that would otherwise pay for it.
  */
 import type { IDisposable } from '@lumino/disposable';
-import { OceanError } from '../ocean/errors';
+import { OceanError } from '../errors';
 import type { IKernelCommandContext, IOceanNetwork } from '../tokens';
-import type { KernelBridge } from './bridge';
-import { WALLET_WIDGET } from './protocol';
-import { mimeResult } from './results';
+import type { KernelBridge } from '../kernel-bridge/bridge';
+import { WALLET_WIDGET } from '../kernel-bridge/protocol';
+import { mimeResult } from '../kernel-bridge/results';
 
 type Ethers = typeof import('ethers');
 type Provider = import('ethers').JsonRpcProvider;

@@ -12,8 +12,8 @@ import type {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { IKernelBridge, INetworkRegistry, IWallet } from '../tokens';
-import { KernelBridge } from './bridge';
-import { WALLET_WIDGET } from './protocol';
+import { KernelBridge } from '../kernel-bridge/bridge';
+import { WALLET_WIDGET } from '../kernel-bridge/protocol';
 import { readProvider } from './wallet-commands';
 import type { IWalletWidgetContext } from './wallet-widget';
 

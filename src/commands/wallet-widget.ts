@@ -22,8 +22,8 @@ import {
   type IBackboneModelOptions
 } from '@jupyter-widgets/base';
 import type { INetworkRegistry, IWallet } from '../tokens';
-import type { KernelBridge } from './bridge';
-import { WALLET_WIDGET } from './protocol';
+import type { KernelBridge } from '../kernel-bridge/bridge';
+import { WALLET_WIDGET } from '../kernel-bridge/protocol';
 
 export interface IWalletWidgetContext {
   wallet: IWallet | null;

@@ -23,7 +23,7 @@ import {
   type IWalletRequester
 } from '../tokens';
 import { mimeResult } from '../kernel-bridge/results';
-import { OceanError } from '../ocean/errors';
+import { OceanError } from '../errors';
 import { GAN_MIME_TYPE, ganBundle, payloadFromCommandArgs } from './protocol';
 import type { GanBackendPreference } from './runtime';
 import { GanService, imagesResult } from './service';

@@ -7,7 +7,7 @@
  */
 import type { IDBPDatabase } from 'idb';
 
-import { OceanError } from '../ocean/errors';
+import { OceanError } from '../errors';
 
 const DB_NAME = 'jupyterlab-ocean-models';
 const STORE = 'models';

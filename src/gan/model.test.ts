@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 
 import * as ort from 'onnxruntime-web';
 
-import { OceanError } from '../ocean/errors';
+import { OceanError } from '../errors';
 import { LATENT_SIZE, latentForSeed } from './latent';
 import { normaliseChecksum, sha256Hex, verifyModelBytes } from './model-store';
 

@@ -12,7 +12,7 @@
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import type * as Ort from 'onnxruntime-web';
 
-import { OceanError } from '../ocean/errors';
+import { OceanError } from '../errors';
 import { LATENT_SIZE } from './latent';
 import type { GanBackend } from './protocol';
 import { GAN_SESSION_OPTIONS } from './session-options';

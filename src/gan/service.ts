@@ -12,7 +12,7 @@ import type {
   IWalletRequester,
   OceanProgressCallback
 } from '../tokens';
-import { OceanError } from '../ocean/errors';
+import { OceanError } from '../errors';
 import { latentBatch } from './latent';
 import { ModelStore, normaliseChecksum, verifyModelBytes } from './model-store';
 import type { GanBackend, IGanCellPayload, IGanImagesResult } from './protocol';

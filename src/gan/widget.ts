@@ -17,7 +17,7 @@ import type {
   IOceanProgress,
   IWalletRequester
 } from '../tokens';
-import { OceanError } from '../ocean/errors';
+import { OceanError } from '../errors';
 import {
   GAN_MAX_IMAGES,
   GAN_MIME_TYPE,

@@ -11,8 +11,8 @@
 import { Dialog } from '@jupyterlab/apputils';
 import type { IDisposable } from '@lumino/disposable';
 import { Widget } from '@lumino/widgets';
-import { OceanError } from '../ocean/errors';
-import { ApprovalDialog } from '../widget/approval-dialog';
+import { OceanError } from '../errors';
+import { ApprovalDialog } from '../approval-dialog';
 import type {
   IKernelBridge,
   IKernelCommandContext,

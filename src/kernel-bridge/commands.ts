@@ -4,7 +4,7 @@
  * through IKernelBridge.registerCommand exactly the same way.
  */
 import type { IDisposable } from '@lumino/disposable';
-import { OceanError } from '../ocean/errors';
+import { OceanError } from '../errors';
 import type { IKernelCommandContext, IOceanNetwork } from '../tokens';
 import type { KernelBridge } from './bridge';
 import { mimeResult } from './results';

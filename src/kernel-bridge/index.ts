@@ -19,7 +19,6 @@ import {
 } from '../tokens';
 import { KernelBridge } from './bridge';
 import { registerBuiltinCommands } from './commands';
-import { registerWalletCommands } from './wallet-commands';
 import { KernelSources } from './kernel-sources';
 import { StdinTransport } from './transport';
 
@@ -28,7 +27,6 @@ export { mimeResult, tableResult } from './results';
 export type { IKernelResult } from './results';
 export { parseArgs, tokenize } from './args';
 export * from './protocol';
-export { walletWidgetPlugin } from './widget-plugin';
 
 const KERNEL_BRIDGE_PLUGIN_ID = 'jupyterlab-ocean:kernel-bridge';
 
@@ -77,7 +75,6 @@ export const kernelBridgePlugin: JupyterFrontEndPlugin<IKernelBridge> = {
 
     const bridge = new KernelBridge({ wallet, networks, requester });
     registerBuiltinCommands(bridge);
-    registerWalletCommands(bridge);
     const transport = new StdinTransport(bridge, sources);
     notebooks?.widgetAdded.connect((_, panel) =>
       transport.watch(panel.sessionContext)

@@ -13,7 +13,7 @@ import type {
   OceanAccessType,
   OceanAssetType
 } from '../tokens';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 import { visibleText } from './visible-text';
 
 type Json = Record<string, unknown>;

@@ -6,14 +6,8 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  IKernelBridge,
-  INetworkRegistry,
-  IOceanClient,
-  IWallet
-} from '../tokens';
+import { INetworkRegistry, IOceanClient, IWallet } from '../tokens';
 import { OceanClient } from './client';
-import { registerOceanKernelCommands } from './kernel-commands';
 
 export const oceanClientPlugin: JupyterFrontEndPlugin<IOceanClient> = {
   id: 'jupyterlab-ocean:ocean-client',
@@ -33,26 +27,4 @@ export const oceanClientPlugin: JupyterFrontEndPlugin<IOceanClient> = {
       wallet,
       store: typeof localStorage !== 'undefined' ? localStorage : null
     })
-};
-
-/**
- * `%ocean search | preview | load` (and ocean.search… in Deno), when the
- * kernel bridge is installed.
- */
-export const oceanKernelCommandsPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyterlab-ocean:ocean-kernel-commands',
-  description:
-    'Kernel commands to search Ocean assets, show asset cards and load data into DataFrames.',
-  autoStart: true,
-  requires: [IOceanClient],
-  optional: [IKernelBridge],
-  activate: (
-    app: JupyterFrontEnd,
-    client: IOceanClient,
-    bridge: IKernelBridge | null
-  ): void => {
-    if (bridge) {
-      registerOceanKernelCommands(bridge, client, app.serviceManager.contents);
-    }
-  }
 };

@@ -33,7 +33,7 @@ import {
   serviceMarkets,
   summariseDdo
 } from './asset';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi } from './node-api';
 import { readRange } from './ranged-read';

@@ -9,7 +9,7 @@
  */
 import { getBytes } from 'ethers';
 import type { IOceanNetwork, IWalletRequester } from '../tokens';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 import { NodeApi, parseNonce } from './node-api';
 import { nodeRequestHash, type INodeRequestHint } from './wallet-decode';
 

@@ -10,7 +10,7 @@
 import type { IOceanNetwork } from '../tokens';
 import { serviceMarkets } from './asset';
 import type { NodeAuth } from './compute-auth';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { nextPoll } from './polling';
 

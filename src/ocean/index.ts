@@ -13,8 +13,8 @@ import type { INetworkSetting } from './networks';
 import { NetworkRegistry } from './networks';
 import { withPresets } from './network-presets';
 
-export { OceanError } from './errors';
-export type { OceanErrorCode } from './errors';
+export { OceanError } from '../errors';
+export type { OceanErrorCode } from '../errors';
 export {
   LOCAL_NETWORK,
   NetworkRegistry,

@@ -5,7 +5,7 @@
  * arrive the first time someone buys, downloads or checks an order.
  */
 import type { IOceanNetwork } from '../tokens';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 
 export type OceanLib = typeof import('@oceanprotocol/lib');
 export type Ethers = typeof import('ethers');

@@ -7,7 +7,7 @@
  */
 import type { IOceanAssetQuery, IOceanNetwork, IOceanPrice } from '../tokens';
 import { buildSearchQuery, searchPage, serviceMarkets } from './asset';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi } from './node-api';
 import { nextPoll, notePollAnswer } from './polling';

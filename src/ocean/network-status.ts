@@ -1,5 +1,5 @@
 import type { IOceanNetwork } from '../tokens';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 
 /** What a quick look at a network found. */
 export interface INetworkStatus {

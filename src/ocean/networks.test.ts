@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 import {
   LOCAL_NETWORK,
   NetworkRegistry,

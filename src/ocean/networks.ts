@@ -1,7 +1,7 @@
 import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
 import type { INetworkRegistry, IOceanNetwork } from '../tokens';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 
 /**
  * The network `npm start` brings up on loopback (see stack/). It is always

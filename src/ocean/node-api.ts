@@ -3,7 +3,7 @@
  * fetch: discovery must not wait for @oceanprotocol/lib to load, and the
  * node's answers are turned into OceanErrors a data scientist can act on.
  */
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 
 /** What `GET /` of an Ocean Node says about itself. */
 export interface INodeInfo {

@@ -8,7 +8,6 @@ import {
   parseJsonHead,
   recordsToTable
 } from './preview';
-import { fileNameFor } from './kernel-commands';
 
 test('detectFormat reads content types and file names', () => {
   assert.equal(detectFormat('text/csv; charset=utf-8'), 'csv');
@@ -60,17 +59,4 @@ test('the head of a JSON array or JSON Lines file becomes records', () => {
     ['2', '']
   ]);
   assert.equal(table.columns[0].type, 'integer');
-});
-
-test('saved file names are safe and keep the node’s name', () => {
-  const asset = { name: '../../etc/passwd <script>' } as any;
-  assert.equal(
-    fileNameFor(asset, undefined, 'csv', 0),
-    'etc-passwd-script.csv'
-  );
-  assert.equal(fileNameFor(asset, 'weather.csv', 'csv', 0), 'weather.csv');
-  assert.equal(
-    fileNameFor(asset, undefined, 'image', 3),
-    'etc-passwd-script-3.png'
-  );
 });

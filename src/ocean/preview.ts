@@ -11,7 +11,7 @@ import type {
   IWalletRequester,
   OceanProgressCallback
 } from '../tokens';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 
 /** A column's type as inferred from the preview rows. */
 export type ColumnType =

@@ -11,7 +11,7 @@
  */
 import type { IOceanNetwork } from '../tokens';
 import { buildSearchQuery, searchDocuments } from './asset';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi, refusalFrom } from './node-api';
 import { nextPoll, notePollAnswer } from './polling';

@@ -7,7 +7,7 @@
  * then costs about what it shows, whatever the node does with Range.
  */
 import type { OceanProgressCallback } from '../tokens';
-import { OceanError } from './errors';
+import { OceanError } from '../errors';
 import { NodeApi, refusalFrom } from './node-api';
 
 /** How many times a broken download stream is resumed with a Range. */

@@ -4,7 +4,7 @@
  * renders and raises events; OceanComputeView (compute-view.ts) does the work.
  */
 import { html, LitElement, nothing } from 'lit';
-import type { IComputeJob } from '../ocean/compute';
+import type { IComputeJob } from '../../ocean/compute';
 import { oceanFormStyles } from './publish-styles';
 
 export interface IComputeChoice {

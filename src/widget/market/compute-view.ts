@@ -16,15 +16,15 @@ import {
   stopJob,
   waitForJob,
   type IComputeJob
-} from '../ocean/compute';
-import { NodeAuth } from '../ocean/compute-auth';
-import { resultsFolder, saveResult } from '../ocean/compute-results';
+} from '../../ocean/compute';
+import { NodeAuth } from '../../ocean/compute-auth';
+import { resultsFolder, saveResult } from '../../ocean/compute-results';
 import {
   OCEAN_COMPUTE_MIME_TYPE,
   type INetworkRegistry,
   type IWallet,
   type IWalletRequester
-} from '../tokens';
+} from '../../tokens';
 import { OceanComputeJob, type IComputeChoice } from './compute-job';
 
 export { OCEAN_COMPUTE_MIME_TYPE };

@@ -4,7 +4,7 @@
  * raises events; the panel signs through the wallet.
  */
 import { html, LitElement, nothing } from 'lit';
-import { ASSET_STATES, stateLabel, type IMyAsset } from '../ocean/manage';
+import { ASSET_STATES, stateLabel, type IMyAsset } from '../../ocean/manage';
 import { oceanFormStyles } from './publish-styles';
 
 export type ManageAction =

@@ -1,10 +1,10 @@
 import { css, html, LitElement, nothing } from 'lit';
-import type { IDataPreview } from '../ocean/preview';
+import type { IDataPreview } from '../../ocean/preview';
 import type {
   IOceanAccessGrant,
   IOceanAssetSummary,
   IOceanProgress
-} from '../tokens';
+} from '../../tokens';
 import './ocean-data-preview';
 
 /** Where the card is in the access flow. */

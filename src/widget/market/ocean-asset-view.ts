@@ -5,7 +5,7 @@
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
-import { OceanError } from '../ocean/errors';
+import { OceanError } from '../../errors';
 import {
   completeLines,
   detectFormat,
@@ -13,7 +13,7 @@ import {
   previewAsset,
   releasePreview,
   type IDataPreview
-} from '../ocean/preview';
+} from '../../ocean/preview';
 import {
   OCEAN_ASSET_MIME_TYPE,
   type IOceanAccessGrant,
@@ -21,7 +21,7 @@ import {
   type IWallet,
   type IWalletRequester,
   type IWalletState
-} from '../tokens';
+} from '../../tokens';
 import './ocean-asset-card';
 import type { OceanAssetCard } from './ocean-asset-card';
 

@@ -1,5 +1,5 @@
 import { css, html, LitElement, nothing } from 'lit';
-import type { IDataPreview } from '../ocean/preview';
+import type { IDataPreview } from '../../ocean/preview';
 
 const formatBytes = (bytes: number | null): string => {
   if (bytes === null) {

@@ -14,7 +14,7 @@ import type {
   IOceanClient,
   IWallet,
   IWalletRequester
-} from '../tokens';
+} from '../../tokens';
 import { OceanAssetView, errorSentence } from './ocean-asset-view';
 import { priceText, shortAddress } from './ocean-asset-card';
 

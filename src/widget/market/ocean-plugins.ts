@@ -13,13 +13,13 @@ import type {
 import { ILayoutRestorer } from '@jupyterlab/application';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { LabIcon } from '@jupyterlab/ui-components';
-import discoverSvg from '../../style/icons/ocean-discover.svg';
+import discoverSvg from '../../../style/icons/ocean-discover.svg';
 import {
   INetworkRegistry,
   IOceanClient,
   IWallet,
   OCEAN_ASSET_MIME_TYPE
-} from '../tokens';
+} from '../../tokens';
 import { OceanAssetView } from './ocean-asset-view';
 import { OceanDiscoverPanel } from './ocean-discover';
 

@@ -4,8 +4,8 @@
  * values stay in the form whatever happens, so a failed step loses nothing typed.
  */
 import { html, LitElement, nothing } from 'lit';
-import type { IAlgorithmChoice } from '../ocean/manage';
-import { LICENSES, type PublishStep } from '../ocean/publish';
+import type { IAlgorithmChoice } from '../../ocean/manage';
+import { LICENSES, type PublishStep } from '../../ocean/publish';
 import { oceanFormStyles } from './publish-styles';
 
 export interface IPublishFormValues {

@@ -17,15 +17,15 @@ import {
   waitForNode,
   withdrawEarnings,
   type IMyAsset
-} from '../ocean/manage';
-import { loadEthers } from '../ocean/lib';
-import { readWorkspaceFile } from '../ocean/workspace';
+} from '../../ocean/manage';
+import { loadEthers } from '../../ocean/lib';
+import { readWorkspaceFile } from '../../ocean/workspace';
 import {
   publishAsset,
   type IPublished,
   type IPublishRequest
-} from '../ocean/publish';
-import type { INetworkRegistry, IWallet, IWalletRequester } from '../tokens';
+} from '../../ocean/publish';
+import type { INetworkRegistry, IWallet, IWalletRequester } from '../../tokens';
 import { OceanComputeView } from './compute-view';
 import { OceanManageList, type ManageAction } from './manage-list';
 import { OceanPublishForm, type IPublishFormValues } from './publish-form';

@@ -11,7 +11,7 @@ import { ILayoutRestorer } from '@jupyterlab/application';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { LabIcon } from '@jupyterlab/ui-components';
-import { INetworkRegistry, IWallet } from '../tokens';
+import { INetworkRegistry, IWallet } from '../../tokens';
 import { OCEAN_COMPUTE_MIME_TYPE, OceanComputeView } from './compute-view';
 import { OceanPublishPanel } from './publish-panel';
 

@@ -3,7 +3,7 @@
  * (describe.ts), the dialog only renders it: every string here is plain text
  * and may come from untrusted callers or networks.
  */
-import type { IWalletRequester } from '../tokens';
+import type { IWalletRequester } from '../../tokens';
 
 export interface IConfirmationRow {
   label: string;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hexlify, toUtf8Bytes } from 'ethers';
-import { nodeRequestHash } from '../ocean/wallet-decode';
-import { LOCAL_NETWORK } from '../ocean/networks';
+import { nodeRequestHash } from '../../ocean/wallet-decode';
+import { LOCAL_NETWORK } from '../../ocean/networks';
 import { describeMessage, describeTypedData } from './describe';
 
 const ME = '0xe2DD09d719Da89e5a3D0F2549c7E24566e947260';

@@ -22,10 +22,10 @@ import {
   type IDecodedCall,
   type IDecodedValue,
   type INodeRequestHint
-} from '../ocean/wallet-decode';
-import type { IOceanNetwork } from '../tokens';
+} from '../../ocean/wallet-decode';
+import type { IOceanNetwork } from '../../tokens';
 import type { IConfirmationRow } from './confirmation';
-import { visibleText } from '../ocean/visible-text';
+import { visibleText } from '../../ocean/visible-text';
 
 const TOKEN_INFO_ABI = [
   'function symbol() view returns (string)',

@@ -8,7 +8,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import type { IConfirmation } from './confirmation';
 import './components/confirmation-view';
-import { ApprovalDialog } from './approval-dialog';
+import { ApprovalDialog } from '../../approval-dialog';
 
 /** Shows the one confirmation dialog; true only on an explicit Confirm. */
 export async function showConfirmation(

@@ -11,8 +11,8 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
-import oceanSvg from '../../style/icons/ocean.svg';
-import { INetworkRegistry, IWallet } from '../tokens';
+import oceanSvg from '../../../style/icons/ocean.svg';
+import { INetworkRegistry, IWallet } from '../../tokens';
 import { OceanPanel } from './panel';
 import { WALLET_PLUGIN_ID } from './wallet-plugin';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encryptKeystoreJson, HDNodeWallet, Wallet } from 'ethers';
-import { OceanError } from '../ocean/errors';
+import { OceanError } from '../../errors';
 import {
   deriveAccount,
   generateMnemonic,

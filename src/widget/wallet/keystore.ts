@@ -17,7 +17,7 @@ import {
   type BaseWallet,
   type KeystoreAccount
 } from 'ethers';
-import { OceanError } from '../ocean/errors';
+import { OceanError } from '../../errors';
 
 /** The standard Ethereum derivation path; account i is `${HD_BASE_PATH}/i`. */
 export const HD_BASE_PATH = "m/44'/60'/0'/0";

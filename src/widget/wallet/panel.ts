@@ -1,8 +1,8 @@
 import { Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import { probeNetwork } from '../ocean/network-status';
-import type { INetworkRegistry, IWallet } from '../tokens';
+import { probeNetwork } from '../../ocean/network-status';
+import type { INetworkRegistry, IWallet } from '../../tokens';
 import './components/network-card';
 import type { OceanNetworkCard } from './components/network-card';
 import { OceanWallet } from './wallet';

@@ -18,9 +18,9 @@ import {
   type TypedDataDomain,
   type TypedDataField
 } from 'ethers';
-import { OceanError } from '../ocean/errors';
-import type { INodeRequestHint } from '../ocean/wallet-decode';
-import type { IWallet, IWalletRequester } from '../tokens';
+import { OceanError } from '../../errors';
+import type { INodeRequestHint } from '../../ocean/wallet-decode';
+import type { IWallet, IWalletRequester } from '../../tokens';
 
 export class WalletSigner extends AbstractSigner<JsonRpcProvider> {
   private _hint: INodeRequestHint | undefined;

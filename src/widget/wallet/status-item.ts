@@ -4,7 +4,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import type { INetworkRegistry, IWallet } from '../tokens';
+import type { INetworkRegistry, IWallet } from '../../tokens';
 
 export class WalletStatusItem extends Widget {
   constructor(

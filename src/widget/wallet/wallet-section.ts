@@ -6,9 +6,9 @@
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Contract, getAddress, isAddress, parseUnits, toBeHex } from 'ethers';
-import { readBalances } from '../ocean/balances';
-import { OceanError } from '../ocean/errors';
-import type { IWalletRequester } from '../tokens';
+import { readBalances } from '../../ocean/balances';
+import { OceanError } from '../../errors';
+import type { IWalletRequester } from '../../tokens';
 import './components/wallet-view';
 import type { OceanWalletView } from './components/wallet-view';
 import { InjectedWallets } from './injected';

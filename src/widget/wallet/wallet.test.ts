@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hexlify, toUtf8Bytes, verifyMessage, verifyTypedData } from 'ethers';
-import { OceanError } from '../ocean/errors';
-import { NetworkRegistry } from '../ocean/networks';
-import type { IWalletRequester } from '../tokens';
+import { OceanError } from '../../errors';
+import { NetworkRegistry } from '../../ocean/networks';
+import type { IWalletRequester } from '../../tokens';
 import { ActivityLog } from './activity';
 import type { IConfirmation } from './confirmation';
 import { MemoryVaultStorage, Vault } from './keystore';

@@ -19,8 +19,8 @@ import {
   type TransactionRequest
 } from 'ethers';
 import { Signal, type ISignal } from '@lumino/signaling';
-import { OceanError } from '../ocean/errors';
-import type { INodeRequestHint } from '../ocean/wallet-decode';
+import { OceanError } from '../../errors';
+import type { INodeRequestHint } from '../../ocean/wallet-decode';
 import type {
   INetworkRegistry,
   IOceanNetwork,
@@ -29,7 +29,7 @@ import type {
   IWalletRequester,
   IWalletState,
   WalletSource
-} from '../tokens';
+} from '../../tokens';
 import { ActivityLog, explorerTxUrl } from './activity';
 import type { Confirmer, IConfirmation } from './confirmation';
 import {

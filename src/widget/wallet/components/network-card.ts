@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
-import type { IOceanNetwork } from '../../tokens';
-import type { INetworkStatus } from '../../ocean/network-status';
+import type { IOceanNetwork } from '../../../tokens';
+import type { INetworkStatus } from '../../../ocean/network-status';
 
 /** Strings the card shows, translated by the caller. */
 export interface INetworkCardLabels {

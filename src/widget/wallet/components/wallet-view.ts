@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
-import type { IBalances, ITokenBalance } from '../../ocean/balances';
-import type { IOceanNetwork, IWalletState } from '../../tokens';
+import type { IBalances, ITokenBalance } from '../../../ocean/balances';
+import type { IOceanNetwork, IWalletState } from '../../../tokens';
 import type { IActivityEntry } from '../activity';
 
 /** A browser wallet as the view shows it. */

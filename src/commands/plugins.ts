@@ -1,0 +1,87 @@
+/**
+ * The plugins of the commands room: each one adapts a service (the Ocean
+ * client, the wallet, publishing) to notebook kernels by registering
+ * commands with IKernelBridge. Without a kernel bridge they do nothing.
+ */
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { KernelBridge } from '../kernel-bridge/bridge';
+import {
+  IKernelBridge,
+  INetworkRegistry,
+  IOceanClient,
+  IWallet
+} from '../tokens';
+import { registerOceanKernelCommands } from './ocean-commands';
+import { registerPublishCommands } from './publish-commands';
+import { registerWalletCommands } from './wallet-commands';
+
+export { walletWidgetPlugin } from './wallet-widget-plugin';
+
+/**
+ * `%ocean search | preview | load` (and ocean.search… in Deno).
+ */
+export const oceanKernelCommandsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-ocean:ocean-kernel-commands',
+  description:
+    'Kernel commands to search Ocean assets, show asset cards and load data into DataFrames.',
+  autoStart: true,
+  requires: [IOceanClient],
+  optional: [IKernelBridge],
+  activate: (
+    app: JupyterFrontEnd,
+    client: IOceanClient,
+    bridge: IKernelBridge | null
+  ): void => {
+    if (bridge) {
+      registerOceanKernelCommands(bridge, client, app.serviceManager.contents);
+    }
+  }
+};
+
+/**
+ * `%ocean balance | send | token | wallet`: the wallet's verbs for
+ * kernels. They read the bridge's sessions, so they need our own bridge.
+ */
+export const walletKernelCommandsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-ocean:wallet-kernel-commands',
+  description:
+    'Kernel commands for the wallet: balances, sends, Ocean Node auth tokens and the wallet widget.',
+  autoStart: true,
+  optional: [IKernelBridge],
+  activate: (_app: JupyterFrontEnd, bridge: IKernelBridge | null): void => {
+    if (bridge instanceof KernelBridge) {
+      registerWalletCommands(bridge);
+    }
+  }
+};
+
+/**
+ * `%ocean publish` and `%ocean compute`, signed by the wallet for the asking
+ * kernel (so the confirmation dialog names the notebook).
+ */
+export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-ocean:publish-compute',
+  description:
+    'Lets notebooks publish assets and run compute-to-data jobs through the wallet.',
+  autoStart: true,
+  requires: [INetworkRegistry],
+  optional: [IKernelBridge, IWallet],
+  activate: (
+    app: JupyterFrontEnd,
+    networks: INetworkRegistry,
+    bridge: IKernelBridge | null,
+    wallet: IWallet | null
+  ): void => {
+    if (bridge && wallet) {
+      registerPublishCommands(
+        bridge,
+        networks,
+        wallet,
+        app.serviceManager.contents
+      );
+    }
+  }
+};
