@@ -1,7 +1,9 @@
 /**
  * Follows the chain: metadata events of Ocean NFTs (created, updated, state), orders, and the
  * fixed-rate exchange and dispenser events that give an asset its price. DDOs published
- * encrypted with this node's key are decrypted here; others are skipped (not ours to read).
+ * encrypted with this node's key are decrypted here; a DDO another node encrypted is asked of
+ * that node (the event's decryptorUrl) through its /api/services/decrypt, as Ocean Node's
+ * indexer does (remote-decrypt.ts), and indexed when its hash matches the event's.
  * Each polled range of blocks is committed in one SQLite transaction with its last block.
  */
 import { Contract, getAddress, getBytes, toUtf8String } from 'ethers';
@@ -16,6 +18,7 @@ import {
 } from './chain.js';
 import { makeDid, sha256Hex, type NodeKeys } from './crypto.js';
 import type { DdoRow, IndexedBatch, NodeDatabase } from './db.js';
+import { decryptThroughNode } from './remote-decrypt.js';
 
 const METADATA_EVENTS = [
   'MetadataCreated',
@@ -68,6 +71,8 @@ export class Indexer {
   #running = false;
   #stopped = true;
   #current: Promise<void> = Promise.resolve();
+  /** Aborted on stop(), so a wait for another node's decrypt does not hold the stop up. */
+  #abort = new AbortController();
 
   constructor(options: IndexerOptions) {
     this.#options = options;
@@ -80,11 +85,13 @@ export class Indexer {
 
   start(): void {
     this.#stopped = false;
+    if (this.#abort.signal.aborted) this.#abort = new AbortController();
     this.#schedule(0);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort(new Error('the indexer is stopping'));
     if (this.#timer) clearTimeout(this.#timer);
     await this.#current;
   }
@@ -152,6 +159,8 @@ export class Indexer {
         );
       }
     }
+    // A stop mid-range (maybe mid-decrypt) leaves the range for the next start, whole.
+    if (this.#stopped) return true;
     batch.ddos = [...ddosInBatch.values()];
     db.applyBatch(batch);
     return to === latest;
@@ -274,11 +283,33 @@ export class Indexer {
     let text: string;
     const data = getBytes(String(args.data));
     if (flag & 2) {
+      let own: string | undefined;
       try {
-        text = keys.decrypt(data).toString('utf8');
+        own = keys.decrypt(data).toString('utf8');
       } catch {
-        throw new Error(
-          `the DDO of ${nftAddress} is encrypted for another node`
+        // not sealed with our key: another node published it
+      }
+      if (own !== undefined) text = own;
+      else {
+        const decryptorUrl = String(args.decryptorUrl ?? '');
+        this.#options.log?.(
+          `indexer: the DDO of ${nftAddress} was encrypted by another node; asking ${decryptorUrl} to decrypt it`
+        );
+        text = await decryptThroughNode({
+          decryptorUrl,
+          nftAddress,
+          transactionId: log.transactionHash,
+          chainId,
+          keys,
+          signal: this.#abort.signal,
+          log: this.#options.log
+        });
+        if (`0x${sha256Hex(text)}` !== String(args.metaDataHash).toLowerCase())
+          throw new Error(
+            `${decryptorUrl} answered a DDO for ${nftAddress} whose hash is not the event's metadataHash`
+          );
+        this.#options.log?.(
+          `indexer: ${makeDid(nftAddress, chainId)} decrypted by ${decryptorUrl}`
         );
       }
     } else {
