@@ -102,6 +102,14 @@ export class NodeKeys {
     };
   }
 
+  /**
+   * Signs a node request as a client would: personal_sign over keccak256(utf8(message)), the
+   * form recoverRequestSigners checks (used when this node asks another, e.g. to decrypt).
+   */
+  signRequest(message: string): Promise<string> {
+    return this.wallet.signMessage(getBytes(keccak256(toUtf8Bytes(message))));
+  }
+
   /** Signs a 32-byte hash as a personal message; returns the split signature (DDO validation proof). */
   async signHash(hash: string): Promise<{ v: number; r: string; s: string }> {
     const signature = Signature.from(

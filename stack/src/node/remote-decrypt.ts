@@ -6,7 +6,6 @@
  * answer, 429, 5xx, a nonce another request used first) are retried a few times with a growing
  * pause; a refusal is final. The caller checks the answer against the event's metadata hash.
  */
-import { getBytes, keccak256, toUtf8Bytes } from 'ethers';
 import type { NodeKeys } from './crypto.js';
 
 export interface RemoteDecryptRequest {
@@ -112,14 +111,8 @@ async function decryptOnce(
 ): Promise<string> {
   const { keys, chainId, transactionId, nftAddress } = request;
   const nonce = await nextNonce(base, keys.address, signal);
-  const signature = await keys.wallet.signMessage(
-    getBytes(
-      keccak256(
-        toUtf8Bytes(
-          `${transactionId || nftAddress}${keys.address}${chainId}${nonce}`
-        )
-      )
-    )
+  const signature = await keys.signRequest(
+    `${transactionId || nftAddress}${keys.address}${chainId}${nonce}`
   );
   let response: Response;
   try {
