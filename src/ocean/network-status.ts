@@ -1,5 +1,14 @@
 import type { IOceanNetwork } from '../tokens';
 import { OceanError } from '../errors';
+import { clockTime, NodeApi, rateLimitedUntil } from './node-api';
+
+/** A node that answered 429: it is up, and refuses to be asked until `until`. */
+export interface INodeRateLimit {
+  /** When the node takes requests again (ms since the epoch). */
+  until: number;
+  /** What to tell people, with the time of the next check. */
+  message: string;
+}
 
 /** What a quick look at a network found. */
 export interface INetworkStatus {
@@ -12,8 +21,43 @@ export interface INetworkStatus {
         providerAddress: string;
         chainIds: number[];
         version?: string;
+        rateLimited?: undefined;
+      }
+    | {
+        // A 429 is a node that is up and busy, not one that is down. What it
+        // said of itself last time (if it did) is kept.
+        reachable: true;
+        providerAddress?: string;
+        chainIds: number[];
+        version?: string;
+        rateLimited: INodeRateLimit;
       }
     | { reachable: false; error: OceanError };
+}
+
+/** What each node (by URL) last said of itself, for while it rate-limits us. */
+const LAST_IDENTITY = new Map<
+  string,
+  { providerAddress: string; chainIds: number[]; version?: string }
+>();
+
+/** The rate-limited state, saying when the node will be asked again. */
+function rateLimitedStatus(
+  network: IOceanNetwork,
+  until: number
+): INetworkStatus['node'] {
+  const seconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+  const known = LAST_IDENTITY.get(network.nodeUrl.replace(/\/+$/, ''));
+  return {
+    reachable: true,
+    chainIds: known?.chainIds ?? [],
+    providerAddress: known?.providerAddress,
+    version: known?.version,
+    rateLimited: {
+      until,
+      message: `The Ocean Node of ${network.name} is up, but it is limiting how often it may be asked (real nodes allow 30 requests a minute). It is not asked again before ${clockTime(until)} (in ${seconds} s).`
+    }
+  };
 }
 
 type Fetch = typeof fetch;
@@ -53,7 +97,8 @@ export async function probeNetwork(
   options: { timeoutMs?: number; fetchImpl?: Fetch } = {}
 ): Promise<INetworkStatus> {
   const fetchImpl = options.fetchImpl ?? fetch.bind(globalThis);
-  const signal = AbortSignal.timeout(options.timeoutMs ?? 4000);
+  const timeoutMs = options.timeoutMs ?? 4000;
+  const signal = AbortSignal.timeout(timeoutMs);
 
   const chain = (async (): Promise<INetworkStatus['chain']> => {
     try {
@@ -91,28 +136,41 @@ export async function probeNetwork(
   })();
 
   const node = (async (): Promise<INetworkStatus['node']> => {
+    // Through the node door, so a 429 seen by any caller in this page (or
+    // here) holds every check back until the node's window ends: asking
+    // earlier would only extend it.
+    const api = new NodeApi(network.nodeUrl, {
+      fetchImpl,
+      timeoutMs,
+      maxRateLimitWaitMs: 0
+    });
+    const until = rateLimitedUntil(api.url);
+    if (until) {
+      return rateLimitedStatus(network, until);
+    }
     try {
-      const response = await fetchImpl(new URL('/', network.nodeUrl).href, {
-        signal
-      });
-      if (!response.ok) {
-        throw new Error(`HTTP ${response.status}`);
-      }
-      const body = (await response.json()) as {
+      const body = await api.json<{
         providerAddress?: unknown;
         chainIds?: unknown;
         version?: unknown;
-      };
-      if (typeof body.providerAddress !== 'string') {
+      }>('/');
+      if (typeof body?.providerAddress !== 'string') {
         throw new Error('the answer is not an Ocean Node description');
       }
-      return {
-        reachable: true,
+      const identity = {
         providerAddress: body.providerAddress,
         chainIds: Array.isArray(body.chainIds) ? body.chainIds.map(Number) : [],
         version: typeof body.version === 'string' ? body.version : undefined
       };
+      LAST_IDENTITY.set(api.url, identity);
+      return { reachable: true, ...identity };
     } catch (error) {
+      if (error instanceof OceanError && error.code === 'OCEAN_RATE_LIMITED') {
+        return rateLimitedStatus(
+          network,
+          rateLimitedUntil(api.url) || Date.now() + 60_000
+        );
+      }
       return {
         reachable: false,
         error: new OceanError(

@@ -179,6 +179,10 @@ export interface INodeApiOptions {
   maxRateLimitWaitMs?: number;
   /** Told each time a call waits for a rate-limiting node, with a sentence. */
   onRateLimited?: (info: { until: number; message: string }) => void;
+  /** How long one request may take (15 s unless told). */
+  timeoutMs?: number;
+  /** The fetch to use (tests hand in their own); the page's fetch unless told. */
+  fetchImpl?: typeof fetch;
 }
 
 export class NodeApi {
@@ -195,7 +199,7 @@ export class NodeApi {
   async fetch(
     path: string,
     init: RequestInit = {},
-    timeoutMs = 15_000
+    timeoutMs = this._options.timeoutMs ?? 15_000
   ): Promise<Response> {
     // A node that said 429 refuses everything until then: asking earlier
     // only extends its window.
@@ -205,7 +209,8 @@ export class NodeApi {
       ? AbortSignal.any([init.signal, timeout])
       : timeout;
     try {
-      return await fetch(`${this.url}${path}`, { ...init, signal });
+      const fetchImpl = this._options.fetchImpl ?? globalThis.fetch;
+      return await fetchImpl(`${this.url}${path}`, { ...init, signal });
     } catch (error) {
       if (init.signal?.aborted) {
         throw error;
@@ -399,6 +404,35 @@ export class NodeApi {
       `${path}?userAddress=${encodeURIComponent(address)}`
     );
     return parseNonce(answer?.nonce);
+  }
+
+  /**
+   * POST createAuthToken (generateAuthToken): the token the node issues for
+   * a signed nonce. requestAuthToken (auth-token.ts) picks the nonce and
+   * has it signed; this is only the node's side.
+   */
+  async authToken(body: {
+    address: string;
+    signature: string;
+    nonce: string;
+    validUntil?: number;
+  }): Promise<string> {
+    const path = await this.endpoint(
+      'generateAuthToken',
+      '/api/services/auth/token'
+    );
+    const answer = await this.json<{ token?: unknown }>(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body)
+    });
+    if (typeof answer?.token !== 'string' || !answer.token) {
+      throw new OceanError(
+        'OCEAN_NODE_REFUSED',
+        'The Ocean Node did not issue a token; nothing else was signed.'
+      );
+    }
+    return answer.token;
   }
 
   async downloadUrl(params: Record<string, string | number>): Promise<string> {

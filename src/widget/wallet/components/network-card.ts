@@ -58,6 +58,9 @@ export class OceanNetworkCard extends LitElement {
     .bad {
       color: var(--jp-error-color1);
     }
+    .busy {
+      color: var(--jp-warn-color1);
+    }
     select,
     button {
       font: inherit;
@@ -118,6 +121,15 @@ export class OceanNetworkCard extends LitElement {
       return html`<span>${labels.checking}</span>`;
     }
     const node = this.status.node;
+    if (node.reachable && node.rateLimited) {
+      // A 429: the node is up and asks to be left alone for a while.
+      return html`<span
+        class="busy message"
+        data-state="rate-limited"
+        aria-live="polite"
+        >${node.rateLimited.message}</span
+      >`;
+    }
     return node.reachable
       ? html`<span class="ok" data-state="ok"
           >${labels.reachable}${node.version ? html` · v${node.version}` : nothing}</span
