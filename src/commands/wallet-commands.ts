@@ -476,71 +476,27 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
 }
 
 /**
- * Asks the node for an auth token: one personal_sign over
- * keccak256(address + nonce + "createAuthToken"), which the wallet dialog
- * recognises and verifies (the hint), then POST /api/services/auth/token.
+ * Asks the node for an auth token through requestAuthToken (src/ocean's
+ * one implementation): the personal_sign goes through `context.request`
+ * with the hint, which the wallet dialog recomputes and describes.
  */
-async function createNodeToken(
+export async function createNodeToken(
   nodeUrl: string,
   account: string,
   minutes: number,
   context: IKernelCommandContext
 ): Promise<ITokenGrant> {
-  const { nodeRequestHash } = await import('../ocean/wallet-decode');
-  const unreachable = (what: string) =>
-    new OceanError(
-      'OCEAN_NODE_UNREACHABLE',
-      `The Ocean Node at ${nodeUrl} ${what}. Check that it is running (the Ocean panel shows its status).`
-    );
-  let last: number;
-  try {
-    const response = await fetch(
-      `${nodeUrl}/api/services/nonce?userAddress=${account}`
-    );
-    if (!response.ok) {
-      throw unreachable(`answered ${response.status} when asked for a nonce`);
-    }
-    last = Number(((await response.json()) as { nonce?: unknown }).nonce ?? 0);
-  } catch (error) {
-    if (error instanceof OceanError) {
-      throw error;
-    }
-    throw unreachable('did not answer');
-  }
-  const nonce = String((Number.isFinite(last) ? last : 0) + 1);
-  const hash = nodeRequestHash(account, nonce, 'createAuthToken');
-  const signature = (await context.request('personal_sign', [
-    hash,
-    account,
-    {
-      command: 'createAuthToken',
-      nonce,
-      description: `a ${minutes}-minute Ocean Node token for ${context.requester.label}`
-    }
-  ])) as string;
+  const [{ requestAuthToken }, { NodeApi }] = await Promise.all([
+    import('../ocean/auth-token'),
+    import('../ocean/node-api')
+  ]);
   const validUntil = Date.now() + minutes * 60_000;
-  let response: Response;
-  try {
-    response = await fetch(`${nodeUrl}/api/services/auth/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ address: account, signature, nonce, validUntil })
-    });
-  } catch {
-    throw unreachable('did not answer');
-  }
-  const text = await response.text();
-  let token: unknown;
-  try {
-    token = (JSON.parse(text) as { token?: unknown }).token;
-  } catch {
-    token = undefined;
-  }
-  if (!response.ok || typeof token !== 'string' || !token) {
-    throw new OceanError(
-      'OCEAN_NODE_REFUSED',
-      `The Ocean Node refused to issue a token (${response.status}: ${text.slice(0, 200)}).`
-    );
-  }
+  const { token } = await requestAuthToken(new NodeApi(nodeUrl), {
+    account,
+    validUntil,
+    description: `a ${minutes}-minute Ocean Node token for ${context.requester.label}`,
+    sign: async (hash, hint) =>
+      (await context.request('personal_sign', [hash, account, hint])) as string
+  });
   return { token, nodeUrl, address: account, validUntil };
 }

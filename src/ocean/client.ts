@@ -35,6 +35,11 @@ import {
 } from './asset';
 import { OceanError } from '../errors';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
+import {
+  requestAuthToken,
+  signerSign,
+  type INodeRequestSigner
+} from './auth-token';
 import { NodeApi } from './node-api';
 import { readRange } from './ranged-read';
 import {
@@ -641,17 +646,16 @@ export class OceanClient implements IOceanClient {
     let token = this._tokens.get(key);
     if (!token) {
       token = (async () => {
-        const lib = await loadOceanLib();
         const signer = await this._requireWallet().getSigner(requester);
-        const value = await guard(network, () =>
-          lib.ProviderInstance.generateAuthToken(signer as any, network.nodeUrl)
+        const { token: value } = await guard(network, () =>
+          requestAuthToken(this._node(network), {
+            account,
+            // Honest about the scope: the node accepts the token for any request in this
+            // account's name until it expires, not only for downloads.
+            description: `a token so this session's downloads from ${network.nodeUrl} need no further signature; the node accepts it for your other requests until it expires`,
+            sign: signerSign(signer as INodeRequestSigner)
+          })
         );
-        if (typeof value !== 'string' || !value) {
-          throw new OceanError(
-            'OCEAN_DOWNLOAD_REFUSED',
-            'The Ocean Node did not issue a download token. Try again.'
-          );
-        }
         return value;
       })();
       this._tokens.set(key, token);

@@ -7,11 +7,13 @@
  * asker (the notebook or view named in the dialog), reused until a minute before it expires,
  * and asked for again when the node says it has expired or was invalidated.
  */
-import { getBytes } from 'ethers';
 import type { IOceanNetwork, IWalletRequester } from '../tokens';
-import { OceanError } from '../errors';
-import { NodeApi, parseNonce } from './node-api';
-import { nodeRequestHash, type INodeRequestHint } from './wallet-decode';
+import {
+  requestAuthToken,
+  signerSign,
+  type INodeRequestSigner
+} from './auth-token';
+import { NodeApi } from './node-api';
 
 /** How long a token lives; the node is told, and this page forgets it then too. */
 export const COMPUTE_TOKEN_MINUTES = 30;
@@ -26,13 +28,6 @@ interface IGrant {
 /** Pending or issued tokens; a pending one is shared so parallel fetches ask only once. */
 const GRANTS = new Map<string, Promise<IGrant>>();
 
-/** The Signer the wallet hands out (WalletSigner), as far as this file needs it. */
-interface ISigner {
-  getAddress(): Promise<string>;
-  signMessage(message: Uint8Array | string): Promise<string>;
-  withNodeRequest?(hint: INodeRequestHint): ISigner;
-}
-
 function clock(time: number): string {
   return new Date(time).toLocaleTimeString('en-GB', {
     hour: '2-digit',
@@ -42,7 +37,7 @@ function clock(time: number): string {
 
 export class NodeAuth {
   private readonly _node: NodeApi;
-  private readonly _signer: ISigner;
+  private readonly _signer: INodeRequestSigner;
 
   /** `signer`: what IWallet.getSigner gave for `asker`. */
   constructor(
@@ -51,7 +46,7 @@ export class NodeAuth {
     private readonly _asker: Pick<IWalletRequester, 'label' | 'kernelId'>
   ) {
     this._node = new NodeApi(network.nodeUrl);
-    this._signer = signer as ISigner;
+    this._signer = signer as INodeRequestSigner;
   }
 
   get node(): NodeApi {
@@ -121,42 +116,15 @@ export class NodeAuth {
 
   private async _create(): Promise<IGrant> {
     const account = await this._signer.getAddress();
-    const { nonce: last } = await this._node.json<{ nonce?: unknown }>(
-      `/api/services/nonce?userAddress=${account}`
-    );
-    // Any nonce above the last one will do: skip those whose hash starts with a zero byte.
-    // Ocean Node checks toBeArray(hash), which drops that byte, while the wallet (rightly)
-    // signs and describes all 32; 1 nonce in 256 would otherwise be refused by real nodes.
-    let next = Number(parseNonce(last)) + 1;
-    while (nodeRequestHash(account, next, 'createAuthToken').startsWith('0x00'))
-      next++;
-    const nonce = String(next);
     const validUntil = Date.now() + COMPUTE_TOKEN_MINUTES * 60_000;
-    const hint: INodeRequestHint = {
-      command: 'createAuthToken',
-      nonce,
+    const { token } = await requestAuthToken(this._node, {
+      account,
+      validUntil,
       // Honest about the scope: the node accepts the token for any request in this account's
       // name, not only for reading jobs.
-      description: `a token valid ${COMPUTE_TOKEN_MINUTES} minutes (until ${clock(validUntil)}) so the logs and results of your compute jobs are fetched without asking each time; the node accepts it for your other requests until then`
-    };
-    const signer = this._signer.withNodeRequest?.(hint) ?? this._signer;
-    const signature = await signer.signMessage(
-      getBytes(nodeRequestHash(account, nonce, 'createAuthToken'))
-    );
-    const path = await this._node.endpoint(
-      'generateAuthToken',
-      '/api/services/auth/token'
-    );
-    const answer = await this._node.json<{ token?: unknown }>(path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ address: account, signature, nonce, validUntil })
+      description: `a token valid ${COMPUTE_TOKEN_MINUTES} minutes (until ${clock(validUntil)}) so the logs and results of your compute jobs are fetched without asking each time; the node accepts it for your other requests until then`,
+      sign: signerSign(this._signer)
     });
-    if (typeof answer?.token !== 'string' || !answer.token)
-      throw new OceanError(
-        'OCEAN_NODE_REFUSED',
-        'The Ocean Node did not issue a token; nothing else was signed.'
-      );
-    return { token: answer.token, validUntil };
+    return { token, validUntil };
   }
 }
