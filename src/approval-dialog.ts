@@ -27,6 +27,8 @@ export class ApprovalDialog<T> extends Dialog<T> {
   ) {
     super(options);
     this._approveIndex = options.approveIndex;
+    this._defaultIndex =
+      options.defaultButton ?? (options.buttons?.length ?? 2) - 1;
     this.addClass('jp-OceanApprovalDialog');
   }
 
@@ -100,9 +102,22 @@ export class ApprovalDialog<T> extends Dialog<T> {
       case 'keydown': {
         const key = (event as KeyboardEvent).key;
         if (key !== 'Enter' && key !== ' ') return false;
-        const focused = document.activeElement === button;
+        // A space presses only the focused button. Enter presses the focused
+        // button too, or, when no button has the focus (the password field of
+        // a prompt, say), the default one: block it only when that is the
+        // approving button, so Enter on a focused Reject still refuses.
+        const focused = document.activeElement;
+        const onAnyButton =
+          focused instanceof HTMLButtonElement &&
+          this.node.contains(focused) &&
+          focused.closest('.jp-Dialog-footer') !== null;
+        const presses =
+          focused === button ||
+          (key === 'Enter' &&
+            !onAnyButton &&
+            this._defaultIndex === this._approveIndex);
         return (
-          focused &&
+          presses &&
           (!event.isTrusted ||
             performance.now() < this._armedAt ||
             (event as KeyboardEvent).repeat)
@@ -114,6 +129,8 @@ export class ApprovalDialog<T> extends Dialog<T> {
   }
 
   private _approveIndex: number;
+  /** The button Enter presses when no button has the focus (Dialog's rule). */
+  private _defaultIndex: number;
   private _armedAt = Number.POSITIVE_INFINITY;
   private _pressedAt = -1;
   private _armTimer: ReturnType<typeof setTimeout> | undefined;

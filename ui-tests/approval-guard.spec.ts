@@ -162,3 +162,125 @@ test('page scripts cannot approve; a double-click cannot approve the next dialog
   expect(both).toMatch(/first 0x[0-9a-f]{130}/);
   expect(both).toMatch(/second [A-Za-z]*Error/);
 });
+
+/**
+ * Output JavaScript that hunts for the unlocked key: it walks everything
+ * reachable from `window` (the test lab even exposes the application as
+ * window.jupyterapp, and through it the plugin registry and the wallet
+ * service), own properties, prototype getters, Map and Set entries, and
+ * looks for the private key or the recovery phrase in any string or byte
+ * array. It also tries the wallet's export without the wallet password.
+ */
+const KEY_HUNT = (privateKeyHex: string, phrase: string) => `
+from IPython.display import Javascript, display
+display(Javascript(r"""
+(async () => {
+  // Sent reversed, so the cell's own source (in the notebook model, the
+  // editor and the output) does not count as a find.
+  const wantedKey = ${JSON.stringify([...privateKeyHex.toLowerCase()].reverse().join(''))}.split('').reverse().join('');
+  const wantedPhrase = ${JSON.stringify([...phrase].reverse().join(''))}.split('').reverse().join('');
+  const hunt = window.__keyHunt = {visited: 0, found: [], walletReached: false, exportRefused: null, done: false};
+  const hex = bytes => Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
+  const seen = new WeakSet();
+  const queue = [[window, 'window']];
+  const started = performance.now();
+  const look = (value, path) => {
+    if (typeof value === 'string') {
+      const lower = value.toLowerCase();
+      if (lower.includes(wantedKey) || value.includes(wantedPhrase)) hunt.found.push(path);
+    } else if (value instanceof Uint8Array && value.length === 32 && hex(value) === wantedKey) {
+      hunt.found.push(path);
+    } else if (value && (typeof value === 'object' || typeof value === 'function') && !seen.has(value)) {
+      if (typeof Node !== 'undefined' && value instanceof Node && value !== document) return;
+      seen.add(value);
+      queue.push([value, path]);
+    }
+  };
+  let wallet = null;
+  let next = 0;
+  while (next < queue.length && hunt.visited < 400000 && performance.now() - started < 45000) {
+    const [object, path] = queue[next];
+    queue[next++] = null;
+    hunt.visited++;
+    // Let the page breathe (and the test poll) now and then.
+    if (hunt.visited % 5000 === 0) await new Promise(resolve => setTimeout(resolve, 0));
+    try {
+      if (typeof object.exportKeystore === 'function' && typeof object.request === 'function' && object.state?.account) {
+        hunt.walletReached = true;
+        wallet = object;
+      }
+      if (object instanceof Map || object instanceof Set) {
+        let i = 0;
+        for (const entry of object) { look(entry, path + '[' + i++ + ']'); if (i > 1000) break; }
+      }
+      let names = [];
+      for (let o = object; o && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+        names.push(...Object.getOwnPropertyNames(o));
+        if (names.length > 2000) break;
+      }
+      for (const name of new Set(names)) {
+        let value;
+        try { value = object[name]; } catch { continue; }
+        look(value, path + '.' + name);
+      }
+    } catch {
+      // A cross-origin frame or an exotic object: nothing to read there.
+    }
+  }
+  if (wallet) {
+    try {
+      const account = wallet.state.account;
+      await wallet.exportKeystore(account, '', 'attacker');
+      hunt.exportRefused = false;
+    } catch (error) {
+      hunt.exportRefused = String(error && error.message);
+    }
+  }
+})().catch(error => {
+  window.__keyHunt.error = String(error);
+}).finally(() => {
+  window.__keyHunt.done = true;
+});
+"""))
+print("hunt started")
+`;
+
+test('page scripts cannot read the unlocked key, even with the application object', async ({
+  page,
+  oceanLab: lab
+}) => {
+  test.setTimeout(240_000);
+  await openLab(page, lab);
+  const wallet = HDNodeWallet.createRandom();
+  const phrase = wallet.mnemonic!.phrase;
+  expect(await importWallet(page, phrase)).toBe(wallet.address);
+  await newNotebook(page, 'python');
+  expect(
+    await finished(
+      await startCell(page, KEY_HUNT(wallet.privateKey.slice(2), phrase))
+    )
+  ).toContain('hunt started');
+  await page.waitForFunction(() => (window as any).__keyHunt?.done, null, {
+    timeout: 120_000
+  });
+  const hunt = await page.evaluate(() => (window as any).__keyHunt);
+  // The premise: the walk reached far, the wallet service among the rest.
+  expect(hunt.visited).toBeGreaterThan(5_000);
+  expect(hunt.walletReached).toBe(true);
+  // Nothing it reached holds the key or the phrase…
+  expect(hunt.found).toEqual([]);
+  // …and the wallet does not export a backup without its own password.
+  expect(hunt.exportRefused).toContain('password');
+  // The wallet still signs for a person after the hunt.
+  const signing = await startCell(
+    page,
+    'sig = %ocean sign still mine\nprint(sig)'
+  );
+  await shareDialog(page)
+    .getByRole('button', { name: 'Share account' })
+    .click({ timeout: 60_000 });
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-confirm')
+    .click({ timeout: 60_000 });
+  expect(await finished(signing)).toMatch(/0x[0-9a-f]{130}/);
+});

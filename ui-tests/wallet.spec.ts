@@ -27,6 +27,7 @@ import { openLab } from './helpers';
 import {
   confirmDialog,
   importWallet,
+  TEST_WALLET_PASSWORD,
   openWalletPanel as openPanel
 } from './wallet-helpers';
 import { confirmation as dialog, walletView } from './bridge-helpers';
@@ -550,9 +551,23 @@ test('an imported private key signs a message from the panel, and getSigner sign
   await view
     .locator('form.export input[name="password"]')
     .fill('backup password');
+  await view.locator('form.export button[type="submit"]').click();
+  // The key leaves the vault only after the wallet's own password, typed
+  // into a dialog whose Export a script cannot press.
+  const approval = page.locator('.jp-OceanPasswordApproval');
+  await expect(approval).toBeVisible();
+  await approval.locator('input').fill('not the wallet password');
+  await approval.locator('button.jp-mod-warn').click();
+  await expect(approval).toHaveCount(0);
+  await expect(view.locator('p.error')).toContainText(
+    'That password does not unlock this wallet'
+  );
+  await view.locator('form.export button[type="submit"]').click();
+  await expect(approval).toBeVisible();
+  await approval.locator('input').fill(TEST_WALLET_PASSWORD);
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    view.locator('form.export button[type="submit"]').click()
+    approval.locator('button.jp-mod-warn').click()
   ]);
   const file = readFileSync((await download.path())!, 'utf8');
   const reopened = await Wallet.fromEncryptedJson(file, 'backup password');

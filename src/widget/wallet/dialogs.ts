@@ -114,6 +114,39 @@ export async function askPassword(
   return result.button.accept ? (result.value ?? '') : null;
 }
 
+/**
+ * A password prompt that approves something (a key backup leaving the
+ * vault): the approving button is an ApprovalDialog's, so only a person's
+ * own click or Enter, after a moment, sends the password.
+ */
+export async function askPasswordToApprove(
+  title: string,
+  message: string,
+  approveLabel: string,
+  trans: TranslationBundle,
+  error?: string
+): Promise<string | null> {
+  const body = new PasswordBody(message, trans.__('Wallet password'), error);
+  const dialog = new ApprovalDialog<string>({
+    approveIndex: 1,
+    title,
+    body,
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.warnButton({ label: approveLabel })
+    ],
+    focusNodeSelector: 'input',
+    defaultButton: 1
+  });
+  dialog.addClass('jp-OceanPasswordApproval');
+  try {
+    const result = await dialog.launch();
+    return result.button.accept ? (result.value ?? '') : null;
+  } finally {
+    dialog.dispose();
+  }
+}
+
 class PasswordBody extends Widget implements Dialog.IBodyWidget<string> {
   private _input: HTMLInputElement;
 

@@ -14,9 +14,9 @@ import { OceanError } from '../../errors';
 import { INetworkRegistry, IWallet, type IWalletRequester } from '../../tokens';
 import { ActivityLog } from './activity';
 import { askPassword, showConfirmation } from './dialogs';
-import { activityStorage, IndexedDBVaultStorage } from './idb-store';
-import { Vault } from './keystore';
+import { activityStorage } from './idb-store';
 import { WalletStatusItem } from './status-item';
+import { WorkerKeyVault } from './vault-client';
 import { OceanWallet } from './wallet';
 
 export const WALLET_PLUGIN_ID = 'jupyterlab-ocean:wallet';
@@ -44,7 +44,8 @@ export const walletPlugin: JupyterFrontEndPlugin<IWallet> = {
     statusBar: IStatusBar | null
   ): IWallet => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
-    const vault = new Vault(new IndexedDBVaultStorage());
+    // The keys live in their own worker, out of page scripts' reach.
+    const keys = new WorkerKeyVault();
     let ready: Promise<void> = Promise.resolve();
 
     const promptUnlock = async (requester: IWalletRequester): Promise<void> => {
@@ -98,7 +99,7 @@ export const walletPlugin: JupyterFrontEndPlugin<IWallet> = {
 
     const wallet: OceanWallet = new OceanWallet({
       networks,
-      vault,
+      keys,
       activity: new ActivityLog(activityStorage),
       confirm: confirmation => showConfirmation(confirmation, trans),
       promptUnlock,

@@ -11,6 +11,7 @@ import { OceanError } from '../../errors';
 import type { IWalletRequester } from '../../tokens';
 import './components/wallet-view';
 import type { OceanWalletView } from './components/wallet-view';
+import { askPasswordToApprove } from './dialogs';
 import { InjectedWallets } from './injected';
 import {
   generateMnemonic,
@@ -340,8 +341,23 @@ export class WalletSection {
           if (!account) {
             return;
           }
+          // The backup leaves the vault only with the wallet's own password,
+          // typed into a dialog only a person's click approves.
+          const storePassword = await askPasswordToApprove(
+            trans.__('Export a key backup'),
+            trans.__(
+              'A keystore file of %1 will be downloaded, encrypted with the password you chose for it. Type your wallet password to allow it.',
+              account
+            ),
+            trans.__('Export'),
+            trans
+          );
+          if (storePassword === null) {
+            return;
+          }
           const json = await wallet.exportKeystore(
             account,
+            storePassword,
             values.password ?? ''
           );
           const link = document.createElement('a');

@@ -6,7 +6,8 @@ import { NetworkRegistry } from '../../ocean/networks';
 import type { IWalletRequester } from '../../tokens';
 import { ActivityLog } from './activity';
 import type { IConfirmation } from './confirmation';
-import { MemoryVaultStorage, Vault } from './keystore';
+import { KeyKeeper } from './key-vault';
+import { MemoryVaultStorage } from './keystore';
 import { OceanWallet } from './wallet';
 
 // The wallet runs in a browser; in Node its timers live on globalThis
@@ -27,7 +28,7 @@ async function makeWallet(answer: boolean) {
   const store = new Map<string, unknown>();
   const wallet = new OceanWallet({
     networks: new NetworkRegistry(),
-    vault: new Vault(new MemoryVaultStorage(), { scryptN: 1 << 10 }),
+    keys: new KeyKeeper(new MemoryVaultStorage(), { scryptN: 1 << 10 }),
     activity: new ActivityLog({
       get: async <T>(key: string) => store.get(key) as T | undefined,
       set: async (key, value) => void store.set(key, value)

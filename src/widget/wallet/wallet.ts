@@ -1,9 +1,12 @@
 /**
- * The wallet behind IWallet: holds the unlocked keys (memory only), answers
- * EIP-1193 requests, and sends every signature and transaction through the
- * one confirmation dialog. It knows nothing of the DOM: the dialog, the
- * unlock prompt and storage are handed in, so the plugin wires the UI and
- * tests can wire something else.
+ * The wallet behind IWallet: answers EIP-1193 requests and sends every
+ * signature and transaction through the one confirmation dialog. It holds
+ * no key: the keys (IKeyVault) sign only after that dialog, and in the
+ * browser they live in the vault worker. The key vault and the dialog sit
+ * in private fields, so code that reaches this object (through the plugin
+ * registry, say) can neither sign past the dialog nor swap the dialog out.
+ * It knows nothing of the DOM: the dialog, the unlock prompt and the keys
+ * are handed in, so the plugin wires the UI and tests wire something else.
  */
 import {
   getAddress,
@@ -15,7 +18,6 @@ import {
   toBeHex,
   toUtf8Bytes,
   TypedDataEncoder,
-  type BaseWallet,
   type TransactionRequest
 } from 'ethers';
 import { Signal, type ISignal } from '@lumino/signaling';
@@ -39,7 +41,8 @@ import {
   shortAddress,
   type INameBook
 } from './describe';
-import { UnlockedKeys, Vault, type IStoredAccount } from './keystore';
+import type { IKeyVault, IVaultSnapshot, KeyImport } from './key-vault';
+import type { IStoredAccount } from './keystore';
 import { WalletSigner } from './signer';
 
 /** An EIP-1193 provider announced by a browser wallet (EIP-6963). */
@@ -70,7 +73,8 @@ const REFUSED_READS = new Set([
 
 export interface IWalletOptions {
   networks: INetworkRegistry;
-  vault: Vault;
+  /** Where the keys are: the vault worker in the browser. */
+  keys: IKeyVault;
   activity: ActivityLog;
   /** Shows the one confirmation dialog. */
   confirm: Confirmer;
@@ -133,7 +137,9 @@ function quantity(value: unknown, what: string): bigint | undefined {
 }
 
 export class OceanWallet implements IWallet {
-  private _keys: UnlockedKeys | null = null;
+  #keys: IKeyVault;
+  #confirmer: Confirmer;
+  #vault: IVaultSnapshot = { exists: false, accounts: [], unlocked: [] };
   private _account: string | null = null;
   private _source: WalletSource = 'builtin';
   private _injected: IInjectedWallet | null = null;
@@ -147,10 +153,15 @@ export class OceanWallet implements IWallet {
   // and nonces are taken in order.
   private _queue: Promise<unknown> = Promise.resolve();
   private _state: IWalletState;
+  private readonly _options: Omit<IWalletOptions, 'keys' | 'confirm'>;
 
-  constructor(private readonly _options: IWalletOptions) {
+  constructor(options: IWalletOptions) {
+    const { keys, confirm, ...rest } = options;
+    this.#keys = keys;
+    this.#confirmer = confirm;
+    this._options = rest;
     this._state = this._computeState();
-    _options.networks.changed.connect(this._onNetworkChanged, this);
+    rest.networks.changed.connect(this._onNetworkChanged, this);
   }
 
   // ----- IWallet ---------------------------------------------------------
@@ -165,10 +176,6 @@ export class OceanWallet implements IWallet {
 
   get network(): IOceanNetwork {
     return this._options.networks.active;
-  }
-
-  get vault(): Vault {
-    return this._options.vault;
   }
 
   get activity(): ActivityLog {
@@ -266,50 +273,37 @@ export class OceanWallet implements IWallet {
 
   /** Reads the vault and publishes the initial state. */
   async restore(): Promise<void> {
-    await this.vault.load();
+    this.#vault = await this.#keys.load();
     this._emit();
   }
 
   async create(phrase: string, password: string, name?: string): Promise<void> {
-    await this.vault.load();
-    const keys = await this.vault.createFromMnemonic(phrase, password, name);
-    this._setUnlocked(keys);
+    this._setUnlocked(await this.#keys.create(phrase, password, name));
   }
 
   async importKey(
-    input:
-      { privateKey: string } | { keystore: string; keystorePassword: string },
+    input: KeyImport,
     password: string,
     name: string
   ): Promise<string> {
-    await this.vault.load();
-    const { address, keys } = await this.vault.importKey(
+    const { address, snapshot } = await this.#keys.importKey(
       input,
       password,
-      name,
-      this._keys ?? undefined
+      name
     );
-    if (!this._keys) {
-      // Importing into a locked store: unlock everything with the same password.
-      this._setUnlocked(
-        this.vault.accounts.length > 1
-          ? await this.vault.unlock(password)
-          : keys
-      );
-    }
+    this._setUnlocked(snapshot);
     this._account = address;
     this._emit();
     return address;
   }
 
   async unlock(password: string): Promise<void> {
-    const keys = await this.vault.unlock(password);
-    this._setUnlocked(keys);
+    this._setUnlocked(await this.#keys.unlock(password));
   }
 
   lock(): void {
-    this._keys?.clear();
-    this._keys = null;
+    this.#vault = { ...this.#vault, unlocked: [] };
+    void this.#keys.lock().catch(() => undefined);
     if (this._source === 'builtin') {
       this._account = null;
     }
@@ -318,15 +312,16 @@ export class OceanWallet implements IWallet {
   }
 
   async addAccount(name?: string): Promise<IStoredAccount> {
-    const keys = this._requireKeys();
-    const account = await this.vault.addAccount(keys, name);
+    this._requireKeys();
+    const { account, snapshot } = await this.#keys.addAccount(name);
+    this.#vault = snapshot;
     this._account = account.address;
     this._emit();
     return account;
   }
 
   async rename(address: string, name: string): Promise<void> {
-    await this.vault.rename(address, name);
+    this.#vault = await this.#keys.rename(address, name);
     this._emit();
   }
 
@@ -343,13 +338,23 @@ export class OceanWallet implements IWallet {
     this._emit();
   }
 
-  async exportKeystore(address: string, password: string): Promise<string> {
-    return this.vault.exportKeystore(this._requireKeys(), address, password);
+  /**
+   * A keystore backup of `address` under `exportPassword`. The worker
+   * checks `storePassword` (the wallet's own) first, so a script that
+   * reaches this object cannot export a key under a password it chose.
+   */
+  async exportKeystore(
+    address: string,
+    storePassword: string,
+    exportPassword: string
+  ): Promise<string> {
+    this._requireKeys();
+    return this.#keys.exportKeystore(address, storePassword, exportPassword);
   }
 
   async reset(): Promise<void> {
     this.lock();
-    await this.vault.reset();
+    this.#vault = await this.#keys.reset();
     this._emit();
   }
 
@@ -388,8 +393,8 @@ export class OceanWallet implements IWallet {
   useBuiltin(): void {
     this._detachInjected();
     this._source = 'builtin';
-    this._account = this._keys
-      ? (this.vault.accounts[0]?.address ?? null)
+    this._account = this.#isUnlocked()
+      ? (this.#vault.accounts[0]?.address ?? null)
       : null;
     this._emit();
   }
@@ -434,16 +439,15 @@ export class OceanWallet implements IWallet {
     });
   }
 
-  private _setUnlocked(keys: UnlockedKeys): void {
-    this._keys?.clear();
-    this._keys = keys;
+  private _setUnlocked(snapshot: IVaultSnapshot): void {
+    this.#vault = snapshot;
     if (this._source === 'builtin') {
-      const first = this.vault.accounts[0]?.address ?? null;
+      const first = snapshot.accounts[0]?.address ?? null;
       const remembered = readSelectedAccount();
       this._account =
-        this._account && keys.get(this._account)
+        this._account && this.#has(this._account)
           ? this._account
-          : remembered && keys.get(remembered)
+          : remembered && this.#has(remembered)
             ? getAddress(remembered)
             : first;
     }
@@ -451,17 +455,25 @@ export class OceanWallet implements IWallet {
     this._emit();
   }
 
-  private _requireKeys(): UnlockedKeys {
-    if (!this._keys) {
+  #isUnlocked(): boolean {
+    return this.#vault.unlocked.length > 0;
+  }
+
+  #has(address: string): boolean {
+    const wanted = address.toLowerCase();
+    return this.#vault.unlocked.some(a => a.toLowerCase() === wanted);
+  }
+
+  private _requireKeys(): void {
+    if (!this.#isUnlocked()) {
       throw locked();
     }
-    return this._keys;
   }
 
   private _touch(): void {
     window.clearTimeout(this._lockTimer);
     this._lockTimer = undefined;
-    if (this._keys && this._autoLockMs > 0) {
+    if (this.#isUnlocked() && this._autoLockMs > 0) {
       this._lockTimer = window.setTimeout(() => this.lock(), this._autoLockMs);
     }
   }
@@ -480,12 +492,13 @@ export class OceanWallet implements IWallet {
         chainId: network.chainId
       };
     }
-    const vault = this._options.vault;
+    const vault = this.#vault;
+    const unlocked = this.#isUnlocked();
     return {
-      status: !vault.exists ? 'none' : this._keys ? 'unlocked' : 'locked',
+      status: !vault.exists ? 'none' : unlocked ? 'unlocked' : 'locked',
       source: 'builtin',
       accounts: vault.accounts.map(a => ({ address: a.address, name: a.name })),
-      account: this._keys ? this._account : null,
+      account: unlocked ? this._account : null,
       chainId: network.chainId
     };
   }
@@ -520,7 +533,7 @@ export class OceanWallet implements IWallet {
     return next;
   }
 
-  private async _confirm(
+  async #confirm(
     confirmation: Omit<
       IConfirmation,
       'networkName' | 'chainId' | 'account' | 'accountName'
@@ -528,7 +541,7 @@ export class OceanWallet implements IWallet {
     account: string
   ): Promise<void> {
     const network = this.network;
-    const ok = await this._options.confirm({
+    const ok = await this.#confirmer({
       ...confirmation,
       networkName: network.name,
       chainId: network.chainId,
@@ -554,12 +567,12 @@ export class OceanWallet implements IWallet {
     }
   }
 
-  private _key(account: string): BaseWallet {
-    const key = this._keys?.get(account);
-    if (!key) {
+  /** The account whose key signs; locked (4100) when it is not decrypted. */
+  #signingAccount(account: string): string {
+    if (!this.#has(account)) {
       throw locked();
     }
-    return key;
+    return account;
   }
 
   private async _switchChain(
@@ -590,7 +603,7 @@ export class OceanWallet implements IWallet {
     }
     const account = this._state.account ?? '';
     await this._serial(() =>
-      this._confirm(
+      this.#confirm(
         {
           kind: 'switchNetwork',
           title: 'Switch network',
@@ -645,7 +658,7 @@ export class OceanWallet implements IWallet {
             : undefined,
         fetchNodeNonce: () => this._nodeNonce(network, account)
       });
-      await this._confirm(
+      await this.#confirm(
         {
           kind: 'message',
           title: 'Sign a message',
@@ -666,7 +679,7 @@ export class OceanWallet implements IWallet {
           params: [hexlify(bytes), account]
         })) as string;
       }
-      return this._key(account).signMessage(bytes);
+      return this.#keys.signMessage(this.#signingAccount(account), bytes);
     });
   }
 
@@ -717,7 +730,7 @@ export class OceanWallet implements IWallet {
     );
     return this._serial(async () => {
       const description = describeTypedData(typed, this.network.chainId);
-      await this._confirm(
+      await this.#confirm(
         {
           kind: 'typedData',
           title: 'Sign structured data',
@@ -737,7 +750,8 @@ export class OceanWallet implements IWallet {
       }
       // Check the data encodes before signing, so errors are ours, not ethers'.
       TypedDataEncoder.from(types);
-      return this._key(account).signTypedData(
+      return this.#keys.signTypedData(
+        this.#signingAccount(account),
         (typed.domain ?? {}) as never,
         types,
         typed.message!
@@ -814,7 +828,7 @@ export class OceanWallet implements IWallet {
         book: this.nameBook()
       });
       const feeText = `at most ${formatNative(gasLimit * perGas)} ${network.nativeSymbol} (gas ${gasLimit.toLocaleString('en')} × ${formatGwei(perGas)} gwei)`;
-      await this._confirm(
+      await this.#confirm(
         {
           kind: 'transaction',
           title: 'Confirm a transaction',
@@ -843,18 +857,25 @@ export class OceanWallet implements IWallet {
           ]
         })) as string;
       } else {
-        const signer = this._key(account).connect(provider);
+        const signing = this.#signingAccount(account);
         const nonce = await provider.getTransactionCount(account, 'pending');
-        const request: TransactionRequest = {
-          ...tx,
+        // Complete here (the worker has no provider): the worker signs
+        // exactly these fields and the page broadcasts the result.
+        const eip1559 = maxFee !== undefined && fees.maxFeePerGas !== null;
+        const raw = await this.#keys.signTransaction(signing, {
+          type: eip1559 ? 2 : 0,
+          to,
+          data,
+          value,
+          chainId: BigInt(network.chainId),
           gasLimit,
           nonce,
-          ...(maxFee !== undefined && fees.maxFeePerGas !== null
-            ? { maxFeePerGas: maxFee, maxPriorityFeePerGas: priority }
-            : { gasPrice })
-        };
+          ...(eip1559
+            ? { maxFeePerGas: maxFee, maxPriorityFeePerGas: priority ?? 0n }
+            : { gasPrice: gasPrice ?? 0n })
+        });
         try {
-          const response = await signer.sendTransaction(request);
+          const response = await provider.broadcastTransaction(raw);
           hash = response.hash;
         } catch (error) {
           throw new OceanError(

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  HDNodeWallet,
+  Transaction,
+  Wallet,
+  toUtf8Bytes,
+  verifyMessage
+} from 'ethers';
+import { OceanError } from '../../errors';
+import { KeyKeeper } from './key-vault';
+import { MemoryVaultStorage } from './keystore';
+
+const PHRASE =
+  'taxi music thumb unique chat sand crew more leg another off lamp';
+const PASSWORD = 'a long password';
+const first = HDNodeWallet.fromPhrase(PHRASE);
+
+function keeper() {
+  return new KeyKeeper(new MemoryVaultStorage(), { scryptN: 1 << 10 });
+}
+
+/** Everything an answer carries, as text, to look for secrets in. */
+function text(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    typeof v === 'bigint' ? v.toString() : v
+  );
+}
+
+describe('the key keeper (what the vault worker runs)', () => {
+  it('answers every operation with public facts and signatures, never a key or the phrase', async () => {
+    const keys = keeper();
+    const answers: unknown[] = [];
+    answers.push(await keys.load());
+    answers.push(await keys.create(PHRASE, PASSWORD));
+    answers.push(await keys.addAccount('Second'));
+    const imported = Wallet.createRandom();
+    answers.push(
+      await keys.importKey(
+        { privateKey: imported.privateKey },
+        PASSWORD,
+        'Imported'
+      )
+    );
+    answers.push(await keys.rename(first.address, 'Main'));
+    answers.push(await keys.lock());
+    answers.push(await keys.unlock(PASSWORD));
+    answers.push(await keys.signMessage(first.address, toUtf8Bytes('hello')));
+    const all = answers.map(text).join('\n');
+    const second = HDNodeWallet.fromPhrase(
+      PHRASE,
+      undefined,
+      "m/44'/60'/0'/0/1"
+    );
+    for (const secret of [
+      first.privateKey,
+      second.privateKey,
+      imported.privateKey,
+      ...PHRASE.split(' ').filter(word => word.length > 4)
+    ]) {
+      assert.ok(!all.includes(secret.slice(2)), `an answer carried ${secret}`);
+    }
+    assert.match(all, new RegExp(first.address));
+    assert.match(all, new RegExp(second.address));
+  });
+
+  it('signs messages and complete transactions with the account asked for', async () => {
+    const keys = keeper();
+    await keys.create(PHRASE, PASSWORD);
+    const signature = await keys.signMessage(
+      first.address,
+      toUtf8Bytes('sign me')
+    );
+    assert.equal(verifyMessage('sign me', signature), first.address);
+    const raw = await keys.signTransaction(first.address, {
+      type: 2,
+      to: '0x000000000000000000000000000000000000dEaD',
+      value: 5n,
+      data: '0x',
+      chainId: 8996n,
+      nonce: 3,
+      gasLimit: 21000n,
+      maxFeePerGas: 2_000_000_000n,
+      maxPriorityFeePerGas: 1n
+    });
+    const parsed = Transaction.from(raw);
+    assert.equal(parsed.from, first.address);
+    assert.equal(parsed.nonce, 3);
+    assert.equal(parsed.chainId, 8996n);
+  });
+
+  it('signs nothing while locked', async () => {
+    const keys = keeper();
+    await keys.create(PHRASE, PASSWORD);
+    await keys.lock();
+    await assert.rejects(
+      keys.signMessage(first.address, toUtf8Bytes('x')),
+      (error: unknown) => error instanceof OceanError && error.code === 4100
+    );
+  });
+
+  it('exports a backup only with the store password, encrypted under the one chosen for it', async () => {
+    const keys = keeper();
+    await keys.create(PHRASE, PASSWORD);
+    await assert.rejects(
+      keys.exportKeystore(first.address, 'not the password', 'backup pass'),
+      (error: unknown) =>
+        error instanceof OceanError && error.code === 'OCEAN_WRONG_PASSWORD'
+    );
+    const json = await keys.exportKeystore(
+      first.address,
+      PASSWORD,
+      'backup pass'
+    );
+    assert.ok(!json.includes(first.privateKey.slice(2)));
+    const reopened = await Wallet.fromEncryptedJson(json, 'backup pass');
+    assert.equal(reopened.address, first.address);
+  });
+});
