@@ -27,6 +27,24 @@ const erc20 = new Interface([
 ]);
 
 describe('decoding contract calls', () => {
+  it('decodes the publisher calls My assets makes (withdraw, price, state)', () => {
+    const exchange = new Interface([
+      'function collectBT(bytes32 exchangeId, uint256 amount)',
+      'function setRate(bytes32 exchangeId, uint256 newRate)'
+    ]);
+    const id = '0x' + 'ab'.repeat(32);
+    const withdraw = decodeCall(
+      exchange.encodeFunctionData('collectBT', [id, 2_500_000_000_000_000_000n])
+    );
+    assert.equal(withdraw?.name, 'collectBT');
+    assert.equal(withdraw?.args[1].value, '2500000000000000000');
+    assert.equal(
+      decodeCall(exchange.encodeFunctionData('setRate', [id, 10n ** 18n]))
+        ?.name,
+      'setRate'
+    );
+  });
+
   it('decodes ERC-20 approve and transfer', () => {
     const approve = decodeCall(
       erc20.encodeFunctionData('approve', [SPENDER, 2002n * 10n ** 15n])

@@ -274,7 +274,20 @@ export const NODE_COMMANDS: Record<string, string> = {
   getComputeStatus: 'read the status of your compute jobs',
   getComputeResult: 'download a compute job result',
   getComputeStreamableLogs: 'read the logs of a compute job',
-  fileInfo: 'read file information from the Ocean Node'
+  fileInfo: 'read file information from the Ocean Node',
+  validateDDO:
+    'have the Ocean Node check an asset description before it is published',
+  persistentStorageCreateBucket:
+    'create a storage bucket on the Ocean Node for the files you publish',
+  persistentStorageUploadFile:
+    'upload a file into your storage bucket on the Ocean Node',
+  persistentStorageListFiles: 'list the files in your Ocean Node storage',
+  persistentStorageGetBuckets: 'list your storage buckets on the Ocean Node',
+  persistentStorageGetFileObject:
+    'read where a file of yours is kept on the Ocean Node',
+  persistentStorageDeleteFile: 'delete a file from your Ocean Node storage',
+  persistentStorageUpdateBucket:
+    'change who may read a storage bucket of yours on the Ocean Node'
 };
 
 /** The hash Ocean Node checks, as @oceanprotocol/lib builds it. */

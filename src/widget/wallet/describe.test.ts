@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hexlify, toUtf8Bytes } from 'ethers';
-import { nodeRequestHash } from '../../ocean/wallet-decode';
+import { getBytes, hexlify, toBeArray, toUtf8Bytes } from 'ethers';
+import { NODE_COMMANDS, nodeRequestHash } from '../../ocean/wallet-decode';
 import { LOCAL_NETWORK } from '../../ocean/networks';
 import { describeMessage, describeTypedData } from './describe';
 
@@ -34,11 +34,18 @@ describe('what the dialog says about a signature', () => {
       },
       fetchNodeNonce: async () => null
     });
+    // The wallet's own words in the summary and the check; the caller's
+    // words only in a row of their own.
     assert.equal(
       good.summary,
-      'Ocean Node request: download dataset Weather 2024.'
+      'Ocean Node request: sign in to the Ocean Node (a token for downloads and compute jobs).'
     );
     assert.equal(good.checks.length, 1);
+    assert.doesNotMatch(good.summary + good.checks.join(' '), /Weather/);
+    assert.deepEqual(
+      good.rows.find(row => row.label === 'Requester says')?.value,
+      'download dataset Weather 2024'
+    );
     const lying = await describeMessage({
       message: hash,
       account: ME,
@@ -49,6 +56,72 @@ describe('what the dialog says about a signature', () => {
     assert.match(lying.warnings[0], /does not match/);
     // …but the wallet still finds what the hash really is.
     assert.match(lying.summary, /sign in to the Ocean Node/);
+  });
+
+  it('describes every node request the extension signs, in words, with no warning', async () => {
+    // What the extension's own flows sign: downloads, tokens, publishing
+    // (encrypt, validateDDO, storage buckets and uploads), compute.
+    const ours = [
+      'download',
+      'createAuthToken',
+      'invalidateAuthToken',
+      'encrypt',
+      'validateDDO',
+      'persistentStorageCreateBucket',
+      'persistentStorageUploadFile',
+      'initializeCompute',
+      'startCompute',
+      'freeStartCompute',
+      'stopCompute',
+      'getComputeStatus',
+      'getComputeResult',
+      'getComputeStreamableLogs'
+    ];
+    for (const command of ours) {
+      const described = await describeMessage({
+        message: nodeRequestHash(ME, 12, command),
+        account: ME,
+        network: LOCAL_NETWORK,
+        fetchNodeNonce: async () => 11
+      });
+      assert.equal(
+        described.summary,
+        `Ocean Node request: ${NODE_COMMANDS[command]}.`,
+        command
+      );
+      assert.deepEqual(described.warnings, [], command);
+    }
+  });
+
+  it('recognises a node request whose hash lost its leading zero byte (as ocean.js signs it)', async () => {
+    // Find a nonce whose request hash starts with 0x00 (about 1 in 256).
+    let nonce = 1;
+    while (!nodeRequestHash(ME, nonce, 'validateDDO').startsWith('0x00'))
+      nonce++;
+    const hash = nodeRequestHash(ME, nonce, 'validateDDO');
+    const signed = toBeArray(hash);
+    assert.equal(signed.length, 31);
+    const described = await describeMessage({
+      message: hexlify(signed),
+      account: ME,
+      network: LOCAL_NETWORK,
+      fetchNodeNonce: async () => nonce - 1
+    });
+    assert.match(described.summary, /check an asset description/);
+    assert.deepEqual(described.warnings, []);
+    assert.match(described.checks[0], /leading zero byte/);
+    assert.equal(
+      described.rows.find(row => row.label === 'Hash')?.value,
+      hash.toLowerCase()
+    );
+    // 31 bytes that are no node request stay "binary data".
+    const other = await describeMessage({
+      message: hexlify(getBytes('0x' + '07'.repeat(31))),
+      account: ME,
+      network: LOCAL_NETWORK,
+      fetchNodeNonce: async () => 0
+    });
+    assert.match(other.summary, /binary data|message/i);
   });
 
   it('warns about an opaque hash it cannot explain', async () => {

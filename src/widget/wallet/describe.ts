@@ -16,6 +16,7 @@ import {
   decodeCall,
   formatAmount,
   matchNodeRequest,
+  NODE_COMMANDS,
   transactionWarnings,
   typedDataFields,
   verifyNodeHint,
@@ -308,6 +309,14 @@ function summarise(
       return `Buy ${formatAmount(BigInt(arg(1)), 18)} datatoken(s) on a fixed-rate exchange, paying at most ${formatAmount(BigInt(arg(2)), 18)} of the base token (fees included).`;
     case 'sellDT':
       return `Sell ${formatAmount(BigInt(arg(1)), 18)} datatoken(s) on a fixed-rate exchange.`;
+    case 'collectBT':
+      return `Withdraw ${formatAmount(BigInt(arg(1)), 18)} of your sales earnings (base token) from the fixed-rate exchange ${named(to, book)} to the datatoken's owner.`;
+    case 'collectDT':
+      return `Withdraw ${formatAmount(BigInt(arg(1)), 18)} unsold datatoken(s) from the fixed-rate exchange ${named(to, book)}.`;
+    case 'setRate':
+      return `Change the price on the fixed-rate exchange ${named(to, book)} to ${formatAmount(BigInt(arg(1)), 18)} base tokens per datatoken.`;
+    case 'toggleExchangeState':
+      return `Turn sales on or off on the fixed-rate exchange ${named(to, book)}.`;
     case 'dispense':
       return `Take ${formatAmount(BigInt(arg(1)), 18)} free datatoken(s) of ${named(arg(0), book)} from the dispenser.`;
     case 'startOrder':
@@ -375,28 +384,51 @@ export async function describeMessage(options: {
   const rows: IConfirmationRow[] = [];
   const warnings: string[] = [];
   const checks: string[] = [];
-  if (bytes && bytes.length === 32) {
-    const hash = message.toLowerCase();
+  // ocean.js signs toBeArray(hash), which drops a leading zero byte, so a
+  // node request whose hash starts with 0x00 arrives as 31 bytes.
+  const shortened = bytes?.length === 31;
+  const hash =
+    bytes && (bytes.length === 32 || shortened)
+      ? (shortened ? '0x00' + message.slice(2) : message).toLowerCase()
+      : null;
+  if (hash) {
     rows.push({ label: 'Hash', value: hash, mono: true });
+    // The summary and the check are the wallet's own words; what the
+    // requester says about the request is a row of its own, never inside
+    // the verified part of the dialog.
+    const nodeRequest = (
+      command: string,
+      nonce: string | number,
+      requesterSays?: string
+    ): IMessageDescription => {
+      checks.push(
+        `Checked: this hash is exactly keccak256(your address + nonce ${nonce} + "${command}"), an Ocean Node request${
+          shortened
+            ? ' (sent without its leading zero byte, which is how Ocean Node checks it)'
+            : ''
+        }.`
+      );
+      const words = NODE_COMMANDS[command];
+      return {
+        summary: words
+          ? `Ocean Node request: ${words}.`
+          : 'Ocean Node request of a kind this wallet does not describe (see Command).',
+        rows: [
+          { label: 'Node', value: options.network.nodeUrl, mono: true },
+          { label: 'Command', value: command, mono: true },
+          { label: 'Nonce', value: String(nonce), mono: true },
+          ...(requesterSays
+            ? [{ label: 'Requester says', value: requesterSays.slice(0, 200) }]
+            : []),
+          ...rows
+        ],
+        warnings,
+        checks
+      };
+    };
     if (hint) {
-      const matches = verifyNodeHint(hash, account, hint);
-      if (matches) {
-        checks.push(
-          `Checked: this hash is exactly keccak256(your address + nonce ${hint.nonce} + "${hint.command}"), an Ocean Node request.`
-        );
-        return {
-          summary: `Ocean Node request: ${
-            hint.description?.slice(0, 200) ?? hint.command
-          }.`,
-          rows: [
-            { label: 'Node', value: options.network.nodeUrl, mono: true },
-            { label: 'Command', value: hint.command, mono: true },
-            { label: 'Nonce', value: String(hint.nonce), mono: true },
-            ...rows
-          ],
-          warnings,
-          checks
-        };
+      if (verifyNodeHint(hash, account, hint)) {
+        return nodeRequest(hint.command, hint.nonce, hint.description);
       }
       warnings.push(
         `The caller says this signature is for "${hint.description ?? hint.command}", but the hash does not match that request. Reject unless you know why.`
@@ -409,25 +441,16 @@ export async function describeMessage(options: {
         : [nonce + 1, nonce, nonce + 2, nonce + 3].filter(n => n >= 0);
     const match = matchNodeRequest(hash, account, candidates);
     if (match) {
-      checks.push(
-        `Checked: this hash is exactly keccak256(your address + nonce ${match.nonce} + "${match.command}"), an Ocean Node request.`
-      );
-      return {
-        summary: `Ocean Node request: ${match.description}.`,
-        rows: [
-          { label: 'Node', value: options.network.nodeUrl, mono: true },
-          { label: 'Command', value: match.command, mono: true },
-          { label: 'Nonce', value: match.nonce, mono: true },
-          ...rows
-        ],
-        warnings,
-        checks
-      };
+      return nodeRequest(match.command, match.nonce);
     }
-    warnings.push(
-      'You are signing an opaque 32-byte hash. The wallet cannot tell what it authorises: confirm only if you trust who asked.'
-    );
-    return { summary: 'Sign a 32-byte hash.', rows, warnings, checks };
+    if (!shortened) {
+      warnings.push(
+        'You are signing an opaque 32-byte hash. The wallet cannot tell what it authorises: confirm only if you trust who asked.'
+      );
+      return { summary: 'Sign a 32-byte hash.', rows, warnings, checks };
+    }
+    // 31 bytes that are no node request: described as any other bytes.
+    rows.pop();
   }
   let text: string | null = null;
   if (bytes) {
