@@ -519,9 +519,12 @@ test('an imported private key signs a message from the panel, and getSigner sign
       );
   }, hash);
   await expect(dialog(page)).toContainText('Asset card: Weather 2024');
+  // The wallet's own words in the summary; the requester's in a row.
   await expect(dialog(page)).toContainText(
-    'Ocean Node request: download dataset Weather 2024.'
+    'Ocean Node request: download a file of a dataset you ordered.'
   );
+  await expect(dialog(page)).toContainText('Requester says');
+  await expect(dialog(page)).toContainText('download dataset Weather 2024');
   await expect(dialog(page)).toContainText('Checked');
   await confirmDialog(page);
   const result = await kernelResult(page);
