@@ -72,6 +72,14 @@ export interface IWalletRequester {
    * rejected and a queued one never opens.
    */
   signal?: AbortSignal;
+  /**
+   * Set for kernels: the dialog offers it as "Stop requests from this
+   * notebook", which refuses this request and every later one from the
+   * same kernel session until the kernel restarts, and interrupts the cell.
+   */
+  stop?: () => void;
+  /** Interrupts the asking kernel (set where its notebook is known). */
+  interrupt?: () => void;
 }
 
 /** An EIP-1193 request. */

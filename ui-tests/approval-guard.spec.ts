@@ -18,6 +18,7 @@ import {
   confirmation,
   finished,
   importWallet,
+  shareAccount,
   shareDialog,
   startCell
 } from './bridge-helpers';
@@ -283,4 +284,87 @@ test('page scripts cannot read the unlocked key, even with the application objec
     .locator('button.jp-OceanConfirmation-confirm')
     .click({ timeout: 60_000 });
   expect(await finished(signing)).toMatch(/0x[0-9a-f]{130}/);
+});
+
+test('"Stop requests from this notebook" ends a loop of requests in one press, until the kernel restarts', async ({
+  page,
+  oceanLab: lab
+}) => {
+  test.setTimeout(240_000);
+  await openLab(page, lab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await newNotebook(page, 'python');
+  const share = await startCell(page, '%ocean account');
+  await shareAccount(page);
+  await finished(share);
+
+  // A loop that would ask fifty times.
+  const loop = await startCell(
+    page,
+    [
+      'from jupyterlab_ocean import ocean',
+      'for i in range(50):',
+      '    try:',
+      "        ocean.sign(f'request {i}')",
+      '    except Exception as error:',
+      "        print('refused:', error)"
+    ].join('\n')
+  );
+  await expect(confirmation(page)).toContainText('request 0', {
+    timeout: 60_000
+  });
+  const stop = confirmation(page).locator('button.jp-OceanConfirmation-stop');
+  await expect(stop).toHaveText('Stop requests from this notebook');
+  const shot = test.info().outputPath('dialog-stop-requests.png');
+  await confirmation(page).screenshot({ path: shot });
+  await test.info().attach('dialog-stop-requests', {
+    path: shot,
+    contentType: 'image/png'
+  });
+  await stop.click();
+  // The loop ends (interrupted) and no other dialog opens.
+  await expect(cellEnded(loop)).toHaveCount(1, { timeout: 60_000 });
+  await page.waitForTimeout(2_000);
+  await expect(confirmation(page)).toHaveCount(0);
+
+  // Later requests from this kernel are refused at once, in words.
+  const again = await finished(
+    await startCell(
+      page,
+      [
+        'try:',
+        "    ocean.sign('once more')",
+        'except Exception as error:',
+        "    print('refused:', error)"
+      ].join('\n')
+    )
+  );
+  expect(again).toContain('You stopped wallet requests from this notebook');
+  await expect(confirmation(page)).toHaveCount(0);
+
+  // A restarted kernel may ask again (the dialog opens; rejected here).
+  // Not awaited: the command resolves only after its own dialog.
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('notebook:restart-kernel');
+  });
+  await page.locator('.jp-Dialog .jp-mod-accept').click();
+  await page.waitForTimeout(3_000);
+  const fresh = await startCell(
+    page,
+    [
+      'from jupyterlab_ocean import ocean',
+      'try:',
+      "    ocean.sign('after restart')",
+      'except Exception as error:',
+      "    print('refused:', error)"
+    ].join('\n')
+  );
+  await shareAccount(page);
+  await expect(confirmation(page)).toContainText('after restart', {
+    timeout: 60_000
+  });
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-reject')
+    .click();
+  expect(await finished(fresh)).toContain('refused');
 });

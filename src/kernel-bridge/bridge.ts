@@ -205,10 +205,8 @@ export class KernelBridge implements IKernelBridge {
   ): Promise<unknown> {
     // Looked up only for requests that reach the wallet: reads, the bulk of
     // the traffic, need no notebook name.
-    const requester = (): IWalletRequester => ({
-      ...this._options.requester(session.kernelId),
-      signal
-    });
+    const requester = (): IWalletRequester =>
+      this._requesterFor(session, signal);
     switch (method) {
       case 'eth_chainId':
         return this.kernelState(session).chainId;
@@ -226,6 +224,9 @@ export class KernelBridge implements IKernelBridge {
         );
       }
       this._checkChain(method, params);
+      if (session.stopped) {
+        throw stoppedError();
+      }
       if (!session.allowPrompt()) {
         throw this._throttled();
       }
@@ -345,7 +346,7 @@ export class KernelBridge implements IKernelBridge {
       args.body = request.body;
     }
     const context: IKernelCommandContext = {
-      requester: { ...this._options.requester(session.kernelId), signal },
+      requester: this._requesterFor(session, signal),
       progress,
       request: (method, params) =>
         this.rpc(session, method, params, progress, signal)
@@ -361,6 +362,9 @@ export class KernelBridge implements IKernelBridge {
     const wallet = this._requireWallet();
     if (session.connected && wallet.state.account) {
       return [wallet.state.account];
+    }
+    if (session.stopped) {
+      throw stoppedError();
     }
     if (!session.allowPrompt()) {
       throw this._throttled();
@@ -462,6 +466,26 @@ export class KernelBridge implements IKernelBridge {
       );
     }
     return this._options.wallet;
+  }
+
+  /**
+   * Who asks, for the wallet's dialogs: the notebook's words from the
+   * lookup, the request's signal, and the dialog's "Stop requests from this
+   * notebook", which ends this kernel session's requests and interrupts it.
+   */
+  private _requesterFor(
+    session: KernelSession,
+    signal?: AbortSignal
+  ): IWalletRequester {
+    const asker = this._options.requester(session.kernelId);
+    return {
+      ...asker,
+      signal,
+      stop: () => {
+        session.stop(stoppedError().message);
+        asker.interrupt?.();
+      }
+    };
   }
 
   private _throttled(): BridgeError {
@@ -567,3 +591,11 @@ export class BridgeError extends Error {
 }
 
 export { toBridgeError };
+
+/** What a kernel hears after the person stopped its requests. */
+function stoppedError(): OceanError {
+  return new OceanError(
+    4001,
+    'You stopped wallet requests from this notebook in the wallet dialog, so nothing more was asked or signed. Restart the kernel to let it ask again.'
+  );
+}

@@ -69,7 +69,11 @@ export const kernelBridgePlugin: JupyterFrontEndPlugin<IKernelBridge> = {
         label: `${name} (${kernelName}${inView ? '' : ', not in view'})`,
         path: widget.sessionContext.path,
         kernelId,
-        inView
+        inView,
+        interrupt: () =>
+          void widget.sessionContext.session?.kernel
+            ?.interrupt()
+            .catch(() => undefined)
       };
     };
 
@@ -91,7 +95,9 @@ export const kernelBridgePlugin: JupyterFrontEndPlugin<IKernelBridge> = {
 function filterTracker<
   T extends {
     sessionContext: {
-      session: { kernel: { id: string } | null } | null;
+      session: {
+        kernel: { id: string; interrupt(): Promise<void> } | null;
+      } | null;
       path: string;
       kernelDisplayName: string;
     };

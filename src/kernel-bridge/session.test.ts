@@ -186,6 +186,42 @@ describe('kernel session', () => {
     assert.equal(session.allowPrompt(), true);
   });
 
+  it('throttles a loop that a slow person keeps refusing (2.5 s per dialog)', () => {
+    let now = 0;
+    const { session } = harness(async r => done(r, null), { now: () => now });
+    // Every dialog refused after 2.5 s: never 5 in 10 s, so only the
+    // longer window (20 in 5 minutes) can stop it.
+    const allowed: boolean[] = [];
+    for (let i = 0; i < 30; i++) {
+      allowed.push(session.allowPrompt());
+      now += 2_500;
+    }
+    assert.equal(allowed.filter(Boolean).length, 20);
+    assert.equal(allowed.indexOf(false), 20);
+    // Five minutes after the first refusals the loop may ask again.
+    now = 5 * 60_000 + 1;
+    assert.equal(session.allowPrompt(), true);
+  });
+
+  it('stop ends every pending request with the reason and marks the session stopped', async () => {
+    const { session, answers, send } = harness(
+      (_r, _s, _p, signal) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('aborted')))
+        )
+    );
+    send({ v: 1, id: 'a', op: 'rpc', method: 'personal_sign' });
+    await tick();
+    assert.equal(session.stopped, false);
+    session.stop('You stopped wallet requests from this notebook.');
+    await tick();
+    assert.equal(session.stopped, true);
+    assert.equal(answers.length, 1);
+    const [answer] = answers;
+    assert.ok(answer.status === 'error');
+    assert.match(answer.error.message, /You stopped wallet requests/);
+  });
+
   it('does not count a request the wallet refused without a dialog', () => {
     const { session } = harness(async r => done(r, null), {
       limit: 2,

@@ -37,9 +37,16 @@ export interface IKernelSessionOptions {
   run: RequestRunner;
   /** The wallet as the kernel may see it now. */
   state: (session: KernelSession) => IKernelWalletState;
-  /** Rejected or unanswered prompts allowed per `throttleWindowMs` (default 5). */
+  /** Rejected or unanswered prompts allowed per `throttleWindowMs` (default 5 per 10 s). */
   throttleLimit?: number;
   throttleWindowMs?: number;
+  /**
+   * The same over a longer time (default 20 per 5 minutes): a person who
+   * takes a few seconds per dialog never trips the short window, so a loop
+   * could keep them refusing dialogs for as long as it runs.
+   */
+  throttleLongLimit?: number;
+  throttleLongWindowMs?: number;
   now?: () => number;
 }
 
@@ -59,6 +66,8 @@ export class KernelSession {
   readonly kernelId: string;
   /** True once the person shared the account with this kernel session. */
   connected = false;
+  /** True once the person stopped this kernel session's requests (see stop). */
+  stopped = false;
   /** The state the kernel last heard about, to send events only on change. */
   lastSentState: string | null = null;
   /** The kernel language, once it said hello or the transport knows it. */
@@ -158,12 +167,28 @@ export class KernelSession {
     const now = (this._options.now ?? Date.now)();
     const window = this._options.throttleWindowMs ?? 10_000;
     const limit = this._options.throttleLimit ?? 5;
-    this._prompts = this._prompts.filter(time => now - time < window);
-    if (this._prompts.length >= limit) {
+    const longWindow = this._options.throttleLongWindowMs ?? 5 * 60_000;
+    const longLimit = this._options.throttleLongLimit ?? 20;
+    this._prompts = this._prompts.filter(
+      time => now - time < Math.max(window, longWindow)
+    );
+    const recent = this._prompts.filter(time => now - time < window).length;
+    const lately = this._prompts.filter(time => now - time < longWindow).length;
+    if (recent >= limit || lately >= longLimit) {
       return false;
     }
     this._prompts.push(now);
     return true;
+  }
+
+  /**
+   * The person pressed "Stop requests from this notebook": this request and
+   * every pending one end with `reason`, and every later prompt is refused
+   * until the kernel restarts (a restart starts a new session).
+   */
+  stop(reason: string): void {
+    this.stopped = true;
+    this.cancelAll(reason);
   }
 
   /**

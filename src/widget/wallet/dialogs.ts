@@ -51,9 +51,21 @@ export async function showConfirmation(
     }
   };
   body.node.appendChild(view);
+  // A kernel's request can also be refused for good: a loop that keeps
+  // asking is stopped in one press, not one dialog at a time.
+  const stopButton = requester.stop
+    ? [
+        Dialog.createButton({
+          label: trans.__('Stop requests from this notebook'),
+          className: 'jp-OceanConfirmation-stop',
+          accept: false,
+          displayType: 'default'
+        })
+      ]
+    : [];
   // Only a person's own click or key press, after a moment, approves.
   const dialog = new ApprovalDialog<void>({
-    approveIndex: 1,
+    approveIndex: 1 + stopButton.length,
     title: confirmation.title,
     body,
     buttons: [
@@ -61,6 +73,7 @@ export async function showConfirmation(
         label: trans.__('Reject'),
         className: 'jp-OceanConfirmation-reject'
       }),
+      ...stopButton,
       Dialog.okButton({
         label:
           confirmation.kind === 'transaction'
@@ -86,6 +99,10 @@ export async function showConfirmation(
   requester.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const result = await dialog.launch();
+    if (result.button.className.includes('jp-OceanConfirmation-stop')) {
+      requester.stop?.();
+      return false;
+    }
     return result.button.accept === true && !requester.signal?.aborted;
   } finally {
     requester.signal?.removeEventListener('abort', onAbort);
