@@ -12,15 +12,17 @@
  */
 import { HDNodeWallet, verifyMessage } from 'ethers';
 import { expect, test } from './fixtures';
-import { newNotebook, openLab } from './helpers';
+import { newNotebook, openLab, save } from './helpers';
 import {
   cellEnded,
   confirmation,
   finished,
   importWallet,
+  PASSWORD,
   shareAccount,
   shareDialog,
-  startCell
+  startCell,
+  walletView
 } from './bridge-helpers';
 
 /** Output JavaScript that tries to approve every wallet dialog it sees. */
@@ -367,4 +369,84 @@ test('"Stop requests from this notebook" ends a loop of requests in one press, u
     .locator('button.jp-OceanConfirmation-reject')
     .click();
   expect(await finished(fresh)).toContain('refused');
+});
+
+/** The clicking loop of ATTACK, for other carriers (HTML, Deno), counting in `counter`. */
+const clicker = (counter: string) =>
+  `window.${counter}={clicks:0};setInterval(function(){document.querySelectorAll('.jp-OceanConfirmation-confirm').forEach(function(b){b.disabled=false;b.focus();b.click();b.dispatchEvent(new MouseEvent('mousedown',{bubbles:true}));b.dispatchEvent(new MouseEvent('click',{bubbles:true}));b.dispatchEvent(new KeyboardEvent('keydown',{key:'Enter',bubbles:true}));window.${counter}.clicks++;});},25);`;
+
+test('attacks saved in a notebook re-run on reload, from JavaScript, HTML and Deno outputs, and still cannot approve a panel signature', async ({
+  page,
+  oceanLab: lab
+}) => {
+  test.setTimeout(300_000);
+  await openLab(page, lab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await newNotebook(page, 'python');
+  expect(await finished(await startCell(page, ATTACK))).toContain(
+    'attack armed'
+  );
+  const html = [
+    'from IPython.display import HTML, display',
+    `display(HTML(r'''<img src="data:," onerror="${clicker('__oceanHtmlAttack')}">'''))`,
+    "print('html armed')"
+  ].join('\n');
+  expect(await finished(await startCell(page, html))).toContain('html armed');
+  await save(page);
+  await newNotebook(page, 'deno');
+  const deno = [
+    `await Deno.jupyter.display({ 'application/javascript': ${JSON.stringify(
+      clicker('__oceanDenoAttack')
+    )} }, { raw: true });`,
+    "console.log('deno armed');"
+  ].join('\n');
+  expect(await finished(await startCell(page, deno))).toContain('deno armed');
+  await page.waitForFunction(
+    () =>
+      (window as any).__oceanHtmlAttack &&
+      (window as any).__oceanDenoAttack &&
+      (window as any).__oceanAttack
+  );
+
+  // A reload: the saved (trusted) Python notebook is restored and its
+  // JavaScript and HTML outputs run again, with nobody running a cell.
+  await page.reload();
+  await openLab(page, lab);
+  await page.waitForFunction(
+    () => (window as any).__oceanAttack && (window as any).__oceanHtmlAttack,
+    null,
+    { timeout: 60_000 }
+  );
+  const view = walletView(page);
+  if (!(await view.isVisible()))
+    await page
+      .locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]')
+      .click();
+  await view.locator('form.unlock input[name="password"]').fill(PASSWORD);
+  await view.locator('form.unlock button[type="submit"]').click();
+  await view.locator('button[data-action="sign"]').click();
+  await view
+    .locator('form.sign textarea[name="message"]')
+    .fill('from the panel, after a reload');
+  await view.locator('form.sign button[type="submit"]').click();
+  await expect(confirmation(page)).toContainText('after a reload');
+  const before = await page.evaluate(() => ({
+    js: (window as any).__oceanAttack.clicks as number,
+    html: (window as any).__oceanHtmlAttack.clicks as number
+  }));
+  await page.waitForTimeout(2_000);
+  const during = await page.evaluate(() => ({
+    js: (window as any).__oceanAttack.clicks as number,
+    html: (window as any).__oceanHtmlAttack.clicks as number
+  }));
+  // The premise: both scripts fired at the dialog for 2 s…
+  expect(during.js - before.js).toBeGreaterThan(10);
+  expect(during.html - before.html).toBeGreaterThan(10);
+  // …and it is still open, waiting for a person.
+  await expect(confirmation(page)).toBeVisible();
+  await expect(view.locator('.signature')).toHaveCount(0);
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-reject')
+    .click();
+  await expect(view.locator('.notice')).toContainText('rejected');
 });

@@ -578,8 +578,9 @@ export async function startStack(
               }
             }),
             PRIVATE_KEY: ACCOUNTS.provider.privateKey,
-            // Sample downloads come from our loopback file server.
-            OCEAN_NODE_ALLOW_LOOPBACK_FILES: '1'
+            // Sample files come from our loopback file server; other loopback or private file URLs
+            // stay refused (node/file-fetch.ts).
+            OCEAN_NODE_ALLOWED_FILE_ORIGINS: fileServer.url
           }
         }
       );

@@ -63,6 +63,8 @@ function startNode(): Promise<OceanNode> {
     // Our tests make far more than a real node's 30 requests a minute.
     rateLimitPerMinute: 100_000,
     indexerPollMs: 100,
+    // The test origin is on loopback, which the node refuses unless told otherwise.
+    allowedFileOrigins: [originUrl],
     compute: {
       maxJobDuration: 20,
       freeMaxJobDuration: 3,

@@ -42,6 +42,8 @@ before(async () => {
     // Our tests make far more than a real node's 30 requests a minute.
     rateLimitPerMinute: 100_000,
     indexerPollMs: 100,
+    // The test origin is on loopback, which the node refuses unless told otherwise.
+    allowedFileOrigins: [new URL(origin.url).origin],
     log: () => {}
   });
 });

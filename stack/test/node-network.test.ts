@@ -100,6 +100,8 @@ before(async () => {
     port: 0,
     rateLimitPerMinute: 100_000,
     indexerPollMs: 100,
+    // The test origin is on loopback, which the node refuses unless told otherwise.
+    allowedFileOrigins: [new URL(origin.url).origin],
     log: () => {}
   });
   asset = await publish({

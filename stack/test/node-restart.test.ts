@@ -52,7 +52,10 @@ async function startNodeProcess(
       '--data-dir',
       dataDir,
       '--rate-limit',
-      '100000'
+      '100000',
+      // The test origin is on loopback, which the node refuses unless told otherwise.
+      '--allowed-file-origin',
+      new URL(origin.url).origin
     ],
     {
       env: {

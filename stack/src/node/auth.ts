@@ -19,6 +19,23 @@ export interface SignedRequest {
   authorization?: string | undefined;
 }
 
+/**
+ * How long a token made without validUntil lasts. Ocean Node stores such a token with no end
+ * (its AuthTokenDatabase defaults validUntil to null), so a token that leaks, from a notebook,
+ * a log or a shared kernel, works for every signed request in the account's name for ever.
+ * The Ocean Node docs give no default, so we take 30 minutes: one working session, after which
+ * our client signs in again (it renews on TOKEN_EXPIRED).
+ */
+export const DEFAULT_AUTH_TOKEN_LIFETIME_MS = 30 * 60_000;
+/**
+ * The furthest ahead a client may set validUntil. A token is a bearer credential for the whole
+ * account, so an expiry years away is the same hole as none; 24 hours is the longest our own
+ * client asks for (the kernels' `token --minutes` stops at 24 h).
+ */
+export const MAX_AUTH_TOKEN_LIFETIME_MS = 24 * 60 * 60_000;
+/** Clocks of client and node disagree a little; a validUntil this much past the cap passes. */
+export const AUTH_TOKEN_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** Returns the checksummed address of the caller, or throws 401. Consumes the nonce. */
 export function authenticate(
   context: NodeContext,
@@ -87,7 +104,13 @@ export function tokenOwner(context: NodeContext, header: string): string {
       'The auth token has been invalidated.',
       'TOKEN_INVALIDATED'
     );
-  if (row.validUntil !== null && row.validUntil < Date.now())
-    throw unauthorized('The auth token has expired.', 'TOKEN_EXPIRED');
+  // Rows written before every token had an expiry hold null: they end a default lifetime
+  // after they were made, like a token created today without validUntil.
+  const expires = row.validUntil ?? row.createdAt + context.authTokenLifetimeMs;
+  if (expires <= Date.now())
+    throw unauthorized(
+      'The auth token has expired; create a new one.',
+      'TOKEN_EXPIRED'
+    );
   return getAddress(row.address);
 }

@@ -19,7 +19,6 @@ import {
 } from 'node:fs/promises';
 import { arch } from 'node:os';
 import { join, relative } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { NodeContext } from './context.js';
 import {
@@ -37,6 +36,7 @@ import {
   type ComputeResultFile
 } from './compute-store.js';
 import { NodeError } from './errors.js';
+import { deadline, fetchFailure, originTimeout } from './file-fetch.js';
 import { parseFileObject, type FileObject } from './storage.js';
 
 export interface ComputeOptions {
@@ -48,6 +48,8 @@ export interface ComputeOptions {
   memoryBytes?: number;
   /** Largest input file fetched for a job, in bytes (default 512 MiB). */
   maxInputBytes?: number;
+  /** Longest the fetch of one input file may take, in ms (default 10 minutes). */
+  inputTimeoutMs?: number;
   /** How long results are kept, in seconds (reported as storageExpiry). */
   storageExpiry?: number;
 }
@@ -102,6 +104,8 @@ export class ComputeEngine {
   readonly #running = new Map<string, SandboxRunning | null>();
   #busy = false;
   #closed = false;
+  /** Aborts input fetches in flight when the node stops. */
+  readonly #closing = new AbortController();
   readonly #log: (message: string) => void;
 
   constructor(
@@ -118,6 +122,7 @@ export class ComputeEngine {
       freeMaxJobDuration: options.freeMaxJobDuration ?? 60,
       memoryBytes: options.memoryBytes ?? DEFAULT_LIMITS.memoryBytes,
       maxInputBytes: options.maxInputBytes ?? 512 * 1024 * 1024,
+      inputTimeoutMs: options.inputTimeoutMs ?? 10 * 60_000,
       storageExpiry: options.storageExpiry ?? 7 * 24 * 3600
     };
     // Ocean Node ids are "<engine hash>-<environment>"; clients treat them as opaque.
@@ -288,6 +293,7 @@ export class ComputeEngine {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort(new Error('The node is stopping.'));
     this.#queue.splice(0);
     for (const running of this.#running.values()) running?.stop();
     const deadline = Date.now() + 5000;
@@ -514,33 +520,47 @@ export class ComputeEngine {
       await copyFile(row.path, target);
       return row.size;
     }
-    const response = await fetch(parsed.url, {
-      method: parsed.method ?? 'GET',
-      headers: parsed.headers,
-      redirect: 'follow'
-    });
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
-      throw new NodeError(
-        502,
-        'ORIGIN_FAILED',
-        `The origin answered HTTP ${response.status}.`
-      );
-    }
-    let size = 0;
+    // Through the node's guarded fetcher (no loopback or private targets, redirects checked),
+    // bounded in bytes (maxInputBytes) and time (inputTimeoutMs), and let go when the node stops.
     const limit = this.#options.maxInputBytes;
-    await pipeline(
-      Readable.fromWeb(response.body as never),
-      async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          size += chunk.length;
-          if (size > limit)
-            throw new Error(`The file is larger than ${limit} bytes.`);
-          yield chunk;
-        }
-      },
-      createWriteStream(target)
+    const bound = deadline(
+      this.#options.inputTimeoutMs,
+      originTimeout(
+        `did not send the file within ${Math.round(this.#options.inputTimeoutMs / 1000)} s`
+      ),
+      this.#closing.signal
     );
+    let size = 0;
+    try {
+      const opened = await this.#context.files.fetcher.open(parsed, {
+        signal: bound.signal
+      });
+      if (opened.status < 200 || opened.status > 299) {
+        opened.body.destroy();
+        throw new NodeError(
+          502,
+          'ORIGIN_FAILED',
+          `The origin answered HTTP ${opened.status}.`
+        );
+      }
+      await pipeline(
+        opened.body,
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            size += chunk.length;
+            if (size > limit)
+              throw new Error(`The file is larger than ${limit} bytes.`);
+            yield chunk;
+          }
+        },
+        createWriteStream(target),
+        { signal: bound.signal }
+      );
+    } catch (error) {
+      throw fetchFailure(error, bound.signal);
+    } finally {
+      bound.dispose();
+    }
     return size;
   }
 }

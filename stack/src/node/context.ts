@@ -16,6 +16,10 @@ export interface NodeContext {
   indexer: Indexer;
   /** Largest upload accepted into node storage, in bytes. */
   maxUploadBytes: number;
+  /** Lifetime of an auth token created without validUntil, in ms. */
+  authTokenLifetimeMs: number;
+  /** How far ahead a client may set an auth token's validUntil, in ms. */
+  authTokenMaxLifetimeMs: number;
   /** Software version reported at GET /. */
   version: string;
 }

@@ -37,6 +37,27 @@ export const DEFAULT_BODY_LIMIT = 100 * 1024;
 /** Raw bodies (encrypt, encryptFile): Ocean Node's express.raw({ limit: '25mb' }). */
 export const RAW_BODY_LIMIT = 25 * 1024 * 1024;
 
+/**
+ * Deepest nesting accepted in a JSON body. DDOs, compute requests and queries that clients send
+ * nest about ten levels; a body nested thousands deep only serves to exhaust the stack of the
+ * code that walks it (the query matcher recurses), which would answer 500 instead of 400.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests objects/arrays deeper than `limit` (walked without recursion). */
+export function deeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current as object))
+      if (child !== null && typeof child === 'object')
+        stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** A request made inside the node (POST /directCommand runs the matching route). */
 export interface InternalRequest {
   query?: Record<string, string>;
@@ -230,6 +251,11 @@ function makeRequest(
           'INVALID_JSON'
         );
       }
+      if (deeperThan(parsed, MAX_JSON_DEPTH))
+        throw badRequest(
+          `The request body nests deeper than ${MAX_JSON_DEPTH} levels, more than any request to this node needs.`,
+          'JSON_TOO_DEEP'
+        );
       return parsed as Record<string, unknown>;
     }
   };
@@ -262,6 +288,28 @@ function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
     });
     raw.on('error', reject);
   });
+}
+
+/**
+ * A signal that aborts when the client goes away before `res` is answered in full, so work done
+ * for it (an origin fetch, a checksum) stops with it. The request's own 'close' is no use here:
+ * it fires as soon as the request body has been read.
+ */
+export function clientGone(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  const check = () => {
+    if (!res.writableFinished)
+      controller.abort(
+        new NodeError(
+          499,
+          'CLIENT_CLOSED',
+          'The client closed the connection before the answer was complete.'
+        )
+      );
+  };
+  if (res.closed) check();
+  else res.once('close', check);
+  return controller.signal;
 }
 
 export function sendJson(

@@ -15,6 +15,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { registerAquariusRoutes } from './aquarius-routes.js';
+import {
+  DEFAULT_AUTH_TOKEN_LIFETIME_MS,
+  MAX_AUTH_TOKEN_LIFETIME_MS
+} from './auth.js';
 import { ComputeEngine, type ComputeOptions } from './compute-engine.js';
 import { registerComputeRoutes } from './compute-routes.js';
 import { loadAddresses, makeProvider } from './chain.js';
@@ -26,6 +30,7 @@ import { Indexer } from './indexer.js';
 import { registerNetworkRoutes } from './network-routes.js';
 import { registerProviderRoutes } from './provider-routes.js';
 import { RateLimiter, REAL_NODE_REQUESTS_PER_MINUTE } from './rate-limit.js';
+import { FileFetcher, type FileFetchLimits } from './file-fetch.js';
 import { FileStore } from './storage.js';
 
 export { SERVICE_ENDPOINTS } from './provider-routes.js';
@@ -49,6 +54,18 @@ export interface OceanNodeOptions {
    * Defaults to Ocean Node's 30; 0 turns the limit off. The local stack and the tests raise it.
    */
   rateLimitPerMinute?: number;
+  /**
+   * Origins (`http://127.0.0.1:8003`) that file URLs may point to although their address is
+   * loopback or private. Every other file URL must lead to public internet addresses only
+   * (file-fetch.ts). The stack passes its own file server; tests pass their loopback origins.
+   */
+  allowedFileOrigins?: string[];
+  /** Bounds on fetching url files: redirects, timeouts, checksum size (file-fetch.ts). */
+  fileFetch?: FileFetchLimits;
+  /** Lifetime of an auth token created without validUntil, in ms (default 30 minutes). */
+  authTokenLifetimeMs?: number;
+  /** How far ahead a client may set an auth token's validUntil, in ms (default 24 hours). */
+  authTokenMaxLifetimeMs?: number;
   /** Addresses that may decrypt our DDOs through /api/services/decrypt; empty: anyone who signs. */
   authorizedDecrypters?: string[];
   /** Limits of the compute-to-data environment. */
@@ -93,9 +110,17 @@ export async function startOceanNode(
     db,
     provider,
     addresses,
-    files: new FileStore(options.dataDir, db),
+    files: new FileStore(
+      options.dataDir,
+      db,
+      new FileFetcher(options.allowedFileOrigins, options.fileFetch)
+    ),
     indexer,
     maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 * 1024 * 1024,
+    authTokenLifetimeMs:
+      options.authTokenLifetimeMs ?? DEFAULT_AUTH_TOKEN_LIFETIME_MS,
+    authTokenMaxLifetimeMs:
+      options.authTokenMaxLifetimeMs ?? MAX_AUTH_TOKEN_LIFETIME_MS,
     version: NODE_VERSION
   };
   const router = new Router({

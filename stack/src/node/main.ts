@@ -3,11 +3,13 @@
  *
  *   node --import tsx src/node/main.ts --rpc http://127.0.0.1:8545 --address-file addresses.json \
  *     --data-dir .ocean-node [--port 8001] [--host 127.0.0.1] [--chain-id 8996] [--private-key HEX]
- *     [--rate-limit 30]
+ *     [--rate-limit 30] [--allowed-file-origin http://127.0.0.1:8003 ...]
  *
  * The key may also come from OCEAN_NODE_PRIVATE_KEY. --rate-limit (or OCEAN_NODE_RATE_LIMIT) is
  * requests a minute per client IP, Ocean Node's 30 by default; 0 turns it off. Prints "Ocean Node listening on URL" once
- * it accepts requests; exits cleanly on SIGINT/SIGTERM.
+ * it accepts requests; exits cleanly on SIGINT/SIGTERM. --allowed-file-origin (repeatable, or
+ * OCEAN_NODE_ALLOWED_FILE_ORIGINS, comma-separated) names origins that file URLs may use although
+ * they are loopback or private, such as the stack's own file server; all others must be public.
  */
 import { parseArgs } from 'node:util';
 import { startOceanNode } from './index.js';
@@ -21,7 +23,8 @@ const { values } = parseArgs({
     'address-file': { type: 'string' },
     'data-dir': { type: 'string' },
     'private-key': { type: 'string' },
-    'rate-limit': { type: 'string' }
+    'rate-limit': { type: 'string' },
+    'allowed-file-origin': { type: 'string', multiple: true }
   }
 });
 
@@ -48,6 +51,25 @@ const rateLimit =
 if (rateLimit !== undefined && !(Number.isInteger(rateLimit) && rateLimit >= 0))
   fail('--rate-limit must be a whole number of requests a minute (0 = off).');
 
+const allowedFileOrigins = [
+  ...(values['allowed-file-origin'] ?? []),
+  ...(process.env.OCEAN_NODE_ALLOWED_FILE_ORIGINS ?? '').split(',')
+]
+  .map(origin => origin.trim())
+  .filter(Boolean);
+for (const origin of allowedFileOrigins) {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol))
+    fail(
+      `--allowed-file-origin must be an http(s) origin such as http://127.0.0.1:8003, not "${origin}".`
+    );
+}
+
 try {
   const node = await startOceanNode({
     rpcUrl: values.rpc,
@@ -57,7 +79,8 @@ try {
     privateKey,
     host: values.host,
     port,
-    rateLimitPerMinute: rateLimit
+    rateLimitPerMinute: rateLimit,
+    allowedFileOrigins
   });
   console.log(`Ocean Node listening on ${node.url}`);
   let stopping = false;

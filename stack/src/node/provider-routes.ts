@@ -6,22 +6,34 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { ZeroAddress } from 'ethers';
-import { authenticate } from './auth.js';
+import { AUTH_TOKEN_CLOCK_SKEW_MS, authenticate } from './auth.js';
 import { chainNow, verifyOrder } from './chain.js';
 import { COMPUTE_ENDPOINTS } from './compute-routes.js';
 import { NETWORK_ENDPOINTS } from './network-routes.js';
 import type { NodeContext } from './context.js';
 import { signJwt, utf8Hex } from './crypto.js';
-import { badRequest, forbidden, notFound, unauthorized } from './errors.js';
+import {
+  NodeError,
+  badRequest,
+  forbidden,
+  notFound,
+  unauthorized
+} from './errors.js';
 import {
   DEFAULT_BODY_LIMIT,
   RAW_BODY_LIMIT,
+  clientGone,
   sendJson,
   sendText,
   type Request,
   type Router
 } from './http.js';
-import { checkFileName, parseFileObject, type FileObject } from './storage.js';
+import {
+  checkFileName,
+  parseFileObject,
+  type FileInfo,
+  type FileObject
+} from './storage.js';
 import {
   optionalAddress,
   optionalInteger,
@@ -267,9 +279,31 @@ async function fileInfo(
       )
     ];
   }
+  const gone = clientGone(res);
   const infos = [];
   for (const [index, file] of files.entries()) {
-    const info = await context.files.info(file, withChecksum);
+    let info: FileInfo;
+    try {
+      info = await context.files.info(file, withChecksum, gone);
+    } catch (error) {
+      // A URL given here is refused outright. A published asset's file that this node will not
+      // fetch is, for whoever asks about the asset, a file the node cannot serve: valid false,
+      // as for an origin that answers 404, and the other files of the service are still told.
+      if (
+        body.did === undefined ||
+        !(error instanceof NodeError) ||
+        error.code !== 'FILE_URL_NOT_ALLOWED' ||
+        file.type !== 'url'
+      )
+        throw error;
+      info = {
+        valid: false,
+        contentLength: '0',
+        contentType: '',
+        name: '',
+        type: 'url'
+      };
+    }
     infos.push(body.did !== undefined ? { ...info, index } : info);
   }
   sendJson(res, 200, infos);
@@ -346,10 +380,32 @@ async function createAuthToken(
     signature: optionalString(body, 'signature', 200),
     command: 'createAuthToken'
   });
-  const validUntil = optionalInteger(body, 'validUntil') ?? null;
   const createdAt = Date.now();
+  const asked = optionalInteger(body, 'validUntil');
+  if (asked !== undefined && asked <= createdAt)
+    throw badRequest(
+      '"validUntil" is already past. Give the time the token should end, in milliseconds since 1970 (Date.now() + a duration).',
+      'INVALID_VALID_UNTIL'
+    );
+  if (
+    asked !== undefined &&
+    asked >
+      createdAt + context.authTokenMaxLifetimeMs + AUTH_TOKEN_CLOCK_SKEW_MS
+  )
+    throw badRequest(
+      `"validUntil" is too far ahead: this node issues tokens for at most ${Math.round(context.authTokenMaxLifetimeMs / 3_600_000)} hours, because a token acts for the whole account until it ends.`,
+      'TOKEN_LIFETIME_TOO_LONG'
+    );
+  const validUntil = asked ?? createdAt + context.authTokenLifetimeMs;
   const token = signJwt(
-    { address: owner, nonce: String(body.nonce), createdAt, jti: randomUUID() },
+    {
+      address: owner,
+      nonce: String(body.nonce),
+      createdAt,
+      // The standard expiry claim (seconds), so a client can read when its token ends.
+      exp: Math.floor(validUntil / 1000),
+      jti: randomUUID()
+    },
     context.db.jwtSecret()
   );
   context.db.insertAuthToken({

@@ -9,10 +9,17 @@ import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { NodeDatabase, StoredFileRow } from './db.js';
 import { NodeError, badRequest, notFound, payloadTooLarge } from './errors.js';
+import {
+  deadline,
+  fetchFailure,
+  originTimeout,
+  type FileFetcher,
+  type OpenedFile
+} from './file-fetch.js';
+import { clientGone } from './http.js';
 
 export interface UrlFile {
   type: 'url';
@@ -40,6 +47,11 @@ export interface FileInfo {
 }
 
 const FILE_NAME_PATTERN = /^[A-Za-z0-9._-][A-Za-z0-9._ -]{0,199}$/;
+/** An HTTP header name (RFC 9110 token) and a value Node's HTTP client will send. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]{0,8192}$/;
+/** A "%" that does not start a %XX escape: the URL is malformed (RFC 3986 section 2.1). */
+const BROKEN_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 
 export function checkFileName(name: string): string {
   if (!FILE_NAME_PATTERN.test(name) || name === '.' || name === '..') {
@@ -71,6 +83,14 @@ export function parseFileObject(value: unknown): FileObject {
         'INVALID_FILE'
       );
     }
+    // The URL parser keeps a stray "%" as it is; refused here, it is the client's mistake (400)
+    // rather than a failure later, when the file name is decoded from the path.
+    if (BROKEN_ESCAPE.test(parsed.href)) {
+      throw badRequest(
+        'The file url has a "%" that is not followed by two hex digits; write a literal "%" as %25.',
+        'INVALID_FILE'
+      );
+    }
     const method =
       typeof file.method === 'string' ? file.method.toUpperCase() : 'GET';
     if (method !== 'GET' && method !== 'POST')
@@ -80,7 +100,14 @@ export function parseFileObject(value: unknown): FileObject {
       for (const [key, header] of Object.entries(
         file.headers as Record<string, unknown>
       )) {
-        if (typeof header === 'string') headers[key] = header;
+        if (typeof header !== 'string') continue;
+        // Checked here so that a bad header is the client's 400, not the HTTP client's throw.
+        if (!HEADER_NAME.test(key) || !HEADER_VALUE.test(header))
+          throw badRequest(
+            `The file header "${key.slice(0, 40)}" is not a valid HTTP header name and value.`,
+            'INVALID_FILE'
+          );
+        headers[key] = header;
       }
     }
     return { type: 'url', url: parsed.toString(), method, headers };
@@ -109,17 +136,43 @@ export function parseFileObject(value: unknown): FileObject {
 
 function nameFromUrl(url: string): string {
   const last = new URL(url).pathname.split('/').filter(Boolean).pop();
-  return last ? decodeURIComponent(last) : 'file';
+  if (!last) return 'file';
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    // Escapes of bytes that are not UTF-8: the name as written is still a name.
+    return last;
+  }
 }
+
+const invalidUrlInfo = (file: UrlFile): FileInfo => ({
+  valid: false,
+  contentLength: '0',
+  contentType: '',
+  name: nameFromUrl(file.url),
+  type: 'url'
+});
+
+const header = (opened: OpenedFile, name: string): string | undefined => {
+  const value = opened.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
 
 export class FileStore {
   readonly #root: string;
   readonly #db: NodeDatabase;
+  readonly #fetcher: FileFetcher;
 
-  constructor(dataDir: string, db: NodeDatabase) {
+  constructor(dataDir: string, db: NodeDatabase, fetcher: FileFetcher) {
     this.#root = join(dataDir, 'files');
     mkdirSync(this.#root, { recursive: true });
     this.#db = db;
+    this.#fetcher = fetcher;
+  }
+
+  /** The guarded fetcher of url files, for other readers of them (compute inputs). */
+  get fetcher(): FileFetcher {
+    return this.#fetcher;
   }
 
   /** Streams `body` into the bucket, atomically replacing any file of the same name. */
@@ -190,7 +243,12 @@ export class FileStore {
     return row;
   }
 
-  async info(file: FileObject, withChecksum: boolean): Promise<FileInfo> {
+  /** `signal`: abort when the asker has gone (see clientGone). */
+  async info(
+    file: FileObject,
+    withChecksum: boolean,
+    signal?: AbortSignal
+  ): Promise<FileInfo> {
     if (file.type === 'nodePersistentStorage') {
       const row = this.stored(file);
       await stat(row.path);
@@ -205,46 +263,64 @@ export class FileStore {
           : {})
       };
     }
-    const response = await fetchOrigin(
-      file,
-      withChecksum ? undefined : 'bytes=0-0'
+    // Bounded in time as a whole (a checksum also in bytes), and abandoned with the client:
+    // an endless or slow origin must not keep the node fetching and hashing for nobody.
+    const limits = this.#fetcher.limits;
+    const seconds = (ms: number) => Math.round(ms / 100) / 10;
+    const bound = deadline(
+      withChecksum ? limits.checksumTimeoutMs : limits.headersTimeoutMs,
+      originTimeout(
+        withChecksum
+          ? `did not send the whole file within ${seconds(limits.checksumTimeoutMs)} s, the longest this node spends on a checksum`
+          : `did not answer within ${seconds(limits.headersTimeoutMs)} s`
+      ),
+      signal
     );
-    if (!response.ok) {
-      await response.body?.cancel();
-      return {
-        valid: false,
-        contentLength: '0',
-        contentType: '',
+    let opened: OpenedFile | undefined;
+    try {
+      opened = await this.#fetcher.open(file, {
+        range: withChecksum ? undefined : 'bytes=0-0',
+        signal: bound.signal
+      });
+      if (opened.status < 200 || opened.status > 299)
+        return invalidUrlInfo(file);
+      let contentLength = header(opened, 'content-length') ?? '';
+      const range = header(opened, 'content-range');
+      if (opened.status === 206 && range?.includes('/'))
+        contentLength = range.split('/')[1];
+      const info: FileInfo = {
+        valid: true,
+        contentLength,
+        contentType:
+          header(opened, 'content-type') ?? 'application/octet-stream',
         name: nameFromUrl(file.url),
         type: 'url'
       };
-    }
-    let contentLength = response.headers.get('content-length') ?? '';
-    const range = response.headers.get('content-range');
-    if (response.status === 206 && range?.includes('/'))
-      contentLength = range.split('/')[1];
-    const info: FileInfo = {
-      valid: true,
-      contentLength,
-      contentType:
-        response.headers.get('content-type') ?? 'application/octet-stream',
-      name: nameFromUrl(file.url),
-      type: 'url'
-    };
-    if (withChecksum && response.body) {
-      const hash = createHash('sha256');
-      let size = 0;
-      for await (const chunk of Readable.fromWeb(response.body as never)) {
-        hash.update(chunk as Buffer);
-        size += (chunk as Buffer).length;
+      if (withChecksum) {
+        const hash = createHash('sha256');
+        let size = 0;
+        for await (const chunk of opened.body as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > limits.checksumMaxBytes)
+            throw new NodeError(
+              422,
+              'FILE_TOO_LARGE_TO_HASH',
+              `The file is larger than ${limits.checksumMaxBytes} bytes, the most this node reads to compute a checksum. Ask for its information without a checksum.`
+            );
+          hash.update(chunk);
+        }
+        info.checksum = hash.digest('hex');
+        info.checksumType = 'sha256';
+        info.contentLength = String(size);
       }
-      info.checksum = hash.digest('hex');
-      info.checksumType = 'sha256';
-      info.contentLength = String(size);
-    } else {
-      await response.body?.cancel();
+      return info;
+    } catch (error) {
+      throw fetchFailure(error, bound.signal);
+    } finally {
+      bound.dispose();
+      // Closes the connection to the origin whatever happened: it stops sending.
+      opened?.body.destroy();
     }
-    return info;
   }
 
   /** Sends the file, honouring a single `Range: bytes=a-b` request (206 / 416). */
@@ -283,53 +359,42 @@ export class FileStore {
       await pipeline(createReadStream(row.path, { start, end }), res);
       return;
     }
-    const response = await fetchOrigin(file, rangeHeader);
-    if (!response.ok) {
-      await response.body?.cancel();
+    // The upstream fetch lives as long as the client: when it leaves, the origin is let go.
+    const gone = clientGone(res);
+    const opened = await this.#fetcher.open(file, {
+      range: rangeHeader,
+      signal: gone
+    });
+    if (opened.status < 200 || opened.status > 299) {
+      opened.body.destroy();
       throw new NodeError(
-        response.status === 416 ? 416 : 502,
+        opened.status === 416 ? 416 : 502,
         'ORIGIN_FAILED',
-        `The file's origin answered HTTP ${response.status}.`
+        `The file's origin answered HTTP ${opened.status}.`
       );
     }
     const headers: Record<string, string> = {
       'Content-Type':
-        response.headers.get('content-type') ?? 'application/octet-stream',
+        header(opened, 'content-type') ?? 'application/octet-stream',
       'Content-Disposition': `attachment;filename=${encodeURIComponent(nameFromUrl(file.url))}`,
-      'Accept-Ranges': response.headers.get('accept-ranges') ?? 'none'
+      'Accept-Ranges': header(opened, 'accept-ranges') ?? 'none'
     };
     for (const name of ['content-length', 'content-range']) {
-      const value = response.headers.get(name);
+      const value = header(opened, name);
       if (value) headers[name] = value;
     }
-    res.writeHead(response.status, headers);
-    if (headOnly || !response.body) {
-      await response.body?.cancel();
+    res.writeHead(opened.status, headers);
+    if (headOnly) {
+      opened.body.destroy();
       res.end();
       return;
     }
-    await pipeline(Readable.fromWeb(response.body as never), res);
-  }
-}
-
-async function fetchOrigin(
-  file: UrlFile,
-  range: string | undefined
-): Promise<Response> {
-  const headers: Record<string, string> = { ...(file.headers ?? {}) };
-  if (range) headers.Range = range;
-  try {
-    return await fetch(file.url, {
-      method: file.method ?? 'GET',
-      headers,
-      redirect: 'follow'
-    });
-  } catch (error) {
-    throw new NodeError(
-      502,
-      'ORIGIN_UNREACHABLE',
-      `The file's origin could not be reached: ${(error as Error).message}`
-    );
+    try {
+      await pipeline(opened.body, res, { signal: gone });
+    } catch (error) {
+      opened.body.destroy();
+      throw fetchFailure(error, gone);
+    }
   }
 }
 
