@@ -2,10 +2,14 @@
 // a JupyterLab with the extension on 127.0.0.1, print the URL, and stay in
 // the foreground until Ctrl-C, which stops everything started here.
 //
-//   npm start [-- --port 8888] [--no-stack] [--fresh] [--free-ports] [--workspace DIR] [--state-dir DIR]
+//   npm start [-- --port 8888] [--no-stack] [--fresh] [--free-ports] [--nodes 2] [--workspace DIR] [--state-dir DIR]
 //
 // The local Ocean network keeps its state in .ocean-stack/ and reuses it on
 // the next start when it is still valid; --fresh starts it clean.
+//
+// --nodes 2 adds a second Ocean Node on the same chain (port 8004), which
+// finds what the first one publishes through its /decrypt route, as Ocean's
+// nodes do; the lab itself talks to the first.
 //
 // --free-ports, --workspace and --state-dir let a test run a second copy
 // beside a user's own `npm start`.
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     'no-stack': { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
     'free-ports': { type: 'boolean', default: false },
+    nodes: { type: 'string', default: '1' },
     workspace: { type: 'string', default: join(root, 'work') },
     'state-dir': { type: 'string', default: root },
     help: { type: 'boolean', short: 'h', default: false }
@@ -29,13 +34,23 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log(
-    'Usage: npm start [-- --port 8888] [--no-stack] [--fresh]\n' +
+    'Usage: npm start [-- --port 8888] [--no-stack] [--fresh] [--free-ports] [--nodes 2]\n' +
       '  Starts the local Ocean network (chain 8545, Ocean Node 8001, faucet 8002,\n' +
       '  files 8003) and JupyterLab on 127.0.0.1, with the sample notebooks in ./work.\n' +
       '  The network reuses its state in .ocean-stack/ when it is still valid;\n' +
-      '  --fresh discards it and starts clean.'
+      '  --fresh discards it and starts clean. --nodes 2 adds a second Ocean Node\n' +
+      '  (port 8004) on the same chain.'
   );
   process.exit(0);
+}
+
+const NODES = Number(values.nodes);
+if (NODES !== 1 && NODES !== 2) {
+  // Before any set-up work: the stack would refuse it anyway, only later.
+  console.error(
+    `STACK_BAD_NODES: --nodes is how many Ocean Nodes run on the local chain, 1 or 2, not "${values.nodes}".`
+  );
+  process.exit(2);
 }
 
 const WORKSPACE = values.workspace;
@@ -90,6 +105,7 @@ try {
     const stack = await startStack({
       stateDir: join(STATE_ROOT, '.ocean-stack'),
       fresh: values.fresh,
+      nodes: NODES,
       ports: values['free-ports']
         ? { chain: 0, node: 0, faucet: 0, files: 0 }
         : { chain: 8545, node: 8001, faucet: 8002, files: 8003 }
@@ -102,6 +118,9 @@ try {
         console.log(`  ${line}`);
     console.log(`  chain        ${info.rpcUrl} (chainId ${info.chainId})`);
     console.log(`  Ocean Node   ${info.nodeUrl}`);
+    // The lab is set to the first node; a second one is for notebooks that try the network.
+    for (const [index, node] of info.nodes.entries())
+      if (index > 0) console.log(`  Ocean Node ${index + 1} ${node.url}`);
     console.log(`  faucet       ${info.faucetUrl}`);
     console.log(`  addresses    ${info.addressFile}`);
     for (const [role, did] of Object.entries(info.samples ?? {}))

@@ -157,7 +157,8 @@ export function startProcess(
  * Starts the local Ocean stack (chain, contracts, node, faucet, samples).
  * Ports default to free ones; pass the well-known ones for `npm start`.
  * A state directory from an earlier start is reused when still valid;
- * `fresh` discards it.
+ * `fresh` discards it. `nodes: 2` adds a second Ocean Node on the same chain
+ * (its port: `ports.node2`, else a free one when `ports.node` is 0).
  * Resolves with the stack's `stack.json` contents and a `stop()`.
  */
 export async function startStack({
@@ -165,7 +166,8 @@ export async function startStack({
   ports = { chain: 0, node: 0, faucet: 0, files: 0 },
   echo = false,
   samples = true,
-  fresh = false
+  fresh = false,
+  nodes = 1
 }) {
   mkdirSync(stateDir, { recursive: true });
   const args = [
@@ -183,6 +185,9 @@ export async function startStack({
     '--files-port',
     String(ports.files)
   ];
+  if (ports.node2 !== undefined)
+    args.push('--node2-port', String(ports.node2));
+  if (nodes !== 1) args.push('--nodes', String(nodes));
   if (!samples) args.push('--no-samples');
   if (fresh) args.push('--fresh');
   const stack = startProcess(process.execPath, args, {

@@ -59,7 +59,12 @@ export const ACCOUNTS = {
   /** A second consumer, for order-reuse and permission tests. */
   consumer2: DEV_ACCOUNTS[3],
   /** The Ocean Node's provider key: signs provider fees, decrypts DDOs. */
-  provider: DEV_ACCOUNTS[9]
+  provider: DEV_ACCOUNTS[9],
+  /**
+   * The second node's key (`--nodes 2`): its own identity, so the first node sees a different
+   * decrypter asking and each node's provider fees name the node that signed them.
+   */
+  provider2: DEV_ACCOUNTS[8]
 } as const;
 
 export type AccountRole = keyof typeof ACCOUNTS;

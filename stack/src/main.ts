@@ -3,7 +3,11 @@
  *
  *   node --import tsx stack/src/main.ts [--fresh] [--state-dir DIR]
  *        [--chain-port 8545] [--node-port 8001] [--faucet-port 8002] [--files-port 8003]
- *        [--node-rate-limit N]
+ *        [--node-rate-limit N] [--nodes 2] [--node2-port 8004]
+ *
+ * --nodes 2 runs a second Ocean Node on the same chain with its own key and
+ * port; it finds what the first one publishes by asking it to decrypt each
+ * DDO, as Ocean's nodes do among themselves.
  *
  * Ctrl-C (SIGINT) or SIGTERM stops everything it started. A second start on
  * the same state directory reuses the chain, contracts, samples and node data
@@ -11,7 +15,12 @@
  */
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_PORTS, LOCAL_NODE_RATE_LIMIT, startStack } from './stack.ts';
+import {
+  DEFAULT_PORTS,
+  LOCAL_NODE_RATE_LIMIT,
+  MAX_NODES,
+  startStack
+} from './stack.ts';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +32,8 @@ const { values } = parseArgs({
     'files-port': { type: 'string' },
     'no-samples': { type: 'boolean', default: false },
     'node-rate-limit': { type: 'string' },
+    nodes: { type: 'string' },
+    'node2-port': { type: 'string' },
     help: { type: 'boolean', default: false }
   },
   strict: true
@@ -30,10 +41,11 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    'Usage: npm run stack [-- --fresh] [--state-dir DIR] [--chain-port N] [--node-port N] [--faucet-port N] [--files-port N] [--no-samples] [--node-rate-limit N]\n' +
+    'Usage: npm run stack [-- --fresh] [--state-dir DIR] [--chain-port N] [--node-port N] [--faucet-port N] [--files-port N] [--no-samples] [--node-rate-limit N] [--nodes 2] [--node2-port N]\n' +
       "--node-rate-limit: the node's requests a minute per IP (a real node allows 30; default " +
       String(LOCAL_NODE_RATE_LIMIT) +
       ').\n' +
+      '--nodes 2: a second Ocean Node on the same chain (its own key and port, --node2-port; a free one when --node-port is 0).\n' +
       'Ports default to ' +
       JSON.stringify(DEFAULT_PORTS) +
       '; 0 picks a free port.'
@@ -57,8 +69,21 @@ const ports = {
   chain: port(values['chain-port'], 'chain-port'),
   node: port(values['node-port'], 'node-port'),
   faucet: port(values['faucet-port'], 'faucet-port'),
-  files: port(values['files-port'], 'files-port')
+  files: port(values['files-port'], 'files-port'),
+  node2: port(values['node2-port'], 'node2-port')
 };
+
+const nodesText = values.nodes;
+const nodes = nodesText === undefined ? undefined : Number(nodesText);
+if (
+  nodes !== undefined &&
+  !(Number.isInteger(nodes) && nodes >= 1 && nodes <= MAX_NODES)
+) {
+  console.error(
+    `STACK_BAD_NODES: --nodes is how many Ocean Nodes run on the local chain, 1 or ${MAX_NODES}, not "${nodesText}".`
+  );
+  process.exit(2);
+}
 
 const rateLimitText = values['node-rate-limit'];
 const nodeRateLimit =
@@ -88,13 +113,19 @@ try {
     ),
     samples: !values['no-samples'],
     fresh: values.fresh,
-    nodeRateLimit
+    nodeRateLimit,
+    nodes
   });
   const { info } = stack;
   console.log('');
   console.log('Ocean stack ready');
   console.log(`  chain   ${info.rpcUrl}  (chainId ${info.chainId})`);
   console.log(`  node    ${info.nodeUrl ?? '(not started)'}`);
+  for (const [index, node] of info.nodes.entries())
+    if (index > 0)
+      console.log(
+        `  node ${index + 1}  ${node.url}  (key ${node.providerAddress}; reads node 1's DDOs through its /decrypt)`
+      );
   console.log(`  faucet  ${info.faucetUrl}  (POST {"address": "0x…"})`);
   console.log(
     `  address file  ${info.addressFile}  (ADDRESS_FILE for @oceanprotocol/lib)`

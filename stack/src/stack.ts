@@ -3,6 +3,11 @@
  * server → Ocean Node (child process) → sample assets (published through the
  * lib and indexed by the node) → faucet → `stack.json`.
  *
+ * With `nodes: 2` a second node joins the same chain with its own key, port
+ * and data directory. It indexes what the first one publishes the way Ocean's
+ * nodes do among themselves: it asks the publishing node's
+ * /api/services/decrypt for each DDO (node/remote-decrypt.ts).
+ *
  * A second start on the same state directory reuses what the first one set
  * up when it is still valid (state.ts): the chain is rebuilt from its journal
  * (journal.ts), the contracts and samples are not deployed or published
@@ -13,12 +18,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, rename, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import Database from 'better-sqlite3';
 import { Wallet } from 'ethers';
 
-import { ACCOUNTS } from './accounts.ts';
+import { ACCOUNTS, type DevAccount } from './accounts.ts';
 import { CHAIN_ID, startChain, type RunningChain } from './chain.ts';
 import {
   deployContracts,
@@ -65,8 +71,13 @@ export const DEFAULT_PORTS = {
   chain: 8545,
   node: 8001,
   faucet: 8002,
-  files: 8003
+  files: 8003,
+  /** The second node's, with `nodes: 2`; a free one when `node` is 0 and this is not given. */
+  node2: 8004
 } as const;
+
+/** How many of our nodes one stack may run on its chain. */
+export const MAX_NODES = 2;
 
 export interface StackOptions {
   stateDir?: string;
@@ -84,14 +95,30 @@ export interface StackOptions {
    * 30 shows how the extension fares against a real node's limit.
    */
   nodeRateLimit?: number;
+  /**
+   * How many of our Ocean Nodes to run on the chain: 1 (default) or 2. The second has its own
+   * key, port and data directory, and reads the first one's DDOs through its /decrypt route.
+   */
+  nodes?: number;
 }
 
 export const LOCAL_NODE_RATE_LIMIT = 100_000;
 
+/** One running node of the stack. */
+export interface StackNode {
+  url: string;
+  /** The node's key: it signs provider fees and its indexer's /decrypt requests. */
+  providerAddress: string;
+  dataDir: string;
+}
+
 export interface StackInfo {
   rpcUrl: string;
   chainId: typeof CHAIN_ID;
+  /** The first node's URL (the one the samples name); null when no node runs. */
   nodeUrl: string | null;
+  /** Every node the stack runs, the first one first. */
+  nodes: StackNode[];
   faucetUrl: string;
   filesUrl: string;
   addressFile: string;
@@ -153,14 +180,15 @@ async function writeJsonAtomically(
 async function waitForNode(
   nodeUrl: string,
   child: ChildProcess,
-  timeoutMs: number
+  timeoutMs: number,
+  name: string
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       throw new StackError(
         'STACK_NODE_EXITED',
-        `The Ocean Node exited during start-up (code ${child.exitCode}); its output is above.`
+        `The ${name} exited during start-up (code ${child.exitCode}); its output is above.`
       );
     }
     try {
@@ -177,7 +205,7 @@ async function waitForNode(
   }
   throw new StackError(
     'STACK_NODE_TIMEOUT',
-    `The Ocean Node did not answer at ${nodeUrl} within ${timeoutMs / 1000} s.`
+    `The ${name} did not answer at ${nodeUrl} within ${timeoutMs / 1000} s.`
   );
 }
 
@@ -200,8 +228,39 @@ function displayPath(target: string): string {
   return relative && !relative.startsWith('..') ? relative : target;
 }
 
-/** The running node's pid, so that a start after a `kill -9` of the stack can stop its orphan. */
-const NODE_PID_FILE = 'node.pid';
+/**
+ * Where each of the stack's nodes lives in the state directory, and the key it signs with. The
+ * pid file lets a start after a `kill -9` of the stack stop the node it left running.
+ */
+interface NodeSlot {
+  /** In log lines and errors. */
+  name: string;
+  /** The summary's column ("node", "node 2"). */
+  label: string;
+  dir: string;
+  pidFile: string;
+  account: DevAccount;
+  port: 'node' | 'node2';
+}
+
+const NODE_SLOTS: readonly NodeSlot[] = [
+  {
+    name: 'Ocean Node',
+    label: 'node',
+    dir: 'node',
+    pidFile: 'node.pid',
+    account: ACCOUNTS.provider,
+    port: 'node'
+  },
+  {
+    name: 'second Ocean Node',
+    label: 'node 2',
+    dir: 'node2',
+    pidFile: 'node2.pid',
+    account: ACCOUNTS.provider2,
+    port: 'node2'
+  }
+];
 
 /**
  * A `kill -9` of the stack leaves its node child running, still holding its
@@ -211,10 +270,11 @@ const NODE_PID_FILE = 'node.pid';
  */
 async function stopOrphanNode(
   stateDir: string,
-  nodeDataDir: string,
+  slot: NodeSlot,
   log: (line: string) => void
 ): Promise<void> {
-  const file = path.join(stateDir, NODE_PID_FILE);
+  const file = path.join(stateDir, slot.pidFile);
+  const nodeDataDir = path.join(stateDir, slot.dir);
   let pid: number;
   let commandLine: string;
   try {
@@ -227,9 +287,13 @@ async function stopOrphanNode(
     await rm(file, { force: true });
     return;
   }
-  if (commandLine.includes(NODE_ENTRY) && commandLine.includes(nodeDataDir)) {
+  // The data directory and what follows it: node/ is a prefix of node2/.
+  if (
+    commandLine.includes(NODE_ENTRY) &&
+    commandLine.includes(`--data-dir ${nodeDataDir} `)
+  ) {
     log(
-      `state     stopping the Ocean Node (pid ${pid}) a killed stack left running`
+      `state     stopping the ${slot.name} (pid ${pid}) a killed stack left running`
     );
     const gone = async () => {
       try {
@@ -372,17 +436,122 @@ async function reuseState(
     throw error;
   }
   const head = chain.replayed?.blocks ?? 0;
-  const indexed = nodeLastIndexedBlock(path.join(stateDir, 'node'));
   let reason: string | null = null;
-  if (indexed !== undefined && indexed > head)
-    reason = `the node had indexed block ${indexed}, the journal ends at block ${head}`;
-  else if (!(await hasCodeEverywhere(chain, addresses)))
+  // Every node's database, also one this start will not run: a later start may.
+  for (const slot of NODE_SLOTS) {
+    const indexed = nodeLastIndexedBlock(path.join(stateDir, slot.dir));
+    if (indexed !== undefined && indexed > head) {
+      reason = `the ${slot.label} had indexed block ${indexed}, the journal ends at block ${head}`;
+      break;
+    }
+  }
+  if (!reason && !(await hasCodeEverywhere(chain, addresses)))
     reason = 'the replayed chain lacks contracts that address.json names';
   if (reason) {
     await chain.stop();
     return { reason };
   }
   return { chain, state, addresses };
+}
+
+/**
+ * Passes a child's output on line by line with a prefix, so that the two
+ * nodes' logs (both "[ocean-node] …") can be told apart.
+ */
+function forwardLines(
+  from: NodeJS.ReadableStream,
+  to: NodeJS.WritableStream,
+  prefix: string
+): void {
+  createInterface({ input: from, crlfDelay: Infinity }).on('line', line =>
+    to.write(`${prefix}${line}\n`)
+  );
+}
+
+interface NodeLaunch {
+  slot: NodeSlot;
+  port: number;
+  stateDir: string;
+  rpcUrl: string;
+  addressFile: string;
+  rateLimit: number;
+  /** The stack's file server: the one loopback origin its nodes may fetch file URLs from. */
+  filesUrl: string;
+  /** Prefix for the node's output lines; without one it writes to ours directly. */
+  outputPrefix?: string;
+}
+
+/**
+ * Starts one of the stack's nodes (node/main.ts in its own process) and
+ * returns once it answers, with what stops it. Each node gets its own key
+ * and data directory; all share the chain and the address file.
+ */
+async function launchNode(
+  launch: NodeLaunch
+): Promise<{ url: string; stops: Array<() => Promise<void>> }> {
+  const { slot, port, stateDir, rpcUrl, addressFile } = launch;
+  const dataDir = path.join(stateDir, slot.dir);
+  await mkdir(dataDir, { recursive: true });
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      NODE_ENTRY,
+      '--port',
+      String(port),
+      '--rpc',
+      rpcUrl,
+      '--chain-id',
+      String(CHAIN_ID),
+      '--address-file',
+      addressFile,
+      '--data-dir',
+      dataDir,
+      '--private-key',
+      slot.account.privateKey,
+      '--rate-limit',
+      String(launch.rateLimit)
+    ],
+    {
+      cwd: REPO_ROOT,
+      stdio: launch.outputPrefix
+        ? ['ignore', 'pipe', 'pipe']
+        : ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        ADDRESS_FILE: addressFile,
+        HTTP_API_PORT: String(port),
+        RPCS: JSON.stringify({
+          [CHAIN_ID]: {
+            rpc: rpcUrl,
+            chainId: CHAIN_ID,
+            network: 'development'
+          }
+        }),
+        PRIVATE_KEY: slot.account.privateKey,
+        // Sample files come from our loopback file server; other loopback or private file URLs
+        // stay refused (node/file-fetch.ts).
+        OCEAN_NODE_ALLOWED_FILE_ORIGINS: launch.filesUrl
+      }
+    }
+  );
+  if (launch.outputPrefix) {
+    forwardLines(child.stdout!, process.stdout, launch.outputPrefix);
+    forwardLines(child.stderr!, process.stderr, launch.outputPrefix);
+  }
+  const stops: Array<() => Promise<void>> = [() => stopChild(child)];
+  try {
+    const pidFile = path.join(stateDir, slot.pidFile);
+    await writeFile(pidFile, String(child.pid));
+    stops.push(() => rm(pidFile, { force: true }));
+    await waitForNode(url, child, 30_000, slot.name);
+  } catch (error) {
+    for (const stop of [...stops].reverse()) await stop().catch(() => {});
+    throw error;
+  }
+  return { url, stops };
 }
 
 /**
@@ -397,6 +566,15 @@ export async function startStack(
   const log = options.log ?? ((line: string) => console.log(line));
   const stateDir = path.resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   const ports = { ...DEFAULT_PORTS, ...options.ports };
+  // "Any port" for the first node means the same for the second unless it is named.
+  if (options.ports?.node2 === undefined && ports.node === 0) ports.node2 = 0;
+  const nodeCount = options.nodes ?? 1;
+  if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > MAX_NODES)
+    throw new StackError(
+      'STACK_BAD_NODES',
+      `The stack runs 1 or ${MAX_NODES} Ocean Nodes on its chain, not ${String(nodeCount)}.`
+    );
+  const slots = NODE_SLOTS.slice(0, nodeCount);
   const wantSamples = options.samples !== false;
   const timings: Record<string, number> = {};
   const started = performance.now();
@@ -414,8 +592,8 @@ export async function startStack(
 
   stops.push(await lockStateDir(stateDir));
   try {
-    const nodeDataDir = path.join(stateDir, 'node');
-    await stopOrphanNode(stateDir, nodeDataDir, log);
+    // Also a second node this start will not run: a killed two-node stack leaves both behind.
+    for (const slot of NODE_SLOTS) await stopOrphanNode(stateDir, slot, log);
     const samplesDir = path.join(stateDir, 'samples');
     const addressFile = path.join(stateDir, 'address.json');
 
@@ -443,7 +621,6 @@ export async function startStack(
     }
     const fileSecret = reused?.state.fileSecret ?? newFileSecret();
     await rm(path.join(stateDir, 'stack.json'), { force: true });
-    await mkdir(nodeDataDir, { recursive: true });
 
     const chain: RunningChain =
       reused?.chain ??
@@ -532,65 +709,45 @@ export async function startStack(
       Object.assign(samples, reused.state.sampleDids ?? {});
       Object.assign(sampleDetails, reused.state.sampleDetails ?? {});
     }
+    const nodes: StackNode[] = [];
     if (existsSync(NODE_ENTRY)) {
-      since = performance.now();
-      const askedNodePort = await portFor(
-        ports.node,
-        reused?.state.ports.node,
-        'Ocean Node',
-        log
-      );
-      const nodePort = askedNodePort === 0 ? await freePort() : askedNodePort;
-      nodeUrl = `http://127.0.0.1:${nodePort}`;
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          NODE_ENTRY,
-          '--port',
-          String(nodePort),
-          '--rpc',
-          chain.rpcUrl,
-          '--chain-id',
-          String(CHAIN_ID),
-          '--address-file',
+      for (const slot of slots) {
+        since = performance.now();
+        const recorded = reused?.state.ports[slot.port];
+        const asked = await portFor(ports[slot.port], recorded, slot.name, log);
+        const port = asked === 0 ? await freePort() : asked;
+        if (nodes.some(node => Number(new URL(node.url).port) === port))
+          throw new StackError(
+            'STACK_PORT_CLASH',
+            `The ${slot.name} cannot listen on port ${port}: another node of this stack does. Give it its own port (--node2-port N, or 0 for a free one).`
+          );
+        const launched = await launchNode({
+          slot,
+          port,
+          stateDir,
+          rpcUrl: chain.rpcUrl,
           addressFile,
-          '--data-dir',
-          nodeDataDir,
-          '--private-key',
-          ACCOUNTS.provider.privateKey,
-          '--rate-limit',
-          String(options.nodeRateLimit ?? LOCAL_NODE_RATE_LIMIT)
-        ],
-        {
-          cwd: REPO_ROOT,
-          stdio: ['ignore', 'inherit', 'inherit'],
-          env: {
-            ...process.env,
-            ADDRESS_FILE: addressFile,
-            HTTP_API_PORT: String(nodePort),
-            RPCS: JSON.stringify({
-              [CHAIN_ID]: {
-                rpc: chain.rpcUrl,
-                chainId: CHAIN_ID,
-                network: 'development'
-              }
-            }),
-            PRIVATE_KEY: ACCOUNTS.provider.privateKey,
-            // Sample files come from our loopback file server; other loopback or private file URLs
-            // stay refused (node/file-fetch.ts).
-            OCEAN_NODE_ALLOWED_FILE_ORIGINS: fileServer.url
-          }
+          rateLimit: options.nodeRateLimit ?? LOCAL_NODE_RATE_LIMIT,
+          filesUrl: fileServer.url,
+          outputPrefix: slot === NODE_SLOTS[0] ? undefined : `[${slot.label}] `
+        });
+        stops.push(...launched.stops);
+        nodes.push({
+          url: launched.url,
+          providerAddress: slot.account.address,
+          dataDir: path.join(stateDir, slot.dir)
+        });
+        const timing = `${slot.dir}_s`;
+        mark(timing, since);
+        log(`${slot.label.padEnd(10)}${launched.url} in ${timings[timing]} s`);
+        // A state made before this node ran: record its port, which the DDOs published
+        // through it will name, so later starts keep it as they keep the first node's.
+        if (reused && slot.port === 'node2' && !recorded) {
+          reused.state.ports.node2 = port;
+          await writeState(stateDir, reused.state);
         }
-      );
-      stops.push(() => stopChild(child));
-      const nodePidFile = path.join(stateDir, NODE_PID_FILE);
-      await writeFile(nodePidFile, String(child.pid));
-      stops.push(() => rm(nodePidFile, { force: true }));
-      await waitForNode(nodeUrl, child, 30_000);
-      mark('node_s', since);
-      log(`node      ${nodeUrl} in ${timings.node_s} s`);
+      }
+      nodeUrl = nodes[0].url;
 
       if (wantSamples && !reused && files) {
         since = performance.now();
@@ -648,7 +805,8 @@ export async function startStack(
         files: allFiles,
         ports: {
           node: nodeUrl ? Number(new URL(nodeUrl).port) : null,
-          files: Number(new URL(fileServer.url).port)
+          files: Number(new URL(fileServer.url).port),
+          node2: nodes[1] ? Number(new URL(nodes[1].url).port) : null
         },
         samples: wantSamples,
         complete: true,
@@ -662,6 +820,7 @@ export async function startStack(
       rpcUrl: chain.rpcUrl,
       chainId: CHAIN_ID,
       nodeUrl,
+      nodes,
       faucetUrl: faucet.url,
       filesUrl: fileServer.url,
       addressFile,

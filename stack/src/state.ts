@@ -8,6 +8,7 @@
  *   chain.jsonl     the chain journal (journal.ts)
  *   address.json    contract addresses (lib ADDRESS_FILE)
  *   node/           the Ocean Node's SQLite database and stored files
+ *   node2/          the second node's (`--nodes 2`), kept when a later start runs one node
  *   samples/        sample files (regenerated on every start; deterministic)
  *   stack.json      the running stack's URLs (removed on stop)
  *   stack.pid       the process using the directory (removed on stop)
@@ -48,8 +49,11 @@ export interface PersistedState {
   fileSecret: string;
   /** The sample files served, so a reusing start need not regenerate them. */
   files?: SampleFile[];
-  /** Ports baked into the published DDOs (node service endpoint, sample file URLs). */
-  ports: { node: number | null; files: number };
+  /**
+   * Ports baked into the published DDOs (node service endpoint and decryptor, sample file
+   * URLs). node2: the second node's, once a start ran one (absent in states from before).
+   */
+  ports: { node: number | null; files: number; node2?: number | null };
   /** Whether this state was asked to carry sample assets. */
   samples: boolean;
   /** False until the start that created the state was ready (deploy and samples done). */

@@ -41,7 +41,13 @@ export interface Published {
 export interface PublishOptions {
   publisher: Wallet;
   addresses: DevelopmentAddresses;
+  /** Validates and encrypts the DDO; its URL goes on chain as the decryptor. */
   nodeUrl: string;
+  /**
+   * The node that serves the files (their encryption key, the serviceEndpoint); nodeUrl when
+   * not given. Only the node that sealed the files can read them to serve a download.
+   */
+  serviceNodeUrl?: string;
   files: Record<string, unknown>[];
   pricing: 'fixed' | 'free';
   name: string;
@@ -50,6 +56,7 @@ export interface PublishOptions {
 
 export async function publish(options: PublishOptions): Promise<Published> {
   const { publisher, addresses, nodeUrl } = options;
+  const serviceNodeUrl = options.serviceNodeUrl ?? nodeUrl;
   const owner = await publisher.getAddress();
   const factory = new NftFactory(addresses.ERC721Factory, publisher, CHAIN_ID);
   const nftParams: NftCreateData = {
@@ -110,7 +117,7 @@ export async function publish(options: PublishOptions): Promise<Published> {
   const encryptedFiles = await ProviderInstance.encrypt(
     { nftAddress, datatokenAddress, files: options.files },
     CHAIN_ID,
-    nodeUrl,
+    serviceNodeUrl,
     publisher
   );
   const did = `did:op:${sha256(toUtf8Bytes(nftAddress + CHAIN_ID)).slice(2)}`;
@@ -137,7 +144,7 @@ export async function publish(options: PublishOptions): Promise<Published> {
         type: 'access',
         files: encryptedFiles,
         datatokenAddress,
-        serviceEndpoint: nodeUrl,
+        serviceEndpoint: serviceNodeUrl,
         timeout: options.timeout ?? 0
       }
     ]
