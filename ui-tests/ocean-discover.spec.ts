@@ -182,6 +182,59 @@ test.describe('Ocean discovery', () => {
     );
   });
 
+  test('"Show sample rows" reads the stack\u2019s public sample; a host that forbids it is named in a sentence', async ({
+    page,
+    oceanLab,
+    stack
+  }) => {
+    // Routing is on from the start (Playwright then keeps the browser from
+    // answering the second fetch from its cache); it passes the stack's
+    // answer through unchanged until `forbid`, then permits another site only.
+    let forbid = false;
+    await page.route(/\/public\//, async route => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      // Another origin's permission, not none: Playwright would add a
+      // permissive header to a fulfilled cross-origin answer that has none.
+      if (forbid)
+        headers['access-control-allow-origin'] = 'http://another-site.invalid';
+      await route.fulfill({ response, headers });
+    });
+    await openLab(page, oceanLab);
+    await newNotebook(page, 'python');
+    const showCard = async () => {
+      await runCell(
+        page,
+        `from IPython.display import display\ndisplay({'application/vnd.ocean.asset+json': {'did': '${stack.samples.csv}'}}, raw=True)`
+      );
+      const card = page
+        .locator('.jp-OutputArea-output ocean-asset-card')
+        .last();
+      await expect(card.locator('[data-ocean=title]')).toHaveText(
+        'Daily weather at four stations, 2025 (synthetic)'
+      );
+      return card;
+    };
+    const card = await showCard();
+    await card.locator('[data-ocean-action=sample]').click();
+    const rows = card.locator('[data-ocean=sample] table tbody tr');
+    await expect(rows.first()).toBeVisible();
+    expect(await rows.count()).toBeGreaterThan(0);
+    await expect(
+      card.locator('[data-ocean=sample] table th .name').first()
+    ).toHaveText('date');
+
+    // The same file from a host that sends no CORS permission: the browser
+    // refuses to let the page read it, and the card says so in words.
+    forbid = true;
+    const refused = await showCard();
+    await refused.locator('[data-ocean-action=sample]').click();
+    await expect(refused).toContainText(
+      'does not let JupyterLab read the file (no CORS permission)'
+    );
+    await expect(refused.locator('[data-ocean=sample]')).toHaveCount(0);
+  });
+
   test('a stopped node gives a clear message in Discover', async ({
     page,
     oceanLab,

@@ -84,7 +84,16 @@ export async function startFileServer(
           'content-type': file.contentType,
           'content-length': info.size,
           'content-disposition': `attachment;filename=${file.name}`,
-          'accept-ranges': 'bytes'
+          'accept-ranges': 'bytes',
+          // A public sample is for anyone to read, JupyterLab's page
+          // included (its "Show sample rows" reads it from another origin).
+          // Paid files stay unreadable cross-origin: only the node fetches them.
+          ...(file.public
+            ? {
+                'access-control-allow-origin': '*',
+                'access-control-expose-headers': 'content-length, content-range'
+              }
+            : {})
         };
         const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
         if (range && (range[1] || range[2])) {

@@ -252,7 +252,12 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
         signal: AbortSignal.timeout(10_000)
       });
       if (!response.ok || !response.body) {
-        throw new Error(`HTTP ${response.status}`);
+        if (generation === this._generation) {
+          this.card.sampleError = `The sample host answered ${response.status}${
+            response.statusText ? ` ${response.statusText}` : ''
+          }: the sample may have moved. Open the link to check.`;
+        }
+        return;
       }
       const reader = response.body.getReader();
       const chunks: Uint8Array[] = [];
@@ -289,10 +294,15 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
       if (generation === this._generation) {
         this.card.sample = sample;
       }
-    } catch {
+    } catch (error) {
       if (generation === this._generation) {
+        // fetch gives no reason for a CORS refusal (by design); a timeout
+        // is the one failure it names.
+        const host = new URL(url).host;
         this.card.sampleError =
-          'The sample host does not allow reading it from JupyterLab; open the link instead.';
+          (error as Error)?.name === 'TimeoutError'
+            ? `The sample host ${host} did not answer within 10 s. Open the link instead.`
+            : `The sample host ${host} does not let JupyterLab read the file (no CORS permission), or could not be reached. Open the link instead.`;
       }
     }
   }
