@@ -18,7 +18,9 @@ export default tseslint.config(
       '.lab-state/**',
       '.ocean-stack/**',
       'ui-tests/test-results/**',
-      'ui-tests/playwright-report/**'
+      'ui-tests/playwright-report/**',
+      // Playwright's HTML report (outputFolder in ui-tests/playwright.config.ts).
+      'ui-tests/report/**'
     ]
   },
   js.configs.recommended,

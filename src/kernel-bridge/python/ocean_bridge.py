@@ -170,7 +170,9 @@ def _dataset(table, encoded):
     try:
         import datasets
     except ImportError:
-        saved = f" (the file is saved at ocean-data/{encoded['name']})" if encoded.get("name") else ""
+        saved = (
+            f" (the file is saved at ocean-data/{encoded['name']})" if encoded.get("name") else ""
+        )
         raise OceanBridgeError(
             "OCEAN_NEEDS_LIBRARY",
             "Hugging Face datasets is not installed in this kernel: pip install datasets, "
@@ -181,7 +183,8 @@ def _dataset(table, encoded):
     if isinstance(table, list):
         return datasets.Dataset.from_list(table)
     raise OceanBridgeError(
-        "OCEAN_NOT_A_TABLE", "This file could not be read as a table, so it cannot become a Dataset."
+        "OCEAN_NOT_A_TABLE",
+        "This file could not be read as a table, so it cannot become a Dataset.",
     )
 
 
@@ -253,7 +256,7 @@ def _stdin_request(kernel, prompt):
         socket, session = kernel.stdin_socket, kernel.session
         ident, parent = kernel._parent_ident["shell"], kernel.get_parent("shell")
         allowed = kernel._allow_stdin is True
-    except Exception:
+    except Exception:  # noqa: BLE001 (any other kernel falls back to raw_input)
         allowed = False
     if not allowed:
         return kernel.raw_input(prompt)
@@ -265,8 +268,9 @@ def _stdin_request(kernel, prompt):
             if error.errno == zmq.EAGAIN:
                 break
             raise
-    session.send(socket, "input_request", {"prompt": prompt, "password": False},
-                 parent, ident=ident)
+    session.send(
+        socket, "input_request", {"prompt": prompt, "password": False}, parent, ident=ident
+    )
     while True:
         try:
             readable, _, failed = zmq.select([socket], [], [socket], 0.01)
@@ -276,7 +280,7 @@ def _stdin_request(kernel, prompt):
                     break
         except KeyboardInterrupt:
             raise KeyboardInterrupt("Interrupted by user") from None
-        except Exception:
+        except Exception:  # noqa: BLE001, S112
             # As raw_input does: a malformed message is skipped, not fatal.
             continue
     try:
@@ -354,7 +358,7 @@ class _Transport:
                 "in JupyterLab with the jupyterlab-ocean extension.",
             )
         try:
-            return json.loads(answer[len(PREFIX):])
+            return json.loads(answer[len(PREFIX) :])
         except ValueError:
             raise OceanBridgeError(
                 "OCEAN_BRIDGE_BAD_MESSAGE", "The browser sent a reply that is not JSON."
@@ -370,8 +374,13 @@ class _Transport:
             for start in range(0, len(text), CHUNK_CHARS):
                 last = start + CHUNK_CHARS >= len(text)
                 reply = self._ask(
-                    {"v": PROTOCOL, "id": rid, "op": "part",
-                     "data": text[start:start + CHUNK_CHARS], "last": last}
+                    {
+                        "v": PROTOCOL,
+                        "id": rid,
+                        "op": "part",
+                        "data": text[start : start + CHUNK_CHARS],
+                        "last": last,
+                    }
                 )
                 if not last and reply.get("status") != "ack":
                     break
@@ -435,7 +444,7 @@ class _Events:
         for listener in list(self._listeners.get(event, [])):
             try:
                 listener(value)
-            except Exception as error:  # a listener must not break the bridge
+            except Exception as error:  # noqa: BLE001 (a listener must not break the bridge)
                 print(f"Ocean bridge: a {event} listener failed: {error!r}", file=sys.stderr)
 
     def _observe(self, state):
@@ -647,7 +656,7 @@ def ipywidgets_wallet_class():
     try:
         import ipywidgets
         import traitlets
-    except Exception:
+    except Exception:  # noqa: BLE001 (a broken install means no widget, not a failed cell)
         return None
     try:
         if int(str(ipywidgets.__version__).split(".")[0]) < 8:
@@ -704,7 +713,7 @@ def web3_provider_class():
         return _web3_class
     try:
         from web3.providers import BaseProvider
-    except Exception:
+    except Exception:  # noqa: BLE001 (a broken web3 means no web3 provider, not a failed import)
         return None
 
     class OceanWeb3Provider(BaseProvider):
@@ -760,7 +769,7 @@ def _dataframe_source(rest):
         from IPython import get_ipython
 
         value = get_ipython().user_ns.get(words[0])
-    except Exception:
+    except (ImportError, AttributeError):  # outside IPython: no data frames to name
         return None
     if value is None or not hasattr(value, "to_csv"):
         return None
@@ -770,7 +779,7 @@ def _dataframe_source(rest):
     if parquet:
         import io
 
-        options = (options[: parquet.start()] + options[parquet.end():]).strip()
+        options = (options[: parquet.start()] + options[parquet.end() :]).strip()
         buffer = io.BytesIO()
         try:
             value.to_parquet(buffer, index=False)
@@ -799,8 +808,12 @@ def _ocean_magic(line, cell=None):
         found = _dataframe_source(rest)
         if found is not None:
             options, source = found
-            message = {"op": "command", "name": name, "line": options,
-                       "args": {key: _encode(value) for key, value in source.items()}}
+            message = {
+                "op": "command",
+                "name": name,
+                "line": options,
+                "args": {key: _encode(value) for key, value in source.items()},
+            }
             return _result(_transport.call(message))
     if name == "wallet" and not rest.strip():
         return ocean.wallet()
@@ -830,7 +843,10 @@ def _install(module, state_json):
         existing._push_state(state_json)
         return
     sys.modules["jupyterlab_ocean_bridge"] = module
-    if "jupyterlab_ocean" not in sys.modules and importlib.util.find_spec("jupyterlab_ocean") is None:
+    if (
+        "jupyterlab_ocean" not in sys.modules
+        and importlib.util.find_spec("jupyterlab_ocean") is None
+    ):
         sys.modules["jupyterlab_ocean"] = module
     try:
         from IPython import get_ipython
