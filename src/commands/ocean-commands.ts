@@ -26,11 +26,10 @@ import {
 import { checkDid } from '../ocean/asset';
 import { OceanError } from '../errors';
 import { detectFormat } from '../ocean/preview';
+import { writeWorkspaceFile } from '../ocean/workspace';
 
 /** Bigger files are saved to the workspace but not sent through the bridge. */
 export const INLINE_LIMIT_BYTES = 64 * 1024 * 1024;
-/** Contents API chunk size for large saves. */
-const SAVE_CHUNK_BYTES = 8 * 1024 * 1024;
 
 const priceWords = (asset: IOceanAssetSummary): string =>
   asset.price.type === 'dispenser'
@@ -75,49 +74,6 @@ export function fileNameFor(
     hasExtension || !format ? '' : format === 'image' ? '.png' : `.${format}`;
   const suffix = fileIndex > 0 && !nodeName ? `-${fileIndex}` : '';
   return `${base || 'data'}${suffix}${extension}`;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  const step = 0x8000;
-  for (let i = 0; i < bytes.length; i += step) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + step));
-  }
-  return btoa(binary);
-}
-
-/** Saves bytes in the workspace, in chunks when large. */
-export async function saveToWorkspace(
-  contents: Contents.IManager,
-  path: string,
-  bytes: Uint8Array
-): Promise<void> {
-  const dir = path.split('/').slice(0, -1).join('/');
-  if (dir) {
-    await contents.save(dir, { type: 'directory' }).catch(() => undefined);
-  }
-  if (bytes.length <= SAVE_CHUNK_BYTES) {
-    await contents.save(path, {
-      type: 'file',
-      format: 'base64',
-      content: toBase64(bytes)
-    });
-    return;
-  }
-  const chunks = Math.ceil(bytes.length / SAVE_CHUNK_BYTES);
-  for (let index = 0; index < chunks; index++) {
-    const part = bytes.subarray(
-      index * SAVE_CHUNK_BYTES,
-      (index + 1) * SAVE_CHUNK_BYTES
-    );
-    await contents.save(path, {
-      type: 'file',
-      format: 'base64',
-      content: toBase64(part),
-      // Jupyter's large-file protocol: 1, 2, … and -1 for the last chunk.
-      chunk: index === chunks - 1 ? -1 : index + 1
-    } as Partial<Contents.IModel>);
-  }
 }
 
 function searchQuery(args: Record<string, unknown>): IOceanAssetQuery {
@@ -212,7 +168,7 @@ export function registerOceanKernelCommands(
     const relative = `ocean-data/${name}`;
     const path = notebookDir ? `${notebookDir}/${relative}` : relative;
     context.progress(`Saving ${relative} in the workspace…`);
-    await saveToWorkspace(contents, path, download.bytes);
+    await writeWorkspaceFile(contents, path, download.bytes);
     context.progress(
       `Saved ${relative} (${download.bytes.length.toLocaleString('en')} bytes).`,
       1

@@ -4,6 +4,7 @@
  * the wallet's Signer for the asking kernel (so the confirmation dialog names the notebook).
  */
 import type { Contents } from '@jupyterlab/services';
+import { base64ToBytes, bytesToBase64 } from '../base64';
 import { mimeResult, tableResult } from '../kernel-bridge/results';
 import {
   type IKernelBridge,
@@ -46,20 +47,6 @@ const text = (value: unknown, name: string, max = 10_000): string => {
     throw new OceanError('OCEAN_BAD_REQUEST', `"${name}" is required.`);
   return value.slice(0, max);
 };
-
-function decodeBase64(value: string): Uint8Array {
-  const binary = atob(value);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-function encodeBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 /** A workspace file's bytes, for `%ocean publish <path>` (the frontend reads the saved file). */
 export type WorkspaceReader = (
@@ -118,7 +105,7 @@ export async function publishRequestFromArgs(
     };
   } else if (typeof args.data_base64 === 'string') {
     file = {
-      bytes: decodeBase64(text(args.data_base64, 'data_base64', 1e9)),
+      bytes: base64ToBytes(text(args.data_base64, 'data_base64', 1e9)),
       fileName: text(fileName, 'file_name', 200),
       contentType: typeof contentType === 'string' ? contentType : undefined
     };
@@ -453,7 +440,7 @@ export function registerPublishCommands(
             jobId(),
             Number(args.index ?? words[1] ?? 0)
           );
-          return { data_base64: encodeBase64(bytes), size: bytes.length };
+          return { data_base64: bytesToBase64(bytes), size: bytes.length };
         }
         case 'stop':
           return stopJob(network, signer, jobId());

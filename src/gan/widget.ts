@@ -17,7 +17,9 @@ import type {
   IOceanProgress,
   IWalletRequester
 } from '../tokens';
+import { base64ToBytes } from '../base64';
 import { OceanError } from '../errors';
+import { writeWorkspaceFile } from '../ocean/workspace';
 import {
   GAN_MAX_IMAGES,
   GAN_MIME_TYPE,
@@ -531,11 +533,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     const name = `gan-seed${payload.seed}${payload.seedB !== undefined ? `-to-${payload.seedB}` : ''}-n${payload.n}.png`;
     const path = directory ? `${directory}/${name}` : name;
     try {
-      await contents.save(path, {
-        type: 'file',
-        format: 'base64',
-        content: this.#png()
-      });
+      await writeWorkspaceFile(contents, path, base64ToBytes(this.#png()));
       this.#status.textContent = `Saved ${path}`;
     } catch (error) {
       this.#status.textContent = `Could not save the image: ${describe(error)}`;

@@ -12,6 +12,11 @@
  * prefixed the same way. Why stdin is explained in transport.ts.
  */
 
+import { base64ToBytes, bytesToBase64 } from '../base64';
+
+/** `{"$bytes": …}` is base64 as src/base64.ts writes it. */
+export { base64ToBytes, bytesToBase64 };
+
 /** Bumped when a message changes shape; both sides refuse other versions. */
 export const BRIDGE_PROTOCOL_VERSION = 1;
 
@@ -356,25 +361,6 @@ export function splitReply(
     });
   }
   return parts;
-}
-
-/** Base64 of bytes, without Node's Buffer (this runs in the browser). */
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  const step = 0x8000;
-  for (let i = 0; i < bytes.length; i += step) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + step));
-  }
-  return btoa(binary);
-}
-
-export function base64ToBytes(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) {
-    bytes[i] = binary.charCodeAt(i);
-  }
-  return bytes;
 }
 
 function isEncodedBytes(value: unknown): value is IEncodedBytes {

@@ -5,6 +5,7 @@
  */
 import type { Contents } from '@jupyterlab/services';
 import type { IComputeJob, IComputeResultFile } from './compute';
+import { writeWorkspaceFile } from './workspace';
 
 /** The node's own log files; everything else is the algorithm's output. */
 const LOG_FILES = new Set(['configurationLog.txt', 'algorithmLog.txt']);
@@ -57,29 +58,6 @@ export function parseResult(filename: string, bytes: Uint8Array): ParsedResult {
   return { format: 'text', text };
 }
 
-function base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-/** Creates `dir` (and its parents) in the workspace where missing. */
-export async function ensureDirectory(
-  contents: Contents.IManager,
-  dir: string
-): Promise<void> {
-  let path = '';
-  for (const part of dir.split('/').filter(Boolean)) {
-    path = path ? `${path}/${part}` : part;
-    try {
-      await contents.get(path, { content: false });
-    } catch {
-      await contents.save(path, { type: 'directory' });
-    }
-  }
-}
-
 /** Saves one result; returns its workspace path. */
 export async function saveResult(
   contents: Contents.IManager,
@@ -87,13 +65,8 @@ export async function saveResult(
   filename: string,
   bytes: Uint8Array
 ): Promise<string> {
-  await ensureDirectory(contents, dir);
   const path = `${dir}/${safeFileName(filename)}`;
-  await contents.save(path, {
-    type: 'file',
-    format: 'base64',
-    content: base64(bytes)
-  });
+  await writeWorkspaceFile(contents, path, bytes);
   return path;
 }
 
