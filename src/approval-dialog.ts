@@ -26,6 +26,7 @@ export class ApprovalDialog<T> extends Dialog<T> {
     }
   ) {
     super(options);
+    this._describe();
     this._approveIndex = options.approveIndex;
     this._defaultIndex =
       options.defaultButton ?? (options.buttons?.length ?? 2) - 1;
@@ -47,6 +48,9 @@ export class ApprovalDialog<T> extends Dialog<T> {
   }
 
   handleEvent(event: Event): void {
+    if (this._tabsIntoBody(event)) {
+      return;
+    }
     if (this._blocks(event)) {
       event.stopPropagation();
       event.preventDefault();
@@ -60,18 +64,69 @@ export class ApprovalDialog<T> extends Dialog<T> {
     super.dispose();
   }
 
+  /**
+   * Names the dialog for screen readers: a modal dialog labelled by its
+   * title and described by its body (JupyterLab's Dialog sets neither).
+   */
+  private _describe(): void {
+    const id = `jp-OceanApproval-${++ApprovalDialog._count}`;
+    const content = this.node.querySelector('.jp-Dialog-content');
+    const header = this.node.querySelector('.jp-Dialog-header');
+    const body = this.node.querySelector('.jp-Dialog-body');
+    if (!content) return;
+    content.setAttribute('role', 'dialog');
+    content.setAttribute('aria-modal', 'true');
+    if (header) {
+      header.id ||= `${id}-title`;
+      content.setAttribute('aria-labelledby', header.id);
+    }
+    if (body) {
+      body.id ||= `${id}-body`;
+      content.setAttribute('aria-describedby', body.id);
+    }
+  }
+
+  /**
+   * Tab from the last button goes to the body's first stop, looked up
+   * through shadow roots: Dialog's own trap jumps to the first focusable it
+   * finds in the light DOM (a button), so the details and the raw data
+   * drawn by a Lit view would never be reached from the keyboard.
+   */
+  private _tabsIntoBody(event: Event): boolean {
+    const key = event as KeyboardEvent;
+    if (event.type !== 'keydown' || key.key !== 'Tab' || key.shiftKey) {
+      return false;
+    }
+    const buttons = this.node.querySelectorAll('.jp-Dialog-footer button');
+    if (document.activeElement !== buttons[buttons.length - 1]) {
+      return false;
+    }
+    const body = this.node.querySelector('.jp-Dialog-body');
+    const first = body ? firstFocusable(body) : null;
+    if (!first) {
+      return false;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+    first.focus();
+    return true;
+  }
+
   /** Disables the approving button and arms it again after ARM_MS. */
   private _disarm(): void {
     const button = this.approveButton;
     if (!button) return;
     this._armedAt = Number.POSITIVE_INFINITY;
-    button.disabled = true;
+    // aria-disabled, not `disabled`: a disabled last button drops out of
+    // the tab order and Tab would leave the dialog's focus trap. Presses
+    // before arming are refused in _blocks either way.
     button.setAttribute('aria-disabled', 'true');
+    button.classList.add('jp-mod-arming');
     clearTimeout(this._armTimer);
     this._armTimer = setTimeout(() => {
       this._armedAt = performance.now();
-      button.disabled = false;
       button.removeAttribute('aria-disabled');
+      button.classList.remove('jp-mod-arming');
     }, ARM_MS);
   }
 
@@ -128,10 +183,30 @@ export class ApprovalDialog<T> extends Dialog<T> {
     }
   }
 
+  private static _count = 0;
   private _approveIndex: number;
   /** The button Enter presses when no button has the focus (Dialog's rule). */
   private _defaultIndex: number;
   private _armedAt = Number.POSITIVE_INFINITY;
   private _pressedAt = -1;
   private _armTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const FOCUSABLE =
+  'summary, a[href], button:not([disabled]), input, select, textarea, [tabindex]:not([tabindex="-1"])';
+
+/** The first keyboard stop under `root`, in document order, through open shadow roots. */
+function firstFocusable(root: Element | ShadowRoot): HTMLElement | null {
+  for (const child of Array.from(root.children)) {
+    if (child.matches(FOCUSABLE)) {
+      return child as HTMLElement;
+    }
+    const inside =
+      (child.shadowRoot && firstFocusable(child.shadowRoot)) ||
+      firstFocusable(child);
+    if (inside) {
+      return inside;
+    }
+  }
+  return null;
 }

@@ -94,11 +94,15 @@ export class OceanAssetCard extends LitElement {
       color: var(--jp-ui-font-color1);
       font-size: 0.9em;
     }
+    /* Coloured by their border, not a pale fill: the text keeps the
+       theme's own contrast in light and dark themes alike. */
     .badge.price {
-      background: var(--jp-brand-color3);
+      background: var(--jp-layout-color1);
+      box-shadow: inset 0 0 0 1px var(--jp-brand-color1);
     }
     .badge.access {
-      background: var(--jp-success-color3, #c8e6c9);
+      background: var(--jp-layout-color1);
+      box-shadow: inset 0 0 0 1px var(--jp-success-color1);
     }
     dl {
       display: grid;

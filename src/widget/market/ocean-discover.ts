@@ -104,9 +104,14 @@ export class OceanDiscoverList extends LitElement {
       border-radius: 8px;
       padding: 0 5px;
       background: var(--jp-layout-color2);
+      /* The facts' grey is too faint on a badge (4.4:1 in the light theme). */
+      color: var(--jp-ui-font-color1);
     }
+    /* A border, not a pale fill, so the text keeps its contrast in dark
+       themes too. */
     .has-access {
-      background: var(--jp-success-color3, #c8e6c9);
+      background: var(--jp-layout-color1);
+      box-shadow: inset 0 0 0 1px var(--jp-success-color1);
       color: var(--jp-ui-font-color1);
     }
     .pager {

@@ -1,0 +1,177 @@
+/**
+ * What a keyboard, a screen reader and a dark theme meet (issue 16, items 9
+ * and 10): the wallet's confirmation is a labelled modal dialog whose
+ * details and raw data are reached by Tab inside its focus trap; price and
+ * access badges keep 4.5:1 contrast in the light and the dark theme.
+ */
+import { HDNodeWallet } from 'ethers';
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { newNotebook, openLab, runCell } from './helpers';
+import {
+  confirmation,
+  importWallet,
+  useFaucet,
+  walletView
+} from './bridge-helpers';
+import { openDiscover } from './ocean-helpers';
+
+/** The focused element's tag and class, looked up through shadow roots. */
+async function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    return el
+      ? `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`
+      : '';
+  });
+}
+
+/**
+ * WCAG contrast of an element's text against the first opaque background
+ * behind it (through shadow roots), as a number (4.5 is the AA minimum).
+ */
+async function contrast(locator: Locator): Promise<number> {
+  return locator.evaluate(element => {
+    const rgb = (value: string) => {
+      const parts = value.match(/[\d.]+/g)!.map(Number);
+      return { r: parts[0], g: parts[1], b: parts[2], a: parts[3] ?? 1 };
+    };
+    const luminance = ({ r, g, b }: { r: number; g: number; b: number }) => {
+      const channel = (c: number) => {
+        const s = c / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    // The background: blend the layers from the element outwards until an
+    // opaque one.
+    const layers: ReturnType<typeof rgb>[] = [];
+    let node: Element | null = element;
+    while (node) {
+      const colour = rgb(getComputedStyle(node).backgroundColor);
+      if (colour.a > 0) layers.push(colour);
+      if (colour.a >= 1) break;
+      node =
+        node.parentElement ??
+        ((node.getRootNode() as ShadowRoot).host as Element | undefined) ??
+        null;
+    }
+    let back = { r: 255, g: 255, b: 255 };
+    for (const layer of layers.reverse()) {
+      back = {
+        r: layer.r * layer.a + back.r * (1 - layer.a),
+        g: layer.g * layer.a + back.g * (1 - layer.a),
+        b: layer.b * layer.a + back.b * (1 - layer.a)
+      };
+    }
+    const text = rgb(getComputedStyle(element).color);
+    const fore = {
+      r: text.r * text.a + back.r * (1 - text.a),
+      g: text.g * text.a + back.g * (1 - text.a),
+      b: text.b * text.a + back.b * (1 - text.a)
+    };
+    const [l1, l2] = [luminance(fore), luminance(back)].sort((a, b) => b - a);
+    return (l1 + 0.05) / (l2 + 0.05);
+  });
+}
+
+async function setTheme(page: Page, theme: string): Promise<void> {
+  await page.evaluate(
+    name =>
+      (window as any).jupyterapp.commands.execute('apputils:change-theme', {
+        theme: name
+      }),
+    theme
+  );
+  await expect(page.locator('body')).toHaveAttribute(
+    'data-jp-theme-name',
+    theme
+  );
+}
+
+test('the confirmation is a labelled modal dialog; Tab reaches its details and raw data', async ({
+  page,
+  oceanLab: lab,
+  stack
+}) => {
+  await openLab(page, lab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await useFaucet(page);
+  const view = walletView(page);
+  await view.locator('button[data-action="send"]').click();
+  await view
+    .locator('form.send select[name="token"]')
+    .selectOption({ label: 'OCEAN' });
+  await view
+    .locator('form.send input[name="to"]')
+    .fill(stack.accounts.consumer2);
+  await view.locator('form.send input[name="amount"]').fill('1');
+  await view.locator('form.send button[type="submit"]').click();
+
+  const dialog = page.getByRole('dialog', { name: 'Confirm a transaction' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toHaveAttribute('aria-modal', 'true');
+  const described = await dialog.getAttribute('aria-describedby');
+  expect(described).toBeTruthy();
+  await expect(page.locator(`[id="${described}"]`)).toContainText('Send 1');
+
+  // Tab goes round inside the dialog and stops on the details and on the
+  // raw data's disclosure; it never leaves the dialog.
+  const seen: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    seen.push(await focused(page));
+    expect(
+      await page.evaluate(() =>
+        document
+          .querySelector('.jp-OceanConfirmationDialog')!
+          .contains(document.activeElement)
+      )
+    ).toBe(true);
+  }
+  expect(seen).toContain('dl.rows');
+  expect(seen).toContain('summary.');
+  // The disclosure opens from the keyboard.
+  for (let i = 0; i < 12 && (await focused(page)) !== 'summary.'; i++)
+    await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(
+    confirmation(page).locator('ocean-confirmation-view details')
+  ).toHaveAttribute('open', '');
+  await expect(confirmation(page)).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(confirmation(page)).toHaveCount(0);
+});
+
+test('price and access badges keep 4.5:1 contrast in the light and dark themes', async ({
+  page,
+  oceanLab: lab,
+  stack
+}) => {
+  await openLab(page, lab);
+  await newNotebook(page, 'python');
+  await runCell(
+    page,
+    `from IPython.display import display\ndisplay({'application/vnd.ocean.asset+json': {'did': '${stack.samples.csv}'}}, raw=True)`
+  );
+  const card = page.locator('.jp-OutputArea-output ocean-asset-card');
+  const list = await openDiscover(page);
+  const badges = {
+    'card price': card.locator('.badge.price'),
+    'card locked': card.locator('[data-ocean=locked]'),
+    'list price': list.locator('[data-ocean=price]').first()
+  };
+  for (const theme of ['JupyterLab Light', 'JupyterLab Dark']) {
+    await setTheme(page, theme);
+    for (const [name, badge] of Object.entries(badges)) {
+      await expect(badge).toBeVisible();
+      const ratio = await contrast(badge);
+      expect(
+        ratio,
+        `${name} in ${theme}: ${ratio.toFixed(2)}:1`
+      ).toBeGreaterThanOrEqual(4.5);
+    }
+  }
+  await setTheme(page, 'JupyterLab Light');
+});
