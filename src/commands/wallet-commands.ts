@@ -11,6 +11,8 @@
  */
 import type { IDisposable } from '@lumino/disposable';
 import { OceanError } from '../errors';
+import { paymentRequest, readProvider, waitForReceipt } from '../ocean/chain';
+import { ERC20_ABI } from '../ocean/erc20';
 import type { IKernelCommandContext, IOceanNetwork } from '../tokens';
 import type { KernelBridge } from '../kernel-bridge/bridge';
 import { WALLET_WIDGET } from '../kernel-bridge/protocol';
@@ -46,34 +48,6 @@ export async function sharedAccount(
   }
   return accounts[0];
 }
-
-/**
- * One read-only provider per RPC URL. Reads from commands go straight to
- * the active network, as the bridge's own reads do; it never holds a key.
- */
-const providers = new Map<string, Provider>();
-export async function readProvider(network: IOceanNetwork): Promise<Provider> {
-  const key = `${network.chainId}|${network.rpcUrl}`;
-  let provider = providers.get(key);
-  if (!provider) {
-    const { JsonRpcProvider, Network } = await import('ethers');
-    // cacheTimeout -1: a balance read right after a send must see it.
-    provider = new JsonRpcProvider(
-      network.rpcUrl,
-      Network.from(network.chainId),
-      { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 }
-    );
-    providers.set(key, provider);
-  }
-  return provider;
-}
-
-const ERC20_ABI = [
-  'function balanceOf(address) view returns (uint256)',
-  'function decimals() view returns (uint8)',
-  'function symbol() view returns (string)',
-  'function transfer(address to, uint256 amount) returns (bool)'
-];
 
 interface IToken {
   /** null: the network's native coin. */
@@ -171,30 +145,25 @@ function parseAmount(ethers: Ethers, text: string, token: IToken): bigint {
 }
 
 /** Waits until the chain includes `hash`; reads only, no prompt. */
-async function waitForReceipt(
+function included(
   provider: Provider,
   hash: string,
-  context: IKernelCommandContext,
-  timeoutMs = 5 * 60_000
+  context: IKernelCommandContext
 ): Promise<import('ethers').TransactionReceipt> {
   context.progress('Sent. Waiting for the network to include it…');
-  const started = Date.now();
-  let delay = 100;
-  for (;;) {
-    const receipt = await provider.getTransactionReceipt(hash);
-    if (receipt) {
-      return receipt;
+  return waitForReceipt(
+    { hash, provider },
+    {
+      unsent: () =>
+        new OceanError('OCEAN_TX_PENDING', 'The wallet returned no hash.'),
+      timedOut: (hash, timeoutMs) =>
+        new OceanError(
+          'OCEAN_TX_PENDING',
+          `The transaction ${hash} was sent but is not included after ${Math.round(timeoutMs / 60_000)} minutes. It may still go through: check it later with provider.request('eth_getTransactionReceipt', ['${hash}']).`,
+          { txHash: hash }
+        )
     }
-    if (Date.now() - started > timeoutMs) {
-      throw new OceanError(
-        'OCEAN_TX_PENDING',
-        `The transaction ${hash} was sent but is not included after ${Math.round(timeoutMs / 60_000)} minutes. It may still go through: check it later with provider.request('eth_getTransactionReceipt', ['${hash}']).`,
-        { txHash: hash }
-      );
-    }
-    await new Promise(resolve => setTimeout(resolve, delay));
-    delay = Math.min(1000, delay * 2);
-  }
+  );
 }
 
 /** Node auth tokens already issued to a kernel session, by node and account. */
@@ -343,21 +312,11 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
             `You hold ${ethers.formatUnits(held, token.decimals)} ${token.symbol} on ${network.name}, less than the ${amountText} ${token.symbol} to send. Nothing was sent.`
           );
         }
-        const tx = token.address
-          ? {
-              from: account,
-              to: token.address,
-              data: new ethers.Interface(ERC20_ABI).encodeFunctionData(
-                'transfer',
-                [to, raw]
-              ),
-              value: '0x0'
-            }
-          : { from: account, to, value: ethers.toBeHex(raw) };
+        const tx = await paymentRequest(account, to, raw, token.address);
         const hash = (await context.request('eth_sendTransaction', [
           tx
         ])) as string;
-        const receipt = await waitForReceipt(provider, hash, context);
+        const receipt = await included(provider, hash, context);
         const amount = ethers.formatUnits(raw, token.decimals);
         const status = receipt.status ?? 0;
         const outcome = status === 1 ? 'confirmed' : 'reverted';

@@ -14,7 +14,7 @@ import type {
 import { IKernelBridge, INetworkRegistry, IWallet } from '../tokens';
 import { KernelBridge } from '../kernel-bridge/bridge';
 import { WALLET_WIDGET } from '../kernel-bridge/protocol';
-import { readProvider } from './wallet-commands';
+import { readProvider } from '../ocean/chain';
 import type { IWalletWidgetContext } from './wallet-widget';
 
 export const walletWidgetPlugin: JupyterFrontEndPlugin<void> = {

@@ -13,6 +13,7 @@ import type {
   OceanProgressCallback
 } from '../tokens';
 import { OceanError } from '../errors';
+import { NodeApi } from '../ocean/node-api';
 import { latentBatch } from './latent';
 import { ModelStore, normaliseChecksum, verifyModelBytes } from './model-store';
 import type { GanBackend, IGanCellPayload, IGanImagesResult } from './protocol';
@@ -113,9 +114,7 @@ export class GanService {
     if (!nodeUrl) {
       return {};
     }
-    const response = await fetch(
-      `${nodeUrl.replace(/\/$/, '')}/api/aquarius/assets/ddo/${encodeURIComponent(did)}`
-    );
+    const response = await new NodeApi(nodeUrl).ddoResponse(did);
     if (!response.ok) {
       throw new OceanError(
         'OCEAN_NOT_INDEXED',

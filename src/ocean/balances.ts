@@ -13,6 +13,8 @@ import {
   type JsonRpcProvider
 } from 'ethers';
 import type { IOceanNetwork } from '../tokens';
+import { ERC20_READS } from './erc20';
+import { NodeApi } from './node-api';
 import { formatAmount } from './wallet-decode';
 
 export interface ITokenBalance {
@@ -40,11 +42,9 @@ export interface IBalances {
 }
 
 const TRANSFER_TOPIC = id('Transfer(address,address,uint256)');
+/** ERC-20 reads, and the data NFT a datatoken belongs to. */
 const TOKEN_ABI = [
-  'function balanceOf(address) view returns (uint256)',
-  'function symbol() view returns (string)',
-  'function name() view returns (string)',
-  'function decimals() view returns (uint8)',
+  ...ERC20_READS,
   'function getERC721Address() view returns (address)'
 ];
 
@@ -81,10 +81,11 @@ async function assetName(
   if (!cache.has(key)) {
     const did = oceanDid(nftAddress, network.chainId);
     try {
-      const response = await fetch(
-        `${network.nodeUrl.replace(/\/+$/, '')}/api/aquarius/assets/ddo/${did}`,
-        { signal: AbortSignal.timeout(4000) }
-      );
+      // Names are a nicety: a slow or busy node is not waited for.
+      const response = await new NodeApi(network.nodeUrl, {
+        timeoutMs: 4000,
+        maxRateLimitWaitMs: 0
+      }).ddoResponse(did);
       const ddo = response.ok
         ? ((await response.json()) as { metadata?: { name?: unknown } })
         : null;

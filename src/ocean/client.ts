@@ -34,6 +34,8 @@ import {
   summariseDdo
 } from './asset';
 import { OceanError } from '../errors';
+import { readProvider, sendAndWait } from './chain';
+import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import {
   requestAuthToken,
@@ -51,14 +53,6 @@ import {
   type IChainOrder,
   type IKeyValueStore
 } from './orders';
-
-const ERC20_ABI = [
-  'function balanceOf(address) view returns (uint256)',
-  'function allowance(address owner, address spender) view returns (uint256)',
-  'function approve(address spender, uint256 amount) returns (bool)',
-  'function decimals() view returns (uint8)',
-  'function symbol() view returns (string)'
-];
 
 export interface IOceanClientOptions {
   networks: INetworkRegistry;
@@ -79,7 +73,6 @@ export class OceanClient implements IOceanClient {
   private _wallet: IWallet | null;
   private _memory: OrderMemory;
   private _nodes = new Map<string, NodeApi>();
-  private _providers = new Map<string, Promise<any>>();
   /** Node auth tokens per node and account; bearer secrets, memory only. */
   private _tokens = new Map<string, Promise<string>>();
   private _symbols = new Map<string, string>();
@@ -110,24 +103,6 @@ export class OceanClient implements IOceanClient {
       this._nodes.set(network.nodeUrl, node);
     }
     return node;
-  }
-
-  /** A read-only JSON-RPC provider for the network (no signing). */
-  private _provider(network = this._network): Promise<any> {
-    const key = `${network.chainId}:${network.rpcUrl}`;
-    let provider = this._providers.get(key);
-    if (!provider) {
-      provider = loadEthers().then(
-        ethers =>
-          new ethers.JsonRpcProvider(network.rpcUrl, network.chainId, {
-            staticNetwork: true,
-            // An automining chain answers within the 250 ms cache window.
-            cacheTimeout: -1
-          })
-      );
-      this._providers.set(key, provider);
-    }
-    return provider;
   }
 
   async search(query: IOceanAssetQuery = {}): Promise<IOceanAssetPage> {
@@ -253,7 +228,7 @@ export class OceanClient implements IOceanClient {
     consumer: string
   ): Promise<IOceanAccessGrant | null> {
     const network = this._network;
-    const provider = await this._provider(network);
+    const provider = await readProvider(network);
     const { summary } = record;
     // Remembered orders first: one receipt lookup instead of a log scan.
     for (const grant of this._memory.find(
@@ -402,7 +377,7 @@ export class OceanClient implements IOceanClient {
     const [lib, ethers, provider] = await Promise.all([
       loadOceanLib(),
       loadEthers(),
-      this._provider(network)
+      readProvider(network)
     ]);
     const signer = (await this._requireWallet().getSigner(requester)) as any;
     const config = libConfig(network, {
@@ -592,48 +567,34 @@ export class OceanClient implements IOceanClient {
   }
 
   /** Sends a prepared transaction through the wallet and waits for 1 block. */
-  private async _send(
+  private _send(
     signer: any,
     request: any,
     step: 'approve' | 'buy' | 'dispense' | 'order',
     onProgress: OceanProgressCallback,
     network: IOceanNetwork
   ): Promise<any> {
-    if (!request) {
-      throw new OceanError(
-        'OCEAN_TX_REVERTED',
-        'The transaction could not be prepared (the chain would reject it). Nothing was sent or spent.'
-      );
-    }
-    // The wallet picks the sender and nonce; a stale one from the lib would be refused.
-    const tx = { ...request };
-    delete tx.from;
-    delete tx.nonce;
-    let sent: any;
-    try {
-      sent = await signer.sendTransaction(tx);
-    } catch (error) {
-      throw txError(network, error, false);
-    }
-    onProgress({
-      step,
-      message: 'Waiting for the transaction to be mined…',
-      txHash: sent.hash
+    return sendAndWait(signer, request, {
+      unsent: () =>
+        new OceanError(
+          'OCEAN_TX_REVERTED',
+          'The transaction could not be prepared (the chain would reject it). Nothing was sent or spent.'
+        ),
+      sendFailed: error => txError(network, error, false),
+      onSent: hash =>
+        onProgress({
+          step,
+          message: 'Waiting for the transaction to be mined…',
+          txHash: hash
+        }),
+      waitFailed: (error, hash) => txError(network, error, true, hash),
+      reverted: hash =>
+        new OceanError(
+          'OCEAN_TX_REVERTED',
+          `The transaction ${hash} was reverted by the chain; only its gas was spent. Nothing else changed: try again.`,
+          { txHash: hash }
+        )
     });
-    let receipt: any;
-    try {
-      receipt = await sent.wait(1);
-    } catch (error) {
-      throw txError(network, error, true, sent.hash);
-    }
-    if (!receipt || receipt.status !== 1) {
-      throw new OceanError(
-        'OCEAN_TX_REVERTED',
-        `The transaction ${sent.hash} was reverted by the chain; only its gas was spent. Nothing else changed: try again.`,
-        { txHash: sent.hash }
-      );
-    }
-    return receipt;
   }
 
   /** A node auth token for the account (one wallet signature per session). */

@@ -11,7 +11,10 @@ import type { IOceanNetwork } from '../tokens';
 import { serviceMarkets } from './asset';
 import type { NodeAuth } from './compute-auth';
 import { OceanError } from '../errors';
+import { waitForReceipt } from './chain';
+import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
+import { NodeApi } from './node-api';
 import { nextPoll } from './polling';
 
 export interface IComputeResultFile {
@@ -62,20 +65,17 @@ export interface IStartComputeRequest {
   maxJobDuration?: number;
 }
 
-const ERC20_ABI = [
-  'function balanceOf(address) view returns (uint256)',
-  'function allowance(address owner, address spender) view returns (uint256)',
-  'function approve(address spender, uint256 amount) returns (bool)',
-  'function decimals() view returns (uint8)'
-];
-
 /** Orders already made in this session, by node, account and DID. */
 const ORDERS = new Map<string, string>();
 
-async function resolveDdo(network: IOceanNetwork, did: string): Promise<any> {
-  const response = await fetch(
-    `${network.nodeUrl}/api/aquarius/assets/ddo/${encodeURIComponent(did)}`
-  ).catch(() => undefined);
+/** The DDO of an asset a job uses, as the node indexed it. */
+export async function computeDdo(
+  network: IOceanNetwork,
+  did: string
+): Promise<any> {
+  const response = await new NodeApi(network.nodeUrl)
+    .ddoResponse(did)
+    .catch(() => undefined);
   if (!response?.ok)
     throw new OceanError(
       'OCEAN_NOT_INDEXED',
@@ -121,19 +121,19 @@ export async function computeEnvironments(
   return environments;
 }
 
-async function send(tx: any, what: string): Promise<any> {
-  if (!tx)
-    throw new OceanError(
-      'OCEAN_TX_REVERTED',
-      `${what}: the transaction could not be prepared; nothing was sent.`
-    );
-  const receipt = typeof tx.wait === 'function' ? await tx.wait() : tx;
-  if (!receipt || receipt.status !== 1)
-    throw new OceanError(
-      'OCEAN_TX_REVERTED',
-      `${what}: the transaction was reverted; only gas was spent.`
-    );
-  return receipt;
+function send(tx: unknown, what: string): Promise<any> {
+  return waitForReceipt(tx, {
+    unsent: () =>
+      new OceanError(
+        'OCEAN_TX_REVERTED',
+        `${what}: the transaction could not be prepared; nothing was sent.`
+      ),
+    reverted: () =>
+      new OceanError(
+        'OCEAN_TX_REVERTED',
+        `${what}: the transaction was reverted; only gas was spent.`
+      )
+  });
 }
 
 /** Gets one datatoken of `did`'s first service into the account (exchange or dispenser). */
@@ -239,8 +239,8 @@ export async function startComputeJob(
   });
   const [environments, datasetDdo, algorithmDdo] = await Promise.all([
     computeEnvironments(network),
-    resolveDdo(network, request.dataset),
-    resolveDdo(network, request.algorithm)
+    computeDdo(network, request.dataset),
+    computeDdo(network, request.algorithm)
   ]);
   const environment =
     environments.find(env => (request.free ? env.free : true)) ??
@@ -410,13 +410,7 @@ export async function* jobLogs(
   auth: NodeAuth,
   jobId: string
 ): AsyncIterable<string> {
-  const path = await auth.node.endpoint(
-    'computeStreamableLogs',
-    '/api/services/computeStreamableLogs'
-  );
-  const response = await auth.fetch(
-    `${path}?jobId=${encodeURIComponent(jobId)}`
-  );
+  const response = await auth.fetch(await auth.node.computeLogsPath(jobId));
   if (!response.ok || !response.body) {
     await response.body?.cancel().catch(() => undefined);
     return;
@@ -440,13 +434,8 @@ export async function jobResult(
   jobId: string,
   index: number
 ): Promise<Uint8Array> {
-  const path = await auth.node.endpoint(
-    'computeResult',
-    '/api/services/computeResult'
-  );
-  const account = encodeURIComponent(await auth.account());
   const response = await auth.fetch(
-    `${path}?consumerAddress=${account}&jobId=${encodeURIComponent(jobId)}&index=${index}`
+    await auth.node.computeResultPath(await auth.account(), jobId, index)
   );
   if (!response.ok) {
     const text = await response.text().catch(() => '');

@@ -8,6 +8,7 @@
 import type { IOceanAssetQuery, IOceanNetwork, IOceanPrice } from '../tokens';
 import { buildSearchQuery, searchPage, serviceMarkets } from './asset';
 import { OceanError } from '../errors';
+import { readProvider, waitForReceipt } from './chain';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi } from './node-api';
 import { nextPoll, notePollAnswer } from './polling';
@@ -77,10 +78,12 @@ export async function queryDdos(
 /** The assets whose data NFT `account` owns, with sales and revenue read from the chain. */
 export async function listMyAssets(
   network: IOceanNetwork,
-  provider: unknown,
   account: string
 ): Promise<IMyAsset[]> {
-  const ethers = await loadEthers();
+  const [ethers, provider] = await Promise.all([
+    loadEthers(),
+    readProvider(network)
+  ]);
   const mine = (await queryDdos(network, { publisher: account })).filter(
     ddo =>
       String(ddo?.indexedMetadata?.nft?.owner ?? '').toLowerCase() ===
@@ -105,7 +108,7 @@ export async function listMyAssets(
         const exchange = new ethers.Contract(
           market.contract!,
           FRE_ABI,
-          provider as never
+          provider
         );
         const info = await exchange.getExchange(market.exchangeId);
         const decimals = Number(info.btDecimals);
@@ -142,15 +145,13 @@ export async function listMyAssets(
   );
 }
 
-async function mined(tx: any, what: string): Promise<string> {
-  const receipt =
-    tx && typeof tx === 'object' && 'wait' in tx ? await tx.wait() : null;
-  if (!receipt || receipt.status !== 1)
-    throw new OceanError(
+async function mined(tx: unknown, what: string): Promise<string> {
+  const failed = () =>
+    new OceanError(
       'OCEAN_TX_REVERTED',
       `${what} did not go through (the transaction failed or was not sent); only gas may have been spent.`
     );
-  return receipt.hash;
+  return (await waitForReceipt(tx, { unsent: failed, reverted: failed })).hash;
 }
 
 function requireExchange(asset: IMyAsset): NonNullable<IMyAsset['exchange']> {
@@ -242,13 +243,12 @@ export async function waitForNode(
   check: (ddo: any) => boolean,
   timeoutMs = 30_000
 ): Promise<void> {
+  const node = new NodeApi(network.nodeUrl);
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; Date.now() < deadline; attempt++) {
     // Paced: a real node allows 30 requests a minute.
     await nextPoll(network.nodeUrl, attempt);
-    const response = await fetch(
-      `${network.nodeUrl}/api/aquarius/assets/ddo/${encodeURIComponent(did)}`
-    ).catch(() => undefined);
+    const response = await node.ddoResponse(did).catch(() => undefined);
     if (response?.ok && check(await response.json())) return;
     await notePollAnswer(network.nodeUrl, response);
   }
@@ -285,9 +285,8 @@ export async function trustedAlgorithmFromNode(
   network: IOceanNetwork,
   did: string
 ): Promise<ITrustedAlgorithm> {
-  const ddoResponse = await fetch(
-    `${network.nodeUrl}/api/aquarius/assets/ddo/${encodeURIComponent(did)}`
-  ).catch(() => undefined);
+  const node = new NodeApi(network.nodeUrl);
+  const ddoResponse = await node.ddoResponse(did).catch(() => undefined);
   if (!ddoResponse?.ok)
     throw new OceanError(
       'OCEAN_NOT_INDEXED',
@@ -300,16 +299,9 @@ export async function trustedAlgorithmFromNode(
       'OCEAN_BAD_REQUEST',
       `${did} is not an algorithm asset, so a dataset cannot trust it.`
     );
-  const infoResponse = await fetch(`${network.nodeUrl}/api/services/fileInfo`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      did,
-      serviceId: ddo.services?.[0]?.id,
-      checksum: true
-    })
-  }).catch(() => undefined);
-  const infos: any[] = infoResponse?.ok ? await infoResponse.json() : [];
+  const infos: any[] = await node
+    .fileInfo(did, ddo.services?.[0]?.id, { checksum: true })
+    .catch(() => []);
   if (!infos.length || infos.some(info => !info?.checksum))
     throw new OceanError(
       'OCEAN_NODE_UNREACHABLE',

@@ -166,6 +166,12 @@ export function refusalFrom(
   return { message, code: codeFromText(message) };
 }
 
+/** Where a node keeps files uploaded for publishing (persistent storage). */
+const BUCKETS_PATH = '/api/services/persistentStorage/buckets';
+
+/** An upload may take minutes where a query takes seconds. */
+const UPLOAD_TIMEOUT_MS = 10 * 60_000;
+
 /** Messages that carry no information beyond the status itself. */
 const EMPTY_MESSAGES =
   /^(|internal server error|bad gateway|service unavailable|gateway time-?out|not implemented)$/i;
@@ -384,17 +390,84 @@ export class NodeApi {
   }
 
   ddo(did: string): Promise<unknown> {
-    return this.json(`/api/aquarius/assets/ddo/${encodeURIComponent(did)}`);
+    return this.json(ddoPath(did));
   }
 
-  async fileInfo(did: string, serviceId: string): Promise<unknown[]> {
+  /**
+   * The node's answer to a DDO request as it came, for a caller that words
+   * a refusal itself or polls (a poll notes a 429 itself, see polling.ts).
+   */
+  ddoResponse(did: string, init: RequestInit = {}): Promise<Response> {
+    return this.fetch(ddoPath(did), init);
+  }
+
+  /** What the node tells of a service's files; `checksum` asks for each file's sha256 too. */
+  async fileInfo(
+    did: string,
+    serviceId: string,
+    options: { checksum?: boolean } = {}
+  ): Promise<unknown[]> {
     const path = await this.endpoint('fileInfo', '/api/services/fileInfo');
     const result = await this.json<unknown>(path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ did, serviceId })
+      body: JSON.stringify(
+        options.checksum
+          ? { did, serviceId, checksum: true }
+          : { did, serviceId }
+      )
     });
     return Array.isArray(result) ? result : [];
+  }
+
+  /** POST a signed request for a storage bucket; the answer as it came. */
+  createBucket(request: Record<string, unknown>): Promise<Response> {
+    return this.fetch(BUCKETS_PATH, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request)
+    });
+  }
+
+  /** POST a file into a bucket, signed by `query`; the answer as it came. */
+  uploadToBucket(
+    bucketId: string,
+    fileName: string,
+    query: Record<string, string>,
+    bytes: Uint8Array,
+    contentType: string
+  ): Promise<Response> {
+    return this.fetch(
+      `${BUCKETS_PATH}/${encodeURIComponent(bucketId)}/files/${encodeURIComponent(fileName)}?${new URLSearchParams(query)}`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': contentType },
+        body: bytes as BodyInit
+      },
+      UPLOAD_TIMEOUT_MS
+    );
+  }
+
+  /** The path (with its query) of a compute job's live log. */
+  async computeLogsPath(jobId: string): Promise<string> {
+    const path = await this.endpoint(
+      'computeStreamableLogs',
+      '/api/services/computeStreamableLogs'
+    );
+    return `${path}?jobId=${encodeURIComponent(jobId)}`;
+  }
+
+  /** The path (with its query) of result `index` of a job `consumer` owns. */
+  async computeResultPath(
+    consumer: string,
+    jobId: string,
+    index: number
+  ): Promise<string> {
+    const path = await this.endpoint(
+      'computeResult',
+      '/api/services/computeResult'
+    );
+    return `${path}?consumerAddress=${encodeURIComponent(consumer)}&jobId=${encodeURIComponent(jobId)}&index=${index}`;
   }
 
   /** The last nonce the node holds for `address` (a number or, on real nodes, a string). */
@@ -442,6 +515,10 @@ export class NodeApi {
     );
     return `${this.url}${path}?${search}`;
   }
+}
+
+function ddoPath(did: string): string {
+  return `/api/aquarius/assets/ddo/${encodeURIComponent(did)}`;
 }
 
 /** A node's nonce, whether sent as a number or a decimal string. */

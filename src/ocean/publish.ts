@@ -12,6 +12,7 @@
 import type { IOceanNetwork } from '../tokens';
 import { buildSearchQuery, searchDocuments } from './asset';
 import { OceanError } from '../errors';
+import { waitForReceipt } from './chain';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi, refusalFrom } from './node-api';
 import { nextPoll, notePollAnswer } from './polling';
@@ -221,15 +222,11 @@ export async function storeOnNode(
   bytes: Uint8Array,
   contentType = 'application/octet-stream'
 ): Promise<Record<string, unknown>> {
-  const base = `${network.nodeUrl}/api/services/persistentStorage/buckets`;
-  const create = await fetch(base, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      ...(await nodeRequest(network, signer, 'persistentStorageCreateBucket')),
-      accessLists: [],
-      label: 'jupyterlab-ocean uploads'
-    })
+  const node = new NodeApi(network.nodeUrl);
+  const create = await node.createBucket({
+    ...(await nodeRequest(network, signer, 'persistentStorageCreateBucket')),
+    accessLists: [],
+    label: 'jupyterlab-ocean uploads'
   });
   if (!create.ok)
     throw new OceanError(
@@ -237,16 +234,12 @@ export async function storeOnNode(
       `The Ocean Node refused to create a storage bucket (HTTP ${create.status}).`
     );
   const { bucketId } = (await create.json()) as { bucketId: string };
-  const params = new URLSearchParams(
-    await nodeRequest(network, signer, 'persistentStorageUploadFile')
-  );
-  const upload = await fetch(
-    `${base}/${encodeURIComponent(bucketId)}/files/${encodeURIComponent(fileName)}?${params}`,
-    {
-      method: 'POST',
-      headers: { 'Content-Type': contentType },
-      body: bytes as BodyInit
-    }
+  const upload = await node.uploadToBucket(
+    bucketId,
+    fileName,
+    await nodeRequest(network, signer, 'persistentStorageUploadFile'),
+    bytes,
+    contentType
   );
   if (!upload.ok) {
     // The node says why (a stale nonce, a refused signature…): keep its words.
@@ -259,15 +252,13 @@ export async function storeOnNode(
   return { type: 'nodePersistentStorage', bucketId, fileName };
 }
 
-async function mined(tx: any, what: string): Promise<any> {
-  const receipt =
-    tx && typeof tx === 'object' && 'wait' in tx ? await tx.wait() : null;
-  if (!receipt || receipt.status !== 1)
-    throw new OceanError(
+function mined(tx: unknown, what: string): Promise<any> {
+  const failed = () =>
+    new OceanError(
       'OCEAN_TX_REVERTED',
       `${what} did not go through (the transaction failed or was not sent).`
     );
-  return receipt;
+  return waitForReceipt(tx, { unsent: failed, reverted: failed });
 }
 
 const ZERO = '0x0000000000000000000000000000000000000000';
@@ -556,13 +547,12 @@ export async function waitForIndexer(
   did: string,
   timeoutMs = 60_000
 ): Promise<void> {
+  const node = new NodeApi(network.nodeUrl);
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; Date.now() < deadline; attempt++) {
     // Paced: a real node allows 30 requests a minute.
     await nextPoll(network.nodeUrl, attempt);
-    const response = await fetch(
-      `${network.nodeUrl}/api/aquarius/assets/ddo/${did}`
-    ).catch(() => undefined);
+    const response = await node.ddoResponse(did).catch(() => undefined);
     if (response?.ok) return;
     await notePollAnswer(network.nodeUrl, response);
   }

@@ -12,13 +12,12 @@ import {
   type ParamType,
   type Result
 } from 'ethers';
+import { ERC20_WRITES } from './erc20';
 import { OCEAN_CALL_ABI } from './wallet-abis';
 
 /** Token functions every wallet knows (ERC-20 and ERC-721 share approve). */
 const TOKEN_ABI = [
-  'function approve(address spender, uint256 amount)',
-  'function transfer(address to, uint256 amount)',
-  'function transferFrom(address from, address to, uint256 amount)',
+  ...ERC20_WRITES,
   'function increaseAllowance(address spender, uint256 addedValue)',
   'function setApprovalForAll(address operator, bool approved)',
   'function safeTransferFrom(address from, address to, uint256 tokenId)'

@@ -9,6 +9,7 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Contents } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
 import {
+  computeDdo,
   FINAL_JOB_STATUSES,
   jobLogs,
   jobResult,
@@ -31,17 +32,6 @@ export { OCEAN_COMPUTE_MIME_TYPE };
 
 function sentence(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-async function fetchDdo(nodeUrl: string, did: string): Promise<any> {
-  const response = await fetch(
-    `${nodeUrl}/api/aquarius/assets/ddo/${encodeURIComponent(did)}`
-  ).catch(() => undefined);
-  if (!response?.ok)
-    throw new Error(
-      `The Ocean Node does not know ${did} (not published, or not indexed yet).`
-    );
-  return response.json();
 }
 
 export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
@@ -105,7 +95,7 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
     }
     const network = this._networks.active;
     try {
-      const ddo = await fetchDdo(network.nodeUrl, did);
+      const ddo = await computeDdo(network, did);
       job.datasetName = String(ddo.metadata?.name ?? did);
       const service = (ddo.services ?? []).find(
         (entry: any) => entry?.type === 'compute'
@@ -120,7 +110,7 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
         trusted
           .filter(entry => typeof entry?.did === 'string')
           .map(async entry => {
-            const algorithm = await fetchDdo(network.nodeUrl, entry.did).catch(
+            const algorithm = await computeDdo(network, entry.did).catch(
               () => null
             );
             return {

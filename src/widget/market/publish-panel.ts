@@ -18,7 +18,6 @@ import {
   withdrawEarnings,
   type IMyAsset
 } from '../../ocean/manage';
-import { loadEthers } from '../../ocean/lib';
 import { readWorkspaceFile } from '../../ocean/workspace';
 import {
   publishAsset,
@@ -275,17 +274,7 @@ export class OceanPublishPanel extends Widget {
     }
     list.loading = true;
     try {
-      const network = this._networks.active;
-      const ethers = await loadEthers();
-      const provider = new ethers.JsonRpcProvider(
-        network.rpcUrl,
-        network.chainId,
-        {
-          staticNetwork: true,
-          cacheTimeout: -1
-        }
-      );
-      this._assets = await listMyAssets(network, provider, account);
+      this._assets = await listMyAssets(this._networks.active, account);
       list.assets = this._assets;
     } catch (error) {
       list.error = sentence(error);

@@ -5,13 +5,13 @@
  */
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { Contract, getAddress, isAddress, parseUnits, toBeHex } from 'ethers';
 import { readBalances } from '../../ocean/balances';
 import { OceanError } from '../../errors';
 import type { IWalletRequester } from '../../tokens';
 import './components/wallet-view';
 import type { OceanWalletView } from './components/wallet-view';
 import { askPasswordToApprove } from './dialogs';
+import { askFaucet, pay } from './funds';
 import { InjectedWallets } from './injected';
 import {
   generateMnemonic,
@@ -19,8 +19,6 @@ import {
   pickConfirmationIndexes
 } from './keystore';
 import type { OceanWallet } from './wallet';
-
-const ERC20 = ['function transfer(address to, uint256 amount)'];
 
 export class WalletSection {
   readonly view: OceanWalletView;
@@ -138,8 +136,8 @@ export class WalletSection {
     }
     const provider = this._wallet.provider;
     const listener = () => void this.refreshBalances();
-    // The provider may be destroyed by a network switch before we stop
-    // listening: those failures are expected, not errors.
+    // A provider that cannot be reached (the network went away) is no
+    // error of ours: the next state change listens again.
     provider.on('block', listener).catch(() => undefined);
     this._blockListener = () =>
       void provider.off('block', listener).catch(() => undefined);
@@ -416,114 +414,41 @@ export class WalletSection {
   }
 
   private async _send(values: Record<string, string>): Promise<void> {
-    const trans = this._trans;
-    const wallet = this._wallet;
-    const account = await wallet.ensureUnlocked(this._requester);
-    const to = (values.to ?? '').trim();
-    if (!isAddress(to)) {
-      throw new OceanError(
-        'OCEAN_BAD_REQUEST',
-        trans.__(
-          'The recipient is not an Ethereum address (0x followed by 40 hex characters).'
-        )
-      );
-    }
-    let tx: Record<string, string>;
-    const amountText = (values.amount ?? '').trim();
-    if (values.token === 'native' || !values.token) {
-      tx = {
-        from: account,
-        to: getAddress(to),
-        value: toBeHex(this._parse(amountText, 18))
-      };
-    } else {
-      const token = this.view.balances?.tokens
-        .concat(this.view.balances?.ocean ? [this.view.balances.ocean] : [])
-        .find(t => t.address === values.token);
-      if (!token) {
-        throw new OceanError(
-          'OCEAN_BAD_REQUEST',
-          trans.__('Pick a token to send.')
-        );
-      }
-      const data = new Contract(
-        token.address,
-        ERC20
-      ).interface.encodeFunctionData('transfer', [
-        getAddress(to),
-        this._parse(amountText, token.decimals)
-      ]);
-      tx = { from: account, to: token.address, data };
-    }
-    const hash = (await wallet.request(
-      { method: 'eth_sendTransaction', params: [tx] },
-      this._requester
-    )) as string;
+    const balances = this.view.balances;
+    const native = values.token === 'native' || !values.token;
+    const hash = await pay(
+      this._wallet,
+      this._requester,
+      {
+        to: values.to ?? '',
+        amount: values.amount ?? '',
+        token: native
+          ? null
+          : balances?.tokens
+              .concat(balances.ocean ? [balances.ocean] : [])
+              .find(t => t.address === values.token)
+      },
+      this._trans
+    );
     this.view.mode = 'home';
-    this.view.notice = trans.__('Sent: %1', hash);
-  }
-
-  private _parse(amount: string, decimals: number): bigint {
-    try {
-      const value = parseUnits(amount, decimals);
-      if (value <= 0n) {
-        throw new Error('not positive');
-      }
-      return value;
-    } catch {
-      throw new OceanError(
-        'OCEAN_BAD_REQUEST',
-        this._trans.__(
-          '"%1" is not an amount: use digits and a dot, e.g. 1.5',
-          amount.slice(0, 40)
-        )
-      );
-    }
+    this.view.notice = this._trans.__('Sent: %1', hash);
   }
 
   private async _faucet(): Promise<void> {
     const network = this._wallet.network;
     const account = this._wallet.state.account;
-    if (!network.faucetUrl || !account) {
+    if (!account) {
       return;
     }
-    let response: Response;
-    try {
-      response = await fetch(faucetEndpoint(network.faucetUrl), {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ address: account })
-      });
-    } catch {
-      throw new OceanError(
-        'OCEAN_FAUCET_FAILED',
-        this._trans.__(
-          'The faucet at %1 does not answer: is the local stack running (npm start)?',
-          network.faucetUrl
-        )
-      );
-    }
-    const body = (await response.json().catch(() => ({}))) as {
-      eth?: { amount?: string };
-      ocean?: { amount?: string };
-      error?: { message?: string } | string;
-      message?: string;
-    };
-    if (!response.ok) {
-      const reason =
-        typeof body.error === 'string'
-          ? body.error
-          : (body.error?.message ?? body.message ?? `HTTP ${response.status}`);
-      throw new OceanError(
-        'OCEAN_FAUCET_FAILED',
-        this._trans.__('The faucet refused: %1', String(reason).slice(0, 200))
-      );
+    const gift = await askFaucet(network, account, this._trans);
+    if (!gift) {
+      return;
     }
     this.view.notice = this._trans.__(
       'The faucet sent %1 %2 and %3 OCEAN.',
-      String(body.eth?.amount ?? '?'),
+      gift.native,
       network.nativeSymbol,
-      String(body.ocean?.amount ?? '?')
+      gift.ocean
     );
     Notification.success(this.view.notice, { autoClose: 4000 });
     await this.refreshBalances();
@@ -599,10 +524,4 @@ export class WalletSection {
       failed: t.__('Failed')
     };
   }
-}
-
-/** Settings give either the faucet's base URL or its /faucet endpoint. */
-function faucetEndpoint(url: string): string {
-  const base = url.replace(/\/+$/, '');
-  return /\/faucet$/.test(base) ? base : `${base}/faucet`;
 }

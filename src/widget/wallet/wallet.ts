@@ -22,6 +22,8 @@ import {
 } from 'ethers';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { OceanError } from '../../errors';
+import { providerFor } from '../../ocean/chain';
+import { NodeApi } from '../../ocean/node-api';
 import type { INodeRequestHint } from '../../ocean/wallet-decode';
 import type {
   INetworkRegistry,
@@ -145,8 +147,7 @@ export class OceanWallet implements IWallet {
   private _injected: IInjectedWallet | null = null;
   private _injectedAccounts: string[] = [];
   private _stateChanged = new Signal<IWallet, IWalletState>(this);
-  private _provider: JsonRpcProvider | null = null;
-  private _providerKey = '';
+  private _node: NodeApi | null = null;
   private _autoLockMs = 15 * 60_000;
   private _lockTimer: number | undefined;
   // One confirmation (and the send after it) at a time: dialogs never stack
@@ -188,20 +189,7 @@ export class OceanWallet implements IWallet {
 
   /** The active network's provider (reads only; never holds a key). */
   get provider(): JsonRpcProvider {
-    const network = this.network;
-    const key = `${network.chainId}|${network.rpcUrl}`;
-    if (!this._provider || this._providerKey !== key) {
-      this._provider?.destroy();
-      // cacheTimeout -1: an automining chain answers a nonce read within
-      // ethers' default 250 ms cache and the next send fails "nonce too low".
-      this._provider = new JsonRpcProvider(
-        network.rpcUrl,
-        Network.from(network.chainId),
-        { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 }
-      );
-      this._providerKey = key;
-    }
-    return this._provider;
+    return providerFor({ JsonRpcProvider, Network }, this.network);
   }
 
   async request(
@@ -683,18 +671,19 @@ export class OceanWallet implements IWallet {
     });
   }
 
+  /** The node's last nonce for `account`, to recognise a node request. */
   private async _nodeNonce(
     network: IOceanNetwork,
     account: string
   ): Promise<number | null> {
-    const url = `${network.nodeUrl.replace(/\/+$/, '')}/api/services/nonce?userAddress=${account}`;
-    const response = await fetch(url, { signal: AbortSignal.timeout(4000) });
-    if (!response.ok) {
-      return null;
+    if (this._node?.url !== network.nodeUrl.replace(/\/+$/, '')) {
+      // Quick and never waiting out a rate limit: a dialog waits on it.
+      this._node = new NodeApi(network.nodeUrl, {
+        timeoutMs: 4000,
+        maxRateLimitWaitMs: 0
+      });
     }
-    const body = (await response.json()) as { nonce?: unknown };
-    const nonce = Number(body.nonce);
-    return Number.isFinite(nonce) ? nonce : null;
+    return Number(await this._node.nonce(account));
   }
 
   private async _signTypedData(
