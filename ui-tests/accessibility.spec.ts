@@ -175,3 +175,71 @@ test('price and access badges keep 4.5:1 contrast in the light and dark themes',
   }
   await setTheme(page, 'JupyterLab Light');
 });
+
+/**
+ * Elements under `selector` (through shadow roots) that stick out of it
+ * sideways or scroll sideways, as "tag.class (width)" lines.
+ */
+async function overflowing(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate(sel => {
+    const root = document.querySelector(sel) as HTMLElement;
+    const edge = root.getBoundingClientRect().right + 1;
+    const out: string[] = [];
+    const walk = (node: Element | ShadowRoot) => {
+      for (const child of Array.from(node.children)) {
+        const el = child as HTMLElement;
+        const box = el.getBoundingClientRect();
+        const style = getComputedStyle(el);
+        const scrolls =
+          /(auto|scroll)/.test(style.overflowX) &&
+          el.scrollWidth > el.clientWidth + 1;
+        if (
+          box.width > 0 &&
+          style.visibility !== 'hidden' &&
+          (box.right > edge || scrolls)
+        )
+          out.push(
+            `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} (${Math.round(box.width)} px${scrolls ? ', scrolls sideways' : ''})`
+          );
+        if (el.shadowRoot) walk(el.shadowRoot);
+        walk(el);
+      }
+    };
+    walk(root);
+    return out;
+  }, selector);
+}
+
+test('the Ocean panels fit the default 250 px sidebar with nothing sideways', async ({
+  page,
+  oceanLab: lab
+}) => {
+  await openLab(page, lab);
+  await page
+    .locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]')
+    .click();
+  const panel = page.locator('#jupyterlab-ocean-panel');
+  await expect(panel).toBeVisible();
+  // JupyterLab's default sidebar width (also its smallest).
+  const width = await panel.evaluate(e => e.getBoundingClientRect().width);
+  expect(width).toBeLessThanOrEqual(260);
+  // The recovery phrase's twelve words while a wallet is created…
+  const view = walletView(page);
+  await view.locator('button[data-action="create"]').click();
+  await expect(view.locator('.phrase')).toBeVisible();
+  expect(await overflowing(page, '#jupyterlab-ocean-panel')).toEqual([]);
+  await view.getByRole('button', { name: 'Cancel' }).click();
+  // …and the wallet itself.
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  expect(await overflowing(page, '#jupyterlab-ocean-panel')).toEqual([]);
+
+  const discover = await openDiscover(page);
+  await expect(discover.locator('li').first()).toBeVisible();
+  expect(await overflowing(page, '#jupyterlab-ocean-discover')).toEqual([]);
+
+  await page.evaluate(() =>
+    (window as any).jupyterapp.shell.activateById('jupyterlab-ocean-publish')
+  );
+  await expect(page.locator('#jupyterlab-ocean-publish')).toBeVisible();
+  expect(await overflowing(page, '#jupyterlab-ocean-publish')).toEqual([]);
+});

@@ -70,6 +70,14 @@ export class OceanNetworkCard extends LitElement {
       border-radius: var(--jp-border-radius);
       padding: 2px 6px;
     }
+    /* Long network names shrink with the sidebar (250 px at its narrowest)
+       instead of pushing it sideways. */
+    select {
+      flex: 1 1 auto;
+      min-width: 0;
+      max-width: 100%;
+      text-overflow: ellipsis;
+    }
     button:focus-visible,
     select:focus-visible {
       outline: 2px solid var(--jp-brand-color1);

@@ -134,7 +134,8 @@ export class OceanWalletView extends LitElement {
     }
     .phrase {
       display: grid;
-      grid-template-columns: repeat(3, 1fr);
+      /* Three columns where they fit, two in a 250 px sidebar. */
+      grid-template-columns: repeat(auto-fill, minmax(7.5em, 1fr));
       gap: 4px;
       padding: 8px;
       background: var(--jp-layout-color2);
