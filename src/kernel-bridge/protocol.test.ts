@@ -1,20 +1,25 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { OceanError } from '../errors';
 import {
   BRIDGE_CHUNK_CHARS,
+  BRIDGE_MAX_ERROR_DATA_CHARS,
   BRIDGE_MAX_MESSAGE_CHARS,
   BRIDGE_PREFIX,
   BRIDGE_PROTOCOL_VERSION,
   decodeValue,
   encodeValue,
+  errorData,
   formatReply,
   isBridgePrompt,
   parseKernelMessage,
   splitReply,
+  SHOWN_ERROR_DETAILS,
   type BridgeReply
 } from './protocol';
 import { encodeResult, mimeResult, tableResult } from './results';
+import { toBridgeError } from './session';
 
 const read = (path: string) =>
   readFileSync(new URL(path, import.meta.url), 'utf8');
@@ -178,5 +183,54 @@ describe('bridge protocol', () => {
     assert.equal(BRIDGE_CHUNK_CHARS, 256 * 1024);
     assert.ok(python.includes('CHUNK_CHARS = 256 * 1024'));
     assert.ok(deno.includes('const CHUNK_CHARS = 256 * 1024;'));
+  });
+
+  it('kernel clients print the same error details', () => {
+    const listed = (text: string, pattern: RegExp) =>
+      [...(pattern.exec(text)?.[1] ?? '').matchAll(/['"](\w+)['"]/g)].map(
+        match => match[1]
+      );
+    const python = read('./python/ocean_bridge.py');
+    const deno = read('./deno/ocean_bridge.ts');
+    assert.deepEqual(listed(python, /\nSHOWN_ERROR_DETAILS = \(([^)]*)\)/), [
+      ...SHOWN_ERROR_DETAILS
+    ]);
+    assert.deepEqual(listed(deno, /const SHOWN_ERROR_DETAILS = \[([^\]]*)\]/), [
+      ...SHOWN_ERROR_DETAILS
+    ]);
+  });
+
+  it('sends an error’s details to the kernel as its data', () => {
+    const error = new OceanError(
+      'OCEAN_TX_REVERTED',
+      'The chain rejected the transaction.',
+      { txHash: '0xabc', cause: 'execution reverted', cost: 10n ** 18n }
+    );
+    assert.deepEqual(toBridgeError(error), {
+      code: 'OCEAN_TX_REVERTED',
+      message: 'The chain rejected the transaction.',
+      data: {
+        txHash: '0xabc',
+        cause: 'execution reverted',
+        cost: '1000000000000000000'
+      }
+    });
+    // A refused RPC call's own data (revert bytes) is what EIP-1193 means.
+    assert.deepEqual(
+      toBridgeError({ code: 3, message: 'reverted', data: '0x08c379a0' }),
+      { code: 3, message: 'reverted', data: '0x08c379a0' }
+    );
+    assert.deepEqual(toBridgeError(new OceanError(4001, 'No.')), {
+      code: 4001,
+      message: 'No.'
+    });
+    // Too much to send: the facts the kernels print survive, bounded.
+    const huge = errorData({
+      nodeMessage: 'n'.repeat(1000),
+      status: 500,
+      cause: 'x'.repeat(BRIDGE_MAX_ERROR_DATA_CHARS)
+    });
+    assert.deepEqual(huge, { nodeMessage: 'n'.repeat(300), status: 500 });
+    assert.equal(errorData({ cause: 'x'.repeat(10_000) }), undefined);
   });
 });

@@ -123,11 +123,58 @@ export interface IKernelWalletState {
   status: 'none' | 'locked' | 'unlocked';
 }
 
-/** An error as the kernel raises it: EIP-1193 code or an OCEAN_* code, and a sentence. */
+/**
+ * An error as the kernel raises it: EIP-1193 code or an OCEAN_* code, and a
+ * sentence. `data` is EIP-1193's: the chain's error data for a refused RPC
+ * call, else the facts the browser's error carried (OceanError.details,
+ * made JSON by errorData).
+ */
 export interface IBridgeError {
   code: number | string;
   message: string;
   data?: unknown;
+}
+
+/** The most characters of error data sent with an error (facts, not payloads). */
+export const BRIDGE_MAX_ERROR_DATA_CHARS = 4000;
+
+/**
+ * The facts of `error.data` both kernels print under the sentence, in this
+ * order, where present: what a person can look up or quote (a transaction,
+ * the node's own code and words, a status, an asset, what was expected and
+ * found). The rest (raw causes, amounts in wei) stays in `data` for code.
+ */
+export const SHOWN_ERROR_DETAILS = [
+  'txHash',
+  'nodeCode',
+  'nodeMessage',
+  'status',
+  'did',
+  'expected',
+  'actual'
+] as const;
+
+/** An error's details as a kernel may receive them: JSON, bounded, or nothing. */
+export function errorData(details: unknown): unknown {
+  if (details === undefined || details === null) {
+    return undefined;
+  }
+  const encoded = encodeValue(details);
+  const text = JSON.stringify(encoded);
+  if (text === undefined || text.length <= BRIDGE_MAX_ERROR_DATA_CHARS) {
+    return encoded;
+  }
+  // Too much to send whole: keep the facts the kernels show.
+  const shown: Record<string, unknown> = {};
+  if (encoded && typeof encoded === 'object' && !Array.isArray(encoded)) {
+    for (const key of SHOWN_ERROR_DETAILS) {
+      const value = (encoded as Record<string, unknown>)[key];
+      if (value !== undefined) {
+        shown[key] = typeof value === 'string' ? value.slice(0, 300) : value;
+      }
+    }
+  }
+  return Object.keys(shown).length ? shown : undefined;
 }
 
 /** Binary data inside any JSON value: `{"$bytes": "<base64>"}`. */

@@ -10,6 +10,7 @@ import {
   BRIDGE_ERRORS,
   BRIDGE_MAX_MESSAGE_CHARS,
   BRIDGE_PROTOCOL_VERSION,
+  errorData,
   formatReply,
   parseKernelMessage,
   splitReply,
@@ -414,9 +415,12 @@ export function toBridgeError(error: unknown): IBridgeError {
     (typeof value?.code === 'number' && Number.isInteger(value.code)) ||
     (typeof value?.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(value.code))
   ) {
-    return value.data === undefined
+    // OceanError says `details`; the kernels read EIP-1193's `data`.
+    const data =
+      value.data !== undefined ? value.data : errorData(value.details);
+    return data === undefined
       ? { code: value.code as number | string, message }
-      : { code: value.code as number | string, message, data: value.data };
+      : { code: value.code as number | string, message, data };
   }
   return { code: BRIDGE_ERRORS.commandFailed, message };
 }

@@ -23,6 +23,16 @@
   const PROTOCOL = 1;
   const PREFIX = 'jupyterlab-ocean-bridge/1:';
   const CHUNK_CHARS = 256 * 1024;
+  // The facts of an error's `data` printed under its sentence, in this order.
+  const SHOWN_ERROR_DETAILS = [
+    'txHash',
+    'nodeCode',
+    'nodeMessage',
+    'status',
+    'did',
+    'expected',
+    'actual'
+  ];
   const DISPLAY = Symbol.for('Jupyter.display');
 
   type Json = any;
@@ -34,7 +44,33 @@
     return;
   }
 
-  /** An EIP-1193 ProviderRpcError: `code` and a sentence saying what to do. */
+  /**
+   * [name, text] for each of SHOWN_ERROR_DETAILS in `data` that the
+   * sentence does not already say.
+   */
+  function shownDetails(data: unknown, message: string): [string, string][] {
+    if (!data || typeof data !== 'object' || Array.isArray(data)) {
+      return [];
+    }
+    const shown: [string, string][] = [];
+    for (const key of SHOWN_ERROR_DETAILS) {
+      const value = (data as Record<string, unknown>)[key];
+      const text =
+        value === undefined || value === null
+          ? ''
+          : String(value).slice(0, 300);
+      if (text && !message.includes(text)) {
+        shown.push([key, text]);
+      }
+    }
+    return shown;
+  }
+
+  /**
+   * An EIP-1193 ProviderRpcError: `code`, a sentence saying what to do, and
+   * `data`: the facts behind it (`txHash`, the node's `nodeCode` and
+   * `nodeMessage`…), or the chain's error data for a refused RPC call.
+   */
   class OceanBridgeError extends Error {
     code: number | string;
     data?: unknown;
@@ -43,6 +79,12 @@
       this.name = 'OceanBridgeError';
       this.code = code;
       this.data = data;
+      // What an uncaught error shows in the cell: the code, the sentence and
+      // the facts that help, not a trace through the bridge's internals.
+      this.stack = [
+        `OceanBridgeError ${code}: ${message}`,
+        ...shownDetails(data, message).map(([key, text]) => `  ${key}: ${text}`)
+      ].join('\n');
     }
   }
 

@@ -37,6 +37,8 @@ VERSION = "0.1.0"
 PROTOCOL = 1
 PREFIX = "jupyterlab-ocean-bridge/1:"
 CHUNK_CHARS = 256 * 1024
+# The facts of an error's ``data`` printed under its sentence, in this order.
+SHOWN_ERROR_DETAILS = ("txHash", "nodeCode", "nodeMessage", "status", "did", "expected", "actual")
 
 # EIP-1193 codes, for ``except OceanBridgeError as e: if e.code == USER_REJECTED``.
 USER_REJECTED = 4001
@@ -48,8 +50,10 @@ CHAIN_DISCONNECTED = 4901
 
 class OceanBridgeError(Exception):
     """An EIP-1193 provider error: ``code`` (4001 rejected, 4100 locked or
-    not shared, 4200 unsupported, 4901 wrong chain, or an OCEAN_* string)
-    and a sentence saying what to do."""
+    not shared, 4200 unsupported, 4901 wrong chain, or an OCEAN_* string),
+    a sentence saying what to do, and ``data``: the facts behind it as a
+    dict (``txHash``, the node's ``nodeCode`` and ``nodeMessage``…), or the
+    chain's error data for a refused RPC call."""
 
     def __init__(self, code, message, data=None):
         super().__init__(f"[{code}] {message}")
@@ -59,8 +63,25 @@ class OceanBridgeError(Exception):
 
     def _render_traceback_(self):
         # IPython shows this instead of a traceback through the bridge's
-        # internals: the code and the sentence are what a person needs.
-        return [f"\x1b[31mOceanBridgeError {self.code}\x1b[0m: {self.message}"]
+        # internals: the code, the sentence and the facts that help.
+        lines = [f"\x1b[31mOceanBridgeError {self.code}\x1b[0m: {self.message}"]
+        return lines + [
+            f"  {key}: {value}" for key, value in _shown_details(self.data, self.message)
+        ]
+
+
+def _shown_details(data, message=""):
+    """(name, text) for each of ``SHOWN_ERROR_DETAILS`` in ``data`` that the
+    sentence does not already say."""
+    if not isinstance(data, dict):
+        return []
+    shown = []
+    for key in SHOWN_ERROR_DETAILS:
+        value = data.get(key)
+        text = "" if value is None else str(value)[:300]
+        if text and text not in message:
+            shown.append((key, text))
+    return shown
 
 
 def _kernel():
