@@ -22,7 +22,7 @@ import {
 } from 'ethers';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { OceanError } from '../../errors';
-import { providerFor } from '../../ocean/chain';
+import { providerFor, waitForReceipt } from '../../ocean/chain';
 import { NodeApi } from '../../ocean/node-api';
 import type { INodeRequestHint } from '../../ocean/wallet-decode';
 import type {
@@ -900,9 +900,10 @@ export class OceanWallet implements IWallet {
       requester: requester.label,
       explorerUrl
     });
-    const provider = this.provider;
-    void provider
-      .waitForTransaction(hash, 1, 10 * 60_000)
+    void waitForReceipt(
+      { hash, provider: this.provider },
+      { unsent: () => rejected(), timeoutMs: 10 * 60_000 }
+    )
       .then(receipt => {
         const ok = receipt?.status === 1;
         void this.activity.setStatus(
