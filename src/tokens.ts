@@ -112,10 +112,23 @@ export interface IWalletState {
  * Errors are OceanErrors carrying EIP-1193 codes (4001 rejected, 4100
  * locked/unauthorised, 4200 unsupported, 4901 wrong chain).
  */
+/** A transaction of the wallet's that left the pending state. */
+export interface ISettledTransaction {
+  hash: string;
+  chainId: number;
+  account: string;
+  ok: boolean;
+}
+
 export interface IWallet {
   readonly state: IWalletState;
   /** Emitted whenever accounts, lock status, source or chain change. */
   readonly stateChanged: ISignal<IWallet, IWalletState>;
+  /**
+   * Emitted when a transaction the wallet sent (for the panel, a kernel or
+   * a card alike) is mined or fails: balances read after it are current.
+   */
+  readonly transactionSettled: ISignal<IWallet, ISettledTransaction>;
   /** An EIP-1193 request on behalf of `requester`. */
   request(
     args: IWalletRequestArguments,

@@ -11,10 +11,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  Contract,
   encryptKeystoreJson,
+  formatUnits,
   getBytes,
   HDNodeWallet,
   Interface,
+  JsonRpcProvider,
   keccak256,
   MaxUint256,
   toUtf8Bytes,
@@ -23,14 +26,21 @@ import {
 } from 'ethers';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { openLab } from './helpers';
+import { newNotebook, openLab } from './helpers';
 import {
   confirmDialog,
   importWallet,
   TEST_WALLET_PASSWORD,
   openWalletPanel as openPanel
 } from './wallet-helpers';
-import { confirmation as dialog, walletView } from './bridge-helpers';
+import {
+  approve,
+  confirmation as dialog,
+  finished,
+  shareAccount,
+  startCell,
+  walletView
+} from './bridge-helpers';
 
 const PASSWORD = 'jupyter-ocean-test';
 
@@ -657,4 +667,58 @@ test('balances list the data NFTs an account holds, named after their assets', a
   await expect(nft).toContainText(ddo.metadata.name, { timeout: 60_000 });
   await expect(nft).toContainText('data NFT');
   await shoot(page, testInfo, 'panel-publisher-balances');
+});
+
+test('balances follow every settled transaction: a send from the panel and one from a kernel', async ({
+  page,
+  oceanLab: lab,
+  stack
+}) => {
+  const key = Wallet.createRandom();
+  await openLab(page, lab);
+  await importWallet(page, key.privateKey);
+  const view = walletView(page);
+  await view.locator('button[data-action="faucet"]').click();
+  const ocean = view.locator('li[data-token="ocean"] .amount');
+  await expect(ocean).toHaveText('100', { timeout: 60_000 });
+  const chain = new JsonRpcProvider(stack.rpcUrl);
+  const oceanOnChain = async () => {
+    const token = new Contract(
+      (await view
+        .locator('li[data-token="ocean"]')
+        .getAttribute('data-address'))!,
+      ['function balanceOf(address) view returns (uint256)'],
+      chain
+    );
+    return formatUnits(await token.balanceOf(key.address), 18);
+  };
+
+  // From the panel.
+  await view.locator('button[data-action="send"]').click();
+  await view
+    .locator('form.send select[name="token"]')
+    .selectOption({ label: 'OCEAN' });
+  await view
+    .locator('form.send input[name="to"]')
+    .fill(stack.accounts.consumer2);
+  await view.locator('form.send input[name="amount"]').fill('1.5');
+  await view.locator('form.send button[type="submit"]').click();
+  await confirmDialog(page);
+  // Within a few seconds of the receipt, not on the next unrelated block.
+  await expect(ocean).toHaveText('98.5', { timeout: 10_000 });
+  expect(Number(await oceanOnChain())).toBe(98.5);
+
+  // From a kernel: the panel follows the kernel's transaction too.
+  await newNotebook(page, 'python');
+  const share = await startCell(page, '%ocean account');
+  await shareAccount(page);
+  await finished(share);
+  const cell = await startCell(
+    page,
+    `o = %ocean send ${stack.accounts.consumer2} 2.5 OCEAN\nprint('status', o['status'])`
+  );
+  await approve(page);
+  expect(await finished(cell)).toContain('status 1');
+  await expect(ocean).toHaveText('96', { timeout: 10_000 });
+  expect(Number(await oceanOnChain())).toBe(96);
 });

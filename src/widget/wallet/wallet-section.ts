@@ -7,7 +7,7 @@ import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { readBalances } from '../../ocean/balances';
 import { OceanError } from '../../errors';
-import type { IWalletRequester } from '../../tokens';
+import type { ISettledTransaction, IWalletRequester } from '../../tokens';
 import './components/wallet-view';
 import type { OceanWalletView } from './components/wallet-view';
 import { askPasswordToApprove } from './dialogs';
@@ -45,6 +45,7 @@ export class WalletSection {
     this._injected.changed.connect(this._renderInjected, this);
     this._renderInjected();
     _wallet.stateChanged.connect(this._onState, this);
+    _wallet.transactionSettled.connect(this._onSettled, this);
     _wallet.activity.changed.connect(() => void this._loadActivity());
     this._onState();
   }
@@ -59,6 +60,7 @@ export class WalletSection {
     this._unwatchBlocks();
     this._injected.dispose();
     this._wallet.stateChanged.disconnect(this._onState, this);
+    this._wallet.transactionSettled.disconnect(this._onSettled, this);
   }
 
   /** Reads balances now (coalesces overlapping calls). */
@@ -125,8 +127,22 @@ export class WalletSection {
       this.view.signature = null;
       void this.refreshBalances();
       void this._loadActivity();
+      // Only here: listening anew on every state change started the block
+      // poller after the block that mattered, so a send's block was missed.
+      this._watchBlocks();
     }
-    this._watchBlocks();
+  }
+
+  /** A transaction of the shown account settled: its balances moved. */
+  private _onSettled(_: unknown, settled: ISettledTransaction): void {
+    const state = this._wallet.state;
+    if (
+      settled.chainId === state.chainId &&
+      settled.account.toLowerCase() === state.account?.toLowerCase()
+    ) {
+      void this.refreshBalances();
+      void this._loadActivity();
+    }
   }
 
   private _watchBlocks(): void {

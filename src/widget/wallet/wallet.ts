@@ -32,6 +32,7 @@ import type {
   IWalletRequestArguments,
   IWalletRequester,
   IWalletState,
+  ISettledTransaction,
   WalletSource
 } from '../../tokens';
 import { ActivityLog, explorerTxUrl } from './activity';
@@ -147,6 +148,7 @@ export class OceanWallet implements IWallet {
   private _injected: IInjectedWallet | null = null;
   private _injectedAccounts: string[] = [];
   private _stateChanged = new Signal<IWallet, IWalletState>(this);
+  private _transactionSettled = new Signal<IWallet, ISettledTransaction>(this);
   private _node: NodeApi | null = null;
   private _autoLockMs = 15 * 60_000;
   private _lockTimer: number | undefined;
@@ -169,6 +171,10 @@ export class OceanWallet implements IWallet {
 
   get state(): IWalletState {
     return this._state;
+  }
+
+  get transactionSettled(): ISignal<IWallet, ISettledTransaction> {
+    return this._transactionSettled;
   }
 
   get stateChanged(): ISignal<IWallet, IWalletState> {
@@ -906,6 +912,12 @@ export class OceanWallet implements IWallet {
     )
       .then(receipt => {
         const ok = receipt?.status === 1;
+        this._transactionSettled.emit({
+          hash,
+          chainId: network.chainId,
+          account,
+          ok
+        });
         void this.activity.setStatus(
           network.chainId,
           account,
