@@ -29,6 +29,7 @@ import type { IDisposable } from '@lumino/disposable';
 import type { KernelBridge } from './bridge';
 import type { KernelKind, KernelSources } from './kernel-sources';
 import { BRIDGE_PREFIX, isBridgePrompt } from './protocol';
+import { HEARTBEAT_MS, orphanedReply, StdinLease } from './stdin-lease';
 
 interface IConnectionState {
   kind: KernelKind | null;
@@ -47,6 +48,15 @@ export class StdinTransport implements IDisposable {
   constructor(bridge: KernelBridge, sources: KernelSources) {
     this._bridge = bridge;
     this._sources = sources;
+    this._lease = new StdinLease(pageStorage());
+    // Renew the notes of the prompts this page holds, and answer those of
+    // watched kernels whose page went away (see stdin-lease.ts).
+    this._beat = setInterval(() => {
+      this._lease.beat();
+      for (const kernel of this._kernels.values()) {
+        this._answerOrphan(kernel);
+      }
+    }, HEARTBEAT_MS);
   }
 
   get isDisposed(): boolean {
@@ -105,6 +115,25 @@ export class StdinTransport implements IDisposable {
 
   dispose(): void {
     this._disposed = true;
+    clearInterval(this._beat);
+  }
+
+  /**
+   * Ends a prompt of `kernel` that a reloaded or closed page left open: the
+   * kernel waits on it until some input_reply comes, and the cell gets a
+   * cancellation it shows as one sentence.
+   */
+  private _answerOrphan(kernel: Kernel.IKernelConnection): void {
+    if (kernel.isDisposed || kernel.connectionStatus !== 'connected') {
+      return;
+    }
+    const note = this._lease.takeOrphan(kernel.id);
+    if (note) {
+      kernel.sendInputReply(
+        { status: 'ok', value: orphanedReply(note.requestId) },
+        note.header as KernelMessage.IInputReplyMsg['parent_header']
+      );
+    }
   }
 
   private _attach(kernel: Kernel.IKernelConnection): void {
@@ -132,12 +161,17 @@ export class StdinTransport implements IDisposable {
       })
       .catch(() => undefined);
     kernel.statusChanged.connect((_, status) => {
+      // 'starting' too: a kernel restarted from outside this page (another
+      // window, the REST API) is only seen as a new process starting, and
+      // its first Ocean cell must install the client again.
       if (
         status === 'restarting' ||
         status === 'autorestarting' ||
+        status === 'starting' ||
         status === 'dead'
       ) {
         state.bootstrapped = false;
+        this._lease.release(kernel.id);
         this._bridge.endSession(
           kernel.id,
           'The kernel restarted; nothing more will come back to the old process.'
@@ -284,6 +318,7 @@ export class StdinTransport implements IDisposable {
   ): void {
     const prompt = (msg.content as { prompt: string }).prompt;
     const session = this._bridge.session(kernel.id);
+    this._lease.hold(kernel.id, requestIdOf(prompt), msg.header);
     const state = this._connections.get(kernel);
     if (state?.kind) {
       session.kernelKind = state.kind;
@@ -291,6 +326,7 @@ export class StdinTransport implements IDisposable {
     session.receive(
       prompt.slice(BRIDGE_PREFIX.length),
       text => {
+        this._lease.release(kernel.id);
         if (!kernel.isDisposed) {
           kernel.sendInputReply(
             { status: 'ok', value: text },
@@ -309,7 +345,30 @@ export class StdinTransport implements IDisposable {
     IConnectionState
   >();
   private _kernels = new Map<string, Kernel.IKernelConnection>();
+  private _lease: StdinLease;
+  private _beat: ReturnType<typeof setInterval>;
   private _disposed = false;
+}
+
+/** localStorage, or null where the browser refuses it. */
+function pageStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** The request id inside a bridge prompt, or '' when it cannot be read. */
+function requestIdOf(prompt: string): string {
+  try {
+    const id = (
+      JSON.parse(prompt.slice(BRIDGE_PREFIX.length)) as { id?: unknown }
+    ).id;
+    return typeof id === 'string' ? id : '';
+  } catch {
+    return '';
+  }
 }
 
 function kindFromName(name: string): KernelKind | null {

@@ -1,0 +1,102 @@
+/**
+ * No wedged kernels (issue 16 item 4): a page reloaded while a kernel's
+ * wallet dialog is open does not leave the kernel blocked on its stdin
+ * request; a kernel restarted from outside the page gets `%ocean` again.
+ */
+import { HDNodeWallet } from 'ethers';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { newNotebook, openLab, save } from './helpers';
+import {
+  confirmation,
+  finished,
+  importWallet,
+  run,
+  shareAccount,
+  startCell
+} from './bridge-helpers';
+
+/** The running kernel's id, as the page knows it. */
+function kernelId(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      (window as any).jupyterapp.shell.currentWidget.sessionContext.session
+        .kernel.id as string
+  );
+}
+
+test('a reload while a kernel waits on a wallet dialog ends that request in one sentence; the kernel runs on', async ({
+  page,
+  oceanLab: lab
+}) => {
+  test.setTimeout(240_000);
+  await openLab(page, lab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await newNotebook(page, 'python');
+  const share = await startCell(page, '%ocean account');
+  await shareAccount(page);
+  await finished(share);
+  await startCell(
+    page,
+    [
+      'from jupyterlab_ocean import ocean',
+      'try:',
+      "    outcome = ocean.sign('left open by a reload')",
+      'except Exception as error:',
+      '    outcome = f"{type(error).__name__}: {error}"'
+    ].join('\n')
+  );
+  await expect(confirmation(page)).toContainText('left open by a reload', {
+    timeout: 60_000
+  });
+  const id = await kernelId(page);
+  await save(page);
+
+  // The page goes away with the dialog open; the kernel is still waiting.
+  await page.reload();
+  await openLab(page, lab);
+  await expect(
+    page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)')
+  ).toBeVisible();
+  await page.waitForFunction(
+    () =>
+      (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session
+        ?.kernel?.connectionStatus === 'connected'
+  );
+  expect(await kernelId(page)).toBe(id);
+  // The new page answers the orphaned prompt: the next cell runs (it would
+  // sit at [*] behind the blocked one), and the first one ended in words.
+  const text = await run(page, 'print(outcome)');
+  expect(text).toContain('OceanBridgeError');
+  expect(text).toContain('reloaded or closed before it finished');
+  await expect(confirmation(page)).toHaveCount(0);
+});
+
+test('a kernel restarted from outside the page (REST API) gets %ocean again', async ({
+  page,
+  oceanLab: lab
+}) => {
+  await openLab(page, lab);
+  await newNotebook(page, 'python');
+  expect(await run(page, '%ocean help')).toContain('%ocean');
+  const id = await kernelId(page);
+  await page.evaluate(() => {
+    const w = window as any;
+    w.__statuses = [];
+    w.jupyterapp.shell.currentWidget.sessionContext.session.kernel.statusChanged.connect(
+      (_: unknown, status: string) => w.__statuses.push(status)
+    );
+  });
+  // Another client restarts it: this page only sees a new process start.
+  const response = await fetch(`${lab.baseUrl}api/kernels/${id}/restart`, {
+    method: 'POST',
+    headers: { Authorization: `token ${lab.token}` }
+  });
+  expect(response.ok).toBe(true);
+  await page.waitForFunction(() =>
+    (window as any).__statuses.includes('starting')
+  );
+  const again = await run(page, '%ocean help');
+  expect(again).not.toContain('UsageError');
+  expect(again).toContain('%ocean');
+});
