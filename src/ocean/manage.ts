@@ -11,7 +11,7 @@ import { OceanError } from '../errors';
 import { readProvider, waitForReceipt } from './chain';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi } from './node-api';
-import { nextPoll, notePollAnswer } from './polling';
+import { pollDdo } from './polling';
 import { sha256Hex, type ITrustedAlgorithm } from './publish';
 
 /** The data NFT's metadata states, as Ocean's contracts and markets number them. */
@@ -243,15 +243,8 @@ export async function waitForNode(
   check: (ddo: any) => boolean,
   timeoutMs = 30_000
 ): Promise<void> {
-  const node = new NodeApi(network.nodeUrl);
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
-    // Paced: a real node allows 30 requests a minute.
-    await nextPoll(network.nodeUrl, attempt);
-    const response = await node.ddoResponse(did).catch(() => undefined);
-    if (response?.ok && check(await response.json())) return;
-    await notePollAnswer(network.nodeUrl, response);
-  }
+  // Paced: a real node allows 30 requests a minute.
+  if (await pollDdo(network.nodeUrl, did, timeoutMs, check)) return;
   throw new OceanError(
     'OCEAN_NOT_INDEXED',
     'The change is on chain, but the Ocean Node has not picked it up yet. Refresh in a moment.'

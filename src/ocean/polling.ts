@@ -9,6 +9,7 @@
  */
 import {
   abortableSleep,
+  NodeApi,
   noteRateLimit,
   rateLimitedUntil,
   retryAfterMs
@@ -81,6 +82,29 @@ export async function notePollAnswer(
     const text = await response.text().catch(() => '');
     noteRateLimit(nodeUrl, retryAfterMs(response.headers, text));
   }
+}
+
+/**
+ * Reads `did`'s DDO from the node, paced as nextPoll paces, until the node
+ * has it and `check` (when given) holds; false when `timeoutMs` ran out.
+ */
+export async function pollDdo(
+  nodeUrl: string,
+  did: string,
+  timeoutMs: number,
+  check?: (ddo: any) => boolean
+): Promise<boolean> {
+  const node = new NodeApi(nodeUrl);
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    await nextPoll(nodeUrl, attempt);
+    const response = await node.ddoResponse(did).catch(() => undefined);
+    if (response?.ok && (!check || check(await response.json()))) {
+      return true;
+    }
+    await notePollAnswer(nodeUrl, response);
+  }
+  return false;
 }
 
 /** No wait (and no abort check) for a gap already over, as before. */

@@ -15,7 +15,7 @@ import { OceanError } from '../errors';
 import { waitForReceipt } from './chain';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi, refusalFrom } from './node-api';
-import { nextPoll, notePollAnswer } from './polling';
+import { pollDdo } from './polling';
 
 export type PublishStep =
   'check' | 'upload' | 'create' | 'encrypt' | 'metadata' | 'index' | 'done';
@@ -547,15 +547,8 @@ export async function waitForIndexer(
   did: string,
   timeoutMs = 60_000
 ): Promise<void> {
-  const node = new NodeApi(network.nodeUrl);
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
-    // Paced: a real node allows 30 requests a minute.
-    await nextPoll(network.nodeUrl, attempt);
-    const response = await node.ddoResponse(did).catch(() => undefined);
-    if (response?.ok) return;
-    await notePollAnswer(network.nodeUrl, response);
-  }
+  // Paced: a real node allows 30 requests a minute.
+  if (await pollDdo(network.nodeUrl, did, timeoutMs)) return;
   throw new OceanError(
     'OCEAN_NOT_INDEXED',
     `The asset was published, but the Ocean Node had not indexed ${did} after ${timeoutMs / 1000} s. It should appear shortly.`
