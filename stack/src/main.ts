@@ -4,6 +4,7 @@
  *   node --import tsx stack/src/main.ts [--fresh] [--state-dir DIR]
  *        [--chain-port 8545] [--node-port 8001] [--faucet-port 8002] [--files-port 8003]
  *        [--node-rate-limit N] [--nodes 2] [--node2-port 8004]
+ *        [--no-prepared] [--prepared-dir DIR]
  *
  * --nodes 2 runs a second Ocean Node on the same chain with its own key and
  * port; it finds what the first one publishes by asking it to decrypt each
@@ -12,6 +13,12 @@
  * Ctrl-C (SIGINT) or SIGTERM stops everything it started. A second start on
  * the same state directory reuses the chain, contracts, samples and node data
  * when they are still valid; --fresh throws them away and starts clean.
+ *
+ * A start with nothing to reuse (a new state directory, --fresh) copies the
+ * prepared state, the contracts and samples an earlier cold start made from
+ * the same inputs (prepared.ts), instead of deploying and publishing again;
+ * --no-prepared deploys and publishes anew (and keeps nothing), and
+ * --prepared-dir names another cache than stack/node_modules/.cache/.
  */
 import { parseArgs } from 'node:util';
 
@@ -34,6 +41,8 @@ const { values } = parseArgs({
     'node-rate-limit': { type: 'string' },
     nodes: { type: 'string' },
     'node2-port': { type: 'string' },
+    'no-prepared': { type: 'boolean', default: false },
+    'prepared-dir': { type: 'string' },
     help: { type: 'boolean', default: false }
   },
   strict: true
@@ -41,11 +50,12 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    'Usage: npm run stack [-- --fresh] [--state-dir DIR] [--chain-port N] [--node-port N] [--faucet-port N] [--files-port N] [--no-samples] [--node-rate-limit N] [--nodes 2] [--node2-port N]\n' +
+    'Usage: npm run stack [-- --fresh] [--state-dir DIR] [--chain-port N] [--node-port N] [--faucet-port N] [--files-port N] [--no-samples] [--node-rate-limit N] [--nodes 2] [--node2-port N] [--no-prepared] [--prepared-dir DIR]\n' +
       "--node-rate-limit: the node's requests a minute per IP (a real node allows 30; default " +
       String(LOCAL_NODE_RATE_LIMIT) +
       ').\n' +
       '--nodes 2: a second Ocean Node on the same chain (its own key and port, --node2-port; a free one when --node-port is 0).\n' +
+      '--fresh, or a new state dir: starts from the prepared state (the contracts and samples a cold start made before from the same code and versions) when there is one; --no-prepared deploys and publishes anew; --prepared-dir DIR keeps prepared states in DIR (default $OCEAN_STACK_PREPARED_DIR, else stack/node_modules/.cache/ocean-stack-prepared).\n' +
       'Ports default to ' +
       JSON.stringify(DEFAULT_PORTS) +
       '; 0 picks a free port.'
@@ -113,6 +123,8 @@ try {
     ),
     samples: !values['no-samples'],
     fresh: values.fresh,
+    prepared: !values['no-prepared'],
+    preparedDir: values['prepared-dir'],
     nodeRateLimit,
     nodes
   });

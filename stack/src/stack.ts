@@ -12,6 +12,12 @@
  * up when it is still valid (state.ts): the chain is rebuilt from its journal
  * (journal.ts), the contracts and samples are not deployed or published
  * again, and the node continues from its own database.
+ *
+ * A start without a state to reuse (a new state directory, `fresh`) begins
+ * from the prepared state (prepared.ts) when one was made from the same
+ * inputs: the contracts and samples a cold start made before, copied in and
+ * replayed instead of deployed and published. A cold start keeps what it
+ * made as the prepared state for the next.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,7 +31,12 @@ import Database from 'better-sqlite3';
 import { Wallet } from 'ethers';
 
 import { ACCOUNTS, type DevAccount } from './accounts.ts';
-import { CHAIN_ID, startChain, type RunningChain } from './chain.ts';
+import {
+  CHAIN_ID,
+  ChainError,
+  startChain,
+  type RunningChain
+} from './chain.ts';
 import {
   deployContracts,
   DEVELOPMENT_NETWORK,
@@ -48,6 +59,17 @@ import {
 import type { GanSampleFiles } from './gan-sample.ts';
 import type { SampleRole } from './samples.ts';
 import { ChainJournal, JournalError } from './journal.ts';
+import {
+  applyPrepared,
+  defaultPreparedDir,
+  discardPrepared,
+  findPrepared,
+  preparedInputs,
+  preparedKey,
+  savePrepared,
+  type PreparedEntry,
+  type PreparedKind
+} from './prepared.ts';
 import {
   clearState,
   hasState,
@@ -89,6 +111,13 @@ export interface StackOptions {
   samples?: boolean;
   /** Discard the state directory's earlier state instead of reusing it. */
   fresh?: boolean;
+  /**
+   * Begin a start without a state to reuse from the prepared state, and keep what a cold start
+   * makes as the prepared state (default true). false: deploy and publish anew, and keep nothing.
+   */
+  prepared?: boolean;
+  /** Where prepared states are kept (default: defaultPreparedDir()). */
+  preparedDir?: string;
   /**
    * The node's requests a minute per client IP (Ocean Node's default is 30). The local stack
    * serves one person's lab and the UI tests, which poll far more, so it defaults much higher;
@@ -137,6 +166,11 @@ export interface StackInfo {
   startedAt: string;
   /** True when this start reused the state directory's chain, contracts and samples. */
   reused: boolean;
+  /**
+   * What a start without a state to reuse took from the prepared state: 'samples' (contracts and
+   * samples), 'contracts' (then it published the samples), or null (it deployed).
+   */
+  prepared: PreparedKind | null;
   timings: Record<string, number>;
 }
 
@@ -454,6 +488,112 @@ async function reuseState(
   return { chain, state, addresses };
 }
 
+interface PreparedStart {
+  kind: PreparedKind;
+  name: string;
+  /** samples: the copied state directory, brought back as reuseState does (its chain running). */
+  reused?: ReusedState;
+  /** contracts: the replayed chain and its contracts; the samples are still to publish. */
+  chain?: RunningChain;
+  addresses?: DevelopmentAddresses;
+  /** Frees the entry; a samples entry stays locked while this stack holds its ports. */
+  release: () => Promise<void>;
+}
+
+/**
+ * Begins a start without a state to reuse from the prepared state: the
+ * contracts and samples when an entry with ports this start can have
+ * exists (the state directory is then reused as a warm start reuses it),
+ * else the contracts alone. An entry that does not copy or replay as
+ * recorded is removed and the next one tried; null: nothing prepared fits.
+ */
+async function startFromPrepared(options: {
+  stateDir: string;
+  preparedDir: string;
+  inputs: Record<string, string>;
+  fingerprint: string;
+  wantSamples: boolean;
+  ports: { chain: number; node: number; files: number };
+  log: (line: string) => void;
+}): Promise<PreparedStart | null> {
+  const { stateDir, inputs, ports, log } = options;
+  const key = preparedKey(inputs);
+  const find = (kind: PreparedKind) =>
+    findPrepared({
+      dir: options.preparedDir,
+      kind,
+      key,
+      inputs,
+      ports: { node: ports.node, files: ports.files },
+      log
+    });
+  const giveUp = async (entry: PreparedEntry, error: unknown) => {
+    await clearState(stateDir);
+    // A port in use is this start's problem, not the entry's.
+    if (error instanceof ChainError) {
+      await entry.release();
+      throw error;
+    }
+    await discardPrepared(entry);
+    log(
+      `prepared  cannot use ${entry.name} (${error instanceof Error ? error.message : String(error)}); removed it`
+    );
+  };
+  if (options.wantSamples) {
+    const entry = await find('samples');
+    if (entry) {
+      try {
+        await applyPrepared(entry, stateDir);
+        const attempt = await reuseState(
+          stateDir,
+          options.fingerprint,
+          true,
+          ports.chain
+        );
+        if ('reason' in attempt) throw new Error(attempt.reason);
+        return {
+          kind: 'samples',
+          name: entry.name,
+          reused: attempt,
+          release: entry.release
+        };
+      } catch (error) {
+        await giveUp(entry, error);
+      }
+    }
+  }
+  const entry = await find('contracts');
+  if (!entry) return null;
+  let chain: RunningChain | undefined;
+  try {
+    await applyPrepared(entry, stateDir);
+    const addresses = await readDevelopmentAddresses(
+      path.join(stateDir, 'address.json')
+    );
+    if (!addresses) throw new Error('its address.json is unreadable');
+    chain = await startChain({
+      port: ports.chain,
+      journal: ChainJournal.open(path.join(stateDir, JOURNAL_FILE))
+    });
+    if (!(await hasCodeEverywhere(chain, addresses)))
+      throw new Error(
+        'the replayed chain lacks contracts that address.json names'
+      );
+    await entry.release();
+    return {
+      kind: 'contracts',
+      name: entry.name,
+      chain,
+      addresses,
+      release: async () => {}
+    };
+  } catch (error) {
+    await chain?.stop();
+    await giveUp(entry, error);
+    return null;
+  }
+}
+
 /**
  * Passes a child's output on line by line with a prefix, so that the two
  * nodes' logs (both "[ocean-node] …") can be told apart.
@@ -619,18 +759,71 @@ export async function startStack(
         );
       } else reused = attempt;
     }
+    // Without a state to reuse: what a cold start made before, when it was made from these inputs.
+    const preparedDir = path.resolve(
+      options.preparedDir ?? defaultPreparedDir()
+    );
+    const inputs = options.prepared === false ? null : preparedInputs();
+    let prepared: PreparedStart | null = null;
+    if (!reused && inputs) {
+      prepared = await startFromPrepared({
+        stateDir,
+        preparedDir,
+        inputs,
+        fingerprint,
+        wantSamples,
+        ports,
+        log
+      });
+      if (prepared) {
+        stops.push(prepared.release);
+        reused = prepared.reused ?? null;
+      }
+    }
+    /** Saves what this cold start made as the prepared state; never fails the start. */
+    const keepPrepared = async (
+      kind: PreparedKind,
+      extra: Pick<Parameters<typeof savePrepared>[0], 'ports' | 'state'> = {}
+    ) => {
+      if (!inputs) return;
+      const since = performance.now();
+      try {
+        const name = await savePrepared({
+          dir: preparedDir,
+          kind,
+          inputs,
+          stateDir,
+          log,
+          ...extra
+        });
+        mark(`keep_${kind}_s`, since);
+        log(
+          `prepared  kept the ${kind === 'samples' ? 'contracts and samples' : 'contracts'} for later fresh starts in ${timings[`keep_${kind}_s`]} s → ${displayPath(path.join(preparedDir, name ?? ''))}`
+        );
+      } catch (error) {
+        log(
+          `prepared  could not keep the ${kind} for later starts (${error instanceof Error ? error.message : String(error)})`
+        );
+      }
+    };
     const fileSecret = reused?.state.fileSecret ?? newFileSecret();
     await rm(path.join(stateDir, 'stack.json'), { force: true });
 
     const chain: RunningChain =
       reused?.chain ??
+      prepared?.chain ??
       (await startChain({
         port: ports.chain,
         journal: ChainJournal.create(path.join(stateDir, JOURNAL_FILE))
       }));
     stops.push(() => chain.stop());
     mark('chain_s', since);
-    if (reused) {
+    if (prepared) {
+      timings.replay_s = chain.replayed?.seconds ?? 0;
+      log(
+        `fresh state in ${shown} from the prepared ${prepared.kind === 'samples' ? 'contracts and samples' : 'contracts'} (${chain.replayed?.blocks} blocks replayed in ${timings.replay_s} s)`
+      );
+    } else if (reused) {
       timings.replay_s = chain.replayed?.seconds ?? 0;
       log(
         `reused state from ${shown} (${chain.replayed?.blocks} blocks replayed in ${timings.replay_s} s)`
@@ -642,7 +835,10 @@ export async function startStack(
 
     let addresses: DevelopmentAddresses;
     if (reused) addresses = reused.addresses;
-    else {
+    else if (prepared?.addresses) {
+      addresses = prepared.addresses;
+      log(`contracts from the prepared state → ${displayPath(addressFile)}`);
+    } else {
       since = performance.now();
       const content = await deployContracts(chain.rpcUrl, addressFile);
       addresses = content[DEVELOPMENT_NETWORK] as DevelopmentAddresses;
@@ -650,6 +846,7 @@ export async function startStack(
       log(
         `contracts deployed in ${timings.deploy_s} s → ${displayPath(addressFile)}`
       );
+      await keepPrepared('contracts');
     }
 
     let allFiles = reused
@@ -796,8 +993,7 @@ export async function startStack(
     }
 
     if (!reused) {
-      // Written last: a state without it (a start cut short) is never reused.
-      await writeState(stateDir, {
+      const state: PersistedState = {
         format: STATE_FORMAT,
         fingerprint,
         createdAt: new Date().toISOString(),
@@ -812,7 +1008,14 @@ export async function startStack(
         complete: true,
         sampleDids: samples,
         sampleDetails
-      });
+      };
+      if (wantSamples && nodeUrl && samples.csv)
+        await keepPrepared('samples', {
+          state,
+          ports: { node: state.ports.node!, files: state.ports.files }
+        });
+      // Written last: a state without it (a start cut short) is never reused.
+      await writeState(stateDir, state);
     }
 
     mark('total_s', started);
@@ -835,7 +1038,8 @@ export async function startStack(
         provider: ACCOUNTS.provider.address
       },
       startedAt: new Date().toISOString(),
-      reused: reused !== null,
+      reused: reused !== null && prepared === null,
+      prepared: prepared?.kind ?? null,
       timings
     };
     const stackFile = path.join(stateDir, 'stack.json');

@@ -82,14 +82,17 @@ const DEPLOY_INPUTS = [
 ];
 
 /**
- * A hash of the deploy inputs: the stack's version, the contract artifacts'
- * and Hardhat's versions, the sources that deploy and publish, and the GAN
- * model files. Ports are not in it: they can change between starts.
+ * The deploy inputs, each as a label and its content: the stack's version, the contract
+ * artifacts' and Hardhat's versions, the sources that deploy and publish (read from
+ * `sourceDir`, the stack's src/ unless a test names a copy), and the GAN model files. Ports are
+ * not among them: they can change between starts.
  */
-export function stateFingerprint(): string {
-  const hash = createHash('sha256');
+export function deployInputs(
+  sourceDir = here
+): Array<[string, string | Buffer]> {
+  const inputs: Array<[string, string | Buffer]> = [];
   const add = (label: string, content: string | Buffer) =>
-    hash.update(`${label}\0${content.length}\0`).update(content);
+    inputs.push([label, content]);
   add('format', String(STATE_FORMAT));
   const version = (name: string) =>
     (require(`${name}/package.json`) as { version: string }).version;
@@ -104,12 +107,20 @@ export function stateFingerprint(): string {
   add('contracts', version('@oceanprotocol/contracts'));
   add('hardhat', version('hardhat'));
   for (const file of DEPLOY_INPUTS)
-    add(file, readFileSync(path.join(here, file)));
+    add(file, readFileSync(path.join(sourceDir, file)));
   if (existsSync(GAN_MODEL_DIR))
     for (const name of ['generator.onnx', 'samples.png', 'training.json']) {
       const file = path.join(GAN_MODEL_DIR, name);
       if (existsSync(file)) add(`gan/${name}`, readFileSync(file));
     }
+  return inputs;
+}
+
+/** A hash of the deploy inputs (deployInputs()). */
+export function stateFingerprint(): string {
+  const hash = createHash('sha256');
+  for (const [label, content] of deployInputs())
+    hash.update(`${label}\0${content.length}\0`).update(content);
   return hash.digest('hex');
 }
 
