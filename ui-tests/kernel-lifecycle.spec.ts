@@ -100,3 +100,34 @@ test('a kernel restarted from outside the page (REST API) gets %ocean again', as
   expect(again).not.toContain('UsageError');
   expect(again).toContain('%ocean');
 });
+
+test('a refused request is told once, in one line, with no "Failed:" or "Done." left above', async ({
+  page,
+  oceanLab: lab
+}) => {
+  await openLab(page, lab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await newNotebook(page, 'python');
+  // Share, then refuse the signature in the dialog.
+  const cell = await startCell(
+    page,
+    "from jupyterlab_ocean import ocean\nocean.sign('refused on purpose')"
+  );
+  await shareAccount(page);
+  await expect(confirmation(page)).toContainText('refused on purpose', {
+    timeout: 60_000
+  });
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-reject')
+    .click();
+  const text = await finished(cell);
+  expect(text).toContain('OceanBridgeError 4001');
+  // Once: no "Failed: …" progress line repeating it, no traceback frames.
+  expect(text.match(/reject/gi)?.length ?? 0).toBe(1);
+  expect(text).not.toContain('Failed:');
+  expect(text).not.toContain('File "');
+  // A %ocean verb that works leaves its result and no "Done." above it.
+  const done = await run(page, '%ocean account');
+  expect(done).not.toContain('Done.');
+  expect(done).toMatch(/0x[0-9a-fA-F]{40}/);
+});

@@ -328,7 +328,8 @@
         if (reply?.status === 'done') {
           if (shown) {
             await g.Deno.jupyter.display(
-              { 'text/plain': 'Done.' },
+              // The line goes away: the result says how it ended.
+              { 'text/plain': '' },
               { raw: true, display_id: displayId, update: true }
             );
           }
@@ -338,7 +339,8 @@
           const error = reply.error ?? {};
           if (shown) {
             await g.Deno.jupyter.display(
-              { 'text/plain': `Failed: ${error.message ?? ''}` },
+              // Cleared, not "Failed: …": the error is shown once, by the throw.
+              { 'text/plain': '' },
               { raw: true, display_id: displayId, update: true }
             );
           }

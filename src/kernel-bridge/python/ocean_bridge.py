@@ -249,9 +249,11 @@ class _Progress:
         else:
             self._handle.update(bundle, raw=True)
 
-    def finish(self, message):
+    def finish(self):
+        # The line goes away once the request ends: the result (or the
+        # error, shown once by the exception) says how it ended.
         if self._handle is not None:
-            self._handle.update({"text/plain": message}, raw=True)
+            self._handle.update({"text/plain": ""}, raw=True)
             self._handle = None
 
 
@@ -431,11 +433,11 @@ class _Transport:
                     reply = self._exchange({"v": PROTOCOL, "id": rid, "op": "wait"})
                     continue
                 if status == "done":
-                    progress.finish("Done.")
+                    progress.finish()
                     return reply.get("result") or {"kind": "json", "value": None}
                 if status == "error":
                     error = reply.get("error") or {}
-                    progress.finish(f"Failed: {error.get('message', '')}")
+                    progress.finish()
                     raise OceanBridgeError(
                         error.get("code", "OCEAN_BRIDGE_BAD_MESSAGE"),
                         error.get("message", "The bridge failed."),
