@@ -13,7 +13,15 @@
 //
 // --free-ports, --workspace and --state-dir let a test run a second copy
 // beside a user's own `npm start`.
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync
+} from 'node:fs';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -129,13 +137,33 @@ try {
   }
 
   console.log('Starting JupyterLab…');
+  // The browser keeps the wallet per address (origin): a lab that moves to
+  // another port looks walletless. So a reusing start keeps the lab's port
+  // as the stack keeps the node's, and the panel is told the addresses the
+  // lab had before.
+  const labState = join(STATE_ROOT, '.lab-state', 'start');
+  const origins = readOrigins(labState);
+  let port = values['free-ports'] ? undefined : Number(values.port);
+  if (values['free-ports'] && origins.last && !values.fresh) {
+    if (await portIsFree(origins.last)) port = origins.last;
+    else
+      console.log(
+        `  The lab's earlier port ${origins.last} is taken, so it moves: a wallet made at http://127.0.0.1:${origins.last} stays in that address's browser storage.`
+      );
+  }
+  const earlier = origins.all.filter(
+    origin => port === undefined || origin !== `http://127.0.0.1:${port}`
+  );
+  if (!values['no-stack'] && earlier.length)
+    settings['jupyterlab-ocean:wallet'] = { earlierOrigins: earlier };
   const lab = await startLab({
-    port: values['free-ports'] ? undefined : Number(values.port),
+    port,
     rootDir: WORKSPACE,
-    stateDir: join(STATE_ROOT, '.lab-state', 'start'),
+    stateDir: labState,
     token: randomBytes(24).toString('hex'),
     settings
   });
+  writeOrigins(labState, lab.url);
   watch('JupyterLab', lab);
   console.log('');
   console.log(
@@ -149,4 +177,38 @@ try {
     `\nnpm start failed: ${error instanceof Error ? error.message : error}`
   );
   await stopAll(1);
+}
+
+/** The lab's earlier addresses under `dir`: the last port and every origin (newest first). */
+function readOrigins(dir) {
+  try {
+    const saved = JSON.parse(readFileSync(join(dir, 'origins.json'), 'utf8'));
+    const all = Array.isArray(saved.origins)
+      ? saved.origins.filter(o => /^http:\/\/127\.0\.0\.1:\d+$/.test(o))
+      : [];
+    return { last: Number(saved.lastPort) || undefined, all };
+  } catch {
+    return { last: undefined, all: [] };
+  }
+}
+
+function writeOrigins(dir, url) {
+  const { origin, port } = new URL(url);
+  const { all } = readOrigins(dir);
+  const origins = [origin, ...all.filter(o => o !== origin)].slice(0, 10);
+  writeFileSync(
+    join(dir, 'origins.json'),
+    JSON.stringify({ lastPort: Number(port), origins }, null, 2) + '\n'
+  );
+}
+
+/** Whether nothing listens on 127.0.0.1:`port` right now. */
+function portIsFree(port) {
+  return new Promise(resolvePort => {
+    const server = createServer();
+    server.once('error', () => resolvePort(false));
+    server.listen(port, '127.0.0.1', () =>
+      server.close(() => resolvePort(true))
+    );
+  });
 }

@@ -6,8 +6,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { HDNodeWallet } from 'ethers';
 import { test, expect } from './fixtures';
+import { importWallet, walletView } from './bridge-helpers';
 import { root } from '../scripts/lib/services.mjs';
 
 test('npm start serves the lab with the sample notebook and Ctrl-C stops everything', async ({
@@ -96,6 +99,90 @@ test('npm start serves the lab with the sample notebook and Ctrl-C stops everyth
       expect(existsSync(join(dir, 'work', name)), name).toBe(true);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a second npm start keeps the lab\u2019s address, so the wallet is still there; when it cannot, the panel says where the wallet is', async ({
+  page
+}) => {
+  test.setTimeout(420_000);
+  const dir = mkdtempSync(join(tmpdir(), 'jlo-restart-'));
+  const children: ReturnType<typeof spawn>[] = [];
+  const start = async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'scripts', 'start.mjs'),
+        '--free-ports',
+        '--workspace',
+        join(dir, 'work'),
+        '--state-dir',
+        dir
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }
+    );
+    children.push(child);
+    let output = '';
+    child.stdout!.on('data', chunk => (output += chunk));
+    child.stderr!.on('data', chunk => (output += chunk));
+    const exited = new Promise<number | null>(resolve =>
+      child.once('exit', code => resolve(code))
+    );
+    await expect
+      .poll(() => /^JupyterLab: (http\S+)$/m.exec(output)?.[1], {
+        timeout: 150_000
+      })
+      .toBeTruthy();
+    const url = /^JupyterLab: (http\S+)$/m.exec(output)![1];
+    const stop = async () => {
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    };
+    return { url, origin: new URL(url).origin, output: () => output, stop };
+  };
+  const openPanel = async (url: string) => {
+    await page.goto(url);
+    const tab = page.locator(
+      '.jp-SideBar.jp-mod-right .lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]'
+    );
+    await expect(tab).toBeVisible({ timeout: 60_000 });
+    if (!(await walletView(page).isVisible())) await tab.click();
+    return walletView(page);
+  };
+  const blocker = createServer();
+  try {
+    // 1. A wallet made at the first address.
+    const first = await start();
+    await openPanel(first.url);
+    await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+    await first.stop();
+
+    // 2. Started again: same address, so the browser still has the wallet.
+    const second = await start();
+    expect(second.origin).toBe(first.origin);
+    const view = await openPanel(second.url);
+    await expect(view.locator('form.unlock')).toBeVisible();
+    await second.stop();
+
+    // 3. The address is taken by something else: the lab moves, says so,
+    // and the panel names the address where the wallet is kept.
+    const port = Number(new URL(first.url).port);
+    await new Promise<void>(resolve =>
+      blocker.listen(port, '127.0.0.1', () => resolve())
+    );
+    const third = await start();
+    expect(third.origin).not.toBe(first.origin);
+    expect(third.output()).toContain(`earlier port ${port} is taken`);
+    const moved = await openPanel(third.url);
+    await expect(moved.locator('[data-ocean=wallet-elsewhere]')).toContainText(
+      first.origin
+    );
+    await third.stop();
+  } finally {
+    for (const child of children)
+      if (child.exitCode === null) child.kill('SIGKILL');
+    blocker.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -102,6 +102,9 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
             const apply = () => {
               section.autoRefresh =
                 settings.composite.balanceRefresh !== 'manual';
+              section.earlierOrigins =
+                (settings.composite.earlierOrigins as string[] | undefined) ??
+                [];
             };
             settings.changed.connect(apply);
             apply();

@@ -51,6 +51,22 @@ export class WalletSection {
   }
 
   /** Whether balances refresh on every new block (setting). */
+  /**
+   * Addresses this lab was served from before (npm start records them). A
+   * browser keeps a wallet per address, so with none here the panel says
+   * where an earlier one is, instead of seeming to have lost it.
+   */
+  set earlierOrigins(origins: ReadonlyArray<string>) {
+    const others = origins.filter(origin => origin !== window.location.origin);
+    this.view.elsewhere = others.length
+      ? this._trans.__(
+          'A wallet made before is kept by this browser for the address it was made at, not this one (%1). Open %2 in this browser to use it, or start the lab there again (npm start -- --port PORT).',
+          window.location.origin,
+          others.join(', ')
+        )
+      : null;
+  }
+
   set autoRefresh(value: boolean) {
     this._autoRefresh = value;
     this._watchBlocks();

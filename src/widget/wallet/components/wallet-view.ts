@@ -46,6 +46,7 @@ export class OceanWalletView extends LitElement {
     busy: { attribute: false },
     error: { attribute: false },
     notice: { attribute: false },
+    elsewhere: { attribute: false },
     signature: { attribute: false },
     labels: { attribute: false },
     mode: { state: true },
@@ -63,6 +64,8 @@ export class OceanWalletView extends LitElement {
   busy: string | null = null;
   error: string | null = null;
   notice: string | null = null;
+  /** Shown when there is no wallet here: where an earlier one may be. */
+  elsewhere: string | null = null;
   signature: string | null = null;
   labels: WalletViewLabels = {};
   mode: Mode = 'home';
@@ -330,6 +333,13 @@ export class OceanWalletView extends LitElement {
     if (state.status === 'none') {
       return html`
         <p>${this._l('noWallet')}</p>
+        ${
+          this.elsewhere
+            ? html`<p class="notice" data-ocean="wallet-elsewhere">
+                ${this.elsewhere}
+              </p>`
+            : nothing
+        }
         <div class="row">
           <button
             class="primary"
