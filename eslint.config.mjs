@@ -14,6 +14,7 @@ export default tseslint.config(
       'jupyterlab_ocean/labextension/**',
       '.venv/**',
       '.venv-matrix/**',
+      '.venv-bench/**',
       'stack/**',
       '.lab-state/**',
       '.ocean-stack/**',

@@ -1,22 +1,29 @@
 // `npm run bench:gan`: the shipped generator in headless Chromium with the
-// onnxruntime-web files the extension serves (python/jupyterlab_ocean/
-// labextension/static/ort, from `npm run build`), against the same model
-// run by torch on the CPU in Python (gan/kernel_bench.py). Prints ms per
-// image at batch 1/16/64, the cold time to a first image, the ratios, and
-// last a JSON line. Timings only; nothing here passes or fails.
+// onnxruntime-web files the extension serves (jupyterlab_ocean/labextension/
+// static/ort, from `npm run build`), against the same model in a Python
+// kernel on the CPU (gan/kernel_bench.py): onnxruntime's CPU provider, what
+// a user would run there (.venv-bench/, from requirements/bench.txt, made by
+// the set-up `npm run bench:gan` runs first), and torch when a Python with
+// torch is at hand (set-up does not install it: PyPI's Linux torch is the
+// CUDA build, gigabytes; the bench says so when it skips it). Prints ms per
+// image at batch 1/16/64, the ratios, the cold time to a first image, the
+// load averages, and last a JSON line. Timings only; nothing passes or fails.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { tsImport } from 'tsx/esm/api';
 import { CHROMIUM_LAUNCH } from '../scripts/lib/services.mjs';
+import { BENCH_VENV, VENV_PYTHON, venvBin } from '../scripts/lib/venv.mjs';
+import { ensureBenchVenv } from '../scripts/setup.mjs';
 import { MODEL_PATH, ORT_DIR, serveOrtPage } from './ort-page.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 // GAN_BENCH_MODEL: another export of the same weights, to compare (the
-// kernel side always rebuilds torch from the shipped file).
+// browser and onnxruntime run it; torch always rebuilds from the shipped file).
 const modelPath = path.resolve(process.env.GAN_BENCH_MODEL ?? MODEL_PATH);
 const BATCHES = [1, 16, 64];
 const ROUNDS = Number(process.env.GAN_BENCH_ROUNDS ?? 3);
@@ -32,6 +39,18 @@ const { latentForSeed } = await tsImport(
 const LATENTS = Array.from({ length: Math.max(...BATCHES) }, (_, seed) =>
   Array.from(latentForSeed(seed))
 ).flat();
+// The kernel side gets the same latents, by seed (and the reference's seeds for its check).
+const REFERENCE_SEEDS = JSON.parse(
+  fs.readFileSync(path.join(here, 'model', 'reference.json'), 'utf8')
+).seeds;
+const KERNEL_INPUT = JSON.stringify({
+  latents: Object.fromEntries(
+    [...Array(Math.max(...BATCHES)).keys(), ...REFERENCE_SEEDS].map(seed => [
+      seed,
+      Array.from(latentForSeed(seed))
+    ])
+  )
+});
 
 for (const needed of [path.join(ORT_DIR, 'ort.wasm.min.mjs'), modelPath]) {
   if (!fs.existsSync(needed)) {
@@ -84,22 +103,66 @@ window.gpuAdapter = async () => {
 };
 </script>`;
 
-/** One kernel-side round: ms per image by batch size, from gan/kernel_bench.py. */
-function kernelRound() {
-  const kernel = spawnSync(
-    '/usr/bin/python3',
-    [path.join(here, 'kernel_bench.py')],
-    {
+const load = () =>
+  os
+    .loadavg()
+    .map(value => value.toFixed(2))
+    .join(' ');
+const loadAtStart = load();
+
+// onnxruntime's Python package, in the benchmarks' own venv (made by set-up when missing).
+ensureBenchVenv();
+const ORT_PYTHON = venvBin('python', BENCH_VENV);
+
+/** A path below the repository as a relative one, any other as it is. */
+const shown = file =>
+  file.startsWith(root + path.sep) ? path.relative(root, file) : file;
+
+/**
+ * A Python with torch, or why there is none: GAN_BENCH_TORCH_PYTHON, else
+ * the bench venv, the project venv, the machine's python3 (set-up puts torch
+ * in none of them).
+ */
+function findTorchPython() {
+  const named = process.env.GAN_BENCH_TORCH_PYTHON;
+  const candidates = named
+    ? [named]
+    : [ORT_PYTHON, VENV_PYTHON, '/usr/bin/python3'];
+  for (const python of candidates) {
+    if (!fs.existsSync(python)) continue;
+    const probe = spawnSync(python, ['-c', 'import torch, numpy'], {
       encoding: 'utf8'
-    }
+    });
+    if (probe.status === 0) return { python };
+  }
+  return {
+    reason: named
+      ? `GAN_BENCH_TORCH_PYTHON=${named} cannot import torch and numpy`
+      : `no torch in ${candidates.map(shown).join(', ')}: set-up does not install it, since PyPI's Linux torch is the CUDA build (the 2.15.0 wheel is 539 MB and pulls some 20 nvidia/cuda wheels of several GB) and the CPU-only wheels are on PyTorch's own index, out of reach here; GAN_BENCH_TORCH_PYTHON=/path/to/python names a Python that has it`
+  };
+}
+const torch = findTorchPython();
+
+/** One kernel-side round of `runtime`: ms per image by batch size, from gan/kernel_bench.py. */
+function kernelRound(runtime, python) {
+  const kernel = spawnSync(
+    python,
+    [
+      path.join(here, 'kernel_bench.py'),
+      '--runtime',
+      runtime,
+      ...(runtime === 'onnxruntime' ? ['--model', modelPath] : [])
+    ],
+    { encoding: 'utf8', input: KERNEL_INPUT }
   );
   if (kernel.status !== 0) {
+    console.error(`bench:gan: the ${runtime} kernel side failed:`);
     console.error(kernel.stderr);
     process.exit(1);
   }
   const result = JSON.parse(kernel.stdout.trim().split('\n').pop());
-  kernelInfo = result;
-  return result.ms_per_image;
+  kernelInfo[runtime] = result;
+  return result;
 }
 
 const server = await serveOrtPage({ html: PAGE, modelPath });
@@ -114,9 +177,10 @@ let firstImageMs;
 let backend = 'wasm';
 let adapter = null;
 const browserRounds = [];
-/** torch version and threads, from the last kernel round. */
-let kernelInfo;
-const kernelRounds = [];
+/** Version, threads and first-image time per kernel runtime, from its last round. */
+const kernelInfo = {};
+const ortRounds = [];
+const torchRounds = [];
 try {
   const page = await browser.newPage();
   await page.goto(origin);
@@ -142,7 +206,9 @@ try {
     browserRounds.push(
       await page.evaluate(batches => window.measure(batches), BATCHES)
     );
-    kernelRounds.push(kernelRound());
+    ortRounds.push(kernelRound('onnxruntime', ORT_PYTHON).ms_per_image);
+    if (torch.python)
+      torchRounds.push(kernelRound('torch', torch.python).ms_per_image);
   }
 } finally {
   await browser.close();
@@ -150,32 +216,60 @@ try {
 }
 
 const best = (rounds, n) => Math.min(...rounds.map(perImage => perImage[n]));
+const ort = kernelInfo.onnxruntime;
+const torchInfo = kernelInfo.torch;
 
 const fmt = ms => ms.toFixed(2).padStart(8);
 console.log(
-  `GAN generator ${(fs.statSync(modelPath).size / 1e6).toFixed(2)} MB; browser: headless Chromium, onnxruntime-web ${backend} (1 thread${adapter ? `; WebGPU adapter: ${adapter.vendor ?? '?'} ${adapter.architecture ?? ''}${adapter.fallback ? ' (fallback)' : ''}` : '; no WebGPU adapter'}); kernel: torch ${kernelInfo.torch} CPU, ${kernelInfo.threads} threads`
+  `GAN generator ${(fs.statSync(modelPath).size / 1e6).toFixed(2)} MB, ${os.availableParallelism()} cores`
 );
 console.log(
-  `batch   browser ms/img   kernel ms/img   browser/kernel   (best of ${ROUNDS} alternating rounds, each a median)`
+  `  browser:     headless Chromium, onnxruntime-web ${backend} (1 thread${adapter ? `; WebGPU adapter: ${adapter.vendor ?? '?'} ${adapter.architecture ?? ''}${adapter.fallback ? ' (fallback)' : ''}` : '; no WebGPU adapter'})`
+);
+console.log(
+  `  onnxruntime: ${ort.version} CPU in a Python ${ort.python} kernel, ${ort.threads} threads (${shown(ORT_PYTHON)})`
+);
+console.log(
+  torchInfo
+    ? `  torch:       ${torchInfo.version} CPU in Python ${torchInfo.python}, ${torchInfo.threads} threads (${torch.python})`
+    : `  torch:       skipped: ${torch.reason}`
+);
+console.log(
+  `batch   browser ms/img   onnxruntime ms/img   browser/onnxruntime${torchInfo ? '   torch ms/img   browser/torch' : ''}   (best of ${ROUNDS} alternating rounds, each a median)`
 );
 for (const n of BATCHES) {
   const b = best(browserRounds, n);
-  const k = best(kernelRounds, n);
+  const o = best(ortRounds, n);
+  const t = torchInfo ? best(torchRounds, n) : null;
   console.log(
-    `${String(n).padStart(5)}   ${fmt(b)}         ${fmt(k)}        ${(b / k).toFixed(2)}x`
+    `${String(n).padStart(5)}   ${fmt(b)}         ${fmt(o)}             ${(b / o).toFixed(2).padStart(6)}x${t === null ? '' : `          ${fmt(t)}      ${(b / t).toFixed(2).padStart(6)}x`}`
   );
 }
 console.log(
-  `cold start to first image (runtime import + model load + batch 1): ${firstImageMs.toFixed(0)} ms`
+  `cold start to first image (runtime import + model load + batch 1): browser ${firstImageMs.toFixed(0)} ms, onnxruntime ${ort.first_image_ms.toFixed(0)} ms${torchInfo ? `, torch ${torchInfo.first_image_ms.toFixed(0)} ms` : ''}`
+);
+const loadAtEnd = load();
+console.log(
+  `load average (1/5/15 min): ${loadAtStart} at start, ${loadAtEnd} at end`
 );
 const b16 = best(browserRounds, 16);
-const k16 = best(kernelRounds, 16);
+const o16 = best(ortRounds, 16);
+const t16 = torchInfo ? best(torchRounds, 16) : null;
+const r3 = value => Number(value.toFixed(3));
 console.log(
   JSON.stringify({
-    browser_ms_per_image_b16: Number(b16.toFixed(3)),
-    kernel_cpu_ms_per_image_b16: Number(k16.toFixed(3)),
-    ratio: Number((b16 / k16).toFixed(3)),
+    browser_ms_per_image_b16: r3(b16),
+    onnxruntime_cpu_ms_per_image_b16: r3(o16),
+    ratio_browser_onnxruntime: r3(b16 / o16),
+    torch_cpu_ms_per_image_b16: t16 === null ? null : r3(t16),
+    ratio_browser_torch: t16 === null ? null : r3(b16 / t16),
+    torch_skipped: torchInfo ? null : torch.reason,
     backend,
-    first_image_ms: Math.round(firstImageMs)
+    onnxruntime: ort.version,
+    onnxruntime_threads: ort.threads,
+    first_image_ms: Math.round(firstImageMs),
+    onnxruntime_first_image_ms: Math.round(ort.first_image_ms),
+    load_start: loadAtStart.split(' ').map(Number),
+    load_end: loadAtEnd.split(' ').map(Number)
   })
 );

@@ -3,11 +3,20 @@
 // `npm run setup`. Debian's apt is used for Chromium only (as root or with
 // sudo); Node packages come from the npm registry and Python packages from
 // PyPI, pinned, into the project venv .venv/ (scripts/lib/venv.mjs).
+//
+// `--for NAME` does what one command needs instead of everything; each
+// `npm run bench:*` runs it first, so a benchmark runs on a fresh machine:
+//   --for bench:stack   the npm packages (root and stack/)
+//   --for bench:gan     Chromium, the npm packages, the onnxruntime-web files
+//                       of the build, and .venv-bench/ from requirements/bench.txt
+//   (none)              everything (bench:bridge and bench:preview need the lab)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  BENCH_LOCK_FILE,
+  BENCH_VENV,
   ensureVenv,
   root,
   run,
@@ -139,6 +148,42 @@ function ensureExtensionBuilt() {
   return true;
 }
 
+/**
+ * The onnxruntime-web files the build copies beside the bundle
+ * (scripts/build-labextension.mjs), which bench:gan serves: built when
+ * missing or older than node_modules' copy. The extension's own code does
+ * not matter to that bench, so a stale bundle alone is not rebuilt here.
+ */
+function ensureOrtFilesBuilt() {
+  const source = path.join(
+    root,
+    'node_modules',
+    'onnxruntime-web',
+    'dist',
+    'ort.wasm.min.mjs'
+  );
+  const built = path.join(
+    process.env.JLO_LABEXTENSION_DIR ??
+      path.join(root, 'jupyterlab_ocean', 'labextension'),
+    'static',
+    'ort',
+    'ort.wasm.min.mjs'
+  );
+  if (
+    fs.existsSync(built) &&
+    fs.statSync(built).mtimeMs >= fs.statSync(source).mtimeMs
+  ) {
+    return false;
+  }
+  run('npm', ['run', 'build']);
+  return true;
+}
+
+/** .venv-bench/: the benchmarks' Python (onnxruntime for bench:gan), from requirements/bench.txt. */
+export function ensureBenchVenv() {
+  return ensureVenv({ venv: BENCH_VENV, lockFile: BENCH_LOCK_FILE });
+}
+
 /** The deno binary the npm `deno` package installs (@deno/<platform>). */
 export function denoBinary() {
   const scope = path.join(root, 'node_modules', '@deno');
@@ -261,8 +306,42 @@ function ensureEditableInstall() {
   return true;
 }
 
-export function setup() {
+/** What `--for NAME` sets up: only what that command needs. */
+const TARGETS = {
+  'bench:stack': () => {
+    // The stack's node runs with `--import tsx` from the repository root, so the root's packages too.
+    step('installed npm packages', () => ensureNodeModules(root));
+    step('installed the Ocean stack packages', () =>
+      ensureNodeModules(path.join(root, 'stack'))
+    );
+  },
+  'bench:gan': () => {
+    step('installed Debian packages', ensureSystemPackages);
+    step('installed npm packages', () => ensureNodeModules(root));
+    step('built the extension (for its onnxruntime-web files)', () =>
+      ensureOrtFilesBuilt()
+    );
+    step(
+      'made the benchmark venv .venv-bench from requirements/bench.txt',
+      ensureBenchVenv
+    );
+  }
+};
+
+export function setup(target) {
   const started = Date.now();
+  if (target) {
+    if (!TARGETS[target]) {
+      throw new Error(
+        `setup: no set-up for "${target}"; known: ${Object.keys(TARGETS).join(', ')} (or none for everything).`
+      );
+    }
+    TARGETS[target]();
+    console.log(
+      `setup: ready for ${target} in ${((Date.now() - started) / 1000).toFixed(1)} s`
+    );
+    return;
+  }
   step('installed Debian packages', ensureSystemPackages);
   step('installed npm packages', () => ensureNodeModules(root));
   if (fs.existsSync(path.join(root, 'stack', 'package.json'))) {
@@ -285,8 +364,9 @@ if (
   process.argv[1] &&
   fileURLToPath(import.meta.url) === path.resolve(process.argv[1])
 ) {
+  const at = process.argv.indexOf('--for');
   try {
-    setup();
+    setup(at === -1 ? undefined : process.argv[at + 1]);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -15,6 +15,9 @@ export const root = path.resolve(
 );
 export const VENV = path.join(root, '.venv');
 export const LOCK_FILE = path.join(root, 'requirements', 'project.txt');
+/** The benchmarks' own venv (onnxruntime for bench:gan), apart from the project's. */
+export const BENCH_VENV = path.join(root, '.venv-bench');
+export const BENCH_LOCK_FILE = path.join(root, 'requirements', 'bench.txt');
 /** Bumped when the way a venv is made changes (see ensureVenv). */
 const RECIPE = 2;
 
