@@ -131,3 +131,18 @@ test('a refused request is told once, in one line, with no "Failed:" or "Done." 
   expect(done).not.toContain('Done.');
   expect(done).toMatch(/0x[0-9a-fA-F]{40}/);
 });
+
+test('typos get a hint: an unknown verb and an option value outside its choices', async ({
+  page,
+  oceanLab: lab
+}) => {
+  await openLab(page, lab);
+  await newNotebook(page, 'python');
+  const verb = await run(page, '%ocean hlep');
+  expect(verb).toContain('There is no Ocean command "hlep"');
+  expect(verb).toContain('Did you mean `%ocean help`?');
+  const option = await run(page, '%ocean search weather --type datset');
+  expect(option).toContain(
+    '--type takes dataset or algorithm, not "datset" (did you mean dataset?)'
+  );
+});

@@ -13,6 +13,7 @@
  */
 import type { Contents } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
+import { oneOf } from '../kernel-bridge/args';
 import { mimeResult, tableResult } from '../kernel-bridge/results';
 import {
   OCEAN_ASSET_MIME_TYPE,
@@ -83,9 +84,10 @@ function searchQuery(args: Record<string, unknown>): IOceanAssetQuery {
   const page = Number(args.page ?? 1);
   return {
     text: text || undefined,
-    type: stringArg(args.type) as IOceanAssetQuery['type'],
-    price: stringArg(args.price) as IOceanAssetQuery['price'],
-    access: stringArg(args.access) as IOceanAssetQuery['access'],
+    // A value outside the choices would silently match nothing.
+    type: oneOf('type', stringArg(args.type), ['dataset', 'algorithm']),
+    price: oneOf('price', stringArg(args.price), ['free', 'paid']),
+    access: oneOf('access', stringArg(args.access), ['download', 'compute']),
     tag: stringArg(args.tag),
     publisher: stringArg(args.publisher),
     page: Number.isInteger(page) && page > 0 ? page - 1 : 0,

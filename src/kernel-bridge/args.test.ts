@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ArgsError, parseArgs, tokenize } from './args';
+import { ArgsError, closestName, oneOf, parseArgs, tokenize } from './args';
 
 describe('magic argument parsing', () => {
   it('splits words on blanks and keeps quoted groups together', () => {
@@ -57,5 +57,32 @@ describe('magic argument parsing', () => {
     );
     assert.throws(() => parseArgs('--=x'), ArgsError);
     assert.throws(() => parseArgs('--_ 1'), ArgsError);
+  });
+});
+
+describe('did you mean', () => {
+  const verbs = ['account', 'help', 'load', 'preview', 'publish', 'search'];
+
+  it('finds the verb a typo meant, and nothing for a stranger', () => {
+    assert.equal(closestName('hlep', verbs), 'help');
+    assert.equal(closestName('serch', verbs), 'search');
+    assert.equal(closestName('pub', verbs), 'publish');
+    assert.equal(closestName('LOAD', verbs), 'load');
+    assert.equal(closestName('transmogrify', verbs), null);
+  });
+
+  it('refuses an option value outside its choices, naming them', () => {
+    const types = ['dataset', 'algorithm'] as const;
+    assert.equal(oneOf('type', undefined, types), undefined);
+    assert.equal(oneOf('type', 'dataset', types), 'dataset');
+    assert.throws(
+      () => oneOf('type', 'datset', types),
+      (error: Error) =>
+        error instanceof ArgsError &&
+        /--type takes dataset or algorithm, not "datset" \(did you mean dataset\?\)/.test(
+          error.message
+        )
+    );
+    assert.throws(() => oneOf('type', 'foo', types), /not "foo"\.$/);
   });
 });

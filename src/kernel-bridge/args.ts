@@ -124,3 +124,69 @@ export function parseArgs(line: string): IParsedArgs {
   }
   return args;
 }
+
+/**
+ * The one of `names` that `word` most likely misspells (at most two edits
+ * away, or a prefix of it), for "did you mean" hints; null when none is close.
+ */
+export function closestName(
+  word: string,
+  names: ReadonlyArray<string>
+): string | null {
+  const wanted = word.toLowerCase();
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const name of names) {
+    const candidate = name.toLowerCase();
+    const distance =
+      candidate.startsWith(wanted) && wanted.length >= 2
+        ? 1
+        : editDistance(wanted, candidate);
+    if (distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance, with a swap of two neighbours counted as one. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) =>
+      i === 0 ? j : j === 0 ? i : 0
+    )
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(
+        rows[i - 1][j] + 1,
+        rows[i][j - 1] + 1,
+        rows[i - 1][j - 1] + cost
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  }
+  return rows[a.length][b.length];
+}
+
+/**
+ * `value` when it is one of `allowed` (or absent); otherwise an ArgsError
+ * that names the choices and the likely one.
+ */
+export function oneOf<T extends string>(
+  option: string,
+  value: string | undefined,
+  allowed: ReadonlyArray<T>
+): T | undefined {
+  if (value === undefined || (allowed as ReadonlyArray<string>).includes(value))
+    return value as T | undefined;
+  const near = closestName(value, allowed);
+  throw new ArgsError(
+    `--${option} takes ${allowed.join(' or ')}, not "${value.slice(0, 40)}"${
+      near ? ` (did you mean ${near}?)` : ''
+    }.`
+  );
+}

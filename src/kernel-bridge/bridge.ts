@@ -22,7 +22,7 @@ import type {
   IWalletRequester,
   KernelCommandHandler
 } from '../tokens';
-import { ArgsError, parseArgs } from './args';
+import { ArgsError, closestName, parseArgs } from './args';
 import {
   BRIDGE_ERRORS,
   BRIDGE_PROTOCOL_VERSION,
@@ -323,10 +323,13 @@ export class KernelBridge implements IKernelBridge {
   ): Promise<unknown> {
     const command = this._commands.get(request.name);
     if (!command) {
-      const known = this.commands.map(c => c.name).join(', ');
+      const names = this.commands.map(c => c.name);
+      const near = closestName(request.name, names);
       throw new BridgeError(
         BRIDGE_ERRORS.unknownCommand,
-        `There is no Ocean command "${request.name.slice(0, 80)}". Known commands: ${known}. Run \`%ocean help\` for details.`
+        `There is no Ocean command "${request.name.slice(0, 80)}".${
+          near ? ` Did you mean \`%ocean ${near}\`?` : ''
+        } Known commands: ${names.join(', ')}. Run \`%ocean help\` for details.`
       );
     }
     let args: Record<string, unknown>;

@@ -302,7 +302,9 @@ export class NodeApi {
     if (status === 404 || code === 'DDO_NOT_FOUND') {
       return new OceanError(
         'OCEAN_NOT_INDEXED',
-        'The Ocean Node does not know this asset (yet). A newly published asset takes a few seconds to be indexed: try again shortly, and check that you are on the network it was published on.',
+        // The likely cause first: a wrong DID or network is far more common
+        // than asking within the seconds an asset takes to be indexed.
+        'The Ocean Node does not know this asset. Check the DID, and that you are on the network it was published on (the Ocean panel shows yours); only an asset published in the last minute may still be waiting to be indexed.',
         details
       );
     }
