@@ -108,7 +108,18 @@ export function registerOceanKernelCommands(
       did: asset.did,
       name: asset.name,
       type: asset.type,
-      price: priceWords(asset),
+      // A number to filter and sort on (0 free, null not for sale), and its
+      // currency beside it: a "2 OCEAN" string column does neither.
+      price:
+        asset.price.type === 'dispenser'
+          ? 0
+          : asset.price.type === 'fixedrate'
+            ? Number(asset.price.amount)
+            : null,
+      currency:
+        asset.price.type === 'fixedrate'
+          ? (asset.price.symbol ?? 'OCEAN')
+          : null,
       access: asset.access,
       publisher: asset.publisher,
       tags: asset.tags.join(', ')
