@@ -146,3 +146,19 @@ test('typos get a hint: an unknown verb and an option value outside its choices'
     '--type takes dataset or algorithm, not "datset" (did you mean dataset?)'
   );
 });
+
+test('%ocean help is a table read from the left', async ({
+  page,
+  oceanLab: lab
+}) => {
+  await openLab(page, lab);
+  await newNotebook(page, 'python');
+  await run(page, '%ocean help');
+  const cell = page
+    .locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OceanKernelTable td')
+    .first();
+  await expect(cell).toBeVisible();
+  expect(await cell.evaluate(td => getComputedStyle(td).textAlign)).toBe(
+    'left'
+  );
+});
