@@ -159,6 +159,8 @@ test('the wallet: create, lock, unlock, faucet, send through the dialog, import,
   await view.locator('button[data-action="lock"]').click();
   await expect(view.locator('form.unlock')).toBeVisible();
   await expect(page.locator('.jp-OceanStatusItem')).toContainText('locked');
+  // No emoji (a box without an emoji font): a shape every UI font draws.
+  await expect(page.locator('.jp-OceanStatusItem')).toContainText('○ locked');
   await view
     .locator('form.unlock input[name="password"]')
     .fill('not it at all');

@@ -38,7 +38,9 @@ export class WalletStatusItem extends Widget {
       : state.status === 'none'
         ? this._trans.__('no wallet')
         : this._trans.__('locked');
-    this.node.textContent = `${account ? '●' : '🔒'} ${who} · ${network.name}`;
+    // Geometric shapes every UI font has: an emoji padlock showed as an
+    // empty box where no emoji font is installed.
+    this.node.textContent = `${account ? '●' : '○'} ${who} · ${network.name}`;
     this.node.dataset.status = state.status;
     this.node.title = account
       ? this._trans.__(
