@@ -25,6 +25,12 @@ const steps = [
     command: ['npm', '--prefix', 'stack', 'run', '--silent', 'test']
   },
   {
+    // The extension's client against the stack: the one place using both.
+    name: 'integration',
+    when: () => fs.existsSync(path.join(root, 'test', 'integration')),
+    command: ['npm', 'run', '--silent', 'test:integration']
+  },
+  {
     name: 'packaging',
     command: [process.execPath, 'scripts/test-packaging.mjs'],
     when: () => fs.existsSync(path.join(root, 'scripts', 'test-packaging.mjs'))

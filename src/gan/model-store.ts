@@ -65,11 +65,11 @@ export async function verifyModelBytes(
 }
 
 export class ModelStore {
-  #db: Promise<IDBPDatabase> | null = null;
+  private _db: Promise<IDBPDatabase> | null = null;
 
-  #open(): Promise<IDBPDatabase> {
-    if (!this.#db) {
-      this.#db = import('idb').then(({ openDB }) =>
+  private _open(): Promise<IDBPDatabase> {
+    if (!this._db) {
+      this._db = import('idb').then(({ openDB }) =>
         openDB(DB_NAME, 1, {
           upgrade(db) {
             db.createObjectStore(STORE, { keyPath: 'did' });
@@ -77,7 +77,7 @@ export class ModelStore {
         })
       );
     }
-    return this.#db;
+    return this._db;
   }
 
   /**
@@ -85,7 +85,7 @@ export class ModelStore {
    * damaged entry is deleted and null returned, so the caller downloads again.
    */
   async get(did: string, expectedSha256: string): Promise<ArrayBuffer | null> {
-    const db = await this.#open();
+    const db = await this._open();
     const entry = (await db.get(STORE, did)) as IStoredModel | undefined;
     if (!entry) {
       return null;
@@ -102,7 +102,7 @@ export class ModelStore {
   }
 
   async put(did: string, bytes: ArrayBuffer): Promise<void> {
-    const db = await this.#open();
+    const db = await this._open();
     const entry: IStoredModel = {
       did,
       sha256: await sha256Hex(bytes),
@@ -113,7 +113,7 @@ export class ModelStore {
   }
 
   async delete(did: string): Promise<void> {
-    const db = await this.#open();
+    const db = await this._open();
     await db.delete(STORE, did);
   }
 }

@@ -160,13 +160,13 @@ export interface IGeneration {
 export class GanSession {
   /** Milliseconds to import the runtime and create the session. */
   readonly loadMs: number;
-  #backend: GanBackend;
-  #ort: OrtModule;
-  #session: Ort.InferenceSession;
+  private _backend: GanBackend;
+  private _ort: OrtModule;
+  private _session: Ort.InferenceSession;
   /** Kept for the WebAssembly fallback when WebGPU fails mid-run. */
-  #model: ArrayBuffer;
-  #fellBack = false;
-  #queue: Promise<unknown> = Promise.resolve();
+  private _model: ArrayBuffer;
+  private _fellBack = false;
+  private _queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     ort: OrtModule,
@@ -175,21 +175,21 @@ export class GanSession {
     loadMs: number,
     model: ArrayBuffer
   ) {
-    this.#ort = ort;
-    this.#session = session;
-    this.#backend = backend;
+    this._ort = ort;
+    this._session = session;
+    this._backend = backend;
     this.loadMs = loadMs;
-    this.#model = model;
+    this._model = model;
   }
 
   /** The backend the session runs on now. */
   get backend(): GanBackend {
-    return this.#backend;
+    return this._backend;
   }
 
   /** True once WebGPU failed and the session moved to WebAssembly. */
   get fellBack(): boolean {
-    return this.#fellBack;
+    return this._fellBack;
   }
 
   /** Creates a session on the chosen backend, falling back to wasm if WebGPU fails. */
@@ -214,7 +214,7 @@ export class GanSession {
     } catch (error) {
       if (backend === 'webgpu') {
         const fallback = await GanSession.create(model, 'wasm');
-        fallback.#fellBack = true;
+        fallback._fellBack = true;
         return fallback;
       }
       if (error instanceof OceanError) {
@@ -236,17 +236,17 @@ export class GanSession {
    */
   generate(latents: Float32Array, count: number): Promise<IGeneration> {
     const attempt = async (): Promise<IGeneration> => {
-      const input = new this.#ort.Tensor('float32', latents, [
+      const input = new this._ort.Tensor('float32', latents, [
         count,
         LATENT_SIZE
       ]);
       try {
         const started = performance.now();
-        const outputs = await this.#session.run({
-          [this.#session.inputNames[0]]: input
+        const outputs = await this._session.run({
+          [this._session.inputNames[0]]: input
         });
         const inferenceMs = performance.now() - started;
-        const output = outputs[this.#session.outputNames[0]];
+        const output = outputs[this._session.outputNames[0]];
         const [n, height, width] = output.dims as number[];
         const pixels = (await output.getData()) as Float32Array;
         return {
@@ -254,7 +254,7 @@ export class GanSession {
           count: n,
           height,
           width,
-          backend: this.#backend,
+          backend: this._backend,
           inferenceMs
         };
       } finally {
@@ -265,19 +265,19 @@ export class GanSession {
       try {
         return await attempt();
       } catch (error) {
-        if (this.#backend !== 'webgpu') {
+        if (this._backend !== 'webgpu') {
           throw error;
         }
-        const fallback = await GanSession.create(this.#model, 'wasm');
-        this.#ort = fallback.#ort;
-        this.#session = fallback.#session;
-        this.#backend = 'wasm';
-        this.#fellBack = true;
+        const fallback = await GanSession.create(this._model, 'wasm');
+        this._ort = fallback._ort;
+        this._session = fallback._session;
+        this._backend = 'wasm';
+        this._fellBack = true;
         return attempt();
       }
     };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
+    const next = this._queue.then(run, run);
+    this._queue = next.catch(() => undefined);
     return next;
   }
 }

@@ -44,12 +44,12 @@ export interface IGanRun extends IGeneration {
 
 export class GanService {
   readonly store = new ModelStore();
-  #client: () => IOceanClient | null;
-  #networks: INetworkRegistry | null;
-  #models = new Map<string, Promise<IGanModelInfo>>();
-  #sessions = new Map<string, Promise<GanSession>>();
+  private _client: () => IOceanClient | null;
+  private _networks: INetworkRegistry | null;
+  private _models = new Map<string, Promise<IGanModelInfo>>();
+  private _sessions = new Map<string, Promise<GanSession>>();
 
-  #preference: () => GanBackendPreference;
+  private _preference: () => GanBackendPreference;
 
   constructor(options: {
     client: () => IOceanClient | null;
@@ -57,18 +57,18 @@ export class GanService {
     /** The `backend` setting, read at each session: auto, webgpu or wasm. */
     backend?: () => GanBackendPreference;
   }) {
-    this.#preference = options.backend ?? (() => 'auto');
-    this.#client = options.client;
-    this.#networks = options.networks;
+    this._preference = options.backend ?? (() => 'auto');
+    this._client = options.client;
+    this._networks = options.networks;
   }
 
   /** The Ocean client if this JupyterLab has one. */
   clientOrNull(): IOceanClient | null {
-    return this.#client();
+    return this._client();
   }
 
   client(): IOceanClient {
-    const client = this.#client();
+    const client = this._client();
     if (!client) {
       throw new OceanError(
         'OCEAN_LIB_UNAVAILABLE',
@@ -80,18 +80,18 @@ export class GanService {
 
   /** The asset and its published checksum (cached per DID). */
   model(did: string): Promise<IGanModelInfo> {
-    let info = this.#models.get(did);
+    let info = this._models.get(did);
     if (!info) {
-      info = this.#loadModelInfo(did);
-      info.catch(() => this.#models.delete(did));
-      this.#models.set(did, info);
+      info = this._loadModelInfo(did);
+      info.catch(() => this._models.delete(did));
+      this._models.set(did, info);
     }
     return info;
   }
 
-  async #loadModelInfo(did: string): Promise<IGanModelInfo> {
+  private async _loadModelInfo(did: string): Promise<IGanModelInfo> {
     const asset = await this.client().getAsset(did);
-    const additional = await this.#additionalInformation(did);
+    const additional = await this._additionalInformation(did);
     const raw = additional.sha256 ?? additional.checksum;
     if (typeof raw !== 'string') {
       throw new OceanError(
@@ -109,8 +109,10 @@ export class GanService {
    * carry it, so it is read from the active network's Ocean Node (public
    * metadata, no signature).
    */
-  async #additionalInformation(did: string): Promise<Record<string, unknown>> {
-    const nodeUrl = this.#networks?.active.nodeUrl;
+  private async _additionalInformation(
+    did: string
+  ): Promise<Record<string, unknown>> {
+    const nodeUrl = this._networks?.active.nodeUrl;
     if (!nodeUrl) {
       return {};
     }
@@ -148,7 +150,7 @@ export class GanService {
    * memory or its verified bytes are in the browser cache. Reads only.
    */
   async readyWithoutSignature(did: string): Promise<boolean> {
-    for (const key of this.#sessions.keys()) {
+    for (const key of this._sessions.keys()) {
       if (key.startsWith(`${did}#`)) {
         return true;
       }
@@ -184,7 +186,7 @@ export class GanService {
     return { bytes, source: 'download' };
   }
 
-  async #session(
+  private async _session(
     did: string,
     requester: IWalletRequester,
     onProgress?: OceanProgressCallback
@@ -194,10 +196,10 @@ export class GanService {
     reason: string;
   }> {
     const info = await this.model(did);
-    const { backend, reason } = await chooseBackend(this.#preference());
+    const { backend, reason } = await chooseBackend(this._preference());
     // One session per backend: changing the setting takes effect on the next render.
     const key = `${did}#${info.sha256}#${backend}`;
-    const existing = this.#sessions.get(key);
+    const existing = this._sessions.get(key);
     if (existing) {
       return { session: await existing, source: 'memory', reason };
     }
@@ -206,8 +208,8 @@ export class GanService {
       source = result.source;
       return GanSession.create(result.bytes, backend);
     });
-    this.#sessions.set(key, created);
-    created.catch(() => this.#sessions.delete(key));
+    this._sessions.set(key, created);
+    created.catch(() => this._sessions.delete(key));
     const session = await created;
     return { session, source, reason };
   }
@@ -218,7 +220,7 @@ export class GanService {
     requester: IWalletRequester,
     onProgress?: OceanProgressCallback
   ): Promise<IGanRun> {
-    const { session, source, reason } = await this.#session(
+    const { session, source, reason } = await this._session(
       payload.did,
       requester,
       onProgress
@@ -242,12 +244,12 @@ export class GanService {
 
   /** Forgets the in-memory session and the cached bytes (used after a checksum failure). */
   async forget(did: string): Promise<void> {
-    for (const key of [...this.#sessions.keys()]) {
+    for (const key of [...this._sessions.keys()]) {
       if (key.startsWith(`${did}#`)) {
-        this.#sessions.delete(key);
+        this._sessions.delete(key);
       }
     }
-    this.#models.delete(did);
+    this._models.delete(did);
     await this.store.delete(did);
   }
 }

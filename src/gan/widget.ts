@@ -77,93 +77,99 @@ function formatMs(ms: number): string {
 }
 
 export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
-  #context: IGanRendererContext;
-  #model: IRenderMime.IMimeModel | null = null;
-  #payload: IGanCellPayload | null = null;
+  private _context: IGanRendererContext;
+  private _model: IRenderMime.IMimeModel | null = null;
+  private _payload: IGanCellPayload | null = null;
   /** JSON of the payload last rendered, so our own write-back does not re-run. */
-  #renderedKey = '';
-  #state: GanCellState = 'idle';
-  #info: IGanModelInfo | null = null;
-  #lastRun: IGanRun | null = null;
-  #busy: Promise<void> = Promise.resolve();
+  private _renderedKey = '';
+  private _state: GanCellState = 'idle';
+  private _info: IGanModelInfo | null = null;
+  private _lastRun: IGanRun | null = null;
+  private _busy: Promise<void> = Promise.resolve();
 
-  #title = element('div', 'jp-OceanGan-title');
-  #status = element('div', 'jp-OceanGan-status');
-  #lock = element('div', 'jp-OceanGan-lock');
-  #buyButton = element('button', 'jp-OceanGan-buy jp-mod-styled jp-mod-accept');
-  #pause = element('div', 'jp-OceanGan-pause');
-  #pauseText = element('p', '');
-  #runButton = element('button', 'jp-OceanGan-run jp-mod-styled jp-mod-accept');
-  #canvas = element('canvas', 'jp-OceanGan-grid');
+  private _title = element('div', 'jp-OceanGan-title');
+  private _status = element('div', 'jp-OceanGan-status');
+  private _lock = element('div', 'jp-OceanGan-lock');
+  private _buyButton = element(
+    'button',
+    'jp-OceanGan-buy jp-mod-styled jp-mod-accept'
+  );
+  private _pause = element('div', 'jp-OceanGan-pause');
+  private _pauseText = element('p', '');
+  private _runButton = element(
+    'button',
+    'jp-OceanGan-run jp-mod-styled jp-mod-accept'
+  );
+  private _canvas = element('canvas', 'jp-OceanGan-grid');
   /** The PNG a previous run stored in the output, shown until a live grid exists. */
-  #saved = element('img', 'jp-OceanGan-saved');
-  #controls = element('div', 'jp-OceanGan-controls');
-  #seedInput = element('input', 'jp-OceanGan-seed');
-  #batchSelect = element('select', 'jp-OceanGan-batch');
-  #interpolate = element('input', 'jp-OceanGan-interpolate');
-  #seedBInput = element('input', 'jp-OceanGan-seedB');
-  #footer = element('div', 'jp-OceanGan-footer');
+  private _saved = element('img', 'jp-OceanGan-saved');
+  private _controls = element('div', 'jp-OceanGan-controls');
+  private _seedInput = element('input', 'jp-OceanGan-seed');
+  private _batchSelect = element('select', 'jp-OceanGan-batch');
+  private _interpolate = element('input', 'jp-OceanGan-interpolate');
+  private _seedBInput = element('input', 'jp-OceanGan-seedB');
+  private _footer = element('div', 'jp-OceanGan-footer');
 
   constructor(context: IGanRendererContext) {
     super();
-    this.#context = context;
+    this._context = context;
     this.addClass('jp-OceanGan');
-    this.#build();
-    this.#setState('idle');
+    this._build();
+    this._setState('idle');
     // Access bought elsewhere (another cell, the Discover tab, a kernel)
     // unlocks this cell too.
-    context.service.clientOrNull()?.accessChanged.connect(this.#onAccess, this);
+    context.service.clientOrNull()?.accessChanged.connect(this._onAccess, this);
   }
 
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    this.#context.service
+    this._context.service
       .clientOrNull()
-      ?.accessChanged.disconnect(this.#onAccess, this);
+      ?.accessChanged.disconnect(this._onAccess, this);
     super.dispose();
   }
 
-  #onAccess(_: unknown, grant: IOceanAccessGrant): void {
+  private _onAccess(_: unknown, grant: IOceanAccessGrant): void {
     if (
-      (this.#state === 'locked' || this.#state === 'paused') &&
-      grant.did === this.#payload?.did
+      (this._state === 'locked' || this._state === 'paused') &&
+      grant.did === this._payload?.did
     ) {
-      void this.#enqueue(() => this.#show());
+      void this._enqueue(() => this._show());
     }
   }
 
   get state(): GanCellState {
-    return this.#state;
+    return this._state;
   }
 
-  #build(): void {
+  private _build(): void {
     const header = element('div', 'jp-OceanGan-header');
-    header.append(this.#title, this.#status);
+    header.append(this._title, this._status);
 
-    this.#buyButton.type = 'button';
-    this.#buyButton.addEventListener('click', () => void this.#buy());
-    this.#lock.append(
+    this._buyButton.type = 'button';
+    this._buyButton.addEventListener('click', () => void this._buy());
+    this._lock.append(
       element(
         'p',
         '',
         'This generator is token-gated: buy access once and it runs here, in your browser.'
       ),
-      this.#buyButton
+      this._buyButton
     );
-    this.#runButton.type = 'button';
-    this.#runButton.textContent = 'Run the generator';
-    this.#runButton.addEventListener(
+    this._runButton.type = 'button';
+    this._runButton.textContent = 'Run the generator';
+    this._runButton.addEventListener(
       'click',
-      () => void this.#enqueue(() => this.#show(true))
+      () => void this._enqueue(() => this._show(true))
     );
-    this.#pause.append(this.#pauseText, this.#runButton);
+    this._pause.append(this._pauseText, this._runButton);
 
-    this.#seedInput.type = 'number';
-    this.#seedInput.min = '0';
-    this.#seedInput.title = 'Seed of the first image';
-    this.#seedInput.setAttribute('aria-label', 'Seed');
+    this._seedInput.type = 'number';
+    this._seedInput.min = '0';
+    this._seedInput.title = 'Seed of the first image';
+    this._seedInput.setAttribute('aria-label', 'Seed');
     const newSeed = element(
       'button',
       'jp-OceanGan-newSeed jp-mod-styled',
@@ -172,46 +178,46 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     newSeed.type = 'button';
     newSeed.addEventListener('click', () => {
       const seed = crypto.getRandomValues(new Uint32Array(1))[0] % 1_000_000;
-      this.#update({ seed });
+      this._update({ seed });
     });
-    this.#seedInput.addEventListener('change', () => {
-      const seed = Number(this.#seedInput.value);
+    this._seedInput.addEventListener('change', () => {
+      const seed = Number(this._seedInput.value);
       if (Number.isInteger(seed) && seed >= 0) {
-        this.#update({ seed });
+        this._update({ seed });
       }
     });
     for (const size of BATCH_SIZES.filter(n => n <= GAN_MAX_IMAGES)) {
       const option = document.createElement('option');
       option.value = String(size);
       option.textContent = `${size} images`;
-      this.#batchSelect.append(option);
+      this._batchSelect.append(option);
     }
-    this.#batchSelect.setAttribute('aria-label', 'Batch size');
-    this.#batchSelect.addEventListener('change', () =>
-      this.#update({ n: Number(this.#batchSelect.value) })
+    this._batchSelect.setAttribute('aria-label', 'Batch size');
+    this._batchSelect.addEventListener('change', () =>
+      this._update({ n: Number(this._batchSelect.value) })
     );
-    this.#interpolate.type = 'checkbox';
-    this.#interpolate.setAttribute(
+    this._interpolate.type = 'checkbox';
+    this._interpolate.setAttribute(
       'aria-label',
       'Interpolate between two seeds'
     );
-    this.#seedBInput.type = 'number';
-    this.#seedBInput.min = '0';
-    this.#seedBInput.setAttribute('aria-label', 'Second seed');
+    this._seedBInput.type = 'number';
+    this._seedBInput.min = '0';
+    this._seedBInput.setAttribute('aria-label', 'Second seed');
     const applyInterpolation = () => {
-      const seedB = Number(this.#seedBInput.value);
-      this.#seedBInput.disabled = !this.#interpolate.checked;
-      if (!this.#interpolate.checked) {
-        this.#update({ seedB: undefined });
+      const seedB = Number(this._seedBInput.value);
+      this._seedBInput.disabled = !this._interpolate.checked;
+      if (!this._interpolate.checked) {
+        this._update({ seedB: undefined });
       } else if (Number.isInteger(seedB) && seedB >= 0) {
-        this.#update({ seedB });
+        this._update({ seedB });
       }
     };
-    this.#interpolate.addEventListener('change', applyInterpolation);
-    this.#seedBInput.addEventListener('change', applyInterpolation);
+    this._interpolate.addEventListener('change', applyInterpolation);
+    this._seedBInput.addEventListener('change', applyInterpolation);
     const interpolateLabel = element('label', 'jp-OceanGan-interpolateLabel');
     interpolateLabel.append(
-      this.#interpolate,
+      this._interpolate,
       document.createTextNode(' interpolate to seed ')
     );
     const save = element(
@@ -220,91 +226,91 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
       'Save image'
     );
     save.type = 'button';
-    save.addEventListener('click', () => void this.#save());
+    save.addEventListener('click', () => void this._save());
     const seedLabel = element('label', '', 'seed ');
-    seedLabel.append(this.#seedInput);
-    this.#controls.append(
+    seedLabel.append(this._seedInput);
+    this._controls.append(
       seedLabel,
       newSeed,
-      this.#batchSelect,
+      this._batchSelect,
       interpolateLabel,
-      this.#seedBInput,
+      this._seedBInput,
       save
     );
-    this.#canvas.setAttribute('role', 'img');
+    this._canvas.setAttribute('role', 'img');
     this.node.append(
       header,
-      this.#lock,
-      this.#pause,
-      this.#saved,
-      this.#canvas,
-      this.#controls,
-      this.#footer
+      this._lock,
+      this._pause,
+      this._saved,
+      this._canvas,
+      this._controls,
+      this._footer
     );
   }
 
-  #setState(state: GanCellState, status = ''): void {
-    this.#state = state;
+  private _setState(state: GanCellState, status = ''): void {
+    this._state = state;
     this.node.dataset.state = state;
-    this.#status.textContent = status;
-    this.#lock.hidden = state !== 'locked' && state !== 'buying';
-    this.#pause.hidden = state !== 'paused';
-    this.#buyButton.disabled = state === 'buying';
-    const hasImages = this.#lastRun !== null;
-    this.#canvas.hidden = !hasImages;
-    this.#saved.hidden = hasImages || !this.#saved.src;
-    this.#controls.hidden = !(
+    this._status.textContent = status;
+    this._lock.hidden = state !== 'locked' && state !== 'buying';
+    this._pause.hidden = state !== 'paused';
+    this._buyButton.disabled = state === 'buying';
+    const hasImages = this._lastRun !== null;
+    this._canvas.hidden = !hasImages;
+    this._saved.hidden = hasImages || !this._saved.src;
+    this._controls.hidden = !(
       state === 'ready' ||
       (hasImages && state === 'loading')
     );
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    this.#model = model;
+    this._model = model;
     let payload: IGanCellPayload;
     try {
       payload = parseGanPayload(model.data[GAN_MIME_TYPE]);
     } catch (error) {
-      this.#setState('error', describe(error));
+      this._setState('error', describe(error));
       return;
     }
     const key = JSON.stringify(payload);
-    if (key === this.#renderedKey) {
+    if (key === this._renderedKey) {
       return; // our own write-back of the PNG, or an unchanged re-render
     }
-    this.#renderedKey = key;
-    this.#payload = payload;
+    this._renderedKey = key;
+    this._payload = payload;
     const png = model.data['image/png'];
     if (typeof png === 'string' && /^[A-Za-z0-9+/=\s]+$/.test(png)) {
       // What the notebook file holds from the last run: visible while the
       // wallet is locked or before access is checked, never re-generated.
-      this.#saved.src = `data:image/png;base64,${png.replace(/\s/g, '')}`;
-      this.#saved.alt = 'Images saved in this notebook by an earlier run';
+      this._saved.src = `data:image/png;base64,${png.replace(/\s/g, '')}`;
+      this._saved.alt = 'Images saved in this notebook by an earlier run';
     }
-    this.#syncControls();
-    await this.#enqueue(() => this.#show());
+    this._syncControls();
+    await this._enqueue(() => this._show());
   }
 
-  #enqueue(task: () => Promise<void>): Promise<void> {
-    const next = this.#busy.then(task, task);
-    this.#busy = next.catch(() => undefined);
+  private _enqueue(task: () => Promise<void>): Promise<void> {
+    const next = this._busy.then(task, task);
+    this._busy = next.catch(() => undefined);
     return next;
   }
 
-  #syncControls(): void {
-    const payload = this.#payload!;
-    this.#seedInput.value = String(payload.seed);
-    this.#batchSelect.value = String(payload.n);
+  private _syncControls(): void {
+    const payload = this._payload!;
+    this._seedInput.value = String(payload.seed);
+    this._batchSelect.value = String(payload.n);
     if (!BATCH_SIZES.includes(payload.n)) {
       const option = document.createElement('option');
       option.value = String(payload.n);
       option.textContent = `${payload.n} images`;
-      this.#batchSelect.append(option);
-      this.#batchSelect.value = String(payload.n);
+      this._batchSelect.append(option);
+      this._batchSelect.value = String(payload.n);
     }
-    this.#interpolate.checked = payload.seedB !== undefined;
-    this.#seedBInput.disabled = payload.seedB === undefined;
-    this.#seedBInput.value = String(payload.seedB ?? payload.seed + 1);
+    this._interpolate.checked = payload.seedB !== undefined;
+    this._seedBInput.disabled = payload.seedB === undefined;
+    this._seedBInput.value = String(payload.seedB ?? payload.seed + 1);
   }
 
   /**
@@ -317,58 +323,58 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
    * `byPerson`. An untrusted notebook's output asks nothing at all, not even
    * the chain, until then.
    */
-  async #show(byPerson = false): Promise<void> {
-    const payload = this.#payload!;
-    const service = this.#context.service;
-    if (!byPerson && this.#model && !this.#model.trusted) {
-      this.#pauseText.textContent =
+  private async _show(byPerson = false): Promise<void> {
+    const payload = this._payload!;
+    const service = this._context.service;
+    if (!byPerson && this._model && !this._model.trusted) {
+      this._pauseText.textContent =
         'This output is from a notebook you have not trusted, so it asks for nothing by itself. Run it to check access and generate here.';
-      this.#setState('paused', 'Not trusted');
+      this._setState('paused', 'Not trusted');
       return;
     }
-    this.#setState('checking', 'Checking access…');
+    this._setState('checking', 'Checking access…');
     try {
-      this.#info = await service.model(payload.did);
-      this.#title.textContent = this.#info.asset.name;
-      const price = this.#info.asset.price;
-      this.#buyButton.textContent =
+      this._info = await service.model(payload.did);
+      this._title.textContent = this._info.asset.name;
+      const price = this._info.asset.price;
+      this._buyButton.textContent =
         price.type === 'dispenser' || price.amount === '0'
           ? 'Get access (free)'
           : `Buy access for ${price.amount} ${price.symbol ?? 'OCEAN'}`;
       const grant = await service.findAccess(payload.did);
       if (!grant) {
-        this.#setState('locked', 'Locked');
+        this._setState('locked', 'Locked');
         return;
       }
       if (!byPerson && !(await service.readyWithoutSignature(payload.did))) {
-        this.#pauseText.textContent =
+        this._pauseText.textContent =
           'You have access. Running downloads the model once, which asks your wallet to sign in to the Ocean Node.';
-        this.#setState('paused', 'Ready to run');
+        this._setState('paused', 'Ready to run');
         return;
       }
-      await this.#generate();
+      await this._generate();
     } catch (error) {
-      this.#setState('error', describe(error));
+      this._setState('error', describe(error));
     }
   }
 
-  async #buy(): Promise<void> {
-    const payload = this.#payload;
-    if (!payload || this.#state === 'buying') {
+  private async _buy(): Promise<void> {
+    const payload = this._payload;
+    if (!payload || this._state === 'buying') {
       return;
     }
-    await this.#enqueue(async () => {
-      this.#setState('buying', 'Waiting for the wallet…');
+    await this._enqueue(async () => {
+      this._setState('buying', 'Waiting for the wallet…');
       try {
-        await this.#context.service.getAccess(
+        await this._context.service.getAccess(
           payload.did,
-          this.#context.requester(),
-          progress => this.#progress(progress)
+          this._context.requester(),
+          progress => this._progress(progress)
         );
-        await this.#generate();
+        await this._generate();
       } catch (error) {
         const rejected = error instanceof OceanError && error.code === 4001;
-        this.#setState(
+        this._setState(
           'locked',
           rejected ? 'Purchase cancelled in the wallet.' : describe(error)
         );
@@ -376,41 +382,41 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     });
   }
 
-  #progress(progress: IOceanProgress): void {
+  private _progress(progress: IOceanProgress): void {
     const fraction =
       progress.fraction !== undefined
         ? ` ${Math.round(progress.fraction * 100)} %`
         : '';
-    this.#status.textContent = `${progress.message}${fraction}`;
+    this._status.textContent = `${progress.message}${fraction}`;
   }
 
-  async #generate(): Promise<void> {
-    const payload = this.#payload!;
-    this.#setState('loading', 'Loading the model…');
+  private async _generate(): Promise<void> {
+    const payload = this._payload!;
+    this._setState('loading', 'Loading the model…');
     try {
-      const run = await this.#context.service.generate(
+      const run = await this._context.service.generate(
         payload,
-        this.#context.requester(),
-        progress => this.#progress(progress)
+        this._context.requester(),
+        progress => this._progress(progress)
       );
-      this.#lastRun = run;
-      this.#draw(run);
-      this.#setState('ready', '');
-      this.#footer.textContent = this.#describeRun(run);
+      this._lastRun = run;
+      this._draw(run);
+      this._setState('ready', '');
+      this._footer.textContent = this._describeRun(run);
       this.node.dataset.backend = run.backend;
       this.node.dataset.source = run.source;
-      this.#writeBack(payload);
+      this._writeBack(payload);
     } catch (error) {
       if (error instanceof OceanError && error.code === 'OCEAN_BAD_ASSET') {
         // Never keep a model that failed verification.
-        await this.#context.service.forget(payload.did).catch(() => undefined);
+        await this._context.service.forget(payload.did).catch(() => undefined);
       }
-      this.#lastRun = null;
-      this.#setState('error', describe(error));
+      this._lastRun = null;
+      this._setState('error', describe(error));
     }
   }
 
-  #describeRun(run: IGanRun): string {
+  private _describeRun(run: IGanRun): string {
     const backend = run.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly';
     const parts = [
       `${backend} (${run.reason})`,
@@ -429,8 +435,8 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     return parts.join(' · ');
   }
 
-  #draw(run: IGanRun): void {
-    const scale = this.#payload?.scale ?? 3;
+  private _draw(run: IGanRun): void {
+    const scale = this._payload?.scale ?? 3;
     const { count, height, width, pixels } = run;
     const columns = Math.ceil(Math.sqrt(count));
     const rows = Math.ceil(count / columns);
@@ -461,27 +467,27 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
       }
     }
     smallContext.putImageData(image, 0, 0);
-    this.#canvas.width = canvasWidth * scale;
-    this.#canvas.height = canvasHeight * scale;
-    const context = this.#canvas.getContext('2d')!;
+    this._canvas.width = canvasWidth * scale;
+    this._canvas.height = canvasHeight * scale;
+    const context = this._canvas.getContext('2d')!;
     context.imageSmoothingEnabled = false;
     context.drawImage(small, 0, 0, canvasWidth * scale, canvasHeight * scale);
-    const dataset = this.#canvas.dataset;
+    const dataset = this._canvas.dataset;
     dataset.columns = String(columns);
     dataset.scale = String(scale);
     dataset.gap = String(GAP);
     dataset.imageHeight = String(height);
     dataset.imageWidth = String(width);
     dataset.count = String(count);
-    this.#canvas.setAttribute(
+    this._canvas.setAttribute(
       'aria-label',
       `${count} generated images: ${run.labels.join(', ')}`
     );
   }
 
   /** The grid as base64 PNG (no data: prefix). */
-  #png(): string {
-    return this.#canvas
+  private _png(): string {
+    return this._canvas
       .toDataURL('image/png')
       .replace(/^data:image\/png;base64,/, '');
   }
@@ -490,8 +496,8 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
    * Stores the settings and the PNG in the output itself: the notebook file
    * then carries the images, and re-opening it restores the controls.
    */
-  #writeBack(payload: IGanCellPayload): void {
-    const model = this.#model;
+  private _writeBack(payload: IGanCellPayload): void {
+    const model = this._model;
     if (!model) {
       return;
     }
@@ -500,43 +506,43 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
       [GAN_MIME_TYPE]: {
         ...payload
       } as unknown as IRenderMime.IMimeModel['data'][string],
-      'image/png': this.#png(),
+      'image/png': this._png(),
       'text/plain': `<${payload.n} images from the GAN ${payload.did}, seed ${payload.seed}${
         payload.seedB !== undefined ? ` → ${payload.seedB}` : ''
       }>`
     };
-    this.#renderedKey = JSON.stringify(payload);
+    this._renderedKey = JSON.stringify(payload);
     model.setData({ data });
   }
 
-  #update(change: Partial<IGanCellPayload>): void {
-    if (!this.#payload) {
+  private _update(change: Partial<IGanCellPayload>): void {
+    if (!this._payload) {
       return;
     }
-    const next: IGanCellPayload = { ...this.#payload, ...change };
+    const next: IGanCellPayload = { ...this._payload, ...change };
     if ('seedB' in change && change.seedB === undefined) {
       delete next.seedB;
     }
-    this.#payload = parseGanPayload(next);
-    this.#renderedKey = JSON.stringify(this.#payload);
-    this.#syncControls();
-    void this.#enqueue(() => this.#generate());
+    this._payload = parseGanPayload(next);
+    this._renderedKey = JSON.stringify(this._payload);
+    this._syncControls();
+    void this._enqueue(() => this._generate());
   }
 
-  async #save(): Promise<void> {
-    const contents = this.#context.contents;
-    const payload = this.#payload;
-    if (!contents || !payload || !this.#lastRun) {
+  private async _save(): Promise<void> {
+    const contents = this._context.contents;
+    const payload = this._payload;
+    if (!contents || !payload || !this._lastRun) {
       return;
     }
-    const directory = this.#context.currentDirectory();
+    const directory = this._context.currentDirectory();
     const name = `gan-seed${payload.seed}${payload.seedB !== undefined ? `-to-${payload.seedB}` : ''}-n${payload.n}.png`;
     const path = directory ? `${directory}/${name}` : name;
     try {
-      await writeWorkspaceFile(contents, path, base64ToBytes(this.#png()));
-      this.#status.textContent = `Saved ${path}`;
+      await writeWorkspaceFile(contents, path, base64ToBytes(this._png()));
+      this._status.textContent = `Saved ${path}`;
     } catch (error) {
-      this.#status.textContent = `Could not save the image: ${describe(error)}`;
+      this._status.textContent = `Could not save the image: ${describe(error)}`;
     }
   }
 }

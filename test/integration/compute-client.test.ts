@@ -1,40 +1,36 @@
 /**
- * The notebook-side publish and compute client (src/ocean/publish.ts, src/ocean/compute.ts)
- * against the local node: a publisher stores a CSV on the node and publishes it for compute
- * only, plus a free Deno algorithm it trusts; a consumer buys, orders, runs the job and reads
- * the result. The signer is a plain ethers Wallet here; in JupyterLab it is the wallet's.
+ * test/integration/ is the one place allowed to use both src/ and stack/: the extension's
+ * client against the local network. Here, the notebook-side publish and compute client
+ * (src/ocean/publish.ts, src/ocean/compute.ts) against the local node: a publisher stores a
+ * CSV on the node and publishes it for compute only, plus a free Deno algorithm it trusts; a
+ * consumer buys, orders, runs the job and reads the result. The signer is a plain ethers
+ * Wallet here; in JupyterLab it is the wallet's.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { ACCOUNTS, startTestChain, type TestChain } from './helpers.ts';
-import { startOceanNode, type OceanNode } from '../src/node/index.ts';
-import { CHAIN_ID, wallet } from './node-support.ts';
-import { pathToFileURL } from 'node:url';
+import { publishAsset, trustedAlgorithm } from '../../src/ocean/publish';
+import {
+  jobResult,
+  startComputeJob,
+  waitForJob
+} from '../../src/ocean/compute';
+import { NodeAuth } from '../../src/ocean/compute-auth';
+import {
+  ACCOUNTS,
+  startTestChain,
+  type TestChain
+} from '../../stack/test/helpers.ts';
+import { startOceanNode, type OceanNode } from '../../stack/src/node/index.ts';
+import { CHAIN_ID, wallet } from '../../stack/test/node-support.ts';
 
-// Loaded by URL so that the stack's typecheck does not pull the extension's sources (and their
-// second copy of ethers) into its program; tsx runs them as they are.
-const client = (file: string) =>
-  pathToFileURL(join(import.meta.dirname, '..', '..', 'src', 'ocean', file))
-    .href;
 type Step = { step: string };
-let publishAsset: any;
-let trustedAlgorithm: any;
-let startComputeJob: any;
-let waitForJob: any;
-let jobResult: any;
-let NodeAuth: any;
 
 let chain: TestChain;
 let node: OceanNode;
 
 before(async () => {
-  ({ publishAsset, trustedAlgorithm } = await import(client('publish.ts')));
-  ({ startComputeJob, waitForJob, jobResult } = await import(
-    client('compute.ts')
-  ));
-  ({ NodeAuth } = await import(client('compute-auth.ts')));
   chain = await startTestChain();
   node = await startOceanNode({
     rpcUrl: chain.rpcUrl,

@@ -1,15 +1,20 @@
+// test/integration/ is the one place allowed to use both src/ and stack/: the extension's
+// network presets checked against the address file the stack installs.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { OCEAN_NETWORK_PRESETS, withPresets } from './network-presets';
-import { resolveNetworks } from './networks';
+import {
+  OCEAN_NETWORK_PRESETS,
+  withPresets
+} from '../../src/ocean/network-presets';
+import { resolveNetworks } from '../../src/ocean/networks';
 
 // The real file shipped by @oceanprotocol/contracts (installed for the stack).
 const addresses = JSON.parse(
   readFileSync(
     join(
-      __dirname,
+      import.meta.dirname,
       '../../stack/node_modules/@oceanprotocol/contracts/addresses/address.json'
     ),
     'utf8'
