@@ -26,13 +26,9 @@ import {
 } from '../../ocean/wallet-decode';
 import type { IOceanNetwork } from '../../tokens';
 import type { IConfirmationRow } from './confirmation';
+import { ERC20_READS } from '../../ocean/erc20';
 import { visibleText } from '../../ocean/visible-text';
 
-const TOKEN_INFO_ABI = [
-  'function symbol() view returns (string)',
-  'function decimals() view returns (uint8)',
-  'function name() view returns (string)'
-];
 
 export interface ITokenInfo {
   symbol: string;
@@ -45,7 +41,7 @@ export async function tokenInfo(
   provider: JsonRpcProvider,
   address: string
 ): Promise<ITokenInfo | null> {
-  const token = new Contract(address, TOKEN_INFO_ABI, provider);
+  const token = new Contract(address, ERC20_READS, provider);
   const [symbol, decimals, name] = await Promise.all([
     token.symbol().catch(() => null),
     token.decimals().catch(() => null),
