@@ -2,9 +2,10 @@
 // kernel through the kernel bridge (stdin → browser → wallet → RPC and
 // back), against the same kernel calling the chain's JSON-RPC directly.
 // Drives the real frontend in Chromium against a local stack on free ports.
-// Prints both medians and their difference; the last line is JSON.
+// Prints both medians and their difference with the load averages (the
+// machine may be shared); the last line is JSON.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium } from '@playwright/test';
@@ -16,6 +17,7 @@ import {
 } from '../scripts/lib/services.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+const loadAtStart = loadavg();
 const base = mkdtempSync(join(tmpdir(), 'jlo-bench-bridge-'));
 const stack = await startStack({ stateDir: join(base, 'stack') });
 // Whatever fails, nothing started here is left running.
@@ -99,7 +101,9 @@ try {
   const result = {
     bridge_ms: round(bridge_ms),
     direct_ms: round(direct_ms),
-    overhead_ms: round(bridge_ms - direct_ms)
+    overhead_ms: round(bridge_ms - direct_ms),
+    load_start: loadAtStart.map(round),
+    load_end: loadavg().map(round)
   };
   console.log(
     `eth_blockNumber from a Python kernel, median of ${ROUNDS} rounds:`
@@ -107,6 +111,9 @@ try {
   console.log(`  through the bridge: ${result.bridge_ms} ms`);
   console.log(`  direct JSON-RPC:    ${result.direct_ms} ms`);
   console.log(`  bridge overhead:    ${result.overhead_ms} ms`);
+  console.log(
+    `  load average (1/5/15 min): ${result.load_start.join(' ')} at start, ${result.load_end.join(' ')} at end`
+  );
   console.log(JSON.stringify(result));
 } finally {
   await browser?.close();

@@ -7,7 +7,8 @@
  * wallet's dialogs; then the card's "Refresh preview" button is clicked
  * several times per asset and the time until the new table is rendered is
  * measured in the page. Prints the medians, their ratio, and as the last
- * line {"small_ms", "large_ms", "ratio"}. Timings only: nothing is judged.
+ * line {"small_ms", "large_ms", "ratio", "load_start", "load_end"} (the load
+ * averages: the machine may be shared). Timings only: nothing is judged.
  */
 import { once } from 'node:events';
 import {
@@ -20,7 +21,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +140,7 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+const loadAtStart = loadavg();
 const work = mkdtempSync(join(tmpdir(), 'jlo-bench-preview-'));
 const stops: (() => Promise<unknown> | unknown)[] = [];
 try {
@@ -152,6 +154,8 @@ try {
   stops.push(files.close);
 
   console.log('Starting the local Ocean stack and the lab…');
+  // The node fetches only public file URLs and the stack's own file server; this one is named.
+  process.env.OCEAN_STACK_ALLOWED_FILE_ORIGINS = files.url;
   const stack = await startStack({ stateDir: join(work, 'stack') });
   stops.push(() => stack.stop());
   const specs = ['small', 'large'].map(which => ({
@@ -177,6 +181,8 @@ try {
   const [smallDid, largeDid] = JSON.parse(published.trim().split('\n').pop()!)
     .dids as string[];
   const lab = await startLab({
+    // The bench drives the app (commands, restored) as the UI tests do.
+    exposeApp: true,
     rootDir: join(work, 'lab', 'root'),
     stateDir: join(work, 'lab', 'state'),
     token: randomBytes(16).toString('hex'),
@@ -307,11 +313,19 @@ try {
   const largeMs = median(results.large.ms);
   const ratio = largeMs / smallMs;
   console.log(`ratio large/small: ${ratio.toFixed(3)}`);
+  const load = (values: number[]) =>
+    values.map(value => Number(value.toFixed(2)));
+  const loadAtEnd = loadavg();
+  console.log(
+    `load average (1/5/15 min): ${load(loadAtStart).join(' ')} at start, ${load(loadAtEnd).join(' ')} at end`
+  );
   console.log(
     JSON.stringify({
       small_ms: Number(smallMs.toFixed(1)),
       large_ms: Number(largeMs.toFixed(1)),
-      ratio: Number(ratio.toFixed(3))
+      ratio: Number(ratio.toFixed(3)),
+      load_start: load(loadAtStart),
+      load_end: load(loadAtEnd)
     })
   );
 } finally {

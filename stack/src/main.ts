@@ -4,7 +4,7 @@
  *   node --import tsx stack/src/main.ts [--fresh] [--state-dir DIR]
  *        [--chain-port 8545] [--node-port 8001] [--faucet-port 8002] [--files-port 8003]
  *        [--node-rate-limit N] [--nodes 2] [--node2-port 8004]
- *        [--no-prepared] [--prepared-dir DIR]
+ *        [--no-prepared] [--prepared-dir DIR] [--allow-file-origin http://127.0.0.1:PORT ...]
  *
  * --nodes 2 runs a second Ocean Node on the same chain with its own key and
  * port; it finds what the first one publishes by asking it to decrypt each
@@ -19,6 +19,10 @@
  * the same inputs (prepared.ts), instead of deploying and publishing again;
  * --no-prepared deploys and publishes anew (and keeps nothing), and
  * --prepared-dir names another cache than stack/node_modules/.cache/.
+ *
+ * --allow-file-origin (repeatable; or OCEAN_STACK_ALLOWED_FILE_ORIGINS,
+ * comma-separated) lets the nodes fetch asset files from another loopback
+ * server than the stack's own, such as a benchmark's.
  */
 import { parseArgs } from 'node:util';
 
@@ -43,6 +47,7 @@ const { values } = parseArgs({
     'node2-port': { type: 'string' },
     'no-prepared': { type: 'boolean', default: false },
     'prepared-dir': { type: 'string' },
+    'allow-file-origin': { type: 'string', multiple: true },
     help: { type: 'boolean', default: false }
   },
   strict: true
@@ -50,11 +55,12 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    'Usage: npm run stack [-- --fresh] [--state-dir DIR] [--chain-port N] [--node-port N] [--faucet-port N] [--files-port N] [--no-samples] [--node-rate-limit N] [--nodes 2] [--node2-port N] [--no-prepared] [--prepared-dir DIR]\n' +
+    'Usage: npm run stack [-- --fresh] [--state-dir DIR] [--chain-port N] [--node-port N] [--faucet-port N] [--files-port N] [--no-samples] [--node-rate-limit N] [--nodes 2] [--node2-port N] [--no-prepared] [--prepared-dir DIR] [--allow-file-origin URL]\n' +
       "--node-rate-limit: the node's requests a minute per IP (a real node allows 30; default " +
       String(LOCAL_NODE_RATE_LIMIT) +
       ').\n' +
       '--nodes 2: a second Ocean Node on the same chain (its own key and port, --node2-port; a free one when --node-port is 0).\n' +
+      "--allow-file-origin URL (repeatable, or OCEAN_STACK_ALLOWED_FILE_ORIGINS=URL,URL): a loopback origin the nodes may fetch asset files from besides the stack's file server.\n" +
       '--fresh, or a new state dir: starts from the prepared state (the contracts and samples a cold start made before from the same code and versions) when there is one; --no-prepared deploys and publishes anew; --prepared-dir DIR keeps prepared states in DIR (default $OCEAN_STACK_PREPARED_DIR, else stack/node_modules/.cache/ocean-stack-prepared).\n' +
       'Ports default to ' +
       JSON.stringify(DEFAULT_PORTS) +
@@ -125,6 +131,12 @@ try {
     fresh: values.fresh,
     prepared: !values['no-prepared'],
     preparedDir: values['prepared-dir'],
+    allowedFileOrigins: [
+      ...(values['allow-file-origin'] ?? []),
+      ...(process.env.OCEAN_STACK_ALLOWED_FILE_ORIGINS ?? '').split(',')
+    ]
+      .map(origin => origin.trim())
+      .filter(Boolean),
     nodeRateLimit,
     nodes
   });

@@ -129,6 +129,12 @@ export interface StackOptions {
    * key, port and data directory, and reads the first one's DDOs through its /decrypt route.
    */
   nodes?: number;
+  /**
+   * Loopback or private origins (http://127.0.0.1:PORT) the nodes may fetch asset files from,
+   * besides the stack's own file server; all others must be public (node/file-fetch.ts). For a
+   * benchmark or test that serves its own files.
+   */
+  allowedFileOrigins?: string[];
 }
 
 export const LOCAL_NODE_RATE_LIMIT = 100_000;
@@ -615,8 +621,10 @@ interface NodeLaunch {
   rpcUrl: string;
   addressFile: string;
   rateLimit: number;
-  /** The stack's file server: the one loopback origin its nodes may fetch file URLs from. */
+  /** The stack's file server: the loopback origin its nodes may fetch file URLs from. */
   filesUrl: string;
+  /** More such origins (StackOptions.allowedFileOrigins). */
+  allowedFileOrigins: string[];
   /** Prefix for the node's output lines; without one it writes to ours directly. */
   outputPrefix?: string;
 }
@@ -673,7 +681,10 @@ async function launchNode(
         PRIVATE_KEY: slot.account.privateKey,
         // Sample files come from our loopback file server; other loopback or private file URLs
         // stay refused (node/file-fetch.ts).
-        OCEAN_NODE_ALLOWED_FILE_ORIGINS: launch.filesUrl
+        OCEAN_NODE_ALLOWED_FILE_ORIGINS: [
+          launch.filesUrl,
+          ...launch.allowedFileOrigins
+        ].join(',')
       }
     }
   );
@@ -926,6 +937,7 @@ export async function startStack(
           addressFile,
           rateLimit: options.nodeRateLimit ?? LOCAL_NODE_RATE_LIMIT,
           filesUrl: fileServer.url,
+          allowedFileOrigins: options.allowedFileOrigins ?? [],
           outputPrefix: slot === NODE_SLOTS[0] ? undefined : `[${slot.label}] `
         });
         stops.push(...launched.stops);
