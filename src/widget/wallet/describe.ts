@@ -29,7 +29,6 @@ import type { IConfirmationRow } from './confirmation';
 import { ERC20_READS } from '../../ocean/erc20';
 import { visibleText } from '../../ocean/visible-text';
 
-
 export interface ITokenInfo {
   symbol: string;
   decimals: number | null;
