@@ -18,6 +18,12 @@ export interface IPayment {
    * when the token picked is not among the balances.
    */
   token: { address: string; decimals: number } | null | undefined;
+  /**
+   * What the account holds of it (checked before the dialog): `raw` in the
+   * token's units when known exactly, else the panel's `amount`, which is
+   * rounded down to 6 decimals.
+   */
+  available?: { amount: string; symbol: string; raw?: string };
 }
 
 /** Checks and sends a payment; resolves to the transaction hash. */
@@ -49,6 +55,34 @@ export async function pay(
     token?.decimals ?? 18,
     trans
   );
+  // More than the balance would only fail on chain, as a raw revert (or
+  // the node's "insufficient funds"): say it in words, before any dialog.
+  const available = payment.available;
+  if (available) {
+    const decimals = token?.decimals ?? 18;
+    let held: bigint | null = null;
+    try {
+      // The shown amount is cut to 6 decimals: allow what the cut hides.
+      held =
+        available.raw !== undefined
+          ? BigInt(available.raw)
+          : parseUnits(available.amount, decimals) +
+            (decimals > 6 ? 10n ** BigInt(decimals - 6) - 1n : 0n);
+    } catch {
+      held = null; // "unlimited" or unreadable: the chain decides.
+    }
+    if (held !== null && amount > held) {
+      throw new OceanError(
+        'OCEAN_INSUFFICIENT_FUNDS',
+        trans.__(
+          'You hold %1 %2, less than the %3 %2 you asked to send. Nothing was sent.',
+          available.amount,
+          available.symbol,
+          payment.amount.trim()
+        )
+      );
+    }
+  }
   const tx = await paymentRequest(account, to, amount, token?.address ?? null);
   return (await wallet.request(
     { method: 'eth_sendTransaction', params: [tx] },

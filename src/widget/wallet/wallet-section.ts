@@ -448,17 +448,28 @@ export class WalletSection {
   private async _send(values: Record<string, string>): Promise<void> {
     const balances = this.view.balances;
     const native = values.token === 'native' || !values.token;
+    const token = native
+      ? null
+      : balances?.tokens
+          .concat(balances.ocean ? [balances.ocean] : [])
+          .find(t => t.address === values.token);
     const hash = await pay(
       this._wallet,
       this._requester,
       {
         to: values.to ?? '',
         amount: values.amount ?? '',
-        token: native
-          ? null
-          : balances?.tokens
-              .concat(balances.ocean ? [balances.ocean] : [])
-              .find(t => t.address === values.token)
+        token,
+        available: !balances
+          ? undefined
+          : token
+            ? { amount: token.balance, symbol: token.symbol, raw: token.raw }
+            : native
+              ? {
+                  amount: balances.native,
+                  symbol: this._wallet.network.nativeSymbol
+                }
+              : undefined
       },
       this._trans
     );
