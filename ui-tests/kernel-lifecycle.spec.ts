@@ -82,19 +82,27 @@ test('a kernel restarted from outside the page (REST API) gets %ocean again', as
   const id = await kernelId(page);
   await page.evaluate(() => {
     const w = window as any;
-    w.__statuses = [];
-    w.jupyterapp.shell.currentWidget.sessionContext.session.kernel.statusChanged.connect(
-      (_: unknown, status: string) => w.__statuses.push(status)
+    w.__seen = [];
+    const kernel =
+      w.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    kernel.statusChanged.connect((_: unknown, status: string) =>
+      w.__seen.push(status)
+    );
+    kernel.iopubMessage.connect((_: unknown, msg: any) =>
+      w.__seen.push(msg.header.msg_type)
     );
   });
-  // Another client restarts it: this page only sees a new process start.
+  // Another client restarts it: this page only sees the old process say
+  // goodbye (shutdown_reply) and, sometimes, the new one start.
   const response = await fetch(`${lab.baseUrl}api/kernels/${id}/restart`, {
     method: 'POST',
     headers: { Authorization: `token ${lab.token}` }
   });
   expect(response.ok).toBe(true);
   await page.waitForFunction(() =>
-    (window as any).__statuses.includes('starting')
+    ['shutdown_reply', 'starting'].some(event =>
+      (window as any).__seen.includes(event)
+    )
   );
   const again = await run(page, '%ocean help');
   expect(again).not.toContain('UsageError');
@@ -161,4 +169,23 @@ test('%ocean help is a table read from the left', async ({
   expect(await cell.evaluate(td => getComputedStyle(td).textAlign)).toBe(
     'left'
   );
+});
+
+test('%ocean use asks to share the account, as the other verbs do, and hints at a mistyped network', async ({
+  page,
+  oceanLab: lab
+}) => {
+  await openLab(page, lab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await newNotebook(page, 'python');
+  expect(await run(page, '%ocean use locl')).toContain('(did you mean local?)');
+  // Not shared yet: the share dialog opens instead of a refusal.
+  const cell = await startCell(
+    page,
+    "net = %ocean use local\nprint(net['key'])"
+  );
+  await shareAccount(page);
+  const text = await finished(cell);
+  expect(text).not.toContain('has not been given your account');
+  expect(text).toContain('local');
 });

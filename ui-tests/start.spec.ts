@@ -147,7 +147,10 @@ test('a second npm start keeps the lab\u2019s address, so the wallet is still th
       '.jp-SideBar.jp-mod-right .lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]'
     );
     await expect(tab).toBeVisible({ timeout: 60_000 });
-    if (!(await walletView(page).isVisible())) await tab.click();
+    // The restored layout may already show the panel: a click would close it.
+    if (!(await tab.evaluate(t => t.classList.contains('lm-mod-current'))))
+      await tab.click();
+    await expect(walletView(page)).toBeVisible();
     return walletView(page);
   };
   const blocker = createServer();

@@ -7,6 +7,7 @@ import type { IDisposable } from '@lumino/disposable';
 import { OceanError } from '../errors';
 import type { IKernelCommandContext, IOceanNetwork } from '../tokens';
 import type { KernelBridge } from './bridge';
+import { closestName } from './args';
 import { mimeResult } from './results';
 
 function escapeHtml(text: string): string {
@@ -117,11 +118,20 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
           n => n.key === wanted || String(n.chainId) === wanted
         );
         if (!network) {
+          const near = closestName(
+            wanted,
+            bridge.networks?.networks.map(n => n.key) ?? []
+          );
           throw new OceanError(
             'OCEAN_UNKNOWN_NETWORK',
-            `No configured network is called "${wanted.slice(0, 60)}": run \`%ocean networks\` to see their keys.`
+            `No configured network is called "${wanted.slice(0, 60)}"${
+              near ? ` (did you mean ${near}?)` : ''
+            }: run \`%ocean networks\` to see their keys.`
           );
         }
+        // As the other verbs do: ask to share the account first (once per
+        // kernel session) rather than refuse because it was not shared yet.
+        await account(context);
         await context.request('wallet_switchEthereumChain', [
           { chainId: '0x' + network.chainId.toString(16) }
         ]);

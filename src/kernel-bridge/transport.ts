@@ -160,6 +160,14 @@ export class StdinTransport implements IDisposable {
         }
       })
       .catch(() => undefined);
+    const restarted = () => {
+      state.bootstrapped = false;
+      this._lease.release(kernel.id);
+      this._bridge.endSession(
+        kernel.id,
+        'The kernel restarted; nothing more will come back to the old process.'
+      );
+    };
     kernel.statusChanged.connect((_, status) => {
       // 'starting' too: a kernel restarted from outside this page (another
       // window, the REST API) is only seen as a new process starting, and
@@ -170,12 +178,15 @@ export class StdinTransport implements IDisposable {
         status === 'starting' ||
         status === 'dead'
       ) {
-        state.bootstrapped = false;
-        this._lease.release(kernel.id);
-        this._bridge.endSession(
-          kernel.id,
-          'The kernel restarted; nothing more will come back to the old process.'
-        );
+        restarted();
+      }
+    });
+    // The new process's 'starting' can be lost while the server reconnects
+    // its channels; the old process's shutdown_reply, which it broadcasts
+    // on IOPub before it exits, is not.
+    kernel.iopubMessage.connect((_, msg) => {
+      if (msg.header.msg_type === 'shutdown_reply') {
+        restarted();
       }
     });
     kernel.disposed.connect(() => {
