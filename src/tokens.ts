@@ -80,6 +80,12 @@ export interface IWalletRequester {
   stop?: () => void;
   /** Interrupts the asking kernel (set where its notebook is known). */
   interrupt?: () => void;
+  /**
+   * Set for kernels: the kernel session (one notebook, one kernel process)
+   * the request comes from. A notebook grant belongs to it and ends when
+   * `ended` aborts (kernel restart, notebook closed).
+   */
+  session?: { id: string; ended: AbortSignal };
 }
 
 /** An EIP-1193 request. */
@@ -155,6 +161,8 @@ export const IWallet = new Token<IWallet>(
 export interface IKernelCommandContext {
   /** The notebook/kernel that asked; pass it on to IWallet so the dialog names it. */
   requester: IWalletRequester;
+  /** The id of the notebook cell whose run asked, when the kernel's request carried it. */
+  cellId?: string;
   /** Report progress of long work; the kernel side shows it in the running cell. */
   progress(message: string, fraction?: number): void;
   /**

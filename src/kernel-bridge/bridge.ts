@@ -35,7 +35,7 @@ import {
 } from './protocol';
 import { encodeResult } from './results';
 import { RpcReader, type IRpcResponse } from './rpc-reader';
-import { KernelSession, toBridgeError } from './session';
+import { KernelSession, toBridgeError, type RequestOrigin } from './session';
 
 /** Methods that make the wallet open its confirmation dialog. */
 const PROMPTING_METHODS = new Set([
@@ -135,8 +135,8 @@ export class KernelBridge implements IKernelBridge {
     if (!session || session.isDisposed) {
       session = new KernelSession({
         kernelId,
-        run: (request, s, progress, signal) =>
-          this._run(request, s, progress, signal),
+        run: (request, s, progress, signal, origin) =>
+          this._run(request, s, progress, signal, origin),
         state: s => this.kernelState(s)
       });
       this._sessions.set(kernelId, session);
@@ -280,7 +280,8 @@ export class KernelBridge implements IKernelBridge {
     request: KernelRequest,
     session: KernelSession,
     progress: (message: string, fraction?: number) => void,
-    signal: AbortSignal
+    signal: AbortSignal,
+    origin: RequestOrigin | null = null
   ): Promise<BridgeReply> {
     const done = (result: unknown): BridgeReply => ({
       v: BRIDGE_PROTOCOL_VERSION,
@@ -306,7 +307,9 @@ export class KernelBridge implements IKernelBridge {
           )
         );
       case 'command':
-        return done(await this._runCommand(request, session, progress, signal));
+        return done(
+          await this._runCommand(request, session, progress, signal, origin)
+        );
       default:
         throw new BridgeError(
           BRIDGE_ERRORS.badMessage,
@@ -319,7 +322,8 @@ export class KernelBridge implements IKernelBridge {
     request: Extract<KernelRequest, { op: 'command' }>,
     session: KernelSession,
     progress: (message: string, fraction?: number) => void,
-    signal: AbortSignal
+    signal: AbortSignal,
+    origin: RequestOrigin | null
   ): Promise<unknown> {
     const command = this._commands.get(request.name);
     if (!command) {
@@ -350,6 +354,7 @@ export class KernelBridge implements IKernelBridge {
     }
     const context: IKernelCommandContext = {
       requester: this._requesterFor(session, signal),
+      cellId: origin?.cellId,
       progress,
       request: (method, params) =>
         this.rpc(session, method, params, progress, signal)
@@ -484,6 +489,7 @@ export class KernelBridge implements IKernelBridge {
     return {
       ...asker,
       signal,
+      session: { id: session.id, ended: session.ended },
       stop: () => {
         session.stop(stoppedError().message);
         asker.interrupt?.();

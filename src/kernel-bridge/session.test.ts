@@ -54,6 +54,18 @@ const done = (request: KernelRequest, value: unknown): BridgeReply => ({
 const tick = () => new Promise(resolve => setTimeout(resolve, 0));
 
 describe('kernel session', () => {
+  it("hands the runner the request's origin, with the cell id the transport found", async () => {
+    const seen: Array<string | undefined> = [];
+    const { send } = harness(async (request, _s, _p, _signal, origin) => {
+      seen.push(origin?.cellId);
+      return done(request, null);
+    });
+    send({ v: 1, id: 'a', op: 'command', name: 'x' }, { cellId: 'cell-7' });
+    send({ v: 1, id: 'b', op: 'command', name: 'x' });
+    await tick();
+    assert.deepEqual(seen, ['cell-7', undefined]);
+  });
+
   it('aborts the signal of requests cancelled by their cell ending or the session closing', async () => {
     const signals: AbortSignal[] = [];
     const { session, answers, send } = harness(

@@ -30,8 +30,20 @@ export type RequestRunner = (
   session: KernelSession,
   progress: (message: string, fraction?: number) => void,
   /** Aborted when the request is cancelled (cell ended, kernel gone). */
-  signal: AbortSignal
+  signal: AbortSignal,
+  /** The execution that asked, as the transport described it (see RequestOrigin). */
+  origin: RequestOrigin | null
 ) => Promise<BridgeReply>;
+
+/**
+ * The execution a request came from: an object whose identity ties the
+ * request to its cell run (its end cancels the request), and the notebook
+ * cell's id where the execute request carried one (JupyterLab sends it as
+ * `metadata.cellId`), so commands can say which cell did what.
+ */
+export interface RequestOrigin {
+  cellId?: string;
+}
 
 export interface IKernelSessionOptions {
   kernelId: string;
@@ -58,7 +70,7 @@ interface IPending {
   queue: BridgeReply[];
   finished: boolean;
   /** The execution (cell) that asked; its end cancels the request. */
-  origin: object | null;
+  origin: RequestOrigin | null;
   /** Closes the request's dialogs when it is cancelled. */
   controller: AbortController;
 }
@@ -74,6 +86,9 @@ export class KernelSession {
   /** The kernel language, once it said hello or the transport knows it. */
   kernelKind: 'python' | 'deno' | null = null;
 
+  /** Random, per session: what a notebook grant is tied to. */
+  readonly id = globalThis.crypto.randomUUID();
+
   constructor(options: IKernelSessionOptions) {
     this.kernelId = options.kernelId;
     this._options = options;
@@ -81,6 +96,11 @@ export class KernelSession {
 
   get isDisposed(): boolean {
     return this._disposed;
+  }
+
+  /** Aborts when the session ends (kernel restarted, notebook closed). */
+  get ended(): AbortSignal {
+    return this._ended.signal;
   }
 
   /** How many requests are in flight (waiting on the wallet or a command). */
@@ -95,7 +115,7 @@ export class KernelSession {
   receive(
     text: string,
     respond: Responder,
-    origin: object | null = null
+    origin: RequestOrigin | null = null
   ): void {
     if (this._disposed) {
       respond(
@@ -225,7 +245,7 @@ export class KernelSession {
   }
 
   /** Drops the requests one execution made, once that execution ended. */
-  cancelOrigin(origin: object, reason: string): void {
+  cancelOrigin(origin: RequestOrigin, reason: string): void {
     for (const [id, pending] of this._pending) {
       if (pending.origin === origin) {
         pending.finished = true;
@@ -246,12 +266,13 @@ export class KernelSession {
     }
     this.cancelAll(reason);
     this._disposed = true;
+    this._ended.abort();
   }
 
   private _start(
     message: KernelRequest,
     respond: Responder,
-    origin: object | null
+    origin: RequestOrigin | null
   ): void {
     if (this._pending.has(message.id)) {
       respond(
@@ -291,7 +312,7 @@ export class KernelSession {
       this._flush(message.id, pending);
     };
     this._options
-      .run(message, this, progress, pending.controller.signal)
+      .run(message, this, progress, pending.controller.signal, origin)
       .catch(error => this._error(message.id, toBridgeError(error)))
       .then(reply => {
         if (pending.finished || this._disposed) {
@@ -331,7 +352,7 @@ export class KernelSession {
     data: string,
     last: boolean,
     respond: Responder,
-    origin: object | null
+    origin: RequestOrigin | null
   ): void {
     const parts = this._parts.get(id) ?? { chunks: [], size: 0 };
     parts.chunks.push(data);
@@ -390,6 +411,7 @@ export class KernelSession {
   >();
   private _prompts: number[] = [];
   private _disposed = false;
+  private _ended = new AbortController();
 }
 
 /**

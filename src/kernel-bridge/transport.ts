@@ -29,6 +29,7 @@ import type { IDisposable } from '@lumino/disposable';
 import type { KernelBridge } from './bridge';
 import type { KernelKind, KernelSources } from './kernel-sources';
 import { BRIDGE_PREFIX, isBridgePrompt } from './protocol';
+import type { RequestOrigin } from './session';
 import { HEARTBEAT_MS, orphanedReply, StdinLease } from './stdin-lease';
 
 interface IConnectionState {
@@ -289,7 +290,9 @@ export class StdinTransport implements IDisposable {
     if (!accessor?.get || !accessor.set) {
       return;
     }
-    const origin = {};
+    const cellId = (future.msg.metadata as { cellId?: unknown } | undefined)
+      ?.cellId;
+    const origin: RequestOrigin = typeof cellId === 'string' ? { cellId } : {};
     const filter =
       (downstream: StdinHandler | undefined): StdinHandler =>
       msg => {
@@ -325,7 +328,7 @@ export class StdinTransport implements IDisposable {
   private _receive(
     kernel: Kernel.IKernelConnection,
     msg: KernelMessage.IStdinMessage,
-    origin: object
+    origin: RequestOrigin
   ): void {
     const prompt = (msg.content as { prompt: string }).prompt;
     const session = this._bridge.session(kernel.id);
