@@ -7,7 +7,64 @@
 // covers path, process, url, buffer and crypto. The lib itself is loaded
 // with a dynamic import() (src/ocean/lib.ts), so it lands in chunks of its
 // own and stays out of the start-up bundle.
+// A CommonJS file: webpack-merge loads it with require().
+/* eslint-disable @typescript-eslint/no-require-imports */
+const fs = require('fs');
+const path = require('path');
+
+/**
+ * Writes build/labextension-modules.json: for each emitted file, the source
+ * modules inside it (package names for node_modules, paths for our own
+ * code). The start-up test (ui-tests/startup.spec.ts) reads it to name what
+ * the files a fresh lab fetches contain; minified output keeps no names.
+ */
+class ModuleMapPlugin {
+  apply(compiler) {
+    compiler.hooks.done.tap('ModuleMapPlugin', stats => {
+      const { compilation } = stats;
+      const root = compiler.context;
+      const nameOf = module => {
+        const resource = module.resource;
+        if (!resource) return null;
+        const relative = path.relative(root, resource.split('?')[0]);
+        // The last node_modules segment: the package the code belongs to.
+        const packages = relative.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/g);
+        if (packages) {
+          return packages[packages.length - 1].slice('node_modules/'.length);
+        }
+        return relative;
+      };
+      const files = {};
+      for (const chunk of compilation.chunks) {
+        const names = new Set();
+        for (const module of compilation.chunkGraph.getChunkModulesIterable(
+          chunk
+        )) {
+          for (const inner of module.modules ?? [module]) {
+            const name = nameOf(inner);
+            if (name) names.add(name);
+          }
+        }
+        for (const file of chunk.files) {
+          // Chunk names carry a ?v=<hash> query; the file has none.
+          files[file.split('?')[0]] = [...names].sort();
+        }
+      }
+      for (const asset of compilation.getAssets()) {
+        const source = asset.info.sourceFilename;
+        if (source && !files[asset.name]) {
+          files[asset.name] = [source];
+        }
+      }
+      const out = path.join(root, 'build', 'labextension-modules.json');
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.writeFileSync(out, JSON.stringify({ files }, null, 1) + '\n');
+    });
+  }
+}
+
 module.exports = {
+  plugins: [new ModuleMapPlugin()],
   resolve: {
     fallback: {
       fs: false,

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import {
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -252,6 +253,12 @@ const SETTINGS_OVERRIDES = {
  *
  * `exposeApp` publishes the app as window.jupyterapp, as Galata does: for
  * tests only, since page scripts could then drive the whole lab.
+ *
+ * `omitExtensions` names prebuilt extensions this lab must not see at all,
+ * as if they were not installed (bench:startup's lab without ours): the
+ * lab then searches a folder of links to the venv's other extensions
+ * instead of the venv's own. Disabling would not do: JupyterLab still
+ * fetches a disabled extension's code, it only skips its plugins.
  */
 export async function startLab({
   port,
@@ -266,6 +273,7 @@ export async function startLab({
   settings = {},
   env = {},
   exposeApp = false,
+  omitExtensions = [],
   echo = false
 }) {
   port = port ?? (await freePort());
@@ -280,7 +288,7 @@ export async function startLab({
     labextensions: join(stateDir, 'labextensions')
   };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-  linkExtensions(dirs.labextensions, extensions);
+  linkExtensions(dirs.labextensions, extensions, omitExtensions);
 
   const overrides = structuredClone(SETTINGS_OVERRIDES);
   for (const [plugin, values] of Object.entries(settings)) {
@@ -298,6 +306,18 @@ export async function startLab({
       dirs.labextensions,
       ...extraLabextensionsDirs.map(dir => resolve(dir))
     ],
+    ...(omitExtensions.length > 0
+      ? {
+          labextensions_path: [
+            join(dirs.data, 'labextensions'),
+            linkVenvExtensionsExcept(
+              join(stateDir, 'venv-labextensions'),
+              venv,
+              omitExtensions
+            )
+          ]
+        }
+      : {}),
     expose_app_in_browser: exposeApp,
     // A rebuilt extension (--development names are not hashed) must never
     // be served stale to a reused browser profile.
@@ -393,13 +413,36 @@ async function untilServing(url, token, lab, timeoutMs = 30_000) {
 }
 
 /**
+ * A folder of links to the venv's prebuilt extensions (share/jupyter/
+ * labextensions), leaving out the `omit` package names; returns its path.
+ */
+function linkVenvExtensionsExcept(folder, venv, omit) {
+  const source = join(venv, 'share', 'jupyter', 'labextensions');
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  for (const entry of readdirSync(source)) {
+    const names = entry.startsWith('@')
+      ? readdirSync(join(source, entry)).map(name => `${entry}/${name}`)
+      : [entry];
+    for (const name of names) {
+      if (omit.includes(name)) continue;
+      const link = join(folder, name);
+      mkdirSync(dirname(link), { recursive: true });
+      symlinkSync(join(source, name), link, 'dir');
+    }
+  }
+  return folder;
+}
+
+/**
  * Links each built extension folder under its package name (scoped names in
  * an @scope folder), as `jupyter labextension develop` would.
  */
-function linkExtensions(labextensionsDir, extensionDirs) {
+function linkExtensions(labextensionsDir, extensionDirs, omit = []) {
   for (const folder of extensionDirs) {
     const absolute = resolve(folder);
     const pkg = JSON.parse(readFileSync(join(absolute, 'package.json'), 'utf8'));
+    if (omit.includes(pkg.name)) continue;
     if (!pkg.jupyterlab?._build) {
       throw new Error(
         `LAB_EXTENSION_NOT_BUILT: ${absolute}/package.json has no jupyterlab._build; build the extension first (npm run build).`
