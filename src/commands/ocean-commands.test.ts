@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fileNameFor } from './ocean-commands';
+import { fileNameFor, uniqueNames } from './ocean-commands';
+import {
+  encodeResult,
+  filesResult,
+  tableResult
+} from '../kernel-bridge/results';
 
 test('saved file names are safe and keep the node’s name', () => {
   const asset = { name: '../../etc/passwd <script>' } as any;
@@ -13,4 +18,57 @@ test('saved file names are safe and keep the node’s name', () => {
     fileNameFor(asset, undefined, 'image', 3),
     'etc-passwd-script-3.png'
   );
+});
+
+test('files of one asset with the same name are told apart', () => {
+  const files = [
+    { index: 0, name: 'a.png' },
+    { index: 1, name: 'b.png' },
+    { index: 2, name: 'a.png' }
+  ];
+  uniqueNames(files);
+  assert.deepEqual(
+    files.map(file => file.name),
+    ['a.png', 'b.png', '2-a.png']
+  );
+});
+
+test('a multi-file result carries each file’s own result and which was chosen', () => {
+  const bytes = new Uint8Array([1, 2, 3]);
+  const all = encodeResult(
+    filesResult('did:op:x', 2, [
+      {
+        index: 0,
+        name: 'a.png',
+        path: 'ocean-data/x/a.png',
+        format: 'image',
+        value: bytes
+      },
+      {
+        index: 1,
+        name: 'b.csv',
+        path: 'ocean-data/x/b.csv',
+        format: 'csv',
+        value: tableResult('records', [{ a: 1 }], { name: 'b.csv' })
+      }
+    ])
+  );
+  assert.equal(all.kind, 'files');
+  assert.ok(all.kind === 'files');
+  assert.equal(all.count, 2);
+  assert.equal(all.chosen, undefined);
+  assert.deepEqual(all.files[0].result, {
+    kind: 'json',
+    value: { $bytes: 'AQID' }
+  });
+  assert.equal(all.files[1].result.kind, 'table');
+  const one = encodeResult(
+    filesResult(
+      'did:op:x',
+      2,
+      [{ index: 1, name: 'b.csv', path: 'p', format: 'csv', value: 'x' }],
+      { chosen: 1 }
+    )
+  );
+  assert.ok(one.kind === 'files' && one.chosen === 1 && one.files.length === 1);
 });

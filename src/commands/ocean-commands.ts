@@ -8,13 +8,15 @@
  * `load` gets access through the wallet when needed (each transaction in its
  * dialog), downloads the whole file in the browser, saves it next to the
  * notebook (ocean-data/) through the Contents API, and hands the data to
- * the kernel: parsed rows for CSV/TSV/JSON, the bytes otherwise. The kernel
- * never sees a token, a signature or a key.
+ * the kernel: parsed rows for CSV/TSV/JSON, the bytes otherwise. An asset
+ * with several files gives all of them by name (or the one `--file N`
+ * names), and the kernel says which. The kernel never sees a token, a
+ * signature or a key.
  */
 import type { Contents } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import { oneOf } from '../kernel-bridge/args';
-import { mimeResult, tableResult } from '../kernel-bridge/results';
+import { filesResult, mimeResult, tableResult } from '../kernel-bridge/results';
 import {
   OCEAN_ASSET_MIME_TYPE,
   type IKernelBridge,
@@ -22,6 +24,7 @@ import {
   type IOceanAssetQuery,
   type IOceanAssetSummary,
   type IOceanClient,
+  type IOceanFileInfo,
   type IOceanProgress
 } from '../tokens';
 import { checkDid } from '../ocean/asset';
@@ -75,6 +78,46 @@ export function fileNameFor(
     hasExtension || !format ? '' : format === 'image' ? '.png' : `.${format}`;
   const suffix = fileIndex > 0 && !nodeName ? `-${fileIndex}` : '';
   return `${base || 'data'}${suffix}${extension}`;
+}
+
+/** A downloaded and saved file of an asset. */
+interface ILoadedFile {
+  index: number;
+  name: string;
+  /** Where it is saved, relative to the notebook. */
+  relative: string;
+  format: string | null;
+  bytes: Uint8Array;
+}
+
+/** A multi-file asset's files go in a folder of their own in ocean-data/. */
+function multiFileFolder(asset: IOceanAssetSummary): string {
+  const slug = (asset.name || 'asset')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 60);
+  return `ocean-data/${slug || 'asset'}`;
+}
+
+/** Two files with one name would hide each other in a dict: number the later ones. */
+export function uniqueNames(files: Array<{ name: string; index: number }>) {
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (seen.has(file.name)) {
+      file.name = `${file.index}-${file.name}`;
+    }
+    seen.add(file.name);
+  }
+}
+
+function fileEntry(file: ILoadedFile, value: unknown) {
+  return {
+    index: file.index,
+    name: file.name,
+    path: file.relative,
+    format: file.format,
+    value
+  };
 }
 
 function searchQuery(args: Record<string, unknown>): IOceanAssetQuery {
@@ -141,44 +184,29 @@ export function registerOceanKernelCommands(
     );
   };
 
-  const load = async (
-    args: Record<string, unknown>,
-    context: IKernelCommandContext
-  ) => {
-    const did = didArg(args);
-    const fileIndex = Number(args.file ?? args.fileIndex ?? 0);
-    if (!Number.isInteger(fileIndex) || fileIndex < 0) {
-      throw new OceanError(
-        'OCEAN_BAD_ASSET',
-        '--file must be the index of a file of the asset (0, 1, …).'
-      );
-    }
-    const report = (progress: IOceanProgress) =>
-      context.progress(progress.message, progress.fraction);
-    const asset = await client.getAsset(did);
-    await client.getAccess(did, context.requester, report);
-    const files = await client.files(did);
-    const info = files.find(file => file.index === fileIndex);
-    if (!info) {
-      throw new OceanError(
-        'OCEAN_BAD_ASSET',
-        `The asset has ${files.length} file(s); there is no file ${fileIndex}.`
-      );
-    }
+  /** Downloads one file of the asset and saves it in the workspace. */
+  const fetchFile = async (
+    did: string,
+    asset: IOceanAssetSummary,
+    info: IOceanFileInfo,
+    folder: string,
+    context: IKernelCommandContext,
+    report: (progress: IOceanProgress) => void
+  ): Promise<ILoadedFile> => {
     const download = await client.download(did, context.requester, {
-      fileIndex,
+      fileIndex: info.index,
       onProgress: report
     });
     const format = detectFormat(
       download.contentType ?? info.contentType,
       info.name
     );
-    const name = fileNameFor(asset, info.name, format, fileIndex);
+    const name = fileNameFor(asset, info.name, format, info.index);
     const notebookDir = (context.requester.path ?? '')
       .split('/')
       .slice(0, -1)
       .join('/');
-    const relative = `ocean-data/${name}`;
+    const relative = `${folder}/${name}`;
     const path = notebookDir ? `${notebookDir}/${relative}` : relative;
     context.progress(`Saving ${relative} in the workspace…`);
     await writeWorkspaceFile(contents, path, download.bytes);
@@ -186,9 +214,15 @@ export function registerOceanKernelCommands(
       `Saved ${relative} (${download.bytes.length.toLocaleString('en')} bytes).`,
       1
     );
-    // --dataset: a Hugging Face datasets.Dataset, made in the Python kernel
-    // from the same table (the library needs nothing the bridge lacks).
-    const as = args.dataset === true ? ('dataset' as const) : undefined;
+    return { index: info.index, name, relative, format, bytes: download.bytes };
+  };
+
+  /** A loaded file as the kernel gets it: rows for tables, bytes otherwise. */
+  const decodeFile = async (
+    file: ILoadedFile,
+    as: 'dataset' | undefined
+  ): Promise<unknown> => {
+    const { format, relative, name, bytes } = file;
     const notATable = (why: string) =>
       new OceanError(
         'OCEAN_NOT_A_TABLE',
@@ -205,21 +239,21 @@ export function registerOceanKernelCommands(
         `--dataset needs a table (CSV, TSV, JSON rows or Parquet); this file is ${format ?? 'of an unknown format'}.`
       );
     }
-    if (download.bytes.length > INLINE_LIMIT_BYTES) {
+    if (bytes.length > INLINE_LIMIT_BYTES) {
       if (as) {
         const reader =
           format === 'tsv'
             ? `from_csv("${relative}", sep="\\t")`
             : `from_${format}("${relative}")`;
         throw notATable(
-          `The file is too big to send through the bridge (${download.bytes.length.toLocaleString('en')} bytes): read it in the kernel with datasets.Dataset.${reader}.`
+          `The file is too big to send through the bridge (${bytes.length.toLocaleString('en')} bytes): read it in the kernel with datasets.Dataset.${reader}.`
         );
       }
-      return { path: relative, size: download.bytes.length, format };
+      return { path: relative, size: bytes.length, format };
     }
     if (format === 'csv' || format === 'tsv' || format === 'json') {
       const Papa = (await import('papaparse')).default;
-      const text = new TextDecoder().decode(download.bytes);
+      const text = new TextDecoder().decode(bytes);
       if (format === 'json') {
         let value: unknown;
         try {
@@ -255,9 +289,101 @@ export function registerOceanKernelCommands(
       return tableResult('records', parsed.data, { name, as });
     }
     if (format === 'parquet') {
-      return tableResult('parquet', download.bytes, { name, as });
+      return tableResult('parquet', bytes, { name, as });
     }
-    return download.bytes;
+    return bytes;
+  };
+
+  const load = async (
+    args: Record<string, unknown>,
+    context: IKernelCommandContext
+  ) => {
+    const did = didArg(args);
+    const picked = args.file ?? args.fileIndex;
+    const chosen = picked === undefined ? undefined : Number(picked);
+    if (chosen !== undefined && (!Number.isInteger(chosen) || chosen < 0)) {
+      throw new OceanError(
+        'OCEAN_BAD_ASSET',
+        '--file must be the index of a file of the asset (0, 1, …).'
+      );
+    }
+    const report = (progress: IOceanProgress) =>
+      context.progress(progress.message, progress.fraction);
+    // --dataset: a Hugging Face datasets.Dataset, made in the Python kernel
+    // from the same table (the library needs nothing the bridge lacks).
+    const as = args.dataset === true ? ('dataset' as const) : undefined;
+    const asset = await client.getAsset(did);
+    await client.getAccess(did, context.requester, report);
+    const files = await client.files(did);
+    if (files.length <= 1 || chosen !== undefined) {
+      const index = chosen ?? 0;
+      const info = files.find(file => file.index === index);
+      if (!info) {
+        throw new OceanError(
+          'OCEAN_BAD_ASSET',
+          files.length > 1
+            ? `The asset has ${files.length} files (--file 0 to ${files.length - 1}); there is no file ${index}.`
+            : `The asset has ${files.length} file(s); there is no file ${index}.`
+        );
+      }
+      const file = await fetchFile(
+        did,
+        asset,
+        info,
+        files.length > 1 ? multiFileFolder(asset) : 'ocean-data',
+        context,
+        report
+      );
+      const value = await decodeFile(file, as);
+      if (files.length <= 1) {
+        return value;
+      }
+      // One of several: the kernel says which one it is and that there are others.
+      return filesResult(did, files.length, [fileEntry(file, value)], {
+        chosen: index
+      });
+    }
+    // Several files and no --file: all of them, never the first one silently.
+    const images = files.every(
+      info => detectFormat(info.contentType, info.name) === 'image'
+    );
+    if (as && !images) {
+      throw new OceanError(
+        'OCEAN_NOT_A_TABLE',
+        `This asset has ${files.length} files; --dataset makes one Dataset from an image set, or from one table with --file N --dataset (N from 0 to ${files.length - 1}).`
+      );
+    }
+    const folder = multiFileFolder(asset);
+    const loaded: ILoadedFile[] = [];
+    for (const [position, info] of files.entries()) {
+      const step = (progress: IOceanProgress) =>
+        report({
+          ...progress,
+          message: `File ${position + 1} of ${files.length}: ${progress.message}`
+        });
+      loaded.push(await fetchFile(did, asset, info, folder, context, step));
+    }
+    uniqueNames(loaded);
+    const total = loaded.reduce((sum, file) => sum + file.bytes.length, 0);
+    const entries = [];
+    for (const file of loaded) {
+      entries.push(
+        fileEntry(
+          file,
+          total > INLINE_LIMIT_BYTES
+            ? // Too much for the bridge at once: where each file is saved.
+              {
+                path: file.relative,
+                size: file.bytes.length,
+                format: file.format
+              }
+            : await decodeFile(file, undefined)
+        )
+      );
+    }
+    return filesResult(did, files.length, entries, {
+      as: as && total <= INLINE_LIMIT_BYTES ? as : undefined
+    });
   };
 
   return [
@@ -274,7 +400,7 @@ export function registerOceanKernelCommands(
     }),
     bridge.registerCommand('load', load, {
       description:
-        'Get access if needed (wallet dialog), download the data, save it in ocean-data/ and return it (a DataFrame with pandas; a Hugging Face Dataset with --dataset).',
+        'Get access if needed (wallet dialog), download the data, save it in ocean-data/ and return it (a DataFrame with pandas; a Hugging Face Dataset with --dataset). An asset with several files gives all of them by file name, or the one --file N names.',
       usage: '<did> [--file N] [--dataset]'
     })
   ];

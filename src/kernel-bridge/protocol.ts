@@ -209,7 +209,35 @@ export type EncodedResult =
        * installed and says how to install it otherwise.
        */
       as?: 'dataset';
+    }
+  | {
+      /**
+       * Files of a multi-file asset (`%ocean load`): all of them (Python a
+       * dict keyed by file name, Deno an object; `as: 'dataset'` a Hugging
+       * Face Dataset with an Image column for an image set), or the one that
+       * `chosen` names, with a line saying which file of how many it is.
+       */
+      kind: 'files';
+      did: string;
+      /** How many files the asset has. */
+      count: number;
+      /** The file index the caller asked for (`--file N`); absent: all of them. */
+      chosen?: number;
+      files: ReadonlyArray<IEncodedFile>;
+      as?: 'dataset';
     };
+
+/** One loaded file of a `files` result. */
+export interface IEncodedFile {
+  index: number;
+  /** The file's name (the key in Python's dict and Deno's object). */
+  name: string;
+  /** Where it is saved, relative to the notebook. */
+  path: string;
+  /** `image`, `csv`, … as the preview detects it; null when unknown. */
+  format: string | null;
+  result: EncodedResult;
+}
 
 interface IReplyBase {
   v: typeof BRIDGE_PROTOCOL_VERSION;

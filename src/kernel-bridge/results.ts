@@ -8,7 +8,7 @@
  *   return mimeResult({ 'text/plain': 'Cat photos', [OCEAN_ASSET_MIME_TYPE]: card }, { value: card });
  *   return tableResult('csv', csvText, { name: 'prices.csv' });   // df = %ocean load …
  */
-import { encodeValue, type EncodedResult } from './protocol';
+import { encodeValue, type EncodedResult, type IEncodedFile } from './protocol';
 
 const RESULT = Symbol('jupyterlab-ocean.kernel-result');
 
@@ -52,6 +52,31 @@ export function tableResult(
       format,
       data: encodeValue(data),
       name: options.name,
+      ...(options.as ? { as: options.as } : {})
+    }
+  };
+}
+
+/**
+ * Files of a multi-file asset: each file's own result (a table, bytes…)
+ * under its name; `chosen` when the caller picked one of `count`.
+ */
+export function filesResult(
+  did: string,
+  count: number,
+  files: ReadonlyArray<Omit<IEncodedFile, 'result'> & { value: unknown }>,
+  options: { chosen?: number; as?: 'dataset' } = {}
+): IKernelResult {
+  return {
+    [RESULT]: {
+      kind: 'files',
+      did,
+      count,
+      files: files.map(({ value, ...file }) => ({
+        ...file,
+        result: encodeResult(value)
+      })),
+      ...(options.chosen !== undefined ? { chosen: options.chosen } : {}),
       ...(options.as ? { as: options.as } : {})
     }
   };

@@ -163,7 +163,42 @@
     }
   }
 
+  /** A multi-file asset: the file `{ file: N }` chose, or all of them by name. */
+  function files(encoded: Json): Json {
+    const entries: Json[] = encoded.files ?? [];
+    const count = encoded.count ?? entries.length;
+    if (encoded.chosen !== undefined && entries.length) {
+      const entry = entries[0];
+      console.log(
+        `File ${entry.index} of the asset's ${count} (${entry.name}, saved at ${entry.path}). Without { file }, ocean.load('${encoded.did}') gives all of them.`
+      );
+      return result(entry.result);
+    }
+    if (encoded.as === 'dataset') {
+      throw new OceanBridgeError(
+        'OCEAN_NEEDS_LIBRARY',
+        'Hugging Face datasets is a Python library: in Deno, ocean.load gives the files by name without {dataset: true}.'
+      );
+    }
+    const loaded: Record<string, Json> = {};
+    for (const entry of entries) {
+      loaded[entry.name] = result(entry.result);
+    }
+    const names = Object.keys(loaded);
+    const shown =
+      names.length <= 4
+        ? names.join(', ')
+        : `${names[0]}, ${names[1]}, … ${names[names.length - 1]}`;
+    console.log(
+      `All ${count} files of the asset, as an object keyed by file name (${shown}). One file: ocean.load('${encoded.did}', { file: N }) (N from 0 to ${count - 1}).`
+    );
+    return loaded;
+  }
+
   function result(encoded: Json): Json {
+    if (encoded?.kind === 'files') {
+      return files(encoded);
+    }
     if (encoded?.kind === 'mime') {
       return new RichResult(encoded.data ?? {}, decode(encoded.value));
     }

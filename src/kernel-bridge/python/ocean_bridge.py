@@ -209,8 +209,86 @@ def _dataset(table, encoded):
     )
 
 
+def _image_dataset(entries):
+    """An image set as a Hugging Face ``datasets.Dataset``: an ``image`` column
+    (the Image feature; PIL images where Pillow is installed, else the bytes)
+    and a ``file_name`` column."""
+    try:
+        import datasets
+    except ImportError:
+        raise OceanBridgeError(
+            "OCEAN_NEEDS_LIBRARY",
+            "Hugging Face datasets is not installed in this kernel: pip install datasets, "
+            f"then load again (the files are saved in {_folder(entries)}). Without --dataset, "
+            "%ocean load gives a dict of the files by name.",
+        ) from None
+    try:
+        import PIL  # noqa: F401
+
+        decode = True
+    except ImportError:
+        # Without Pillow the column keeps each image's bytes and name.
+        decode = False
+    # Encoding through the Image feature needs Pillow; its storage (bytes and
+    # path) does not, so the column is made as that struct and then typed.
+    dataset = datasets.Dataset.from_dict(
+        {
+            "image": [
+                {"bytes": _decode(entry["result"].get("value")), "path": entry["name"]}
+                for entry in entries
+            ],
+            "file_name": [entry["name"] for entry in entries],
+        }
+    )
+    return dataset.cast_column("image", datasets.Image(decode=decode))
+
+
+def _folder(entries):
+    paths = [entry.get("path", "") for entry in entries]
+    return paths[0].rsplit("/", 1)[0] + "/" if paths and "/" in paths[0] else "ocean-data/"
+
+
+def _files(encoded):
+    """A multi-file asset: the one file ``--file N`` chose, or all of them,
+    saying which."""
+    entries = encoded.get("files") or []
+    count = encoded.get("count", len(entries))
+    did = encoded.get("did", "<did>")
+    if encoded.get("chosen") is not None and entries:
+        entry = entries[0]
+        print(
+            f"File {entry['index']} of the asset's {count} ({entry['name']}, saved at "
+            f"{entry['path']}). Without --file, %ocean load {did} gives all of them."
+        )
+        return _result(entry["result"])
+    names = [entry["name"] for entry in entries]
+    shown = ", ".join(names) if len(names) <= 4 else f"{names[0]}, {names[1]}, … {names[-1]}"
+    where = _folder(entries)
+    if encoded.get("as") == "dataset":
+        dataset = _image_dataset(entries)
+        print(
+            f"All {count} files of the asset as a Dataset with an image column "
+            f"({shown}), saved in {where}. One file: %ocean load {did} --file N "
+            f"(N from 0 to {count - 1})."
+            + (
+                ""
+                if dataset.features["image"].decode
+                else " The images stay bytes: pip install Pillow to get PIL images."
+            )
+        )
+        return dataset
+    loaded = {entry["name"]: _result(entry["result"]) for entry in entries}
+    print(
+        f"All {count} files of the asset, as a dict keyed by file name ({shown}), "
+        f"saved in {where}. One file: %ocean load {did} --file N (N from 0 to {count - 1})."
+    )
+    return loaded
+
+
 def _result(encoded):
     kind = encoded.get("kind")
+    if kind == "files":
+        return _files(encoded)
     if kind == "mime":
         return RichResult(
             encoded.get("data") or {},
