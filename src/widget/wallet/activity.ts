@@ -16,6 +16,10 @@ export interface IActivityEntry {
   requester: string;
   /** Link to the explorer, when the network has one. */
   explorerUrl?: string;
+  /** Signed without a dialog under this notebook grant (its words). */
+  grant?: string;
+  /** A signed Ocean Node request rather than a transaction (`hash` is the signed hash). */
+  signature?: boolean;
 }
 
 export interface IActivityStorage {

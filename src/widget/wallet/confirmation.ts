@@ -15,7 +15,7 @@ export interface IConfirmationRow {
 }
 
 export interface IConfirmation {
-  kind: 'transaction' | 'message' | 'typedData' | 'switchNetwork';
+  kind: 'transaction' | 'message' | 'typedData' | 'switchNetwork' | 'grant';
   /** e.g. "Confirm a transaction". */
   title: string;
   requester: IWalletRequester;
@@ -34,7 +34,40 @@ export interface IConfirmation {
   fee?: string;
   /** The raw request (data, message), shown collapsed. */
   raw?: string;
+  /** A notebook grant offered beside a kernel's request (grants.ts). */
+  grantOffer?: IGrantOffer;
 }
 
-/** Shows a confirmation; resolves true only when the person confirmed. */
-export type Confirmer = (confirmation: IConfirmation) => Promise<boolean>;
+/**
+ * "Also allow this notebook for N minutes, up to X": shown only for a
+ * kernel's request, unticked; the scope is spelled out in words.
+ */
+export interface IGrantOffer {
+  /** Minutes offered by default. */
+  minutes: number;
+  /** Default cap in the token's units, as decimal text. */
+  cap: string;
+  tokenSymbol: string;
+  /** The scope in sentences (grantScopeWords), every one shown. */
+  scope: string[];
+  /** The dialog is itself the grant request (%ocean grant): no tick box. */
+  explicit?: boolean;
+}
+
+/** What the person answered; a grant only when they ticked the offer. */
+export interface IConfirmAnswer {
+  approved: boolean;
+  grant?: { minutes: number; cap: string };
+}
+
+/** Shows a confirmation; approved only when the person confirmed. */
+export type Confirmer = (
+  confirmation: IConfirmation
+) => Promise<boolean | IConfirmAnswer>;
+
+/** A Confirmer's answer, either shape, as one. */
+export function confirmAnswer(
+  answer: boolean | IConfirmAnswer
+): IConfirmAnswer {
+  return typeof answer === 'boolean' ? { approved: answer } : answer;
+}

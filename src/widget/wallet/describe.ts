@@ -350,6 +350,8 @@ function summarise(
 }
 
 export interface IMessageDescription {
+  /** Set when the hash was checked to be exactly this Ocean Node command. */
+  nodeRequest?: { command: string; nonce: string };
   summary: string;
   rows: IConfirmationRow[];
   warnings: string[];
@@ -405,6 +407,7 @@ export async function describeMessage(options: {
       );
       const words = NODE_COMMANDS[command];
       return {
+        nodeRequest: { command, nonce: String(nonce) },
         summary: words
           ? `Ocean Node request: ${words}.`
           : 'Ocean Node request of a kind this wallet does not describe (see Command).',

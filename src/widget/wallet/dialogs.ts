@@ -6,7 +6,8 @@
 import { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import type { IConfirmation } from './confirmation';
+import type { IConfirmAnswer, IConfirmation } from './confirmation';
+import { grantOfferNode, readGrantOffer } from './grant-offer';
 import './components/confirmation-view';
 import { ApprovalDialog } from '../../approval-dialog';
 
@@ -14,12 +15,12 @@ import { ApprovalDialog } from '../../approval-dialog';
 export async function showConfirmation(
   confirmation: IConfirmation,
   trans: TranslationBundle
-): Promise<boolean> {
+): Promise<IConfirmAnswer> {
   const body = new Widget();
   body.addClass('jp-OceanConfirmation');
   const requester = confirmation.requester;
   if (requester.signal?.aborted) {
-    return false;
+    return { approved: false };
   }
   const view = document.createElement('ocean-confirmation-view');
   view.confirmation =
@@ -51,6 +52,12 @@ export async function showConfirmation(
     }
   };
   body.node.appendChild(view);
+  const offer = confirmation.grantOffer
+    ? grantOfferNode(confirmation.grantOffer, trans)
+    : null;
+  if (offer) {
+    body.node.appendChild(offer);
+  }
   // A kernel's request can also be refused for good: a loop that keeps
   // asking is stopped in one press, not one dialog at a time.
   const stopButton = requester.stop
@@ -80,7 +87,9 @@ export async function showConfirmation(
             ? trans.__('Confirm and send')
             : confirmation.kind === 'switchNetwork'
               ? trans.__('Switch')
-              : trans.__('Sign'),
+              : confirmation.kind === 'grant'
+                ? trans.__('Allow')
+                : trans.__('Sign'),
         className: 'jp-OceanConfirmation-confirm',
         displayType: confirmation.warnings.length ? 'warn' : 'default'
       })
@@ -101,9 +110,12 @@ export async function showConfirmation(
     const result = await dialog.launch();
     if (result.button.className.includes('jp-OceanConfirmation-stop')) {
       requester.stop?.();
-      return false;
+      return { approved: false };
     }
-    return result.button.accept === true && !requester.signal?.aborted;
+    const approved =
+      result.button.accept === true && !requester.signal?.aborted;
+    const grant = approved && offer ? readGrantOffer(offer) : undefined;
+    return grant ? { approved, grant } : { approved };
   } finally {
     requester.signal?.removeEventListener('abort', onAbort);
     dialog.dispose();

@@ -103,6 +103,12 @@ export const walletPlugin: JupyterFrontEndPlugin<IWallet> = {
       activity: new ActivityLog(activityStorage),
       confirm: confirmation => showConfirmation(confirmation, trans),
       promptUnlock,
+      // Loaded only when a kernel's dialog first offers a notebook grant.
+      oceanContracts: async (network, provider) =>
+        (await import('../../ocean/publish')).discoverContracts(
+          network,
+          provider
+        ),
       notify: (kind, message) => {
         Notification.emit(message, kind, { autoClose: 6000 });
       }

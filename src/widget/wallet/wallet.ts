@@ -9,12 +9,14 @@
  * are handed in, so the plugin wires the UI and tests wire something else.
  */
 import {
+  Contract,
   getAddress,
   getBytes,
   hexlify,
   isHexString,
   JsonRpcProvider,
   Network,
+  parseUnits,
   toBeHex,
   toUtf8Bytes,
   TypedDataEncoder,
@@ -36,14 +38,30 @@ import type {
   WalletSource
 } from '../../tokens';
 import { ActivityLog, explorerTxUrl } from './activity';
-import type { Confirmer, IConfirmation } from './confirmation';
+import {
+  confirmAnswer,
+  type Confirmer,
+  type IConfirmAnswer,
+  type IConfirmation,
+  type IGrantOffer
+} from './confirmation';
 import {
   describeMessage,
   describeTransaction,
   describeTypedData,
   shortAddress,
+  tokenInfo,
   type INameBook
 } from './describe';
+import {
+  GrantBook,
+  grantScopeWords,
+  type GrantRequest,
+  type IGrantChain,
+  type IGrantContracts,
+  type IGrantUse,
+  type INotebookGrant
+} from './grants';
 import type { IKeyVault, IVaultSnapshot, KeyImport } from './key-vault';
 import type { IStoredAccount } from './keystore';
 import { WalletSigner } from './signer';
@@ -83,6 +101,14 @@ export interface IWalletOptions {
   confirm: Confirmer;
   /** Asks the person to unlock (or create) the wallet; resolves when done or rejects. */
   promptUnlock: (requester: IWalletRequester) => Promise<void>;
+  /**
+   * Ocean's contracts on a network, for notebook grants (grants.ts); without
+   * it the dialog offers no grant.
+   */
+  oceanContracts?: (
+    network: IOceanNetwork,
+    provider: JsonRpcProvider
+  ) => Promise<IGrantContracts>;
   /** Tells people about confirmed/failed transactions. */
   notify?: (
     kind: 'success' | 'error' | 'info',
@@ -142,6 +168,9 @@ function quantity(value: unknown, what: string): bigint | undefined {
 export class OceanWallet implements IWallet {
   #keys: IKeyVault;
   #confirmer: Confirmer;
+  // Private like the keys: only this wallet's own dialog makes a grant.
+  #grants = new GrantBook(() => this._grantChain());
+  private _contracts = new Map<string, Promise<IGrantContracts>>();
   #vault: IVaultSnapshot = { exists: false, accounts: [], unlocked: [] };
   private _account: string | null = null;
   private _source: WalletSource = 'builtin';
@@ -227,6 +256,10 @@ export class OceanWallet implements IWallet {
         return this._signTypedData(params, requester);
       case 'eth_sendTransaction':
         return this._sendTransaction(params, requester);
+      case 'ocean_requestGrant':
+        return this._requestGrant(params, requester);
+      case 'ocean_grants':
+        return this.#grants.listFor(requester).map(grantJson);
       case 'eth_sign':
         throw unsupported(
           'eth_sign',
@@ -296,6 +329,7 @@ export class OceanWallet implements IWallet {
   }
 
   lock(): void {
+    this.#grants.clear();
     this.#vault = { ...this.#vault, unlocked: [] };
     void this.#keys.lock().catch(() => undefined);
     if (this._source === 'builtin') {
@@ -327,6 +361,9 @@ export class OceanWallet implements IWallet {
         4100,
         `The account ${wanted} is not in this wallet.`
       );
+    }
+    if (this._account !== wanted) {
+      this.#grants.clear();
     }
     this._account = wanted;
     this._emit();
@@ -374,6 +411,7 @@ export class OceanWallet implements IWallet {
       throw new OceanError(4100, `${wallet.name} shared no account.`);
     }
     this._detachInjected();
+    this.#grants.clear();
     this._injected = wallet;
     this._injectedAccounts = accounts.map(a => getAddress(a));
     this._source = 'injected';
@@ -391,6 +429,22 @@ export class OceanWallet implements IWallet {
       ? (this.#vault.accounts[0]?.address ?? null)
       : null;
     this._emit();
+  }
+
+  // ----- notebook grants (grants.ts) ---------------------------------------
+
+  /** Live notebook grants with what they spent (for the panel). */
+  get grants(): INotebookGrant[] {
+    return this.#grants.list();
+  }
+
+  get grantsChanged(): ISignal<GrantBook, void> {
+    return this.#grants.changed;
+  }
+
+  /** Ends a grant now (the panel's Revoke). */
+  revokeGrant(id: string): void {
+    this.#grants.revoke(id);
   }
 
   // ----- internals ---------------------------------------------------------
@@ -506,6 +560,7 @@ export class OceanWallet implements IWallet {
   }
 
   private _onNetworkChanged(): void {
+    this.#grants.clear();
     if (this._source === 'injected') {
       void this._syncInjectedChain().catch(() => undefined);
     }
@@ -533,19 +588,229 @@ export class OceanWallet implements IWallet {
       'networkName' | 'chainId' | 'account' | 'accountName'
     >,
     account: string
-  ): Promise<void> {
+  ): Promise<IConfirmAnswer> {
     const network = this.network;
-    const ok = await this.#confirmer({
-      ...confirmation,
-      networkName: network.name,
-      chainId: network.chainId,
-      account,
-      accountName: this._accountName(account)
-    });
+    const answer = confirmAnswer(
+      await this.#confirmer({
+        ...confirmation,
+        networkName: network.name,
+        chainId: network.chainId,
+        account,
+        accountName: this._accountName(account)
+      })
+    );
     this._touch();
-    if (!ok) {
+    if (!answer.approved) {
       throw rejected();
     }
+    return answer;
+  }
+
+  /**
+   * The dialog, unless a live grant of the asking notebook covers
+   * `request`; a kernel's dialog also offers a grant. Resolves with the
+   * grant use to record once signed, and whether a dialog was shown.
+   */
+  async #approve(
+    confirmation: Omit<
+      IConfirmation,
+      'networkName' | 'chainId' | 'account' | 'accountName'
+    >,
+    account: string,
+    request: GrantRequest
+  ): Promise<{ use: IGrantUse | null; asked: boolean }> {
+    const requester = confirmation.requester;
+    const context = { requester, chainId: this.network.chainId, account };
+    if (this._source === 'builtin') {
+      const check = await this.#grants.check(context, request);
+      if (check.covered) {
+        return { use: check.use, asked: false };
+      }
+    }
+    const offer =
+      request.kind === 'other' ? undefined : await this._grantOffer(requester);
+    const answer = await this.#confirm(
+      { ...confirmation, grantOffer: offer?.offer },
+      account
+    );
+    if (answer.grant && offer) {
+      this._makeGrant(context, answer.grant, offer.facts);
+      const check = await this.#grants.check(context, request);
+      return { use: check.covered ? check.use : null, asked: true };
+    }
+    return { use: null, asked: true };
+  }
+
+  private _makeGrant(
+    context: { requester: IWalletRequester; chainId: number; account: string },
+    terms: { minutes: number; cap: string },
+    facts: IGrantFacts
+  ): INotebookGrant {
+    let cap: bigint;
+    try {
+      cap = parseUnits(terms.cap, facts.tokenDecimals);
+    } catch {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        `The grant's cap "${terms.cap.slice(0, 40)}" is not an amount of ${facts.tokenSymbol}.`
+      );
+    }
+    return this.#grants.create(context, { minutes: terms.minutes, cap }, facts);
+  }
+
+  /** What the dialog may offer a kernel: nothing for a browser wallet or without Ocean's contracts. */
+  private async _grantOffer(
+    requester: IWalletRequester
+  ): Promise<{ offer: IGrantOffer; facts: IGrantFacts } | undefined> {
+    const find = this._options.oceanContracts;
+    if (
+      this._source !== 'builtin' ||
+      !find ||
+      !this.#grants.canOffer(requester)
+    ) {
+      return undefined;
+    }
+    const network = this.network;
+    try {
+      let contracts = this._contracts.get(network.key);
+      if (!contracts) {
+        contracts = find(network, this.provider);
+        this._contracts.set(network.key, contracts);
+        contracts.catch(() => this._contracts.delete(network.key));
+      }
+      const found = await contracts;
+      const info = await tokenInfo(this.provider, found.ocean);
+      const facts: IGrantFacts = {
+        networkName: network.name,
+        contracts: found,
+        nodes: [network.nodeUrl],
+        tokenSymbol: info?.symbol ?? 'OCEAN',
+        tokenDecimals: info?.decimals ?? 18
+      };
+      return {
+        offer: {
+          minutes: 15,
+          cap: '10',
+          tokenSymbol: facts.tokenSymbol,
+          scope: grantScopeWords({ label: requester.label, ...facts })
+        },
+        facts
+      };
+    } catch {
+      // No contracts found (a node with no assets yet): no offer, the dialog stays as it was.
+      return undefined;
+    }
+  }
+
+  /** Records a request signed under a grant, and tells the person when no dialog showed. */
+  private _usedGrant(
+    approval: { use: IGrantUse | null; asked: boolean },
+    summary: string
+  ): string | undefined {
+    if (!approval.use) {
+      return undefined;
+    }
+    const grant = this.#grants.record(approval.use) ?? approval.use.grant;
+    const words = grantWords(grant);
+    if (!approval.asked) {
+      this._options.notify?.(
+        'info',
+        `Signed without asking (${words}): ${summary}`
+      );
+    }
+    return words;
+  }
+
+  /** %ocean grant: the dialog is the grant itself; the kernel gets its terms back. */
+  private async _requestGrant(
+    params: unknown[],
+    requester: IWalletRequester
+  ): Promise<Record<string, unknown>> {
+    if (!this.#grants.canOffer(requester)) {
+      throw unsupported(
+        'ocean_requestGrant',
+        'Only a notebook kernel can ask for a grant.'
+      );
+    }
+    if (this._source !== 'builtin') {
+      throw unsupported(
+        'ocean_requestGrant',
+        'A browser wallet asks in its own dialogs; grants are for the built-in wallet.'
+      );
+    }
+    const account = await this.ensureUnlocked(requester);
+    const asked = (params[0] ?? {}) as { minutes?: unknown; cap?: unknown };
+    const minutes = Number(asked.minutes ?? 15);
+    if (!Number.isFinite(minutes) || minutes < 1 || minutes > 24 * 60) {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        'A grant lasts between 1 minute and 24 hours (minutes=…).'
+      );
+    }
+    const cap = String(asked.cap ?? '10');
+    if (!/^\d+(\.\d+)?$/.test(cap)) {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        `The cap "${cap.slice(0, 40)}" is not an amount (for example 20 or 2.5).`
+      );
+    }
+    return this._serial(async () => {
+      const offer = await this._grantOffer(requester);
+      if (!offer) {
+        throw new OceanError(
+          'OCEAN_NODE_UNREACHABLE',
+          "Ocean's contracts on this network could not be found (the Ocean Node lists no asset yet), so there is nothing a grant could cover."
+        );
+      }
+      const answer = await this.#confirm(
+        {
+          kind: 'grant',
+          title: 'Allow this notebook without asking?',
+          requester,
+          summary: `${requester.label} asks to have its Ocean requests signed without a dialog for a while. Read what that covers; you can change the time and the cap.`,
+          rows: [],
+          warnings: [],
+          checks: [],
+          grantOffer: {
+            ...offer.offer,
+            minutes: Math.round(minutes),
+            cap,
+            explicit: true
+          }
+        },
+        account
+      );
+      if (!answer.grant) {
+        throw new OceanError(
+          'OCEAN_BAD_REQUEST',
+          'The cap you typed is not an amount, so no grant was made.'
+        );
+      }
+      const grant = this._makeGrant(
+        { requester, chainId: this.network.chainId, account },
+        answer.grant,
+        offer.facts
+      );
+      return grantJson(grant);
+    });
+  }
+
+  private _grantChain(): IGrantChain {
+    const provider = this.provider;
+    const factory = (address: string) =>
+      new Contract(address, GRANT_FACTORY_ABI, provider);
+    return {
+      isDatatoken: async (at, address) =>
+        Boolean(await factory(at).erc20List(address)),
+      isDataNft: async (at, address) =>
+        String(await factory(at).erc721List(address)).toLowerCase() ===
+        address.toLowerCase(),
+      exchangeBaseToken: async (exchange, id) => {
+        const fre = new Contract(exchange, GRANT_EXCHANGE_ABI, provider);
+        const found = await fre.getExchange(id);
+        return String(found.baseToken ?? found[3]);
+      }
+    };
   }
 
   private _checkFrom(address: unknown, account: string): void {
@@ -652,7 +917,9 @@ export class OceanWallet implements IWallet {
             : undefined,
         fetchNodeNonce: () => this._nodeNonce(network, account)
       });
-      await this.#confirm(
+      // Only a hash the wallet checked is exactly a node command can fall
+      // under a grant; any other message always asks.
+      const approval = await this.#approve(
         {
           kind: 'message',
           title: 'Sign a message',
@@ -662,11 +929,33 @@ export class OceanWallet implements IWallet {
           warnings: description.warnings,
           checks: description.checks
         },
-        account
+        account,
+        description.nodeRequest
+          ? {
+              kind: 'nodeRequest',
+              command: description.nodeRequest.command,
+              node: network.nodeUrl
+            }
+          : { kind: 'other', what: 'Signing a message of any other kind' }
       );
       const bytes = isHexString(message)
         ? getBytes(message)
         : toUtf8Bytes(message);
+      const grantUsed = this._usedGrant(approval, description.summary);
+      if (grantUsed && !approval.asked) {
+        void this.activity.add({
+          hash:
+            bytes.length === 32 ? hexlify(bytes) : String(message).slice(0, 66),
+          chainId: network.chainId,
+          account,
+          summary: description.summary,
+          status: 'confirmed',
+          time: Date.now(),
+          requester: requester.label,
+          grant: grantUsed,
+          signature: true
+        });
+      }
       if (this._source === 'injected' && this._injected) {
         return (await this._injected.provider.request({
           method: 'personal_sign',
@@ -823,7 +1112,7 @@ export class OceanWallet implements IWallet {
         book: this.nameBook()
       });
       const feeText = `at most ${formatNative(gasLimit * perGas)} ${network.nativeSymbol} (gas ${gasLimit.toLocaleString('en')} × ${formatGwei(perGas)} gwei)`;
-      await this.#confirm(
+      const approval = await this.#approve(
         {
           kind: 'transaction',
           title: 'Confirm a transaction',
@@ -835,7 +1124,8 @@ export class OceanWallet implements IWallet {
           fee: feeText,
           raw: description.raw
         },
-        account
+        account,
+        { kind: 'transaction', to, value, data }
       );
       let hash: string;
       if (this._source === 'injected' && this._injected) {
@@ -882,7 +1172,10 @@ export class OceanWallet implements IWallet {
           );
         }
       }
-      this._track(hash, account, network, description.summary, requester);
+      const grantUsed = this._usedGrant(approval, description.summary);
+      this._track(hash, account, network, description.summary, requester, {
+        grant: approval.asked ? undefined : grantUsed
+      });
       return hash;
     });
   }
@@ -893,7 +1186,8 @@ export class OceanWallet implements IWallet {
     account: string,
     network: IOceanNetwork,
     summary: string,
-    requester: IWalletRequester
+    requester: IWalletRequester,
+    extra: { grant?: string } = {}
   ): void {
     const explorerUrl = explorerTxUrl(network.explorerUrl, hash);
     void this.activity.add({
@@ -904,7 +1198,8 @@ export class OceanWallet implements IWallet {
       status: 'pending',
       time: Date.now(),
       requester: requester.label,
-      explorerUrl
+      explorerUrl,
+      ...(extra.grant ? { grant: extra.grant } : {})
     });
     void waitForReceipt(
       { hash, provider: this.provider },
@@ -963,4 +1258,59 @@ function rememberSelectedAccount(address: string): void {
   } catch {
     // Storage may be disabled; the first account is a fine default then.
   }
+}
+
+/** What a grant needs to know besides its terms. */
+interface IGrantFacts {
+  networkName: string;
+  contracts: IGrantContracts;
+  nodes: string[];
+  tokenSymbol: string;
+  tokenDecimals: number;
+}
+
+const GRANT_FACTORY_ABI = [
+  'function erc20List(address) view returns (bool)',
+  'function erc721List(address) view returns (address)'
+];
+
+const GRANT_EXCHANGE_ABI = [
+  'function getExchange(bytes32 exchangeId) view returns (address exchangeOwner, address datatoken, uint256 dtDecimals, address baseToken, uint256 btDecimals, uint256 fixedRate, bool active, uint256 dtSupply, uint256 btSupply, uint256 dtBalance, uint256 btBalance, bool withMint)'
+];
+
+/** A grant in a few words, for toasts and the activity list. */
+export function grantWords(grant: INotebookGrant): string {
+  const until = new Date(grant.expiresAt).toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit'
+  });
+  return `grant for ${grant.label}, until ${until}`;
+}
+
+/** A grant as a kernel may see it: its terms and spending, nothing more. */
+function grantJson(grant: INotebookGrant): Record<string, unknown> {
+  return {
+    id: grant.id,
+    notebook: grant.label,
+    network: grant.networkName,
+    account: grant.account,
+    token: grant.tokenSymbol,
+    cap: formatUnitsText(grant.cap, grant.tokenDecimals),
+    spent: formatUnitsText(grant.spent, grant.tokenDecimals),
+    uses: grant.uses,
+    expires: new Date(grant.expiresAt).toISOString(),
+    minutesLeft: Math.max(
+      0,
+      Math.round((grant.expiresAt - Date.now()) / 60_000)
+    )
+  };
+}
+
+function formatUnitsText(raw: bigint, decimals: number): string {
+  const base = 10n ** BigInt(decimals);
+  const fraction = (raw % base)
+    .toString()
+    .padStart(decimals, '0')
+    .replace(/0+$/, '');
+  return fraction ? `${raw / base}.${fraction}` : `${raw / base}`;
 }

@@ -1,0 +1,259 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Interface, parseUnits, ZeroAddress } from 'ethers';
+import type { IWalletRequester } from '../../tokens';
+import { ERC20_WRITES } from '../../ocean/erc20';
+import { OCEAN_CALL_ABI } from '../../ocean/wallet-abis';
+import { GrantBook, type IGrantChain, type IGrantContracts } from './grants';
+
+const CONTRACTS: IGrantContracts = {
+  nftFactory: '0x1000000000000000000000000000000000000001',
+  fixedRateExchange: '0x1000000000000000000000000000000000000002',
+  dispenser: '0x1000000000000000000000000000000000000003',
+  ocean: '0x1000000000000000000000000000000000000004'
+};
+const DATATOKEN = '0x2000000000000000000000000000000000000001';
+const NFT = '0x2000000000000000000000000000000000000002';
+const STRANGER = '0x3000000000000000000000000000000000000003';
+const ACCOUNT = '0x4000000000000000000000000000000000000004';
+const NODE = 'http://127.0.0.1:8001';
+
+// The factory's own answers, as erc20List / erc721List / getExchange give them.
+const chain: IGrantChain = {
+  isDatatoken: async (_factory, address) =>
+    address.toLowerCase() === DATATOKEN.toLowerCase(),
+  isDataNft: async (_factory, address) =>
+    address.toLowerCase() === NFT.toLowerCase(),
+  exchangeBaseToken: async () => CONTRACTS.ocean
+};
+
+const calls = new Interface([...ERC20_WRITES, ...OCEAN_CALL_ABI]);
+const approve = (spender: string, amount: string) =>
+  calls.encodeFunctionData('approve', [spender, parseUnits(amount, 18)]);
+const buy = (max: string) =>
+  calls.encodeFunctionData('buyDT', [
+    '0x' + '11'.repeat(32),
+    parseUnits('1', 18),
+    parseUnits(max, 18),
+    ZeroAddress,
+    0
+  ]);
+const order = (fee = 0n) =>
+  calls.encodeFunctionData('startOrder', [
+    ACCOUNT,
+    0,
+    [
+      ZeroAddress,
+      CONTRACTS.ocean,
+      fee,
+      0,
+      '0x' + '00'.repeat(32),
+      '0x' + '00'.repeat(32),
+      0,
+      '0x'
+    ],
+    [ZeroAddress, ZeroAddress, 0]
+  ]);
+
+function setUp(now = { t: 1_000_000 }) {
+  const book = new GrantBook(
+    () => chain,
+    () => now.t
+  );
+  const ended = new AbortController();
+  const requester: IWalletRequester = {
+    kind: 'kernel',
+    label: 'analysis.ipynb (Python 3)',
+    session: { id: 'session-1', ended: ended.signal }
+  };
+  const context = { requester, chainId: 8996, account: ACCOUNT };
+  const grant = book.create(
+    context,
+    { minutes: 15, cap: parseUnits('5', 18) },
+    {
+      networkName: 'Local stack',
+      contracts: CONTRACTS,
+      nodes: [NODE + '/'],
+      tokenSymbol: 'OCEAN',
+      tokenDecimals: 18
+    }
+  );
+  return { book, context, ended, grant, now };
+}
+
+const tx = (to: string, data: string, value = 0n) => ({
+  kind: 'transaction' as const,
+  to,
+  data,
+  value
+});
+
+describe('notebook grants', () => {
+  it('covers approve + buy + order inside the cap, counting approve and buy once', async () => {
+    const { book, context } = setUp();
+    for (const [to, data] of [
+      [CONTRACTS.ocean, approve(CONTRACTS.fixedRateExchange, '2.002')],
+      [CONTRACTS.fixedRateExchange, buy('2.002')],
+      [DATATOKEN, order()]
+    ]) {
+      const check = await book.check(context, tx(to, data));
+      assert.ok(check.covered, (check as { reason?: string }).reason);
+      book.record(check.use);
+    }
+    const [grant] = book.list();
+    assert.equal(grant.spent, parseUnits('2.002', 18));
+    assert.equal(grant.uses, 3);
+  });
+
+  it('refuses more than the cap, other contracts, native value and unknown calls', async () => {
+    const { book, context } = setUp();
+    const cases: Array<[string, string, bigint, RegExp]> = [
+      [
+        CONTRACTS.ocean,
+        approve(CONTRACTS.fixedRateExchange, '6'),
+        0n,
+        /more than/
+      ],
+      [CONTRACTS.ocean, approve(STRANGER, '1'), 0n, /not one of Ocean/],
+      [STRANGER, order(), 0n, /not one of Ocean/],
+      [
+        CONTRACTS.ocean,
+        calls.encodeFunctionData('transfer', [STRANGER, 1n]),
+        0n,
+        /not a call a grant covers/
+      ],
+      [CONTRACTS.dispenser, '0x', 1n, /own coin/],
+      [CONTRACTS.dispenser, '0xdeadbeef', 0n, /cannot decode/],
+      [DATATOKEN, order(parseUnits('9', 18)), 0n, /more than/]
+    ];
+    for (const [to, data, value, reason] of cases) {
+      const check = await book.check(context, tx(to, data, value));
+      assert.equal(check.covered, false);
+      assert.match((check as { reason: string }).reason, reason);
+    }
+    // Buying past what the approvals counted adds the rest to the spending.
+    const first = await book.check(
+      context,
+      tx(CONTRACTS.fixedRateExchange, buy('4'))
+    );
+    assert.ok(first.covered);
+    book.record(first.use);
+    const second = await book.check(
+      context,
+      tx(CONTRACTS.fixedRateExchange, buy('2'))
+    );
+    assert.equal(second.covered, false);
+  });
+
+  it('never covers a raw message, another node, or a command it does not list', async () => {
+    const { book, context } = setUp();
+    const node = (command: string, url = NODE) => ({
+      kind: 'nodeRequest' as const,
+      command,
+      node: url
+    });
+    assert.ok((await book.check(context, node('download'))).covered);
+    assert.ok((await book.check(context, node('createAuthToken'))).covered);
+    assert.equal(
+      (await book.check(context, node('download', 'http://127.0.0.1:9999')))
+        .covered,
+      false
+    );
+    assert.equal(
+      (await book.check(context, node('persistentStorageDeleteFile'))).covered,
+      false
+    );
+    assert.equal(
+      (await book.check(context, { kind: 'other', what: 'Signing a message' }))
+        .covered,
+      false
+    );
+  });
+
+  it('belongs to one kernel session, network and account, and ends with it', async () => {
+    const { book, context, ended, now, grant } = setUp();
+    const dispense = tx(
+      CONTRACTS.dispenser,
+      calls.encodeFunctionData('dispense', [
+        DATATOKEN,
+        parseUnits('1', 18),
+        ACCOUNT
+      ])
+    );
+    assert.ok((await book.check(context, dispense)).covered);
+    const other = {
+      ...context,
+      requester: {
+        ...context.requester,
+        session: { id: 'session-2', ended: new AbortController().signal }
+      }
+    };
+    assert.equal((await book.check(other, dispense)).covered, false);
+    assert.equal(
+      (await book.check({ ...context, chainId: 1 }, dispense)).covered,
+      false
+    );
+    assert.equal(
+      (await book.check({ ...context, account: STRANGER }, dispense)).covered,
+      false
+    );
+    assert.equal(
+      (
+        await book.check(
+          { ...context, requester: { kind: 'panel', label: 'Ocean panel' } },
+          dispense
+        )
+      ).covered,
+      false
+    );
+    // Expiry.
+    now.t = grant.expiresAt;
+    assert.equal((await book.check(context, dispense)).covered, false);
+    assert.deepEqual(book.list(), []);
+    // Kernel restart (the session's signal) and revoke.
+    const again = setUp();
+    again.ended.abort();
+    assert.deepEqual(again.book.list(), []);
+    const third = setUp();
+    third.book.revoke(third.grant.id);
+    assert.equal(
+      (await third.book.check(third.context, dispense)).covered,
+      false
+    );
+    const fourth = setUp();
+    fourth.book.clear();
+    assert.deepEqual(fourth.book.list(), []);
+    void ended;
+  });
+
+  it('covers publishing calls only on the factory and its data NFTs', async () => {
+    const { book, context } = setUp();
+    const setState = calls.encodeFunctionData('setMetaDataState', [1]);
+    assert.ok((await book.check(context, tx(NFT, setState))).covered);
+    assert.equal(
+      (await book.check(context, tx(STRANGER, setState))).covered,
+      false
+    );
+    const addManager = calls.encodeFunctionData('addManager', [STRANGER]);
+    assert.equal(
+      (await book.check(context, tx(NFT, addManager))).covered,
+      false
+    );
+  });
+
+  it('is only offered for a live kernel session', () => {
+    const { book } = setUp();
+    const ended = new AbortController();
+    ended.abort();
+    assert.equal(book.canOffer({ kind: 'panel', label: 'Ocean panel' }), false);
+    assert.equal(book.canOffer({ kind: 'kernel', label: 'k' }), false);
+    assert.equal(
+      book.canOffer({
+        kind: 'kernel',
+        label: 'k',
+        session: { id: 'x', ended: ended.signal }
+      }),
+      false
+    );
+  });
+});
