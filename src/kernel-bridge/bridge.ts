@@ -48,6 +48,8 @@ const PROMPTING_METHODS = new Set([
   'eth_signTransaction',
   'wallet_switchEthereumChain',
   'wallet_addEthereumChain',
+  'wallet_sendCalls',
+  'ocean_requestGrant',
   'wallet_watchAsset'
 ]);
 

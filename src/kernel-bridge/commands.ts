@@ -41,7 +41,7 @@ function describeNetwork(network: IOceanNetwork): Record<string, unknown> {
   };
 }
 
-/** Registers account, chain/network, networks, use, sign and help. */
+/** Registers account, chain/network, networks, use, sign, grant, grants and help. */
 export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
   const activeNetwork = (): IOceanNetwork => {
     const networks = bridge.networks;
@@ -167,6 +167,56 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
         description:
           'Sign a text message with your account (personal_sign, approved in the wallet dialog).',
         usage: '<message>'
+      }
+    ),
+    bridge.registerCommand(
+      'grant',
+      async (args, context) => {
+        const [minutes, cap] = args._ as unknown[];
+        await account(context);
+        // The wallet's dialog decides: it shows the scope in words and the
+        // person may change the time and the cap, or refuse (4001).
+        const grant = (await context.request('ocean_requestGrant', [
+          {
+            minutes: args.minutes ?? minutes ?? 15,
+            cap: String(args.cap ?? cap ?? '10')
+          }
+        ])) as Record<string, unknown>;
+        return mimeResult(
+          {
+            'text/plain': `Allowed without asking until ${String(grant.expires)}: Ocean requests from this notebook spending at most ${String(grant.cap)} ${String(grant.token)}. Revoke it in the Ocean panel.`
+          },
+          { value: grant }
+        );
+      },
+      {
+        description:
+          "Ask to have this notebook's Ocean requests signed without a dialog for a while (the wallet dialog decides; revoke in the Ocean panel).",
+        usage: '[--minutes 15] [--cap 10]'
+      }
+    ),
+    bridge.registerCommand(
+      'grants',
+      async (_args, context) => {
+        const grants = (await context.request('ocean_grants')) as Array<
+          Record<string, unknown>
+        >;
+        const lines = grants.map(
+          g =>
+            `${String(g.id)}: spent ${String(g.spent)} of ${String(g.cap)} ${String(g.token)} in ${String(g.uses)} request(s), ${String(g.minutesLeft)} min left`
+        );
+        return mimeResult(
+          {
+            'text/plain': lines.length
+              ? lines.join('\n')
+              : 'This notebook has no live grant: every request asks in the wallet dialog.'
+          },
+          { value: grants }
+        );
+      },
+      {
+        description: "This notebook's live grants and what they have spent.",
+        usage: ''
       }
     ),
     bridge.registerCommand(

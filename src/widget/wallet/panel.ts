@@ -6,6 +6,7 @@ import type { INetworkRegistry, IWallet } from '../../tokens';
 import './components/network-card';
 import type { OceanNetworkCard } from './components/network-card';
 import { OceanWallet } from './wallet';
+import { GrantsSection } from './grants-section';
 import { WalletSection } from './wallet-section';
 
 /**
@@ -77,6 +78,9 @@ export class OceanPanel extends Widget {
     }
 
     this.node.append(header, networkSection, walletSection);
+    if (wallet instanceof OceanWallet) {
+      this.node.append(new GrantsSection(wallet, _trans).node);
+    }
     this._networks.changed.connect(this._onNetworkChanged, this);
     this._render();
   }

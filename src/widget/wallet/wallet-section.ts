@@ -562,6 +562,7 @@ export class WalletSection {
       signature: t.__('Signature'),
       activity: t.__('Activity'),
       noActivity: t.__('No transactions yet.'),
+      underGrant: t.__('Signed without asking, under the'),
       pending: t.__('Pending'),
       confirmed: t.__('Confirmed'),
       failed: t.__('Failed')

@@ -819,6 +819,13 @@ export class OceanWalletView extends LitElement {
                       >${this._l(entry.status)}</span
                     >
                     ${entry.summary}
+                    ${
+                      entry.grant
+                        ? html`<div class="grant">
+                            ${this._l('underGrant')} ${entry.grant}
+                          </div>`
+                        : nothing
+                    }
                     <div class="muted">
                       ${new Date(entry.time).toLocaleString()} ·
                       ${
