@@ -1,5 +1,6 @@
 // Runs every unit test beside the code it tests (src/**/*.test.ts) with
-// Node's own test runner; tsx compiles TypeScript on the fly.
+// Node's own test runner; tsx compiles TypeScript on the fly. Then the
+// Python unit tests (jupyterlab_ocean/tests/) with unittest.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,4 +25,15 @@ const result = spawnSync(
     stdio: 'inherit'
   }
 );
-process.exit(result.status ?? 1);
+// The kernel-side Python (jupyterlab_ocean/tests/), with the standard
+// library's unittest in the project venv: no test runner to install.
+const python = path.join(root, '.venv', 'bin', 'python');
+const pythonResult = fs.existsSync(python)
+  ? spawnSync(
+      python,
+      ['-m', 'unittest', 'discover', '-s', 'jupyterlab_ocean/tests', '-t', '.'],
+      { cwd: root, stdio: 'inherit' }
+    )
+  : (console.error('No .venv/: run npm run setup for the Python unit tests.'),
+    { status: 1 });
+process.exit((result.status ?? 1) || (pythonResult.status ?? 1));

@@ -8,6 +8,7 @@ import {
 import { ganPlugin } from './gan';
 import { kernelBridgePlugin } from './kernel-bridge';
 import { networksPlugin } from './ocean';
+import { provenancePlugin } from './provenance';
 import { oceanClientPlugin } from './ocean/client-plugin';
 import {
   assetRendererPlugin,
@@ -35,6 +36,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   walletWidgetPlugin,
   oceanKernelCommandsPlugin,
   publishComputePlugin,
+  // provenance: the notebook's lineage record, shown and verified
+  provenancePlugin,
   // widget/market: discovery, asset cards, publishing
   discoverPlugin,
   assetRendererPlugin,

@@ -27,7 +27,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   'widget/wallet': ['ground', 'ocean'],
   'widget/market': ['ground', 'ocean'],
   gan: ['ground', 'ocean', 'kernel-bridge'],
-  commands: ['ground', 'ocean', 'kernel-bridge'],
+  commands: ['ground', 'ocean', 'kernel-bridge', 'provenance'],
+  provenance: ['ground', 'ocean', 'kernel-bridge'],
   entry: ['*']
 };
 

@@ -1,0 +1,170 @@
+/**
+ * `%ocean provenance` and `%ocean verify` (Deno: `ocean.provenance()`,
+ * `ocean.verify()`): the notebook's lineage as a table, and the same
+ * record checked against the chain, the node and the workspace.
+ */
+import type { Contents } from '@jupyterlab/services';
+import type { IDisposable } from '@lumino/disposable';
+import { OceanError } from '../errors';
+import { mimeResult } from '../kernel-bridge/results';
+import { readProvider } from '../ocean/chain';
+import { NodeApi } from '../ocean/node-api';
+import { readWorkspaceFile } from '../ocean/workspace';
+import type {
+  IKernelBridge,
+  IKernelCommandContext,
+  INetworkRegistry,
+  IOceanNetwork
+} from '../tokens';
+import type { IProvenanceLog } from './log';
+import {
+  sha256Hex,
+  type IProvenanceEntry,
+  type IProvenanceRecord
+} from './record';
+import {
+  escapeHtml,
+  provenanceBundle,
+  provenanceRows,
+  verdictText
+} from './report';
+import { verifyRecord, type IReceiptLike, type IVerifyReaders } from './verify';
+
+function recordOf(
+  log: IProvenanceLog,
+  context: IKernelCommandContext
+): IProvenanceRecord {
+  const record = log.read(context.requester);
+  if (!record) {
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      'Provenance is kept in a notebook: run this from a notebook cell, not a console.'
+    );
+  }
+  return record;
+}
+
+/**
+ * Readers for the browser's verifier. The chain and node are the
+ * configured network with the entry's chain id, never URLs taken from the
+ * record: a notebook from someone else must not make the browser call
+ * wherever it says.
+ */
+export function browserReaders(
+  networks: INetworkRegistry,
+  contents: Contents.IManager,
+  notebookPath: string
+): IVerifyReaders {
+  const networkFor = (entry: IProvenanceEntry): IOceanNetwork => {
+    const network = networks.networks.find(
+      n => n.chainId === entry.network.chainId
+    );
+    if (!network) {
+      throw new OceanError(
+        'OCEAN_UNKNOWN_NETWORK',
+        `chain ${entry.network.chainId} (${entry.network.key}) is not among your configured networks`
+      );
+    }
+    return network;
+  };
+  const folder = notebookPath.split('/').slice(0, -1).join('/');
+  return {
+    receipt: async (entry, tx) => {
+      const provider = await readProvider(networkFor(entry));
+      const receipt = await provider.getTransactionReceipt(tx);
+      return receipt
+        ? ({
+            status: receipt.status,
+            blockNumber: receipt.blockNumber,
+            logs: receipt.logs.map(log => ({
+              address: log.address,
+              topics: [...log.topics],
+              data: log.data
+            }))
+          } satisfies IReceiptLike)
+        : null;
+    },
+    ddo: async entry => {
+      const node = new NodeApi(networkFor(entry).nodeUrl);
+      const response = await node.ddoResponse(entry.did);
+      if (response.status === 404) {
+        return null;
+      }
+      if (!response.ok) {
+        throw new OceanError(
+          'OCEAN_NODE_REFUSED',
+          `the node answered ${response.status}`
+        );
+      }
+      return response.json();
+    },
+    fileSha256: async (_entry, file) => {
+      if (file.path.split('/').includes('..')) {
+        return null; // Only files beside the notebook are looked at.
+      }
+      const path = folder ? `${folder}/${file.path}` : file.path;
+      try {
+        const { bytes } = await readWorkspaceFile(contents, path);
+        return await sha256Hex(bytes);
+      } catch {
+        return null; // Not at hand: nothing to compare.
+      }
+    }
+  };
+}
+
+export function registerProvenanceCommands(
+  bridge: IKernelBridge,
+  log: IProvenanceLog,
+  networks: INetworkRegistry,
+  contents: Contents.IManager
+): IDisposable[] {
+  return [
+    bridge.registerCommand(
+      'provenance',
+      async (_args, context) => {
+        const record = recordOf(log, context);
+        const bundle = provenanceBundle(record);
+        return mimeResult(
+          { 'text/plain': bundle.text, 'text/html': bundle.html },
+          {
+            value: {
+              record,
+              rows: provenanceRows(record),
+              warnings: bundle.warnings
+            }
+          }
+        );
+      },
+      {
+        description:
+          "This notebook's Ocean sources: what it bought, loaded, computed and published, with licences (and a warning where a licence forbids what was done).",
+        usage: ''
+      }
+    ),
+    bridge.registerCommand(
+      'verify',
+      async (_args, context) => {
+        const record = recordOf(log, context);
+        context.progress(
+          `Checking ${record.entries.length} provenance entries against the chain and the node…`
+        );
+        const verdicts = await verifyRecord(
+          record,
+          browserReaders(networks, contents, context.requester.path ?? '')
+        );
+        const text = verdictText(verdicts);
+        const html = `<pre class="jp-OceanProvenance-verdicts">${escapeHtml(text)}</pre>`;
+        return mimeResult(
+          { 'text/plain': text, 'text/html': html },
+          { value: { ok: verdicts.every(v => v.ok), verdicts } }
+        );
+      },
+      {
+        description:
+          "Re-check this notebook's provenance: each order on chain (consumer, service, paid), each asset on the node, each file's SHA-256.",
+        usage: ''
+      }
+    )
+  ];
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type {
+  IKernelCommandContext,
+  INetworkRegistry,
+  IOceanAccessGrant,
+  IOceanAssetSummary
+} from '../tokens';
+import { ProvenanceLog, type IMetadataHolder } from './log';
+import { lineageDigest, PROVENANCE_METADATA_KEY, readRecord } from './record';
+
+const NETWORK = {
+  key: 'local',
+  name: 'Local',
+  chainId: 8996,
+  rpcUrl: 'http://127.0.0.1:8545',
+  nodeUrl: 'http://127.0.0.1:8001',
+  nativeSymbol: 'ETH'
+};
+
+function notebook(): IMetadataHolder & { data: Map<string, unknown> } {
+  const data = new Map<string, unknown>();
+  return {
+    data,
+    getMetadata: key => data.get(key),
+    // Metadata is stored as JSON: keep what a save would keep.
+    setMetadata: (key, value) =>
+      data.set(key, JSON.parse(JSON.stringify(value)))
+  };
+}
+
+const context = (kernelId: string, cellId?: string): IKernelCommandContext => ({
+  requester: { kind: 'kernel', label: 'n.ipynb', kernelId, path: 'n.ipynb' },
+  cellId,
+  progress: () => undefined,
+  request: async () => null
+});
+
+const asset = {
+  did: 'did:op:1',
+  name: 'Weather',
+  license: 'CC-BY-ND-4.0'
+} as IOceanAssetSummary;
+
+const grant: IOceanAccessGrant = {
+  did: 'did:op:1',
+  chainId: 8996,
+  serviceId: 'svc-1',
+  serviceIndex: 0,
+  datatoken: '0xd1',
+  consumer: '0xc1',
+  orderTxId: '0xaaaa',
+  reused: true,
+  validUntil: null
+};
+
+describe('provenance log', () => {
+  it("writes loads and publishes into the asking kernel's notebook, with the cell, block and SHA-256", async () => {
+    const model = notebook();
+    const log = new ProvenanceLog({
+      notebooks: requester => (requester.kernelId === 'k1' ? model : null),
+      networks: {
+        active: NETWORK,
+        networks: [NETWORK]
+      } as unknown as INetworkRegistry,
+      blockOf: async (_network, tx) => (tx === '0xaaaa' ? 41 : null)
+    });
+    const load = await log.recordLoad(context('k1', 'cell-3'), asset, grant, [
+      {
+        name: 'w.csv',
+        path: 'ocean-data/w.csv',
+        bytes: new TextEncoder().encode('abc')
+      }
+    ]);
+    assert.equal(load?.id, 'e1');
+    const stored = readRecord(model.data.get(PROVENANCE_METADATA_KEY));
+    assert.deepEqual(stored.entries[0].order, {
+      tx: '0xaaaa',
+      block: 41,
+      reused: true
+    });
+    assert.equal(stored.entries[0].cellId, 'cell-3');
+    assert.equal(stored.entries[0].license, 'CC-BY-ND-4.0');
+    assert.equal(stored.entries[0].network.rpcUrl, 'http://127.0.0.1:8545');
+    assert.equal(
+      stored.entries[0].files![0].sha256,
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    );
+
+    const lineage = await log.lineage(context('k1').requester);
+    assert.deepEqual(
+      lineage?.sources.map(s => s.id),
+      ['e1']
+    );
+    assert.equal(lineage?.digest, await lineageDigest(stored));
+    const publish = await log.recordPublish(
+      context('k1', 'cell-4'),
+      { did: 'did:op:2', tx: '0xbbbb', name: 'Derived', license: 'CC0-1.0' },
+      lineage
+    );
+    assert.deepEqual(publish?.sources, ['e1']);
+    assert.equal(publish?.lineageDigest, lineage?.digest);
+    assert.equal(
+      readRecord(model.data.get(PROVENANCE_METADATA_KEY)).entries.length,
+      2
+    );
+  });
+
+  it('writes nothing where no notebook is known (a console)', async () => {
+    const log = new ProvenanceLog({
+      notebooks: () => null,
+      networks: {
+        active: NETWORK,
+        networks: [NETWORK]
+      } as unknown as INetworkRegistry,
+      blockOf: async () => 1
+    });
+    assert.equal(await log.recordLoad(context('k9'), asset, grant, []), null);
+    assert.equal(log.read(context('k9').requester), null);
+  });
+});

@@ -1,0 +1,296 @@
+/**
+ * The notebook's lineage log: commands (load, compute, publish) tell it
+ * what they did for a kernel, and it writes the entry into the metadata of
+ * the notebook that kernel belongs to. It reads the chain once per order
+ * (the block) and hashes the bytes it is given; it signs nothing.
+ */
+import { Token } from '@lumino/coreutils';
+import { readProvider } from '../ocean/chain';
+import type {
+  IKernelCommandContext,
+  INetworkRegistry,
+  IOceanAccessGrant,
+  IOceanAssetSummary,
+  IOceanNetwork,
+  IWalletRequester
+} from '../tokens';
+import {
+  appendEntry,
+  lineageDigest,
+  PROVENANCE_METADATA_KEY,
+  publishSources,
+  readRecord,
+  sha256Hex,
+  type IProvenanceEntry,
+  type IProvenanceFile,
+  type IProvenanceNetwork,
+  type IProvenanceRecord
+} from './record';
+
+/** A file a command brought into the workspace (or the kernel). */
+export interface ILoggedFile {
+  name: string;
+  /** Relative to the notebook's folder. */
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** What a publish from a notebook names as its sources. */
+export interface ILineage {
+  sources: IProvenanceEntry[];
+  digest: string;
+  record: IProvenanceRecord;
+}
+
+export interface IProvenanceLog {
+  /** A `%ocean load`: the order behind it and the files it brought. */
+  recordLoad(
+    context: IKernelCommandContext,
+    asset: IOceanAssetSummary,
+    grant: IOceanAccessGrant,
+    files: ReadonlyArray<ILoggedFile>
+  ): Promise<IProvenanceEntry | null>;
+  /** A compute job: its order (when known) and the result files saved. */
+  recordCompute(
+    context: IKernelCommandContext,
+    job: {
+      did: string;
+      jobId: string;
+      grant?: IOceanAccessGrant;
+      license?: string;
+      name?: string;
+    },
+    files: ReadonlyArray<ILoggedFile>
+  ): Promise<IProvenanceEntry | null>;
+  /** A publish made from the notebook, with the sources `lineage` gave. */
+  recordPublish(
+    context: IKernelCommandContext,
+    published: {
+      did: string;
+      tx: string;
+      datatoken?: string;
+      serviceId?: string;
+      name: string;
+      license: string;
+    },
+    lineage: ILineage | null
+  ): Promise<IProvenanceEntry | null>;
+  /** The sources a publish from this notebook names now, with the digest. */
+  lineage(requester: IWalletRequester): Promise<ILineage | null>;
+  /** The notebook's record (empty when it has none); null when no notebook is known. */
+  read(requester: IWalletRequester): IProvenanceRecord | null;
+}
+
+export const IProvenanceLog = new Token<IProvenanceLog>(
+  'jupyterlab-ocean:IProvenanceLog',
+  "Records what a notebook bought, loaded, computed and published in the notebook's metadata."
+);
+
+/** The notebook model the log writes to: JupyterLab's INotebookModel, as little as used. */
+export interface IMetadataHolder {
+  getMetadata(key: string): unknown;
+  setMetadata(key: string, value: unknown): void;
+}
+
+/** Finds the notebook model of a requester (by its kernel, else its path). */
+export type NotebookLookup = (
+  requester: IWalletRequester
+) => IMetadataHolder | null;
+
+export function networkOf(network: IOceanNetwork): IProvenanceNetwork {
+  return {
+    key: network.key,
+    chainId: network.chainId,
+    rpcUrl: network.rpcUrl,
+    nodeUrl: network.nodeUrl
+  };
+}
+
+export class ProvenanceLog implements IProvenanceLog {
+  constructor(options: {
+    notebooks: NotebookLookup;
+    networks: INetworkRegistry;
+    /** The block of an order transaction (tests give their own). */
+    blockOf?: (network: IOceanNetwork, tx: string) => Promise<number | null>;
+  }) {
+    this._notebooks = options.notebooks;
+    this._networks = options.networks;
+    this._blockOf = options.blockOf ?? orderBlock;
+  }
+
+  read(requester: IWalletRequester): IProvenanceRecord | null {
+    const model = this._notebooks(requester);
+    return model
+      ? readRecord(model.getMetadata(PROVENANCE_METADATA_KEY))
+      : null;
+  }
+
+  async lineage(requester: IWalletRequester): Promise<ILineage | null> {
+    const record = this.read(requester);
+    if (!record) {
+      return null;
+    }
+    const ids = new Set(publishSources(record));
+    return {
+      sources: record.entries.filter(entry => ids.has(entry.id)),
+      digest: await lineageDigest(record),
+      record
+    };
+  }
+
+  async recordLoad(
+    context: IKernelCommandContext,
+    asset: IOceanAssetSummary,
+    grant: IOceanAccessGrant,
+    files: ReadonlyArray<ILoggedFile>
+  ): Promise<IProvenanceEntry | null> {
+    const network = this._networks.active;
+    return this._add(context.requester, {
+      action: 'load',
+      ...(await this._common(context, network)),
+      did: asset.did,
+      name: asset.name,
+      license: asset.license,
+      ...(await this._order(network, grant)),
+      files: await hashed(files)
+    });
+  }
+
+  async recordCompute(
+    context: IKernelCommandContext,
+    job: {
+      did: string;
+      jobId: string;
+      grant?: IOceanAccessGrant;
+      license?: string;
+      name?: string;
+    },
+    files: ReadonlyArray<ILoggedFile>
+  ): Promise<IProvenanceEntry | null> {
+    const network = this._networks.active;
+    const record = this.read(context.requester);
+    // The data a job ran on is the dataset it names; the loads of that
+    // dataset in this notebook are its sources.
+    const sources = (record?.entries ?? [])
+      .filter(entry => entry.did === job.did && entry.action === 'load')
+      .map(entry => entry.id);
+    return this._add(context.requester, {
+      action: 'compute',
+      ...(await this._common(context, network)),
+      did: job.did,
+      name: job.name,
+      license: job.license,
+      jobId: job.jobId,
+      ...(job.grant ? await this._order(network, job.grant) : {}),
+      files: await hashed(files),
+      ...(sources.length ? { sources } : {})
+    });
+  }
+
+  async recordPublish(
+    context: IKernelCommandContext,
+    published: {
+      did: string;
+      tx: string;
+      datatoken?: string;
+      serviceId?: string;
+      name: string;
+      license: string;
+    },
+    lineage: ILineage | null
+  ): Promise<IProvenanceEntry | null> {
+    const network = this._networks.active;
+    return this._add(context.requester, {
+      action: 'publish',
+      ...(await this._common(context, network)),
+      did: published.did,
+      name: published.name,
+      license: published.license,
+      datatoken: published.datatoken,
+      serviceId: published.serviceId,
+      serviceIndex: published.serviceId ? 0 : undefined,
+      tx: published.tx,
+      sources: lineage?.sources.map(entry => entry.id) ?? [],
+      lineageDigest: lineage?.digest
+    });
+  }
+
+  private async _common(
+    context: IKernelCommandContext,
+    network: IOceanNetwork
+  ): Promise<{ at: string; cellId?: string; network: IProvenanceNetwork }> {
+    return {
+      at: new Date().toISOString(),
+      ...(context.cellId ? { cellId: context.cellId } : {}),
+      network: networkOf(network)
+    };
+  }
+
+  private async _order(
+    network: IOceanNetwork,
+    grant: IOceanAccessGrant
+  ): Promise<Partial<IProvenanceEntry>> {
+    let block: number | null = null;
+    try {
+      block = await this._blockOf(network, grant.orderTxId);
+    } catch {
+      // The block is a convenience for readers; the verifier reads the
+      // receipt itself, so a failed read leaves it out rather than failing
+      // the load.
+    }
+    return {
+      serviceId: grant.serviceId,
+      serviceIndex: grant.serviceIndex,
+      datatoken: grant.datatoken,
+      consumer: grant.consumer,
+      order: { tx: grant.orderTxId, block, reused: grant.reused }
+    };
+  }
+
+  private _add(
+    requester: IWalletRequester,
+    entry: Omit<IProvenanceEntry, 'id'>
+  ): IProvenanceEntry | null {
+    const model = this._notebooks(requester);
+    if (!model) {
+      return null; // A console or an unknown kernel: no notebook to write to.
+    }
+    const current = readRecord(model.getMetadata(PROVENANCE_METADATA_KEY));
+    const { record, entry: added } = appendEntry(current, dropUndefined(entry));
+    model.setMetadata(PROVENANCE_METADATA_KEY, record);
+    return added;
+  }
+
+  private _notebooks: NotebookLookup;
+  private _networks: INetworkRegistry;
+  private _blockOf: (
+    network: IOceanNetwork,
+    tx: string
+  ) => Promise<number | null>;
+}
+
+async function hashed(
+  files: ReadonlyArray<ILoggedFile>
+): Promise<IProvenanceFile[]> {
+  return Promise.all(
+    files.map(async file => ({
+      name: file.name,
+      path: file.path,
+      size: file.bytes.length,
+      sha256: await sha256Hex(file.bytes)
+    }))
+  );
+}
+
+async function orderBlock(
+  network: IOceanNetwork,
+  tx: string
+): Promise<number | null> {
+  const receipt = await (await readProvider(network)).getTransactionReceipt(tx);
+  return receipt?.blockNumber ?? null;
+}
+
+/** Metadata is JSON: undefined fields would be dropped on save anyway. */
+function dropUndefined<T extends object>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { IProvenanceEntry } from './record';
+import {
+  checkDdo,
+  checkFile,
+  checkOrder,
+  ORDER_STARTED_TOPIC,
+  orderEvents,
+  verifyRecord,
+  type IReceiptLike
+} from './verify';
+
+const DATATOKEN = '0x00000000000000000000000000000000000000d1';
+const CONSUMER = '0x00000000000000000000000000000000000000c1';
+const word = (value: bigint | string) =>
+  (typeof value === 'string'
+    ? value.replace(/^0x/, '')
+    : value.toString(16)
+  ).padStart(64, '0');
+
+/** A receipt with the OrderStarted log Ocean's ERC20 template emits. */
+function receipt(
+  options: {
+    consumer?: string;
+    amount?: bigint;
+    serviceIndex?: bigint;
+    token?: string;
+    status?: number;
+  } = {}
+): IReceiptLike {
+  return {
+    status: options.status ?? 1,
+    blockNumber: 12,
+    logs: [
+      {
+        address: '0x00000000000000000000000000000000000000ee',
+        topics: ['0xdead'],
+        data: '0x'
+      },
+      {
+        address: options.token ?? DATATOKEN,
+        topics: [
+          ORDER_STARTED_TOPIC,
+          `0x${word(options.consumer ?? CONSUMER)}`,
+          `0x${word('0x0')}`
+        ],
+        data: `0x${word(CONSUMER)}${word(options.amount ?? 10n ** 18n)}${word(options.serviceIndex ?? 0n)}${word(1700000000n)}${word(11n)}`
+      }
+    ]
+  };
+}
+
+const entry = (): IProvenanceEntry => ({
+  id: 'e1',
+  action: 'load',
+  at: 'now',
+  network: {
+    key: 'local',
+    chainId: 8996,
+    rpcUrl: 'r',
+    nodeUrl: 'http://127.0.0.1:8001'
+  },
+  did: 'did:op:1',
+  serviceId: 'svc-1',
+  serviceIndex: 0,
+  datatoken: DATATOKEN,
+  consumer: CONSUMER,
+  order: {
+    tx: '0xaaaa000000000000000000000000000000000000000000000000000000000001',
+    block: 12,
+    reused: false
+  },
+  files: [
+    {
+      name: 'w.csv',
+      path: 'ocean-data/w.csv',
+      size: 3,
+      sha256: 'ab'.repeat(32)
+    }
+  ]
+});
+
+describe('provenance verifier', () => {
+  it('decodes OrderStarted by hand', () => {
+    assert.deepEqual(orderEvents(receipt()), [
+      {
+        datatoken: DATATOKEN,
+        consumer: CONSUMER,
+        payer: CONSUMER,
+        amount: 10n ** 18n,
+        serviceIndex: 0
+      }
+    ]);
+  });
+
+  it('passes an order that is for the consumer, the service and paid', () => {
+    assert.deepEqual(checkOrder(entry(), receipt()), []);
+  });
+
+  it('says which entry is wrong and how', () => {
+    const cases: Array<
+      [Partial<IProvenanceEntry>, IReceiptLike | null, RegExp]
+    > = [
+      [{}, null, /^e1: the order transaction 0xaaaa.* is not on chain 8996\.$/],
+      [{}, receipt({ status: 0 }), /failed on chain/],
+      [
+        { consumer: '0x00000000000000000000000000000000000000c2' },
+        receipt(),
+        /^e1: the order 0xaaaa00…0001 was for consumer 0x0+c1, not 0x0+c2\.$/
+      ],
+      [
+        { datatoken: '0x00000000000000000000000000000000000000d2' },
+        receipt(),
+        /is for datatoken 0x0+d1, not 0x0+d2/
+      ],
+      [{ serviceIndex: 1 }, receipt(), /was for service 0, not service 1/],
+      [{}, receipt({ amount: 0n }), /spent no datatoken, so it was not paid/],
+      [
+        {
+          order: {
+            tx: '0xaaaa000000000000000000000000000000000000000000000000000000000001',
+            block: 13,
+            reused: false
+          }
+        },
+        receipt(),
+        /is in block 12, not 13/
+      ]
+    ];
+    for (const [change, read, expected] of cases) {
+      const problems = checkOrder({ ...entry(), ...change }, read);
+      assert.equal(problems.length, 1, `${expected}: ${problems.join(' | ')}`);
+      assert.match(problems[0], expected);
+    }
+  });
+
+  it('checks the asset and its datatoken on the node', () => {
+    const ddo = {
+      id: 'did:op:1',
+      services: [{ id: 'svc-1', datatokenAddress: DATATOKEN }]
+    };
+    assert.deepEqual(checkDdo(entry(), ddo), []);
+    assert.match(
+      checkDdo(entry(), null)[0],
+      /^e1: the Ocean Node at http:\/\/127\.0\.0\.1:8001 does not know did:op:1\.$/
+    );
+    assert.match(
+      checkDdo({ ...entry(), serviceId: 'svc-9' }, ddo)[0],
+      /has no service svc-9/
+    );
+    assert.match(
+      checkDdo(entry(), {
+        ...ddo,
+        services: [{ id: 'svc-1', datatokenAddress: '0x1' }]
+      })[0],
+      /the datatoken of did:op:1 is 0x1, not 0x0+d1 as recorded/
+    );
+  });
+
+  it('compares a file at hand, and leaves one that is not', () => {
+    const file = entry().files![0];
+    assert.deepEqual(checkFile(entry(), file, null), []);
+    assert.deepEqual(checkFile(entry(), file, file.sha256), []);
+    assert.match(
+      checkFile(entry(), file, 'cd'.repeat(32))[0],
+      /^e1: ocean-data\/w\.csv has SHA-256 cdcdcdcd…cdcd, not abababab…abab as recorded/
+    );
+  });
+
+  it('verifies a record with readers, turning read errors into sentences', async () => {
+    const ddo = {
+      id: 'did:op:1',
+      services: [{ id: 'svc-1', datatokenAddress: DATATOKEN }]
+    };
+    const verdicts = await verifyRecord(
+      {
+        version: 1,
+        entries: [entry(), { ...entry(), id: 'e2', did: 'did:op:2' }]
+      },
+      {
+        receipt: async () => receipt(),
+        ddo: async e =>
+          e.did === 'did:op:1' ? ddo : Promise.reject(new Error('node down')),
+        fileSha256: async () => 'ab'.repeat(32)
+      }
+    );
+    assert.equal(verdicts[0].ok, true);
+    assert.deepEqual(verdicts[0].checked, [
+      'asset on the node',
+      'order on chain',
+      'SHA-256 of ocean-data/w.csv'
+    ]);
+    assert.equal(verdicts[1].ok, false);
+    assert.deepEqual(verdicts[1].problems, [
+      'e2: could not check the asset on the node: node down'
+    ]);
+  });
+});
