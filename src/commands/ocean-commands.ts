@@ -31,6 +31,7 @@ import { checkDid } from '../ocean/asset';
 import { OceanError } from '../errors';
 import { detectFormat } from '../ocean/preview';
 import { writeWorkspaceFile } from '../ocean/workspace';
+import type { IProvenanceLog } from '../provenance/log';
 
 /** Bigger files are saved to the workspace but not sent through the bridge. */
 export const INLINE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -142,7 +143,8 @@ function searchQuery(args: Record<string, unknown>): IOceanAssetQuery {
 export function registerOceanKernelCommands(
   bridge: IKernelBridge,
   client: IOceanClient,
-  contents: Contents.IManager
+  contents: Contents.IManager,
+  provenance: IProvenanceLog | null = null
 ): IDisposable[] {
   const search = async (args: Record<string, unknown>) => {
     const query = searchQuery(args);
@@ -313,7 +315,25 @@ export function registerOceanKernelCommands(
     // from the same table (the library needs nothing the bridge lacks).
     const as = args.dataset === true ? ('dataset' as const) : undefined;
     const asset = await client.getAsset(did);
-    await client.getAccess(did, context.requester, report);
+    const grant = await client.getAccess(did, context.requester, report);
+    // The notebook's lineage: which order brought which bytes (provenance/).
+    const record = (loaded: ILoadedFile[]) =>
+      provenance
+        ?.recordLoad(
+          context,
+          asset,
+          grant,
+          loaded.map(file => ({
+            name: file.name,
+            path: file.relative,
+            bytes: file.bytes
+          }))
+        )
+        .catch(error =>
+          context.progress(
+            `Loaded, but not recorded in the notebook's provenance: ${(error as Error).message}`
+          )
+        );
     const files = await client.files(did);
     if (files.length <= 1 || chosen !== undefined) {
       const index = chosen ?? 0;
@@ -334,6 +354,7 @@ export function registerOceanKernelCommands(
         context,
         report
       );
+      await record([file]);
       const value = await decodeFile(file, as);
       if (files.length <= 1) {
         return value;
@@ -364,6 +385,7 @@ export function registerOceanKernelCommands(
       loaded.push(await fetchFile(did, asset, info, folder, context, step));
     }
     uniqueNames(loaded);
+    await record(loaded);
     const total = loaded.reduce((sum, file) => sum + file.bytes.length, 0);
     const entries = [];
     for (const file of loaded) {
