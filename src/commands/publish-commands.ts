@@ -34,6 +34,8 @@ import {
 import { OceanError } from '../errors';
 import { trustedAlgorithmFromNode } from '../ocean/manage';
 import { readWorkspaceFile } from '../ocean/workspace';
+import type { IProvenanceLog } from '../provenance/log';
+import { publishLineage, recordPublished } from '../provenance/published';
 import {
   LICENSES,
   publishAsset,
@@ -263,7 +265,8 @@ export function registerPublishCommands(
   bridge: IKernelBridge,
   networks: INetworkRegistry,
   wallet: IWallet,
-  contents: Contents.IManager
+  contents: Contents.IManager,
+  provenance: IProvenanceLog | null = null
 ): void {
   const signerFor = async (context: IKernelCommandContext) => {
     await wallet.ensureUnlocked(context.requester);
@@ -292,6 +295,14 @@ export function registerPublishCommands(
         },
         trust: did => trustedAlgorithmFromNode(network, did)
       });
+      // The notebook's sources go into the new DDO (provenance/).
+      const { lineage, additionalInformation } = await publishLineage(
+        provenance,
+        context
+      );
+      if (additionalInformation) {
+        request.additionalInformation = additionalInformation;
+      }
       const signer = await signerFor(context);
       const steps = [
         'check',
@@ -308,12 +319,39 @@ export function registerPublishCommands(
           (steps.indexOf(progress.step) + 1) / steps.length
         )
       );
+      const { card, warnings } = await recordPublished(
+        provenance,
+        context,
+        contents,
+        {
+          did: published.did,
+          tx: published.metadataTxHash,
+          datatoken: published.datatoken,
+          serviceId: published.serviceId,
+          name: request.name,
+          license: request.license,
+          description: request.description,
+          tags: request.tags ?? [],
+          type: request.type ?? 'dataset',
+          chainId: network.chainId
+        },
+        lineage
+      ).catch(error => {
+        context.progress(
+          `Published, but the card or the provenance record was not written: ${(error as Error).message}`
+        );
+        return { card: null, warnings: [] as string[] };
+      });
       return mimeResult(
         {
-          'text/plain': `Published “${request.name}” as ${published.did}`,
+          'text/plain': [
+            `Published “${request.name}” as ${published.did}`,
+            ...(card ? [`Card: ${card}`] : []),
+            ...warnings.map(warning => `⚠ ${warning}`)
+          ].join('\n'),
           [OCEAN_ASSET_MIME_TYPE]: { did: published.did }
         },
-        { value: published }
+        { value: { ...published, card, warnings } }
       );
     },
     {

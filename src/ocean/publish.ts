@@ -34,6 +34,8 @@ export const LICENSES = [
   'CC-BY-4.0',
   'CC-BY-SA-4.0',
   'CC-BY-NC-4.0',
+  'CC-BY-ND-4.0',
+  'CC-BY-NC-ND-4.0',
   'ODbL-1.0',
   'PDDL-1.0',
   'MIT',
@@ -76,6 +78,11 @@ export interface IPublishRequest {
   sampleUrl?: string;
   /** Seconds an order stays valid (0 = forever). */
   timeout?: number;
+  /**
+   * More of `metadata.additionalInformation`: a notebook's publish puts its
+   * sources there (`derivedFrom`, `lineageDigest`, see src/provenance/).
+   */
+  additionalInformation?: Record<string, unknown>;
 }
 
 export interface IPublished {
@@ -428,8 +435,16 @@ export async function publishAsset(
       license: request.license,
       tags: request.tags ?? [],
       ...(request.sampleUrl ? { links: [request.sampleUrl] } : {}),
-      ...('bytes' in request.file && request.file.contentType
-        ? { additionalInformation: { contentType: request.file.contentType } }
+      ...(('bytes' in request.file && request.file.contentType) ||
+      request.additionalInformation
+        ? {
+            additionalInformation: {
+              ...request.additionalInformation,
+              ...('bytes' in request.file && request.file.contentType
+                ? { contentType: request.file.contentType }
+                : {})
+            }
+          }
         : {}),
       ...(type === 'algorithm'
         ? {

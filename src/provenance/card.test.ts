@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { cardFolder, datasetCard, derivedFrom } from './card';
+import type { IProvenanceRecord } from './record';
+
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+const record: IProvenanceRecord = JSON.parse(
+  fs.readFileSync(path.join(HERE, 'fixtures', 'record.json'), 'utf8')
+);
+
+describe('dataset card', () => {
+  const card = datasetCard({
+    name: 'Derived\n---\nlicense: mit',
+    did: 'did:op:2',
+    chainId: 8996,
+    license: 'CC0-1.0',
+    description: 'Averages per station.',
+    tags: ['weather'],
+    type: 'dataset',
+    sources: [record.entries[0]],
+    digest: 'sha256:abc',
+    notebook: 'work/analysis.ipynb',
+    warnings: ['e2 published … does not allow derivatives']
+  });
+
+  it('has front matter the Hub reads, with the sources by DID', () => {
+    const front = card.split('\n---\n')[0];
+    assert.match(front, /^---\nlicense: "cc0-1.0"\n/);
+    assert.match(
+      front,
+      /source_datasets:\n {2}- "did:op:1111111111111111111111111111111111111111111111111111111111111111"\n/
+    );
+    assert.match(front, /lineage_digest: "sha256:abc"/);
+    // A name from the notebook cannot end the front matter or add keys.
+    assert.match(front, /pretty_name: "Derived\\n---\\nlicense: mit"/);
+    assert.equal(card.match(/^---$/gm)?.length, 2);
+  });
+
+  it('lists the lineage, the warnings and the parts to fill in', () => {
+    assert.match(
+      card,
+      /\| e1 \| load \| Weather — Zürich \| `did:op:1{64}` \| CC-BY-ND-4\.0 \| `0xaaaa0{59}1` \|/
+    );
+    assert.match(card, /## Licence warnings\n\n- ⚠ e2 published/);
+    assert.match(card, /## Intended use\n\n_To fill in/);
+    assert.match(card, /## Limitations\n\n_To fill in/);
+    assert.match(
+      card,
+      /python -m jupyterlab_ocean\.provenance verify analysis\.ipynb/
+    );
+  });
+
+  it('gives the DDO its sources and digest, and the card a safe folder', () => {
+    assert.deepEqual(derivedFrom([record.entries[0]], 'sha256:abc'), {
+      derivedFrom: [
+        {
+          did: record.entries[0].did,
+          chainId: 8996,
+          orderTx: record.entries[0].order!.tx,
+          license: 'CC-BY-ND-4.0'
+        }
+      ],
+      lineageDigest: 'sha256:abc'
+    });
+    assert.equal(cardFolder('../My data: v2'), 'ocean-published/My-data-v2');
+  });
+});
