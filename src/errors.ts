@@ -11,6 +11,13 @@ export type OceanErrorCode =
   | 4200
   | 4900
   | 4901
+  // EIP-5792 batches: unsupported chain, duplicate id, unknown id, too
+  // large, atomicity not supported.
+  | 5710
+  | 5720
+  | 5730
+  | 5740
+  | 5760
   | 'OCEAN_UNKNOWN_NETWORK'
   | 'OCEAN_NETWORK_UNREACHABLE'
   | 'OCEAN_NODE_UNREACHABLE'
@@ -36,6 +43,8 @@ export type OceanErrorCode =
   | 'OCEAN_WALLET_EXISTS'
   | 'OCEAN_FAUCET_FAILED'
   | 'OCEAN_BAD_REQUEST'
+  // A batch (wallet_sendCalls) stopped at a step; the steps before it stay done.
+  | 'OCEAN_BATCH_STOPPED'
   // Publish and compute-to-data:
   | 'OCEAN_PUBLISH_FAILED'
   | 'OCEAN_COMPUTE_REFUSED'

@@ -257,3 +257,29 @@ describe('notebook grants', () => {
     );
   });
 });
+
+describe('a batch under a grant', () => {
+  it('is covered as a whole, or not at all', async () => {
+    const { book, context } = setUp();
+    const buyBatch = [
+      tx(CONTRACTS.ocean, approve(CONTRACTS.fixedRateExchange, '2')),
+      tx(CONTRACTS.fixedRateExchange, buy('2')),
+      tx(DATATOKEN, order())
+    ];
+    const check = await book.checkAll(context, buyBatch);
+    assert.ok(check.covered);
+    book.record(check.use);
+    const [grant] = book.list();
+    assert.equal(grant.spent, parseUnits('2', 18));
+    assert.equal(grant.uses, 3);
+    // The same again would pass the 5 OCEAN cap on its second round.
+    assert.ok((await book.checkAll(context, buyBatch)).covered);
+    const twice = await book.checkAll(context, [...buyBatch, ...buyBatch]);
+    assert.equal(twice.covered, false);
+    const stranger = await book.checkAll(context, [
+      ...buyBatch,
+      tx(STRANGER, order())
+    ]);
+    assert.equal(stranger.covered, false);
+  });
+});

@@ -122,6 +122,8 @@ export interface IGrantUse {
   spend: bigint;
   /** Approval credit per spender after this request (see the header). */
   credit: Map<string, bigint>;
+  /** Requests it stands for (a batch's calls). */
+  count?: number;
 }
 
 export type GrantCheck =
@@ -243,6 +245,17 @@ export class GrantBook {
     context: IGrantContext,
     request: GrantRequest
   ): Promise<GrantCheck> {
+    return this.checkAll(context, [request]);
+  }
+
+  /**
+   * Whether one live grant covers every request of a batch, counted one
+   * after the other (an approval's credit serves the buy after it).
+   */
+  async checkAll(
+    context: IGrantContext,
+    requests: ReadonlyArray<GrantRequest>
+  ): Promise<GrantCheck> {
     this._expire();
     const session = context.requester.session;
     if (context.requester.kind !== 'kernel' || !session) {
@@ -259,11 +272,36 @@ export class GrantBook {
     }
     let reason = '';
     for (const record of records.reverse()) {
-      const result = await this._checkOne(record, context, request);
-      if (result.covered) {
-        return result;
+      let state = {
+        spent: record.grant.spent,
+        credit: new Map(record.credit)
+      };
+      let spend = 0n;
+      let failed: string | null = null;
+      for (const request of requests) {
+        const result = await this._checkOne(record, context, request, state);
+        if (!result.covered) {
+          failed = result.reason;
+          break;
+        }
+        spend += result.use.spend;
+        state = {
+          spent: state.spent + result.use.spend,
+          credit: result.use.credit
+        };
       }
-      reason = result.reason;
+      if (failed === null) {
+        return {
+          covered: true,
+          use: {
+            grant: record.grant,
+            spend,
+            credit: state.credit,
+            count: requests.length
+          }
+        };
+      }
+      reason = failed;
     }
     return { covered: false, reason };
   }
@@ -275,7 +313,7 @@ export class GrantBook {
       return null;
     }
     record.grant.spent += use.spend;
-    record.grant.uses += 1;
+    record.grant.uses += use.count ?? 1;
     record.credit = use.credit;
     this._changed.emit();
     return { ...record.grant };
@@ -314,7 +352,8 @@ export class GrantBook {
   private async _checkOne(
     record: IGrantRecord,
     context: IGrantContext,
-    request: GrantRequest
+    request: GrantRequest,
+    state: { spent: bigint; credit: Map<string, bigint> }
   ): Promise<GrantCheck> {
     const grant = record.grant;
     const out = (reason: string): GrantCheck => ({ covered: false, reason });
@@ -338,7 +377,7 @@ export class GrantBook {
       }
       return {
         covered: true,
-        use: { grant, spend: 0n, credit: new Map(record.credit) }
+        use: { grant, spend: 0n, credit: new Map(state.credit) }
       };
     }
     if (request.value !== 0n) {
@@ -351,13 +390,18 @@ export class GrantBook {
     if (!decoded) {
       return out('The wallet cannot decode the call.');
     }
-    const spending = await this._spending(record, request.to, decoded);
+    const spending = await this._spending(
+      record,
+      request.to,
+      decoded,
+      state.credit
+    );
     if (typeof spending === 'string') {
       return out(spending);
     }
-    if (grant.spent + spending.spend > grant.cap) {
+    if (state.spent + spending.spend > grant.cap) {
       return out(
-        `It would spend ${formatAmount(spending.spend, grant.tokenDecimals)} ${grant.tokenSymbol}, more than the ${formatAmount(grant.cap - grant.spent, grant.tokenDecimals)} ${grant.tokenSymbol} left in the grant.`
+        `It would spend ${formatAmount(spending.spend, grant.tokenDecimals)} ${grant.tokenSymbol}, more than the ${formatAmount(grant.cap - state.spent, grant.tokenDecimals)} ${grant.tokenSymbol} left in the grant.`
       );
     }
     return { covered: true, use: { grant, ...spending } };
@@ -367,10 +411,11 @@ export class GrantBook {
   private async _spending(
     record: IGrantRecord,
     to: string,
-    call: IDecodedCall
+    call: IDecodedCall,
+    before: Map<string, bigint>
   ): Promise<{ spend: bigint; credit: Map<string, bigint> } | string> {
     const { contracts } = record.grant;
-    const credit = new Map(record.credit);
+    const credit = new Map(before);
     const target = lower(to);
     const spenders = new Set(
       [

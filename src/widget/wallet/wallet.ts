@@ -54,6 +54,15 @@ import {
   type INameBook
 } from './describe';
 import {
+  BatchBook,
+  capabilities,
+  parseSendCalls,
+  runSequentially,
+  type IBatchCall,
+  type IBatchReceipt,
+  type IStepOutcome
+} from './batch';
+import {
   GrantBook,
   grantScopeWords,
   type GrantRequest,
@@ -65,6 +74,7 @@ import {
 import type { IKeyVault, IVaultSnapshot, KeyImport } from './key-vault';
 import type { IStoredAccount } from './keystore';
 import { WalletSigner } from './signer';
+import { isLocalNetwork } from './test-wallet';
 
 /** An EIP-1193 provider announced by a browser wallet (EIP-6963). */
 export interface IEip1193Provider {
@@ -109,6 +119,11 @@ export interface IWalletOptions {
     network: IOceanNetwork,
     provider: JsonRpcProvider
   ) => Promise<IGrantContracts>;
+  /**
+   * Asks the person for a test wallet's new password in a dialog only a real
+   * click approves (test-wallet.ts); kept private, as the confirmer is.
+   */
+  askTestWalletPassword?: () => Promise<string | null>;
   /** Tells people about confirmed/failed transactions. */
   notify?: (
     kind: 'success' | 'error' | 'info',
@@ -168,9 +183,11 @@ function quantity(value: unknown, what: string): bigint | undefined {
 export class OceanWallet implements IWallet {
   #keys: IKeyVault;
   #confirmer: Confirmer;
+  #askTestWalletPassword: (() => Promise<string | null>) | undefined;
   // Private like the keys: only this wallet's own dialog makes a grant.
   #grants = new GrantBook(() => this._grantChain());
   private _contracts = new Map<string, Promise<IGrantContracts>>();
+  private _batches = new BatchBook();
   #vault: IVaultSnapshot = { exists: false, accounts: [], unlocked: [] };
   private _account: string | null = null;
   private _source: WalletSource = 'builtin';
@@ -185,12 +202,16 @@ export class OceanWallet implements IWallet {
   // and nonces are taken in order.
   private _queue: Promise<unknown> = Promise.resolve();
   private _state: IWalletState;
-  private readonly _options: Omit<IWalletOptions, 'keys' | 'confirm'>;
+  private readonly _options: Omit<
+    IWalletOptions,
+    'keys' | 'confirm' | 'askTestWalletPassword'
+  >;
 
   constructor(options: IWalletOptions) {
-    const { keys, confirm, ...rest } = options;
+    const { keys, confirm, askTestWalletPassword, ...rest } = options;
     this.#keys = keys;
     this.#confirmer = confirm;
+    this.#askTestWalletPassword = askTestWalletPassword;
     this._options = rest;
     this._state = this._computeState();
     rest.networks.changed.connect(this._onNetworkChanged, this);
@@ -258,6 +279,12 @@ export class OceanWallet implements IWallet {
         return this._sendTransaction(params, requester);
       case 'ocean_requestGrant':
         return this._requestGrant(params, requester);
+      case 'wallet_getCapabilities':
+        return this._capabilities(params);
+      case 'wallet_sendCalls':
+        return this._sendCalls(params, requester);
+      case 'wallet_getCallsStatus':
+        return this._batches.status(params[0]);
       case 'ocean_grants':
         return this.#grants.listFor(requester).map(grantJson);
       case 'eth_sign':
@@ -326,6 +353,50 @@ export class OceanWallet implements IWallet {
 
   async unlock(password: string): Promise<void> {
     this._setUnlocked(await this.#keys.unlock(password));
+  }
+
+  // ----- the test wallet (test-wallet.ts) ----------------------------------
+
+  /** One click on the local network: a fresh key made in the vault. */
+  async createTestWallet(name?: string): Promise<void> {
+    if (!isLocalNetwork(this.network)) {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        `A test wallet is for the local network's test coins; ${this.network.name} is not it. Create a wallet with a recovery phrase instead.`
+      );
+    }
+    this._setUnlocked(await this.#keys.createTestWallet(name));
+  }
+
+  /**
+   * The backup's first step: the person's password, asked in a dialog only
+   * a real click approves; answers with the phrase to write down, or null
+   * when cancelled.
+   */
+  async setTestWalletPassword(): Promise<string | null> {
+    this._requireKeys();
+    const ask = this.#askTestWalletPassword;
+    if (!ask) {
+      throw unsupported('setTestWalletPassword');
+    }
+    const password = await ask();
+    if (password === null) {
+      return null;
+    }
+    const { phrase, snapshot } =
+      await this.#keys.setTestWalletPassword(password);
+    this.#vault = snapshot;
+    this._touch();
+    this._emit();
+    return phrase;
+  }
+
+  /** The backup's second step: the words asked for, checked in the vault. */
+  async confirmTestWalletBackup(
+    words: ReadonlyArray<{ index: number; word: string }>
+  ): Promise<void> {
+    this.#vault = await this.#keys.confirmTestWalletBackup(words);
+    this._emit();
   }
 
   lock(): void {
@@ -521,7 +592,11 @@ export class OceanWallet implements IWallet {
   private _touch(): void {
     window.clearTimeout(this._lockTimer);
     this._lockTimer = undefined;
-    if (this.#isUnlocked() && this._autoLockMs > 0) {
+    // A test wallet with no password of the person's would be lost for
+    // good by a lock (its password lives only in the vault's memory).
+    const unsaved =
+      !!this.#vault.testWallet && !this.#vault.testWallet.passwordSet;
+    if (this.#isUnlocked() && this._autoLockMs > 0 && !unsaved) {
       this._lockTimer = window.setTimeout(() => this.lock(), this._autoLockMs);
     }
   }
@@ -547,7 +622,8 @@ export class OceanWallet implements IWallet {
       source: 'builtin',
       accounts: vault.accounts.map(a => ({ address: a.address, name: a.name })),
       account: unlocked ? this._account : null,
-      chainId: network.chainId
+      chainId: network.chainId,
+      testWallet: vault.testWallet ?? null
     };
   }
 
@@ -1178,6 +1254,245 @@ export class OceanWallet implements IWallet {
       });
       return hash;
     });
+  }
+
+  /**
+   * EIP-5792 for the built-in keys: calls run one after the other, never
+   * atomically. A browser wallet is asked one transaction at a time, so the
+   * capability is refused there (4200) and callers fall back.
+   */
+  private _capabilities(params: unknown[]): Record<string, unknown> {
+    if (this._source !== 'builtin') {
+      throw unsupported(
+        'wallet_getCapabilities',
+        'The browser wallet in use is asked one transaction at a time.'
+      );
+    }
+    const [address, chains] = params as [unknown, unknown];
+    if (
+      address !== undefined &&
+      !this._state.accounts.some(
+        a => a.address.toLowerCase() === String(address).toLowerCase()
+      )
+    ) {
+      throw new OceanError(
+        4100,
+        `${String(address).slice(0, 42)} is not an account of this wallet.`
+      );
+    }
+    const known = this._options.networks.networks.map(n => n.chainId);
+    const wanted = Array.isArray(chains)
+      ? chains.map(c => Number(BigInt(String(c))))
+      : known;
+    return capabilities(wanted.filter(id => known.includes(id)));
+  }
+
+  /**
+   * wallet_sendCalls: every call described in one dialog (or covered as a
+   * whole by the notebook's grant), then sent one after the other, each
+   * mined before the next; resolves with the batch id once all are mined,
+   * or stops at the first failure naming what was done (batch.ts).
+   */
+  private async _sendCalls(
+    params: unknown[],
+    requester: IWalletRequester
+  ): Promise<{ id: string }> {
+    if (this._source !== 'builtin') {
+      throw unsupported(
+        'wallet_sendCalls',
+        'The browser wallet in use is asked one transaction at a time.'
+      );
+    }
+    const account = await this.ensureUnlocked(requester);
+    const request = parseSendCalls(params, account, this.network.chainId);
+    return this._serial(async () => {
+      const network = this.network;
+      const provider = this.provider;
+      const descriptions = await Promise.all(
+        request.calls.map(call =>
+          describeTransaction({
+            provider,
+            network,
+            account,
+            to: call.to,
+            value: call.value,
+            data: call.data,
+            book: this.nameBook()
+          })
+        )
+      );
+      const total = request.calls.length;
+      const rows = descriptions.flatMap((description, index) => [
+        {
+          label: `Step ${index + 1} of ${total}`,
+          value: description.summary
+        },
+        ...description.rows.map(row => ({
+          ...row,
+          depth: (row.depth ?? 0) + 1
+        }))
+      ]);
+      const warnings = descriptions.flatMap((description, index) =>
+        description.warnings.map(w => `Step ${index + 1}: ${w}`)
+      );
+      const summaries = descriptions.map(d => d.summary);
+      const approval = await this.#approveBatch(
+        {
+          kind: 'transaction',
+          title:
+            total === 1
+              ? 'Confirm a transaction'
+              : `Confirm ${total} transactions`,
+          requester,
+          summary:
+            total === 1
+              ? summaries[0]
+              : `${total} transactions, sent one after the other after this one approval: ${summaries.map((s, i) => `${i + 1}. ${s}`).join(' ')}`,
+          rows,
+          warnings: [
+            ...(total > 1
+              ? [
+                  'They are not atomic: each is sent once the one before is mined. If one fails, the later ones are not sent and the earlier ones stay done.'
+                ]
+              : []),
+            ...warnings
+          ],
+          checks: [],
+          fee: 'each step pays its own network fee, estimated when it is sent',
+          raw: request.calls.map(c => c.data).join('\n')
+        },
+        account,
+        request.calls.map(call => ({ kind: 'transaction' as const, ...call }))
+      );
+      this._batches.start(request);
+      const grantUsed = this._usedGrant(
+        approval,
+        total === 1
+          ? summaries[0]
+          : `${total} transactions: ${summaries.join(' ')}`
+      );
+      await runSequentially(this._batches, request, summaries, (call, index) =>
+        this.#sendStep(call, account, network, provider, {
+          summary:
+            total === 1
+              ? summaries[0]
+              : `Step ${index + 1}/${total}: ${summaries[index]}`,
+          requester,
+          grant: approval.asked ? undefined : grantUsed
+        })
+      );
+      return { id: request.id };
+    });
+  }
+
+  /** The batch's dialog, unless one grant covers every call of it. */
+  async #approveBatch(
+    confirmation: Omit<
+      IConfirmation,
+      'networkName' | 'chainId' | 'account' | 'accountName'
+    >,
+    account: string,
+    requests: GrantRequest[]
+  ): Promise<{ use: IGrantUse | null; asked: boolean }> {
+    const requester = confirmation.requester;
+    const context = { requester, chainId: this.network.chainId, account };
+    const check = await this.#grants.checkAll(context, requests);
+    if (check.covered) {
+      return { use: check.use, asked: false };
+    }
+    const offer = await this._grantOffer(requester);
+    const answer = await this.#confirm(
+      { ...confirmation, grantOffer: offer?.offer },
+      account
+    );
+    if (answer.grant && offer) {
+      this._makeGrant(context, answer.grant, offer.facts);
+      const again = await this.#grants.checkAll(context, requests);
+      return { use: again.covered ? again.use : null, asked: true };
+    }
+    return { use: null, asked: true };
+  }
+
+  /** Signs, sends and waits for one call of a batch (built-in keys only). */
+  async #sendStep(
+    call: IBatchCall,
+    account: string,
+    network: IOceanNetwork,
+    provider: JsonRpcProvider,
+    words: { summary: string; requester: IWalletRequester; grant?: string }
+  ): Promise<IStepOutcome> {
+    if (this.network.chainId !== network.chainId) {
+      throw new OceanError(
+        4901,
+        'The network changed while the calls were being sent.'
+      );
+    }
+    const tx: TransactionRequest = {
+      from: account,
+      to: call.to,
+      data: call.data,
+      value: call.value,
+      chainId: network.chainId
+    };
+    let gasLimit: bigint;
+    try {
+      gasLimit = await provider.estimateGas(tx);
+    } catch (error) {
+      throw new OceanError(
+        'OCEAN_TX_REVERTED',
+        `the network says it would fail (${String((error as { shortMessage?: string }).shortMessage ?? (error as Error).message).slice(0, 200)})`
+      );
+    }
+    const fees = await provider.getFeeData();
+    const eip1559 = fees.maxFeePerGas !== null;
+    const nonce = await provider.getTransactionCount(account, 'pending');
+    const raw = await this.#keys.signTransaction(
+      this.#signingAccount(account),
+      {
+        type: eip1559 ? 2 : 0,
+        to: call.to,
+        data: call.data,
+        value: call.value,
+        chainId: BigInt(network.chainId),
+        gasLimit,
+        nonce,
+        ...(eip1559
+          ? {
+              maxFeePerGas: fees.maxFeePerGas ?? 0n,
+              maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n
+            }
+          : { gasPrice: fees.gasPrice ?? 0n })
+      }
+    );
+    let hash: string;
+    try {
+      hash = (await provider.broadcastTransaction(raw)).hash;
+    } catch (error) {
+      throw new OceanError(
+        'OCEAN_TX_REVERTED',
+        `the network refused it: ${String((error as { shortMessage?: string }).shortMessage ?? (error as Error).message).slice(0, 300)}`
+      );
+    }
+    this._track(hash, account, network, words.summary, words.requester, {
+      grant: words.grant
+    });
+    const receipt = await waitForReceipt(
+      { hash, provider },
+      { unsent: () => rejected(), timeoutMs: 10 * 60_000 }
+    );
+    const out: IBatchReceipt = {
+      transactionHash: hash,
+      blockHash: receipt.blockHash,
+      blockNumber: toBeHex(receipt.blockNumber),
+      gasUsed: toBeHex(receipt.gasUsed),
+      status: receipt.status === 1 ? '0x1' : '0x0',
+      logs: receipt.logs.map(log => ({
+        address: log.address,
+        data: log.data,
+        topics: [...log.topics]
+      }))
+    };
+    return { hash, receipt: out };
   }
 
   /** Records the transaction and follows it until it is mined. */
