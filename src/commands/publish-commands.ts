@@ -34,7 +34,7 @@ import {
 import { OceanError } from '../errors';
 import { trustedAlgorithmFromNode } from '../ocean/manage';
 import { readWorkspaceFile } from '../ocean/workspace';
-import type { IProvenanceLog } from '../provenance/log';
+import type { ILoggedFile, IProvenanceLog } from '../provenance/log';
 import { publishLineage, recordPublished } from '../provenance/published';
 import {
   LICENSES,
@@ -209,7 +209,9 @@ async function fetchResults(
   auth: NodeAuth,
   job: IComputeJob,
   contents: Contents.IManager,
-  context: IKernelCommandContext
+  context: IKernelCommandContext,
+  /** Told the saved outputs of a job that succeeded (the provenance record). */
+  onSaved?: (files: ILoggedFile[]) => Promise<unknown>
 ): Promise<unknown> {
   if (!FINAL_JOB_STATUSES.has(job.status))
     throw new OceanError(
@@ -217,13 +219,21 @@ async function fetchResults(
       `Job ${job.jobId} is still running (${job.statusText}); ask again when it has finished.`
     );
   const folder = resultsFolder(context.requester.path, job.jobId);
+  const notebookDir = notebookFolder(context);
   const saved: string[] = [];
+  const logged: ILoggedFile[] = [];
   let table: unknown = null;
   let value: unknown = null;
   for (const file of outputFiles(job)) {
     context.progress(`Fetching ${file.filename}…`);
     const bytes = await jobResult(auth, job.jobId, file.index);
-    saved.push(await saveResult(contents, folder, file.filename, bytes));
+    const path = await saveResult(contents, folder, file.filename, bytes);
+    saved.push(path);
+    logged.push({
+      name: file.filename,
+      path: notebookDir ? path.slice(notebookDir.length + 1) : path,
+      bytes
+    });
     const parsed = parseResult(file.filename, bytes);
     if (table || !parsed) continue;
     if (parsed.format === 'csv')
@@ -241,6 +251,11 @@ async function fetchResults(
       'OCEAN_COMPUTE_FAILED',
       `Job ${job.jobId} ended with “${job.statusText}”${job.terminationDetails?.reason ? ` (${job.terminationDetails.reason})` : ''}. Its log:\n${logText.slice(-2000)}`
     );
+  await onSaved?.(logged).catch(error =>
+    context.progress(
+      `Results saved, but not recorded in the notebook's provenance: ${(error as Error).message}`
+    )
+  );
   if (table) return table;
   return mimeResult(
     {
@@ -449,7 +464,37 @@ export function registerPublishCommands(
           );
           following = false;
           if (args.results === false || args.results === 'false') return final;
-          return fetchResults(auth, final, contents, context);
+          const order = job.datasetOrder;
+          return fetchResults(
+            auth,
+            final,
+            contents,
+            context,
+            provenance && order
+              ? files =>
+                  provenance.recordCompute(
+                    context,
+                    {
+                      did: order.did,
+                      jobId: job.jobId,
+                      name: order.name,
+                      license: order.license,
+                      grant: {
+                        did: order.did,
+                        chainId: network.chainId,
+                        serviceId: order.serviceId,
+                        serviceIndex: 0,
+                        datatoken: order.datatoken,
+                        consumer: order.consumer,
+                        orderTxId: order.tx,
+                        reused: order.reused,
+                        validUntil: null
+                      }
+                    },
+                    files
+                  )
+              : undefined
+          );
         }
         case 'status':
           return jobStatus(network, signer, jobId());

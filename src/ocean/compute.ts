@@ -38,6 +38,23 @@ export interface IComputeJob {
     OOMKilled?: boolean;
     message?: string;
   };
+  /**
+   * Set by startComputeJob: the dataset's order for this job (the consumer
+   * is the compute environment), for the notebook's provenance record.
+   */
+  datasetOrder?: IComputeDatasetOrder;
+}
+
+export interface IComputeDatasetOrder {
+  did: string;
+  name: string;
+  license: string;
+  serviceId: string;
+  datatoken: string;
+  consumer: string;
+  tx: string;
+  /** True when the node said an earlier order is still valid. */
+  reused: boolean;
 }
 
 export interface IComputeProgress {
@@ -340,7 +357,19 @@ export async function startComputeJob(
       'OCEAN_COMPUTE_FAILED',
       'The Ocean Node did not return a job.'
     );
-  return job;
+  return {
+    ...job,
+    datasetOrder: {
+      did: datasetDdo.id,
+      name: String(datasetDdo.metadata?.name ?? ''),
+      license: String(datasetDdo.metadata?.license ?? ''),
+      serviceId: datasetDdo.services[0].id,
+      datatoken: datasetDdo.services[0].datatokenAddress,
+      consumer: environment.consumerAddress,
+      tx: dataset.transferTxId,
+      reused: !!init?.datasets?.[0]?.validOrder
+    }
+  };
 }
 
 export async function jobStatus(
