@@ -180,6 +180,7 @@ export class OceanWallet implements IWallet {
   // Private like the keys: only this wallet's own dialog makes a grant.
   #grants = new GrantBook(() => this._grantChain());
   private _contracts = new Map<string, Promise<IGrantContracts>>();
+  private _batches = new BatchBook();
   #vault: IVaultSnapshot = { exists: false, accounts: [], unlocked: [] };
   private _account: string | null = null;
   private _source: WalletSource = 'builtin';
