@@ -170,3 +170,36 @@ class VerifyTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DatasetInfoTest(unittest.TestCase):
+    """``%ocean load <did> --dataset``: the kernel client puts the DDO's words and
+    the lineage entry into the Dataset's info (src/kernel-bridge/python/ocean_bridge.py)."""
+
+    def test_info_reaches_the_dataset(self):
+        import importlib.util
+
+        path = os.path.join(HERE, "..", "..", "src", "kernel-bridge", "python", "ocean_bridge.py")
+        spec = importlib.util.spec_from_file_location("ocean_bridge_under_test", path)
+        bridge = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bridge)
+        entry = record()["entries"][0]
+        dataset = bridge._result(
+            {
+                "kind": "table",
+                "format": "records",
+                "data": [{"station": "a", "t": 1.5}, {"station": "b", "t": 2.0}],
+                "as": "dataset",
+                "info": {
+                    "description": "Hourly weather.",
+                    "license": "CC-BY-ND-4.0",
+                    "citation": "@misc{ocean-1, title = {Weather}}",
+                    "provenance": entry,
+                },
+            }
+        )
+        self.assertEqual(dataset.num_rows, 2)
+        self.assertEqual(dataset.info.description, "Hourly weather.")
+        self.assertEqual(dataset.info.license, "CC-BY-ND-4.0")
+        self.assertIn("title = {Weather}", dataset.info.citation)
+        self.assertEqual(dataset.info.ocean_provenance["order"]["tx"], entry["order"]["tx"])

@@ -16,7 +16,12 @@
 import type { Contents } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import { oneOf } from '../kernel-bridge/args';
-import { filesResult, mimeResult, tableResult } from '../kernel-bridge/results';
+import {
+  filesResult,
+  mimeResult,
+  tableResult,
+  withDatasetInfo
+} from '../kernel-bridge/results';
 import {
   OCEAN_ASSET_MIME_TYPE,
   type IKernelBridge,
@@ -31,6 +36,7 @@ import { checkDid } from '../ocean/asset';
 import { OceanError } from '../errors';
 import { detectFormat } from '../ocean/preview';
 import { writeWorkspaceFile } from '../ocean/workspace';
+import { datasetInfo } from '../provenance/card';
 import type { IProvenanceLog } from '../provenance/log';
 
 /** Bigger files are saved to the workspace but not sent through the bridge. */
@@ -354,10 +360,11 @@ export function registerOceanKernelCommands(
         context,
         report
       );
-      await record([file]);
+      const entry = await record([file]);
       const value = await decodeFile(file, as);
       if (files.length <= 1) {
-        return value;
+        // --dataset: the Dataset's info says where it came from.
+        return withDatasetInfo(value, datasetInfo(asset, entry || null));
       }
       // One of several: the kernel says which one it is and that there are others.
       return filesResult(did, files.length, [fileEntry(file, value)], {

@@ -209,6 +209,8 @@ export type EncodedResult =
        * installed and says how to install it otherwise.
        */
       as?: 'dataset';
+      /** With `as: 'dataset'`: what the Dataset's `info` carries. */
+      info?: IDatasetInfo;
     }
   | {
       /**
@@ -237,6 +239,19 @@ export interface IEncodedFile {
   /** `image`, `csv`, … as the preview detects it; null when unknown. */
   format: string | null;
   result: EncodedResult;
+}
+
+/**
+ * A Hugging Face `datasets.DatasetInfo`'s fields from the asset's DDO, and
+ * the notebook's lineage entry for the load (`ocean_provenance`, JSON), so
+ * a Dataset says where it came from wherever it goes.
+ */
+export interface IDatasetInfo {
+  description?: string;
+  license?: string;
+  citation?: string;
+  homepage?: string;
+  provenance?: unknown;
 }
 
 interface IReplyBase {

@@ -8,7 +8,12 @@
  *   return mimeResult({ 'text/plain': 'Cat photos', [OCEAN_ASSET_MIME_TYPE]: card }, { value: card });
  *   return tableResult('csv', csvText, { name: 'prices.csv' });   // df = %ocean load …
  */
-import { encodeValue, type EncodedResult, type IEncodedFile } from './protocol';
+import {
+  encodeValue,
+  type EncodedResult,
+  type IDatasetInfo,
+  type IEncodedFile
+} from './protocol';
 
 const RESULT = Symbol('jupyterlab-ocean.kernel-result');
 
@@ -79,6 +84,23 @@ export function filesResult(
       ...(options.chosen !== undefined ? { chosen: options.chosen } : {}),
       ...(options.as ? { as: options.as } : {})
     }
+  };
+}
+
+/**
+ * `result` with the Dataset info attached, when it is a table the caller
+ * asked for as a Hugging Face Dataset; anything else unchanged.
+ */
+export function withDatasetInfo(result: unknown, info: IDatasetInfo): unknown {
+  if (!result || typeof result !== 'object' || !(RESULT in result)) {
+    return result;
+  }
+  const encoded = (result as IKernelResult)[RESULT];
+  if (encoded.kind !== 'table' || encoded.as !== 'dataset') {
+    return result;
+  }
+  return {
+    [RESULT]: { ...encoded, info: encodeValue(info) as IDatasetInfo }
   };
 }
 

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { cardFolder, datasetCard, derivedFrom } from './card';
+import {
+  encodeResult,
+  tableResult,
+  withDatasetInfo
+} from '../kernel-bridge/results';
+import { cardFolder, datasetCard, datasetInfo, derivedFrom } from './card';
 import type { IProvenanceRecord } from './record';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -65,5 +70,44 @@ describe('dataset card', () => {
       lineageDigest: 'sha256:abc'
     });
     assert.equal(cardFolder('../My data: v2'), 'ocean-published/My-data-v2');
+  });
+});
+
+describe('dataset info', () => {
+  it('carries the description, licence, a citation with the order and SHA-256, and the entry', () => {
+    const entry = record.entries[0];
+    const info = datasetInfo(
+      {
+        did: entry.did,
+        chainId: 8996,
+        name: 'Weather {x}',
+        author: 'Met office',
+        description: 'Hourly weather.',
+        license: 'CC-BY-ND-4.0',
+        created: '2026-01-02T00:00:00Z'
+      },
+      entry
+    );
+    assert.equal(info.description, 'Hourly weather.');
+    assert.equal(info.license, 'CC-BY-ND-4.0');
+    assert.match(info.citation, /^@misc\{ocean-1111/);
+    assert.match(info.citation, /title = \{Weather x\}/);
+    assert.match(info.citation, /year = \{2026\}/);
+    assert.match(info.citation, new RegExp(`order ${entry.order!.tx}`));
+    assert.match(info.citation, /weather\.csv sha256 ba7816bf/);
+    assert.equal(info.provenance, entry);
+  });
+
+  it('reaches only a table asked for as a Dataset', () => {
+    const info = { license: 'MIT' };
+    const asDataset = encodeResult(
+      withDatasetInfo(tableResult('records', [], { as: 'dataset' }), info)
+    );
+    assert.deepEqual(asDataset.kind === 'table' && asDataset.info, info);
+    const plain = encodeResult(
+      withDatasetInfo(tableResult('records', []), info)
+    );
+    assert.equal(plain.kind === 'table' && plain.info, undefined);
+    assert.deepEqual(withDatasetInfo([1], info), [1]);
   });
 });

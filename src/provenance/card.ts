@@ -126,3 +126,50 @@ export function sourcesOf(
 ): IProvenanceEntry[] {
   return record.entries.filter(entry => ids.includes(entry.id));
 }
+
+/**
+ * A Hugging Face Dataset's info for a loaded asset: the DDO's description
+ * and licence, a citation naming the asset, its chain, the order and the
+ * bytes' SHA-256, and the lineage entry itself.
+ */
+export function datasetInfo(
+  asset: {
+    did: string;
+    chainId: number;
+    name: string;
+    author: string;
+    description: string;
+    license: string;
+    created?: string;
+  },
+  entry: IProvenanceEntry | null | undefined
+): {
+  description: string;
+  license: string;
+  citation: string;
+  provenance?: IProvenanceEntry;
+} {
+  const key = asset.did.replace(/^did:op:/, 'ocean-').slice(0, 20);
+  const year = /^\d{4}/.exec(asset.created ?? '')?.[0];
+  const note = [
+    `Ocean Protocol ${asset.did}, chain ${asset.chainId}`,
+    ...(entry?.order ? [`order ${entry.order.tx}`] : []),
+    ...(entry?.files ?? []).map(file => `${file.name} sha256 ${file.sha256}`)
+  ].join('; ');
+  const field = (text: string) => text.replace(/[{}\\]/g, '');
+  const citation = [
+    `@misc{${key},`,
+    `  title = {${field(asset.name)}},`,
+    ...(asset.author ? [`  author = {${field(asset.author)}},`] : []),
+    ...(year ? [`  year = {${year}},`] : []),
+    `  howpublished = {${field(asset.did)}},`,
+    `  note = {${field(note)}}`,
+    '}'
+  ].join('\n');
+  return {
+    description: asset.description,
+    license: asset.license,
+    citation,
+    ...(entry ? { provenance: entry } : {})
+  };
+}

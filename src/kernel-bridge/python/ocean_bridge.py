@@ -200,9 +200,9 @@ def _dataset(table, encoded):
             f"then load again{saved}. Without --dataset, %ocean load gives a DataFrame.",
         ) from None
     if hasattr(table, "to_dict") and hasattr(table, "columns"):
-        return datasets.Dataset.from_pandas(table, preserve_index=False)
+        return _with_info(datasets.Dataset.from_pandas(table, preserve_index=False), encoded)
     if isinstance(table, list):
-        return datasets.Dataset.from_list(table)
+        return _with_info(datasets.Dataset.from_list(table), encoded)
     raise OceanBridgeError(
         "OCEAN_NOT_A_TABLE",
         "This file could not be read as a table, so it cannot become a Dataset.",
@@ -283,6 +283,19 @@ def _files(encoded):
         f"saved in {where}. One file: %ocean load {did} --file N (N from 0 to {count - 1})."
     )
     return loaded
+
+
+def _with_info(dataset, encoded):
+    """The DDO's description, licence and citation in the Dataset's ``info``
+    (kept by ``save_to_disk`` and the Hub), and the notebook's lineage entry
+    as ``info.ocean_provenance`` (a dict, for this session)."""
+    info = encoded.get("info") or {}
+    for field in ("description", "license", "citation", "homepage"):
+        if isinstance(info.get(field), str):
+            setattr(dataset.info, field, info[field])
+    if info.get("provenance") is not None:
+        dataset.info.ocean_provenance = _decode(info["provenance"])
+    return dataset
 
 
 def _result(encoded):
