@@ -14,6 +14,7 @@ import {
 } from 'ethers';
 import { ERC20_WRITES } from './erc20';
 import { OCEAN_CALL_ABI } from './wallet-abis';
+import nodeCommands from './clear-signing/node-commands.json';
 
 /** Token functions every wallet knows (ERC-20 and ERC-721 share approve). */
 const TOKEN_ABI = [
@@ -256,38 +257,19 @@ export function transactionWarnings(facts: ITransactionFacts): string[] {
 /**
  * Commands Ocean Node authenticates with a signed
  * keccak256(utf8(consumer + nonce + command)). The wallet only sees the hash;
- * it matches it against these to say what the signature is for.
+ * it matches it against these to say what the signature is for. The words
+ * are the node table's (clear-signing/node-commands.json), in lower case
+ * after "Ocean Node request: ".
  */
-export const NODE_COMMANDS: Record<string, string> = {
-  download: 'download a file of a dataset you ordered',
-  createAuthToken:
-    'sign in to the Ocean Node (a token for downloads and compute jobs)',
-  invalidateAuthToken: 'sign out of the Ocean Node (revoke a token)',
-  encrypt: 'encrypt metadata with the Ocean Node before publishing',
-  encryptFile: 'encrypt a file reference with the Ocean Node',
-  decryptDDO: 'decrypt an asset description',
-  initializeCompute: 'prepare a compute job',
-  startCompute: 'start a paid compute job',
-  freeStartCompute: 'start a free compute job',
-  stopCompute: 'stop a compute job',
-  getComputeStatus: 'read the status of your compute jobs',
-  getComputeResult: 'download a compute job result',
-  getComputeStreamableLogs: 'read the logs of a compute job',
-  fileInfo: 'read file information from the Ocean Node',
-  validateDDO:
-    'have the Ocean Node check an asset description before it is published',
-  persistentStorageCreateBucket:
-    'create a storage bucket on the Ocean Node for the files you publish',
-  persistentStorageUploadFile:
-    'upload a file into your storage bucket on the Ocean Node',
-  persistentStorageListFiles: 'list the files in your Ocean Node storage',
-  persistentStorageGetBuckets: 'list your storage buckets on the Ocean Node',
-  persistentStorageGetFileObject:
-    'read where a file of yours is kept on the Ocean Node',
-  persistentStorageDeleteFile: 'delete a file from your Ocean Node storage',
-  persistentStorageUpdateBucket:
-    'change who may read a storage bucket of yours on the Ocean Node'
-};
+export const NODE_COMMANDS: Record<string, string> = Object.fromEntries(
+  Object.entries(
+    (nodeCommands as { display: { formats: Record<string, any> } }).display
+      .formats
+  ).map(([command, format]) => [
+    command,
+    String(format.interpolatedIntent).replace(/^Ocean Node request: /, '')
+  ])
+);
 
 /** The hash Ocean Node checks, as @oceanprotocol/lib builds it. */
 export function nodeRequestHash(
