@@ -37,7 +37,7 @@ import { OceanError } from '../errors';
 import { detectFormat } from '../ocean/preview';
 import { writeWorkspaceFile } from '../ocean/workspace';
 import { datasetInfo } from '../provenance/card';
-import type { IProvenanceLog } from '../provenance/log';
+import type { IProvenanceLog } from '../provenance/tokens';
 
 /** Bigger files are saved to the workspace but not sent through the bridge. */
 export const INLINE_LIMIT_BYTES = 64 * 1024 * 1024;

@@ -34,7 +34,7 @@ import {
 import { OceanError } from '../errors';
 import { trustedAlgorithmFromNode } from '../ocean/manage';
 import { readWorkspaceFile } from '../ocean/workspace';
-import type { ILoggedFile, IProvenanceLog } from '../provenance/log';
+import type { ILoggedFile, IProvenanceLog } from '../provenance/tokens';
 import { publishLineage, recordPublished } from '../provenance/published';
 import {
   LICENSES,

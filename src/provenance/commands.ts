@@ -4,19 +4,17 @@
  * record checked against the chain, the node and the workspace.
  */
 import type { Contents } from '@jupyterlab/services';
-import type { IDisposable } from '@lumino/disposable';
 import { OceanError } from '../errors';
 import { mimeResult } from '../kernel-bridge/results';
 import { readProvider } from '../ocean/chain';
 import { NodeApi } from '../ocean/node-api';
 import { readWorkspaceFile } from '../ocean/workspace';
 import type {
-  IKernelBridge,
   IKernelCommandContext,
   INetworkRegistry,
   IOceanNetwork
 } from '../tokens';
-import type { IProvenanceLog } from './log';
+import type { IProvenanceLog } from './tokens';
 import {
   sha256Hex,
   type IProvenanceEntry,
@@ -30,11 +28,11 @@ import {
 } from './report';
 import { verifyRecord, type IReceiptLike, type IVerifyReaders } from './verify';
 
-function recordOf(
+async function recordOf(
   log: IProvenanceLog,
   context: IKernelCommandContext
-): IProvenanceRecord {
-  const record = log.read(context.requester);
+): Promise<IProvenanceRecord> {
+  const record = await log.read(context.requester);
   if (!record) {
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
@@ -113,58 +111,44 @@ export function browserReaders(
   };
 }
 
-export function registerProvenanceCommands(
-  bridge: IKernelBridge,
+/** `%ocean provenance`: the table, the chains, the warnings. */
+export async function showProvenance(
+  log: IProvenanceLog,
+  context: IKernelCommandContext
+): Promise<unknown> {
+  const record = await recordOf(log, context);
+  const bundle = provenanceBundle(record);
+  return mimeResult(
+    { 'text/plain': bundle.text, 'text/html': bundle.html },
+    {
+      value: {
+        record,
+        rows: provenanceRows(record),
+        warnings: bundle.warnings
+      }
+    }
+  );
+}
+
+/** `%ocean verify`: every entry checked, ✔ or a sentence. */
+export async function verifyProvenance(
   log: IProvenanceLog,
   networks: INetworkRegistry,
-  contents: Contents.IManager
-): IDisposable[] {
-  return [
-    bridge.registerCommand(
-      'provenance',
-      async (_args, context) => {
-        const record = recordOf(log, context);
-        const bundle = provenanceBundle(record);
-        return mimeResult(
-          { 'text/plain': bundle.text, 'text/html': bundle.html },
-          {
-            value: {
-              record,
-              rows: provenanceRows(record),
-              warnings: bundle.warnings
-            }
-          }
-        );
-      },
-      {
-        description:
-          "This notebook's Ocean sources: what it bought, loaded, computed and published, with licences (and a warning where a licence forbids what was done).",
-        usage: ''
-      }
-    ),
-    bridge.registerCommand(
-      'verify',
-      async (_args, context) => {
-        const record = recordOf(log, context);
-        context.progress(
-          `Checking ${record.entries.length} provenance entries against the chain and the node…`
-        );
-        const verdicts = await verifyRecord(
-          record,
-          browserReaders(networks, contents, context.requester.path ?? '')
-        );
-        const text = verdictText(verdicts);
-        const html = `<pre class="jp-OceanProvenance-verdicts">${escapeHtml(text)}</pre>`;
-        return mimeResult(
-          { 'text/plain': text, 'text/html': html },
-          { value: { ok: verdicts.every(v => v.ok), verdicts } }
-        );
-      },
-      {
-        description:
-          "Re-check this notebook's provenance: each order on chain (consumer, service, paid), each asset on the node, each file's SHA-256.",
-        usage: ''
-      }
-    )
-  ];
+  contents: Contents.IManager,
+  context: IKernelCommandContext
+): Promise<unknown> {
+  const record = await recordOf(log, context);
+  context.progress(
+    `Checking ${record.entries.length} provenance entries against the chain and the node…`
+  );
+  const verdicts = await verifyRecord(
+    record,
+    browserReaders(networks, contents, context.requester.path ?? '')
+  );
+  const text = verdictText(verdicts);
+  const html = `<pre class="jp-OceanProvenance-verdicts">${escapeHtml(text)}</pre>`;
+  return mimeResult(
+    { 'text/plain': text, 'text/html': html },
+    { value: { ok: verdicts.every(v => v.ok), verdicts } }
+  );
 }

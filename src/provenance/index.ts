@@ -3,7 +3,8 @@
  * in its metadata (record.ts is the format), shown (`%ocean provenance`)
  * and checked against the chain and the node (`%ocean verify`, and
  * `python -m jupyterlab_ocean.provenance verify notebook.ipynb` for a
- * reviewer without a wallet).
+ * reviewer without a wallet). Only the token and this plugin load at
+ * start-up; the log and the commands load on first use.
  */
 import type {
   JupyterFrontEnd,
@@ -15,12 +16,15 @@ import {
   INetworkRegistry,
   type IWalletRequester
 } from '../tokens';
-import { registerProvenanceCommands } from './commands';
-import { IProvenanceLog, ProvenanceLog, type IMetadataHolder } from './log';
+import {
+  IProvenanceLog,
+  type IMetadataHolder,
+  type ILineage,
+  type ILoggedFile
+} from './tokens';
 
-export * from './record';
-export { IProvenanceLog, ProvenanceLog } from './log';
-export type { ILineage, ILoggedFile } from './log';
+export { IProvenanceLog };
+export type { ILineage, ILoggedFile };
 
 export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
   id: 'jupyterlab-ocean:provenance',
@@ -36,6 +40,7 @@ export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
     notebooks: INotebookTracker,
     bridge: IKernelBridge | null
   ): IProvenanceLog => {
+    // The notebook a kernel request came from: by its kernel, else its path.
     const lookup = (requester: IWalletRequester): IMetadataHolder | null => {
       let found: IMetadataHolder | null = null;
       notebooks.forEach(panel => {
@@ -53,13 +58,45 @@ export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
       });
       return found;
     };
-    const log = new ProvenanceLog({ notebooks: lookup, networks });
+    let loaded: Promise<IProvenanceLog> | null = null;
+    const real = () =>
+      (loaded ??= import('./log').then(
+        ({ ProvenanceLog }) =>
+          new ProvenanceLog({ notebooks: lookup, networks })
+      ));
+    const log: IProvenanceLog = {
+      recordLoad: async (...args) => (await real()).recordLoad(...args),
+      recordCompute: async (...args) => (await real()).recordCompute(...args),
+      recordPublish: async (...args) => (await real()).recordPublish(...args),
+      lineage: async requester => (await real()).lineage(requester),
+      read: async requester => (await real()).read(requester)
+    };
     if (bridge) {
-      registerProvenanceCommands(
-        bridge,
-        log,
-        networks,
-        app.serviceManager.contents
+      const contents = app.serviceManager.contents;
+      bridge.registerCommand(
+        'provenance',
+        async (_args, context) =>
+          (await import('./commands')).showProvenance(log, context),
+        {
+          description:
+            "This notebook's Ocean sources: what it bought, loaded, computed and published, with licences (and a warning where a licence forbids what was done).",
+          usage: ''
+        }
+      );
+      bridge.registerCommand(
+        'verify',
+        async (_args, context) =>
+          (await import('./commands')).verifyProvenance(
+            log,
+            networks,
+            contents,
+            context
+          ),
+        {
+          description:
+            "Re-check this notebook's provenance: each order on chain (consumer, service, paid), each asset on the node, each file's SHA-256.",
+          usage: ''
+        }
       );
     }
     return log;

@@ -116,6 +116,6 @@ describe('provenance log', () => {
       blockOf: async () => 1
     });
     assert.equal(await log.recordLoad(context('k9'), asset, grant, []), null);
-    assert.equal(log.read(context('k9').requester), null);
+    assert.equal(await log.read(context('k9').requester), null);
   });
 });

@@ -4,7 +4,6 @@
  * the notebook that kernel belongs to. It reads the chain once per order
  * (the block) and hashes the bytes it is given; it signs nothing.
  */
-import { Token } from '@lumino/coreutils';
 import { readProvider } from '../ocean/chain';
 import type {
   IKernelCommandContext,
@@ -26,76 +25,21 @@ import {
   type IProvenanceNetwork,
   type IProvenanceRecord
 } from './record';
+import type {
+  ILineage,
+  ILoggedFile,
+  IMetadataHolder,
+  IProvenanceLog,
+  NotebookLookup
+} from './tokens';
 
-/** A file a command brought into the workspace (or the kernel). */
-export interface ILoggedFile {
-  name: string;
-  /** Relative to the notebook's folder. */
-  path: string;
-  bytes: Uint8Array;
-}
-
-/** What a publish from a notebook names as its sources. */
-export interface ILineage {
-  sources: IProvenanceEntry[];
-  digest: string;
-  record: IProvenanceRecord;
-}
-
-export interface IProvenanceLog {
-  /** A `%ocean load`: the order behind it and the files it brought. */
-  recordLoad(
-    context: IKernelCommandContext,
-    asset: IOceanAssetSummary,
-    grant: IOceanAccessGrant,
-    files: ReadonlyArray<ILoggedFile>
-  ): Promise<IProvenanceEntry | null>;
-  /** A compute job: its order (when known) and the result files saved. */
-  recordCompute(
-    context: IKernelCommandContext,
-    job: {
-      did: string;
-      jobId: string;
-      grant?: IOceanAccessGrant;
-      license?: string;
-      name?: string;
-    },
-    files: ReadonlyArray<ILoggedFile>
-  ): Promise<IProvenanceEntry | null>;
-  /** A publish made from the notebook, with the sources `lineage` gave. */
-  recordPublish(
-    context: IKernelCommandContext,
-    published: {
-      did: string;
-      tx: string;
-      datatoken?: string;
-      serviceId?: string;
-      name: string;
-      license: string;
-    },
-    lineage: ILineage | null
-  ): Promise<IProvenanceEntry | null>;
-  /** The sources a publish from this notebook names now, with the digest. */
-  lineage(requester: IWalletRequester): Promise<ILineage | null>;
-  /** The notebook's record (empty when it has none); null when no notebook is known. */
-  read(requester: IWalletRequester): IProvenanceRecord | null;
-}
-
-export const IProvenanceLog = new Token<IProvenanceLog>(
-  'jupyterlab-ocean:IProvenanceLog',
-  "Records what a notebook bought, loaded, computed and published in the notebook's metadata."
-);
-
-/** The notebook model the log writes to: JupyterLab's INotebookModel, as little as used. */
-export interface IMetadataHolder {
-  getMetadata(key: string): unknown;
-  setMetadata(key: string, value: unknown): void;
-}
-
-/** Finds the notebook model of a requester (by its kernel, else its path). */
-export type NotebookLookup = (
-  requester: IWalletRequester
-) => IMetadataHolder | null;
+export type {
+  ILineage,
+  ILoggedFile,
+  IMetadataHolder,
+  IProvenanceLog,
+  NotebookLookup
+};
 
 export function networkOf(network: IOceanNetwork): IProvenanceNetwork {
   return {
@@ -118,7 +62,12 @@ export class ProvenanceLog implements IProvenanceLog {
     this._blockOf = options.blockOf ?? orderBlock;
   }
 
-  read(requester: IWalletRequester): IProvenanceRecord | null {
+  async read(requester: IWalletRequester): Promise<IProvenanceRecord | null> {
+    return this.readNow(requester);
+  }
+
+  /** The record, at once (the log's own bookkeeping). */
+  readNow(requester: IWalletRequester): IProvenanceRecord | null {
     const model = this._notebooks(requester);
     return model
       ? readRecord(model.getMetadata(PROVENANCE_METADATA_KEY))
@@ -126,7 +75,7 @@ export class ProvenanceLog implements IProvenanceLog {
   }
 
   async lineage(requester: IWalletRequester): Promise<ILineage | null> {
-    const record = this.read(requester);
+    const record = this.readNow(requester);
     if (!record) {
       return null;
     }
@@ -168,7 +117,7 @@ export class ProvenanceLog implements IProvenanceLog {
     files: ReadonlyArray<ILoggedFile>
   ): Promise<IProvenanceEntry | null> {
     const network = this._networks.active;
-    const record = this.read(context.requester);
+    const record = this.readNow(context.requester);
     // The data a job ran on is the dataset it names; the loads of that
     // dataset in this notebook are its sources.
     const sources = (record?.entries ?? [])

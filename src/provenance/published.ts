@@ -7,7 +7,7 @@ import type { Contents } from '@jupyterlab/services';
 import { writeWorkspaceFile } from '../ocean/workspace';
 import type { IKernelCommandContext } from '../tokens';
 import { cardFolder, datasetCard, derivedFrom } from './card';
-import type { ILineage, IProvenanceLog } from './log';
+import type { ILineage, IProvenanceLog } from './tokens';
 import { licenceWarnings } from './record';
 
 /** Before publishing: the lineage and what the DDO's additionalInformation gets. */
@@ -59,7 +59,7 @@ export async function recordPublished(
   if (!entry) {
     return { card: null, warnings: [] }; // Not from a notebook.
   }
-  const record = log.read(context.requester);
+  const record = await log.read(context.requester);
   const warnings = record
     ? licenceWarnings(record)
         .filter(warning => warning.entry === entry.id)
