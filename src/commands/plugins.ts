@@ -14,6 +14,7 @@ import {
   IOceanClient,
   IWallet
 } from '../tokens';
+import { IProvenanceLog } from '../provenance/tokens';
 import { registerOceanKernelCommands } from './ocean-commands';
 import { registerPublishCommands } from './publish-commands';
 import { registerWalletCommands } from './wallet-commands';
@@ -29,14 +30,20 @@ export const oceanKernelCommandsPlugin: JupyterFrontEndPlugin<void> = {
     'Kernel commands to search Ocean assets, show asset cards and load data into DataFrames.',
   autoStart: true,
   requires: [IOceanClient],
-  optional: [IKernelBridge],
+  optional: [IKernelBridge, IProvenanceLog],
   activate: (
     app: JupyterFrontEnd,
     client: IOceanClient,
-    bridge: IKernelBridge | null
+    bridge: IKernelBridge | null,
+    provenance: IProvenanceLog | null
   ): void => {
     if (bridge) {
-      registerOceanKernelCommands(bridge, client, app.serviceManager.contents);
+      registerOceanKernelCommands(
+        bridge,
+        client,
+        app.serviceManager.contents,
+        provenance
+      );
     }
   }
 };
@@ -68,19 +75,21 @@ export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
     'Lets notebooks publish assets and run compute-to-data jobs through the wallet.',
   autoStart: true,
   requires: [INetworkRegistry],
-  optional: [IKernelBridge, IWallet],
+  optional: [IKernelBridge, IWallet, IProvenanceLog],
   activate: (
     app: JupyterFrontEnd,
     networks: INetworkRegistry,
     bridge: IKernelBridge | null,
-    wallet: IWallet | null
+    wallet: IWallet | null,
+    provenance: IProvenanceLog | null
   ): void => {
     if (bridge && wallet) {
       registerPublishCommands(
         bridge,
         networks,
         wallet,
-        app.serviceManager.contents
+        app.serviceManager.contents,
+        provenance
       );
     }
   }
