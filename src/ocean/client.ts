@@ -34,6 +34,14 @@ import {
   summariseDdo
 } from './asset';
 import { OceanError } from '../errors';
+import {
+  buyCall,
+  dispenseCall,
+  orderCall,
+  sendBatch,
+  walletBatches,
+  type ICall
+} from './batch-calls';
 import { readProvider, sendAndWait } from './chain';
 import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
@@ -395,7 +403,34 @@ export class OceanClient implements IOceanClient {
     const one = ethers.parseUnits('1', 18);
     // A datatoken bought earlier (say, before a failed order) is used, not bought again.
     const held: bigint = await datatoken.balanceOf(account);
-    if (held < one) {
+    // A wallet with EIP-5792 batches gets approve + buy + order (or
+    // dispense + order) as one batch, so one approval; others one by one.
+    const batch: ICall[] | null = (await walletBatches(
+      this._requireWallet(),
+      requester,
+      network.chainId
+    ))
+      ? []
+      : null;
+    if (held < one && batch) {
+      if (market.price.type === 'fixedrate') {
+        await this._buyFromExchange(
+          lib,
+          ethers,
+          provider,
+          signer,
+          config,
+          account,
+          market,
+          onProgress,
+          batch
+        );
+      } else {
+        batch.push(
+          dispenseCall(ethers, market.contract, service.datatoken, one, account)
+        );
+      }
+    } else if (held < one) {
       if (market.price.type === 'fixedrate') {
         await this._buyFromExchange(
           lib,
@@ -444,27 +479,50 @@ export class OceanClient implements IOceanClient {
         'The Ocean Node did not return a provider fee, so the order cannot start. Try again; if it persists the node may not serve this asset.'
       );
     }
-    const dt = new lib.Datatoken(signer, network.chainId, config);
-    onProgress({
-      step: 'order',
-      message:
-        'Starting the order: this spends the datatoken (confirm in the wallet)…'
-    });
-    const orderTx = await guard(network, () =>
-      dt.startOrderTx(
-        service.datatoken,
-        account,
-        service.index,
-        initialize.providerFee
-      )
-    );
-    const receipt = await this._send(
-      signer,
-      orderTx,
-      'order',
-      onProgress,
-      network
-    );
+    let receipt: { hash: string; blockNumber: number };
+    if (batch) {
+      batch.push(
+        orderCall(
+          ethers,
+          service.datatoken,
+          account,
+          service.index,
+          initialize.providerFee
+        )
+      );
+      onProgress({
+        step: 'order',
+        message:
+          batch.length > 1
+            ? `Buying and ordering access: ${batch.length} transactions, one approval (confirm in the wallet)…`
+            : 'Starting the order: this spends the datatoken (confirm in the wallet)…'
+      });
+      receipt = await guard(network, () =>
+        sendBatch(
+          this._requireWallet(),
+          requester,
+          network.chainId,
+          account,
+          batch
+        )
+      );
+    } else {
+      const dt = new lib.Datatoken(signer, network.chainId, config);
+      onProgress({
+        step: 'order',
+        message:
+          'Starting the order: this spends the datatoken (confirm in the wallet)…'
+      });
+      const orderTx = await guard(network, () =>
+        dt.startOrderTx(
+          service.datatoken,
+          account,
+          service.index,
+          initialize.providerFee
+        )
+      );
+      receipt = await this._send(signer, orderTx, 'order', onProgress, network);
+    }
     const block = await provider.getBlock(receipt.blockNumber);
     const startedAt = Number(block?.timestamp ?? Math.floor(Date.now() / 1000));
     const feeValidUntil = Number(initialize.providerFee.validUntil ?? 0);
@@ -505,7 +563,9 @@ export class OceanClient implements IOceanClient {
     config: any,
     account: string,
     market: { contract?: string; exchangeId?: string; price: any },
-    onProgress: OceanProgressCallback
+    onProgress: OceanProgressCallback,
+    /** Collects the approve and buy calls for a batch instead of sending them. */
+    batch?: ICall[]
   ): Promise<void> {
     const network = this._network;
     const exchange = new lib.FixedRateExchange(
@@ -540,6 +600,26 @@ export class OceanClient implements IOceanClient {
       account,
       market.contract
     );
+    if (batch) {
+      if (allowance < cost) {
+        const approval = await new ethers.Contract(
+          market.price.token,
+          ERC20_ABI,
+          provider
+        ).approve.populateTransaction(market.contract, cost);
+        batch.push({ to: String(approval.to), data: String(approval.data) });
+      }
+      batch.push(
+        buyCall(
+          ethers,
+          String(market.contract),
+          String(market.exchangeId),
+          ethers.parseUnits('1', 18),
+          cost
+        )
+      );
+      return;
+    }
     if (allowance < cost) {
       onProgress({
         step: 'approve',
