@@ -19,6 +19,10 @@ import { NftFactory, getEventFromTx } from '@oceanprotocol/lib';
 
 import { simulateTransaction } from '../../src/ocean/simulation';
 import {
+  describeSimulation,
+  describeTransaction
+} from '../../src/widget/wallet/describe';
+import {
   ACCOUNTS,
   startTestChain,
   type TestChain
@@ -149,6 +153,48 @@ describe('simulation before signing, on the local chain', () => {
       [chain.addresses.Ocean.toLowerCase()]: -parseUnits('2.002', 18),
       [datatoken.toLowerCase()]: parseUnits('1', 18)
     });
+    // The dialog's words: the descriptor's sentence with the flow's name for
+    // the exchange, and the simulated changes in units.
+    const network = {
+      key: 'local',
+      name: 'Local',
+      chainId: CHAIN_ID,
+      rpcUrl: chain.rpcUrl,
+      nodeUrl: 'http://127.0.0.1:1',
+      oceanTokenAddress: chain.addresses.Ocean,
+      nativeSymbol: 'ETH'
+    };
+    const book = {
+      names: {
+        [chain.addresses.FixedPrice.toLowerCase()]:
+          'the fixed-rate exchange selling Weather 2024',
+        [chain.addresses.Ocean.toLowerCase()]: 'OCEAN token'
+      }
+    };
+    const described = await describeTransaction({
+      provider,
+      network,
+      account: ACCOUNTS.consumer.address,
+      to: chain.addresses.FixedPrice,
+      value: 0n,
+      data: exchange.interface.encodeFunctionData('buyDT', [
+        exchangeId,
+        parseUnits('1', 18),
+        cost,
+        ZERO,
+        0
+      ]),
+      book
+    });
+    assert.equal(
+      described.summary,
+      'Buy 1 datatoken from the fixed-rate exchange selling Weather 2024, paying at most 2.002 OCEAN (fees included).'
+    );
+    const words = await describeSimulation(provider, simulation, network, book);
+    assert.deepEqual(words.changes, [
+      '−2.002 OCEAN (Ocean Token)',
+      '+1 WDT (Weather 2024 DT)'
+    ]);
     const touched = (simulation.touched ?? []).map(a => a.toLowerCase());
     for (const address of [
       chain.addresses.FixedPrice,

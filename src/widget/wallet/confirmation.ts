@@ -4,6 +4,7 @@
  * and may come from untrusted callers or networks.
  */
 import type { IWalletRequester } from '../../tokens';
+import type { ISimulationWords } from './describe';
 
 export interface IConfirmationRow {
   label: string;
@@ -34,6 +35,13 @@ export interface IConfirmation {
   fee?: string;
   /** The raw request (data, message), shown collapsed. */
   raw?: string;
+  /** What simulating the transaction showed (simulation.ts), in words. */
+  simulation?: ISimulationWords;
+  /**
+   * Set when the transaction would fail: why. The dialog then shows it and
+   * offers no way to approve: nobody pays gas for a certain failure.
+   */
+  blocked?: string;
   /** A notebook grant offered beside a kernel's request (grants.ts). */
   grantOffer?: IGrantOffer;
 }

@@ -25,6 +25,16 @@ import {
   type INodeRequestHint
 } from '../../ocean/wallet-decode';
 import type { IOceanNetwork } from '../../tokens';
+import {
+  descriptorFor,
+  renderTransaction,
+  tokensNeeded,
+  matchFormat,
+  type IDescriptor,
+  type IRendered,
+  type ITokenFacts
+} from '../../ocean/clear-signing';
+import type { ISimulation } from '../../ocean/simulation';
 import type { IConfirmationRow } from './confirmation';
 import { ERC20_READS } from '../../ocean/erc20';
 import { visibleText } from '../../ocean/visible-text';
@@ -223,9 +233,33 @@ export async function describeTransaction(options: {
   if (value > 0n) {
     rows.push({ label: 'Sends', value: `${formatUnits(value, 18)} ${symbol}` });
   }
-  const summary = summarise(decoded, to, value, symbol, targetInfo, book);
+  const clear =
+    to && data && data.length >= 10
+      ? await clearSign(
+          provider,
+          network,
+          { to, data, value, from: options.account },
+          book
+        )
+      : null;
+  const summary = clear
+    ? `${clear.interpolatedIntent ?? clear.intent}.`
+    : summarise(decoded, to, value, symbol, targetInfo, book);
+  if (clear) {
+    // The descriptor's fields: its labels, its formats, the wallet's names.
+    for (const field of clear.fields) {
+      const nameOnly = field.address && field.value !== field.address;
+      rows.push({
+        label: field.label,
+        value: nameOnly ? `${field.value} (${field.address})` : field.value,
+        mono: !nameOnly && /^0x/.test(field.value)
+      });
+    }
+  }
   if (decoded) {
     rows.push({ label: 'Function', value: decoded.signature, mono: true });
+  }
+  if (decoded && !clear) {
     flattenArgs(
       decoded.args,
       1,
@@ -253,6 +287,122 @@ export async function describeTransaction(options: {
     rows,
     warnings,
     raw: data && data !== '0x' ? data : undefined
+  };
+}
+
+/**
+ * The call's words from the Ocean ERC-7730 descriptors (clear-signing/):
+ * token facts read from the chain, names from the wallet's book (its
+ * accounts, OCEAN, and what the asking flow named). Null for calls no
+ * descriptor knows; they are described argument by argument instead.
+ */
+export async function clearSign(
+  provider: JsonRpcProvider,
+  network: IOceanNetwork,
+  tx: { to: string; data: string; value: bigint; from: string },
+  book: INameBook
+): Promise<IRendered | null> {
+  const found = descriptorFor({ ...tx, chainId: network.chainId });
+  if (!found) {
+    return null;
+  }
+  let descriptor: IDescriptor = found.descriptor;
+  const baseToken = descriptor.metadata?.maps?.baseToken;
+  if (baseToken && network.oceanTokenAddress) {
+    // The network's own OCEAN wins over the descriptor's list of chains.
+    descriptor = {
+      ...descriptor,
+      metadata: {
+        ...descriptor.metadata,
+        maps: {
+          ...descriptor.metadata?.maps,
+          baseToken: {
+            ...baseToken,
+            values: {
+              ...baseToken.values,
+              [String(network.chainId)]: network.oceanTokenAddress
+            }
+          }
+        }
+      }
+    };
+  }
+  const match = matchFormat(descriptor, tx.data);
+  if (!match) {
+    return null;
+  }
+  const clearTx = { ...tx, chainId: network.chainId };
+  const tokens: Record<string, ITokenFacts | undefined> = {};
+  await Promise.all(
+    tokensNeeded(descriptor, match.format, match.args, clearTx).map(
+      async address => {
+        const info = await tokenInfo(provider, address).catch(() => null);
+        if (info && info.decimals !== null) {
+          tokens[address] = {
+            symbol: info.symbol,
+            decimals: info.decimals,
+            name: info.name
+          };
+        }
+      }
+    )
+  );
+  const addressNames: Record<string, string> = {};
+  for (const [address, name] of Object.entries(book.names)) {
+    addressNames[address.toLowerCase()] = visibleText(name);
+  }
+  return renderTransaction(descriptor, clearTx, {
+    tokens,
+    addressNames,
+    nativeSymbol: network.nativeSymbol
+  });
+}
+
+/** What simulating showed, in words for the dialog. */
+export interface ISimulationWords {
+  method: string | null;
+  /** "−2.002 OCEAN", "+1 WDT (Weather 2024 DT)". */
+  changes: string[];
+  /** Contracts reached, named where the wallet knows them. */
+  touched: string[];
+  note?: string;
+}
+
+/** The account's balance changes and the contracts reached, in words. */
+export async function describeSimulation(
+  provider: JsonRpcProvider,
+  simulation: ISimulation,
+  network: IOceanNetwork,
+  book: INameBook
+): Promise<ISimulationWords> {
+  const changes = await Promise.all(
+    (simulation.changes ?? []).map(async change => {
+      const sign = change.delta < 0n ? '−' : '+';
+      const size = change.delta < 0n ? -change.delta : change.delta;
+      if (change.token === null) {
+        return `${sign}${formatAmount(size, 18)} ${network.nativeSymbol}`;
+      }
+      const info = await tokenInfo(provider, change.token).catch(() => null);
+      if (change.standard === 'erc721') {
+        return `${sign}${size} NFT of ${info?.name || info?.symbol || change.token} (${(change.tokenIds ?? []).join(', ')})`;
+      }
+      const amount =
+        info && info.decimals !== null
+          ? `${formatAmount(size, info.decimals)} ${info.symbol}`
+          : `${size} units of ${change.token}`;
+      const name =
+        info?.name && info.name !== info.symbol ? ` (${info.name})` : '';
+      const partial = change.partial
+        ? ' and an amount the simulation could not read'
+        : '';
+      return `${sign}${amount}${name}${partial}`;
+    })
+  );
+  return {
+    method: simulation.method,
+    changes,
+    touched: (simulation.touched ?? []).map(address => named(address, book)),
+    note: simulation.note
   };
 }
 

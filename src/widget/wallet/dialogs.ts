@@ -43,6 +43,12 @@ export async function showConfirmation(
     fee: trans.__('Network fee'),
     details: trans.__('Details'),
     raw: trans.__('Raw data'),
+    changes: trans.__('If sent now, your account'),
+    touched: trans.__('Contracts it reaches'),
+    wouldFail: trans.__(
+      'This transaction would fail, so it cannot be sent. The contract says:'
+    ),
+    simulated: trans.__('Simulated with'),
     kinds: {
       panel: trans.__('Ocean panel'),
       kernel: trans.__('Kernel'),
@@ -70,35 +76,44 @@ export async function showConfirmation(
         })
       ]
     : [];
+  // A transaction that would fail has nothing to approve: no such button.
+  const approveButton = confirmation.blocked
+    ? []
+    : [
+        Dialog.okButton({
+          label:
+            confirmation.kind === 'transaction'
+              ? trans.__('Confirm and send')
+              : confirmation.kind === 'switchNetwork'
+                ? trans.__('Switch')
+                : confirmation.kind === 'grant'
+                  ? trans.__('Allow')
+                  : trans.__('Sign'),
+          className: 'jp-OceanConfirmation-confirm',
+          displayType: confirmation.warnings.length ? 'warn' : 'default'
+        })
+      ];
   // Only a person's own click or key press, after a moment, approves.
   const dialog = new ApprovalDialog<void>({
-    approveIndex: 1 + stopButton.length,
+    approveIndex: confirmation.blocked ? -1 : 1 + stopButton.length,
     title: confirmation.title,
     body,
     buttons: [
       Dialog.cancelButton({
-        label: trans.__('Reject'),
+        label: confirmation.blocked ? trans.__('Close') : trans.__('Reject'),
         className: 'jp-OceanConfirmation-reject'
       }),
       ...stopButton,
-      Dialog.okButton({
-        label:
-          confirmation.kind === 'transaction'
-            ? trans.__('Confirm and send')
-            : confirmation.kind === 'switchNetwork'
-              ? trans.__('Switch')
-              : confirmation.kind === 'grant'
-                ? trans.__('Allow')
-                : trans.__('Sign'),
-        className: 'jp-OceanConfirmation-confirm',
-        displayType: confirmation.warnings.length ? 'warn' : 'default'
-      })
+      ...approveButton
     ],
     defaultButton: 0,
     hasClose: true
   });
   dialog.addClass('jp-OceanConfirmationDialog');
   dialog.node.setAttribute('data-kind', confirmation.kind);
+  if (confirmation.blocked) {
+    dialog.node.setAttribute('data-blocked', '');
+  }
   if (requester.inView === false) {
     dialog.node.setAttribute('data-not-in-view', '');
   }

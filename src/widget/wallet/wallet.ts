@@ -47,6 +47,7 @@ import {
 } from './confirmation';
 import {
   describeMessage,
+  describeSimulation,
   describeTransaction,
   describeTypedData,
   shortAddress,
@@ -74,6 +75,7 @@ import {
 import type { IKeyVault, IVaultSnapshot, KeyImport } from './key-vault';
 import type { IStoredAccount } from './keystore';
 import { WalletSigner } from './signer';
+import { simulateTransaction } from '../../ocean/simulation';
 
 /** An EIP-1193 provider announced by a browser wallet (EIP-6963). */
 export interface IEip1193Provider {
@@ -1091,19 +1093,64 @@ export class OceanWallet implements IWallet {
         value,
         chainId: network.chainId
       };
+      // Simulated beside the gas estimate, before any dialog: the dialog
+      // shows what the account gains and loses, and a transaction that
+      // would fail is shown as such, with its reason and nothing to approve.
+      const simulating = simulateTransaction(
+        provider,
+        { from: account, to, data, value },
+        { local: network.key === 'local' }
+      );
       let gasLimit = quantity(input.gas ?? input.gasLimit, 'gas');
+      let estimateFailure: string | null = null;
       if (gasLimit === undefined) {
         try {
           gasLimit = await provider.estimateGas(tx);
         } catch (error) {
-          const reason =
+          estimateFailure = String(
             (error as { shortMessage?: string }).shortMessage ??
-            (error as Error).message;
-          throw new OceanError(
-            'OCEAN_TX_REVERTED',
-            `The network says this transaction would fail (${String(reason).slice(0, 200)}). Nothing was sent.`
-          );
+              (error as Error).message
+          ).slice(0, 200);
         }
+      }
+      const simulation = await simulating;
+      const refusal =
+        simulation.outcome === 'revert'
+          ? (simulation.revertReason ?? 'no reason given')
+          : estimateFailure;
+      if (refusal !== null || gasLimit === undefined) {
+        const why = refusal ?? 'the network gave no gas estimate';
+        const failing = await describeTransaction({
+          provider,
+          network,
+          account,
+          to,
+          value,
+          data,
+          requestedChainId,
+          book: this.nameBook()
+        });
+        // Shown even inside a grant: nobody pays gas for a certain failure.
+        await this.#confirmer({
+          kind: 'transaction',
+          title: 'This transaction would fail',
+          requester,
+          summary: failing.summary,
+          rows: failing.rows,
+          warnings: failing.warnings,
+          checks: [],
+          raw: failing.raw,
+          blocked: why,
+          networkName: network.name,
+          chainId: network.chainId,
+          account,
+          accountName: this._accountName(account)
+        });
+        throw new OceanError(
+          'OCEAN_TX_REVERTED',
+          `The network says this transaction would fail (${why}). Nothing was sent.`,
+          { reason: why }
+        );
       }
       const fees = await provider.getFeeData();
       const maxFee =
@@ -1138,7 +1185,13 @@ export class OceanWallet implements IWallet {
           warnings: description.warnings,
           checks: [],
           fee: feeText,
-          raw: description.raw
+          raw: description.raw,
+          simulation: await describeSimulation(
+            provider,
+            simulation,
+            network,
+            this.nameBook()
+          )
         },
         account,
         { kind: 'transaction', to, value, data }

@@ -9,6 +9,12 @@ export interface IConfirmationLabels {
   fee: string;
   details: string;
   raw: string;
+  /** Heading of the simulated balance changes. */
+  changes?: string;
+  touched?: string;
+  /** Before the revert reason of a transaction that would fail. */
+  wouldFail?: string;
+  simulated?: string;
   kinds: Record<string, string>;
 }
 
@@ -125,10 +131,80 @@ export class OceanConfirmationView extends LitElement {
       background: var(--jp-layout-color2);
       padding: 4px;
     }
+    .blocked {
+      border-left: 4px solid var(--jp-error-color1);
+      background: color-mix(
+        in srgb,
+        var(--jp-error-color1) 16%,
+        var(--jp-layout-color1)
+      );
+      color: var(--jp-ui-font-color1);
+      padding: 6px 8px;
+      margin: 6px 0;
+      overflow-wrap: anywhere;
+    }
+    .blocked .reason {
+      font-weight: 600;
+    }
+    .simulation {
+      margin: 6px 0;
+      padding: 6px 8px;
+      border: var(--jp-border-width) solid var(--jp-border-color2);
+      border-radius: var(--jp-border-radius);
+    }
+    .simulation ul {
+      margin: 2px 0 4px;
+      padding-left: 18px;
+    }
+    .simulation .change {
+      font-weight: 600;
+    }
+    .simulation .note {
+      color: var(--jp-ui-font-color2);
+      font-size: var(--jp-ui-font-size0);
+    }
     summary:focus-visible {
       outline: 2px solid var(--jp-brand-color1);
     }
   `;
+
+  /** What simulating the transaction showed: changes, contracts, method. */
+  private _simulation(c: IConfirmation) {
+    const simulation = c.simulation!;
+    const labels = this.labels;
+    return html`<div class="simulation">
+      ${
+        simulation.changes.length
+          ? html`<div>${labels.changes ?? 'If sent now, your account'}:</div>
+              <ul aria-label=${labels.changes ?? 'Balance changes'}>
+                ${simulation.changes.map(
+                  change => html`<li class="change">${change}</li>`
+                )}
+              </ul>`
+          : nothing
+      }
+      ${
+        simulation.touched.length
+          ? html`<div>${labels.touched ?? 'Contracts it reaches'}:</div>
+              <ul class="touched mono">
+                ${simulation.touched.map(address => html`<li>${address}</li>`)}
+              </ul>`
+          : nothing
+      }
+      ${
+        simulation.note
+          ? html`<div class="note">${simulation.note}</div>`
+          : nothing
+      }
+      ${
+        simulation.method
+          ? html`<div class="note">
+              ${labels.simulated ?? 'Simulated with'} ${simulation.method}
+            </div>`
+          : nothing
+      }
+    </div>`;
+  }
 
   render() {
     const c = this.confirmation;
@@ -159,7 +235,16 @@ export class OceanConfirmationView extends LitElement {
       ${c.warnings.map(
         warning => html`<div class="warning" role="alert">⚠ ${warning}</div>`
       )}
+      ${
+        c.blocked
+          ? html`<div class="blocked" role="alert">
+              ${labels.wouldFail ?? 'This transaction would fail:'}
+              <span class="reason">${c.blocked}</span>
+            </div>`
+          : nothing
+      }
       ${c.checks.map(check => html`<div class="check">✓ ${check}</div>`)}
+      ${c.simulation ? this._simulation(c) : nothing}
       ${
         c.rows.length
           ? html`<dl class="rows" aria-label=${labels.details} tabindex="0">
