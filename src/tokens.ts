@@ -86,6 +86,30 @@ export interface IWalletRequester {
    * `ended` aborts (kernel restart, notebook closed).
    */
   session?: { id: string; ended: AbortSignal };
+  /**
+   * The flow this request is one step of, set by the extension's own Ocean
+   * flows (src/ocean/flow.ts), never from a kernel's words: the dialog
+   * names the dataset, says "step 2 of 4" and the flow's whole cost.
+   */
+  flow?: IWalletFlowStep;
+}
+
+/** Where one request stands in a flow of several (buy, order, publish…). */
+export interface IWalletFlowStep {
+  /** What the whole flow does, e.g. "Get access to Weather 2024". */
+  title: string;
+  /** This request's place, from 1. */
+  step: number;
+  /** How many signatures the whole flow asks for. */
+  steps: number;
+  /** The flow's whole cost in words, e.g. "2.002 OCEAN and network fees". */
+  total?: string;
+  /**
+   * Words for the addresses the flow uses (lower-case address → e.g. "the
+   * fixed-rate exchange selling Weather 2024"). The wallet's own names (its
+   * accounts, OCEAN) always win over these.
+   */
+  names?: Record<string, string>;
 }
 
 /** An EIP-1193 request. */

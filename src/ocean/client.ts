@@ -43,6 +43,7 @@ import {
   type ICall
 } from './batch-calls';
 import { readProvider, sendAndWait } from './chain';
+import { FlowSteps, withFlow } from './flow';
 import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import {
@@ -387,7 +388,7 @@ export class OceanClient implements IOceanClient {
       loadEthers(),
       readProvider(network)
     ]);
-    const signer = (await this._requireWallet().getSigner(requester)) as any;
+    let signer = (await this._requireWallet().getSigner(requester)) as any;
     const config = libConfig(network, {
       fixedRateExchangeAddress:
         market.price.type === 'fixedrate' ? market.contract : undefined,
@@ -412,6 +413,24 @@ export class OceanClient implements IOceanClient {
     ))
       ? []
       : null;
+    // Every dialog of the purchase names the dataset and its exchange, says
+    // which step it is and the whole cost, planned before the first one.
+    const flow = await this._accessFlow(
+      lib,
+      ethers,
+      provider,
+      account,
+      summary.name,
+      service.datatoken,
+      market,
+      held >= one,
+      batch !== null
+    );
+    signer = withFlow(signer, flow);
+    if (batch) {
+      // The batch is one request: one step, told through its requester.
+      requester = flow.requester(requester);
+    }
     if (held < one && batch) {
       if (market.price.type === 'fixedrate') {
         await this._buyFromExchange(
@@ -553,6 +572,57 @@ export class OceanClient implements IOceanClient {
     });
     this._accessChanged.emit(grant);
     return grant;
+  }
+
+  /** The steps, cost and names of one purchase (see getAccess). */
+  private async _accessFlow(
+    lib: any,
+    ethers: any,
+    provider: any,
+    account: string,
+    name: string,
+    datatoken: string,
+    market: { contract?: string; exchangeId?: string; price: any },
+    held: boolean,
+    batched: boolean
+  ): Promise<FlowSteps> {
+    const title = String(name).slice(0, 60);
+    let steps = held ? 1 : 2;
+    let total = 'network fees only';
+    if (!held && market.price.type === 'fixedrate') {
+      const network = this._network;
+      const quote: any = await guard(network, () =>
+        new lib.FixedRateExchange(
+          market.contract,
+          provider,
+          network.chainId,
+          libConfig(network, { fixedRateExchangeAddress: market.contract })
+        ).calcBaseInGivenDatatokensOut(market.exchangeId, '1')
+      );
+      const base = new ethers.Contract(market.price.token, ERC20_ABI, provider);
+      const decimals = Number(await base.decimals());
+      const cost: bigint = ethers.parseUnits(
+        String(quote.baseTokenAmount),
+        decimals
+      );
+      if ((await base.allowance(account, market.contract)) < cost) {
+        steps += 1;
+      }
+      total = `${ethers.formatUnits(cost, decimals)} ${market.price.symbol ?? 'OCEAN'} and network fees`;
+    }
+    return new FlowSteps(
+      `Get access to ${title}`,
+      // A batch is one dialog for all of them.
+      batched ? 1 : steps,
+      total
+    )
+      .name(
+        market.contract,
+        market.price.type === 'fixedrate'
+          ? `the fixed-rate exchange selling ${title}`
+          : `the dispenser giving ${title} away`
+      )
+      .name(datatoken, `the dataset ${title}`);
   }
 
   private async _buyFromExchange(

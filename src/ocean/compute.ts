@@ -11,6 +11,7 @@ import type { IOceanNetwork } from '../tokens';
 import { serviceMarkets } from './asset';
 import type { NodeAuth } from './compute-auth';
 import { OceanError } from '../errors';
+import { FlowSteps, withFlow } from './flow';
 import { waitForReceipt } from './chain';
 import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
@@ -153,6 +154,65 @@ function send(tx: unknown, what: string): Promise<any> {
   });
 }
 
+/**
+ * What getting one datatoken of `ddo` will ask, read before the first
+ * dialog: how many transactions (approve?, buy; dispense; none when one is
+ * held) and what it costs, so every dialog of the job can say "step 2 of 5"
+ * and the whole price.
+ */
+async function planDatatoken(
+  network: IOceanNetwork,
+  signer: any,
+  ddo: any
+): Promise<{
+  steps: number;
+  cost: bigint;
+  decimals: number;
+  exchange?: string;
+}> {
+  const [lib, ethers] = await Promise.all([loadOceanLib(), loadEthers()]);
+  const account: string = await signer.getAddress();
+  const service = ddo.services[0];
+  const token = new ethers.Contract(
+    service.datatokenAddress,
+    ERC20_ABI,
+    signer.provider
+  );
+  const one = ethers.parseUnits('1', 18);
+  if ((await token.balanceOf(account)) >= one)
+    return { steps: 0, cost: 0n, decimals: 18 };
+  const market = serviceMarkets(ddo).find(
+    entry => entry.serviceId === service.id
+  );
+  if (!market || market.price.type === 'none' || !market.contract)
+    return { steps: 0, cost: 0n, decimals: 18 };
+  if (market.price.type === 'dispenser')
+    return { steps: 1, cost: 0n, decimals: 18 };
+  const exchange = new lib.FixedRateExchange(
+    market.contract,
+    signer,
+    network.chainId,
+    libConfig(network, { fixedRateExchangeAddress: market.contract })
+  );
+  const quote: any = await exchange.calcBaseInGivenDatatokensOut(
+    market.exchangeId!,
+    '1'
+  );
+  const base = new ethers.Contract(market.price.token!, ERC20_ABI, signer);
+  const decimals = Number(await base.decimals());
+  const cost: bigint = ethers.parseUnits(
+    String(quote.baseTokenAmount),
+    decimals
+  );
+  const approve = (await base.allowance(account, market.contract)) < cost;
+  return {
+    steps: approve ? 2 : 1,
+    cost,
+    decimals,
+    exchange: market.contract
+  };
+}
+
 /** Gets one datatoken of `did`'s first service into the account (exchange or dispenser). */
 async function acquireDatatoken(
   network: IOceanNetwork,
@@ -293,6 +353,50 @@ export async function startComputeJob(
     throw nodeRefusal(error, 'The Ocean Node will not run this job');
   }
   const config = libConfig(network);
+  // Every signature of the job, planned before the first: each dialog says
+  // which step it is, the whole OCEAN cost, and names the consumer of the
+  // orders for what it is (the compute environment, not a bare address).
+  const ethers = await loadEthers();
+  const datasetName = String(datasetDdo.metadata?.name ?? datasetDdo.id);
+  const algorithmName = String(algorithmDdo.metadata?.name ?? algorithmDdo.id);
+  let steps = 1;
+  let cost = 0n;
+  let decimals = 18;
+  const exchanges: Array<[string | undefined, string]> = [];
+  for (const [ddo, fees, name] of [
+    [algorithmDdo, init?.algorithm, algorithmName],
+    [datasetDdo, init?.datasets?.[0], datasetName]
+  ] as Array<[any, any, string]>) {
+    if (fees?.validOrder) continue;
+    const plan = await planDatatoken(network, signer, ddo);
+    steps += plan.steps + 1;
+    cost += plan.cost;
+    decimals = plan.decimals;
+    exchanges.push([plan.exchange, name]);
+  }
+  const flow = new FlowSteps(
+    `Run ${algorithmName.slice(0, 60)} on ${datasetName.slice(0, 60)}`,
+    steps,
+    cost > 0n
+      ? `${ethers.formatUnits(cost, decimals)} OCEAN and network fees`
+      : 'network fees only'
+  )
+    .name(
+      environment.consumerAddress,
+      `the compute environment ${String(environment.id).slice(0, 80)} on node ${network.nodeUrl}`
+    )
+    .name(
+      datasetDdo.services[0].datatokenAddress,
+      `the dataset ${datasetName.slice(0, 60)}`
+    )
+    .name(
+      algorithmDdo.services[0].datatokenAddress,
+      `the algorithm ${algorithmName.slice(0, 60)}`
+    );
+  for (const [exchange, name] of exchanges) {
+    flow.name(exchange, `the fixed-rate exchange selling ${name.slice(0, 60)}`);
+  }
+  signer = withFlow(signer, flow);
   const orderAsset = async (ddo: any, asset: any, fees: any) => {
     if (fees?.validOrder) {
       asset.transferTxId = fees.validOrder;

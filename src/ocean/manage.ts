@@ -8,6 +8,7 @@
 import type { IOceanAssetQuery, IOceanNetwork, IOceanPrice } from '../tokens';
 import { buildSearchQuery, searchPage, serviceMarkets } from './asset';
 import { OceanError } from '../errors';
+import { FlowSteps, withFlow } from './flow';
 import { readProvider, waitForReceipt } from './chain';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi } from './node-api';
@@ -163,6 +164,17 @@ function requireExchange(asset: IMyAsset): NonNullable<IMyAsset['exchange']> {
   return asset.exchange;
 }
 
+/** One signature about `asset`, its contracts named after it in the dialog. */
+function sellerFlow(asset: IMyAsset, title: string): FlowSteps {
+  return new FlowSteps(title, 1, 'network fees only')
+    .name(
+      asset.exchange?.contract,
+      `the fixed-rate exchange selling ${asset.name}`
+    )
+    .name(asset.nftAddress, `the data NFT of ${asset.name}`)
+    .name(asset.datatoken, `the datatoken of ${asset.name}`);
+}
+
 /** Sets a new fixed price (OCEAN per datatoken); returns the transaction hash. */
 export async function changePrice(
   network: IOceanNetwork,
@@ -180,7 +192,7 @@ export async function changePrice(
   const lib = await loadOceanLib();
   const fre = new lib.FixedRateExchange(
     exchange.contract,
-    signer,
+    withFlow(signer, sellerFlow(asset, `Change the price of ${asset.name}`)),
     network.chainId,
     libConfig(network, { fixedRateExchangeAddress: exchange.contract })
   );
@@ -205,7 +217,7 @@ export async function withdrawEarnings(
   const lib = await loadOceanLib();
   const fre = new lib.FixedRateExchange(
     exchange.contract,
-    signer,
+    withFlow(signer, sellerFlow(asset, `Withdraw what ${asset.name} earned`)),
     network.chainId,
     libConfig(network, { fixedRateExchangeAddress: exchange.contract })
   );
@@ -225,7 +237,11 @@ export async function setAssetState(
   if (!ASSET_STATES.some(entry => entry.value === state))
     throw new OceanError('OCEAN_BAD_REQUEST', `Unknown asset state ${state}.`);
   const lib = await loadOceanLib();
-  const nft = new lib.Nft(signer, network.chainId, libConfig(network));
+  const nft = new lib.Nft(
+    withFlow(signer, sellerFlow(asset, `Change the state of ${asset.name}`)),
+    network.chainId,
+    libConfig(network)
+  );
   return mined(
     await nft.setMetadataState(
       asset.nftAddress,

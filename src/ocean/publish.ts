@@ -12,6 +12,7 @@
 import type { IOceanNetwork } from '../tokens';
 import { buildSearchQuery, searchDocuments } from './asset';
 import { OceanError } from '../errors';
+import { FlowSteps, withFlow } from './flow';
 import { waitForReceipt } from './chain';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi, refusalFrom } from './node-api';
@@ -301,6 +302,15 @@ export async function publishAsset(
   contracts?: IOceanContracts
 ): Promise<IPublished> {
   checkRequest(request);
+  // Seven signatures with a file kept on the node (bucket, upload, create,
+  // encrypt the files, validate, encrypt the description, write it), five
+  // with a URL: each dialog says which one it is.
+  const flow = new FlowSteps(
+    `Publish “${request.name.slice(0, 60)}”`,
+    ('bytes' in request.file ? 2 : 0) + 5,
+    'network fees only (publishing costs no OCEAN)'
+  );
+  signer = withFlow(signer, flow);
   const [lib, ethers] = await Promise.all([loadOceanLib(), loadEthers()]);
   const owner: string = await signer.getAddress();
   onProgress({ step: 'check', message: 'Finding Ocean’s contracts…' });
@@ -313,6 +323,14 @@ export async function publishAsset(
     oceanTokenAddress: found.ocean
   });
 
+  const title = request.name.slice(0, 60);
+  flow
+    .name(found.nftFactory, 'Ocean’s data NFT factory')
+    .name(
+      found.fixedRateExchange,
+      `the fixed-rate exchange that will sell ${title}`
+    )
+    .name(found.dispenser, `the dispenser that will give ${title} away`);
   let fileObject: Record<string, unknown>;
   if ('bytes' in request.file) {
     onProgress({
@@ -398,6 +416,9 @@ export async function publishAsset(
       ? lib.getEventFromTx(receipt, 'NewFixedRate')?.args?.exchangeId
       : undefined;
 
+  flow
+    .name(nftAddress, `the data NFT of ${title}`)
+    .name(datatokenAddress, `the datatoken of ${title}`);
   onProgress({
     step: 'encrypt',
     message: 'The Ocean Node encrypts the file location (sign the request)…'

@@ -49,6 +49,19 @@ export async function showConfirmation(
       'This transaction would fail, so it cannot be sent. The contract says:'
     ),
     simulated: trans.__('Simulated with'),
+    ...(requester.flow
+      ? {
+          flowStep: trans.__(
+            'Step %1 of %2: %3',
+            requester.flow.step,
+            requester.flow.steps,
+            requester.flow.title
+          ),
+          flowTotal: requester.flow.total
+            ? trans.__('The whole flow costs %1.', requester.flow.total)
+            : undefined
+        }
+      : {}),
     kinds: {
       panel: trans.__('Ocean panel'),
       kernel: trans.__('Kernel'),

@@ -19,11 +19,13 @@ import {
   type TypedDataField
 } from 'ethers';
 import { OceanError } from '../../errors';
+import type { FlowSteps } from '../../ocean/flow';
 import type { INodeRequestHint } from '../../ocean/wallet-decode';
 import type { IWallet, IWalletRequester } from '../../tokens';
 
 export class WalletSigner extends AbstractSigner<JsonRpcProvider> {
   private _hint: INodeRequestHint | undefined;
+  private _flow: FlowSteps | undefined;
 
   constructor(
     private readonly _wallet: IWallet,
@@ -47,7 +49,29 @@ export class WalletSigner extends AbstractSigner<JsonRpcProvider> {
       this.provider
     );
     signer._hint = hint;
+    signer._flow = this._flow;
     return signer;
+  }
+
+  /**
+   * A signer whose every request is the next step of `flow`: the dialog
+   * says which step of how many, the flow's total and its names.
+   */
+  withFlow(flow: FlowSteps): WalletSigner {
+    const signer = new WalletSigner(
+      this._wallet,
+      this._requester,
+      this._address,
+      this.provider
+    );
+    signer._hint = this._hint;
+    signer._flow = flow;
+    return signer;
+  }
+
+  /** Who asks, with the flow's next step when there is a flow. */
+  private _next(): IWalletRequester {
+    return this._flow ? this._flow.requester(this._requester) : this._requester;
   }
 
   async getAddress(): Promise<string> {
@@ -58,12 +82,15 @@ export class WalletSigner extends AbstractSigner<JsonRpcProvider> {
     // The wallet always sends on the active network; another provider would
     // only confuse reads and writes.
     if (provider && provider !== this.provider) {
-      return new WalletSigner(
+      const signer = new WalletSigner(
         this._wallet,
         this._requester,
         this._address,
         provider as JsonRpcProvider
       );
+      signer._hint = this._hint;
+      signer._flow = this._flow;
+      return signer;
     }
     return this;
   }
@@ -102,7 +129,7 @@ export class WalletSigner extends AbstractSigner<JsonRpcProvider> {
     }
     const hash = (await this._wallet.request(
       { method: 'eth_sendTransaction', params: [request] },
-      this._requester
+      this._next()
     )) as string;
     // The node that accepted the transaction knows it at once; a short wait
     // covers RPCs behind load balancers.
@@ -127,7 +154,7 @@ export class WalletSigner extends AbstractSigner<JsonRpcProvider> {
     }
     return (await this._wallet.request(
       { method: 'personal_sign', params },
-      this._requester
+      this._next()
     )) as string;
   }
 
@@ -173,7 +200,7 @@ export class WalletSigner extends AbstractSigner<JsonRpcProvider> {
         method: 'eth_signTypedData_v4',
         params: [this._address, JSON.stringify(payload)]
       },
-      this._requester
+      this._next()
     )) as string;
   }
 }

@@ -468,8 +468,15 @@ export class OceanWallet implements IWallet {
   // ----- internals ---------------------------------------------------------
 
   /** Names the dialog can put on addresses. */
-  nameBook(): INameBook {
+  nameBook(requester?: IWalletRequester): INameBook {
+    // The asking flow's words first (the exchange "selling Weather 2024"),
+    // the wallet's own after: a flow cannot rename your account or OCEAN.
     const names: Record<string, string> = {};
+    for (const [address, words] of Object.entries(
+      requester?.flow?.names ?? {}
+    )) {
+      names[address.toLowerCase()] = String(words).slice(0, 120);
+    }
     for (const account of this._state.accounts) {
       names[account.address.toLowerCase()] = `your ${account.name}`;
     }
@@ -1128,7 +1135,7 @@ export class OceanWallet implements IWallet {
           value,
           data,
           requestedChainId,
-          book: this.nameBook()
+          book: this.nameBook(requester)
         });
         // Shown even inside a grant: nobody pays gas for a certain failure.
         await this.#confirmer({
@@ -1172,7 +1179,7 @@ export class OceanWallet implements IWallet {
         value,
         data,
         requestedChainId,
-        book: this.nameBook()
+        book: this.nameBook(requester)
       });
       const feeText = `at most ${formatNative(gasLimit * perGas)} ${network.nativeSymbol} (gas ${gasLimit.toLocaleString('en')} × ${formatGwei(perGas)} gwei)`;
       const approval = await this.#approve(
@@ -1190,7 +1197,7 @@ export class OceanWallet implements IWallet {
             provider,
             simulation,
             network,
-            this.nameBook()
+            this.nameBook(requester)
           )
         },
         account,
@@ -1310,7 +1317,7 @@ export class OceanWallet implements IWallet {
             to: call.to,
             value: call.value,
             data: call.data,
-            book: this.nameBook()
+            book: this.nameBook(requester)
           })
         )
       );

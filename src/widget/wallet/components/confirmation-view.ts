@@ -15,6 +15,10 @@ export interface IConfirmationLabels {
   /** Before the revert reason of a transaction that would fail. */
   wouldFail?: string;
   simulated?: string;
+  /** "Step 2 of 4: Get access to Weather 2024", when the request is part of a flow. */
+  flowStep?: string;
+  /** "The whole flow costs 2.002 OCEAN and network fees." */
+  flowTotal?: string;
   kinds: Record<string, string>;
 }
 
@@ -131,6 +135,19 @@ export class OceanConfirmationView extends LitElement {
       background: var(--jp-layout-color2);
       padding: 4px;
     }
+    .flow {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 2px 12px;
+      margin: 4px 0;
+      padding: 4px 8px;
+      border-radius: var(--jp-border-radius);
+      background: var(--jp-layout-color2);
+      color: var(--jp-ui-font-color1);
+    }
+    .flow .step {
+      font-weight: 600;
+    }
     .blocked {
       border-left: 4px solid var(--jp-error-color1);
       background: color-mix(
@@ -231,6 +248,18 @@ export class OceanConfirmationView extends LitElement {
           ${c.accountName} <span class="mono">${c.account}</span>
         </dd>
       </dl>
+      ${
+        labels.flowStep
+          ? html`<div class="flow">
+              <span class="step">${labels.flowStep}</span>
+              ${
+                labels.flowTotal
+                  ? html`<span class="total">${labels.flowTotal}</span>`
+                  : nothing
+              }
+            </div>`
+          : nothing
+      }
       <p class="summary" role="status">${c.summary}</p>
       ${c.warnings.map(
         warning => html`<div class="warning" role="alert">⚠ ${warning}</div>`
