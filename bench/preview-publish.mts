@@ -7,7 +7,7 @@
  *
  * specs.json: [{ name, description, tags?, pricing: {type:'free'} |
  * {type:'fixed', priceInOcean}, files: [{url, headers?}], links?,
- * contentType?, timeout?, publisher?: 'publisher' | 'consumer2' }].
+ * contentType?, timeout?, publisher?: 'publisher' | 'consumer2', license? }].
  * Prints one JSON line: the dids, in order, once the node has indexed them.
  */
 import { readFileSync } from 'node:fs';
@@ -38,6 +38,7 @@ interface Spec {
   contentType?: string;
   timeout?: number;
   publisher?: 'publisher' | 'consumer2';
+  license?: string;
 }
 
 const [stackFile, specsFile] = process.argv.slice(2);
@@ -71,7 +72,7 @@ try {
         name: spec.name,
         description: spec.description,
         author: 'jupyterlab-ocean tests',
-        license: 'CC0-1.0',
+        license: spec.license ?? 'CC0-1.0',
         tags: spec.tags ?? ['test'],
         links: spec.links,
         additionalInformation: spec.contentType

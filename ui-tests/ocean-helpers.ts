@@ -21,6 +21,8 @@ export interface IAssetSpec {
   links?: string[];
   contentType?: string;
   timeout?: number;
+  /** SPDX identifier (CC0-1.0 unless given). */
+  license?: string;
 }
 
 /** Publishes assets on the stack with the stack's own publishing code. */

@@ -1,0 +1,204 @@
+/**
+ * Provenance on the local stack (issue 18): a Python notebook buys and loads
+ * two datasets (one priced, one free under a no-derivatives licence), lists
+ * them with `%ocean provenance`, verifies them with `%ocean verify`, and
+ * publishes a table made from them: the new DDO names both sources, a card
+ * is written beside the notebook, and the no-derivatives licence warns. The
+ * record survives save and `jupyter nbconvert --to notebook`; the
+ * wallet-less command line verifies the saved file and fails a tampered
+ * copy with the sentence naming the wrong entry, as `%ocean verify` does in
+ * the lab after the live record is tampered with.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HDNodeWallet } from 'ethers';
+import { importWallet, run, runConfirming, useFaucet } from './bridge-helpers';
+import { test, expect } from './fixtures';
+import { newNotebook, openLab, save } from './helpers';
+import { publicSampleUrl, publish } from './ocean-helpers';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PYTHON = join(ROOT, '.venv', 'bin', 'python');
+
+/** The wallet-less verifier on a saved notebook: exit status and what it printed. */
+function cliVerify(path: string): { status: number | null; out: string } {
+  const result = spawnSync(
+    PYTHON,
+    ['-m', 'jupyterlab_ocean.provenance', 'verify', path],
+    { cwd: ROOT, encoding: 'utf8', timeout: 120_000 }
+  );
+  return { status: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+test('provenance: two datasets loaded, listed and verified; a publish names them, warns of a no-derivatives source, writes a card; a tampered copy fails', async ({
+  page,
+  oceanLab: lab,
+  stack
+}) => {
+  test.setTimeout(600_000);
+  const sample = await publicSampleUrl(stack, 'csv');
+  const [noDerivatives] = publish(stack, [
+    {
+      name: 'Stations, no derivatives',
+      description: 'The weather sample under CC-BY-ND-4.0.',
+      pricing: { type: 'free' },
+      files: [{ url: sample }],
+      contentType: 'text/csv',
+      license: 'CC-BY-ND-4.0'
+    }
+  ]);
+  const priced = stack.samples.csv!;
+
+  await openLab(page, lab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await useFaucet(page);
+  await newNotebook(page, 'python');
+
+  // 1. Buy and load both: each load adds an entry to the notebook's metadata.
+  const first = await runConfirming(page, `a = %ocean load ${priced}\nlen(a)`);
+  expect(first.output).toMatch(/^\d+$/m);
+  const second = await runConfirming(
+    page,
+    `b = %ocean load ${noDerivatives}\nlen(b)`
+  );
+  expect(second.output).toMatch(/^\d+$/m);
+
+  // 2. %ocean provenance lists both, licences side by side.
+  const shown = await run(page, '%ocean provenance');
+  expect(shown).toContain(priced);
+  expect(shown).toContain(noDerivatives);
+  expect(shown).toContain('CC0-1.0');
+  expect(shown).toContain('CC-BY-ND-4.0');
+
+  // 3. %ocean verify: every order on chain, every asset on the node, every file's hash.
+  const verified = await run(page, '%ocean verify');
+  expect(verified).toContain(
+    '✔ e1: asset on the node, order on chain, SHA-256 of ocean-data/'
+  );
+  expect(verified).toContain('✔ e2:');
+  expect(verified).toContain('All 2 entries hold.');
+
+  // 4. Publish a table made from them: the sources go into the DDO, a card is
+  // written, and the no-derivatives source warns.
+  const published = await runConfirming(
+    page,
+    'derived = a.head(3)\nderived_asset = %ocean publish derived --name "Derived stations" --description "Three rows of the weather sample." --author "provenance test" --license CC0-1.0\nprint(derived_asset.value["did"], derived_asset.value["card"])\nprint("\\n".join(derived_asset.value["warnings"]))'
+  );
+  const derivedDid = /did:op:[0-9a-f]{64}/.exec(published.output)?.[0];
+  expect(derivedDid, published.output).toBeTruthy();
+  expect(published.output).toContain(
+    `e3 published ${derivedDid} from e2 (Stations, no derivatives), whose licence CC-BY-ND-4.0 does not allow derivatives`
+  );
+  const ddo = await (
+    await fetch(`${stack.nodeUrl}/api/aquarius/assets/ddo/${derivedDid}`)
+  ).json();
+  const sources = ddo.metadata.additionalInformation.derivedFrom.map(
+    (source: { did: string }) => source.did
+  );
+  expect(sources).toEqual([priced, noDerivatives]);
+  expect(ddo.metadata.additionalInformation.lineageDigest).toMatch(
+    /^sha256:[0-9a-f]{64}$/
+  );
+  const card = readFileSync(
+    join(lab.rootDir, 'ocean-published', 'Derived-stations', 'README.md'),
+    'utf8'
+  );
+  expect(card).toMatch(/^---\nlicense: "cc0-1.0"\n/);
+  expect(card).toContain(`  - "${priced}"`);
+  expect(card).toContain(`  - "${noDerivatives}"`);
+  expect(card).toContain('does not allow derivatives');
+  const listed = await run(page, '%ocean provenance');
+  expect(listed).toContain('⚠ e3 published');
+  expect(listed).toMatch(/e1 load .* → e3 publish/);
+
+  // 5. Saved: the record is in the file, each entry linked to its cell.
+  await save(page);
+  const path: string = await page.evaluate(
+    () => (window as any).jupyterapp.shell.currentWidget.context.path
+  );
+  const file = join(lab.rootDir, path);
+  const saved = JSON.parse(readFileSync(file, 'utf8'));
+  const record = saved.metadata.ocean_provenance;
+  expect(record.version).toBe(1);
+  expect(record.entries.map((e: { action: string }) => e.action)).toEqual([
+    'load',
+    'load',
+    'publish'
+  ]);
+  const cellIds = saved.cells.map((cell: { id: string }) => cell.id);
+  expect(cellIds).toContain(record.entries[0].cellId);
+  expect(cellIds).toContain(record.entries[2].cellId);
+  // Nothing secret: no signature, token or signed URL under any key.
+  expect(JSON.stringify(record)).not.toMatch(
+    /"(signature|token|authToken|headers|url)":/i
+  );
+
+  // 6. nbconvert --to notebook keeps it, and the command line verifies it.
+  execFileSync(
+    join(ROOT, '.venv', 'bin', 'jupyter'),
+    ['nbconvert', '--to', 'notebook', '--output', 'converted.ipynb', file],
+    { cwd: lab.rootDir, timeout: 120_000 }
+  );
+  const converted = join(dirname(file), 'converted.ipynb');
+  expect(
+    JSON.parse(readFileSync(converted, 'utf8')).metadata.ocean_provenance
+  ).toEqual(record);
+  const good = cliVerify(converted);
+  expect(good.out).toContain('All 3 entries hold.');
+  expect(good.status).toBe(0);
+
+  // 7. Tampered copies fail with the sentence that names the wrong entry.
+  const tamper = (name: string, change: (r: any) => void) => {
+    const copy = JSON.parse(readFileSync(file, 'utf8'));
+    change(copy.metadata.ocean_provenance);
+    const target = join(dirname(file), name);
+    writeFileSync(target, JSON.stringify(copy));
+    return cliVerify(target);
+  };
+  const wrongHash = tamper('tampered-hash.ipynb', r => {
+    r.entries[0].files[0].sha256 = '0'.repeat(64);
+  });
+  expect(wrongHash.status).toBe(1);
+  expect(wrongHash.out).toMatch(
+    /✘ e1: ocean-data\/\S+ has SHA-256 \S+, not 00000000…0000 as recorded/
+  );
+  const wrongDid = tamper('tampered-did.ipynb', r => {
+    r.entries[1].did = r.entries[0].did;
+  });
+  expect(wrongDid.status).toBe(1);
+  expect(wrongDid.out).toContain(
+    `✘ e2: ${priced} has no service ${record.entries[1].serviceId}.`
+  );
+  const wrongOrder = tamper('tampered-order.ipynb', r => {
+    r.entries[0].order.tx = r.entries[1].order.tx;
+  });
+  expect(wrongOrder.status).toBe(1);
+  expect(wrongOrder.out).toMatch(/✘ e1: the order 0x\S+ is for datatoken /);
+  // A copy of the data file changed after loading: its entry fails.
+  const data = join(dirname(file), record.entries[1].files[0].path);
+  expect(existsSync(data)).toBe(true);
+  copyFileSync(data, `${data}.orig`);
+  writeFileSync(data, 'tampered\n', { flag: 'a' });
+  const changed = cliVerify(file);
+  expect(changed.status).toBe(1);
+  expect(changed.out).toMatch(/✘ e2: ocean-data\/\S+ has SHA-256 /);
+  copyFileSync(`${data}.orig`, data);
+
+  // 8. In the lab: the live record tampered with (consumer), %ocean verify says so.
+  const consumer = record.entries[0].consumer as string;
+  await page.evaluate(() => {
+    const model = (window as any).jupyterapp.shell.currentWidget.model;
+    const live = JSON.parse(
+      JSON.stringify(model.getMetadata('ocean_provenance'))
+    );
+    live.entries[0].consumer = '0x000000000000000000000000000000000000dead';
+    model.setMetadata('ocean_provenance', live);
+  });
+  const failed = await run(page, '%ocean verify');
+  expect(failed).toContain(
+    `✘ e1: the order ${record.entries[0].order.tx.slice(0, 8)}…${record.entries[0].order.tx.slice(-4)} was for consumer ${consumer.toLowerCase()}, not 0x000000000000000000000000000000000000dead.`
+  );
+  expect(failed).toContain('1 of 3 entries do not hold.');
+});
