@@ -402,7 +402,11 @@ export async function describeSimulation(
     method: simulation.method,
     changes,
     touched: (simulation.touched ?? []).map(address => named(address, book)),
-    note: simulation.note
+    note:
+      simulation.note ??
+      (simulation.changes && !changes.length
+        ? 'Your balances do not change, apart from the network fee.'
+        : undefined)
   };
 }
 
