@@ -13,7 +13,8 @@ const fs = require('fs');
 const path = require('path');
 
 /**
- * Writes build/labextension-modules.json: for each emitted file, the source
+ * Writes build-modules.json beside the built labextension's package.json
+ * (jupyterlab_ocean/labextension/): for each emitted file, the source
  * modules inside it (package names for node_modules, paths for our own
  * code). The start-up test (ui-tests/startup.spec.ts) reads it to name what
  * the files a fresh lab fetches contain; minified output keeps no names.
@@ -56,8 +57,9 @@ class ModuleMapPlugin {
           files[asset.name] = [source];
         }
       }
-      const out = path.join(root, 'build', 'labextension-modules.json');
-      fs.mkdirSync(path.dirname(out), { recursive: true });
+      // Beside the labextension's package.json: a copy of the build
+      // (JLO_LABEXTENSION_DIR) carries the map that names its own files.
+      const out = path.join(compiler.outputPath, '..', 'build-modules.json');
       fs.writeFileSync(out, JSON.stringify({ files }, null, 1) + '\n');
     });
   }

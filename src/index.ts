@@ -6,7 +6,7 @@ import {
   walletWidgetPlugin
 } from './commands/plugins';
 import { ganPlugin } from './gan';
-import { kernelBridgePlugin } from './kernel-bridge';
+import { kernelBridgePlugin } from './kernel-bridge/plugin';
 import { networksPlugin } from './ocean';
 import { provenancePlugin } from './provenance';
 import { oceanClientPlugin } from './ocean/client-plugin';

@@ -2,12 +2,15 @@
  * The plugins of the commands room: each one adapts a service (the Ocean
  * client, the wallet, publishing) to notebook kernels by registering
  * commands with IKernelBridge. Without a kernel bridge they do nothing.
+ * The adapters' code loads with our bridge (when the first notebook opens),
+ * not at lab start-up.
  */
 import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { KernelBridge } from '../kernel-bridge/bridge';
+import type { KernelBridge } from '../kernel-bridge/bridge';
+import { LazyKernelBridge } from '../kernel-bridge/lazy-bridge';
 import {
   IKernelBridge,
   INetworkRegistry,
@@ -15,11 +18,25 @@ import {
   IWallet
 } from '../tokens';
 import { IProvenanceLog } from '../provenance/tokens';
-import { registerOceanKernelCommands } from './ocean-commands';
-import { registerPublishCommands } from './publish-commands';
-import { registerWalletCommands } from './wallet-commands';
 
 export { walletWidgetPlugin } from './wallet-widget-plugin';
+
+/**
+ * Runs `register` with the bridge: for ours, as it loads and before it
+ * serves a kernel; for another IKernelBridge, right away.
+ */
+function withBridge(
+  bridge: IKernelBridge,
+  register: (bridge: IKernelBridge) => Promise<unknown>
+): void {
+  if (bridge instanceof LazyKernelBridge) {
+    bridge.whenLoaded(register);
+  } else {
+    void register(bridge).catch(error =>
+      console.error('jupyterlab-ocean: kernel commands not registered', error)
+    );
+  }
+}
 
 /**
  * `%ocean search | preview | load` (and ocean.search… in Deno).
@@ -38,11 +55,13 @@ export const oceanKernelCommandsPlugin: JupyterFrontEndPlugin<void> = {
     provenance: IProvenanceLog | null
   ): void => {
     if (bridge) {
-      registerOceanKernelCommands(
-        bridge,
-        client,
-        app.serviceManager.contents,
-        provenance
+      withBridge(bridge, async bridge =>
+        (await import('./ocean-commands')).registerOceanKernelCommands(
+          bridge,
+          client,
+          app.serviceManager.contents,
+          provenance
+        )
       );
     }
   }
@@ -59,8 +78,10 @@ export const walletKernelCommandsPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   optional: [IKernelBridge],
   activate: (_app: JupyterFrontEnd, bridge: IKernelBridge | null): void => {
-    if (bridge instanceof KernelBridge) {
-      registerWalletCommands(bridge);
+    if (bridge instanceof LazyKernelBridge) {
+      bridge.whenLoaded(async (bridge: KernelBridge) =>
+        (await import('./wallet-commands')).registerWalletCommands(bridge)
+      );
     }
   }
 };
@@ -84,12 +105,14 @@ export const publishComputePlugin: JupyterFrontEndPlugin<void> = {
     provenance: IProvenanceLog | null
   ): void => {
     if (bridge && wallet) {
-      registerPublishCommands(
-        bridge,
-        networks,
-        wallet,
-        app.serviceManager.contents,
-        provenance
+      withBridge(bridge, async bridge =>
+        (await import('./publish-commands')).registerPublishCommands(
+          bridge,
+          networks,
+          wallet,
+          app.serviceManager.contents,
+          provenance
+        )
       );
     }
   }

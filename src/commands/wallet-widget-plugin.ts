@@ -12,9 +12,8 @@ import type {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { IKernelBridge, INetworkRegistry, IWallet } from '../tokens';
-import { KernelBridge } from '../kernel-bridge/bridge';
+import { LazyKernelBridge } from '../kernel-bridge/lazy-bridge';
 import { WALLET_WIDGET } from '../kernel-bridge/protocol';
-import { readProvider } from '../ocean/chain';
 import type { IWalletWidgetContext } from './wallet-widget';
 
 export const walletWidgetPlugin: JupyterFrontEndPlugin<void> = {
@@ -39,16 +38,19 @@ export const walletWidgetPlugin: JupyterFrontEndPlugin<void> = {
     if (!registry) {
       return;
     }
-    const context: IWalletWidgetContext = {
+    // Built when the first widget renders: a widget comes from a kernel,
+    // so our bridge is loaded by then (or loads now).
+    const context = async (): Promise<IWalletWidgetContext> => ({
       wallet,
       networks,
-      bridge: bridge instanceof KernelBridge ? bridge : null,
+      bridge: bridge instanceof LazyKernelBridge ? await bridge.load() : null,
       readBalances: async account => {
         const network = networks!.active;
-        const [{ readBalances }, provider] = await Promise.all([
+        const [{ readBalances }, { readProvider }] = await Promise.all([
           import('../ocean/balances'),
-          readProvider(network)
+          import('../ocean/chain')
         ]);
+        const provider = await readProvider(network);
         const balances = await readBalances(provider, network, account);
         return {
           native: balances.native,
@@ -63,12 +65,12 @@ export const walletWidgetPlugin: JupyterFrontEndPlugin<void> = {
           }))
         };
       }
-    };
+    });
     registry.registerWidget({
       name: WALLET_WIDGET.module,
       version: WALLET_WIDGET.version,
       exports: async () =>
-        (await import('./wallet-widget')).walletWidgetExports(context)
+        (await import('./wallet-widget')).walletWidgetExports(await context())
     });
   }
 };

@@ -3,8 +3,9 @@
  *
  * Offers the `application/vnd.ocean.gan+json` output renderer and the
  * kernel commands `gan` (show a GAN cell) and `gan_images` (images into the
- * kernel). onnxruntime-web is
- * imported only when a GAN cell first renders (see runtime.ts).
+ * kernel). The service, the cell's widget and onnxruntime-web are
+ * imported only when a GAN cell first renders or a kernel asks (see
+ * runtime.ts).
  */
 import type {
   JupyterFrontEnd,
@@ -22,12 +23,10 @@ import {
   type IOceanProgress,
   type IWalletRequester
 } from '../tokens';
-import { mimeResult } from '../kernel-bridge/results';
 import { OceanError } from '../errors';
+import { LazyRenderer, once } from '../lazy';
 import { GAN_MIME_TYPE, ganBundle, payloadFromCommandArgs } from './protocol';
 import type { GanBackendPreference } from './runtime';
-import { GanService, imagesResult } from './service';
-import { GanOutputWidget } from './widget';
 
 export { GAN_MIME_TYPE } from './protocol';
 export type { IGanCellPayload, IGanImagesResult } from './protocol';
@@ -75,11 +74,14 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
           console.warn('jupyterlab-ocean: GAN settings not loaded', error)
         );
     }
-    const service = new GanService({
-      client: () => client,
-      networks,
-      backend: () => backend
-    });
+    const service = once(
+      async () =>
+        new (await import('./service')).GanService({
+          client: () => client,
+          networks,
+          backend: () => backend
+        })
+    );
     const withDefaultModel = async (
       args: Record<string, unknown>
     ): Promise<Record<string, unknown>> => {
@@ -87,7 +89,9 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
       if (args.did || positional.length > 0) {
         return args;
       }
-      const page = await service
+      const page = await (
+        await service()
+      )
         .client()
         .search({ type: 'algorithm', tag: 'gan', pageSize: 1 });
       if (page.assets.length === 0) {
@@ -115,11 +119,17 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
         mimeTypes: [GAN_MIME_TYPE],
         defaultRank: RENDERER_RANK,
         createRenderer: () =>
-          new GanOutputWidget({
-            service,
-            requester,
-            currentDirectory: () => PathExt.dirname(notebookPath()),
-            contents: app.serviceManager?.contents ?? null
+          new LazyRenderer(async () => {
+            const [{ GanOutputWidget }, ganService] = await Promise.all([
+              import('./widget'),
+              service()
+            ]);
+            return new GanOutputWidget({
+              service: ganService,
+              requester,
+              currentDirectory: () => PathExt.dirname(notebookPath()),
+              contents: app.serviceManager?.contents ?? null
+            });
           })
       },
       RENDERER_RANK
@@ -133,6 +143,7 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
       'gan',
       async args => {
         const payload = payloadFromCommandArgs(await withDefaultModel(args));
+        const { mimeResult } = await import('../kernel-bridge/results');
         return mimeResult(ganBundle(payload), { value: payload });
       },
       {
@@ -150,8 +161,14 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
           context.progress(progress.message, progress.fraction);
         // Reuses a valid order (never pays twice); without one, buying goes
         // through the wallet's dialog like any other request.
-        await service.getAccess(payload.did, context.requester, report);
-        const run = await service.generate(payload, context.requester, report);
+        const ganService = await service();
+        await ganService.getAccess(payload.did, context.requester, report);
+        const run = await ganService.generate(
+          payload,
+          context.requester,
+          report
+        );
+        const { imagesResult } = await import('./service');
         return imagesResult(payload.did, run);
       },
       {

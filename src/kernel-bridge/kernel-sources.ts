@@ -4,7 +4,8 @@
  * The clients are real files (python/ocean_bridge.py, deno/ocean_bridge.ts)
  * so they can be read, linted and shipped in the wheel as they are; the
  * bundler emits them as assets (`new URL(…, import.meta.url)`) and we fetch
- * them once, when the plugin starts, long before anyone runs a cell. The
+ * them once, when the first kernel is attached (transport.ts), before
+ * anyone runs a cell in it; never at lab start-up. The
  * paths go through ../../src so they resolve the same from src/ and lib/.
  */
 import type { IKernelWalletState } from './protocol';

@@ -147,6 +147,9 @@ export class StdinTransport implements IDisposable {
     };
     this._connections.set(kernel, state);
     this._kernels.set(kernel.id, kernel);
+    // The clients' sources are fetched with the first kernel, long before
+    // its first cell that mentions Ocean.
+    void this._sources.load().catch(() => undefined);
     void kernel.info
       .then(info => {
         const language = info.language_info?.name?.toLowerCase() ?? '';
@@ -225,7 +228,7 @@ export class StdinTransport implements IDisposable {
     const session = this._bridge.session(kernel.id);
     session.kernelKind = kind;
     if (!this._sources.ready(kind)) {
-      // Not fetched yet (only right after the page loaded): install as soon
+      // Not fetched yet (only right after the kernel attached): install as soon
       // as it is; this one cell may run before the client exists.
       void this._sources.load().then(() => {
         if (!state.bootstrapped && this._sources.ready(kind)) {

@@ -1,13 +1,14 @@
 /**
  * Provides IOceanClient for the active network. The wallet is optional:
- * discovery works without one, getting access asks for it.
+ * discovery works without one, getting access asks for it. The client's
+ * code loads on its first call (lazy-client.ts).
  */
 import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { INetworkRegistry, IOceanClient, IWallet } from '../tokens';
-import { OceanClient } from './client';
+import { LazyOceanClient } from './lazy-client';
 
 export const oceanClientPlugin: JupyterFrontEndPlugin<IOceanClient> = {
   id: 'jupyterlab-ocean:ocean-client',
@@ -22,7 +23,7 @@ export const oceanClientPlugin: JupyterFrontEndPlugin<IOceanClient> = {
     networks: INetworkRegistry,
     wallet: IWallet | null
   ): IOceanClient =>
-    new OceanClient({
+    new LazyOceanClient({
       networks,
       wallet,
       store: typeof localStorage !== 'undefined' ? localStorage : null

@@ -20,8 +20,7 @@ import {
   IWallet,
   OCEAN_ASSET_MIME_TYPE
 } from '../../tokens';
-import { OceanAssetView } from './ocean-asset-view';
-import { OceanDiscoverPanel } from './ocean-discover';
+import { LazyPanel, LazyRenderer } from '../../lazy';
 
 export const discoverIcon = new LabIcon({
   name: 'jupyterlab-ocean:discover',
@@ -42,7 +41,16 @@ export const discoverPlugin: JupyterFrontEndPlugin<void> = {
     wallet: IWallet | null,
     restorer: ILayoutRestorer | null
   ): void => {
-    const panel = new OceanDiscoverPanel(client, networks, wallet);
+    const panel = new LazyPanel({
+      id: 'jupyterlab-ocean-discover',
+      caption: 'Ocean: discover data',
+      create: async () =>
+        new (await import('./ocean-discover')).OceanDiscoverPanel(
+          client,
+          networks,
+          wallet
+        )
+    });
     panel.title.icon = discoverIcon;
     app.shell.add(panel, 'left', { rank: 650 });
     restorer?.add(panel, panel.id);
@@ -74,10 +82,13 @@ export const assetRendererPlugin: JupyterFrontEndPlugin<void> = {
         mimeTypes: [OCEAN_ASSET_MIME_TYPE],
         defaultRank: 40,
         createRenderer: () =>
-          new OceanAssetView(
-            client,
-            { kind: 'renderer', label: 'Ocean asset card in a notebook' },
-            wallet
+          new LazyRenderer(
+            async () =>
+              new (await import('./ocean-asset-view')).OceanAssetView(
+                client,
+                { kind: 'renderer', label: 'Ocean asset card in a notebook' },
+                wallet
+              )
           )
       },
       40

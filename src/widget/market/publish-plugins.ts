@@ -2,6 +2,8 @@
  * The publishing plugins: the Publish sidebar tab (publish, my assets, compute), "Publish to
  * Ocean…" in the file browser's context menu, and the compute job view for output cells
  * (application/vnd.ocean.compute+json, shown by `%ocean compute <did>`).
+ * The tab's content loads when it is first shown or a command needs it,
+ * the job view's code when the first one renders.
  */
 import type {
   JupyterFrontEnd,
@@ -11,9 +13,13 @@ import { ILayoutRestorer } from '@jupyterlab/application';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { LabIcon } from '@jupyterlab/ui-components';
-import { INetworkRegistry, IWallet } from '../../tokens';
-import { OCEAN_COMPUTE_MIME_TYPE, OceanComputeView } from './compute-view';
-import { OceanPublishPanel } from './publish-panel';
+import { LazyPanel, LazyRenderer } from '../../lazy';
+import {
+  INetworkRegistry,
+  IWallet,
+  OCEAN_COMPUTE_MIME_TYPE
+} from '../../tokens';
+import type { OceanPublishPanel } from './publish-panel';
 
 export const publishIcon = new LabIcon({
   name: 'jupyterlab-ocean:publish',
@@ -49,7 +55,16 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry | null
   ): void => {
     const contents = app.serviceManager.contents;
-    const panel = new OceanPublishPanel(networks, wallet, contents);
+    const panel = new LazyPanel<OceanPublishPanel>({
+      id: 'jupyterlab-ocean-publish',
+      caption: 'Ocean: publish, manage, compute',
+      create: async () =>
+        new (await import('./publish-panel')).OceanPublishPanel(
+          networks,
+          wallet,
+          contents
+        )
+    });
     panel.title.icon = publishIcon;
     app.shell.add(panel, 'left', { rank: 660 });
     restorer?.add(panel, panel.id);
@@ -58,17 +73,17 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
       label: 'Publish to Ocean',
       caption: 'Open the Ocean Publish tab',
       icon: publishIcon,
-      execute: () => {
+      execute: async () => {
         app.shell.activateById(panel.id);
-        panel.showTab('publish');
+        (await panel.content()).showTab('publish');
       }
     });
     app.commands.addCommand(PublishCommandIDs.manage, {
       label: 'My Ocean Assets',
       caption: 'What you published: sales, revenue, price and state',
-      execute: () => {
+      execute: async () => {
         app.shell.activateById(panel.id);
-        panel.showTab('manage');
+        (await panel.content()).showTab('manage');
       }
     });
     app.commands.addCommand(PublishCommandIDs.publishFile, {
@@ -79,7 +94,7 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
         const item = browser?.selectedItems().next();
         return !item || item.done || item.value.type !== 'directory';
       },
-      execute: args => {
+      execute: async args => {
         let path = typeof args.path === 'string' ? args.path : '';
         if (!path && browser) {
           const item = browser.selectedItems().next();
@@ -87,7 +102,7 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
             path = item.value.path;
         }
         app.shell.activateById(panel.id);
-        panel.publishFile(path);
+        (await panel.content()).publishFile(path);
       }
     });
     app.commands.addCommand(PublishCommandIDs.compute, {
@@ -95,7 +110,9 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
       caption: 'Run an allowed algorithm on a compute-only Ocean dataset',
       execute: async args => {
         app.shell.activateById(panel.id);
-        await panel.computeOn(typeof args.did === 'string' ? args.did : '');
+        await (
+          await panel.content()
+        ).computeOn(typeof args.did === 'string' ? args.did : '');
       }
     });
     app.contextMenu.addItem({
@@ -111,12 +128,15 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
         mimeTypes: [OCEAN_COMPUTE_MIME_TYPE],
         defaultRank: 40,
         createRenderer: () =>
-          new OceanComputeView(
-            networks,
-            wallet,
-            contents,
-            { kind: 'renderer', label: 'Compute job view in a notebook' },
-            () => (app.shell.currentWidget as any)?.context?.path
+          new LazyRenderer(
+            async () =>
+              new (await import('./compute-view')).OceanComputeView(
+                networks,
+                wallet,
+                contents,
+                { kind: 'renderer', label: 'Compute job view in a notebook' },
+                () => (app.shell.currentWidget as any)?.context?.path
+              )
           )
       },
       40
