@@ -140,7 +140,14 @@ export async function confirmUntil(
   page: Page,
   done: Locator | (() => Promise<boolean>),
   timeoutMs = 180_000,
-  { share = false }: { share?: boolean } = {}
+  {
+    share = false,
+    grant = false
+  }: {
+    share?: boolean;
+    /** Tick a dialog's notebook-grant offer (issue 17) before confirming. */
+    grant?: boolean;
+  } = {}
 ): Promise<string[]> {
   const seen: string[] = [];
   const deadline = Date.now() + timeoutMs;
@@ -161,6 +168,10 @@ export async function confirmUntil(
       // Let the dialog finish describing the request before reading it.
       await page.waitForTimeout(100);
       seen.push(await deepText(confirmation(page)));
+      const tick = confirmation(page).locator('.jp-OceanGrantOffer-tick');
+      if (grant && (await tick.isVisible()) && !(await tick.isChecked())) {
+        await tick.check();
+      }
       await confirm.click();
       await expect(confirmation(page))
         .toHaveCount(0, { timeout: 10_000 })

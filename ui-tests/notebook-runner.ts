@@ -57,7 +57,8 @@ export interface ICellRun {
 export async function runCellAt(
   page: Page,
   index: number,
-  timeoutMs = 180_000
+  timeoutMs = 180_000,
+  { grant = false }: { grant?: boolean } = {}
 ): Promise<{ cell: Locator; dialogs: string[] }> {
   const cell = notebookCells(page).and(
     page.locator(`[data-windowed-list-index="${index}"]`)
@@ -73,7 +74,8 @@ export async function runCellAt(
     void app.commands.execute('notebook:run-cell');
   }, index);
   const dialogs = await confirmUntil(page, cellEnded(cell), timeoutMs, {
-    share: true
+    share: true,
+    grant
   });
   return { cell, dialogs };
 }
