@@ -166,6 +166,18 @@ def check_ddo(entry, ddo, node_url):
         return [f"{eid}: the Ocean Node at {node_url} does not know {entry['did']}."]
     if isinstance(ddo.get("id"), str) and ddo["id"] != entry["did"]:
         return [f"{eid}: the node answered for {ddo['id']}, not {entry['did']}."]
+    if entry.get("action") == "publish" and entry.get("lineageDigest"):
+        # What the published asset says it came from must be this notebook's.
+        named = ((ddo.get("metadata") or {}).get("additionalInformation") or {}).get(
+            "lineageDigest"
+        )
+        if named != entry["lineageDigest"]:
+            return [
+                (
+                    f"{eid}: {entry['did']} names lineage digest {named or 'none'}, "
+                    f"not {entry['lineageDigest']} as recorded."
+                )
+            ]
     datatoken = entry.get("datatoken")
     if not datatoken:
         return []

@@ -1,7 +1,7 @@
 /**
  * Provenance on the local stack (issue 18): a Python notebook buys and loads
- * two datasets (one priced, one free under a no-derivatives licence), lists
- * them with `%ocean provenance`, verifies them with `%ocean verify`, and
+ * two datasets (one priced, one free under a no-derivatives licence), runs a
+ * compute-to-data job, lists them with `%ocean provenance`, verifies them with `%ocean verify`, and
  * publishes a table made from them: the new DDO names both sources, a card
  * is written beside the notebook, and the no-derivatives licence warns. The
  * record survives save and `jupyter nbconvert --to notebook`; the
@@ -32,7 +32,7 @@ function cliVerify(path: string): { status: number | null; out: string } {
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
-test('provenance: two datasets loaded, listed and verified; a publish names them, warns of a no-derivatives source, writes a card; a tampered copy fails', async ({
+test('provenance: two datasets loaded and a compute job, listed and verified; a publish names them, warns of a no-derivatives source, writes a card; a tampered copy fails', async ({
   page,
   oceanLab: lab,
   stack
@@ -64,6 +64,13 @@ test('provenance: two datasets loaded, listed and verified; a publish names them
     `b = %ocean load ${noDerivatives}\nlen(b)`
   );
   expect(second.output).toMatch(/^\d+$/m);
+  // A compute-to-data job on the stack's compute-only sample: its order and
+  // the SHA-256 of its results are recorded.
+  const computed = await runConfirming(
+    page,
+    `summary = %ocean compute ${stack.samples.compute} --algorithm ${stack.samples.algorithm}\nprint(type(summary).__name__, len(summary))`
+  );
+  expect(computed.output).toMatch(/DataFrame \d+/);
 
   // 2. %ocean provenance lists both, licences side by side.
   const shown = await run(page, '%ocean provenance');
@@ -71,6 +78,7 @@ test('provenance: two datasets loaded, listed and verified; a publish names them
   expect(shown).toContain(noDerivatives);
   expect(shown).toContain('CC0-1.0');
   expect(shown).toContain('CC-BY-ND-4.0');
+  expect(shown).toMatch(/e3 +compute/);
 
   // 3. %ocean verify: every order on chain, every asset on the node, every file's hash.
   const verified = await run(page, '%ocean verify');
@@ -78,7 +86,10 @@ test('provenance: two datasets loaded, listed and verified; a publish names them
     '✔ e1: asset on the node, order on chain, SHA-256 of ocean-data/'
   );
   expect(verified).toContain('✔ e2:');
-  expect(verified).toContain('All 2 entries hold.');
+  expect(verified).toMatch(
+    /✔ e3: asset on the node, order on chain, SHA-256 of ocean-results\//
+  );
+  expect(verified).toContain('All 3 entries hold.');
 
   // 4. Publish a table made from them: the sources go into the DDO, a card is
   // written, and the no-derivatives source warns.
@@ -89,7 +100,7 @@ test('provenance: two datasets loaded, listed and verified; a publish names them
   const derivedDid = /did:op:[0-9a-f]{64}/.exec(published.output)?.[0];
   expect(derivedDid, published.output).toBeTruthy();
   expect(published.output).toContain(
-    `e3 published ${derivedDid} from e2 (Stations, no derivatives), whose licence CC-BY-ND-4.0 does not allow derivatives`
+    `e4 published ${derivedDid} from e2 (Stations, no derivatives), whose licence CC-BY-ND-4.0 does not allow derivatives`
   );
   const ddo = await (
     await fetch(`${stack.nodeUrl}/api/aquarius/assets/ddo/${derivedDid}`)
@@ -97,7 +108,7 @@ test('provenance: two datasets loaded, listed and verified; a publish names them
   const sources = ddo.metadata.additionalInformation.derivedFrom.map(
     (source: { did: string }) => source.did
   );
-  expect(sources).toEqual([priced, noDerivatives]);
+  expect(sources).toEqual([priced, noDerivatives, stack.samples.compute]);
   expect(ddo.metadata.additionalInformation.lineageDigest).toMatch(
     /^sha256:[0-9a-f]{64}$/
   );
@@ -108,10 +119,13 @@ test('provenance: two datasets loaded, listed and verified; a publish names them
   expect(card).toMatch(/^---\nlicense: "cc0-1.0"\n/);
   expect(card).toContain(`  - "${priced}"`);
   expect(card).toContain(`  - "${noDerivatives}"`);
+  expect(card).toContain(`  - "${stack.samples.compute}"`);
   expect(card).toContain('does not allow derivatives');
   const listed = await run(page, '%ocean provenance');
-  expect(listed).toContain('⚠ e3 published');
-  expect(listed).toMatch(/e1 load .* → e3 publish/);
+  expect(listed).toContain('⚠ e4 published');
+  expect(listed).toMatch(
+    /e1 load .* \+ e2 load .* \+ e3 compute .*\(job .*\) → e4 publish “Derived stations”/
+  );
 
   // 5. Saved: the record is in the file, each entry linked to its cell.
   await save(page);
@@ -125,11 +139,12 @@ test('provenance: two datasets loaded, listed and verified; a publish names them
   expect(record.entries.map((e: { action: string }) => e.action)).toEqual([
     'load',
     'load',
+    'compute',
     'publish'
   ]);
   const cellIds = saved.cells.map((cell: { id: string }) => cell.id);
   expect(cellIds).toContain(record.entries[0].cellId);
-  expect(cellIds).toContain(record.entries[2].cellId);
+  expect(cellIds).toContain(record.entries[3].cellId);
   // Nothing secret: no signature, token or signed URL under any key.
   expect(JSON.stringify(record)).not.toMatch(
     /"(signature|token|authToken|headers|url)":/i
@@ -146,7 +161,7 @@ test('provenance: two datasets loaded, listed and verified; a publish names them
     JSON.parse(readFileSync(converted, 'utf8')).metadata.ocean_provenance
   ).toEqual(record);
   const good = cliVerify(converted);
-  expect(good.out).toContain('All 3 entries hold.');
+  expect(good.out).toContain('All 4 entries hold.');
   expect(good.status).toBe(0);
 
   // 7. Tampered copies fail with the sentence that names the wrong entry.
@@ -170,6 +185,13 @@ test('provenance: two datasets loaded, listed and verified; a publish names them
   expect(wrongDid.status).toBe(1);
   expect(wrongDid.out).toContain(
     `✘ e2: ${priced} has no service ${record.entries[1].serviceId}.`
+  );
+  const wrongDigest = tamper('tampered-digest.ipynb', r => {
+    r.entries[3].lineageDigest = `sha256:${'1'.repeat(64)}`;
+  });
+  expect(wrongDigest.status).toBe(1);
+  expect(wrongDigest.out).toContain(
+    `✘ e4: ${derivedDid} names lineage digest ${record.entries[3].lineageDigest}, not sha256:${'1'.repeat(64)} as recorded.`
   );
   const wrongOrder = tamper('tampered-order.ipynb', r => {
     r.entries[0].order.tx = r.entries[1].order.tx;
@@ -200,5 +222,5 @@ test('provenance: two datasets loaded, listed and verified; a publish names them
   expect(failed).toContain(
     `✘ e1: the order ${record.entries[0].order.tx.slice(0, 8)}…${record.entries[0].order.tx.slice(-4)} was for consumer ${consumer.toLowerCase()}, not 0x000000000000000000000000000000000000dead.`
   );
-  expect(failed).toContain('1 of 3 entries do not hold.');
+  expect(failed).toContain('1 of 4 entries do not hold.');
 });

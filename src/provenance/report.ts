@@ -5,7 +5,6 @@
  * untrusted (the notebook may come from anyone): HTML goes through escape.
  */
 import {
-  ancestry,
   licenceWarnings,
   type IProvenanceEntry,
   type IProvenanceRecord
@@ -67,20 +66,35 @@ const label = (entry: IProvenanceEntry) =>
   `${entry.id} ${entry.action} ${entry.name ? `“${entry.name}”` : short(entry.did)}${entry.jobId ? ` (job ${short(entry.jobId)})` : ''}`;
 
 /**
- * Chains as lines, from each published asset (or compute job nothing was
- * published from) back to its data: `e1 load “Weather” → e3 compute … → e4 publish …`.
+ * Chains as lines, one per published asset (or compute job nothing was
+ * published from), its sources before it:
+ * `e1 load “Weather” + (e2 load “Stations” → e3 compute “Sensors”) → e4 publish “Derived”`.
  */
 export function lineageChains(record: IProvenanceRecord): string[] {
+  const byId = new Map(record.entries.map(entry => [entry.id, entry]));
   const used = new Set(record.entries.flatMap(entry => entry.sources ?? []));
-  const ends = record.entries.filter(
-    entry =>
-      (entry.action === 'publish' || entry.action === 'compute') &&
-      !used.has(entry.id)
-  );
-  return ends.map(end => {
-    const chain = ancestry(record, end).reverse();
-    return [...chain, end].map(label).join(' → ');
-  });
+  const render = (entry: IProvenanceEntry, seen: Set<string>): string => {
+    const sources = (entry.sources ?? [])
+      .map(id => byId.get(id))
+      .filter((source): source is IProvenanceEntry => !!source)
+      .filter(source => !seen.has(source.id));
+    if (!sources.length) {
+      return label(entry);
+    }
+    const inner = new Set([...seen, entry.id]);
+    const parts = sources.map(source => {
+      const text = render(source, inner);
+      return source.sources?.length && sources.length > 1 ? `(${text})` : text;
+    });
+    return `${parts.join(' + ')} → ${label(entry)}`;
+  };
+  return record.entries
+    .filter(
+      entry =>
+        (entry.action === 'publish' || entry.action === 'compute') &&
+        !used.has(entry.id)
+    )
+    .map(end => render(end, new Set([end.id])));
 }
 
 /** The `%ocean provenance` display: a table, the chains, the licence warnings. */

@@ -158,6 +158,23 @@ describe('provenance verifier', () => {
     );
   });
 
+  it("checks that a published asset names the notebook's lineage digest", () => {
+    const published: IProvenanceEntry = {
+      ...entry(),
+      action: 'publish',
+      datatoken: undefined,
+      lineageDigest: 'sha256:aa'
+    };
+    const ddo = (digest?: string) => ({
+      id: 'did:op:1',
+      metadata: { additionalInformation: { lineageDigest: digest } }
+    });
+    assert.deepEqual(checkDdo(published, ddo('sha256:aa')), []);
+    assert.deepEqual(checkDdo(published, ddo('sha256:bb')), [
+      'e1: did:op:1 names lineage digest sha256:bb, not sha256:aa as recorded.'
+    ]);
+  });
+
   it('compares a file at hand, and leaves one that is not', () => {
     const file = entry().files![0];
     assert.deepEqual(checkFile(entry(), file, null), []);

@@ -163,6 +163,19 @@ export function checkDdo(entry: IProvenanceEntry, ddo: unknown): string[] {
       `${entry.id}: the node answered for ${record.id}, not ${entry.did}.`
     ];
   }
+  if (entry.action === 'publish' && entry.lineageDigest) {
+    // What the published asset says it came from must be this notebook's.
+    const named = (
+      record as {
+        metadata?: { additionalInformation?: { lineageDigest?: unknown } };
+      }
+    ).metadata?.additionalInformation?.lineageDigest;
+    if (named !== entry.lineageDigest) {
+      return [
+        `${entry.id}: ${entry.did} names lineage digest ${String(named ?? 'none')}, not ${entry.lineageDigest} as recorded.`
+      ];
+    }
+  }
   if (!entry.datatoken) {
     return [];
   }
