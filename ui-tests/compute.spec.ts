@@ -65,9 +65,15 @@ async function publishFromForm(
   await expect(publishForm.locator('input[name=path]')).toHaveValue(path);
   await fill(publishForm);
   await publishForm.locator('[data-ocean-action=publish]').click();
-  await confirmUntil(page, publishForm.locator('[data-ocean=published]'));
+  publishDialogs = await confirmUntil(
+    page,
+    publishForm.locator('[data-ocean=published]')
+  );
   return (await publishForm.locator('[data-ocean=did]').innerText()).trim();
 }
+
+/** The dialogs the last publishFromForm confirmed, in order. */
+let publishDialogs: string[] = [];
 
 /** Starts counting wallet dialogs that open from now on; the result reads the count. */
 async function countDialogs(page: Page): Promise<() => Promise<number>> {
@@ -213,6 +219,23 @@ test('compute-only data: download refused, the allowed algorithm runs from the n
     await publishForm.locator('input[name=pricing][value=fixed]').check();
     await publishForm.locator('input[name=price]').fill('1');
   });
+  // Publishing a stored file is seven signatures, each saying which one it
+  // is; the factory call is worded from its ERC-7730 descriptor.
+  const publishing = `Publish “Sensor log ${suffix}”`;
+  expect(publishDialogs).toHaveLength(7);
+  publishDialogs.forEach((text, i) =>
+    expect(text).toContain(`Step ${i + 1} of 7: ${publishing}`)
+  );
+  expect(publishDialogs[0]).toContain(
+    'The whole flow costs network fees only (publishing costs no OCEAN).'
+  );
+  expect(
+    publishDialogs.some(text =>
+      text.includes(
+        `Publish the data NFT Sensor log ${suffix} and its datatoken, sold at 1 OCEAN each.`
+      )
+    )
+  ).toBe(true);
   const datasetDdo = await ddo(stack, dataset);
   expect(datasetDdo.services[0].type).toBe('compute');
   expect(
@@ -264,6 +287,41 @@ test('compute-only data: download refused, the allowed algorithm runs from the n
     )
   ).toHaveLength(0);
   expect(dialogs).toHaveLength(7);
+  // The job's six signatures say where they stand and, from the first, the
+  // whole price; the buy names the exchange after the dataset, pays in
+  // OCEAN and shows its simulated changes; the orders name the compute
+  // environment they are for, not a bare address.
+  const algorithmName = (await ddo(stack, trustedDid)).metadata.name;
+  const running = `Run ${algorithmName} on Sensor log ${suffix}`;
+  const job = dialogs.filter(text => text.includes(running));
+  expect(job).toHaveLength(6);
+  job.forEach((text, i) =>
+    expect(text).toContain(`Step ${i + 1} of 6: ${running}`)
+  );
+  expect(job[0]).toContain(
+    'The whole flow costs 1.001 OCEAN and network fees.'
+  );
+  expect(
+    job.some(text =>
+      text.includes(
+        `Allow the fixed-rate exchange selling Sensor log ${suffix} to spend 1.001 OCEAN.`
+      )
+    )
+  ).toBe(true);
+  const buy = job.find(text =>
+    text.includes(
+      `from the fixed-rate exchange selling Sensor log ${suffix}, paying at most 1.001 OCEAN`
+    )
+  );
+  expect(buy).toContain('−1.001 OCEAN');
+  expect(buy).toMatch(/\+1 \S+/);
+  expect(
+    job.some(text =>
+      text.includes(
+        `Order access to the dataset Sensor log ${suffix} for the compute environment`
+      )
+    )
+  ).toBe(true);
 
   // Saving a result reuses the token: no dialog at all.
   const opened = await countDialogs(page);
