@@ -298,6 +298,11 @@ export interface IOceanAssetSummary {
   sampleUrl?: string;
   /** `metadata.additionalInformation.contentType`, when given. */
   contentType?: string;
+  /**
+   * The assets this one was made from (`additionalInformation.derivedFrom`,
+   * written by a publish from a notebook; see src/provenance/): their DIDs.
+   */
+  derivedFrom?: ReadonlyArray<string>;
   /** The first service's price and access, for lists. */
   price: IOceanPrice;
   access: OceanAccessType;

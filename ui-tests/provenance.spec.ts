@@ -7,14 +7,23 @@
  * record survives save and `jupyter nbconvert --to notebook`; the
  * wallet-less command line verifies the saved file and fails a tampered
  * copy with the sentence naming the wrong entry, as `%ocean verify` does in
- * the lab after the live record is tampered with.
+ * the lab after the live record is tampered with. The derived asset's card
+ * links its sources; a `--dataset` load carries licence, citation and its
+ * entry; a reload shows the saved record.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HDNodeWallet } from 'ethers';
-import { importWallet, run, runConfirming, useFaucet } from './bridge-helpers';
+import {
+  finished,
+  importWallet,
+  run,
+  runConfirming,
+  startCell,
+  useFaucet
+} from './bridge-helpers';
 import { test, expect } from './fixtures';
 import { newNotebook, openLab, save } from './helpers';
 import { publicSampleUrl, publish } from './ocean-helpers';
@@ -121,6 +130,19 @@ test('provenance: two datasets loaded and a compute job, listed and verified; a 
   expect(card).toContain(`  - "${noDerivatives}"`);
   expect(card).toContain(`  - "${stack.samples.compute}"`);
   expect(card).toContain('does not allow derivatives');
+  // The asset card (here in a cell, as in Discover) shows where it came from,
+  // each source a link that opens it.
+  const previewCell = await startCell(page, `%ocean preview ${derivedDid}`);
+  await finished(previewCell);
+  const assetCard = previewCell.locator('ocean-asset-card');
+  const derivedFrom = assetCard.locator('[data-ocean="derived-from"]');
+  await expect(derivedFrom).toContainText(priced);
+  await expect(derivedFrom).toContainText(noDerivatives);
+  await expect(derivedFrom).toContainText(stack.samples.compute!);
+  await derivedFrom.locator(`button[data-did="${priced}"]`).click();
+  await expect(assetCard.locator('[data-ocean="title"]')).toHaveText(
+    /Daily weather/
+  );
   const listed = await run(page, '%ocean provenance');
   expect(listed).toContain('⚠ e4 published');
   expect(listed).toMatch(
@@ -223,4 +245,38 @@ test('provenance: two datasets loaded and a compute job, listed and verified; a 
     `✘ e1: the order ${record.entries[0].order.tx.slice(0, 8)}…${record.entries[0].order.tx.slice(-4)} was for consumer ${consumer.toLowerCase()}, not 0x000000000000000000000000000000000000dead.`
   );
   expect(failed).toContain('1 of 4 entries do not hold.');
+
+  // 9. A Hugging Face Dataset carries the DDO's description, licence, a
+  // citation and its lineage entry.
+  const dataset = await runConfirming(
+    page,
+    `ds = %ocean load ${noDerivatives} --dataset\nprint(ds.info.license, ds.info.ocean_provenance["id"], ds.info.ocean_provenance["order"]["reused"])\nprint(ds.info.description)\nprint(ds.info.citation)`
+  );
+  expect(dataset.output).toContain('CC-BY-ND-4.0 e5 True');
+  expect(dataset.output).toContain('The weather sample under CC-BY-ND-4.0.');
+  expect(dataset.output).toContain(`howpublished = {${noDerivatives}}`);
+  expect(dataset.output).toMatch(
+    /note = \{.*order 0x[0-9a-f]{64}.*sha256 [0-9a-f]{64}/
+  );
+
+  // 10. Saved and reloaded: the notebook's record is the one in the file.
+  await save(page);
+  const again = JSON.parse(readFileSync(file, 'utf8')).metadata
+    .ocean_provenance;
+  expect(again.entries).toHaveLength(5);
+  await page.reload();
+  await page.waitForFunction(
+    () =>
+      !!(window as any).jupyterapp?.shell?.currentWidget?.model?.getMetadata?.(
+        'ocean_provenance'
+      ),
+    undefined,
+    { timeout: 60_000 }
+  );
+  const reloaded = await page.evaluate(() =>
+    (window as any).jupyterapp.shell.currentWidget.model.getMetadata(
+      'ocean_provenance'
+    )
+  );
+  expect(reloaded).toEqual(again);
 });

@@ -214,3 +214,24 @@ test('names, authors, licences and tags show hidden and bidi characters as tags'
   assert.equal(summary.license, 'MIT⟨U+2066⟩');
   assert.deepEqual(summary.tags, ['ok', 'x⟨U+200F⟩y']);
 });
+
+test('an asset names the sources it was derived from: well-formed DIDs only', () => {
+  const source = `did:op:${'cd'.repeat(32)}`;
+  const base = ddo();
+  const summary = summariseDdo({
+    ...base,
+    metadata: {
+      ...base.metadata,
+      additionalInformation: {
+        derivedFrom: [
+          { did: source.toUpperCase().replace('DID:OP:', 'did:op:') },
+          { did: 'javascript:alert(1)' },
+          { did: source },
+          'nonsense'
+        ]
+      }
+    }
+  });
+  assert.deepEqual(summary.derivedFrom, [source]);
+  assert.equal(summariseDdo(ddo()).derivedFrom, undefined);
+});

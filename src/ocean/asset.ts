@@ -179,11 +179,26 @@ export function summariseDdo(
     created: asText(metadata.created, 100) || undefined,
     sampleUrl: links[0],
     contentType: asText(additional.contentType, 200) || undefined,
+    ...derivedFrom(additional),
     price: first?.price ?? { type: 'none', amount: '0' },
     access: first?.type ?? 'download',
     services,
     orders: asNumber(stats[0]?.orders)
   };
+}
+
+/**
+ * The sources a DDO names (`derivedFrom: [{ did }]`): only well-formed
+ * DIDs, at most 50, since the list is the publisher's word.
+ */
+function derivedFrom(additional: Record<string, unknown>): {
+  derivedFrom?: string[];
+} {
+  const dids = asArray(additional.derivedFrom)
+    .map(source => asText(asObject(source).did, 100).toLowerCase())
+    .filter(did => /^did:op:[0-9a-f]{64}$/.test(did))
+    .slice(0, 50);
+  return dids.length ? { derivedFrom: [...new Set(dids)] } : {};
 }
 
 /**

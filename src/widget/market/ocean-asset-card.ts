@@ -170,11 +170,24 @@ export class OceanAssetCard extends LitElement {
       font-family: var(--jp-code-font-family);
       font-size: 0.9em;
     }
+    ul.sources {
+      margin: 0;
+      padding: 0;
+      list-style: none;
+    }
+    button.link {
+      border: none;
+      background: none;
+      padding: 0;
+      color: var(--jp-content-link-color);
+      cursor: pointer;
+      text-decoration: underline;
+    }
   `;
 
-  private _emit(name: string): void {
+  private _emit(name: string, detail?: unknown): void {
     this.dispatchEvent(
-      new CustomEvent(name, { bubbles: true, composed: true })
+      new CustomEvent(name, { bubbles: true, composed: true, detail })
     );
   }
 
@@ -336,6 +349,29 @@ export class OceanAssetCard extends LitElement {
         }
         <dt>Asset</dt>
         <dd><code>${asset.did}</code></dd>
+        ${
+          asset.derivedFrom?.length
+            ? html`<dt>Derived from</dt>
+                <dd data-ocean="derived-from">
+                  <ul class="sources">
+                    ${asset.derivedFrom.map(
+                      did =>
+                        html`<li>
+                          <button
+                            class="link"
+                            data-ocean-action="source"
+                            data-did=${did}
+                            title="Show this source"
+                            @click=${() => this._emit('ocean-open-source', { did })}
+                          >
+                            <code>${did}</code>
+                          </button>
+                        </li>`
+                    )}
+                  </ul>
+                </dd>`
+            : nothing
+        }
       </dl>
       ${this._renderAccess()}
       ${

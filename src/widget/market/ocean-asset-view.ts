@@ -64,6 +64,13 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     this.card.addEventListener('ocean-get-access', () => void this.getAccess());
     this.card.addEventListener('ocean-preview', () => void this.loadPreview());
     this.card.addEventListener('ocean-retry', () => void this.load(this._did));
+    // "Derived from": the source opens in the same view.
+    this.card.addEventListener('ocean-open-source', event => {
+      const did = (event as CustomEvent<{ did?: unknown }>).detail?.did;
+      if (typeof did === 'string') {
+        void this.load(did);
+      }
+    });
     this.card.addEventListener(
       'ocean-sample',
       () => void this._loadSample(this._generation)
