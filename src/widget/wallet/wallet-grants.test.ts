@@ -1,0 +1,138 @@
+/**
+ * The wallet's side of notebook grants and EIP-5792 that needs no chain:
+ * which dialogs may offer a grant, who may ask for one, and what the
+ * batch methods answer. (What a grant covers is in grants.test.ts; the
+ * whole flow on a chain in ui-tests/notebook-grants.spec.ts.)
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hexlify, toUtf8Bytes } from 'ethers';
+import { OceanError } from '../../errors';
+import { NetworkRegistry } from '../../ocean/networks';
+import type { IWalletRequester } from '../../tokens';
+import { ActivityLog } from './activity';
+import type { IConfirmation } from './confirmation';
+import { KeyKeeper } from './key-vault';
+import { MemoryVaultStorage } from './keystore';
+import { OceanWallet } from './wallet';
+
+(globalThis as any).window ??= globalThis;
+
+const PHRASE =
+  'taxi music thumb unique chat sand crew more leg another off lamp';
+const ACCOUNT = '0xe2DD09d719Da89e5a3D0F2549c7E24566e947260';
+
+const kernel = (): IWalletRequester => ({
+  kind: 'kernel',
+  label: 'analysis.ipynb (Python 3)',
+  session: { id: 'session-1', ended: new AbortController().signal }
+});
+
+async function makeWallet() {
+  const shown: IConfirmation[] = [];
+  const store = new Map<string, unknown>();
+  const wallet = new OceanWallet({
+    networks: new NetworkRegistry(),
+    keys: new KeyKeeper(new MemoryVaultStorage(), { scryptN: 1 << 10 }),
+    activity: new ActivityLog({
+      get: async <T>(key: string) => store.get(key) as T | undefined,
+      set: async (key, value) => void store.set(key, value)
+    }),
+    confirm: async confirmation => {
+      shown.push(confirmation);
+      // Ticks every grant it is offered: the wallet must never offer one
+      // where it does not belong.
+      return { approved: true, grant: { minutes: 15, cap: '10' } };
+    },
+    promptUnlock: async () => undefined,
+    // Would make offers possible; a raw message must still get none.
+    oceanContracts: async () => ({
+      nftFactory: '0x1000000000000000000000000000000000000001',
+      fixedRateExchange: '0x1000000000000000000000000000000000000002',
+      dispenser: '0x1000000000000000000000000000000000000003',
+      ocean: '0x1000000000000000000000000000000000000004'
+    })
+  });
+  await wallet.restore();
+  wallet.autoLockMinutes = 0;
+  await wallet.create(PHRASE, 'a long password');
+  return { wallet, shown };
+}
+
+const code = (value: unknown) => (error: unknown) =>
+  error instanceof OceanError && error.code === value;
+
+describe('notebook grants in the wallet', () => {
+  it('never offers a grant for a raw message, and makes none from it', async () => {
+    const { wallet, shown } = await makeWallet();
+    const message = hexlify(toUtf8Bytes('Hello Ocean'));
+    for (let i = 0; i < 2; i++) {
+      await wallet.request(
+        { method: 'personal_sign', params: [message, ACCOUNT] },
+        kernel()
+      );
+    }
+    // Both asked: the first answer's ticked grant was not taken.
+    assert.equal(shown.length, 2);
+    assert.equal(shown[0].grantOffer, undefined);
+    assert.deepEqual(wallet.grants, []);
+  });
+
+  it('lets only a kernel ask for a grant', async () => {
+    const { wallet } = await makeWallet();
+    await assert.rejects(
+      wallet.request(
+        { method: 'ocean_requestGrant', params: [{ minutes: 5 }] },
+        { kind: 'panel', label: 'Ocean panel' }
+      ),
+      code(4200)
+    );
+    await assert.rejects(
+      wallet.request(
+        { method: 'ocean_requestGrant', params: [{ minutes: 5 }] },
+        { kind: 'renderer', label: 'an output' }
+      ),
+      code(4200)
+    );
+    assert.deepEqual(
+      await wallet.request({ method: 'ocean_grants' }, kernel()),
+      []
+    );
+  });
+});
+
+describe('EIP-5792 in the wallet', () => {
+  it('offers sequential batches on its networks and refuses atomic ones', async () => {
+    const { wallet, shown } = await makeWallet();
+    const caps = (await wallet.request(
+      { method: 'wallet_getCapabilities', params: [ACCOUNT, ['0x2324']] },
+      kernel()
+    )) as Record<string, unknown>;
+    assert.deepEqual(caps, { '0x2324': { atomic: { status: 'unsupported' } } });
+    await assert.rejects(
+      wallet.request(
+        {
+          method: 'wallet_sendCalls',
+          params: [
+            {
+              version: '2.0.0',
+              chainId: '0x2324',
+              atomicRequired: true,
+              calls: [{ to: ACCOUNT, value: '0x1' }]
+            }
+          ]
+        },
+        kernel()
+      ),
+      code(5760)
+    );
+    await assert.rejects(
+      wallet.request(
+        { method: 'wallet_getCallsStatus', params: ['no-such-batch'] },
+        kernel()
+      ),
+      code(5730)
+    );
+    assert.equal(shown.length, 0);
+  });
+});
