@@ -134,7 +134,20 @@ test.describe('Ocean access', () => {
 
     await card.locator('[data-ocean-action=get-access]').click();
     const table = card.locator('[data-ocean=preview] >> table');
-    const confirmations = (await confirmUntil(page, table)).length;
+    const dialogs = await confirmUntil(page, table);
+    const confirmations = dialogs.length;
+    // The purchase says what is bought, from whom and for how much, first.
+    const title = 'Daily weather at four stations, 2025 (synthetic)';
+    const buying = dialogs.find(text =>
+      text.includes(`Get access to ${title}`)
+    );
+    expect(buying).toContain(
+      'The whole flow costs 2.002 OCEAN and network fees.'
+    );
+    expect(buying).toContain(
+      `the fixed-rate exchange selling ${title}, paying at most 2.002 OCEAN`
+    );
+    expect(buying).toContain(`Order access to the dataset ${title}`);
     testInfo.annotations.push({
       type: 'wallet confirmations for a paid asset',
       description: String(confirmations)

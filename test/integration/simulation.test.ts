@@ -43,6 +43,7 @@ let chain: TestChain;
 let provider: JsonRpcProvider;
 let datatoken: string;
 let exchangeId: string;
+let dataNft: string;
 
 before(async () => {
   chain = await startTestChain();
@@ -92,6 +93,7 @@ before(async () => {
   );
   const receipt = await (created as any).wait();
   datatoken = getEventFromTx(receipt, 'TokenCreated').args.newTokenAddress;
+  dataNft = getEventFromTx(receipt, 'NFTCreated').args.newTokenAddress;
   exchangeId = getEventFromTx(receipt, 'NewFixedRate').args.exchangeId;
 });
 
@@ -252,6 +254,44 @@ describe('simulation before signing, on the local chain', () => {
     assert.equal(
       failing.revertReason,
       'ERC20: transfer amount exceeds balance'
+    );
+  });
+
+  it('a data NFT is worded as an NFT, its state change from its descriptor', async () => {
+    const network = {
+      key: 'local',
+      name: 'Local',
+      chainId: CHAIN_ID,
+      rpcUrl: chain.rpcUrl,
+      nodeUrl: 'http://127.0.0.1:1',
+      nativeSymbol: 'ETH'
+    };
+    const words = (data: string) =>
+      describeTransaction({
+        provider,
+        network,
+        account: ACCOUNTS.publisher.address,
+        to: dataNft,
+        value: 0n,
+        data,
+        book: { names: {} }
+      });
+    // approve shares its selector with ERC-20's: an NFT keeps its own words.
+    const approval = await words(
+      ERC20.encodeFunctionData('approve', [ACCOUNTS.consumer.address, 1n])
+    );
+    assert.match(
+      approval.summary,
+      /^Allow 0x[0-9a-fA-F]{40} to move NFT #1 of WEA\.$/
+    );
+    const state = await words(
+      new Interface([
+        'function setMetaDataState(uint8 _metaDataState)'
+      ]).encodeFunctionData('setMetaDataState', [5])
+    );
+    assert.equal(
+      state.summary,
+      `Set ${dataNft} to unlisted (orderable, not shown in markets).`
     );
   });
 });

@@ -333,6 +333,7 @@ export async function clearSign(
   }
   const clearTx = { ...tx, chainId: network.chainId };
   const tokens: Record<string, ITokenFacts | undefined> = {};
+  let nft = false;
   await Promise.all(
     tokensNeeded(descriptor, match.format, match.args, clearTx).map(
       async address => {
@@ -343,10 +344,21 @@ export async function clearSign(
             decimals: info.decimals,
             name: info.name
           };
+        } else if (info && address === tx.to.toLowerCase()) {
+          nft = true;
         }
       }
     )
   );
+  const amountOfTarget = match.format.fields.some(
+    field =>
+      field.format === 'tokenAmount' && field.params?.tokenPath === '@.to'
+  );
+  if (nft && amountOfTarget) {
+    // An ERC-721 shares approve's selector with ERC-20: its words (move NFT
+    // #5) are not the descriptor's (spend an amount).
+    return null;
+  }
   const addressNames: Record<string, string> = {};
   for (const [address, name] of Object.entries(book.names)) {
     addressNames[address.toLowerCase()] = visibleText(name);
