@@ -193,6 +193,11 @@ describe('simulation before signing, on the local chain', () => {
       'Buy 1 datatoken from the fixed-rate exchange selling Weather 2024, paying at most 2.002 OCEAN (fees included).'
     );
     const words = await describeSimulation(provider, simulation, network, book);
+    // The contracts reached name themselves when they are tokens.
+    assert.ok(
+      words.touched.includes(`${datatoken} (Weather 2024 DT, WDT)`),
+      words.touched.join(' | ')
+    );
     assert.deepEqual(words.changes, [
       '−2.002 OCEAN (Ocean Token)',
       '+1 WDT (Weather 2024 DT)'

@@ -413,7 +413,18 @@ export async function describeSimulation(
   return {
     method: simulation.method,
     changes,
-    touched: (simulation.touched ?? []).map(address => named(address, book)),
+    touched: await Promise.all(
+      (simulation.touched ?? []).map(async address => {
+        if (book.names[address.toLowerCase()]) {
+          return named(address, book);
+        }
+        // A token says what it is; other contracts stay addresses.
+        const info = await tokenInfo(provider, address).catch(() => null);
+        return info
+          ? `${address} (${info.name ? `${info.name}, ` : ''}${info.symbol})`
+          : address;
+      })
+    ),
     note:
       simulation.note ??
       (simulation.changes && !changes.length
