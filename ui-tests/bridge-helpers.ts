@@ -132,7 +132,8 @@ export async function deepText(locator: Locator): Promise<string> {
 /**
  * Confirms every wallet dialog until `done` holds (a locator that becomes
  * visible, or a condition); returns the text of each dialog confirmed, so
- * tests can say who asked and for what. With `share`, also shares the
+ * tests can say who asked and for what. A dialog for a transaction that would
+ * fail (no Confirm) is read and closed, its text among the others. With `share`, also shares the
  * account when a kernel asks for it. The one loop every UI test answers the
  * wallet with.
  */
@@ -156,6 +157,7 @@ export async function confirmUntil(
   const confirm = confirmation(page).locator(
     'button.jp-OceanConfirmation-confirm'
   );
+  const blocked = page.locator('.jp-OceanConfirmationDialog[data-blocked]');
   const shareButton = shareDialog(page).getByRole('button', {
     name: 'Share account'
   });
@@ -164,7 +166,15 @@ export async function confirmUntil(
       throw new Error(
         `Timed out confirming wallet dialogs (${seen.length} confirmed).`
       );
-    if (await confirm.isVisible()) {
+    if (await blocked.isVisible()) {
+      // A transaction that would fail has nothing to confirm: its dialog is
+      // read and closed, and the flow gets the revert.
+      seen.push(await deepText(blocked));
+      await blocked.locator('button.jp-OceanConfirmation-reject').click();
+      await expect(blocked)
+        .toHaveCount(0, { timeout: 10_000 })
+        .catch(() => undefined);
+    } else if (await confirm.isVisible()) {
       // Let the dialog finish describing the request before reading it.
       await page.waitForTimeout(100);
       seen.push(await deepText(confirmation(page)));
