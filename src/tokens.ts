@@ -41,6 +41,11 @@ export interface INetworkRegistry {
   readonly changed: ISignal<INetworkRegistry, IOceanNetwork>;
   /** Make `key` the active network; throws an OceanError if it is unknown. */
   activate(key: string): Promise<void>;
+  /**
+   * A check run before every switch (an OceanError thrown keeps the
+   * current network); returns its removal.
+   */
+  addGuard(guard: (target: IOceanNetwork) => Promise<void>): () => void;
 }
 
 export const INetworkRegistry = new Token<INetworkRegistry>(
@@ -132,6 +137,11 @@ export interface IWalletState {
   account: string | null;
   /** The active network's chain id. */
   chainId: number;
+  /**
+   * Set for a built-in test wallet (made in one click for the local
+   * network): whether the person has set a password and backed it up.
+   */
+  testWallet?: { passwordSet: boolean; backedUp: boolean } | null;
 }
 
 /**
@@ -357,6 +367,15 @@ export interface IOceanProgress {
 
 export type OceanProgressCallback = (progress: IOceanProgress) => void;
 
+/** A multi-step flow (a purchase) running now, and what it has sent so far. */
+export interface IOceanRunningFlow {
+  network: IOceanNetwork;
+  /** Words for it, e.g. 'buying access to "Daily weather"'. */
+  what: string;
+  /** Transactions it sent, in order. */
+  sent: Array<{ step: string; hash: string }>;
+}
+
 /** Proof that an account may consume a service: a valid order on chain. */
 export interface IOceanAccessGrant {
   did: string;
@@ -449,6 +468,8 @@ export interface IOceanClient {
   ): Promise<IOceanDownload>;
   /** Emitted after an account gained access to an asset. */
   readonly accessChanged: ISignal<IOceanClient, IOceanAccessGrant>;
+  /** Purchases running now: a network switch warns about them first. */
+  readonly runningFlows: ReadonlyArray<IOceanRunningFlow>;
 }
 
 export const IOceanClient = new Token<IOceanClient>(

@@ -19,6 +19,7 @@ import type {
   IOceanDownload,
   IOceanDownloadOptions,
   IOceanFileInfo,
+  IOceanRunningFlow,
   IOceanNetwork,
   IOceanServiceSummary,
   IWallet,
@@ -43,6 +44,12 @@ import {
   type ICall
 } from './batch-calls';
 import { readProvider, sendAndWait } from './chain';
+import {
+  RunningFlows,
+  networkChanged,
+  switchedMidFlow,
+  type SentState
+} from './running-flows';
 import { FlowSteps, withFlow } from './flow';
 import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
@@ -90,6 +97,7 @@ export class OceanClient implements IOceanClient {
     { at: number; record: Promise<IAssetRecord> }
   >();
   private _accessChanged = new Signal<IOceanClient, IOceanAccessGrant>(this);
+  private _flows = new RunningFlows();
 
   constructor(options: IOceanClientOptions) {
     this._networks = options.networks;
@@ -341,16 +349,81 @@ export class OceanClient implements IOceanClient {
     return account;
   }
 
+  get runningFlows(): ReadonlyArray<IOceanRunningFlow> {
+    return this._flows.running;
+  }
+
   async getAccess(
     did: string,
     requester: IWalletRequester,
     onProgress: OceanProgressCallback = () => undefined,
     serviceId?: string
   ): Promise<IOceanAccessGrant> {
-    const network = this._network;
+    return this._flows.run(
+      this._network,
+      `buying access to ${did}`,
+      onProgress,
+      async (run, track) => {
+        try {
+          return await this._getAccess(run, did, requester, track, serviceId);
+        } catch (error) {
+          throw await this._stoppedBySwitch(run, error);
+        }
+      }
+    );
+  }
+
+  /** The run's error, or what a network switch under it did. */
+  private async _stoppedBySwitch(
+    run: IOceanRunningFlow,
+    error: unknown
+  ): Promise<unknown> {
+    const now = this._network;
+    if (!networkChanged(run, now)) {
+      return error;
+    }
+    // Each hash's fate, read on the network it was sent to.
+    const provider = await readProvider(run.network).catch(() => null);
+    const states = await Promise.all(
+      run.sent.map(async ({ hash }): Promise<SentState> => {
+        if (!provider) {
+          return 'unknown';
+        }
+        try {
+          const receipt = await Promise.race([
+            provider.getTransactionReceipt(hash),
+            new Promise<'late'>(resolve =>
+              setTimeout(() => resolve('late'), 5000)
+            )
+          ]);
+          if (receipt === 'late') {
+            return 'unknown';
+          }
+          return !receipt
+            ? 'not mined yet'
+            : receipt.status === 1
+              ? 'mined'
+              : 'failed';
+        } catch {
+          return 'unknown';
+        }
+      })
+    );
+    return switchedMidFlow(run, now, states, error);
+  }
+
+  private async _getAccess(
+    run: IOceanRunningFlow,
+    did: string,
+    requester: IWalletRequester,
+    onProgress: OceanProgressCallback,
+    serviceId?: string
+  ): Promise<IOceanAccessGrant> {
+    const network = run.network;
     onProgress({ step: 'check', message: 'Looking up the asset…' });
     const record = await this._record(did, 0);
     const { summary } = record;
+    run.what = `buying access to "${summary.name}"`;
     const service = this._service(summary, serviceId);
     if (service.type !== 'download') {
       throw new OceanError(

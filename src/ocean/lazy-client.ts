@@ -13,6 +13,7 @@ import type {
   IOceanDownload,
   IOceanDownloadOptions,
   IOceanFileInfo,
+  IOceanRunningFlow,
   IWalletRequester,
   OceanProgressCallback
 } from '../tokens';
@@ -23,6 +24,11 @@ export class LazyOceanClient implements IOceanClient {
 
   get accessChanged(): ISignal<IOceanClient, IOceanAccessGrant> {
     return this._accessChanged;
+  }
+
+  /** None before the client has loaded: nothing can run until then. */
+  get runningFlows(): ReadonlyArray<IOceanRunningFlow> {
+    return this._loaded?.runningFlows ?? [];
   }
 
   async search(query?: IOceanAssetQuery): Promise<IOceanAssetPage> {
@@ -74,6 +80,7 @@ export class LazyOceanClient implements IOceanClient {
         client.accessChanged.connect((_, grant) =>
           this._accessChanged.emit(grant)
         );
+        this._loaded = client;
         return client;
       });
       this._loading.catch(() => {
@@ -85,4 +92,5 @@ export class LazyOceanClient implements IOceanClient {
 
   private _accessChanged = new Signal<IOceanClient, IOceanAccessGrant>(this);
   private _loading: Promise<IOceanClient> | null = null;
+  private _loaded: IOceanClient | null = null;
 }

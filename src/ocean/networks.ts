@@ -140,6 +140,17 @@ export class NetworkRegistry implements INetworkRegistry {
   private _changed = new Signal<INetworkRegistry, IOceanNetwork>(this);
   /** Called when the user picks a network, so the choice is saved. */
   onActivate?: (key: string) => Promise<void>;
+  private _guards = new Set<(target: IOceanNetwork) => Promise<void>>();
+
+  /**
+   * A check that runs before every switch, whoever asks (the panel, a
+   * kernel's %ocean use, a dApp's wallet_switchEthereumChain); one that
+   * throws keeps the current network. Returns its removal.
+   */
+  addGuard(guard: (target: IOceanNetwork) => Promise<void>): () => void {
+    this._guards.add(guard);
+    return () => this._guards.delete(guard);
+  }
 
   get networks(): ReadonlyArray<IOceanNetwork> {
     return this._networks;
@@ -173,6 +184,12 @@ export class NetworkRegistry implements INetworkRegistry {
           .map(network => network.key)
           .join(', ')}.`
       );
+    }
+    const target = this._networks.find(network => network.key === key)!;
+    if (key !== this._activeKey) {
+      for (const guard of [...this._guards]) {
+        await guard(target);
+      }
     }
     if (this.onActivate) {
       await this.onActivate(key);

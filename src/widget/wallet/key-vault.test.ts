@@ -116,4 +116,68 @@ describe('the key keeper (what the vault worker runs)', () => {
     const reopened = await Wallet.fromEncryptedJson(json, 'backup pass');
     assert.equal(reopened.address, first.address);
   });
+
+  it('a test wallet: keys encrypted at rest under a generated password kept for the session only, then the person’s password and a checked backup', async () => {
+    const storage = new MemoryVaultStorage();
+    const keys = new KeyKeeper(storage, { scryptN: 1 << 10 });
+    const made = await keys.createTestWallet();
+    assert.deepEqual(made.testWallet, { passwordSet: false, backedUp: false });
+    assert.equal(made.unlocked.length, 1);
+    const address = made.accounts[0].address;
+    // At rest: ciphertext only, and no password is stored with it.
+    const stored = JSON.stringify(storage.record);
+    assert.ok(stored.includes('ciphertext'));
+    assert.deepEqual(Object.keys(storage.record!).sort(), [
+      'accounts',
+      'secrets',
+      'testWallet',
+      'version'
+    ]);
+    // It signs with no password typed.
+    const signature = await keys.signMessage(address, toUtf8Bytes('hi'));
+    assert.equal(verifyMessage('hi', signature), address);
+
+    // A reload (a new worker on the same store): the generated password is
+    // gone, so the test wallet cannot be opened, not even by a script.
+    const reloaded = new KeyKeeper(storage, { scryptN: 1 << 10 });
+    const after = await reloaded.load();
+    assert.deepEqual(after.unlocked, []);
+    assert.deepEqual(after.testWallet, { passwordSet: false, backedUp: false });
+
+    // The backup: the person's password, then the phrase to write down.
+    const { phrase, snapshot } = await keys.setTestWalletPassword(PASSWORD);
+    assert.equal(phrase.split(' ').length, 12);
+    assert.equal(HDNodeWallet.fromPhrase(phrase).address, address);
+    assert.deepEqual(snapshot.testWallet, {
+      passwordSet: true,
+      backedUp: false
+    });
+    // A backup left half-way shows the words again, with that password only.
+    await assert.rejects(
+      keys.setTestWalletPassword('another password'),
+      (error: unknown) =>
+        error instanceof OceanError && error.code === 'OCEAN_WRONG_PASSWORD'
+    );
+    assert.equal((await keys.setTestWalletPassword(PASSWORD)).phrase, phrase);
+    const words = phrase.split(' ');
+    await assert.rejects(
+      keys.confirmTestWalletBackup([{ index: 2, word: words[3] }]),
+      (error: unknown) =>
+        error instanceof OceanError && /Word #3/.test(error.message)
+    );
+    const backedUp = await keys.confirmTestWalletBackup([
+      { index: 2, word: words[2] },
+      { index: 7, word: ` ${words[7].toUpperCase()} ` }
+    ]);
+    assert.deepEqual(backedUp.testWallet, {
+      passwordSet: true,
+      backedUp: true
+    });
+    await assert.rejects(keys.setTestWalletPassword(PASSWORD));
+    // From now on it opens with the person's password, after a reload too.
+    const third = new KeyKeeper(storage, { scryptN: 1 << 10 });
+    await third.load();
+    const opened = await third.unlock(PASSWORD);
+    assert.deepEqual(opened.unlocked, [address]);
+  });
 });

@@ -18,9 +18,11 @@ import {
 } from 'ethers';
 import { OceanError } from '../../errors';
 import {
+  normaliseMnemonic,
   UnlockedKeys,
   Vault,
   type IStoredAccount,
+  type ITestWalletFacts,
   type IVaultOptions,
   type IVaultStorage
 } from './keystore';
@@ -31,6 +33,8 @@ export interface IVaultSnapshot {
   accounts: IStoredAccount[];
   /** Addresses whose keys are decrypted now (empty when locked). */
   unlocked: string[];
+  /** A test wallet's facts (absent for a wallet made with a password). */
+  testWallet?: ITestWalletFacts | null;
 }
 
 export type KeyImport =
@@ -58,6 +62,23 @@ export interface IKeyVault {
     name?: string
   ): Promise<{ account: IStoredAccount; snapshot: IVaultSnapshot }>;
   rename(address: string, name: string): Promise<IVaultSnapshot>;
+  /**
+   * A test wallet for the local network: phrase and password generated
+   * here; the password stays in this memory for the session only.
+   */
+  createTestWallet(name?: string): Promise<IVaultSnapshot>;
+  /**
+   * The test wallet's backup, first step: encrypts it under the person's
+   * `password` and answers with its phrase, to be written down. Only while
+   * the generated password is still in memory (once per test wallet).
+   */
+  setTestWalletPassword(
+    password: string
+  ): Promise<{ phrase: string; snapshot: IVaultSnapshot }>;
+  /** Second step: the words asked for, checked here; then it is backed up. */
+  confirmTestWalletBackup(
+    words: ReadonlyArray<{ index: number; word: string }>
+  ): Promise<IVaultSnapshot>;
   /**
    * A backup of one account, encrypted under `exportPassword`. Only with
    * the store's own password, so holding this object is not enough to
@@ -95,6 +116,9 @@ function locked(): OceanError {
 export class KeyKeeper implements IKeyVault {
   #vault: Vault;
   #keys: UnlockedKeys | null = null;
+  // A test wallet's generated password, while it has no password of the
+  // person's; gone on lock, reset and reload (then the wallet cannot open).
+  #sessionPassword: string | null = null;
 
   constructor(storage: IVaultStorage, options: IVaultOptions = {}) {
     this.#vault = new Vault(storage, options);
@@ -145,7 +169,73 @@ export class KeyKeeper implements IKeyVault {
 
   async lock(): Promise<IVaultSnapshot> {
     this.#setKeys(null);
+    this.#sessionPassword = null;
     return this.#snapshot();
+  }
+
+  async createTestWallet(name?: string): Promise<IVaultSnapshot> {
+    await this.#vault.load();
+    const { keys, password } = await this.#vault.createTestWallet(name);
+    this.#setKeys(keys);
+    this.#sessionPassword = password;
+    return this.#snapshot();
+  }
+
+  async setTestWalletPassword(
+    password: string
+  ): Promise<{ phrase: string; snapshot: IVaultSnapshot }> {
+    const keys = this.#requireKeys();
+    const current = this.#sessionPassword;
+    const facts = this.#vault.testWallet;
+    if (!facts || facts.backedUp || (current === null && !facts.passwordSet)) {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        'This wallet needs no backup here: its phrase was shown when it was made, or it was imported, or it is backed up already.'
+      );
+    }
+    if (current === null) {
+      // A backup left half-way (the words never typed back): the password
+      // set then shows the words again.
+      (await this.#vault.unlock(String(password))).clear();
+    } else {
+      await this.#vault.setPassword(current, String(password));
+      this.#sessionPassword = null;
+    }
+    const phrase = this.#phrase(keys);
+    return { phrase, snapshot: this.#snapshot() };
+  }
+
+  async confirmTestWalletBackup(
+    words: ReadonlyArray<{ index: number; word: string }>
+  ): Promise<IVaultSnapshot> {
+    const facts = this.#vault.testWallet;
+    if (!facts?.passwordSet) {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        'Set a password for the test wallet first; then write its phrase down.'
+      );
+    }
+    const phrase = this.#phrase(this.#requireKeys()).split(' ');
+    const wrong = (Array.isArray(words) ? words : []).filter(
+      ({ index, word }) => normaliseMnemonic(String(word)) !== phrase[index]
+    );
+    if (!words.length || wrong.length) {
+      throw new OceanError(
+        'OCEAN_BAD_IMPORT',
+        `Word ${wrong.map(({ index }) => `#${Number(index) + 1}`).join(', ')} does not match the recovery phrase. Check what you wrote down.`
+      );
+    }
+    await this.#vault.markBackedUp();
+    return this.#snapshot();
+  }
+
+  #phrase(keys: UnlockedKeys): string {
+    const secret = this.#vault.secretIds.find(id => keys.mnemonic(id));
+    const phrase = secret ? keys.mnemonic(secret) : undefined;
+    if (!phrase) {
+      throw locked();
+    }
+    return phrase;
   }
 
   async addAccount(
@@ -175,6 +265,7 @@ export class KeyKeeper implements IKeyVault {
 
   async reset(): Promise<IVaultSnapshot> {
     this.#setKeys(null);
+    this.#sessionPassword = null;
     await this.#vault.reset();
     return this.#snapshot();
   }
@@ -228,6 +319,7 @@ export class KeyKeeper implements IKeyVault {
     const accounts = this.#vault.accounts.map(account => ({ ...account }));
     return {
       exists: this.#vault.exists,
+      testWallet: this.#vault.testWallet,
       accounts,
       unlocked: this.#keys
         ? accounts

@@ -44,6 +44,22 @@ export interface IVaultRecord {
   version: 1;
   secrets: IStoredSecret[];
   accounts: IStoredAccount[];
+  /** Present for a test wallet ("Start with a test wallet"); see ITestWalletFacts. */
+  testWallet?: ITestWalletFacts;
+}
+
+/**
+ * A test wallet is made in one click for the local network's test coins:
+ * its keys are encrypted at rest like any other, under a password the vault
+ * generated and keeps only in its memory for the session. The person sets
+ * their own password and writes the phrase down (the backup) before the
+ * wallet may be used on any other network.
+ */
+export interface ITestWalletFacts {
+  /** The person chose a password (the generated one is gone). */
+  passwordSet: boolean;
+  /** The person wrote the recovery phrase down and proved it. */
+  backedUp: boolean;
 }
 
 /** Where the record lives. */
@@ -176,6 +192,84 @@ export class Vault {
 
   get accounts(): ReadonlyArray<IStoredAccount> {
     return this._record?.accounts ?? [];
+  }
+
+  /** Ids of the mnemonic secrets, first made first. */
+  get secretIds(): string[] {
+    return (this._record?.secrets ?? [])
+      .filter(secret => secret.kind === 'mnemonic')
+      .map(secret => secret.id);
+  }
+
+  /** The test-wallet facts, or null for a wallet a person made with a password. */
+  get testWallet(): ITestWalletFacts | null {
+    return this._record?.testWallet ? { ...this._record.testWallet } : null;
+  }
+
+  /**
+   * Creates a test wallet: a fresh phrase and a generated password (32
+   * random bytes), both made here, so neither is ever typed or shown. The
+   * caller keeps the password in memory for the session only.
+   */
+  async createTestWallet(
+    name = 'Test account'
+  ): Promise<{ keys: UnlockedKeys; password: string }> {
+    const password = Array.from(randomBytes(32), b =>
+      b.toString(16).padStart(2, '0')
+    ).join('');
+    const keys = await this.createFromMnemonic(
+      generateMnemonic(),
+      password,
+      name
+    );
+    await this._save({
+      ...this._requireRecord(),
+      testWallet: { passwordSet: false, backedUp: false }
+    });
+    return { keys, password };
+  }
+
+  /**
+   * Encrypts every secret again under `password` (the test wallet's generated
+   * one is `current`): the backup's "set a password" step.
+   */
+  async setPassword(current: string, password: string): Promise<void> {
+    checkPassword(password);
+    const record = this._requireRecord();
+    const secrets: IStoredSecret[] = [];
+    for (const secret of record.secrets) {
+      let wallet: Wallet | HDNodeWallet;
+      try {
+        wallet = await Wallet.fromEncryptedJson(secret.keystore, current);
+      } catch (error) {
+        if (isPasswordError(error)) {
+          throw wrongPassword();
+        }
+        throw error;
+      }
+      secrets.push({
+        ...secret,
+        keystore: await this._encrypt(wallet, password)
+      });
+    }
+    await this._save({
+      ...record,
+      secrets,
+      testWallet: record.testWallet
+        ? { ...record.testWallet, passwordSet: true }
+        : undefined
+    });
+  }
+
+  /** Records that the person proved they wrote the phrase down. */
+  async markBackedUp(): Promise<void> {
+    const record = this._requireRecord();
+    if (record.testWallet) {
+      await this._save({
+        ...record,
+        testWallet: { ...record.testWallet, backedUp: true }
+      });
+    }
   }
 
   /** Creates the store from a phrase (new or recovered), with account 0. */

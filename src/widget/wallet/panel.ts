@@ -1,10 +1,11 @@
-import { Notification } from '@jupyterlab/apputils';
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { probeNetwork } from '../../ocean/network-status';
 import type { INetworkRegistry, IWallet } from '../../tokens';
 import './components/network-card';
 import type { OceanNetworkCard } from './components/network-card';
+import { backupBlocksSwitch } from './test-wallet';
 import { OceanWallet } from './wallet';
 import { GrantsSection } from './grants-section';
 import { WalletSection } from './wallet-section';
@@ -22,12 +23,15 @@ export class OceanPanel extends Widget {
   /** The wallet section, when the wallet plugin is ours and active. */
   readonly wallet: WalletSection | null = null;
 
+  private readonly _wallet: OceanWallet | null;
+
   constructor(
     private readonly _networks: INetworkRegistry,
-    _trans: TranslationBundle,
+    private readonly _trans: TranslationBundle,
     wallet: IWallet | null = null
   ) {
     super();
+    this._wallet = wallet instanceof OceanWallet ? wallet : null;
     this.id = 'jupyterlab-ocean-panel';
     this.addClass('jp-OceanPanel');
     this.title.caption = _trans.__('Ocean: wallet and data');
@@ -54,10 +58,7 @@ export class OceanPanel extends Widget {
     };
     this._card.addEventListener('ocean-refresh', () => void this.refresh());
     this._card.addEventListener('ocean-switch-network', event => {
-      const key = (event as CustomEvent<{ key: string }>).detail.key;
-      this._networks.activate(key).catch((error: Error) => {
-        Notification.error(error.message, { autoClose: 8000 });
-      });
+      void this._switch((event as CustomEvent<{ key: string }>).detail.key);
     });
     networkSection.appendChild(this._card);
 
@@ -128,6 +129,47 @@ export class OceanPanel extends Widget {
         () => void this.refresh(),
         this._refreshMs
       );
+    }
+  }
+
+  /**
+   * Switches network from the select. An unsaved test wallet asks for its
+   * backup first (the registry's guard refuses the switch for anyone else).
+   */
+  private async _switch(key: string): Promise<void> {
+    const target = this._networks.networks.find(network => network.key === key);
+    const wallet = this._wallet;
+    if (
+      target &&
+      wallet &&
+      this.wallet &&
+      backupBlocksSwitch(wallet.state, target)
+    ) {
+      this._card.resetSelection();
+      const answer = await showDialog({
+        title: this._trans.__('Back up your test wallet first'),
+        body: this._trans.__(
+          'This test wallet was made in one click for the local network and was never backed up. Before it is used on %1, set a password and write its 12 recovery words down; then switch again.',
+          target.name
+        ),
+        buttons: [
+          Dialog.cancelButton({
+            label: this._trans.__('Stay on the local network')
+          }),
+          Dialog.okButton({ label: this._trans.__('Back up now') })
+        ],
+        defaultButton: 1
+      });
+      if (answer.button.accept) {
+        await this.wallet.backUpTestWallet();
+      }
+      return;
+    }
+    try {
+      await this._networks.activate(key);
+    } catch (error) {
+      this._card.resetSelection();
+      Notification.error((error as Error).message, { autoClose: 8000 });
     }
   }
 

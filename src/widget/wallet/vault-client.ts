@@ -97,6 +97,22 @@ export class WorkerKeyVault implements IKeyVault {
     return this.#call('rename', [address, name]);
   }
 
+  createTestWallet(name?: string): Promise<IVaultSnapshot> {
+    return this.#call('createTestWallet', [name]);
+  }
+
+  setTestWalletPassword(
+    password: string
+  ): Promise<{ phrase: string; snapshot: IVaultSnapshot }> {
+    return this.#call('setTestWalletPassword', [password]);
+  }
+
+  confirmTestWalletBackup(
+    words: ReadonlyArray<{ index: number; word: string }>
+  ): Promise<IVaultSnapshot> {
+    return this.#call('confirmTestWalletBackup', [words]);
+  }
+
   exportKeystore(
     address: string,
     storePassword: string,

@@ -16,6 +16,7 @@ import { ActivityLog } from './activity';
 import { askPassword, showConfirmation } from './dialogs';
 import { activityStorage } from './idb-store';
 import { WalletStatusItem } from './status-item';
+import { askTestWalletPassword, backupBlocksSwitch } from './test-wallet';
 import { WorkerKeyVault } from './vault-client';
 import { OceanWallet } from './wallet';
 
@@ -103,6 +104,7 @@ export const walletPlugin: JupyterFrontEndPlugin<IWallet> = {
       activity: new ActivityLog(activityStorage),
       confirm: confirmation => showConfirmation(confirmation, trans),
       promptUnlock,
+      askTestWalletPassword: () => askTestWalletPassword(trans),
       // Loaded only when a kernel's dialog first offers a notebook grant.
       oceanContracts: async (network, provider) =>
         (await import('../../ocean/publish')).discoverContracts(
@@ -111,6 +113,19 @@ export const walletPlugin: JupyterFrontEndPlugin<IWallet> = {
         ),
       notify: (kind, message) => {
         Notification.emit(message, kind, { autoClose: 6000 });
+      }
+    });
+    // A test wallet stays on the local network until it is backed up,
+    // whoever asks for the switch (the panel offers the backup first).
+    networks.addGuard(async target => {
+      if (backupBlocksSwitch(wallet.state, target)) {
+        throw new OceanError(
+          4100,
+          trans.__(
+            'This is a test wallet that was never backed up, so it stays on the local network. Back it up in the Ocean panel (Back up…) before using it on %1.',
+            target.name
+          )
+        );
       }
     });
     ready = wallet.restore().catch(error => {

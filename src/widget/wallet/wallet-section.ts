@@ -79,6 +79,11 @@ export class WalletSection {
     this._wallet.transactionSettled.disconnect(this._onSettled, this);
   }
 
+  /** Starts the test wallet's backup (the panel's network switch asks for it). */
+  backUpTestWallet(): Promise<void> {
+    return this._handle('backup-test', {});
+  }
+
   /** Reads balances now (coalesces overlapping calls). */
   async refreshBalances(): Promise<void> {
     const state = this._wallet.state;
@@ -279,6 +284,44 @@ export class WalletSection {
         });
         return;
       }
+      case 'test-wallet':
+      case 'replace-test-wallet':
+        await this._busy(trans.__('Making a test wallet…'), async () => {
+          if (action === 'replace-test-wallet') {
+            // Nobody can open it again (its password died with its session).
+            await wallet.reset();
+          }
+          await wallet.createTestWallet(trans.__('Test account'));
+          this.view.mode = 'home';
+          this.view.busy = trans.__('Asking the local faucet for test coins…');
+          await this._faucet();
+        });
+        return;
+      case 'backup-test':
+        await this._busy(trans.__('Waiting for your password…'), async () => {
+          const phrase = await wallet.setTestWalletPassword();
+          if (phrase) {
+            this.view.phrase = phrase;
+            this.view.confirmIndexes = pickConfirmationIndexes(12, 3);
+            this.view.mode = 'backup-phrase';
+          }
+        });
+        return;
+      case 'backup-confirm':
+        await this._busy(trans.__('Checking the words…'), async () => {
+          await wallet.confirmTestWalletBackup(
+            this.view.confirmIndexes.map(index => ({
+              index,
+              word: values[`word-${index}`] ?? ''
+            }))
+          );
+          this.view.phrase = null;
+          this.view.mode = 'home';
+          this.view.notice = trans.__(
+            'Backed up. The wallet now opens with your password and may be used on other networks.'
+          );
+        });
+        return;
       case 'import':
         await this._busy(trans.__('Importing and encrypting…'), async () => {
           const creating = wallet.state.status === 'none';
@@ -526,6 +569,23 @@ export class WalletSection {
       newPassword: t.__('New wallet password (8+ characters)'),
       repeatPassword: t.__('Repeat the password'),
       createWallet: t.__('Create wallet'),
+      testWallet: t.__('Start with a test wallet'),
+      testWalletHelp: t.__(
+        'One click: a fresh key and test coins from the local faucet, to try everything on the local network. Back it up later, before any other network.'
+      ),
+      testWalletBadge: t.__('Test wallet.'),
+      testWalletWarning: t.__(
+        'Made in one click for the local network: never send real funds to it. Back it up (a password and its 12 words) before using it on another network.'
+      ),
+      testWalletLost: t.__(
+        "This test wallet was never given a password: its keys were locked with one that lived only in the page session that made them, so it cannot be opened again. It held only the local network's test coins."
+      ),
+      newTestWallet: t.__('Start a new test wallet'),
+      backUp: t.__('Back up…'),
+      confirmBackup: t.__(
+        'Prove you wrote the words down: type the ones asked for.'
+      ),
+      finishBackup: t.__('Finish the backup'),
       back: t.__('Back'),
       importWhat: t.__('What to import'),
       privateKey: t.__('Private key'),

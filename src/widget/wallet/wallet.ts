@@ -76,6 +76,7 @@ import type { IKeyVault, IVaultSnapshot, KeyImport } from './key-vault';
 import type { IStoredAccount } from './keystore';
 import { WalletSigner } from './signer';
 import { simulateTransaction } from '../../ocean/simulation';
+import { isLocalNetwork } from './test-wallet';
 
 /** An EIP-1193 provider announced by a browser wallet (EIP-6963). */
 export interface IEip1193Provider {
@@ -120,6 +121,11 @@ export interface IWalletOptions {
     network: IOceanNetwork,
     provider: JsonRpcProvider
   ) => Promise<IGrantContracts>;
+  /**
+   * Asks the person for a test wallet's new password in a dialog only a real
+   * click approves (test-wallet.ts); kept private, as the confirmer is.
+   */
+  askTestWalletPassword?: () => Promise<string | null>;
   /** Tells people about confirmed/failed transactions. */
   notify?: (
     kind: 'success' | 'error' | 'info',
@@ -179,6 +185,7 @@ function quantity(value: unknown, what: string): bigint | undefined {
 export class OceanWallet implements IWallet {
   #keys: IKeyVault;
   #confirmer: Confirmer;
+  #askTestWalletPassword: (() => Promise<string | null>) | undefined;
   // Private like the keys: only this wallet's own dialog makes a grant.
   #grants = new GrantBook(() => this._grantChain());
   private _contracts = new Map<string, Promise<IGrantContracts>>();
@@ -197,12 +204,16 @@ export class OceanWallet implements IWallet {
   // and nonces are taken in order.
   private _queue: Promise<unknown> = Promise.resolve();
   private _state: IWalletState;
-  private readonly _options: Omit<IWalletOptions, 'keys' | 'confirm'>;
+  private readonly _options: Omit<
+    IWalletOptions,
+    'keys' | 'confirm' | 'askTestWalletPassword'
+  >;
 
   constructor(options: IWalletOptions) {
-    const { keys, confirm, ...rest } = options;
+    const { keys, confirm, askTestWalletPassword, ...rest } = options;
     this.#keys = keys;
     this.#confirmer = confirm;
+    this.#askTestWalletPassword = askTestWalletPassword;
     this._options = rest;
     this._state = this._computeState();
     rest.networks.changed.connect(this._onNetworkChanged, this);
@@ -344,6 +355,50 @@ export class OceanWallet implements IWallet {
 
   async unlock(password: string): Promise<void> {
     this._setUnlocked(await this.#keys.unlock(password));
+  }
+
+  // ----- the test wallet (test-wallet.ts) ----------------------------------
+
+  /** One click on the local network: a fresh key made in the vault. */
+  async createTestWallet(name?: string): Promise<void> {
+    if (!isLocalNetwork(this.network)) {
+      throw new OceanError(
+        'OCEAN_BAD_REQUEST',
+        `A test wallet is for the local network's test coins; ${this.network.name} is not it. Create a wallet with a recovery phrase instead.`
+      );
+    }
+    this._setUnlocked(await this.#keys.createTestWallet(name));
+  }
+
+  /**
+   * The backup's first step: the person's password, asked in a dialog only
+   * a real click approves; answers with the phrase to write down, or null
+   * when cancelled.
+   */
+  async setTestWalletPassword(): Promise<string | null> {
+    this._requireKeys();
+    const ask = this.#askTestWalletPassword;
+    if (!ask) {
+      throw unsupported('setTestWalletPassword');
+    }
+    const password = await ask();
+    if (password === null) {
+      return null;
+    }
+    const { phrase, snapshot } =
+      await this.#keys.setTestWalletPassword(password);
+    this.#vault = snapshot;
+    this._touch();
+    this._emit();
+    return phrase;
+  }
+
+  /** The backup's second step: the words asked for, checked in the vault. */
+  async confirmTestWalletBackup(
+    words: ReadonlyArray<{ index: number; word: string }>
+  ): Promise<void> {
+    this.#vault = await this.#keys.confirmTestWalletBackup(words);
+    this._emit();
   }
 
   lock(): void {
@@ -546,7 +601,11 @@ export class OceanWallet implements IWallet {
   private _touch(): void {
     window.clearTimeout(this._lockTimer);
     this._lockTimer = undefined;
-    if (this.#isUnlocked() && this._autoLockMs > 0) {
+    // A test wallet with no password of the person's would be lost for
+    // good by a lock (its password lives only in the vault's memory).
+    const unsaved =
+      !!this.#vault.testWallet && !this.#vault.testWallet.passwordSet;
+    if (this.#isUnlocked() && this._autoLockMs > 0 && !unsaved) {
       this._lockTimer = window.setTimeout(() => this.lock(), this._autoLockMs);
     }
   }
@@ -572,7 +631,8 @@ export class OceanWallet implements IWallet {
       source: 'builtin',
       accounts: vault.accounts.map(a => ({ address: a.address, name: a.name })),
       account: unlocked ? this._account : null,
-      chainId: network.chainId
+      chainId: network.chainId,
+      testWallet: vault.testWallet ?? null
     };
   }
 

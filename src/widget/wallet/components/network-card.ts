@@ -88,6 +88,14 @@ export class OceanNetworkCard extends LitElement {
     }
   `;
 
+  /** Shows the active network in the select again (a switch was refused). */
+  resetSelection(): void {
+    const select = this.renderRoot.querySelector('select');
+    if (select && this.active) {
+      select.value = this.active.key;
+    }
+  }
+
   private _onSelect(event: Event): void {
     const key = (event.target as HTMLSelectElement).value;
     this.dispatchEvent(

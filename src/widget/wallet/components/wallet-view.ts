@@ -17,6 +17,8 @@ type Mode =
   | 'home'
   | 'create-phrase'
   | 'create-confirm'
+  | 'backup-phrase'
+  | 'backup-confirm'
   | 'import'
   | 'send'
   | 'sign'
@@ -327,12 +329,34 @@ export class OceanWalletView extends LitElement {
     if (this.mode === 'create-confirm' && this.phrase) {
       return this._renderConfirm();
     }
+    if (this.mode === 'backup-phrase' && this.phrase) {
+      return this._renderPhrase('backup-confirm');
+    }
+    if (this.mode === 'backup-confirm' && this.phrase) {
+      return this._renderBackupConfirm();
+    }
     if (this.mode === 'import') {
       return this._renderImport(state);
     }
+    const local = this.network?.key === 'local' && !!this.network.faucetUrl;
     if (state.status === 'none') {
       return html`
         <p>${this._l('noWallet')}</p>
+        ${
+          local
+            ? html`<div class="row">
+                  <button
+                    class="primary"
+                    data-action="test-wallet"
+                    ?disabled=${!!this.busy}
+                    @click=${() => this._emit('test-wallet')}
+                  >
+                    ${this._l('testWallet')}
+                  </button>
+                </div>
+                <p class="muted">${this._l('testWalletHelp')}</p>`
+            : nothing
+        }
         ${
           this.elsewhere
             ? html`<p class="notice" data-ocean="wallet-elsewhere">
@@ -342,7 +366,7 @@ export class OceanWalletView extends LitElement {
         }
         <div class="row">
           <button
-            class="primary"
+            class=${local ? '' : 'primary'}
             data-action="create"
             @click=${() => this._emit('new-phrase')}
           >
@@ -353,6 +377,32 @@ export class OceanWalletView extends LitElement {
           </button>
         </div>
         ${this._renderInjected(state)}
+      `;
+    }
+    if (state.status === 'locked' && state.testWallet?.passwordSet === false) {
+      // Its password lived only in the session that made it.
+      return html`
+        <p class="warn" data-ocean="test-wallet-lost">
+          ${this._l('testWalletLost')}
+        </p>
+        <div class="row">
+          <button
+            class="primary"
+            data-action="replace-test-wallet"
+            ?disabled=${!!this.busy || !local}
+            @click=${() => this._emit('replace-test-wallet')}
+          >
+            ${this._l('newTestWallet')}
+          </button>
+          <button
+            type="button"
+            class="danger"
+            data-action="reset"
+            @click=${() => this._emit('reset')}
+          >
+            ${this._l('reset')}
+          </button>
+        </div>
       `;
     }
     if (state.status === 'locked') {
@@ -432,7 +482,7 @@ export class OceanWalletView extends LitElement {
       </div>`;
   }
 
-  private _renderPhrase(): TemplateResult {
+  private _renderPhrase(next: Mode = 'create-confirm'): TemplateResult {
     const words = this.phrase!.split(' ');
     return html`
       <p class="warn">${this._l('phraseWarning')}</p>
@@ -443,7 +493,7 @@ export class OceanWalletView extends LitElement {
         <button
           class="primary"
           data-action="phrase-written"
-          @click=${() => (this.mode = 'create-confirm')}
+          @click=${() => (this.mode = next)}
         >
           ${this._l('wroteItDown')}
         </button>
@@ -479,6 +529,31 @@ export class OceanWalletView extends LitElement {
         /></label>
         ${this._passwordFields('newPassword', true)}
         ${this._formButtons('createWallet', 'back', 'create-phrase')}
+      </form>
+    `;
+  }
+
+  /** The test wallet's backup: the words asked for; the password is set already. */
+  private _renderBackupConfirm(): TemplateResult {
+    return html`
+      <p>${this._l('confirmBackup')}</p>
+      <form
+        class="backup"
+        @submit=${(e: Event) => this._emit('backup-confirm', this._values(e))}
+      >
+        ${this.confirmIndexes.map(
+          index =>
+            html`<label
+              >${this._l('word')} #${index + 1}
+              <input
+                name=${`word-${index}`}
+                autocomplete="off"
+                autocapitalize="off"
+                spellcheck="false"
+                required
+            /></label>`
+        )}
+        ${this._formButtons('finishBackup', 'back', 'backup-phrase')}
       </form>
     `;
   }
@@ -577,7 +652,27 @@ export class OceanWalletView extends LitElement {
   private _renderUnlocked(state: IWalletState): TemplateResult {
     const account = state.account ?? '';
     const current = state.accounts.find(a => a.address === account);
+    const test = state.source === 'builtin' ? state.testWallet : null;
+    // Lock, import and export need the person's own password.
+    const ownPassword = !test || test.passwordSet;
     return html`
+      ${
+        test && !test.backedUp
+          ? html`<div class="warn test-wallet" data-ocean="test-wallet">
+              <strong>${this._l('testWalletBadge')}</strong>
+              ${this._l('testWalletWarning')}
+              <div class="row">
+                <button
+                  data-action="backup-test"
+                  ?disabled=${!!this.busy}
+                  @click=${() => this._emit('backup-test')}
+                >
+                  ${this._l('backUp')}
+                </button>
+              </div>
+            </div>`
+          : nothing
+      }
       <div class="row">
         <select
           aria-label=${this._l('account')}
@@ -598,7 +693,7 @@ export class OceanWalletView extends LitElement {
           )}
         </select>
         ${
-          state.source === 'builtin'
+          state.source === 'builtin' && ownPassword
             ? html`<button
                 data-action="lock"
                 @click=${() => this._emit('lock')}
@@ -629,18 +724,22 @@ export class OceanWalletView extends LitElement {
               >
                 ${this._l('rename')}
               </button>
-              <button
-                data-action="import"
-                @click=${() => (this.mode = 'import')}
-              >
-                ${this._l('import')}
-              </button>
-              <button
-                data-action="export"
-                @click=${() => (this.mode = 'export')}
-              >
-                ${this._l('export')}
-              </button>
+              ${
+                ownPassword
+                  ? html`<button
+                        data-action="import"
+                        @click=${() => (this.mode = 'import')}
+                      >
+                        ${this._l('import')}
+                      </button>
+                      <button
+                        data-action="export"
+                        @click=${() => (this.mode = 'export')}
+                      >
+                        ${this._l('export')}
+                      </button>`
+                  : nothing
+              }
             </div>`
           : nothing
       }
