@@ -36,6 +36,52 @@ try {
     args: [...CHROMIUM_LAUNCH.args]
   });
   const page = await browser.newPage();
+  // Where the time goes: when a bridge prompt (input_request) reaches the
+  // page and when its input_reply leaves, read off the kernel websocket's
+  // frames, and how long the page's JSON-RPC fetches to the chain take.
+  // Kernel-side round trip minus the page's share is the transit (kernel →
+  // server → websocket → page and back).
+  await page.addInitScript(rpcUrl => {
+    const timing = { in: [], out: [], rpc: [] };
+    window.__bridgeTiming = timing;
+    const decoder = new TextDecoder();
+    const text = data =>
+      typeof data === 'string'
+        ? data
+        : data instanceof ArrayBuffer || ArrayBuffer.isView(data)
+          ? decoder.decode(data)
+          : '';
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        // Registered before the lab's own onmessage, so it runs first.
+        this.addEventListener('message', event => {
+          if (text(event.data).includes('"input_request"')) {
+            timing.in.push(performance.now());
+          }
+        });
+      }
+      send(data) {
+        if (text(data).includes('"input_reply"')) {
+          timing.out.push(performance.now());
+        }
+        return super.send(data);
+      }
+    };
+    const nativeFetch = window.fetch;
+    window.fetch = async (...args) => {
+      const url = String(args[0]?.url ?? args[0]);
+      const started = performance.now();
+      try {
+        return await nativeFetch(...args);
+      } finally {
+        if (url.startsWith(rpcUrl)) {
+          timing.rpc.push(performance.now() - started);
+        }
+      }
+    };
+  }, stack.info.rpcUrl);
   await page.goto(lab.url);
   await page.waitForFunction(
     () => window.jupyterapp?.started !== undefined,
@@ -94,14 +140,44 @@ try {
   await page.keyboard.insertText(code);
   await page.keyboard.press('ControlOrMeta+Enter');
   const output = cell.locator('.jp-Cell-outputArea');
-  await output.getByText('BENCH').waitFor({ timeout: 300_000 });
+  await output
+    .getByText('BENCH')
+    .waitFor({ timeout: 300_000 })
+    .catch(async error => {
+      throw new Error(
+        `No BENCH line; the cell shows:\n${await output.innerText()}\n${error}`
+      );
+    });
   const text = await output.innerText();
   const { bridge_ms, direct_ms } = JSON.parse(/BENCH (\{.*\})/.exec(text)[1]);
   const round = value => Math.round(value * 100) / 100;
+  const timing = await page.evaluate(() => window.__bridgeTiming);
+  const median = values => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN;
+  };
+  // The last ROUNDS prompts are the timed ones (before them: the client's
+  // install and the warm-up).
+  const pairs = Math.min(timing.in.length, timing.out.length);
+  const inPage = [];
+  for (let i = Math.max(0, pairs - ROUNDS); i < pairs; i++) {
+    inPage.push(timing.out[i] - timing.in[i]);
+  }
+  const pageMs = median(inPage);
+  const rpcMs = median(timing.rpc.slice(-ROUNDS));
+  const breakdown = {
+    transit_ms: round(bridge_ms - pageMs),
+    page_ms: round(pageMs),
+    page_rpc_ms: round(rpcMs),
+    page_own_ms: round(pageMs - rpcMs),
+    prompts: timing.in.length,
+    replies: timing.out.length
+  };
   const result = {
     bridge_ms: round(bridge_ms),
     direct_ms: round(direct_ms),
     overhead_ms: round(bridge_ms - direct_ms),
+    breakdown,
     load_start: loadAtStart.map(round),
     load_end: loadavg().map(round)
   };
@@ -111,6 +187,9 @@ try {
   console.log(`  through the bridge: ${result.bridge_ms} ms`);
   console.log(`  direct JSON-RPC:    ${result.direct_ms} ms`);
   console.log(`  bridge overhead:    ${result.overhead_ms} ms`);
+  console.log(
+    `  where it goes (medians): kernel ⇄ server ⇄ page transit ${breakdown.transit_ms} ms; in the page ${breakdown.page_ms} ms, of which the chain's JSON-RPC fetch ${breakdown.page_rpc_ms} ms and the bridge and wallet ${breakdown.page_own_ms} ms (${breakdown.prompts} prompts, ${breakdown.replies} replies seen)`
+  );
   console.log(
     `  load average (1/5/15 min): ${result.load_start.join(' ')} at start, ${result.load_end.join(' ')} at end`
   );

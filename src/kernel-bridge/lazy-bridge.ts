@@ -15,8 +15,11 @@ import type { KernelBridge } from './bridge';
 /** What the lazily loaded part hands back (see start.ts). */
 export interface IStartedBridge {
   bridge: KernelBridge;
-  /** Starts serving notebooks' kernels: after every command is registered. */
-  serve(): void;
+  /**
+   * Starts watching notebooks' kernels at once (a cell must never run
+   * unwrapped); their requests wait for `ready`: every command registered.
+   */
+  serve(ready: Promise<unknown>): void;
 }
 
 interface IRegistration {
@@ -90,7 +93,7 @@ export class LazyKernelBridge implements IKernelBridge {
           );
         }
         this._pending = [];
-        await Promise.all(
+        const ready = Promise.all(
           this._setups.map(setup =>
             Promise.resolve()
               .then(() => setup(started.bridge))
@@ -98,7 +101,8 @@ export class LazyKernelBridge implements IKernelBridge {
           )
         );
         this._setups = [];
-        started.serve();
+        started.serve(ready);
+        await ready;
         return started.bridge;
       });
       this._loading.catch(error => {

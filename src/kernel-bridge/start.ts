@@ -58,8 +58,8 @@ export function startKernelBridge({
   registerBuiltinCommands(bridge);
   return {
     bridge,
-    serve: () => {
-      const transport = new StdinTransport(bridge, new KernelSources());
+    serve: ready => {
+      const transport = new StdinTransport(bridge, new KernelSources(), ready);
       notebooks?.widgetAdded.connect((_, panel) =>
         transport.watch(panel.sessionContext)
       );

@@ -46,9 +46,26 @@ type StdinHandler = (
 const MENTIONS_OCEAN = /ocean/i;
 
 export class StdinTransport implements IDisposable {
-  constructor(bridge: KernelBridge, sources: KernelSources) {
+  /**
+   * `ready`: until it resolves, requests wait (kernels are watched from the
+   * start, so no cell runs unwrapped, while commands are still being
+   * registered; see lazy-bridge.ts).
+   */
+  constructor(
+    bridge: KernelBridge,
+    sources: KernelSources,
+    ready: Promise<unknown> = Promise.resolve()
+  ) {
     this._bridge = bridge;
     this._sources = sources;
+    this._ready = ready.then(
+      () => undefined,
+      () => undefined
+    );
+    // First in line: requests deferred after it find the transport ready.
+    void this._ready.then(() => {
+      this._ready = null;
+    });
     this._lease = new StdinLease(pageStorage());
     // Renew the notes of the prompts this page holds, and answer those of
     // watched kernels whose page went away (see stdin-lease.ts).
@@ -333,6 +350,10 @@ export class StdinTransport implements IDisposable {
     msg: KernelMessage.IStdinMessage,
     origin: RequestOrigin
   ): void {
+    if (this._ready) {
+      void this._ready.then(() => this._receive(kernel, msg, origin));
+      return;
+    }
     const prompt = (msg.content as { prompt: string }).prompt;
     const session = this._bridge.session(kernel.id);
     this._lease.hold(kernel.id, requestIdOf(prompt), msg.header);
@@ -357,6 +378,7 @@ export class StdinTransport implements IDisposable {
 
   private _bridge: KernelBridge;
   private _sources: KernelSources;
+  private _ready: Promise<void> | null;
   private _connections = new WeakMap<
     Kernel.IKernelConnection,
     IConnectionState
