@@ -38,7 +38,8 @@ try {
   const page = await browser.newPage();
   // Where the time goes: when a bridge prompt (input_request) reaches the
   // page and when its input_reply leaves, read off the kernel websocket's
-  // frames, and how long the page's JSON-RPC fetches to the chain take.
+  // frames, and how long the page's JSON-RPC reads take (over the chain's
+  // WebSocket, else fetch).
   // Kernel-side round trip minus the page's share is the transit (kernel →
   // server → websocket → page and back).
   await page.addInitScript(rpcUrl => {
@@ -52,18 +53,29 @@ try {
           ? decoder.decode(data)
           : '';
     const Native = window.WebSocket;
+    // The bridge reads the chain over a WebSocket on loopback (rpc-reader.ts).
+    const chainSocket = rpcUrl.replace(/^http/, 'ws');
     window.WebSocket = class extends Native {
       constructor(...args) {
         super(...args);
+        this.toChain = String(args[0]).startsWith(chainSocket);
+        this.sentAt = [];
         // Registered before the lab's own onmessage, so it runs first.
         this.addEventListener('message', event => {
-          if (text(event.data).includes('"input_request"')) {
+          if (this.toChain) {
+            const sent = this.sentAt.shift();
+            if (sent !== undefined) {
+              timing.rpc.push(performance.now() - sent);
+            }
+          } else if (text(event.data).includes('"input_request"')) {
             timing.in.push(performance.now());
           }
         });
       }
       send(data) {
-        if (text(data).includes('"input_reply"')) {
+        if (this.toChain) {
+          this.sentAt.push(performance.now());
+        } else if (text(data).includes('"input_reply"')) {
           timing.out.push(performance.now());
         }
         return super.send(data);
@@ -188,7 +200,7 @@ try {
   console.log(`  direct JSON-RPC:    ${result.direct_ms} ms`);
   console.log(`  bridge overhead:    ${result.overhead_ms} ms`);
   console.log(
-    `  where it goes (medians): kernel ⇄ server ⇄ page transit ${breakdown.transit_ms} ms; in the page ${breakdown.page_ms} ms, of which the chain's JSON-RPC fetch ${breakdown.page_rpc_ms} ms and the bridge and wallet ${breakdown.page_own_ms} ms (${breakdown.prompts} prompts, ${breakdown.replies} replies seen)`
+    `  where it goes (medians): kernel ⇄ server ⇄ page transit ${breakdown.transit_ms} ms; in the page ${breakdown.page_ms} ms, of which the chain's JSON-RPC answer ${breakdown.page_rpc_ms} ms and the bridge and wallet ${breakdown.page_own_ms} ms (${breakdown.prompts} prompts, ${breakdown.replies} replies seen)`
   );
   console.log(
     `  load average (1/5/15 min): ${result.load_start.join(' ')} at start, ${result.load_end.join(' ')} at end`
