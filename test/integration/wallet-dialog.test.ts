@@ -1,0 +1,225 @@
+/**
+ * The wallet (src/widget/wallet/wallet.ts, with its real key vault) against the local chain:
+ * what it hands its confirmation dialog for a transaction. The dialog itself is drawn in
+ * ui-tests/dialogs.spec.ts; here the confirmer records what it is asked to show. A
+ * transaction that would revert is shown blocked with the token's reason, whatever the
+ * confirmer answers nothing is sent, and the caller gets OCEAN_TX_REVERTED; a send shows its
+ * simulated change; a flow's names reach the words but cannot rename the account.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Interface, JsonRpcProvider, Network, parseUnits } from 'ethers';
+
+import { OceanError } from '../../src/errors';
+import { NetworkRegistry } from '../../src/ocean/networks';
+import type { IWalletRequester } from '../../src/tokens';
+import { ActivityLog } from '../../src/widget/wallet/activity';
+import type { IConfirmation } from '../../src/widget/wallet/confirmation';
+import { KeyKeeper } from '../../src/widget/wallet/key-vault';
+import { MemoryVaultStorage } from '../../src/widget/wallet/keystore';
+import { OceanWallet } from '../../src/widget/wallet/wallet';
+import {
+  ACCOUNTS,
+  startTestChain,
+  type TestChain
+} from '../../stack/test/helpers.ts';
+import {
+  CHAIN_ID,
+  wallet as devWallet
+} from '../../stack/test/node-support.ts';
+
+// The wallet runs in a browser; in Node its timers live on globalThis.
+(globalThis as any).window ??= globalThis;
+
+/** Ocean's public development mnemonic: the stack's accounts. DEV ONLY. */
+const PHRASE =
+  'taxi music thumb unique chat sand crew more leg another off lamp';
+const ERC20 = new Interface([
+  'function transfer(address to, uint256 value)',
+  'function approve(address spender, uint256 value)'
+]);
+const ASKER: IWalletRequester = { kind: 'extension', label: 'tests' };
+
+let chain: TestChain;
+let account: string;
+let provider: JsonRpcProvider;
+
+before(async () => {
+  chain = await startTestChain();
+  provider = new JsonRpcProvider(chain.rpcUrl, Network.from(CHAIN_ID), {
+    staticNetwork: true,
+    cacheTimeout: -1
+  });
+});
+
+after(async () => {
+  provider?.destroy();
+  await chain?.stop();
+});
+
+async function makeWallet(answer: boolean) {
+  const shown: IConfirmation[] = [];
+  const store = new Map<string, unknown>();
+  const networks = new NetworkRegistry();
+  networks.update(
+    [
+      {
+        key: 'local',
+        name: 'Local',
+        chainId: CHAIN_ID,
+        rpcUrl: chain.rpcUrl,
+        nodeUrl: 'http://127.0.0.1:9',
+        oceanTokenAddress: chain.addresses.Ocean,
+        nativeSymbol: 'ETH'
+      }
+    ],
+    'local'
+  );
+  const wallet = new OceanWallet({
+    networks,
+    keys: new KeyKeeper(new MemoryVaultStorage(), { scryptN: 1 << 10 }),
+    activity: new ActivityLog({
+      get: async <T>(key: string) => store.get(key) as T | undefined,
+      set: async (key, value) => void store.set(key, value)
+    }),
+    confirm: async confirmation => {
+      shown.push(confirmation);
+      return answer;
+    },
+    promptUnlock: async () => undefined
+  });
+  await wallet.restore();
+  wallet.autoLockMinutes = 0;
+  await wallet.create(PHRASE, 'a long password');
+  account = wallet.state.account!;
+  return { wallet, shown };
+}
+
+describe('what the wallet asks its dialog to show', () => {
+  it('a transaction that would revert: blocked with its reason, never sent', async () => {
+    const { wallet, shown } = await makeWallet(true);
+    const nonce = await provider.getTransactionCount(account);
+    await assert.rejects(
+      wallet.request(
+        {
+          method: 'eth_sendTransaction',
+          params: [
+            {
+              from: account,
+              to: chain.addresses.Ocean,
+              data: ERC20.encodeFunctionData('transfer', [
+                ACCOUNTS.consumer.address,
+                parseUnits('1000000000', 18)
+              ])
+            }
+          ]
+        },
+        ASKER
+      ),
+      (error: unknown) =>
+        error instanceof OceanError &&
+        error.code === 'OCEAN_TX_REVERTED' &&
+        /ERC20: transfer amount exceeds balance/.test(error.message)
+    );
+    assert.equal(shown.length, 1);
+    assert.equal(shown[0].title, 'This transaction would fail');
+    assert.equal(shown[0].blocked, 'ERC20: transfer amount exceeds balance');
+    // Even a confirmer that says yes sent nothing.
+    assert.equal(await provider.getTransactionCount(account), nonce);
+  });
+
+  it('a send shows its simulated change; a flow names the spender, not the account', async () => {
+    const { wallet, shown } = await makeWallet(false);
+    // The dev mnemonic's first account holds OCEAN on the local chain.
+    const deployer = devWallet(ACCOUNTS.deployer.privateKey, chain.rpcUrl);
+    assert.equal(deployer.address, account);
+    await assert.rejects(
+      wallet.request(
+        {
+          method: 'eth_sendTransaction',
+          params: [
+            {
+              from: account,
+              to: chain.addresses.Ocean,
+              data: ERC20.encodeFunctionData('transfer', [
+                ACCOUNTS.consumer.address,
+                parseUnits('1.5', 18)
+              ])
+            }
+          ]
+        },
+        ASKER
+      ),
+      (error: unknown) => error instanceof OceanError && error.code === 4001
+    );
+    assert.deepEqual(shown[0].simulation?.changes, [
+      '−1.5 OCEAN (Ocean Token)'
+    ]);
+    assert.equal(shown[0].simulation?.method, 'debug_traceCall');
+    await assert.rejects(
+      wallet.request(
+        {
+          method: 'eth_sendTransaction',
+          params: [
+            {
+              from: account,
+              to: chain.addresses.Ocean,
+              data: ERC20.encodeFunctionData('approve', [
+                chain.addresses.FixedPrice,
+                parseUnits('2.002', 18)
+              ])
+            }
+          ]
+        },
+        {
+          ...ASKER,
+          flow: {
+            title: 'Get access to Weather 2024',
+            step: 1,
+            steps: 3,
+            total: '2.002 OCEAN and network fees',
+            names: {
+              [chain.addresses.FixedPrice.toLowerCase()]:
+                'the fixed-rate exchange selling Weather 2024',
+              [account.toLowerCase()]: 'the treasury'
+            }
+          }
+        }
+      )
+    );
+    assert.equal(
+      shown[1].summary,
+      'Allow the fixed-rate exchange selling Weather 2024 to spend 2.002 OCEAN.'
+    );
+    assert.equal(shown[1].requester.flow?.step, 1);
+    // The flow names the account too; the wallet's own name wins.
+    await assert.rejects(
+      wallet.request(
+        {
+          method: 'eth_sendTransaction',
+          params: [
+            {
+              from: account,
+              to: chain.addresses.Ocean,
+              data: ERC20.encodeFunctionData('approve', [account, 1n])
+            }
+          ]
+        },
+        shown[1].requester
+      )
+    );
+    assert.match(
+      shown[2].summary,
+      /^Allow your .+ to spend 0\.000000000000000001 OCEAN\.$/
+    );
+    assert.doesNotMatch(shown[2].summary, /the treasury/);
+    // What the dialog shows of the request: the flow's words never rename
+    // the person's own account.
+    const words = JSON.stringify([
+      shown[1].summary,
+      shown[1].rows,
+      shown[1].simulation
+    ]);
+    assert.ok(!words.includes('the treasury'), words);
+  });
+});
