@@ -280,3 +280,45 @@ test('provenance: two datasets loaded and a compute job, listed and verified; a 
   );
   expect(reloaded).toEqual(again);
 });
+
+test('provenance in Deno: ocean.provenance() and ocean.verify() read the live notebook record', async ({
+  page,
+  oceanLab: lab,
+  stack
+}) => {
+  await openLab(page, lab);
+  await newNotebook(page, 'deno');
+  expect(await run(page, 'await ocean.provenance()')).toContain(
+    'This notebook has no Ocean provenance yet'
+  );
+  // An entry for an asset the node does not know: verify says which and why.
+  const unknown = `did:op:${'0'.repeat(64)}`;
+  await page.evaluate(
+    ({ did, nodeUrl, rpcUrl }) =>
+      (window as any).jupyterapp.shell.currentWidget.model.setMetadata(
+        'ocean_provenance',
+        {
+          version: 1,
+          entries: [
+            {
+              id: 'e1',
+              action: 'load',
+              at: '2026-12-07T00:00:00.000Z',
+              network: { key: 'local', chainId: 8996, rpcUrl, nodeUrl },
+              did,
+              name: 'Nowhere',
+              license: 'CC-BY-ND-4.0'
+            }
+          ]
+        }
+      ),
+    { did: unknown, nodeUrl: stack.nodeUrl, rpcUrl: stack.rpcUrl }
+  );
+  const shown = await run(page, 'await ocean.provenance()');
+  expect(shown).toContain('Nowhere');
+  expect(shown).toContain('CC-BY-ND-4.0');
+  const verdict = await run(page, 'await ocean.verify()');
+  expect(verdict).toContain(`✘ e1: the Ocean Node at `);
+  expect(verdict).toContain(`does not know ${unknown}.`);
+  expect(verdict).toContain('1 of 1 entries do not hold.');
+});

@@ -96,6 +96,7 @@ export function browserReaders(
       }
       return response.json();
     },
+    nodeUrl: entry => networkFor(entry).nodeUrl,
     fileSha256: async (_entry, file) => {
       if (file.path.split('/').includes('..')) {
         return null; // Only files beside the notebook are looked at.

@@ -148,10 +148,14 @@ export function checkOrder(
  * The entry's asset against the DDO the node serves: it exists, and the
  * recorded service has the recorded datatoken. `ddo` null: not found.
  */
-export function checkDdo(entry: IProvenanceEntry, ddo: unknown): string[] {
+export function checkDdo(
+  entry: IProvenanceEntry,
+  ddo: unknown,
+  nodeUrl = entry.network.nodeUrl
+): string[] {
   if (!ddo || typeof ddo !== 'object') {
     return [
-      `${entry.id}: the Ocean Node at ${entry.network.nodeUrl} does not know ${entry.did}.`
+      `${entry.id}: the Ocean Node at ${nodeUrl} does not know ${entry.did}.`
     ];
   }
   const record = ddo as {
@@ -215,6 +219,8 @@ export function checkFile(
 export interface IVerifyReaders {
   receipt(entry: IProvenanceEntry, tx: string): Promise<IReceiptLike | null>;
   ddo(entry: IProvenanceEntry): Promise<unknown>;
+  /** The node `ddo` asks, when not the one the entry recorded. */
+  nodeUrl?(entry: IProvenanceEntry): string;
   /** SHA-256 of a recorded file where it is at hand, else null. */
   fileSha256(
     entry: IProvenanceEntry,
@@ -248,7 +254,11 @@ export async function verifyRecord(
       }
     };
     await attempt('asset on the node', async () =>
-      checkDdo(entry, await readers.ddo(entry))
+      checkDdo(
+        entry,
+        await readers.ddo(entry),
+        readers.nodeUrl?.(entry) ?? entry.network.nodeUrl
+      )
     );
     if (entry.order) {
       await attempt('order on chain', async () =>
