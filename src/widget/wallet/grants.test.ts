@@ -189,6 +189,15 @@ describe('notebook grants', () => {
       }
     };
     assert.equal((await book.check(other, dispense)).covered, false);
+    // The same id with a signal of its own is not the session.
+    const copied = {
+      ...context,
+      requester: {
+        ...context.requester,
+        session: { id: 'session-1', ended: new AbortController().signal }
+      }
+    };
+    assert.equal((await book.check(copied, dispense)).covered, false);
     assert.equal(
       (await book.check({ ...context, chainId: 1 }, dispense)).covered,
       false

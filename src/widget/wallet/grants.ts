@@ -139,6 +139,8 @@ export interface IGrantContext {
 interface IGrantRecord {
   grant: INotebookGrant;
   sessionId: string;
+  /** The session's own signal: a requester made up with a copied id lacks it. */
+  ended: AbortSignal;
   /** Approval amounts made under this grant, per spender (lower case). */
   credit: Map<string, bigint>;
   /** Addresses checked on chain: lower case → 'datatoken' | 'nft' | null. */
@@ -173,7 +175,12 @@ export class GrantBook {
     const id = requester.session?.id;
     this._expire();
     return [...this._records.values()]
-      .filter(record => id !== undefined && record.sessionId === id)
+      .filter(
+        record =>
+          id !== undefined &&
+          record.sessionId === id &&
+          record.ended === requester.session?.ended
+      )
       .map(record => ({ ...record.grant }));
   }
 
@@ -232,6 +239,7 @@ export class GrantBook {
     this._records.set(grant.id, {
       grant,
       sessionId: session.id,
+      ended: session.ended,
       credit: new Map(),
       verified: new Map(),
       stop: () => session.ended.removeEventListener('abort', onEnd)
@@ -262,7 +270,8 @@ export class GrantBook {
       return { covered: false, reason: 'Only a notebook kernel has grants.' };
     }
     const records = [...this._records.values()].filter(
-      record => record.sessionId === session.id
+      record =>
+        record.sessionId === session.id && record.ended === session.ended
     );
     if (records.length === 0) {
       return {
