@@ -348,7 +348,8 @@ export function registerPublishCommands(
           description: request.description,
           tags: request.tags ?? [],
           type: request.type ?? 'dataset',
-          chainId: network.chainId
+          chainId: network.chainId,
+          priced: request.pricing.type === 'fixed'
         },
         lineage
       ).catch(error => {

@@ -145,6 +145,7 @@ export class ProvenanceLog implements IProvenanceLog {
       serviceId?: string;
       name: string;
       license: string;
+      priced?: boolean;
     },
     lineage: ILineage | null
   ): Promise<IProvenanceEntry | null> {
@@ -160,7 +161,8 @@ export class ProvenanceLog implements IProvenanceLog {
       serviceIndex: published.serviceId ? 0 : undefined,
       tx: published.tx,
       sources: lineage?.sources.map(entry => entry.id) ?? [],
-      lineageDigest: lineage?.digest
+      lineageDigest: lineage?.digest,
+      ...(published.priced ? { priced: true } : {})
     });
   }
 

@@ -39,6 +39,8 @@ export interface IPublishedAsset {
   tags: ReadonlyArray<string>;
   type: 'dataset' | 'algorithm';
   chainId: number;
+  /** For sale (a fixed price), not free. */
+  priced?: boolean;
 }
 
 /**

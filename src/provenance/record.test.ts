@@ -123,6 +123,19 @@ describe('provenance record', () => {
     assert.deepEqual(licenceWarnings(record), []);
   });
 
+  it('warns when a sold asset came from a non-commercial source, not when it is free', () => {
+    const record = fixture();
+    record.entries[0].license = 'CC-BY-NC-4.0';
+    assert.deepEqual(licenceWarnings(record), []);
+    record.entries[1].priced = true;
+    const warnings = licenceWarnings(record);
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0].message,
+      /CC-BY-NC-4\.0 does not allow commercial use, and it is for sale/
+    );
+  });
+
   it('names loads and compute jobs as the sources of a publish', () => {
     assert.deepEqual(publishSources(fixture()), ['e1']);
   });

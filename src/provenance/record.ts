@@ -78,6 +78,8 @@ export interface IProvenanceEntry {
   tx?: string;
   /** `publish`: the notebook's lineage digest at publish time. */
   lineageDigest?: string;
+  /** `publish`: true when the new asset is for sale (not free). */
+  priced?: boolean;
 }
 
 export interface IProvenanceRecord {
@@ -236,7 +238,10 @@ export function ancestry(
   return out;
 }
 
-/** Publishing from a source whose licence forbids derivatives. */
+/**
+ * Publishing from a source whose licence forbids derivatives, or selling
+ * what came from a source whose licence forbids commercial use.
+ */
 export function licenceWarnings(record: IProvenanceRecord): ILicenceWarning[] {
   const warnings: ILicenceWarning[] = [];
   for (const entry of record.entries) {
@@ -244,14 +249,23 @@ export function licenceWarnings(record: IProvenanceRecord): ILicenceWarning[] {
       continue;
     }
     for (const source of ancestry(record, entry)) {
-      if (source.action === 'publish' || !forbidsDerivatives(source.license)) {
+      if (source.action === 'publish') {
         continue;
       }
-      warnings.push({
-        entry: entry.id,
-        source: source.id,
-        message: `${entry.id} published ${entry.did} from ${source.id} (${source.name ?? source.did}), whose licence ${source.license} does not allow derivatives: check with its publisher before sharing the result.`
-      });
+      const what = `${entry.id} published ${entry.did} from ${source.id} (${source.name ?? source.did}), whose licence ${source.license}`;
+      if (forbidsDerivatives(source.license)) {
+        warnings.push({
+          entry: entry.id,
+          source: source.id,
+          message: `${what} does not allow derivatives: check with its publisher before sharing the result.`
+        });
+      } else if (entry.priced && forbidsCommercialUse(source.license)) {
+        warnings.push({
+          entry: entry.id,
+          source: source.id,
+          message: `${what} does not allow commercial use, and it is for sale: check with its publisher, or publish it free.`
+        });
+      }
     }
   }
   return warnings;

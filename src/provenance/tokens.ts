@@ -57,6 +57,7 @@ export interface IProvenanceLog {
       serviceId?: string;
       name: string;
       license: string;
+      priced?: boolean;
     },
     lineage: ILineage | null
   ): Promise<IProvenanceEntry | null>;
