@@ -299,4 +299,81 @@ describe('simulation before signing, on the local chain', () => {
       `Set ${dataNft} to unlisted (orderable, not shown in markets).`
     );
   });
+
+  it('an exchange priced in another token is worded in that token, read from the exchange', async () => {
+    const publisher = wallet(ACCOUNTS.publisher.privateKey, chain.rpcUrl);
+    const owner = ACCOUNTS.publisher.address;
+    const created = await new NftFactory(
+      chain.addresses.ERC721Factory,
+      publisher,
+      CHAIN_ID
+    ).createNftWithDatatokenWithFixedRate(
+      {
+        name: 'Priced in DAI',
+        symbol: 'DAI1',
+        templateIndex: 1,
+        tokenURI: 'https://example.invalid/nft',
+        transferable: true,
+        owner
+      },
+      {
+        templateIndex: 1,
+        cap: '100000',
+        feeAmount: '0',
+        paymentCollector: owner,
+        feeToken: chain.addresses.MockDAI,
+        minter: owner,
+        mpFeeAddress: ZERO,
+        name: 'Priced in DAI DT',
+        symbol: 'PDT'
+      },
+      {
+        fixedRateAddress: chain.addresses.FixedPrice,
+        baseTokenAddress: chain.addresses.MockDAI,
+        owner,
+        marketFeeCollector: owner,
+        baseTokenDecimals: 18,
+        datatokenDecimals: 18,
+        fixedRate: '3',
+        marketFee: '0',
+        allowedConsumer: ZERO,
+        withMint: true
+      }
+    );
+    const receipt = await (created as any).wait();
+    const daiExchange = getEventFromTx(receipt, 'NewFixedRate').args.exchangeId;
+    const described = await describeTransaction({
+      provider,
+      network: {
+        key: 'local',
+        name: 'Local',
+        chainId: CHAIN_ID,
+        rpcUrl: chain.rpcUrl,
+        nodeUrl: 'http://127.0.0.1:1',
+        oceanTokenAddress: chain.addresses.Ocean,
+        nativeSymbol: 'ETH'
+      },
+      account: ACCOUNTS.consumer.address,
+      to: chain.addresses.FixedPrice,
+      value: 0n,
+      data: new Interface(FRE_ABI).encodeFunctionData('buyDT', [
+        daiExchange,
+        parseUnits('1', 18),
+        parseUnits('3.003', 18),
+        ZERO,
+        0
+      ]),
+      book: { names: {} }
+    });
+    const dai = await new Contract(
+      chain.addresses.MockDAI,
+      ['function symbol() view returns (string)'],
+      provider
+    ).symbol();
+    assert.match(
+      described.summary,
+      new RegExp(`paying at most 3\\.003 ${dai} \\(fees included\\)\\.$`)
+    );
+    assert.doesNotMatch(described.summary, /OCEAN/);
+  });
 });

@@ -80,6 +80,11 @@ async function isAccount(
   }
 }
 
+/** What the dialog reads of a fixed-rate exchange: its base token. */
+const EXCHANGE_READS = [
+  'function getExchange(bytes32 exchangeId) view returns (address exchangeOwner, address datatoken, uint256 dtDecimals, address baseToken, uint256 btDecimals, uint256 fixedRate, bool active, uint256 dtSupply, uint256 btSupply, uint256 dtBalance, uint256 btBalance, bool withMint)'
+];
+
 export function shortAddress(address: string): string {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
 }
@@ -308,8 +313,18 @@ export async function clearSign(
   }
   let descriptor: IDescriptor = found.descriptor;
   const baseToken = descriptor.metadata?.maps?.baseToken;
-  if (baseToken && network.oceanTokenAddress) {
-    // The network's own OCEAN wins over the descriptor's list of chains.
+  // An exchange's base token is its state, not calldata: read it from the
+  // exchange itself; the network's OCEAN when it cannot be read.
+  const exchangeId = matchFormat(descriptor, tx.data)?.args.exchangeId;
+  const actualBase =
+    baseToken && typeof exchangeId === 'string'
+      ? await new Contract(tx.to, EXCHANGE_READS, provider)
+          .getExchange(exchangeId)
+          .then((exchange: { baseToken: string }) => String(exchange.baseToken))
+          .catch(() => null)
+      : null;
+  const base = actualBase ?? network.oceanTokenAddress;
+  if (baseToken && base) {
     descriptor = {
       ...descriptor,
       metadata: {
@@ -320,7 +335,7 @@ export async function clearSign(
             ...baseToken,
             values: {
               ...baseToken.values,
-              [String(network.chainId)]: network.oceanTokenAddress
+              [String(network.chainId)]: base
             }
           }
         }
