@@ -1,3 +1,7 @@
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import { css, html, LitElement, nothing } from 'lit';
 import type { IDataPreview } from '../../ocean/preview';
 import type {
@@ -11,9 +15,16 @@ import './ocean-data-preview';
 export type AssetCardState =
   'loading' | 'locked' | 'working' | 'unlocked' | 'failed';
 
-export const priceText = (asset: IOceanAssetSummary): string =>
+/** The bundle views fall back on when no translator is given. */
+export const defaultTrans = (): TranslationBundle =>
+  nullTranslator.load('jupyterlab_ocean');
+
+export const priceText = (
+  asset: IOceanAssetSummary,
+  trans: TranslationBundle = defaultTrans()
+): string =>
   asset.price.type === 'dispenser'
-    ? 'Free'
+    ? trans.__('Free')
     : asset.price.type === 'fixedrate'
       ? `${asset.price.amount.replace(/\.0+$/, '')} ${asset.price.symbol ?? 'OCEAN'}`
       : 'Not for sale';
@@ -47,8 +58,11 @@ export class OceanAssetCard extends LitElement {
     sampleError: { type: String, attribute: false },
     previewing: { type: Boolean },
     previewMs: { type: Number, attribute: 'preview-ms', reflect: true },
-    canBuy: { type: Boolean, attribute: 'can-buy' }
+    canBuy: { type: Boolean, attribute: 'can-buy' },
+    trans: { attribute: false }
   };
+
+  trans: TranslationBundle = defaultTrans();
 
   asset: IOceanAssetSummary | null = null;
   state: AssetCardState = 'loading';
@@ -193,10 +207,15 @@ export class OceanAssetCard extends LitElement {
 
   private _renderAccess() {
     const asset = this.asset!;
+    const trans = this.trans;
     if (this.state === 'unlocked') {
       return html`<div class="actions">
           <span class="badge access" data-ocean="access"
-            >${this.grant?.reused ? 'Access (earlier order)' : 'Access granted'}</span
+            >${
+              this.grant?.reused
+                ? trans.__('Access (earlier order)')
+                : trans.__('Access granted')
+            }</span
           >
           <button
             class="secondary"
@@ -206,16 +225,16 @@ export class OceanAssetCard extends LitElement {
           >
             ${
               this.previewing
-                ? 'Loading preview…'
+                ? trans.__('Loading preview…')
                 : this.preview
-                  ? 'Refresh preview'
-                  : 'Preview data'
+                  ? trans.__('Refresh preview')
+                  : trans.__('Preview data')
             }
           </button>
           ${
             this.grant
               ? html`<span class="meta"
-                  >order
+                  >${trans.__('order')}
                   <code>${shortAddress(this.grant.orderTxId)}</code></span
                 >`
               : nothing
@@ -226,7 +245,10 @@ export class OceanAssetCard extends LitElement {
             ? html`<ocean-data-preview
                 data-ocean="preview"
                 .preview=${this.preview}
-                .caption=${this.previewMs ? `in ${this.previewMs} ms` : ''}
+                .trans=${trans}
+                .caption=${
+                  this.previewMs ? trans.__('in %1 ms', this.previewMs) : ''
+                }
               ></ocean-data-preview>`
             : nothing
         }`;
@@ -234,7 +256,7 @@ export class OceanAssetCard extends LitElement {
     const working = this.state === 'working';
     const last = this.progress[this.progress.length - 1];
     return html`<div class="actions">
-        <span class="badge" data-ocean="locked">Locked</span>
+        <span class="badge" data-ocean="locked">${trans.__('Locked')}</span>
         ${
           asset.access === 'download'
             ? html`<button
@@ -244,14 +266,16 @@ export class OceanAssetCard extends LitElement {
               >
                 ${
                   working
-                    ? 'Getting access…'
+                    ? trans.__('Getting access…')
                     : asset.price.type === 'dispenser'
-                      ? 'Get access (free)'
-                      : `Get access for ${priceText(asset)}`
+                      ? trans.__('Get access (free)')
+                      : trans.__('Get access for %1', priceText(asset, trans))
                 }
               </button>`
             : html`<span
-                >Compute-to-data only: the data never leaves the node.</span
+                >${trans.__(
+                  'Compute-to-data only: the data never leaves the node.'
+                )}</span
               >`
         }
         ${
@@ -280,16 +304,22 @@ export class OceanAssetCard extends LitElement {
       ${
         this.sample
           ? html`<details open data-ocean="sample">
-              <summary>Public sample (free, from the publisher)</summary>
-              <ocean-data-preview .preview=${this.sample}></ocean-data-preview>
+              <summary>
+                ${trans.__('Public sample (free, from the publisher)')}
+              </summary>
+              <ocean-data-preview
+                .preview=${this.sample}
+                .trans=${trans}
+              ></ocean-data-preview>
             </details>`
           : nothing
       }`;
   }
 
   render() {
+    const trans = this.trans;
     if (this.state === 'loading' && !this.asset) {
-      return html`<p>Loading the asset…</p>`;
+      return html`<p>${trans.__('Loading the asset…')}</p>`;
     }
     const asset = this.asset;
     if (!asset) {
@@ -297,14 +327,16 @@ export class OceanAssetCard extends LitElement {
           ${this.error}
         </p>
         <button class="secondary" @click=${() => this._emit('ocean-retry')}>
-          Try again
+          ${trans.__('Try again')}
         </button>`;
     }
     return html`<article>
       <h3 data-ocean="title">${asset.name}</h3>
       <div class="badges">
         <span class="badge">${asset.type}</span>
-        <span class="badge price" data-ocean="price">${priceText(asset)}</span>
+        <span class="badge price" data-ocean="price"
+          >${priceText(asset, trans)}</span
+        >
         <span class="badge">${asset.access}</span>
         ${asset.tags.map(tag => html`<span class="badge">${tag}</span>`)}
       </div>
@@ -312,15 +344,15 @@ export class OceanAssetCard extends LitElement {
         ${asset.description}
       </div>
       <dl>
-        <dt>Author</dt>
+        <dt>${trans.__('Author')}</dt>
         <dd>${asset.author || '—'}</dd>
-        <dt>Publisher</dt>
+        <dt>${trans.__('Publisher')}</dt>
         <dd><code title=${asset.publisher}>${asset.publisher}</code></dd>
-        <dt>Licence</dt>
+        <dt>${trans.__('Licence')}</dt>
         <dd data-ocean="license">${asset.license || '—'}</dd>
         ${
           asset.sampleUrl
-            ? html`<dt>Sample</dt>
+            ? html`<dt>${trans.__('Sample')}</dt>
                 <dd>
                   <a
                     href=${asset.sampleUrl}
@@ -335,7 +367,7 @@ export class OceanAssetCard extends LitElement {
                           data-ocean-action="sample"
                           @click=${() => this._emit('ocean-sample')}
                         >
-                          Show sample rows
+                          ${trans.__('Show sample rows')}
                         </button>`
                       : nothing
                   }
@@ -347,11 +379,11 @@ export class OceanAssetCard extends LitElement {
                 </dd>`
             : nothing
         }
-        <dt>Asset</dt>
+        <dt>${trans.__('Asset')}</dt>
         <dd><code>${asset.did}</code></dd>
         ${
           asset.derivedFrom?.length
-            ? html`<dt>Derived from</dt>
+            ? html`<dt>${trans.__('Derived from')}</dt>
                 <dd data-ocean="derived-from">
                   <ul class="sources">
                     ${asset.derivedFrom.map(
@@ -361,7 +393,7 @@ export class OceanAssetCard extends LitElement {
                             class="link"
                             data-ocean-action="source"
                             data-did=${did}
-                            title="Show this source"
+                            title=${trans.__('Show this source')}
                             @click=${() => this._emit('ocean-open-source', { did })}
                           >
                             <code>${did}</code>

@@ -4,6 +4,10 @@
  * to the <ocean-asset-card> Lit element, which only renders.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { OceanError } from '../../errors';
 import {
@@ -32,8 +36,14 @@ export interface IAssetMimeData {
 
 const SAMPLE_BYTES = 64 * 1024;
 
-/** A sentence for any failure; OceanErrors already carry one. */
-export function errorSentence(error: unknown): string {
+/**
+ * A sentence for any failure; OceanErrors already carry one (in English:
+ * the Ocean client has no translator).
+ */
+export function errorSentence(
+  error: unknown,
+  trans: TranslationBundle = nullTranslator.load('jupyterlab_ocean')
+): string {
   if (error instanceof OceanError) {
     return error.message;
   }
@@ -41,7 +51,10 @@ export function errorSentence(error: unknown): string {
   if (code === 4001 || code === 4100) {
     return String((error as Error).message);
   }
-  return `Something went wrong: ${(error as Error)?.message ?? String(error)}`;
+  return trans.__(
+    'Something went wrong: %1',
+    (error as Error)?.message ?? String(error)
+  );
 }
 
 export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
@@ -53,13 +66,17 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
   constructor(
     private readonly _client: IOceanClient,
     private readonly _requester: IWalletRequester,
-    private readonly _wallet: IWallet | null = null
+    private readonly _wallet: IWallet | null = null,
+    private readonly _trans: TranslationBundle = nullTranslator.load(
+      'jupyterlab_ocean'
+    )
   ) {
     super();
     const canBuy = _wallet !== null;
     this._account = _wallet?.state.account ?? null;
     this.addClass('jp-OceanAssetView');
     this.card = document.createElement('ocean-asset-card');
+    this.card.trans = _trans;
     this.card.canBuy = canBuy;
     this.card.addEventListener('ocean-get-access', () => void this.getAccess());
     this.card.addEventListener('ocean-preview', () => void this.loadPreview());
@@ -152,7 +169,7 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     } catch (error) {
       if (generation === this._generation) {
         card.state = 'failed';
-        card.error = errorSentence(error);
+        card.error = errorSentence(error, this._trans);
         card.errorCode = String((error as OceanError)?.code ?? '');
       }
     }
@@ -180,7 +197,7 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     } catch (error) {
       // Nothing is lost: a paid step is found again by the next attempt.
       card.state = 'locked';
-      card.error = errorSentence(error);
+      card.error = errorSentence(error, this._trans);
       card.errorCode = String((error as OceanError)?.code ?? '');
     }
   }
@@ -227,7 +244,7 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
       card.previewMs = Math.round(performance.now() - started);
     } catch (error) {
       if (generation === this._generation) {
-        card.error = errorSentence(error);
+        card.error = errorSentence(error, this._trans);
         card.errorCode = String((error as OceanError)?.code ?? '');
         if ((error as OceanError)?.code === 'OCEAN_ORDER_EXPIRED') {
           card.state = 'locked';
@@ -248,8 +265,9 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     }
     const format = detectFormat(asset.contentType, url);
     if (format !== 'csv' && format !== 'tsv') {
-      this.card.sampleError =
-        'Only CSV and TSV samples show here: open the link.';
+      this.card.sampleError = this._trans.__(
+        'Only CSV and TSV samples show here: open the link.'
+      );
       return;
     }
     try {
@@ -260,9 +278,10 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
       });
       if (!response.ok || !response.body) {
         if (generation === this._generation) {
-          this.card.sampleError = `The sample host answered ${response.status}${
-            response.statusText ? ` ${response.statusText}` : ''
-          }: the sample may have moved. Open the link to check.`;
+          this.card.sampleError = this._trans.__(
+            'The sample host answered %1: the sample may have moved. Open the link to check.',
+            `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
+          );
         }
         return;
       }
@@ -308,8 +327,14 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
         const host = new URL(url).host;
         this.card.sampleError =
           (error as Error)?.name === 'TimeoutError'
-            ? `The sample host ${host} did not answer within 10 s. Open the link instead.`
-            : `The sample host ${host} does not let JupyterLab read the file (no CORS permission), or could not be reached. Open the link instead.`;
+            ? this._trans.__(
+                'The sample host %1 did not answer within 10 s. Open the link instead.',
+                host
+              )
+            : this._trans.__(
+                'The sample host %1 does not let JupyterLab read the file (no CORS permission), or could not be reached. Open the link instead.',
+                host
+              );
       }
     }
   }

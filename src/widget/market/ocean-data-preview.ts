@@ -1,3 +1,7 @@
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import { css, html, LitElement, nothing } from 'lit';
 import type { IDataPreview } from '../../ocean/preview';
 
@@ -23,8 +27,11 @@ const formatBytes = (bytes: number | null): string => {
 export class OceanDataPreview extends LitElement {
   static properties = {
     preview: { attribute: false },
-    caption: { type: String }
+    caption: { type: String },
+    trans: { attribute: false }
   };
+
+  trans: TranslationBundle = nullTranslator.load('jupyterlab_ocean');
 
   preview: IDataPreview | null = null;
   caption = '';
@@ -143,10 +150,24 @@ export class OceanDataPreview extends LitElement {
         </table>
       </div>
       <p class="meta">
-        ${preview.format.toUpperCase()} · ${preview.rows.length}
-        ${preview.totalRows !== undefined ? `/ ${preview.totalRows}` : ''} rows
-        · read ${formatBytes(preview.bytesRead)} of
-        ${formatBytes(preview.totalSize)} ${this.caption}
+        ${preview.format.toUpperCase()} ·
+        ${
+          preview.totalRows !== undefined
+            ? this.trans._n(
+                '%2 / %1 row',
+                '%2 / %1 rows',
+                preview.totalRows,
+                preview.rows.length
+              )
+            : this.trans._n('%1 row', '%1 rows', preview.rows.length)
+        }
+        ·
+        ${this.trans.__(
+          'read %1 of %2',
+          formatBytes(preview.bytesRead),
+          formatBytes(preview.totalSize)
+        )}
+        ${this.caption}
       </p>`;
   }
 }

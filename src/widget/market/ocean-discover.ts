@@ -5,6 +5,7 @@
  * events; OceanDiscoverPanel owns the state, asks the Ocean client and shows
  * the chosen asset in the same card the notebook renderer uses.
  */
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { css, html, LitElement, nothing } from 'lit';
 import { Panel, Widget } from '@lumino/widgets';
 import type {
@@ -16,7 +17,7 @@ import type {
   IWalletRequester
 } from '../../tokens';
 import { OceanAssetView, errorSentence } from './ocean-asset-view';
-import { priceText, shortAddress } from './ocean-asset-card';
+import { defaultTrans, priceText, shortAddress } from './ocean-asset-card';
 
 /**
  * @summary The list of assets with search, filters and paging.
@@ -31,8 +32,11 @@ export class OceanDiscoverList extends LitElement {
     hasMore: { type: Boolean },
     loading: { type: Boolean, reflect: true },
     error: { type: String },
-    selected: { type: String }
+    selected: { type: String },
+    trans: { attribute: false }
   };
+
+  trans: TranslationBundle = defaultTrans();
 
   assets: ReadonlyArray<IOceanAssetSummary> = [];
   /** did → true when the account holds a valid order. */
@@ -148,6 +152,7 @@ export class OceanDiscoverList extends LitElement {
 
   render() {
     const query = this.query;
+    const trans = this.trans;
     return html`<form
         role="search"
         @submit=${(event: Event) => {
@@ -161,55 +166,65 @@ export class OceanDiscoverList extends LitElement {
         <input
           type="search"
           name="text"
-          placeholder="Search assets"
-          aria-label="Search assets"
+          placeholder=${trans.__('Search assets')}
+          aria-label=${trans.__('Search assets')}
           .value=${query.text ?? ''}
         />
         <select
           name="type"
-          aria-label="Type"
+          aria-label=${trans.__('Type')}
           @change=${(e: Event) =>
             this._change({
               type: this._select((e.target as HTMLSelectElement).value) as any
             })}
         >
-          <option value="" ?selected=${!query.type}>Any type</option>
+          <option value="" ?selected=${!query.type}>
+            ${trans.__('Any type')}
+          </option>
           <option value="dataset" ?selected=${query.type === 'dataset'}>
-            Datasets
+            ${trans.__('Datasets')}
           </option>
           <option value="algorithm" ?selected=${query.type === 'algorithm'}>
-            Algorithms
+            ${trans.__('Algorithms')}
           </option>
         </select>
         <select
           name="price"
-          aria-label="Price"
+          aria-label=${trans.__('Price')}
           @change=${(e: Event) =>
             this._change({
               price: this._select((e.target as HTMLSelectElement).value) as any
             })}
         >
-          <option value="" ?selected=${!query.price}>Any price</option>
-          <option value="free" ?selected=${query.price === 'free'}>Free</option>
-          <option value="paid" ?selected=${query.price === 'paid'}>Paid</option>
+          <option value="" ?selected=${!query.price}>
+            ${trans.__('Any price')}
+          </option>
+          <option value="free" ?selected=${query.price === 'free'}>
+            ${trans.__('Free')}
+          </option>
+          <option value="paid" ?selected=${query.price === 'paid'}>
+            ${trans.__('Paid')}
+          </option>
         </select>
         <select
           name="access"
-          aria-label="Access"
+          aria-label=${trans.__('Access')}
           @change=${(e: Event) =>
             this._change({
               access: this._select((e.target as HTMLSelectElement).value) as any
             })}
         >
-          <option value="" ?selected=${!query.access}>Any access</option>
+          <option value="" ?selected=${!query.access}>
+            ${trans.__('Any access')}
+          </option>
           <option value="download" ?selected=${query.access === 'download'}>
-            Download
+            ${trans.__('Download')}
           </option>
           <option value="compute" ?selected=${query.access === 'compute'}>
-            Compute
+            ${trans.__('Compute')}
           </option>
         </select>
-        <button type="submit">Search</button>
+        <button type="submit">${trans.__('Search')}</button>
       </form>
       ${
         this.error
@@ -218,13 +233,13 @@ export class OceanDiscoverList extends LitElement {
             </p>`
           : nothing
       }
-      ${this.loading ? html`<p>Loading…</p>` : nothing}
+      ${this.loading ? html`<p>${trans.__('Loading…')}</p>` : nothing}
       ${
         !this.loading && !this.error && this.assets.length === 0
-          ? html`<p>No assets match.</p>`
+          ? html`<p>${trans.__('No assets match.')}</p>`
           : nothing
       }
-      <ul role="listbox" aria-label="Assets">
+      <ul role="listbox" aria-label=${trans.__('Assets')}>
         ${this.assets.map(
           asset =>
             html`<li
@@ -247,7 +262,7 @@ export class OceanDiscoverList extends LitElement {
                 <div class="facts">
                   <span class="badge">${asset.type}</span>
                   <span class="badge" data-ocean="price"
-                    >${priceText(asset)}</span
+                    >${priceText(asset, trans)}</span
                   >
                   <span class="badge">${asset.access}</span>
                   ${
@@ -255,12 +270,12 @@ export class OceanDiscoverList extends LitElement {
                       ? html`<span
                           class="badge has-access"
                           data-ocean="has-access"
-                          >you have access</span
+                          >${trans.__('you have access')}</span
                         >`
                       : nothing
                   }
                   <span title=${asset.publisher}
-                    >by ${shortAddress(asset.publisher)}</span
+                    >${trans.__('by %1', shortAddress(asset.publisher))}</span
                   >
                   ${asset.tags.map(tag => html`<span>#${tag}</span>`)}
                 </div>
@@ -274,15 +289,17 @@ export class OceanDiscoverList extends LitElement {
           ?disabled=${!query.page || this.loading}
           @click=${() => this._change({ page: (query.page ?? 0) - 1 })}
         >
-          Previous
+          ${trans.__('Previous')}
         </button>
-        <span data-ocean="page">Page ${(query.page ?? 0) + 1}</span>
+        <span data-ocean="page"
+          >${trans.__('Page %1', (query.page ?? 0) + 1)}</span
+        >
         <button
           data-ocean-action="next"
           ?disabled=${!this.hasMore || this.loading}
           @click=${() => this._change({ page: (query.page ?? 0) + 1 })}
         >
-          Next
+          ${trans.__('Next')}
         </button>
       </div>`;
   }
@@ -298,11 +315,6 @@ declare global {
   }
 }
 
-const REQUESTER: IWalletRequester = {
-  kind: 'panel',
-  label: 'Ocean Discover panel'
-};
-
 /** The Discover sidebar tab. */
 export class OceanDiscoverPanel extends Panel {
   readonly list: OceanDiscoverList;
@@ -312,17 +324,19 @@ export class OceanDiscoverPanel extends Panel {
   constructor(
     private readonly _client: IOceanClient,
     private readonly _networks: INetworkRegistry,
-    private readonly _wallet: IWallet | null
+    private readonly _wallet: IWallet | null,
+    private readonly _trans: TranslationBundle = defaultTrans()
   ) {
     super();
     this.id = 'jupyterlab-ocean-discover';
     this.addClass('jp-OceanDiscover');
-    this.title.caption = 'Ocean: discover data';
+    this.title.caption = _trans.__('Ocean: discover data');
     const top = new Widget();
     top.addClass('jp-OceanDiscover-list');
     const heading = document.createElement('h2');
-    heading.textContent = 'Discover Ocean data';
+    heading.textContent = _trans.__('Discover Ocean data');
     this.list = document.createElement('ocean-discover-list');
+    this.list.trans = _trans;
     this.list.addEventListener('ocean-query', event => {
       void this.search((event as CustomEvent<IOceanAssetQuery>).detail);
     });
@@ -330,7 +344,11 @@ export class OceanDiscoverPanel extends Panel {
       void this.select((event as CustomEvent<{ did: string }>).detail.did);
     });
     top.node.append(heading, this.list);
-    this._detail = new OceanAssetView(_client, REQUESTER, _wallet);
+    const requester: IWalletRequester = {
+      kind: 'panel',
+      label: _trans.__('Ocean Discover panel')
+    };
+    this._detail = new OceanAssetView(_client, requester, _wallet, _trans);
     this._detail.addClass('jp-OceanDiscover-detail');
     this._detail.hide();
     this.addWidget(top);
@@ -372,7 +390,7 @@ export class OceanDiscoverPanel extends Panel {
       if (generation === this._generation) {
         list.assets = [];
         list.hasMore = false;
-        list.error = errorSentence(error);
+        list.error = errorSentence(error, this._trans);
       }
     } finally {
       if (generation === this._generation) {

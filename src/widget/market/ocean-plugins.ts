@@ -12,6 +12,7 @@ import type {
 } from '@jupyterlab/application';
 import { ILayoutRestorer } from '@jupyterlab/application';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 import discoverSvg from '../../../style/icons/ocean-discover.svg';
 import {
@@ -33,30 +34,33 @@ export const discoverPlugin: JupyterFrontEndPlugin<void> = {
     'A sidebar tab listing the active Ocean Node’s assets, with search, filters and asset cards.',
   autoStart: true,
   requires: [IOceanClient, INetworkRegistry],
-  optional: [IWallet, ILayoutRestorer],
+  optional: [IWallet, ILayoutRestorer, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     client: IOceanClient,
     networks: INetworkRegistry,
     wallet: IWallet | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    translator: ITranslator | null
   ): void => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
     const panel = new LazyPanel({
       id: 'jupyterlab-ocean-discover',
-      caption: 'Ocean: discover data',
+      caption: trans.__('Ocean: discover data'),
       create: async () =>
         new (await import('./ocean-discover')).OceanDiscoverPanel(
           client,
           networks,
-          wallet
+          wallet,
+          trans
         )
     });
     panel.title.icon = discoverIcon;
     app.shell.add(panel, 'left', { rank: 650 });
     restorer?.add(panel, panel.id);
     app.commands.addCommand('ocean:discover', {
-      label: 'Discover Ocean Data',
-      caption: 'Open the Ocean Discover tab',
+      label: trans.__('Discover Ocean Data'),
+      caption: trans.__('Open the Ocean Discover tab'),
       icon: discoverIcon,
       execute: () => app.shell.activateById(panel.id)
     });
@@ -68,13 +72,15 @@ export const assetRendererPlugin: JupyterFrontEndPlugin<void> = {
   description: `Renders ${OCEAN_ASSET_MIME_TYPE} outputs as Ocean asset cards with access and preview.`,
   autoStart: true,
   requires: [IOceanClient, IRenderMimeRegistry],
-  optional: [IWallet],
+  optional: [IWallet, ITranslator],
   activate: (
     _app: JupyterFrontEnd,
     client: IOceanClient,
     rendermime: IRenderMimeRegistry,
-    wallet: IWallet | null
+    wallet: IWallet | null,
+    translator: ITranslator | null
   ): void => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
     rendermime.addFactory(
       {
         // Safe: the card renders the DDO as text only and runs no output code.
@@ -86,8 +92,12 @@ export const assetRendererPlugin: JupyterFrontEndPlugin<void> = {
             async () =>
               new (await import('./ocean-asset-view')).OceanAssetView(
                 client,
-                { kind: 'renderer', label: 'Ocean asset card in a notebook' },
-                wallet
+                {
+                  kind: 'renderer',
+                  label: trans.__('Ocean asset card in a notebook')
+                },
+                wallet,
+                trans
               )
           )
       },
