@@ -645,3 +645,116 @@ export function traceResult(
     touched
   };
 }
+
+/** What a batch (wallet_sendCalls) would do, its calls in order. */
+export interface IBatchSimulation extends ISimulation {
+  /** The first call that would fail (from 0), when one would. */
+  failedCall?: number;
+  /** True when every call ran on the state the ones before it left. */
+  chained: boolean;
+}
+
+/**
+ * Simulates a batch sent one call after the other. eth_simulateV1 runs the
+ * calls in one block, each on the state the ones before it left, so the
+ * changes are the whole batch's. Elsewhere each call runs alone: a later
+ * call that needs an earlier one (a buy after its approve) cannot be judged
+ * alone, so only a failing first call counts as a failure, and the note
+ * says which calls could not be simulated.
+ */
+export async function simulateCalls(
+  rpc: IRpc,
+  calls: ISimulatedCall[],
+  options: { local?: boolean } = {}
+): Promise<IBatchSimulation> {
+  const known = SUPPORT.get(rpc);
+  if (!known?.has('eth_simulateV1')) {
+    try {
+      const answer = await rpc.send('eth_simulateV1', [
+        {
+          blockStateCalls: [{ calls: calls.map(rpcCall) }],
+          traceTransfers: true,
+          validation: false
+        },
+        'latest'
+      ]);
+      const results: any[] = answer?.[0]?.calls ?? [];
+      if (results.length === calls.length) {
+        const each = results.map((result, i) =>
+          simulateV1Result(calls[i], result)
+        );
+        const failed = each.findIndex(one => one.outcome === 'revert');
+        if (failed >= 0) {
+          return {
+            ...each[failed],
+            failedCall: failed,
+            chained: true
+          };
+        }
+        return {
+          outcome: 'success',
+          method: 'eth_simulateV1',
+          chained: true,
+          changes: merge(each.map(one => one.changes ?? [])),
+          touched: [...new Set(each.flatMap(one => one.touched ?? []))]
+        };
+      }
+    } catch (error) {
+      if (unsupported(error)) {
+        const set = SUPPORT.get(rpc) ?? new Set<SimulationMethod>();
+        set.add('eth_simulateV1');
+        SUPPORT.set(rpc, set);
+      }
+    }
+  }
+  const each: ISimulation[] = [];
+  for (const call of calls) {
+    each.push(await simulateTransaction(rpc, call, options));
+  }
+  if (each[0]?.outcome === 'revert') {
+    return { ...each[0], failedCall: 0, chained: false };
+  }
+  const alone = each
+    .map((one, i) => (i > 0 && one.outcome === 'revert' ? i + 1 : 0))
+    .filter(Boolean);
+  const seen = each.filter(one => one.outcome === 'success');
+  return {
+    outcome: seen.length ? 'success' : 'unavailable',
+    method: each.find(one => one.method)?.method ?? null,
+    chained: false,
+    changes: seen.some(one => one.changes === null)
+      ? null
+      : merge(seen.map(one => one.changes ?? [])),
+    touched: [...new Set(seen.flatMap(one => one.touched ?? []))],
+    note:
+      [
+        ...new Set(each.map(one => one.note).filter(Boolean) as string[]),
+        ...(alone.length
+          ? [
+              `This network simulates each call alone: call${alone.length > 1 ? 's' : ''} ${alone.join(', ')} need${alone.length > 1 ? '' : 's'} the earlier ones and could not be simulated, so the changes shown leave ${alone.length > 1 ? 'them' : 'it'} out.`
+            ]
+          : [])
+      ].join(' ') || undefined
+  };
+}
+
+/** Adds up balance changes of several calls, token by token. */
+function merge(lists: IBalanceChange[][]): IBalanceChange[] {
+  const byToken = new Map<string, IBalanceChange>();
+  for (const change of lists.flat()) {
+    const key = change.token ? change.token.toLowerCase() : 'native';
+    const entry = byToken.get(key);
+    if (!entry) {
+      byToken.set(key, { ...change, tokenIds: change.tokenIds?.slice() });
+      continue;
+    }
+    entry.delta += change.delta;
+    entry.partial ||= change.partial;
+    if (change.tokenIds) {
+      entry.tokenIds = [...(entry.tokenIds ?? []), ...change.tokenIds];
+    }
+  }
+  return [...byToken.values()].filter(
+    change => change.delta !== 0n || change.partial
+  );
+}

@@ -222,4 +222,48 @@ describe('what the wallet asks its dialog to show', () => {
     ]);
     assert.ok(!words.includes('the treasury'), words);
   });
+
+  it('a batch is simulated as a whole before its one dialog; a failing first call blocks it', async () => {
+    const { wallet, shown } = await makeWallet(false);
+    const transfer = (amount: string) => ({
+      to: chain.addresses.Ocean,
+      data: ERC20.encodeFunctionData('transfer', [
+        ACCOUNTS.consumer.address,
+        parseUnits(amount, 18)
+      ])
+    });
+    const sendCalls = (calls: unknown[]) =>
+      wallet.request(
+        {
+          method: 'wallet_sendCalls',
+          params: [
+            {
+              version: '2.0.0',
+              chainId: '0x2324',
+              from: account,
+              atomicRequired: false,
+              calls
+            }
+          ]
+        },
+        ASKER
+      );
+    await assert.rejects(
+      sendCalls([transfer('1'), transfer('2')]),
+      (error: unknown) => error instanceof OceanError && error.code === 4001
+    );
+    assert.deepEqual(shown[0].simulation?.changes, ['−3 OCEAN (Ocean Token)']);
+    const nonce = await provider.getTransactionCount(account);
+    await assert.rejects(
+      sendCalls([transfer('1000000000'), transfer('1')]),
+      (error: unknown) =>
+        error instanceof OceanError &&
+        error.code === 'OCEAN_TX_REVERTED' &&
+        /step 1 of 2 would fail: ERC20: transfer amount exceeds balance/.test(
+          error.message
+        )
+    );
+    assert.equal(shown[1].title, 'This transaction would fail');
+    assert.equal(await provider.getTransactionCount(account), nonce);
+  });
 });

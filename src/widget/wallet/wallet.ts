@@ -75,7 +75,7 @@ import {
 import type { IKeyVault, IVaultSnapshot, KeyImport } from './key-vault';
 import type { IStoredAccount } from './keystore';
 import { WalletSigner } from './signer';
-import { simulateTransaction } from '../../ocean/simulation';
+import { simulateCalls, simulateTransaction } from '../../ocean/simulation';
 import { isLocalNetwork } from './test-wallet';
 
 /** An EIP-1193 provider announced by a browser wallet (EIP-6963). */
@@ -1382,6 +1382,44 @@ export class OceanWallet implements IWallet {
         )
       );
       const total = request.calls.length;
+      // The whole batch simulated before its one dialog (simulation.ts):
+      // chained where the network has eth_simulateV1, call by call elsewhere.
+      const simulation = await simulateCalls(
+        provider,
+        request.calls.map(call => ({ from: account, ...call })),
+        { local: network.key === 'local' }
+      );
+      if (simulation.failedCall !== undefined) {
+        const step = simulation.failedCall;
+        const why = `step ${step + 1} of ${total} would fail: ${simulation.revertReason ?? 'no reason given'}`;
+        // Shown even inside a grant: nobody pays gas for a certain failure.
+        await this.#confirmer({
+          kind: 'transaction',
+          title: 'This transaction would fail',
+          requester,
+          summary: descriptions[step].summary,
+          rows: descriptions[step].rows,
+          warnings: [],
+          checks: [],
+          raw: request.calls[step].data,
+          blocked: why,
+          networkName: network.name,
+          chainId: network.chainId,
+          account,
+          accountName: this._accountName(account)
+        });
+        throw new OceanError(
+          'OCEAN_TX_REVERTED',
+          `The network says ${why}. Nothing was sent.`,
+          { reason: simulation.revertReason, step: step + 1 }
+        );
+      }
+      const simulated = await describeSimulation(
+        provider,
+        simulation,
+        network,
+        this.nameBook(requester)
+      );
       const rows = descriptions.flatMap((description, index) => [
         {
           label: `Step ${index + 1} of ${total}`,
@@ -1419,7 +1457,8 @@ export class OceanWallet implements IWallet {
           ],
           checks: [],
           fee: 'each step pays its own network fee, estimated when it is sent',
-          raw: request.calls.map(c => c.data).join('\n')
+          raw: request.calls.map(c => c.data).join('\n'),
+          simulation: simulated
         },
         account,
         request.calls.map(call => ({ kind: 'transaction' as const, ...call }))
