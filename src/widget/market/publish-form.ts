@@ -3,6 +3,10 @@
  * what it is given and raises `ocean-publish` with the values; the panel does the work. The
  * values stay in the form whatever happens, so a failed step loses nothing typed.
  */
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import { html, LitElement, nothing } from 'lit';
 import type { IAlgorithmChoice } from '../../ocean/manage';
 import { LICENSES, type PublishStep } from '../../ocean/publish';
@@ -45,19 +49,52 @@ export const EMPTY_PUBLISH_FORM: IPublishFormValues = {
   price: '1'
 };
 
-/** The steps of publishing, in order, as people read them. */
-export const PUBLISH_STEPS: ReadonlyArray<{
-  step: PublishStep;
-  label: string;
-}> = [
-  { step: 'check', label: 'Find Ocean’s contracts' },
-  { step: 'upload', label: 'Store the file on the Ocean Node' },
-  { step: 'create', label: 'Create the data NFT, datatoken and price' },
-  { step: 'encrypt', label: 'Encrypt the description with the node' },
-  { step: 'metadata', label: 'Write the description to the NFT' },
-  { step: 'index', label: 'Wait for the node to index the asset' },
-  { step: 'done', label: 'Published' }
+/** The steps of publishing, in order. */
+export const PUBLISH_STEPS: ReadonlyArray<PublishStep> = [
+  'check',
+  'upload',
+  'create',
+  'encrypt',
+  'metadata',
+  'index',
+  'done'
 ];
+
+/** A publishing step as people read it. */
+export function publishStepLabel(
+  step: PublishStep,
+  trans: TranslationBundle
+): string {
+  switch (step) {
+    case 'check':
+      return trans.__('Find Ocean’s contracts');
+    case 'upload':
+      return trans.__('Store the file on the Ocean Node');
+    case 'create':
+      return trans.__('Create the data NFT, datatoken and price');
+    case 'encrypt':
+      return trans.__('Encrypt the description with the node');
+    case 'metadata':
+      return trans.__('Write the description to the NFT');
+    case 'index':
+      return trans.__('Wait for the node to index the asset');
+    case 'done':
+      return trans.__('Published');
+  }
+}
+
+/** Stands in a translated sentence for a value that is shown as markup. */
+const HOLE = '\u0000';
+
+/**
+ * A translated sentence with markup in place of one of its values: the parts
+ * before and after the HOLE given as that value, so the translator sees the
+ * whole sentence (and may move the value).
+ */
+function around(sentence: string): [string, string] {
+  const [before, after = ''] = sentence.split(HOLE);
+  return [before, after];
+}
 
 /**
  * @summary The publish form with step progress.
@@ -74,8 +111,11 @@ export class OceanPublishForm extends LitElement {
     stepMessage: { type: String },
     failedStep: { type: String },
     error: { type: String },
-    result: { attribute: false }
+    result: { attribute: false },
+    trans: { attribute: false }
   };
+
+  trans: TranslationBundle = nullTranslator.load('jupyterlab_ocean');
 
   values: IPublishFormValues = { ...EMPTY_PUBLISH_FORM };
   algorithms: ReadonlyArray<IAlgorithmChoice> | null = null;
@@ -134,7 +174,7 @@ export class OceanPublishForm extends LitElement {
   }
 
   private _stepState(step: PublishStep): string {
-    const order = PUBLISH_STEPS.map(entry => entry.step);
+    const order = PUBLISH_STEPS;
     if (this.failedStep === step) return 'failed';
     if (!this.step) return 'pending';
     const current = order.indexOf(this.step as PublishStep);
@@ -146,13 +186,15 @@ export class OceanPublishForm extends LitElement {
 
   private _renderAlgorithms() {
     if (this.values.access !== 'compute') return nothing;
+    const trans = this.trans;
     let list;
     if (this.algorithmsError)
       list = html`<p class="error">${this.algorithmsError}</p>`;
-    else if (this.algorithms === null) list = html`<p>Loading algorithms…</p>`;
+    else if (this.algorithms === null)
+      list = html`<p>${trans.__('Loading algorithms…')}</p>`;
     else if (this.algorithms.length === 0)
       list = html`<p class="hint">
-        The network has no algorithm assets yet: publish one first.
+        ${trans.__('The network has no algorithm assets yet: publish one first.')}
       </p>`;
     else
       list = this.algorithms.map(
@@ -173,9 +215,11 @@ export class OceanPublishForm extends LitElement {
           </label>`
       );
     return html`<fieldset data-ocean="trusted">
-      <legend>Trusted algorithms</legend>
+      <legend>${trans.__('Trusted algorithms')}</legend>
       <span class="hint"
-        >Only these may run on the data; nobody can download it.</span
+        >${trans.__(
+          'Only these may run on the data; nobody can download it.'
+        )}</span
       >
       ${list}
     </fieldset>`;
@@ -183,6 +227,14 @@ export class OceanPublishForm extends LitElement {
 
   render() {
     const v = this.values;
+    const trans = this.trans;
+    const [publishedBefore, publishedAfter] = around(
+      trans.__(
+        'Published “%1” as %2. It is listed in Discover.',
+        this.result?.name ?? '',
+        HOLE
+      )
+    );
     const dataset = v.type === 'dataset';
     return html`<form
       @submit=${(event: Event) => {
@@ -191,16 +243,18 @@ export class OceanPublishForm extends LitElement {
       }}
     >
       <label class="inline"
-        >Publish a
+        >${trans.__('Publish a')}
         <select name="type" @change=${this._input('type')}>
-          <option value="dataset" ?selected=${dataset}>dataset</option>
+          <option value="dataset" ?selected=${dataset}>
+            ${trans.__('dataset')}
+          </option>
           <option value="algorithm" ?selected=${!dataset}>
-            algorithm (JS/TS)
+            ${trans.__('algorithm (JS/TS)')}
           </option>
         </select>
       </label>
       <fieldset>
-        <legend>File</legend>
+        <legend>${trans.__('File')}</legend>
         <div class="row">
           <label class="inline"
             ><input
@@ -209,7 +263,7 @@ export class OceanPublishForm extends LitElement {
               value="workspace"
               .checked=${v.source === 'workspace'}
               @change=${() => this._set('source', 'workspace')}
-            />From the workspace</label
+            />${trans.__('From the workspace')}</label
           >
           <label class="inline"
             ><input
@@ -218,25 +272,26 @@ export class OceanPublishForm extends LitElement {
               value="url"
               .checked=${v.source === 'url'}
               @change=${() => this._set('source', 'url')}
-            />A URL</label
+            />${trans.__('A URL')}</label
           >
         </div>
         ${
           v.source === 'workspace'
             ? html`<input
                   name="path"
-                  aria-label="Workspace path"
-                  placeholder="data/table.csv"
+                  aria-label=${trans.__('Workspace path')}
+                  placeholder=${trans.__('data/table.csv')}
                   .value=${v.path}
                   @input=${this._input('path')}
                 /><span class="hint"
-                  >Kept in the Ocean Node’s storage; its location is encrypted.
-                  Right-click a file in the file browser to fill this in.</span
+                  >${trans.__(
+                    'Kept in the Ocean Node’s storage; its location is encrypted. Right-click a file in the file browser to fill this in.'
+                  )}</span
                 >`
             : html`<input
                 name="url"
                 type="url"
-                aria-label="File URL"
+                aria-label=${trans.__('File URL')}
                 placeholder="https://…"
                 .value=${v.url}
                 @input=${this._input('url')}
@@ -244,7 +299,7 @@ export class OceanPublishForm extends LitElement {
         }
       </fieldset>
       <label
-        >Title
+        >${trans.__('Title')}
         <input
           name="name"
           required
@@ -253,7 +308,7 @@ export class OceanPublishForm extends LitElement {
           @input=${this._input('name')}
       /></label>
       <label
-        >Description
+        >${trans.__('Description')}
         <textarea
           name="description"
           required
@@ -262,7 +317,7 @@ export class OceanPublishForm extends LitElement {
         ></textarea>
       </label>
       <label
-        >Author
+        >${trans.__('Author')}
         <input
           name="author"
           required
@@ -271,7 +326,7 @@ export class OceanPublishForm extends LitElement {
           @input=${this._input('author')}
       /></label>
       <label
-        >Licence
+        >${trans.__('Licence')}
         <select name="license" @change=${this._input('license')}>
           ${LICENSES.map(
             license =>
@@ -282,11 +337,13 @@ export class OceanPublishForm extends LitElement {
         </select>
       </label>
       <label
-        >Tags <span class="hint">(comma-separated)</span>
+        >${trans.__('Tags')}
+        <span class="hint">${trans.__('(comma-separated)')}</span>
         <input name="tags" .value=${v.tags} @input=${this._input('tags')}
       /></label>
       <label
-        >Public sample URL <span class="hint">(optional)</span>
+        >${trans.__('Public sample URL')}
+        <span class="hint">${trans.__('(optional)')}</span>
         <input
           name="sampleUrl"
           type="url"
@@ -296,7 +353,7 @@ export class OceanPublishForm extends LitElement {
       ${
         dataset
           ? html`<fieldset>
-              <legend>Access</legend>
+              <legend>${trans.__('Access')}</legend>
               <label class="inline"
                 ><input
                   type="radio"
@@ -304,7 +361,7 @@ export class OceanPublishForm extends LitElement {
                   value="download"
                   .checked=${v.access === 'download'}
                   @change=${() => this._set('access', 'download')}
-                />Download</label
+                />${trans.__('Download')}</label
               >
               <label class="inline"
                 ><input
@@ -313,14 +370,16 @@ export class OceanPublishForm extends LitElement {
                   value="compute"
                   .checked=${v.access === 'compute'}
                   @change=${() => this._set('access', 'compute')}
-                />Compute only (algorithms travel to the data)</label
+                />${trans.__(
+                  'Compute only (algorithms travel to the data)'
+                )}</label
               >
               ${this._renderAlgorithms()}
             </fieldset>`
           : nothing
       }
       <fieldset>
-        <legend>Price</legend>
+        <legend>${trans.__('Price')}</legend>
         <div class="row">
           <label class="inline"
             ><input
@@ -329,7 +388,7 @@ export class OceanPublishForm extends LitElement {
               value="fixed"
               .checked=${v.pricing === 'fixed'}
               @change=${() => this._set('pricing', 'fixed')}
-            />Fixed</label
+            />${trans.__('Fixed')}</label
           >
           ${
             v.pricing === 'fixed'
@@ -338,11 +397,12 @@ export class OceanPublishForm extends LitElement {
                     type="number"
                     min="0"
                     step="any"
-                    aria-label="Price in OCEAN"
+                    aria-label=${trans.__('Price in OCEAN')}
                     style="width: 6em"
                     .value=${v.price}
                     @input=${this._input('price')}
                   />
+                  <!-- i18n-ignore: the token's symbol -->
                   OCEAN`
               : nothing
           }
@@ -353,7 +413,7 @@ export class OceanPublishForm extends LitElement {
               value="free"
               .checked=${v.pricing === 'free'}
               @change=${() => this._set('pricing', 'free')}
-            />Free</label
+            />${trans.__('Free')}</label
           >
         </div>
       </fieldset>
@@ -363,20 +423,20 @@ export class OceanPublishForm extends LitElement {
         data-ocean-action="publish"
         ?disabled=${this.busy}
       >
-        ${this.busy ? 'Publishing…' : 'Publish'}
+        ${this.busy ? trans.__('Publishing…') : trans.__('Publish')}
       </button>
       ${
         this.step || this.failedStep
           ? html`<ol class="steps" data-ocean="steps" aria-live="polite">
               ${PUBLISH_STEPS.filter(
-                entry => entry.step !== 'upload' || v.source === 'workspace'
+                step => step !== 'upload' || v.source === 'workspace'
               ).map(
-                entry =>
+                step =>
                   html`<li
-                    data-step=${entry.step}
-                    data-state=${this._stepState(entry.step)}
+                    data-step=${step}
+                    data-state=${this._stepState(step)}
                   >
-                    ${entry.label}
+                    ${publishStepLabel(step, trans)}
                   </li>`
               )}
             </ol>`
@@ -399,9 +459,8 @@ export class OceanPublishForm extends LitElement {
       ${
         this.result
           ? html`<p class="ok" data-ocean="published">
-              Published “${this.result.name}” as
-              <code data-ocean="did">${this.result.did}</code>. It is listed in
-              Discover.
+              ${publishedBefore}<code data-ocean="did">${this.result.did}</code
+              >${publishedAfter}
             </p>`
           : nothing
       }

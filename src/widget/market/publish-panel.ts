@@ -6,6 +6,10 @@
  * signature passes the wallet's confirmation dialog; the Lit elements only render.
  */
 import type { Contents } from '@jupyterlab/services';
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import {
@@ -43,20 +47,25 @@ export class OceanPublishPanel extends Widget {
   private _sections: Record<Tab, HTMLElement>;
   private _assets: IMyAsset[] = [];
   private _published = new Signal<this, IPublished>(this);
-  private readonly _requester: IWalletRequester = {
-    kind: 'panel',
-    label: 'The Ocean Publish panel'
-  };
+  private readonly _requester: IWalletRequester;
 
   constructor(
     private readonly _networks: INetworkRegistry,
     private readonly _wallet: IWallet | null,
-    private readonly _contents: Contents.IManager
+    private readonly _contents: Contents.IManager,
+    private readonly _trans: TranslationBundle = nullTranslator.load(
+      'jupyterlab_ocean'
+    )
   ) {
     super();
+    const trans = _trans;
+    this._requester = {
+      kind: 'panel',
+      label: trans.__('The Ocean Publish panel')
+    };
     this.id = 'jupyterlab-ocean-publish';
     this.addClass('jp-OceanPublishPanel');
-    this.title.caption = 'Ocean: publish, manage, compute';
+    this.title.caption = trans.__('Ocean: publish, manage, compute');
     this.node.style.overflowY = 'auto';
     this.node.style.padding = '6px';
 
@@ -78,12 +87,13 @@ export class OceanPublishPanel extends Widget {
       return button;
     };
     this._tabs = {
-      publish: makeTab('publish', 'Publish'),
-      manage: makeTab('manage', 'My assets'),
-      compute: makeTab('compute', 'Compute')
+      publish: makeTab('publish', trans.__('Publish')),
+      manage: makeTab('manage', trans.__('My assets')),
+      compute: makeTab('compute', trans.__('Compute'))
     };
 
     this.form = new OceanPublishForm();
+    this.form.trans = trans;
     this.form.addEventListener('ocean-publish', event => {
       void this.publish((event as CustomEvent<IPublishFormValues>).detail);
     });
@@ -108,8 +118,9 @@ export class OceanPublishPanel extends Widget {
       this._requester
     );
     const computeIntro = document.createElement('p');
-    computeIntro.textContent =
-      'Choose “Run a job” on a compute-only asset (here, in My assets, or from a notebook with %ocean compute <did>).';
+    computeIntro.textContent = trans.__(
+      'Choose “Run a job” on a compute-only asset (here, in My assets, or from a notebook with %ocean compute <did>).'
+    );
     computeIntro.className = 'jp-OceanPublishPanel-hint';
 
     const section = (tab: Tab, ...children: Node[]) => {
@@ -174,7 +185,9 @@ export class OceanPublishPanel extends Widget {
   private async _signer(): Promise<any> {
     if (!this._wallet)
       throw new Error(
-        'The Ocean wallet plugin is disabled, so there is nothing to sign with.'
+        this._trans.__(
+          'The Ocean wallet plugin is disabled, so there is nothing to sign with.'
+        )
       );
     await this._wallet.ensureUnlocked(this._requester);
     return this._wallet.getSigner(this._requester);
@@ -188,19 +201,26 @@ export class OceanPublishPanel extends Widget {
       file = { url: values.url.trim() };
     } else {
       const path = values.path.trim().replace(/^\/+/, '');
-      if (!path) throw new Error('Choose a file from the workspace.');
+      if (!path)
+        throw new Error(this._trans.__('Choose a file from the workspace.'));
       try {
         file = await readWorkspaceFile(this._contents, path);
       } catch (error) {
         throw new Error(
-          `The file ${path} could not be read from the workspace: ${sentence(error)}`
+          this._trans.__(
+            'The file %1 could not be read from the workspace: %2',
+            path,
+            sentence(error)
+          )
         );
       }
     }
     const compute = values.type === 'dataset' && values.access === 'compute';
     if (compute && values.trusted.length === 0)
       throw new Error(
-        'A compute-only dataset needs at least one trusted algorithm; otherwise nothing can ever use it.'
+        this._trans.__(
+          'A compute-only dataset needs at least one trusted algorithm; otherwise nothing can ever use it.'
+        )
       );
     return {
       name: values.name.trim(),
@@ -236,7 +256,7 @@ export class OceanPublishPanel extends Widget {
     form.result = null;
     form.failedStep = '';
     form.step = 'check';
-    form.stepMessage = 'Reading the form…';
+    form.stepMessage = this._trans.__('Reading the form…');
     try {
       const request = await this.requestFromForm(values);
       const signer = await this._signer();
@@ -300,7 +320,11 @@ export class OceanPublishPanel extends Widget {
       switch (action.kind) {
         case 'price':
           await changePrice(network, signer, asset, action.price);
-          list.message = `${asset.name} now costs ${action.price} OCEAN.`;
+          list.message = this._trans.__(
+            '%1 now costs %2 OCEAN.',
+            asset.name,
+            action.price
+          );
           await waitForNode(network, asset.did, ddo =>
             (ddo.indexedMetadata?.stats ?? []).some((stat: any) =>
               (stat.prices ?? []).some(
@@ -311,7 +335,11 @@ export class OceanPublishPanel extends Widget {
           break;
         case 'withdraw':
           await withdrawEarnings(network, signer, asset);
-          list.message = `Withdrew ${asset.exchange?.withdrawable} OCEAN from ${asset.name} to your account.`;
+          list.message = this._trans.__(
+            'Withdrew %1 OCEAN from %2 to your account.',
+            asset.exchange?.withdrawable,
+            asset.name
+          );
           break;
         case 'state':
           await setAssetState(network, signer, asset, action.state);
@@ -320,7 +348,10 @@ export class OceanPublishPanel extends Widget {
             asset.did,
             ddo => Number(ddo.indexedMetadata?.nft?.state) === action.state
           );
-          list.message = `The state of ${asset.name} is written to its data NFT.`;
+          list.message = this._trans.__(
+            'The state of %1 is written to its data NFT.',
+            asset.name
+          );
           break;
       }
       await this.refreshAssets();

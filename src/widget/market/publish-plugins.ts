@@ -12,6 +12,7 @@ import type {
 import { ILayoutRestorer } from '@jupyterlab/application';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { LazyPanel, LazyRenderer } from '../../lazy';
 import {
@@ -44,7 +45,8 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
     IWallet,
     ILayoutRestorer,
     IDefaultFileBrowser,
-    IRenderMimeRegistry
+    IRenderMimeRegistry,
+    ITranslator
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -52,17 +54,20 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
     wallet: IWallet | null,
     restorer: ILayoutRestorer | null,
     browser: IDefaultFileBrowser | null,
-    rendermime: IRenderMimeRegistry | null
+    rendermime: IRenderMimeRegistry | null,
+    translator: ITranslator | null
   ): void => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
     const contents = app.serviceManager.contents;
     const panel = new LazyPanel<OceanPublishPanel>({
       id: 'jupyterlab-ocean-publish',
-      caption: 'Ocean: publish, manage, compute',
+      caption: trans.__('Ocean: publish, manage, compute'),
       create: async () =>
         new (await import('./publish-panel')).OceanPublishPanel(
           networks,
           wallet,
-          contents
+          contents,
+          trans
         )
     });
     panel.title.icon = publishIcon;
@@ -70,8 +75,8 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
     restorer?.add(panel, panel.id);
 
     app.commands.addCommand(PublishCommandIDs.open, {
-      label: 'Publish to Ocean',
-      caption: 'Open the Ocean Publish tab',
+      label: trans.__('Publish to Ocean'),
+      caption: trans.__('Open the Ocean Publish tab'),
       icon: publishIcon,
       execute: async () => {
         app.shell.activateById(panel.id);
@@ -79,16 +84,16 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     app.commands.addCommand(PublishCommandIDs.manage, {
-      label: 'My Ocean Assets',
-      caption: 'What you published: sales, revenue, price and state',
+      label: trans.__('My Ocean Assets'),
+      caption: trans.__('What you published: sales, revenue, price and state'),
       execute: async () => {
         app.shell.activateById(panel.id);
         (await panel.content()).showTab('manage');
       }
     });
     app.commands.addCommand(PublishCommandIDs.publishFile, {
-      label: 'Publish to Ocean…',
-      caption: 'Publish this file as an Ocean dataset or algorithm',
+      label: trans.__('Publish to Ocean…'),
+      caption: trans.__('Publish this file as an Ocean dataset or algorithm'),
       icon: publishIcon,
       isVisible: () => {
         const item = browser?.selectedItems().next();
@@ -106,8 +111,10 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     app.commands.addCommand(PublishCommandIDs.compute, {
-      label: 'Run a Compute-to-Data Job',
-      caption: 'Run an allowed algorithm on a compute-only Ocean dataset',
+      label: trans.__('Run a Compute-to-Data Job'),
+      caption: trans.__(
+        'Run an allowed algorithm on a compute-only Ocean dataset'
+      ),
       execute: async args => {
         app.shell.activateById(panel.id);
         await (
@@ -134,7 +141,10 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
                 networks,
                 wallet,
                 contents,
-                { kind: 'renderer', label: 'Compute job view in a notebook' },
+                {
+                  kind: 'renderer',
+                  label: trans.__('Compute job view in a notebook')
+                },
                 () => (app.shell.currentWidget as any)?.context?.path
               )
           )
