@@ -3,8 +3,12 @@
  * the publisher's actions (change price, withdraw earnings, set state). It only renders and
  * raises events; the panel signs through the wallet.
  */
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import { html, LitElement, nothing } from 'lit';
-import { ASSET_STATES, stateLabel, type IMyAsset } from '../../ocean/manage';
+import { ASSET_STATES, type IMyAsset } from '../../ocean/manage';
 import { oceanFormStyles } from './publish-styles';
 
 export type ManageAction =
@@ -12,6 +16,26 @@ export type ManageAction =
   | { kind: 'withdraw'; did: string }
   | { kind: 'state'; did: string; state: number }
   | { kind: 'compute'; did: string };
+
+/** A data NFT's metadata state in words. */
+function stateWords(state: number, trans: TranslationBundle): string {
+  switch (state) {
+    case 0:
+      return trans.__('Active');
+    case 1:
+      return trans.__('End of life');
+    case 2:
+      return trans.__('Deprecated');
+    case 3:
+      return trans.__('Revoked');
+    case 4:
+      return trans.__('Ordering disabled');
+    case 5:
+      return trans.__('Unlisted');
+    default:
+      return trans.__('State %1', state);
+  }
+}
 
 /**
  * @summary My published assets and what a publisher can do with them.
@@ -25,8 +49,11 @@ export class OceanManageList extends LitElement {
     loading: { type: Boolean, reflect: true },
     busy: { type: String },
     error: { type: String },
-    message: { type: String }
+    message: { type: String },
+    trans: { attribute: false }
   };
+
+  trans: TranslationBundle = nullTranslator.load('jupyterlab_ocean');
 
   account = '';
   assets: ReadonlyArray<IMyAsset> = [];
@@ -47,32 +74,35 @@ export class OceanManageList extends LitElement {
   private _renderAsset(asset: IMyAsset) {
     const busy = this.busy === asset.did;
     const exchange = asset.exchange;
+    const trans = this.trans;
     return html`<li data-did=${asset.did}>
       <div class="name" data-ocean="name"><strong>${asset.name}</strong></div>
       <div class="hint">
         ${asset.type} · ${asset.access} ·
-        <span data-ocean="state">${stateLabel(asset.state)}</span>
+        <span data-ocean="state">${stateWords(asset.state, trans)}</span>
       </div>
       <dl>
-        <dt>Sales</dt>
+        <dt>${trans.__('Sales')}</dt>
         <dd data-ocean="orders">${asset.orders}</dd>
-        <dt>Price</dt>
+        <dt>${trans.__('Price')}</dt>
         <dd data-ocean="price">
           ${
             exchange
-              ? `${exchange.rate} OCEAN`
+              ? trans.__('%1 OCEAN', exchange.rate)
               : asset.price.type === 'dispenser'
-                ? 'Free'
-                : 'Not for sale'
+                ? trans.__('Free')
+                : trans.__('Not for sale')
           }
         </dd>
         ${
           exchange
-            ? html`<dt>Revenue</dt>
-                <dd data-ocean="revenue">${exchange.revenue} OCEAN</dd>
-                <dt>In the exchange</dt>
+            ? html`<dt>${trans.__('Revenue')}</dt>
+                <dd data-ocean="revenue">
+                  ${trans.__('%1 OCEAN', exchange.revenue)}
+                </dd>
+                <dt>${trans.__('In the exchange')}</dt>
                 <dd data-ocean="withdrawable">
-                  ${exchange.withdrawable} OCEAN
+                  ${trans.__('%1 OCEAN', exchange.withdrawable)}
                 </dd>`
             : nothing
         }
@@ -99,12 +129,12 @@ export class OceanManageList extends LitElement {
                     type="number"
                     min="0"
                     step="any"
-                    aria-label="New price in OCEAN"
+                    aria-label=${trans.__('New price in OCEAN')}
                     style="width: 5em"
                     .value=${exchange.rate}
                   />
                   <button data-ocean-action="set-price" ?disabled=${busy}>
-                    Set price
+                    ${trans.__('Set price')}
                   </button>
                 </form>
                 <button
@@ -116,12 +146,12 @@ export class OceanManageList extends LitElement {
                       did: asset.did
                     })}
                 >
-                  Withdraw ${exchange.withdrawable} OCEAN
+                  ${trans.__('Withdraw %1 OCEAN', exchange.withdrawable)}
                 </button>`
             : nothing
         }
         <label class="inline"
-          >State
+          >${trans.__('State')}
           <select
             name="state"
             ?disabled=${busy}
@@ -138,7 +168,7 @@ export class OceanManageList extends LitElement {
                   value=${entry.value}
                   ?selected=${entry.value === asset.state}
                 >
-                  ${entry.label}
+                  ${stateWords(entry.value, trans)}
                 </option>`
             )}
           </select>
@@ -153,7 +183,7 @@ export class OceanManageList extends LitElement {
                     did: asset.did
                   })}
               >
-                Run a job
+                ${trans.__('Run a job')}
               </button>`
             : nothing
         }
@@ -162,13 +192,14 @@ export class OceanManageList extends LitElement {
   }
 
   render() {
+    const trans = this.trans;
     return html`<div class="stack">
       <div class="row">
         <span class="hint"
           >${
             this.account
-              ? `Published by ${this.account}`
-              : 'Unlock the wallet to see what you published.'
+              ? trans.__('Published by %1', this.account)
+              : trans.__('Unlock the wallet to see what you published.')
           }</span
         >
         <button
@@ -176,7 +207,7 @@ export class OceanManageList extends LitElement {
           ?disabled=${this.loading}
           @click=${() => this._emit('ocean-refresh')}
         >
-          ${this.loading ? 'Loading…' : 'Refresh'}
+          ${this.loading ? trans.__('Loading…') : trans.__('Refresh')}
         </button>
       </div>
       ${
@@ -193,10 +224,12 @@ export class OceanManageList extends LitElement {
       }
       ${
         !this.loading && this.account && this.assets.length === 0
-          ? html`<p>You have not published anything on this network yet.</p>`
+          ? html`<p>
+              ${trans.__('You have not published anything on this network yet.')}
+            </p>`
           : nothing
       }
-      <ul class="assets" aria-label="My assets">
+      <ul class="assets" aria-label=${trans.__('My assets')}>
         ${this.assets.map(asset => this._renderAsset(asset))}
       </ul>
     </div>`;

@@ -103,6 +103,7 @@ export class OceanPublishPanel extends Widget {
     );
 
     this.manage = new OceanManageList();
+    this.manage.trans = trans;
     this.manage.addEventListener(
       'ocean-refresh',
       () => void this.refreshAssets()
