@@ -66,12 +66,26 @@ export function grantOfferNode(
     document.createTextNode(' ' + offer.tokenSymbol)
   );
 
-  const scope = document.createElement('ul');
+  // The scope: its lead and closing sentences as paragraphs, the "•"
+  // conditions between them as a list.
+  const scope = document.createElement('div');
   scope.className = 'jp-OceanGrantOffer-scope';
+  let list: HTMLUListElement | null = null;
   for (const sentence of offer.scope) {
-    const item = document.createElement('li');
-    item.textContent = sentence.replace(/^• /, '');
-    scope.append(item);
+    if (sentence.startsWith('• ')) {
+      if (!list) {
+        list = document.createElement('ul');
+        scope.append(list);
+      }
+      const item = document.createElement('li');
+      item.textContent = sentence.slice(2);
+      list.append(item);
+    } else {
+      list = null;
+      const text = document.createElement('p');
+      text.textContent = sentence;
+      scope.append(text);
+    }
   }
   box.append(legend, terms, scope);
   const sync = () => {

@@ -569,7 +569,7 @@ export function grantScopeWords(facts: {
 }): string[] {
   const { contracts } = facts;
   return [
-    `${facts.minutes !== undefined ? `For ${facts.minutes} minutes, ` : ''}requests from ${facts.label} (this kernel session only) are signed without asking when they:`,
+    `${facts.minutes !== undefined ? `For ${facts.minutes} minutes, requests` : 'Requests'} from ${facts.label} (this kernel session only) are signed without asking when they:`,
     `• spend at most ${facts.cap !== undefined ? `${facts.cap} ${facts.tokenSymbol}` : `the ${facts.tokenSymbol} amount set above`} in all (approvals, purchases and fees counted);`,
     `• call only Ocean's contracts on ${facts.networkName}: approvals of ${facts.tokenSymbol} (${contracts.ocean}) to them, the fixed-rate exchange ${contracts.fixedRateExchange}, the dispenser ${contracts.dispenser}, the data NFT factory ${contracts.nftFactory}, and the datatokens and data NFTs that factory made;`,
     `• or are Ocean Node requests (downloads, compute jobs, sign-in, publishing) to ${facts.nodes.join(', ')}.`,

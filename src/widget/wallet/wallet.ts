@@ -706,16 +706,22 @@ export class OceanWallet implements IWallet {
   ): Promise<{ use: IGrantUse | null; asked: boolean }> {
     const requester = confirmation.requester;
     const context = { requester, chainId: this.network.chainId, account };
+    let outside: string[] = [];
     if (this._source === 'builtin') {
       const check = await this.#grants.check(context, request);
       if (check.covered) {
         return { use: check.use, asked: false };
       }
+      outside = outsideGrant(this.#grants.listFor(requester), check.reason);
     }
     const offer =
       request.kind === 'other' ? undefined : await this._grantOffer(requester);
     const answer = await this.#confirm(
-      { ...confirmation, grantOffer: offer?.offer },
+      {
+        ...confirmation,
+        warnings: [...outside, ...confirmation.warnings],
+        grantOffer: offer?.offer
+      },
       account
     );
     if (answer.grant && offer) {
@@ -1499,9 +1505,14 @@ export class OceanWallet implements IWallet {
     if (check.covered) {
       return { use: check.use, asked: false };
     }
+    const outside = outsideGrant(this.#grants.listFor(requester), check.reason);
     const offer = await this._grantOffer(requester);
     const answer = await this.#confirm(
-      { ...confirmation, grantOffer: offer?.offer },
+      {
+        ...confirmation,
+        warnings: [...outside, ...confirmation.warnings],
+        grantOffer: offer?.offer
+      },
       account
     );
     if (answer.grant && offer) {
@@ -1691,6 +1702,16 @@ const GRANT_FACTORY_ABI = [
 const GRANT_EXCHANGE_ABI = [
   'function getExchange(bytes32 exchangeId) view returns (address exchangeOwner, address datatoken, uint256 dtDecimals, address baseToken, uint256 btDecimals, uint256 fixedRate, bool active, uint256 dtSupply, uint256 btSupply, uint256 dtBalance, uint256 btBalance, bool withMint)'
 ];
+
+/**
+ * Why a notebook with a live grant is asked anyway, in one sentence (none
+ * when it has no grant).
+ */
+function outsideGrant(live: INotebookGrant[], reason: string): string[] {
+  return live.length
+    ? [`This notebook's grant does not cover this, so you are asked: ${reason}`]
+    : [];
+}
 
 /** A grant in a few words, for toasts and the activity list. */
 export function grantWords(grant: INotebookGrant): string {
