@@ -3,9 +3,14 @@
  * the dataset trusts, pay and start, follow status and logs, list the results. It only
  * renders and raises events; OceanComputeView (compute-view.ts) does the work.
  */
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import { html, LitElement, nothing } from 'lit';
 import type { IComputeJob } from '../../ocean/compute';
 import { oceanFormStyles } from './publish-styles';
+import { slot, withMarkup } from './sentence';
 
 export interface IComputeChoice {
   did: string;
@@ -30,8 +35,11 @@ export class OceanComputeJob extends LitElement {
     logs: { type: String },
     error: { type: String },
     saved: { attribute: false },
-    kernelHint: { type: String }
+    kernelHint: { type: String },
+    trans: { attribute: false }
   };
+
+  trans: TranslationBundle = nullTranslator.load('jupyterlab_ocean');
 
   datasetName = '';
   datasetDid = '';
@@ -57,13 +65,15 @@ export class OceanComputeJob extends LitElement {
   }
 
   private _renderChoice() {
-    if (this.algorithms === null) return html`<p>Loading algorithms…</p>`;
+    const trans = this.trans;
+    if (this.algorithms === null)
+      return html`<p>${trans.__('Loading algorithms…')}</p>`;
     if (this.algorithms.length === 0)
       return html`<p class="hint">
-        This dataset trusts no algorithm, so no job can run on it.
+        ${trans.__('This dataset trusts no algorithm, so no job can run on it.')}
       </p>`;
     return html`<label
-      >Algorithm
+      >${trans.__('Algorithm')}
       <select
         name="algorithm"
         ?disabled=${this.busy}
@@ -85,10 +95,13 @@ export class OceanComputeJob extends LitElement {
 
   private _renderJob(job: IComputeJob) {
     const final = job.dateFinished !== null || job.status >= 70;
+    const trans = this.trans;
     return html`<div class="stack" data-ocean="job" data-status=${job.status}>
       <div>
-        Job <code data-ocean="job-id">${job.jobId}</code>:
-        <strong data-ocean="status">${job.statusText}</strong>
+        ${withMarkup(trans.__('Job %1: %2', slot(0), slot(1)), [
+          html`<code data-ocean="job-id">${job.jobId}</code>`,
+          html`<strong data-ocean="status">${job.statusText}</strong>`
+        ])}
         ${
           job.terminationDetails?.reason &&
           job.terminationDetails.reason !== 'completed'
@@ -108,26 +121,27 @@ export class OceanComputeJob extends LitElement {
               data-ocean-action="stop"
               @click=${() => this._emit('ocean-compute-stop')}
             >
-              Stop
+              ${trans.__('Stop')}
             </button>`
           : nothing
       }
       ${
         this.logs
           ? html`<details open>
-              <summary>Logs</summary>
+              <summary>${trans.__('Logs')}</summary>
               <pre data-ocean="logs">${this.logs}</pre>
             </details>`
           : nothing
       }
       ${
         job.results?.length
-          ? html`<div>Results</div>
+          ? html`<div>${trans.__('Results')}</div>
               <ul data-ocean="results">
                 ${job.results.map(
                   result =>
                     html`<li data-file=${result.filename}>
-                      <code>${result.filename}</code> (${result.filesize} bytes)
+                      <code>${result.filename}</code>
+                      ${trans._n('(%1 byte)', '(%1 bytes)', result.filesize)}
                       ${
                         this.saved[result.index]
                           ? html`→
@@ -141,7 +155,7 @@ export class OceanComputeJob extends LitElement {
                                   index: result.index
                                 })}
                             >
-                              Save to workspace
+                              ${trans.__('Save to workspace')}
                             </button>`
                       }
                     </li>`
@@ -151,7 +165,7 @@ export class OceanComputeJob extends LitElement {
       }
       ${
         final && this.kernelHint
-          ? html`<div class="hint">In a notebook:</div>
+          ? html`<div class="hint">${trans.__('In a notebook:')}</div>
               <pre data-ocean="kernel-hint">${this.kernelHint}</pre>`
           : nothing
       }
@@ -159,9 +173,12 @@ export class OceanComputeJob extends LitElement {
   }
 
   render() {
+    const trans = this.trans;
     return html`<div class="stack">
       <div>
-        Compute on <strong data-ocean="dataset">${this.datasetName}</strong>
+        ${withMarkup(trans.__('Compute on %1', slot(0)), [
+          html`<strong data-ocean="dataset">${this.datasetName}</strong>`
+        ])}
         <div class="hint"><code>${this.datasetDid}</code></div>
       </div>
       ${this._renderChoice()}
@@ -172,7 +189,7 @@ export class OceanComputeJob extends LitElement {
         @click=${() =>
           this._emit('ocean-compute-start', { algorithm: this.algorithm })}
       >
-        ${this.busy ? 'Working…' : 'Pay and start the job'}
+        ${this.busy ? trans.__('Working…') : trans.__('Pay and start the job')}
       </button>
       ${
         this.progress.length

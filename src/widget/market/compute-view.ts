@@ -7,6 +7,10 @@
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Contents } from '@jupyterlab/services';
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import {
   computeDdo,
@@ -45,11 +49,15 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
     private readonly _contents: Contents.IManager | null,
     private readonly _requester: IWalletRequester,
     /** The notebook the view lives in, for where results are saved. */
-    private readonly _notebookPath: () => string | undefined = () => undefined
+    private readonly _notebookPath: () => string | undefined = () => undefined,
+    private readonly _trans: TranslationBundle = nullTranslator.load(
+      'jupyterlab_ocean'
+    )
   ) {
     super();
     this.addClass('jp-OceanComputeView');
     this.job = new OceanComputeJob();
+    this.job.trans = _trans;
     this.node.appendChild(this.job);
     this.job.addEventListener('ocean-compute-start', event => {
       const { algorithm } = (event as CustomEvent<{ algorithm: string }>)
@@ -89,7 +97,9 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
     job.progress = [];
     job.saved = {};
     if (!did) {
-      job.error = 'No dataset given: the view needs a compute-only asset DID.';
+      job.error = this._trans.__(
+        'No dataset given: the view needs a compute-only asset DID.'
+      );
       job.algorithms = [];
       return;
     }
@@ -131,7 +141,9 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
   private async _signer(): Promise<unknown> {
     if (!this._wallet)
       throw new Error(
-        'The Ocean wallet plugin is disabled, so there is nothing to pay or sign with.'
+        this._trans.__(
+          'The Ocean wallet plugin is disabled, so there is nothing to pay or sign with.'
+        )
       );
     await this._wallet.ensureUnlocked(this._requester);
     return this._wallet.getSigner(this._requester);
@@ -176,7 +188,10 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
         signer,
         started.jobId,
         progress => {
-          job.progress = [...job.progress, `Status: ${progress.message}`];
+          job.progress = [
+            ...job.progress,
+            this._trans.__('Status: %1', progress.message)
+          ];
         },
         { intervalMs: 500 }
       );

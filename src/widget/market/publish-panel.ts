@@ -116,7 +116,9 @@ export class OceanPublishPanel extends Widget {
       _networks,
       _wallet,
       _contents,
-      this._requester
+      this._requester,
+      undefined,
+      trans
     );
     const computeIntro = document.createElement('p');
     computeIntro.textContent = trans.__(

@@ -145,7 +145,8 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
                   kind: 'renderer',
                   label: trans.__('Compute job view in a notebook')
                 },
-                () => (app.shell.currentWidget as any)?.context?.path
+                () => (app.shell.currentWidget as any)?.context?.path,
+                trans
               )
           )
       },
