@@ -10,6 +10,10 @@
  */
 import type { Contents } from '@jupyterlab/services';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import type {
@@ -50,6 +54,8 @@ export interface IGanRendererContext {
   /** Folder of the current notebook, for "Save image". */
   currentDirectory(): string;
   contents: Contents.IManager | null;
+  /** The jupyterlab_ocean bundle; English without one. */
+  trans?: TranslationBundle;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(
@@ -72,12 +78,13 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function formatMs(ms: number): string {
-  return ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
+function formatMs(ms: number, trans: TranslationBundle): string {
+  return trans.__('%1 ms', ms >= 100 ? Math.round(ms) : ms.toFixed(1));
 }
 
 export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
   private _context: IGanRendererContext;
+  private _trans: TranslationBundle;
   private _model: IRenderMime.IMimeModel | null = null;
   private _payload: IGanCellPayload | null = null;
   /** JSON of the payload last rendered, so our own write-back does not re-run. */
@@ -113,6 +120,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
   constructor(context: IGanRendererContext) {
     super();
     this._context = context;
+    this._trans = context.trans ?? nullTranslator.load('jupyterlab_ocean');
     this.addClass('jp-OceanGan');
     this._build();
     this._setState('idle');
@@ -145,6 +153,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
   }
 
   private _build(): void {
+    const trans = this._trans;
     const header = element('div', 'jp-OceanGan-header');
     header.append(this._title, this._status);
 
@@ -154,12 +163,14 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
       element(
         'p',
         '',
-        'This generator is token-gated: buy access once and it runs here, in your browser.'
+        trans.__(
+          'This generator is token-gated: buy access once and it runs here, in your browser.'
+        )
       ),
       this._buyButton
     );
     this._runButton.type = 'button';
-    this._runButton.textContent = 'Run the generator';
+    this._runButton.textContent = trans.__('Run the generator');
     this._runButton.addEventListener(
       'click',
       () => void this._enqueue(() => this._show(true))
@@ -168,12 +179,12 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
 
     this._seedInput.type = 'number';
     this._seedInput.min = '0';
-    this._seedInput.title = 'Seed of the first image';
-    this._seedInput.setAttribute('aria-label', 'Seed');
+    this._seedInput.title = trans.__('Seed of the first image');
+    this._seedInput.setAttribute('aria-label', trans.__('Seed'));
     const newSeed = element(
       'button',
       'jp-OceanGan-newSeed jp-mod-styled',
-      'New seed'
+      trans.__('New seed')
     );
     newSeed.type = 'button';
     newSeed.addEventListener('click', () => {
@@ -189,21 +200,21 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     for (const size of BATCH_SIZES.filter(n => n <= GAN_MAX_IMAGES)) {
       const option = document.createElement('option');
       option.value = String(size);
-      option.textContent = `${size} images`;
+      option.textContent = trans._n('%1 image', '%1 images', size);
       this._batchSelect.append(option);
     }
-    this._batchSelect.setAttribute('aria-label', 'Batch size');
+    this._batchSelect.setAttribute('aria-label', trans.__('Batch size'));
     this._batchSelect.addEventListener('change', () =>
       this._update({ n: Number(this._batchSelect.value) })
     );
     this._interpolate.type = 'checkbox';
     this._interpolate.setAttribute(
       'aria-label',
-      'Interpolate between two seeds'
+      trans.__('Interpolate between two seeds')
     );
     this._seedBInput.type = 'number';
     this._seedBInput.min = '0';
-    this._seedBInput.setAttribute('aria-label', 'Second seed');
+    this._seedBInput.setAttribute('aria-label', trans.__('Second seed'));
     const applyInterpolation = () => {
       const seedB = Number(this._seedBInput.value);
       this._seedBInput.disabled = !this._interpolate.checked;
@@ -218,16 +229,16 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     const interpolateLabel = element('label', 'jp-OceanGan-interpolateLabel');
     interpolateLabel.append(
       this._interpolate,
-      document.createTextNode(' interpolate to seed ')
+      document.createTextNode(` ${trans.__('interpolate to seed')} `)
     );
     const save = element(
       'button',
       'jp-OceanGan-save jp-mod-styled',
-      'Save image'
+      trans.__('Save image')
     );
     save.type = 'button';
     save.addEventListener('click', () => void this._save());
-    const seedLabel = element('label', '', 'seed ');
+    const seedLabel = element('label', '', `${trans.__('seed')} `);
     seedLabel.append(this._seedInput);
     this._controls.append(
       seedLabel,
@@ -285,7 +296,9 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
       // What the notebook file holds from the last run: visible while the
       // wallet is locked or before access is checked, never re-generated.
       this._saved.src = `data:image/png;base64,${png.replace(/\s/g, '')}`;
-      this._saved.alt = 'Images saved in this notebook by an earlier run';
+      this._saved.alt = this._trans.__(
+        'Images saved in this notebook by an earlier run'
+      );
     }
     this._syncControls();
     await this._enqueue(() => this._show());
@@ -304,7 +317,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     if (!BATCH_SIZES.includes(payload.n)) {
       const option = document.createElement('option');
       option.value = String(payload.n);
-      option.textContent = `${payload.n} images`;
+      option.textContent = this._trans._n('%1 image', '%1 images', payload.n);
       this._batchSelect.append(option);
       this._batchSelect.value = String(payload.n);
     }
@@ -326,30 +339,37 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
   private async _show(byPerson = false): Promise<void> {
     const payload = this._payload!;
     const service = this._context.service;
+    const trans = this._trans;
     if (!byPerson && this._model && !this._model.trusted) {
-      this._pauseText.textContent =
-        'This output is from a notebook you have not trusted, so it asks for nothing by itself. Run it to check access and generate here.';
-      this._setState('paused', 'Not trusted');
+      this._pauseText.textContent = trans.__(
+        'This output is from a notebook you have not trusted, so it asks for nothing by itself. Run it to check access and generate here.'
+      );
+      this._setState('paused', trans.__('Not trusted'));
       return;
     }
-    this._setState('checking', 'Checking access…');
+    this._setState('checking', trans.__('Checking access…'));
     try {
       this._info = await service.model(payload.did);
       this._title.textContent = this._info.asset.name;
       const price = this._info.asset.price;
       this._buyButton.textContent =
         price.type === 'dispenser' || price.amount === '0'
-          ? 'Get access (free)'
-          : `Buy access for ${price.amount} ${price.symbol ?? 'OCEAN'}`;
+          ? trans.__('Get access (free)')
+          : trans.__(
+              'Buy access for %1 %2',
+              price.amount,
+              price.symbol ?? 'OCEAN'
+            );
       const grant = await service.findAccess(payload.did);
       if (!grant) {
-        this._setState('locked', 'Locked');
+        this._setState('locked', trans.__('Locked'));
         return;
       }
       if (!byPerson && !(await service.readyWithoutSignature(payload.did))) {
-        this._pauseText.textContent =
-          'You have access. Running downloads the model once, which asks your wallet to sign in to the Ocean Node.';
-        this._setState('paused', 'Ready to run');
+        this._pauseText.textContent = trans.__(
+          'You have access. Running downloads the model once, which asks your wallet to sign in to the Ocean Node.'
+        );
+        this._setState('paused', trans.__('Ready to run'));
         return;
       }
       await this._generate();
@@ -364,7 +384,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
       return;
     }
     await this._enqueue(async () => {
-      this._setState('buying', 'Waiting for the wallet…');
+      this._setState('buying', this._trans.__('Waiting for the wallet…'));
       try {
         await this._context.service.getAccess(
           payload.did,
@@ -376,7 +396,9 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
         const rejected = error instanceof OceanError && error.code === 4001;
         this._setState(
           'locked',
-          rejected ? 'Purchase cancelled in the wallet.' : describe(error)
+          rejected
+            ? this._trans.__('Purchase cancelled in the wallet.')
+            : describe(error)
         );
       }
     });
@@ -392,7 +414,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
 
   private async _generate(): Promise<void> {
     const payload = this._payload!;
-    this._setState('loading', 'Loading the model…');
+    this._setState('loading', this._trans.__('Loading the model…'));
     try {
       const run = await this._context.service.generate(
         payload,
@@ -417,20 +439,29 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
   }
 
   private _describeRun(run: IGanRun): string {
+    const trans = this._trans;
     const backend = run.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly';
     const parts = [
       `${backend} (${run.reason})`,
-      `${run.count} images in ${formatMs(run.inferenceMs)} (${formatMs(run.inferenceMs / run.count)} per image)`
+      trans._n(
+        '%1 image in %2 (%3 per image)',
+        '%1 images in %2 (%3 per image)',
+        run.count,
+        formatMs(run.inferenceMs, trans),
+        formatMs(run.inferenceMs / run.count, trans)
+      )
     ];
     if (run.loadMs > 0) {
-      parts.push(`runtime + model load ${formatMs(run.loadMs)}`);
+      parts.push(
+        trans.__('runtime + model load %1', formatMs(run.loadMs, trans))
+      );
     }
     parts.push(
       run.source === 'download'
-        ? 'model downloaded and verified'
+        ? trans.__('model downloaded and verified')
         : run.source === 'cache'
-          ? 'model from browser cache (verified)'
-          : 'model already loaded'
+          ? trans.__('model from browser cache (verified)')
+          : trans.__('model already loaded')
     );
     return parts.join(' · ');
   }
@@ -481,7 +512,12 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     dataset.count = String(count);
     this._canvas.setAttribute(
       'aria-label',
-      `${count} generated images: ${run.labels.join(', ')}`
+      this._trans._n(
+        '%1 generated image: %2',
+        '%1 generated images: %2',
+        count,
+        run.labels.join(', ')
+      )
     );
   }
 
@@ -540,9 +576,12 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     const path = directory ? `${directory}/${name}` : name;
     try {
       await writeWorkspaceFile(contents, path, base64ToBytes(this._png()));
-      this._status.textContent = `Saved ${path}`;
+      this._status.textContent = this._trans.__('Saved %1', path);
     } catch (error) {
-      this._status.textContent = `Could not save the image: ${describe(error)}`;
+      this._status.textContent = this._trans.__(
+        'Could not save the image: %1',
+        describe(error)
+      );
     }
   }
 }
