@@ -15,6 +15,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import {
   IKernelBridge,
@@ -45,7 +46,8 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
     INetworkRegistry,
     IKernelBridge,
     INotebookTracker,
-    ISettingRegistry
+    ISettingRegistry,
+    ITranslator
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -54,8 +56,10 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
     networks: INetworkRegistry | null,
     bridge: IKernelBridge | null,
     notebooks: INotebookTracker | null,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
   ) => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
     let backend: GanBackendPreference = 'auto';
     if (settingRegistry) {
       // Not awaited: start-up does not wait for settings; a cell rendered
@@ -108,8 +112,8 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
       return {
         kind: 'renderer',
         label: path
-          ? `GAN output cell in ${PathExt.basename(path)}`
-          : 'GAN output cell',
+          ? trans.__('GAN output cell in %1', PathExt.basename(path))
+          : trans.__('GAN output cell'),
         ...(path ? { path } : {})
       };
     };
@@ -128,7 +132,8 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
               service: ganService,
               requester,
               currentDirectory: () => PathExt.dirname(notebookPath()),
-              contents: app.serviceManager?.contents ?? null
+              contents: app.serviceManager?.contents ?? null,
+              trans
             });
           })
       },
