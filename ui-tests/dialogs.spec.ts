@@ -208,4 +208,46 @@ test('transaction dialogs simulate first: balance changes, a revert with its rea
   await shoot(page, testInfo, 'dialog-flow-step-light');
   await dialog.locator('button.jp-OceanConfirmation-reject').click();
   expect(await result(page)).toMatchObject({ ok: false, code: 4001 });
+
+  // --- A batch (wallet_sendCalls): one dialog, the whole batch simulated.
+  await page.evaluate(() => delete (window as any).__walletResult);
+  const send = (amount: string) => ({
+    to: ocean,
+    data: ERC20.encodeFunctionData('transfer', [
+      someone,
+      parseUnits(amount, 18)
+    ])
+  });
+  await startRequest(
+    page,
+    'wallet_sendCalls',
+    [
+      {
+        version: '2.0.0',
+        chainId: '0x2324',
+        from: account,
+        atomicRequired: false,
+        calls: [send('1'), send('2')]
+      }
+    ],
+    {
+      title: 'Pay two people',
+      step: 1,
+      steps: 1,
+      total: '3 OCEAN and network fees'
+    }
+  );
+  await expect(dialog).toBeVisible();
+  await expect(dialog.locator('.jp-Dialog-header')).toContainText(
+    'Confirm 2 transactions'
+  );
+  await expect(dialog.locator('.change')).toHaveText([
+    '−3 OCEAN (Ocean Token)'
+  ]);
+  await shoot(page, testInfo, 'dialog-batch-light');
+  await theme(page, 'JupyterLab Dark');
+  await shoot(page, testInfo, 'dialog-batch-dark');
+  await theme(page, 'JupyterLab Light');
+  await dialog.locator('button.jp-OceanConfirmation-reject').click();
+  expect(await result(page)).toMatchObject({ ok: false, code: 4001 });
 });
