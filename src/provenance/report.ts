@@ -140,7 +140,12 @@ export function provenanceBundle(record: IProvenanceRecord): {
       row.sources,
       row.cell ? short(row.cell) : ''
     ]
-      .map(value => `<td>${escapeHtml(value)}</td>`)
+      .map((value, index) =>
+        // DID, order, job, files, SHA-256: code that wraps anywhere (style/base.css).
+        [3, 5, 6, 7, 8].includes(index) && value
+          ? `<td><code>${escapeHtml(value)}</code></td>`
+          : `<td>${escapeHtml(value)}</td>`
+      )
       .join('');
   const head = [
     'entry',
