@@ -209,6 +209,14 @@ def check_file(entry, file, actual):
     ]
 
 
+def _http_url(url):
+    """A recorded URL, only if it is http(s): a notebook must not make the
+    verifier open local files or other schemes."""
+    if urllib.parse.urlsplit(str(url)).scheme not in ("http", "https"):
+        raise ValueError(f"{str(url)[:100]} is not an http(s) URL")
+    return str(url)
+
+
 class Readers:
     """Reads the chain (web3) and the node (HTTP) for entries; ``rpc`` and
     ``node`` replace the recorded URLs when given."""
@@ -221,13 +229,13 @@ class Readers:
         self._web3 = {}
 
     def node_url(self, entry):
-        return (self.node or entry["network"]["nodeUrl"]).rstrip("/")
+        return _http_url(self.node or entry["network"]["nodeUrl"]).rstrip("/")
 
     def receipt(self, entry, tx):
         from web3 import Web3
         from web3.exceptions import TransactionNotFound
 
-        url = self.rpc or entry["network"]["rpcUrl"]
+        url = _http_url(self.rpc or entry["network"]["rpcUrl"])
         w3 = self._web3.get(url)
         if w3 is None:
             w3 = self._web3[url] = Web3(

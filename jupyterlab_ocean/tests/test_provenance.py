@@ -172,6 +172,23 @@ if __name__ == "__main__":
     unittest.main()
 
 
+class UrlTest(unittest.TestCase):
+    def test_only_http_urls_are_read(self):
+        entry = record()["entries"][0]
+        entry["network"]["nodeUrl"] = "file:///etc"
+        entry["network"]["rpcUrl"] = "ipc:///tmp/geth.ipc"
+        verdict = provenance.verify_entry(entry, provenance.Readers("/nonexistent"))
+        self.assertFalse(verdict["ok"])
+        self.assertIn(
+            "e1: could not check the asset on the node: file:///etc is not an http(s) URL",
+            verdict["problems"],
+        )
+        self.assertIn(
+            "e1: could not check the order on chain: ipc:///tmp/geth.ipc is not an http(s) URL",
+            verdict["problems"],
+        )
+
+
 class DatasetInfoTest(unittest.TestCase):
     """``%ocean load <did> --dataset``: the kernel client puts the DDO's words and
     the lineage entry into the Dataset's info (src/kernel-bridge/python/ocean_bridge.py)."""
