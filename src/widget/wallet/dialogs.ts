@@ -39,6 +39,11 @@ export async function showConfirmation(
   view.labels = {
     askedBy: trans.__('Asked by'),
     network: trans.__('Network'),
+    networkAndChain: trans.__(
+      '%1 (chain %2)',
+      confirmation.networkName,
+      confirmation.chainId
+    ),
     account: trans.__('Account'),
     fee: trans.__('Network fee'),
     details: trans.__('Details'),
@@ -48,7 +53,10 @@ export async function showConfirmation(
     wouldFail: trans.__(
       'This transaction would fail, so it cannot be sent. The contract says:'
     ),
-    simulated: trans.__('Simulated with'),
+    simulated: trans.__(
+      'Simulated with %1',
+      confirmation.simulation?.method ?? ''
+    ),
     ...(requester.flow
       ? {
           flowStep: trans.__(

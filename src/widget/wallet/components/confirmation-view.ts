@@ -9,12 +9,15 @@ export interface IConfirmationLabels {
   fee: string;
   details: string;
   raw: string;
+  /** "Sepolia (chain 11155111)": the confirmation's network and chain id. */
+  networkAndChain: string;
   /** Heading of the simulated balance changes. */
-  changes?: string;
-  touched?: string;
+  changes: string;
+  touched: string;
   /** Before the revert reason of a transaction that would fail. */
-  wouldFail?: string;
-  simulated?: string;
+  wouldFail: string;
+  /** "Simulated with eth_simulateV1": names the simulation's method. */
+  simulated: string;
   /** "Step 2 of 4: Get access to Weather 2024", when the request is part of a flow. */
   flowStep?: string;
   /** "The whole flow costs 2.002 OCEAN and network fees." */
@@ -192,8 +195,8 @@ export class OceanConfirmationView extends LitElement {
     return html`<div class="simulation">
       ${
         simulation.changes.length
-          ? html`<div>${labels.changes ?? 'If sent now, your account'}:</div>
-              <ul aria-label=${labels.changes ?? 'Balance changes'}>
+          ? html`<div>${labels.changes}:</div>
+              <ul aria-label=${labels.changes}>
                 ${simulation.changes.map(
                   change => html`<li class="change">${change}</li>`
                 )}
@@ -202,7 +205,7 @@ export class OceanConfirmationView extends LitElement {
       }
       ${
         simulation.touched.length
-          ? html`<div>${labels.touched ?? 'Contracts it reaches'}:</div>
+          ? html`<div>${labels.touched}:</div>
               <ul class="touched mono">
                 ${simulation.touched.map(address => html`<li>${address}</li>`)}
               </ul>`
@@ -215,9 +218,7 @@ export class OceanConfirmationView extends LitElement {
       }
       ${
         simulation.method
-          ? html`<div class="note">
-              ${labels.simulated ?? 'Simulated with'} ${simulation.method}
-            </div>`
+          ? html`<div class="note">${labels.simulated}</div>`
           : nothing
       }
     </div>`;
@@ -242,7 +243,7 @@ export class OceanConfirmationView extends LitElement {
           }
         </dd>
         <dt>${labels.network}</dt>
-        <dd class="network">${c.networkName} (chain ${c.chainId})</dd>
+        <dd class="network">${labels.networkAndChain}</dd>
         <dt>${labels.account}</dt>
         <dd class="account">
           ${c.accountName} <span class="mono">${c.account}</span>
@@ -267,7 +268,7 @@ export class OceanConfirmationView extends LitElement {
       ${
         c.blocked
           ? html`<div class="blocked" role="alert">
-              ${labels.wouldFail ?? 'This transaction would fail:'}
+              ${labels.wouldFail}
               <span class="reason">${c.blocked}</span>
             </div>`
           : nothing
