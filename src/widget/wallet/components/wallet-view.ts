@@ -839,7 +839,9 @@ export class OceanWalletView extends LitElement {
           <span class="amount">${b.native}</span> ${symbol}
         </li>
         <li data-token="ocean" data-address=${b.ocean?.address ?? ''}>
-          <span class="amount">${b.ocean?.balance ?? '0'}</span> OCEAN
+          <span class="amount">${b.ocean?.balance ?? '0'}</span>
+          <!-- i18n-ignore: the token's symbol -->
+          OCEAN
         </li>
         ${b.tokens.map(token)}
       </ul>
