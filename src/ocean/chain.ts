@@ -193,3 +193,35 @@ export async function paymentRequest(
     value: '0x0'
   };
 }
+
+/**
+ * One JSON-RPC call answered with a large body (a step trace is megabytes):
+ * the browser's own JSON parser reads it, where ethers' response handling
+ * takes seconds per megabyte. Errors carry the RPC's `{ code, message,
+ * data }` as `error`, as ethers' do.
+ */
+export async function postJsonRpc(
+  url: string,
+  method: string,
+  params: unknown[]
+): Promise<any> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
+  });
+  if (!response.ok) {
+    throw new Error(`${method}: HTTP ${response.status}`);
+  }
+  const answer = (await response.json()) as {
+    result?: unknown;
+    error?: { code?: number; message?: string; data?: unknown };
+  };
+  if (answer.error) {
+    throw Object.assign(
+      new Error(String(answer.error.message ?? `${method} failed`)),
+      { code: answer.error.code, data: answer.error.data, error: answer.error }
+    );
+  }
+  return answer.result;
+}
