@@ -12,11 +12,11 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 import oceanSvg from '../../../style/icons/ocean.svg';
+import { LazyPanel } from '../../lazy';
 import { INetworkRegistry, IWallet } from '../../tokens';
-import { OceanPanel } from './panel';
+import { LazyWallet } from './lazy-wallet';
+import type { OceanPanel } from './panel';
 import { WALLET_PLUGIN_ID } from './wallet-plugin';
-
-export { OceanPanel } from './panel';
 
 export const oceanIcon = new LabIcon({
   name: 'jupyterlab-ocean:ocean',
@@ -31,7 +31,9 @@ export namespace CommandIDs {
 }
 
 /**
- * The Ocean sidebar panel and its palette commands.
+ * The Ocean sidebar panel and its palette commands. At start-up only the
+ * sidebar tab exists; the panel's content (network card, wallet section,
+ * and the wallet's code with them) loads when it is first shown.
  */
 export const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: PANEL_PLUGIN_ID,
@@ -55,7 +57,25 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     wallet: IWallet | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
-    const panel = new OceanPanel(networks, trans, wallet);
+    // Settings read before the content exists are applied when it loads.
+    let refreshSeconds: number | null = null;
+    const panel = new LazyPanel<OceanPanel>({
+      id: 'jupyterlab-ocean-panel',
+      caption: trans.__('Ocean: wallet and data'),
+      create: async () => {
+        const [{ OceanPanel }, realWallet] = await Promise.all([
+          import('./panel'),
+          // The panel manages the wallet itself (create, import, unlock).
+          wallet instanceof LazyWallet ? wallet.load() : wallet
+        ]);
+        const content = new OceanPanel(networks, trans, realWallet);
+        if (refreshSeconds !== null) {
+          content.refreshSeconds = refreshSeconds;
+        }
+        applyWalletSettings(content);
+        return content;
+      }
+    });
     panel.title.icon = oceanIcon;
     let area: 'left' | 'right' = 'right';
     app.shell.add(panel, area, { rank: 600 });
@@ -74,17 +94,32 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       ),
       execute: async () => {
         app.shell.activateById(panel.id);
-        await panel.refresh();
+        await (await panel.content()).refresh();
       }
     });
     for (const command of [CommandIDs.openPanel, CommandIDs.checkNetwork]) {
       palette?.addItem({ command, category: trans.__('Ocean') });
     }
 
+    let walletSettings: ISettingRegistry.ISettings | null = null;
+    function applyWalletSettings(content: OceanPanel): void {
+      const section = content.wallet;
+      if (section && walletSettings) {
+        section.autoRefresh =
+          walletSettings.composite.balanceRefresh !== 'manual';
+        section.earlierOrigins =
+          (walletSettings.composite.earlierOrigins as string[] | undefined) ??
+          [];
+      }
+    }
+
     if (settingRegistry) {
       void settingRegistry.load(PANEL_PLUGIN_ID).then(settings => {
         const apply = () => {
-          panel.refreshSeconds = settings.composite.refreshSeconds as number;
+          refreshSeconds = settings.composite.refreshSeconds as number;
+          if (panel.loaded) {
+            panel.loaded.refreshSeconds = refreshSeconds;
+          }
           const wanted = settings.composite.position as 'left' | 'right';
           if (wanted !== area) {
             area = wanted;
@@ -94,23 +129,19 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
         settings.changed.connect(apply);
         apply();
       });
-      const section = panel.wallet;
-      if (section) {
-        void settingRegistry
-          .load(WALLET_PLUGIN_ID)
-          .then(settings => {
-            const apply = () => {
-              section.autoRefresh =
-                settings.composite.balanceRefresh !== 'manual';
-              section.earlierOrigins =
-                (settings.composite.earlierOrigins as string[] | undefined) ??
-                [];
-            };
-            settings.changed.connect(apply);
-            apply();
-          })
-          .catch(() => undefined);
-      }
+      void settingRegistry
+        .load(WALLET_PLUGIN_ID)
+        .then(settings => {
+          walletSettings = settings;
+          const apply = () => {
+            if (panel.loaded) {
+              applyWalletSettings(panel.loaded);
+            }
+          };
+          settings.changed.connect(apply);
+          apply();
+        })
+        .catch(() => undefined);
     }
   }
 };

@@ -5,11 +5,15 @@
  * signatures and signed transactions only (see IKeyVault).
  *
  * Imports only ethers, idb and the ground floor: a worker has no
- * JupyterLab, and shared federated modules cannot load here.
+ * JupyterLab, and shared federated modules cannot load here. The worker
+ * starts with the page, but the key store's code (ethers: scrypt, AES,
+ * secp256k1) loads only for the first operation past the start-up `load`,
+ * which the stored record's public facts answer (vault-peek.ts).
  */
 import { OceanError } from '../../errors';
 import { IndexedDBVaultStorage } from './idb-store';
-import { KeyKeeper, type IKeyVault, type KeyVaultOp } from './key-vault';
+import type { IKeyVault, KeyVaultOp } from './key-vault';
+import { lockedSnapshot } from './vault-peek';
 import type { IVaultRequest, VaultReply } from './vault-protocol';
 
 interface IWorkerScope {
@@ -39,7 +43,22 @@ const OPS: ReadonlySet<KeyVaultOp> = new Set<KeyVaultOp>([
 ]);
 
 const scope = self as unknown as IWorkerScope;
-const keeper: IKeyVault = new KeyKeeper(new IndexedDBVaultStorage());
+const storage = new IndexedDBVaultStorage();
+let keeper: Promise<IKeyVault> | null = null;
+
+function loadKeeper(): Promise<IKeyVault> {
+  if (!keeper) {
+    keeper = import('./key-vault').then(async ({ KeyKeeper }) => {
+      const loaded = new KeyKeeper(storage);
+      await loaded.load();
+      return loaded;
+    });
+    keeper.catch(() => {
+      keeper = null;
+    });
+  }
+  return keeper;
+}
 // One operation at a time: a create must not race the load before it.
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -48,8 +67,16 @@ scope.addEventListener('message', event => {
   if (typeof id !== 'number' || !OPS.has(op) || !Array.isArray(args)) {
     return;
   }
-  const work = async (): Promise<unknown> =>
-    (keeper[op] as (...a: unknown[]) => Promise<unknown>).apply(keeper, args);
+  const work = async (): Promise<unknown> => {
+    if (op === 'load' && !keeper) {
+      return lockedSnapshot(await storage.read());
+    }
+    const loaded = await loadKeeper();
+    return (loaded[op] as (...a: unknown[]) => Promise<unknown>).apply(
+      loaded,
+      args
+    );
+  };
   const next = queue.then(work, work);
   queue = next.catch(() => undefined);
   next.then(

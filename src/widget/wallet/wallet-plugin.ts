@@ -1,6 +1,8 @@
 /**
  * Provides IWallet: the built-in key store (IndexedDB, encrypted), injected
- * browser wallets (EIP-6963), and the one confirmation dialog.
+ * browser wallets (EIP-6963), and the one confirmation dialog. At start-up
+ * it draws the status item and the palette entries from the vault's public
+ * facts; the wallet itself (wallet-setup.ts) loads on first use.
  */
 import type {
   JupyterFrontEnd,
@@ -11,14 +13,11 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { OceanError } from '../../errors';
-import { INetworkRegistry, IWallet, type IWalletRequester } from '../../tokens';
-import { ActivityLog } from './activity';
-import { askPassword, showConfirmation } from './dialogs';
-import { activityStorage } from './idb-store';
+import { INetworkRegistry, IWallet } from '../../tokens';
+import { LazyWallet } from './lazy-wallet';
 import { WalletStatusItem } from './status-item';
-import { askTestWalletPassword, backupBlocksSwitch } from './test-wallet';
+import { backupBlocksSwitch } from './test-wallet';
 import { WorkerKeyVault } from './vault-client';
-import { OceanWallet } from './wallet';
 
 export const WALLET_PLUGIN_ID = 'jupyterlab-ocean:wallet';
 const PANEL_ID = 'jupyterlab-ocean-panel';
@@ -46,74 +45,21 @@ export const walletPlugin: JupyterFrontEndPlugin<IWallet> = {
   ): IWallet => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
     // The keys live in their own worker, out of page scripts' reach.
+    // It starts with the page, before any notebook output can run (see
+    // vault-client.ts); its crypto code loads only when first needed.
     const keys = new WorkerKeyVault();
-    let ready: Promise<void> = Promise.resolve();
 
-    const promptUnlock = async (requester: IWalletRequester): Promise<void> => {
-      await ready;
-      if (wallet.state.status === 'none') {
-        app.shell.activateById(PANEL_ID);
-        throw new OceanError(
-          4100,
-          'There is no wallet yet: create or import one in the Ocean panel (right sidebar), then try again.'
-        );
-      }
-      if (wallet.state.source === 'injected') {
-        throw new OceanError(
-          4100,
-          'The browser wallet shares no account: unlock it in the browser, then try again.'
-        );
-      }
-      let error: string | undefined;
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const password = await askPassword(
-          trans.__('Unlock the Ocean wallet'),
-          trans.__(
-            '%1 asks to use your wallet. Enter your wallet password to unlock it.',
-            requester.label
-          ),
-          trans,
-          error
-        );
-        if (password === null) {
-          throw new OceanError(
-            4001,
-            'You did not unlock the wallet. Nothing was signed or sent.'
-          );
-        }
-        try {
-          await wallet.unlock(password);
-          return;
-        } catch (failure) {
-          if (
-            failure instanceof OceanError &&
-            failure.code === 'OCEAN_WRONG_PASSWORD'
-          ) {
-            error = failure.message;
-            continue;
-          }
-          throw failure;
-        }
-      }
-      throw new OceanError(4100, 'The wallet stays locked.');
-    };
-
-    const wallet: OceanWallet = new OceanWallet({
+    const wallet = new LazyWallet({
       networks,
-      keys,
-      activity: new ActivityLog(activityStorage),
-      confirm: confirmation => showConfirmation(confirmation, trans),
-      promptUnlock,
-      askTestWalletPassword: () => askTestWalletPassword(trans),
-      // Loaded only when a kernel's dialog first offers a notebook grant.
-      oceanContracts: async (network, provider) =>
-        (await import('../../ocean/publish')).discoverContracts(
-          network,
-          provider
-        ),
-      notify: (kind, message) => {
-        Notification.emit(message, kind, { autoClose: 6000 });
-      }
+      peek: () => keys.load(),
+      create: async () =>
+        (await import('./wallet-setup')).createWallet({
+          app,
+          networks,
+          keys,
+          trans,
+          panelId: PANEL_ID
+        })
     });
     // A test wallet stays on the local network until it is backed up,
     // whoever asks for the switch (the panel offers the backup first).
@@ -128,18 +74,13 @@ export const walletPlugin: JupyterFrontEndPlugin<IWallet> = {
         );
       }
     });
-    ready = wallet.restore().catch(error => {
-      console.error(
-        'jupyterlab-ocean: could not read the wallet store:',
-        error
-      );
-    });
 
     app.commands.addCommand(WalletCommandIDs.lock, {
       label: trans.__('Lock the Ocean Wallet'),
       caption: trans.__('Forget the decrypted keys until you unlock again'),
       isEnabled: () => wallet.state.status === 'unlocked',
-      execute: () => wallet.lock()
+      // Unlocked means loaded.
+      execute: () => wallet.loaded?.lock()
     });
     app.commands.addCommand(WalletCommandIDs.unlock, {
       label: trans.__('Unlock the Ocean Wallet'),
