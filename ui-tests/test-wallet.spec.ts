@@ -205,12 +205,16 @@ test('a fresh lab to the first token-gated DataFrame: open the panel, test walle
   await actions.run('the search cell', page);
   await approveUntil(page, actions, () => ended(page, 0));
   expect(
-    await cell(page, 0).locator('.jp-OutputArea-output').innerText()
+    (await cell(page, 0).locator('.jp-OutputArea-output').allInnerTexts()).join(
+      '\n'
+    )
   ).toContain('Daily weather at four stations');
   await actions.run('the load cell', page);
   await approveUntil(page, actions, () => ended(page, 1));
   expect(
-    await cell(page, 1).locator('.jp-OutputArea-output').innerText()
+    (await cell(page, 1).locator('.jp-OutputArea-output').allInnerTexts()).join(
+      '\n'
+    )
   ).toContain('frame DataFrame (1460, 7)');
 
   const summary = `${actions.total} user actions (${actions.clicks} clicks, ${actions.typed} typed fields, ${actions.runs} cell runs, ${actions.approvals} dialog approvals):\n${actions.log.join('\n')}`;
@@ -240,9 +244,10 @@ test('an unsaved test wallet stays on the local network until it is backed up, a
   // A reload drops the password the vault kept for the session.
   await page.reload();
   await openLab(page, oceanLab);
-  await page
-    .locator('.lm-TabBar-tab[data-id="jupyterlab-ocean-panel"]')
-    .click();
+  // Activates (never toggles) the panel, whatever the restored layout shows.
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('ocean:open-panel')
+  );
   await expect(view.locator('[data-ocean="test-wallet-lost"]')).toContainText(
     'cannot be opened again'
   );
@@ -273,6 +278,9 @@ test('an unsaved test wallet stays on the local network until it is backed up, a
   await password
     .getByRole('button', { name: 'Set password and show the words' })
     .click();
+  await expect(view.locator('.phrase span')).toHaveCount(12, {
+    timeout: 60_000
+  });
   const words = await view.locator('.phrase span').allInnerTexts();
   expect(words).toHaveLength(12);
   await view.locator('button[data-action="phrase-written"]').click();
