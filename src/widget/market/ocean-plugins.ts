@@ -11,6 +11,7 @@ import type {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ILayoutRestorer } from '@jupyterlab/application';
+import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
@@ -21,6 +22,7 @@ import {
   IWallet,
   OCEAN_ASSET_MIME_TYPE
 } from '../../tokens';
+import { OceanError } from '../../errors';
 import { LazyPanel, LazyRenderer } from '../../lazy';
 
 export const discoverIcon = new LabIcon({
@@ -54,6 +56,37 @@ export const discoverPlugin: JupyterFrontEndPlugin<void> = {
           wallet,
           trans
         )
+    });
+    // A switch in the middle of a purchase stops it: say so first
+    // (issue 16 item 7). Whoever asks (panel, %ocean use) sees this.
+    networks.addGuard(async target => {
+      const running = client.runningFlows;
+      if (!running.length) {
+        return;
+      }
+      const from = running[0].network.name;
+      const sent = running.flatMap(run => run.sent.map(tx => tx.hash));
+      const answer = await showDialog({
+        title: trans.__('A purchase is running on %1', from),
+        body: trans.__(
+          'Now %1 on %2%3. Switching to %4 stops it: what was sent stays done, and running it again on %2 resumes where it stopped (nothing is paid twice).',
+          running.map(run => run.what).join('; '),
+          from,
+          sent.length ? trans.__(' (sent so far: %1)', sent.join(', ')) : '',
+          target.name
+        ),
+        buttons: [
+          Dialog.cancelButton({ label: trans.__('Stay on %1', from) }),
+          Dialog.warnButton({ label: trans.__('Switch anyway') })
+        ],
+        defaultButton: 0
+      });
+      if (!answer.button.accept) {
+        throw new OceanError(
+          4001,
+          trans.__('You stayed on %1: the purchase goes on.', from)
+        );
+      }
     });
     panel.title.icon = discoverIcon;
     app.shell.add(panel, 'left', { rank: 650 });

@@ -169,7 +169,10 @@ export class OceanPanel extends Widget {
       await this._networks.activate(key);
     } catch (error) {
       this._card.resetSelection();
-      Notification.error((error as Error).message, { autoClose: 8000 });
+      // 4001: the person chose to stay (a guard asked); nothing failed.
+      if ((error as { code?: unknown }).code !== 4001) {
+        Notification.error((error as Error).message, { autoClose: 8000 });
+      }
     }
   }
 
