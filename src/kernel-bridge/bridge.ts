@@ -9,6 +9,10 @@
  * and EIP-1193 errors a notebook can act on.
  */
 import { Dialog } from '@jupyterlab/apputils';
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
 import { Widget } from '@lumino/widgets';
 import { OceanError } from '../errors';
@@ -76,6 +80,8 @@ export interface IKernelBridgeOptions {
   requester: RequesterLookup;
   /** Asks the person whether a kernel may see the account (tests replace it). */
   askToShareAccount?: (requester: IWalletRequester) => Promise<boolean>;
+  /** The jupyterlab_ocean bundle for the dialog's words; English without one. */
+  trans?: TranslationBundle;
 }
 
 export class KernelBridge implements IKernelBridge {
@@ -382,7 +388,13 @@ export class KernelBridge implements IKernelBridge {
     await this._waitForUnlock(wallet, requester, progress);
     if (!session.connected) {
       progress('Waiting for you to share your account with this notebook…');
-      const ask = this._options.askToShareAccount ?? askToShareAccount;
+      const ask =
+        this._options.askToShareAccount ??
+        ((asking: IWalletRequester) =>
+          askToShareAccount(
+            asking,
+            this._options.trans ?? nullTranslator.load('jupyterlab_ocean')
+          ));
       if (requester.signal?.aborted) {
         throw new BridgeError(
           BRIDGE_ERRORS.cancelled,
@@ -550,30 +562,36 @@ export class KernelBridge implements IKernelBridge {
 
 /** The once-per-kernel-session question: may this notebook see the account? */
 async function askToShareAccount(
-  requester: IWalletRequester
+  requester: IWalletRequester,
+  trans: TranslationBundle
 ): Promise<boolean> {
   const body = document.createElement('div');
   body.className = 'jp-OceanShareAccount';
   const first = document.createElement('p');
-  first.textContent = `${requester.label} asks to see your wallet account.`;
+  first.textContent = trans.__(
+    '%1 asks to see your wallet account.',
+    requester.label
+  );
   const second = document.createElement('p');
-  second.textContent =
-    'Its code will know your address and may ask for signatures and transactions; each one still needs your approval in the wallet dialog. This lasts until the kernel restarts.';
+  second.textContent = trans.__(
+    'Its code will know your address and may ask for signatures and transactions; each one still needs your approval in the wallet dialog. This lasts until the kernel restarts.'
+  );
   body.append(first, second);
   if (requester.inView === false) {
     const warning = document.createElement('p');
     warning.className = 'jp-OceanShareAccount-warning';
-    warning.textContent =
-      'This notebook is not in view. If you did not just run code there, do not share.';
+    warning.textContent = trans.__(
+      'This notebook is not in view. If you did not just run code there, do not share.'
+    );
     body.append(warning);
   }
   const dialog = new ApprovalDialog<void>({
     approveIndex: 1,
-    title: 'Share your account with a notebook?',
+    title: trans.__('Share your account with a notebook?'),
     body: new Widget({ node: body }),
     buttons: [
-      Dialog.cancelButton({ label: 'Don’t share' }),
-      Dialog.okButton({ label: 'Share account' })
+      Dialog.cancelButton({ label: trans.__('Don’t share') }),
+      Dialog.okButton({ label: trans.__('Share account') })
     ],
     defaultButton: 0
   });

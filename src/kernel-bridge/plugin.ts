@@ -9,6 +9,7 @@ import type {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IKernelBridge, INetworkRegistry, IWallet } from '../tokens';
 import { LazyKernelBridge } from './lazy-bridge';
 
@@ -20,18 +21,21 @@ export const kernelBridgePlugin: JupyterFrontEndPlugin<IKernelBridge> = {
     'Shares the wallet session with Python and Deno kernels: an EIP-1193 provider, signing mid-cell, and %ocean commands.',
   autoStart: true,
   provides: IKernelBridge,
-  optional: [INotebookTracker, IWallet, INetworkRegistry],
+  optional: [INotebookTracker, IWallet, INetworkRegistry, ITranslator],
   activate: (
     _app: JupyterFrontEnd,
     notebooks: INotebookTracker | null,
     wallet: IWallet | null,
-    networks: INetworkRegistry | null
+    networks: INetworkRegistry | null,
+    translator: ITranslator | null
   ): IKernelBridge => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
     const bridge = new LazyKernelBridge(async () =>
       (await import('./start')).startKernelBridge({
         notebooks,
         wallet,
-        networks
+        networks,
+        trans
       })
     );
     const load = () => void bridge.load().catch(() => undefined);

@@ -5,6 +5,7 @@
  * attached.
  */
 import type { INotebookTracker } from '@jupyterlab/notebook';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { INetworkRegistry, IWallet, IWalletRequester } from '../tokens';
 import { KernelBridge } from './bridge';
 import { registerBuiltinCommands } from './commands';
@@ -16,12 +17,14 @@ export interface IBridgeStartOptions {
   notebooks: INotebookTracker | null;
   wallet: IWallet | null;
   networks: INetworkRegistry | null;
+  trans: TranslationBundle;
 }
 
 export function startKernelBridge({
   notebooks,
   wallet,
-  networks
+  networks,
+  trans
 }: IBridgeStartOptions): IStartedBridge {
   // The wallet dialog names the notebook (and says when it is not in view,
   // so a background notebook cannot pass as the one being read).
@@ -33,7 +36,7 @@ export function startKernelBridge({
     if (!widget) {
       return {
         kind: 'kernel',
-        label: `Kernel ${kernelId.slice(0, 8)}`,
+        label: trans.__('Kernel %1', kernelId.slice(0, 8)),
         kernelId
       };
     }
@@ -43,7 +46,9 @@ export function startKernelBridge({
     const inView = widget.isVisible && document.visibilityState !== 'hidden';
     return {
       kind: 'kernel',
-      label: `${name} (${kernelName}${inView ? '' : ', not in view'})`,
+      label: inView
+        ? trans.__('%1 (%2)', name, kernelName)
+        : trans.__('%1 (%2, not in view)', name, kernelName),
       path: widget.sessionContext.path,
       kernelId,
       inView,
@@ -54,7 +59,7 @@ export function startKernelBridge({
     };
   };
 
-  const bridge = new KernelBridge({ wallet, networks, requester });
+  const bridge = new KernelBridge({ wallet, networks, requester, trans });
   registerBuiltinCommands(bridge);
   return {
     bridge,
