@@ -36,7 +36,7 @@ test('a notebook grant: asked for, used without dialogs, not for requests outsid
   page,
   oceanLab,
   stack
-}) => {
+}, testInfo) => {
   test.setTimeout(600_000);
   const phrase = HDNodeWallet.createRandom().mnemonic!.phrase;
   const address = HDNodeWallet.fromPhrase(phrase).address;
@@ -74,6 +74,7 @@ test('a notebook grant: asked for, used without dialogs, not for requests outsid
   await expect(offer).toContainText("call only Ocean's contracts");
   await expect(offer).toContainText('Anything else asks you again');
   await expect(offer.locator('.jp-OceanGrantOffer-cap')).toHaveValue('20');
+  await dialog.screenshot({ path: testInfo.outputPath('grant-dialog.png') });
   await dialog.locator('button.jp-OceanConfirmation-confirm').click();
   expect(await finished(asked)).toContain('grant 20 OCEAN');
 
@@ -113,11 +114,21 @@ test('a notebook grant: asked for, used without dialogs, not for requests outsid
   expect(signed.dialogs).toHaveLength(1);
   expect(signed.dialogs[0]).not.toContain('Also allow this notebook');
 
-  // Another spender than Ocean's contracts: the dialog opens.
-  const stranger = await countDialogs(
+  // Another spender than Ocean's contracts: the dialog opens, offering a
+  // grant beside the transaction (unticked).
+  const strangerCell = await startCell(
     page,
     'print("approved", approve_exchange("0x000000000000000000000000000000000000dEaD"))'
   );
+  await expect(dialog).toBeVisible({ timeout: 120_000 });
+  await expect(dialog.locator('.jp-OceanGrantOffer-tick')).not.toBeChecked();
+  await expect(dialog).toContainText(
+    "This notebook's grant does not cover this, so you are asked"
+  );
+  await dialog.screenshot({ path: testInfo.outputPath('offer-dialog.png') });
+  const stranger = {
+    dialogs: await confirmUntil(page, cellEnded(strangerCell), 120_000)
+  };
   expect(stranger.dialogs).toHaveLength(1);
   // Ocean's exchange: inside the grant, no dialog.
   expect((await countDialogs(page, approveCell)).dialogs).toHaveLength(0);
