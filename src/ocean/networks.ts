@@ -17,6 +17,11 @@ export const LOCAL_NETWORK: IOceanNetwork = {
   nativeSymbol: 'ETH'
 };
 
+/** Whether `network` is the local stack's (test coins, test wallets). */
+export function isLocalNetwork(network: Pick<IOceanNetwork, 'key'>): boolean {
+  return network.key === LOCAL_NETWORK.key;
+}
+
 /** The shape of one entry in the `networks` setting (see schema/networks.json). */
 export interface INetworkSetting {
   key?: unknown;

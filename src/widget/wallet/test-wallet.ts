@@ -20,13 +20,13 @@ import { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { ApprovalDialog } from '../../approval-dialog';
-import { LOCAL_NETWORK } from '../../ocean/networks';
+import { isLocalNetwork } from '../../ocean/networks';
 import type { IOceanNetwork, IWalletState } from '../../tokens';
 
-/** Only the local stack's network takes a wallet that was never backed up. */
-export function isLocalNetwork(network: Pick<IOceanNetwork, 'key'>): boolean {
-  return network.key === LOCAL_NETWORK.key;
-}
+// Only the local stack's network takes a wallet that was never backed up.
+// The check lives with the networks, so the wallet uses it without this
+// file's dialogs (which Node cannot load in the wallet's unit tests).
+export { isLocalNetwork };
 
 /** A test wallet whose phrase nobody has written down yet. */
 export function needsBackup(state: Pick<IWalletState, 'testWallet'>): boolean {

@@ -76,7 +76,7 @@ import type { IKeyVault, IVaultSnapshot, KeyImport } from './key-vault';
 import type { IStoredAccount } from './keystore';
 import { WalletSigner } from './signer';
 import { simulateCalls, simulateTransaction } from '../../ocean/simulation';
-import { isLocalNetwork } from './test-wallet';
+import { isLocalNetwork } from '../../ocean/networks';
 
 /** An EIP-1193 provider announced by a browser wallet (EIP-6963). */
 export interface IEip1193Provider {
