@@ -11,6 +11,7 @@ import { html, LitElement, nothing } from 'lit';
 import type { IAlgorithmChoice } from '../../ocean/manage';
 import { LICENSES, type PublishStep } from '../../ocean/publish';
 import { oceanFormStyles } from './publish-styles';
+import { slot, withMarkup } from './sentence';
 
 export interface IPublishFormValues {
   type: 'dataset' | 'algorithm';
@@ -81,19 +82,6 @@ export function publishStepLabel(
     case 'done':
       return trans.__('Published');
   }
-}
-
-/** Stands in a translated sentence for a value that is shown as markup. */
-const HOLE = '\u0000';
-
-/**
- * A translated sentence with markup in place of one of its values: the parts
- * before and after the HOLE given as that value, so the translator sees the
- * whole sentence (and may move the value).
- */
-function around(sentence: string): [string, string] {
-  const [before, after = ''] = sentence.split(HOLE);
-  return [before, after];
 }
 
 /**
@@ -228,13 +216,6 @@ export class OceanPublishForm extends LitElement {
   render() {
     const v = this.values;
     const trans = this.trans;
-    const [publishedBefore, publishedAfter] = around(
-      trans.__(
-        'Published “%1” as %2. It is listed in Discover.',
-        this.result?.name ?? '',
-        HOLE
-      )
-    );
     const dataset = v.type === 'dataset';
     return html`<form
       @submit=${(event: Event) => {
@@ -459,8 +440,14 @@ export class OceanPublishForm extends LitElement {
       ${
         this.result
           ? html`<p class="ok" data-ocean="published">
-              ${publishedBefore}<code data-ocean="did">${this.result.did}</code
-              >${publishedAfter}
+              ${withMarkup(
+                trans.__(
+                  'Published “%1” as %2. It is listed in Discover.',
+                  this.result.name,
+                  slot(0)
+                ),
+                [html`<code data-ocean="did">${this.result.did}</code>`]
+              )}
             </p>`
           : nothing
       }
