@@ -40,8 +40,11 @@ export function grantOfferNode(
   const terms = document.createElement('p');
   terms.className = 'jp-OceanGrantOffer-terms';
   const minutes = document.createElement('select');
-  minutes.className = 'jp-OceanGrantOffer-minutes jp-mod-styled';
+  minutes.className = 'jp-OceanGrantOffer-minutes';
   minutes.setAttribute('aria-label', trans.__('Minutes'));
+  // Inline: the lab's dialog styles stretch selects across the body.
+  minutes.style.width = 'auto';
+  minutes.style.display = 'inline-block';
   for (const value of new Set(
     [...MINUTES, offer.minutes].sort((a, b) => a - b)
   )) {
@@ -56,7 +59,7 @@ export function grantOfferNode(
   cap.inputMode = 'decimal';
   cap.size = 8;
   cap.value = offer.cap;
-  cap.className = 'jp-OceanGrantOffer-cap jp-mod-styled';
+  cap.className = 'jp-OceanGrantOffer-cap';
   cap.setAttribute('aria-label', trans.__('Spending cap'));
   terms.append(
     document.createTextNode(trans.__('for') + ' '),
