@@ -50,6 +50,17 @@ class LoadedWallet {
     return [ACCOUNT];
   }
 
+  passwords: string[] = [];
+  selected: string | null = null;
+
+  async unlock(password: string): Promise<void> {
+    this.passwords.push(password);
+  }
+
+  selectAccount(address: string): void {
+    this.selected = address;
+  }
+
   async ensureUnlocked(): Promise<string> {
     return ACCOUNT;
   }
@@ -138,6 +149,17 @@ describe('the lazy wallet behind IWallet', () => {
     assert.equal(await wallet.load(), created[0]);
     assert.equal(wallet.loaded, created[0]);
     assert.equal(created.length, 1);
+  });
+
+  it("offers the wallet's own API, loading it first", async () => {
+    const { wallet, created } = lazyWallet(await storeWithWallet());
+    await settle();
+    assert.throws(() => wallet.selectAccount(ACCOUNT), /unlock it/);
+    await wallet.unlock('a good password');
+    assert.equal(created.length, 1, 'unlock loaded the wallet');
+    assert.deepEqual(created[0].passwords, ['a good password']);
+    wallet.selectAccount(ACCOUNT);
+    assert.equal(created[0].selected, ACCOUNT);
   });
 
   it('follows the active network before it loads', async () => {

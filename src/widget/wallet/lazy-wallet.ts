@@ -14,6 +14,7 @@
  * same wallet the IWallet token used to be.
  */
 import { Signal, type ISignal } from '@lumino/signaling';
+import { OceanError } from '../../errors';
 import type {
   INetworkRegistry,
   ISettledTransaction,
@@ -120,6 +121,41 @@ export class LazyWallet implements IWallet {
 
   async ensureUnlocked(requester: IWalletRequester): Promise<string> {
     return (await this.load()).ensureUnlocked(requester);
+  }
+
+  // ----- the wallet's own API --------------------------------------------
+  // Before it was lazy, the IWallet token's value was the wallet itself,
+  // and scripts (the UI tests' helpers among them) call these on it: each
+  // loads the wallet first, or needs it loaded (an unlocked wallet is).
+
+  async unlock(password: string): Promise<void> {
+    return (await this.load()).unlock(password);
+  }
+
+  async importKey(
+    ...args: Parameters<OceanWallet['importKey']>
+  ): ReturnType<OceanWallet['importKey']> {
+    return (await this.load()).importKey(...args);
+  }
+
+  async exportKeystore(
+    ...args: Parameters<OceanWallet['exportKeystore']>
+  ): ReturnType<OceanWallet['exportKeystore']> {
+    return (await this.load()).exportKeystore(...args);
+  }
+
+  lock(): void {
+    this.#wallet?.lock();
+  }
+
+  selectAccount(address: string): void {
+    if (!this.#wallet) {
+      throw new OceanError(
+        4100,
+        'The wallet is locked: unlock it before choosing an account.'
+      );
+    }
+    this.#wallet.selectAccount(address);
   }
 
   /** The wallet itself, loading it on the first call. */
