@@ -42,9 +42,11 @@ export function grantOfferNode(
   const minutes = document.createElement('select');
   minutes.className = 'jp-OceanGrantOffer-minutes';
   minutes.setAttribute('aria-label', trans.__('Minutes'));
-  // Inline: the lab's dialog styles stretch selects across the body.
-  minutes.style.width = 'auto';
-  minutes.style.display = 'inline-block';
+  // Inline and important: the lab's dialog styles stretch selects across
+  // the body, which broke the sentence the field sits in.
+  minutes.style.setProperty('width', 'auto', 'important');
+  minutes.style.setProperty('max-width', '8em', 'important');
+  minutes.style.setProperty('display', 'inline-block', 'important');
   for (const value of new Set(
     [...MINUTES, offer.minutes].sort((a, b) => a - b)
   )) {
