@@ -589,15 +589,18 @@ export class OceanClient implements IOceanClient {
             ? `Buying and ordering access: ${batch.length} transactions, one approval (confirm in the wallet)…`
             : 'Starting the order: this spends the datatoken (confirm in the wallet)…'
       });
+      const calls = batch;
       receipt = await guard(network, () =>
         sendBatch(
           this._requireWallet(),
           requester,
           network.chainId,
           account,
-          batch
+          calls
         )
-      );
+      ).catch(error => {
+        throw whatABatchStopLeft(error, calls.length);
+      });
     } else {
       const dt = new lib.Datatoken(signer, network.chainId, config);
       onProgress({
@@ -1033,4 +1036,23 @@ export function txError(
     `The operation failed: ${anyError?.shortMessage ?? anyError?.message ?? String(error)}. Nothing was spent unless a transaction hash was shown.`,
     { cause: text }
   );
+}
+
+/**
+ * The buy batch is [approve?, buy or dispense, order]: the wallet says which
+ * step stopped it; this adds what that means for the person's money.
+ */
+function whatABatchStopLeft(error: unknown, steps: number): unknown {
+  if (!(error instanceof OceanError) || error.code !== 'OCEAN_TX_REVERTED') {
+    return error;
+  }
+  const failedStep = Number(error.details?.failedStep ?? 0);
+  if (!failedStep) {
+    return error;
+  }
+  const meaning =
+    failedStep < steps
+      ? ' No datatoken was bought, so nothing was spent but network fees; a rerun starts where this stopped and does not ask for an approval already given.'
+      : ' The datatoken you bought stays in your account; a rerun orders with it and does not buy again.';
+  return new OceanError(error.code, error.message + meaning, error.details);
 }

@@ -104,10 +104,13 @@ describe('EIP-5792 batches', () => {
       ),
       (error: unknown) =>
         error instanceof OceanError &&
-        error.code === 'OCEAN_BATCH_STOPPED' &&
-        /Step 2 of 3 \(buy\) failed/.test(error.message) &&
-        /Steps 1 to 1 were done and stay done: 0xaa/.test(error.message) &&
-        /Steps 3 to 3 were not sent/.test(error.message)
+        error.code === 'OCEAN_TX_REVERTED' &&
+        /The chain rejected the transaction of step 2 of 3 \(buy\): it was mined as reverted \(0xbb/.test(
+          error.message
+        ) &&
+        /Step 1 was done and stays done \(0xaa\)/.test(error.message) &&
+        /Step 3 was not sent/.test(error.message) &&
+        error.details?.failedStep === 2
     );
     assert.deepEqual(sent, [0, 1]);
     const status = book.status('buy-1');

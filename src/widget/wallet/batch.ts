@@ -269,8 +269,9 @@ export async function runSequentially(
         total,
         summaries[index],
         done,
-        new Error(
-          `the chain reverted it (${outcome.hash}; only its gas was spent)`
+        new OceanError(
+          'OCEAN_TX_REVERTED',
+          `it was mined as reverted (${outcome.hash}; only its gas was spent)`
         ),
         request.id
       );
@@ -289,17 +290,50 @@ function stepFailed(
   error: unknown,
   id: string
 ): OceanError {
+  const code = (error as { code?: unknown })?.code;
   const reason = String(
     (error as { message?: string })?.message ?? error
   ).slice(0, 300);
+  // "Step 1" or "Steps 3 to 5": a batch is short, the sentence is read.
+  const steps = (from: number, to: number): string =>
+    from === to ? `step ${from}` : `steps ${from} to ${to}`;
   const before = done.length
-    ? `Steps 1 to ${done.length} were done and stay done: ${done.join(', ')}.`
-    : 'Nothing was sent.';
+    ? ` ${capitalise(steps(1, done.length))} ${done.length === 1 ? 'was' : 'were'} done and ${done.length === 1 ? 'stays' : 'stay'} done (${done.join(', ')}).`
+    : ' Nothing was sent.';
   const after =
-    index + 1 < total ? ` Steps ${index + 2} to ${total} were not sent.` : '';
+    index + 1 < total
+      ? ` ${capitalise(steps(index + 2, total))} ${index + 2 === total ? 'was' : 'were'} not sent.`
+      : '';
+  const what = `step ${index + 1} of ${total}${summary ? ` (${summary.replace(/\.\s*$/, '')})` : ''}`;
+  const details = {
+    batchId: id,
+    done,
+    failedStep: index + 1,
+    txHash: done[done.length - 1]
+  };
+  if (code === 4001) {
+    return new OceanError(
+      4001,
+      `You declined ${what}.${before}${after}`,
+      details
+    );
+  }
+  // A revert (before sending or once mined) keeps the chain's code, so the
+  // callers' "the chain rejected it" handling applies to batches as well.
+  if (code === 'OCEAN_TX_REVERTED') {
+    return new OceanError(
+      'OCEAN_TX_REVERTED',
+      `The chain rejected the transaction of ${what}: ${reason}.${before}${after}`,
+      details
+    );
+  }
   return new OceanError(
-    (error as { code?: unknown })?.code === 4001 ? 4001 : 'OCEAN_BATCH_STOPPED',
-    `Step ${index + 1} of ${total}${summary ? ` (${summary})` : ''} failed: ${reason} ${before}${after}`,
-    { batchId: id, done, failedStep: index + 1, txHash: done[done.length - 1] }
+    'OCEAN_BATCH_STOPPED',
+    `${capitalise(what)} failed: ${reason}.${before}${after}`,
+    details
   );
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
