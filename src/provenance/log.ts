@@ -30,6 +30,7 @@ import type {
   ILoggedFile,
   IMetadataHolder,
   IProvenanceLog,
+  IPublishedFact,
   NotebookLookup
 } from './tokens';
 
@@ -138,15 +139,7 @@ export class ProvenanceLog implements IProvenanceLog {
 
   async recordPublish(
     context: IKernelCommandContext,
-    published: {
-      did: string;
-      tx: string;
-      datatoken?: string;
-      serviceId?: string;
-      name: string;
-      license: string;
-      priced?: boolean;
-    },
+    published: IPublishedFact,
     lineage: ILineage | null
   ): Promise<IProvenanceEntry | null> {
     const network = this._networks.active;

@@ -12,6 +12,18 @@ import type {
 } from '../tokens';
 import type { IProvenanceEntry, IProvenanceRecord } from './record';
 
+/** What a publish made from a notebook put on chain, as the log records it. */
+export interface IPublishedFact {
+  did: string;
+  tx: string;
+  datatoken?: string;
+  serviceId?: string;
+  name: string;
+  license: string;
+  /** Sold rather than free: a non-commercial source then gets a warning. */
+  priced?: boolean;
+}
+
 /** A file a command brought into the workspace (or the kernel). */
 export interface ILoggedFile {
   name: string;
@@ -50,15 +62,7 @@ export interface IProvenanceLog {
   /** A publish made from the notebook, with the sources `lineage` gave. */
   recordPublish(
     context: IKernelCommandContext,
-    published: {
-      did: string;
-      tx: string;
-      datatoken?: string;
-      serviceId?: string;
-      name: string;
-      license: string;
-      priced?: boolean;
-    },
+    published: IPublishedFact,
     lineage: ILineage | null
   ): Promise<IProvenanceEntry | null>;
   /** The sources a publish from this notebook names now, with the digest. */

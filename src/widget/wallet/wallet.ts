@@ -693,8 +693,9 @@ export class OceanWallet implements IWallet {
 
   /**
    * The dialog, unless a live grant of the asking notebook covers
-   * `request`; a kernel's dialog also offers a grant. Resolves with the
-   * grant use to record once signed, and whether a dialog was shown.
+   * `request` (every call of it, for a batch); a kernel's dialog also
+   * offers a grant. Resolves with the grant use to record once signed, and
+   * whether a dialog was shown.
    */
   async #approve(
     confirmation: Omit<
@@ -702,20 +703,24 @@ export class OceanWallet implements IWallet {
       'networkName' | 'chainId' | 'account' | 'accountName'
     >,
     account: string,
-    request: GrantRequest
+    request: GrantRequest | GrantRequest[]
   ): Promise<{ use: IGrantUse | null; asked: boolean }> {
+    const requests = Array.isArray(request) ? request : [request];
     const requester = confirmation.requester;
     const context = { requester, chainId: this.network.chainId, account };
     let outside: string[] = [];
     if (this._source === 'builtin') {
-      const check = await this.#grants.check(context, request);
+      const check = await this.#grants.checkAll(context, requests);
       if (check.covered) {
         return { use: check.use, asked: false };
       }
       outside = outsideGrant(this.#grants.listFor(requester), check.reason);
     }
+    // A lone request the wallet cannot tell apart is never offered a grant.
     const offer =
-      request.kind === 'other' ? undefined : await this._grantOffer(requester);
+      !Array.isArray(request) && request.kind === 'other'
+        ? undefined
+        : await this._grantOffer(requester);
     const answer = await this.#confirm(
       {
         ...confirmation,
@@ -726,8 +731,8 @@ export class OceanWallet implements IWallet {
     );
     if (answer.grant && offer) {
       this._makeGrant(context, answer.grant, offer.facts);
-      const check = await this.#grants.check(context, request);
-      return { use: check.covered ? check.use : null, asked: true };
+      const again = await this.#grants.checkAll(context, requests);
+      return { use: again.covered ? again.use : null, asked: true };
     }
     return { use: null, asked: true };
   }
@@ -1440,7 +1445,7 @@ export class OceanWallet implements IWallet {
         description.warnings.map(w => `Step ${index + 1}: ${w}`)
       );
       const summaries = descriptions.map(d => d.summary);
-      const approval = await this.#approveBatch(
+      const approval = await this.#approve(
         {
           kind: 'transaction',
           title:
@@ -1488,39 +1493,6 @@ export class OceanWallet implements IWallet {
       );
       return { id: request.id };
     });
-  }
-
-  /** The batch's dialog, unless one grant covers every call of it. */
-  async #approveBatch(
-    confirmation: Omit<
-      IConfirmation,
-      'networkName' | 'chainId' | 'account' | 'accountName'
-    >,
-    account: string,
-    requests: GrantRequest[]
-  ): Promise<{ use: IGrantUse | null; asked: boolean }> {
-    const requester = confirmation.requester;
-    const context = { requester, chainId: this.network.chainId, account };
-    const check = await this.#grants.checkAll(context, requests);
-    if (check.covered) {
-      return { use: check.use, asked: false };
-    }
-    const outside = outsideGrant(this.#grants.listFor(requester), check.reason);
-    const offer = await this._grantOffer(requester);
-    const answer = await this.#confirm(
-      {
-        ...confirmation,
-        warnings: [...outside, ...confirmation.warnings],
-        grantOffer: offer?.offer
-      },
-      account
-    );
-    if (answer.grant && offer) {
-      this._makeGrant(context, answer.grant, offer.facts);
-      const again = await this.#grants.checkAll(context, requests);
-      return { use: again.covered ? again.use : null, asked: true };
-    }
-    return { use: null, asked: true };
   }
 
   /** Signs, sends and waits for one call of a batch (built-in keys only). */
