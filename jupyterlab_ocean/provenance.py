@@ -272,6 +272,10 @@ class Readers:
         return sha256_file(path) if os.path.isfile(path) else None
 
 
+#: What a compute entry's line says here (the browser's verify.ts JOB_NEEDS_WALLET).
+JOB_NEEDS_WALLET = "job not checked: needs the consumer's wallet"
+
+
 def _attempt(entry, what, check, problems, checked):
     """Runs one check; a reader that fails becomes a sentence, not a crash."""
     try:
@@ -316,6 +320,10 @@ def verify_entry(entry, readers):
             problems,
             checked,
         )
+    if entry.get("jobId"):
+        # The node shows a compute job's status to its consumer only: without
+        # that account's wallet this verifier cannot ask, and says so.
+        checked.append(JOB_NEEDS_WALLET)
     return {"entry": entry["id"], "ok": not problems, "problems": problems, "checked": checked}
 
 

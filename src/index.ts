@@ -8,7 +8,7 @@ import {
 import { ganPlugin } from './gan';
 import { kernelBridgePlugin } from './kernel-bridge/plugin';
 import { networksPlugin } from './ocean';
-import { provenancePlugin } from './provenance';
+import { assetCardRecorderPlugin, provenancePlugin } from './provenance';
 import { oceanClientPlugin } from './ocean/client-plugin';
 import {
   assetRendererPlugin,
@@ -38,6 +38,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   publishComputePlugin,
   // provenance: the notebook's lineage record, shown and verified
   provenancePlugin,
+  assetCardRecorderPlugin,
   // widget/market: discovery, asset cards, publishing
   discoverPlugin,
   assetRendererPlugin,

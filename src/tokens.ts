@@ -480,5 +480,34 @@ export const IOceanClient = new Token<IOceanClient>(
 /** The MIME type of an asset card in output cells. */
 export const OCEAN_ASSET_MIME_TYPE = 'application/vnd.ocean.asset+json';
 
+/**
+ * Where an asset card in an output area was when it acted: the notebook
+ * (named by its path) and the cell holding the output.
+ */
+export interface IAssetCardOrigin {
+  requester: IWalletRequester;
+  cellId?: string;
+}
+
+/**
+ * What an asset card in a notebook's output does is part of that
+ * notebook's record (provenance/ provides it; the card only asks).
+ */
+export interface IAssetCardRecorder {
+  /** The notebook and cell `node` is rendered in now; null outside a notebook. */
+  locate(node: HTMLElement): IAssetCardOrigin | null;
+  /** Access bought or reused from the card, recorded as an order. */
+  recordOrder(
+    origin: IAssetCardOrigin,
+    asset: IOceanAssetSummary,
+    grant: IOceanAccessGrant
+  ): Promise<unknown>;
+}
+
+export const IAssetCardRecorder = new Token<IAssetCardRecorder>(
+  'jupyterlab-ocean:IAssetCardRecorder',
+  "Records what an asset card in a notebook's output did in that notebook's provenance."
+);
+
 /** The MIME type of a compute-to-data job view in output cells (`{ did }`). */
 export const OCEAN_COMPUTE_MIME_TYPE = 'application/vnd.ocean.compute+json';

@@ -172,6 +172,35 @@ if __name__ == "__main__":
     unittest.main()
 
 
+class JobTest(unittest.TestCase):
+    def test_a_compute_job_is_said_to_be_unchecked_not_passed(self):
+        entry = record()["entries"][0]
+        entry["action"] = "compute"
+        entry["jobId"] = "job-1"
+        readers = ReadersFromRecord(
+            "/nonexistent",
+            {entry["order"]["tx"]: receipt()},
+            {
+                entry["did"]: {
+                    "id": entry["did"],
+                    "services": [{"id": "svc-1", "datatokenAddress": DATATOKEN}],
+                }
+            },
+        )
+        verdict = provenance.verify_entry(entry, readers)
+        self.assertTrue(verdict["ok"], verdict)
+        self.assertEqual(verdict["checked"][-1], "job not checked: needs the consumer's wallet")
+        self.assertIn(
+            "job not checked: needs the consumer's wallet",
+            provenance.verdict_text([verdict]),
+        )
+        # A load has no job: nothing is said of one.
+        del entry["jobId"]
+        entry["action"] = "load"
+        verdict = provenance.verify_entry(entry, readers)
+        self.assertFalse(any("job" in line for line in verdict["checked"]))
+
+
 class UrlTest(unittest.TestCase):
     def test_only_http_urls_are_read(self):
         entry = record()["entries"][0]

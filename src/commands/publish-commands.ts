@@ -472,12 +472,16 @@ export function registerPublishCommands(
             contents,
             context,
             provenance && order
-              ? files =>
+              ? async files =>
                   provenance.recordCompute(
                     context,
                     {
                       did: order.did,
                       jobId: job.jobId,
+                      // Who may ask the node for this job later (%ocean verify).
+                      owner:
+                        final.owner ||
+                        (await wallet.ensureUnlocked(context.requester)),
                       name: order.name,
                       license: order.license,
                       grant: {

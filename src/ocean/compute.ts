@@ -481,16 +481,30 @@ export async function jobStatus(
   signer: any,
   jobId: string
 ): Promise<IComputeJob> {
+  const job = await findJob(network, signer, jobId);
+  if (!job)
+    throw new OceanError('OCEAN_COMPUTE_FAILED', `No compute job ${jobId}.`);
+  return job;
+}
+
+/**
+ * The job as the node shows it to the signer's account, or null when it
+ * shows none. The status request carries the account's address and no
+ * signature (the lib only asks the signer for its address), so no wallet
+ * dialog opens; the node lists only the jobs that account started.
+ */
+export async function findJob(
+  network: IOceanNetwork,
+  signer: any,
+  jobId: string
+): Promise<IComputeJob | null> {
   const lib = await loadOceanLib();
   const answer = await lib.ProviderInstance.computeStatus(
     network.nodeUrl,
     signer,
     jobId
   );
-  const job = (Array.isArray(answer) ? answer[0] : answer) as IComputeJob;
-  if (!job)
-    throw new OceanError('OCEAN_COMPUTE_FAILED', `No compute job ${jobId}.`);
-  return job;
+  return ((Array.isArray(answer) ? answer[0] : answer) as IComputeJob) ?? null;
 }
 
 /** Polls until the job reaches a final status, reporting each change. */

@@ -26,7 +26,23 @@ import {
   provenanceRows,
   verdictText
 } from './report';
-import { verifyRecord, type IReceiptLike, type IVerifyReaders } from './verify';
+import {
+  verifyRecord,
+  type IJobStatusLike,
+  type IReceiptLike,
+  type IVerifyReaders
+} from './verify';
+
+/**
+ * How the browser asks for a compute job: as the wallet's account (the
+ * node shows a job to the account that started it only).
+ */
+export interface IJobAsker {
+  /** The wallet's account, or null while it is locked or has none. */
+  account(): string | null;
+  /** The job as the node shows it to that account; null: it shows none. */
+  status(network: IOceanNetwork, jobId: string): Promise<IJobStatusLike | null>;
+}
 
 async function recordOf(
   log: IProvenanceLog,
@@ -51,7 +67,8 @@ async function recordOf(
 export function browserReaders(
   networks: INetworkRegistry,
   contents: Contents.IManager,
-  notebookPath: string
+  notebookPath: string,
+  jobs: IJobAsker | null = null
 ): IVerifyReaders {
   const networkFor = (entry: IProvenanceEntry): IOceanNetwork => {
     const network = networks.networks.find(
@@ -97,6 +114,33 @@ export function browserReaders(
       return response.json();
     },
     nodeUrl: entry => networkFor(entry).nodeUrl,
+    ...(jobs
+      ? {
+          job: async (entry: IProvenanceEntry) => {
+            const account = jobs.account();
+            const owner = entry.jobOwner;
+            if (!account) {
+              return {
+                skipped: `needs the consumer's wallet${owner ? ` (${owner})` : ''}, and the wallet is locked`
+              };
+            }
+            if (owner && owner.toLowerCase() !== account.toLowerCase()) {
+              return {
+                skipped: `the node shows a job only to its consumer ${owner}, and the wallet's account is ${account}`
+              };
+            }
+            const job = await jobs.status(networkFor(entry), entry.jobId!);
+            if (!job && !owner) {
+              // An older entry that does not name who ran the job: the
+              // wallet may simply not be its consumer.
+              return {
+                skipped: `the record does not name the job's consumer, and the node shows ${account} no job ${entry.jobId}`
+              };
+            }
+            return { job };
+          }
+        }
+      : {}),
     fileSha256: async (_entry, file) => {
       if (file.path.split('/').includes('..')) {
         return null; // Only files beside the notebook are looked at.
@@ -136,15 +180,20 @@ export async function verifyProvenance(
   log: IProvenanceLog,
   networks: INetworkRegistry,
   contents: Contents.IManager,
-  context: IKernelCommandContext
+  context: IKernelCommandContext,
+  jobs: IJobAsker | null = null
 ): Promise<unknown> {
   const record = await recordOf(log, context);
   context.progress(
-    `Checking ${record.entries.length} provenance entries against the chain and the node…`
+    `Checking ${record.entries.length} provenance entries against the chain and the node…${
+      record.entries.some(entry => entry.jobId)
+        ? " Compute jobs are asked for as the wallet's account: the node shows a job to its consumer only."
+        : ''
+    }`
   );
   const verdicts = await verifyRecord(
     record,
-    browserReaders(networks, contents, context.requester.path ?? '')
+    browserReaders(networks, contents, context.requester.path ?? '', jobs)
   );
   const text = verdictText(verdicts);
   const html = `<pre class="jp-OceanProvenance-verdicts">${escapeHtml(text)}</pre>`;

@@ -10,12 +10,16 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import {
+  IAssetCardRecorder,
   IKernelBridge,
   INetworkRegistry,
+  IWallet,
   type IWalletRequester
 } from '../tokens';
+import { cardOrigin } from './card-origin';
 import {
   IProvenanceLog,
   type IMetadataHolder,
@@ -32,13 +36,14 @@ export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
     "Keeps a notebook's Ocean lineage in its metadata: %ocean provenance shows it, %ocean verify checks it.",
   autoStart: true,
   requires: [INetworkRegistry, INotebookTracker],
-  optional: [IKernelBridge],
+  optional: [IKernelBridge, IWallet],
   provides: IProvenanceLog,
   activate: (
     app: JupyterFrontEnd,
     networks: INetworkRegistry,
     notebooks: INotebookTracker,
-    bridge: IKernelBridge | null
+    bridge: IKernelBridge | null,
+    wallet: IWallet | null
   ): IProvenanceLog => {
     // The notebook a kernel request came from: by its kernel, else its path.
     const lookup = (requester: IWalletRequester): IMetadataHolder | null => {
@@ -66,6 +71,7 @@ export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
       ));
     const log: IProvenanceLog = {
       recordLoad: async (...args) => (await real()).recordLoad(...args),
+      recordOrder: async (...args) => (await real()).recordOrder(...args),
       recordCompute: async (...args) => (await real()).recordCompute(...args),
       recordPublish: async (...args) => (await real()).recordPublish(...args),
       lineage: async requester => (await real()).lineage(requester),
@@ -90,11 +96,25 @@ export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
             log,
             networks,
             contents,
-            context
+            context,
+            wallet
+              ? {
+                  // Unlocked only: a verify never opens the unlock dialog.
+                  account: () => wallet.state.account,
+                  // The status request names the account and signs
+                  // nothing (ocean/compute.ts findJob): no dialog.
+                  status: async (network, jobId) =>
+                    (await import('../ocean/compute')).findJob(
+                      network,
+                      await wallet.getSigner(context.requester),
+                      jobId
+                    )
+                }
+              : null
           ),
         {
           description:
-            "Re-check this notebook's provenance: each order on chain (consumer, service, paid), each asset on the node, each file's SHA-256.",
+            "Re-check this notebook's provenance: each order on chain (consumer, service, paid), each asset on the node, each compute job and its results (asked as the wallet's account: the node shows a job to its consumer only), each file's SHA-256.",
           usage: ''
         }
       );
@@ -102,3 +122,37 @@ export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
     return log;
   }
 };
+
+/**
+ * Asset cards in a notebook's outputs record in that notebook: a "Get
+ * access" on one is an order entry, as a `%ocean load`'s order is.
+ */
+export const assetCardRecorderPlugin: JupyterFrontEndPlugin<IAssetCardRecorder> =
+  {
+    id: 'jupyterlab-ocean:asset-card-recorder',
+    description:
+      'Records a "Get access" on an asset card in a notebook\'s output in that notebook\'s provenance.',
+    autoStart: true,
+    requires: [IProvenanceLog, INotebookTracker],
+    optional: [ITranslator],
+    provides: IAssetCardRecorder,
+    activate: (
+      _app: JupyterFrontEnd,
+      log: IProvenanceLog,
+      notebooks: INotebookTracker,
+      translator: ITranslator | null
+    ): IAssetCardRecorder => {
+      const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
+      return {
+        locate: node => {
+          const panels: NotebookPanel[] = [];
+          notebooks.forEach(panel => panels.push(panel));
+          return cardOrigin(panels, node, path =>
+            trans.__('Ocean asset card in %1', path)
+          );
+        },
+        recordOrder: (origin, asset, grant) =>
+          log.recordOrder(origin, asset, grant)
+      };
+    }
+  };

@@ -106,6 +106,84 @@ describe('provenance log', () => {
     );
   });
 
+  it("records an asset card's order in the notebook it is rendered in, without files", async () => {
+    const model = notebook();
+    const OTHER = { ...NETWORK, key: 'other', chainId: 11155111 };
+    const log = new ProvenanceLog({
+      // The card's origin names no kernel: the notebook is found by path.
+      notebooks: requester =>
+        requester.path === 'cards.ipynb' && !requester.kernelId ? model : null,
+      networks: {
+        active: NETWORK,
+        networks: [NETWORK, OTHER]
+      } as unknown as INetworkRegistry,
+      blockOf: async (network, tx) =>
+        network.chainId === 11155111 && tx === '0xcccc' ? 7 : null
+    });
+    const entry = await log.recordOrder(
+      {
+        requester: {
+          kind: 'renderer',
+          label: 'Ocean asset card in cards.ipynb',
+          path: 'cards.ipynb'
+        },
+        cellId: 'cell-7'
+      },
+      asset,
+      { ...grant, chainId: 11155111, orderTxId: '0xcccc', reused: false }
+    );
+    const stored = readRecord(model.data.get(PROVENANCE_METADATA_KEY));
+    assert.deepEqual(stored.entries, [entry]);
+    const { at, ...rest } = stored.entries[0];
+    assert.match(at, /^\d{4}-\d\d-\d\dT/);
+    assert.deepEqual(rest, {
+      id: 'e1',
+      action: 'order',
+      cellId: 'cell-7',
+      // The grant's chain, not the active one.
+      network: {
+        key: 'other',
+        chainId: 11155111,
+        rpcUrl: NETWORK.rpcUrl,
+        nodeUrl: NETWORK.nodeUrl
+      },
+      did: 'did:op:1',
+      name: 'Weather',
+      license: 'CC-BY-ND-4.0',
+      serviceId: 'svc-1',
+      serviceIndex: 0,
+      datatoken: '0xd1',
+      consumer: '0xc1',
+      order: { tx: '0xcccc', block: 7, reused: false }
+    });
+    // An order brought no bytes: a publish does not name it as a source.
+    const lineage = await log.lineage({
+      kind: 'renderer',
+      label: 'x',
+      path: 'cards.ipynb'
+    });
+    assert.deepEqual(lineage?.sources, []);
+  });
+
+  it('records who started a compute job (the only account the node shows it to)', async () => {
+    const model = notebook();
+    const log = new ProvenanceLog({
+      notebooks: () => model,
+      networks: {
+        active: NETWORK,
+        networks: [NETWORK]
+      } as unknown as INetworkRegistry,
+      blockOf: async () => 3
+    });
+    const entry = await log.recordCompute(
+      context('k1'),
+      { did: 'did:op:1', jobId: 'job-1', owner: '0xa1', grant },
+      []
+    );
+    assert.equal(entry?.jobOwner, '0xa1');
+    assert.equal(entry?.consumer, '0xc1');
+  });
+
   it('writes nothing where no notebook is known (a console)', async () => {
     const log = new ProvenanceLog({
       notebooks: () => null,

@@ -30,6 +30,7 @@ import type {
   ILoggedFile,
   IMetadataHolder,
   IProvenanceLog,
+  IProvenanceOrigin,
   IPublishedFact,
   NotebookLookup
 } from './tokens';
@@ -39,6 +40,7 @@ export type {
   ILoggedFile,
   IMetadataHolder,
   IProvenanceLog,
+  IProvenanceOrigin,
   NotebookLookup
 };
 
@@ -106,11 +108,32 @@ export class ProvenanceLog implements IProvenanceLog {
     });
   }
 
+  async recordOrder(
+    origin: IProvenanceOrigin,
+    asset: IOceanAssetSummary,
+    grant: IOceanAccessGrant
+  ): Promise<IProvenanceEntry | null> {
+    // A card may show an asset of another configured network than the
+    // active one: the order is on the grant's chain.
+    const network =
+      this._networks.networks.find(n => n.chainId === grant.chainId) ??
+      this._networks.active;
+    return this._add(origin.requester, {
+      action: 'order',
+      ...(await this._common(origin, network)),
+      did: asset.did,
+      name: asset.name,
+      license: asset.license,
+      ...(await this._order(network, grant))
+    });
+  }
+
   async recordCompute(
     context: IKernelCommandContext,
     job: {
       did: string;
       jobId: string;
+      owner?: string;
       grant?: IOceanAccessGrant;
       license?: string;
       name?: string;
@@ -131,6 +154,7 @@ export class ProvenanceLog implements IProvenanceLog {
       name: job.name,
       license: job.license,
       jobId: job.jobId,
+      jobOwner: job.owner,
       ...(job.grant ? await this._order(network, job.grant) : {}),
       files: await hashed(files),
       ...(sources.length ? { sources } : {})
@@ -160,7 +184,7 @@ export class ProvenanceLog implements IProvenanceLog {
   }
 
   private async _common(
-    context: IKernelCommandContext,
+    context: IProvenanceOrigin,
     network: IOceanNetwork
   ): Promise<{ at: string; cellId?: string; network: IProvenanceNetwork }> {
     return {

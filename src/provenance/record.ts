@@ -18,10 +18,12 @@ export const PROVENANCE_VERSION = 1;
 
 /**
  * What a notebook did: `load` (an order bought or reused, then the bytes
- * downloaded into the kernel), `compute` (a compute-to-data job and its
- * result), `publish` (a new asset made from the notebook).
+ * downloaded into the kernel), `order` (access bought or reused from an
+ * asset card in the notebook's output, no bytes yet), `compute` (a
+ * compute-to-data job and its result), `publish` (a new asset made from
+ * the notebook).
  */
-export type ProvenanceAction = 'load' | 'compute' | 'publish';
+export type ProvenanceAction = 'load' | 'order' | 'compute' | 'publish';
 
 export interface IProvenanceNetwork {
   key: string;
@@ -70,6 +72,12 @@ export interface IProvenanceEntry {
   license?: string;
   /** The compute job, for `compute`. */
   jobId?: string;
+  /**
+   * `compute`: the account that started the job. The node shows a job's
+   * status only to it, so only its wallet can check the job (the order's
+   * `consumer` is the compute environment).
+   */
+  jobOwner?: string;
   /** Downloaded data (`load`) or compute results (`compute`). */
   files?: IProvenanceFile[];
   /** Entries this one was made from (`compute`, `publish`). */

@@ -47,7 +47,9 @@ export function provenanceRows(record: IProvenanceRecord): IProvenanceRow[] {
     action:
       entry.action === 'load' && entry.order?.reused
         ? 'load (order reused)'
-        : entry.action,
+        : entry.action === 'order' && entry.order?.reused
+          ? 'order (reused)'
+          : entry.action,
     name: entry.name ?? '',
     did: entry.did,
     license: entry.license ?? '',

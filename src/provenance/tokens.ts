@@ -5,6 +5,7 @@
  */
 import { Token } from '@lumino/coreutils';
 import type {
+  IAssetCardOrigin,
   IKernelCommandContext,
   IOceanAccessGrant,
   IOceanAssetSummary,
@@ -32,6 +33,13 @@ export interface ILoggedFile {
   bytes: Uint8Array;
 }
 
+/**
+ * Where an entry comes from: the notebook (found by kernel, else path) and
+ * the cell. A kernel command's context is one; an asset card rendered in a
+ * notebook's output makes its own.
+ */
+export type IProvenanceOrigin = IAssetCardOrigin;
+
 /** What a publish from a notebook names as its sources. */
 export interface ILineage {
   sources: IProvenanceEntry[];
@@ -47,12 +55,23 @@ export interface IProvenanceLog {
     grant: IOceanAccessGrant,
     files: ReadonlyArray<ILoggedFile>
   ): Promise<IProvenanceEntry | null>;
+  /**
+   * Access bought or reused from an asset card in a notebook's output (no
+   * bytes reached the kernel): the order, in that notebook's record.
+   */
+  recordOrder(
+    origin: IProvenanceOrigin,
+    asset: IOceanAssetSummary,
+    grant: IOceanAccessGrant
+  ): Promise<IProvenanceEntry | null>;
   /** A compute job: its order (when known) and the result files saved. */
   recordCompute(
     context: IKernelCommandContext,
     job: {
       did: string;
       jobId: string;
+      /** The account that started the job (its consumer on the node). */
+      owner?: string;
       grant?: IOceanAccessGrant;
       license?: string;
       name?: string;

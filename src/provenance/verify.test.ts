@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { IProvenanceEntry } from './record';
 import {
   checkDdo,
   checkFile,
+  checkJob,
   checkOrder,
+  JOB_NEEDS_WALLET,
   ORDER_STARTED_TOPIC,
   orderEvents,
   verifyRecord,
+  type IJobStatusLike,
   type IReceiptLike
 } from './verify';
 
@@ -212,5 +217,154 @@ describe('provenance verifier', () => {
     assert.deepEqual(verdicts[1].problems, [
       'e2: could not check the asset on the node: node down'
     ]);
+  });
+
+  describe('compute jobs', () => {
+    const OWNER = '0x00000000000000000000000000000000000000a1';
+    const computed = (): IProvenanceEntry => ({
+      ...entry(),
+      id: 'e3',
+      action: 'compute',
+      jobId: 'job-1234567890abcdef',
+      jobOwner: OWNER,
+      files: [
+        {
+          name: 'summary.csv',
+          path: 'ocean-results/job/summary.csv',
+          size: 42,
+          sha256: 'ab'.repeat(32)
+        }
+      ]
+    });
+    const job = (change: Partial<IJobStatusLike> = {}): IJobStatusLike => ({
+      jobId: 'job-1234567890abcdef',
+      owner: OWNER,
+      status: 70,
+      statusText: 'Job finished',
+      inputDID: ['did:op:1'],
+      results: [
+        { filename: 'summary.csv', filesize: 42 },
+        { filename: 'algorithmLog', filesize: 10 }
+      ],
+      ...change
+    });
+
+    it('passes a finished job on the dataset with each recorded result', () => {
+      assert.deepEqual(checkJob(computed(), job()), []);
+    });
+
+    it('says which job is missing, or what of it does not hold', () => {
+      const cases: Array<[IJobStatusLike | null, string]> = [
+        [
+          null,
+          `e3: the Ocean Node at http://127.0.0.1:8001 knows no compute job job-1234567890abcdef for ${OWNER}.`
+        ],
+        [
+          job({ inputDID: ['did:op:9'] }),
+          'e3: job job-1234…cdef ran on did:op:9, not did:op:1.'
+        ],
+        [
+          job({ status: 31, statusText: 'Data provisioning failed' }),
+          'e3: job job-1234…cdef is "Data provisioning failed" on the node, not finished with results.'
+        ],
+        [
+          job({ results: [{ filename: 'other.csv', filesize: 42 }] }),
+          'e3: job job-1234…cdef has no result summary.csv.'
+        ],
+        [
+          job({ results: [{ filename: 'summary.csv', filesize: 43 }] }),
+          'e3: the result summary.csv of job job-1234…cdef is 43 bytes on the node, not 42 as recorded.'
+        ]
+      ];
+      for (const [answer, expected] of cases) {
+        assert.deepEqual(checkJob(computed(), answer), [expected]);
+      }
+    });
+
+    const readers = (job?: IJobStatusLike | null | { skipped: string }) => ({
+      receipt: async () => receipt(),
+      ddo: async () => ({
+        id: 'did:op:1',
+        services: [{ id: 'svc-1', datatokenAddress: DATATOKEN }]
+      }),
+      fileSha256: async () => null,
+      ...(job === undefined
+        ? {}
+        : {
+            job: async () =>
+              job && 'skipped' in job ? job : { job: job as IJobStatusLike }
+          })
+    });
+
+    it('checks the job where a reader can ask, and fails a wrong job id', async () => {
+      const [good] = await verifyRecord(
+        { version: 1, entries: [computed()] },
+        readers(job())
+      );
+      assert.equal(good.ok, true);
+      assert.deepEqual(good.checked, [
+        'asset on the node',
+        'order on chain',
+        'ocean-results/job/summary.csv not at hand',
+        'job job-1234…cdef and its 1 result on the node'
+      ]);
+      const [bad] = await verifyRecord(
+        { version: 1, entries: [{ ...computed(), jobId: 'job-tampered' }] },
+        readers(null)
+      );
+      assert.equal(bad.ok, false);
+      assert.deepEqual(bad.problems, [
+        `e3: the Ocean Node at http://127.0.0.1:8001 knows no compute job job-tampered for ${OWNER}.`
+      ]);
+    });
+
+    it('says the job was not checked, never that it was, without the consumer', async () => {
+      const [walletless] = await verifyRecord(
+        { version: 1, entries: [computed()] },
+        readers()
+      );
+      assert.equal(walletless.ok, true);
+      assert.equal(walletless.checked.at(-1), JOB_NEEDS_WALLET);
+      assert.equal(
+        JOB_NEEDS_WALLET,
+        "job not checked: needs the consumer's wallet"
+      );
+      // The command line says the same words.
+      const python = fs.readFileSync(
+        path.join(
+          path.dirname(new URL(import.meta.url).pathname),
+          '..',
+          '..',
+          'jupyterlab_ocean',
+          'provenance.py'
+        ),
+        'utf8'
+      );
+      assert.ok(python.includes(`JOB_NEEDS_WALLET = "${JOB_NEEDS_WALLET}"`));
+      const [other] = await verifyRecord(
+        { version: 1, entries: [computed()] },
+        readers({ skipped: 'not its consumer' })
+      );
+      assert.equal(other.checked.at(-1), 'job not checked: not its consumer');
+      // A load has no job: nothing is said of one.
+      const [load] = await verifyRecord(
+        { version: 1, entries: [entry()] },
+        readers()
+      );
+      assert.ok(!load.checked.some(line => line.includes('job')));
+    });
+
+    it('turns a failed status request into a sentence', async () => {
+      const [failed] = await verifyRecord(
+        { version: 1, entries: [computed()] },
+        {
+          ...readers(),
+          job: async () => Promise.reject(new Error('node down'))
+        }
+      );
+      assert.deepEqual(failed.problems, [
+        'e3: could not check the job: node down'
+      ]);
+    });
   });
 });

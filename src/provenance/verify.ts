@@ -215,6 +215,72 @@ export function checkFile(
   ];
 }
 
+/** A compute job as the node's status answer gives it, only what is checked. */
+export interface IJobStatusLike {
+  jobId?: string;
+  owner?: string;
+  status: number;
+  statusText?: string;
+  /** The dataset(s) it ran on (Ocean Node: `inputDID`, older: `did`). */
+  inputDID?: ReadonlyArray<string> | null;
+  did?: string | null;
+  results?: ReadonlyArray<{ filename: string; filesize: number }> | null;
+}
+
+/** Ocean Node's status number for a job that finished and kept its results. */
+export const JOB_FINISHED = 70;
+
+/** What the job reader says: the node's answer (null: no such job), or why it did not ask. */
+export type JobReading = { job: IJobStatusLike | null } | { skipped: string };
+
+/** Said where the job could not be asked for: its status is shown to its consumer only. */
+export const JOB_NEEDS_WALLET = "job not checked: needs the consumer's wallet";
+
+/**
+ * A compute entry's job against the node's status answer: the job exists
+ * for its consumer, ran on the recorded dataset, finished, and has each
+ * recorded result file with the recorded size (the bytes themselves are
+ * compared beside the notebook, by SHA-256).
+ */
+export function checkJob(
+  entry: IProvenanceEntry,
+  job: IJobStatusLike | null,
+  nodeUrl = entry.network.nodeUrl
+): string[] {
+  const jobId = entry.jobId ?? '';
+  if (!job) {
+    return [
+      `${entry.id}: the Ocean Node at ${nodeUrl} knows no compute job ${jobId}${entry.jobOwner ? ` for ${entry.jobOwner}` : ''}.`
+    ];
+  }
+  const inputs = [...(job.inputDID ?? []), ...(job.did ? [job.did] : [])];
+  if (inputs.length && !inputs.includes(entry.did)) {
+    return [
+      `${entry.id}: job ${short(jobId)} ran on ${inputs[0]}, not ${entry.did}.`
+    ];
+  }
+  if (job.status !== JOB_FINISHED) {
+    return [
+      `${entry.id}: job ${short(jobId)} is "${job.statusText ?? job.status}" on the node, not finished with results.`
+    ];
+  }
+  const problems: string[] = [];
+  const results = job.results ?? [];
+  for (const file of entry.files ?? []) {
+    const result = results.find(r => r.filename === file.name);
+    if (!result) {
+      problems.push(
+        `${entry.id}: job ${short(jobId)} has no result ${file.name}.`
+      );
+    } else if (Number(result.filesize) !== file.size) {
+      problems.push(
+        `${entry.id}: the result ${file.name} of job ${short(jobId)} is ${result.filesize} bytes on the node, not ${file.size} as recorded.`
+      );
+    }
+  }
+  return problems;
+}
+
 /** What the verifier reads; each answers null for "not there". */
 export interface IVerifyReaders {
   receipt(entry: IProvenanceEntry, tx: string): Promise<IReceiptLike | null>;
@@ -226,6 +292,11 @@ export interface IVerifyReaders {
     entry: IProvenanceEntry,
     file: IProvenanceFile
   ): Promise<string | null>;
+  /**
+   * A compute entry's job as the node reports it to its consumer. Absent
+   * (no wallet at hand): the job is not checked, and the verdict says so.
+   */
+  job?(entry: IProvenanceEntry): Promise<JobReading>;
 }
 
 /** Every entry of `record`, checked. Readers' errors become sentences. */
@@ -278,7 +349,49 @@ export async function verifyRecord(
         checked.push(`${file.path} not at hand`);
       }
     }
+    if (entry.jobId) {
+      await checkJobOf(entry, readers, problems, checked);
+    }
     verdicts.push({ entry: entry.id, ok: !problems.length, problems, checked });
   }
   return verdicts;
+}
+
+/** The job of a compute entry, or a plain note of why it was not checked. */
+async function checkJobOf(
+  entry: IProvenanceEntry,
+  readers: IVerifyReaders,
+  problems: string[],
+  checked: string[]
+): Promise<void> {
+  if (!readers.job) {
+    checked.push(JOB_NEEDS_WALLET);
+    return;
+  }
+  try {
+    const reading = await readers.job(entry);
+    if ('skipped' in reading) {
+      checked.push(`job not checked: ${reading.skipped}`);
+      return;
+    }
+    const found = checkJob(
+      entry,
+      reading.job,
+      readers.nodeUrl?.(entry) ?? entry.network.nodeUrl
+    );
+    problems.push(...found);
+    if (!found.length) {
+      const results = entry.files?.length ?? 0;
+      checked.push(
+        `job ${short(entry.jobId!)} and its ${results} result${results === 1 ? '' : 's'} on the node`
+      );
+    }
+  } catch (error) {
+    problems.push(
+      `${entry.id}: could not check the job: ${(error as Error).message ?? String(error)}`.slice(
+        0,
+        400
+      )
+    );
+  }
 }

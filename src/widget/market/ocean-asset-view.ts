@@ -20,7 +20,10 @@ import {
 } from '../../ocean/preview';
 import {
   OCEAN_ASSET_MIME_TYPE,
+  type IAssetCardOrigin,
+  type IAssetCardRecorder,
   type IOceanAccessGrant,
+  type IOceanAssetSummary,
   type IOceanClient,
   type IWallet,
   type IWalletRequester,
@@ -69,7 +72,8 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     private readonly _wallet: IWallet | null = null,
     private readonly _trans: TranslationBundle = nullTranslator.load(
       'jupyterlab_ocean'
-    )
+    ),
+    private readonly _recorder: IAssetCardRecorder | null = null
   ) {
     super();
     const canBuy = _wallet !== null;
@@ -185,20 +189,43 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     card.error = '';
     card.errorCode = '';
     card.progress = [];
+    const asset = card.asset;
+    // Found now: the card may have moved since it was rendered.
+    const origin = this._recorder?.locate(this.node) ?? null;
     try {
       const grant = await this._client.getAccess(
-        card.asset.did,
+        asset.did,
         this._requester,
         progress => {
           card.progress = [...card.progress, progress];
         }
       );
       this._unlock(grant, true);
+      if (origin) {
+        await this._recordOrder(origin, asset, grant);
+      }
     } catch (error) {
       // Nothing is lost: a paid step is found again by the next attempt.
       card.state = 'locked';
       card.error = errorSentence(error, this._trans);
       card.errorCode = String((error as OceanError)?.code ?? '');
+    }
+  }
+
+  /** The order in the notebook's provenance, as a `%ocean load` would record its own. */
+  private async _recordOrder(
+    origin: IAssetCardOrigin,
+    asset: IOceanAssetSummary,
+    grant: IOceanAccessGrant
+  ): Promise<void> {
+    try {
+      await this._recorder!.recordOrder(origin, asset, grant);
+    } catch (error) {
+      // The access is bought and stays: only the record is missing, say so.
+      this.card.error = this._trans.__(
+        "Access is yours, but it was not recorded in the notebook's provenance: %1",
+        errorSentence(error, this._trans)
+      );
     }
   }
 

@@ -17,6 +17,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 import discoverSvg from '../../../style/icons/ocean-discover.svg';
 import {
+  IAssetCardRecorder,
   INetworkRegistry,
   IOceanClient,
   IWallet,
@@ -105,13 +106,16 @@ export const assetRendererPlugin: JupyterFrontEndPlugin<void> = {
   description: `Renders ${OCEAN_ASSET_MIME_TYPE} outputs as Ocean asset cards with access and preview.`,
   autoStart: true,
   requires: [IOceanClient, IRenderMimeRegistry],
-  optional: [IWallet, ITranslator],
+  optional: [IWallet, ITranslator, IAssetCardRecorder],
   activate: (
     _app: JupyterFrontEnd,
     client: IOceanClient,
     rendermime: IRenderMimeRegistry,
     wallet: IWallet | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    // A "Get access" on a card in a notebook's output goes into that
+    // notebook's provenance, like a %ocean load's order.
+    recorder: IAssetCardRecorder | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
     rendermime.addFactory(
@@ -130,7 +134,8 @@ export const assetRendererPlugin: JupyterFrontEndPlugin<void> = {
                   label: trans.__('Ocean asset card in a notebook')
                 },
                 wallet,
-                trans
+                trans,
+                recorder
               )
           )
       },
