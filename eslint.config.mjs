@@ -15,6 +15,7 @@ export default tseslint.config(
       '.venv/**',
       '.venv-matrix/**',
       '.venv-bench/**',
+      '.venv-bench-torch/**',
       'stack/**',
       '.lab-state/**',
       '.ocean-stack/**',

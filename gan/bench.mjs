@@ -2,12 +2,13 @@
 // onnxruntime-web files the extension serves (jupyterlab_ocean/labextension/
 // static/ort, from `npm run build`), against the same model in a Python
 // kernel on the CPU (gan/kernel_bench.py): onnxruntime's CPU provider, what
-// a user would run there (.venv-bench/, from requirements/bench.txt, made by
-// the set-up `npm run bench:gan` runs first), and torch when a Python with
-// torch is at hand (set-up does not install it: PyPI's Linux torch is the
-// CUDA build, gigabytes; the bench says so when it skips it). Prints ms per
-// image at batch 1/16/64, the ratios, the cold time to a first image, the
-// load averages, and last a JSON line. Timings only; nothing passes or fails.
+// a user would run there (.venv-bench/, from requirements/bench.txt), and
+// torch on the CPU (.venv-bench-torch/, from requirements/bench-torch.txt;
+// PyPI's CUDA build, kept on the CPU). The set-up `npm run bench:gan` runs
+// first makes both venvs; GAN_BENCH_TORCH_PYTHON=/path/to/python names
+// another Python with torch instead. Prints ms per image at batch 1/16/64,
+// the ratios, the cold time to a first image, the load averages, and last a
+// JSON line. Timings only; nothing passes or fails.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { tsImport } from 'tsx/esm/api';
 import { CHROMIUM_LAUNCH } from '../scripts/lib/services.mjs';
-import { BENCH_VENV, VENV_PYTHON, venvBin } from '../scripts/lib/venv.mjs';
-import { ensureBenchVenv } from '../scripts/setup.mjs';
+import { BENCH_TORCH_VENV, BENCH_VENV, venvBin } from '../scripts/lib/venv.mjs';
+import { ensureBenchTorchVenv, ensureBenchVenv } from '../scripts/setup.mjs';
 import { MODEL_PATH, ORT_DIR, serveOrtPage } from './ort-page.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -119,26 +120,24 @@ const shown = file =>
   file.startsWith(root + path.sep) ? path.relative(root, file) : file;
 
 /**
- * A Python with torch, or why there is none: GAN_BENCH_TORCH_PYTHON, else
- * the bench venv, the project venv, the machine's python3 (set-up puts torch
- * in none of them).
+ * The Python that runs the torch baseline, or why there is none:
+ * GAN_BENCH_TORCH_PYTHON when set (a Python of your own with torch and
+ * numpy), else .venv-bench-torch/ (made by set-up when missing; a second
+ * look at a venv that holds its lock takes well under a second).
  */
 function findTorchPython() {
   const named = process.env.GAN_BENCH_TORCH_PYTHON;
-  const candidates = named
-    ? [named]
-    : [ORT_PYTHON, VENV_PYTHON, '/usr/bin/python3'];
-  for (const python of candidates) {
-    if (!fs.existsSync(python)) continue;
-    const probe = spawnSync(python, ['-c', 'import torch, numpy'], {
-      encoding: 'utf8'
-    });
-    if (probe.status === 0) return { python };
-  }
+  if (!named) ensureBenchTorchVenv();
+  const python = named ?? venvBin('python', BENCH_TORCH_VENV);
+  const probe = fs.existsSync(python)
+    ? spawnSync(python, ['-c', 'import torch, numpy'], { encoding: 'utf8' })
+    : { status: 1, stderr: 'no such file' };
+  if (probe.status === 0) return { python };
+  const why = String(probe.stderr).trim().split('\n').pop();
   return {
     reason: named
-      ? `GAN_BENCH_TORCH_PYTHON=${named} cannot import torch and numpy`
-      : `no torch in ${candidates.map(shown).join(', ')}: set-up does not install it, since PyPI's Linux torch is the CUDA build (the 2.15.0 wheel is 539 MB and pulls some 20 nvidia/cuda wheels of several GB) and the CPU-only wheels are on PyTorch's own index, out of reach here; GAN_BENCH_TORCH_PYTHON=/path/to/python names a Python that has it`
+      ? `GAN_BENCH_TORCH_PYTHON=${named} cannot import torch and numpy (${why})`
+      : `${shown(python)} cannot import torch and numpy (${why}); rerun npm run bench:gan, whose set-up remakes .venv-bench-torch`
   };
 }
 const torch = findTorchPython();
@@ -231,7 +230,7 @@ console.log(
 );
 console.log(
   torchInfo
-    ? `  torch:       ${torchInfo.version} CPU in Python ${torchInfo.python}, ${torchInfo.threads} threads (${torch.python})`
+    ? `  torch:       ${torchInfo.version} on the ${torchInfo.device} in a Python ${torchInfo.python} kernel, ${torchInfo.threads} threads (${shown(torch.python)})`
     : `  torch:       skipped: ${torch.reason}`
 );
 console.log(
@@ -264,11 +263,26 @@ console.log(
     torch_cpu_ms_per_image_b16: t16 === null ? null : r3(t16),
     ratio_browser_torch: t16 === null ? null : r3(b16 / t16),
     torch_skipped: torchInfo ? null : torch.reason,
+    torch: torchInfo ? torchInfo.version : null,
+    torch_threads: torchInfo ? torchInfo.threads : null,
+    ms_per_image: Object.fromEntries(
+      BATCHES.map(n => [
+        n,
+        {
+          browser: r3(best(browserRounds, n)),
+          onnxruntime_cpu: r3(best(ortRounds, n)),
+          torch_cpu: torchInfo ? r3(best(torchRounds, n)) : null
+        }
+      ])
+    ),
     backend,
     onnxruntime: ort.version,
     onnxruntime_threads: ort.threads,
     first_image_ms: Math.round(firstImageMs),
     onnxruntime_first_image_ms: Math.round(ort.first_image_ms),
+    torch_first_image_ms: torchInfo
+      ? Math.round(torchInfo.first_image_ms)
+      : null,
     load_start: loadAtStart.split(' ').map(Number),
     load_end: loadAtEnd.split(' ').map(Number)
   })

@@ -6,7 +6,9 @@ run on the CPU the way a Python kernel on this machine would run it.
                           model would run; .venv-bench/ from requirements/bench.txt)
   --runtime torch         the same parameters rebuilt into the Generator class
                           that gan/train.py trains (onnx_weights.py) and run by
-                          torch, when a Python with torch is at hand
+                          torch on the CPU (.venv-bench-torch/ from
+                          requirements/bench-torch.txt: PyPI's CUDA build, kept
+                          off any GPU so both baselines are CPU figures)
 
 The latents come on stdin from gan/bench.mjs, made by the browser's own code
 (src/gan/latent.ts), so every side runs the same inputs:
@@ -44,18 +46,27 @@ def onnxruntime_runner(model_path):
 
 
 def torch_runner(model_path):
+    # Hidden before torch loads, so its CUDA build never starts a GPU context
+    # on a machine that has one; the model and inputs stay CPU tensors.
+    os.environ["CUDA_VISIBLE_DEVICES"] = ""
     import torch
 
     sys.path.insert(0, HERE)
     from onnx_weights import load_generator
 
-    model = load_generator(model_path)
+    cpu = torch.device("cpu")
+    model = load_generator(model_path).to(cpu)
 
     def run(z):
         with torch.no_grad():
-            return model(torch.from_numpy(z)).numpy()
+            return model(torch.from_numpy(z).to(cpu)).numpy()
 
-    info = {"runtime": "torch", "version": torch.__version__, "threads": torch.get_num_threads()}
+    info = {
+        "runtime": "torch",
+        "version": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "device": str(next(model.parameters()).device),
+    }
     return run, info
 
 

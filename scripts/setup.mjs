@@ -8,7 +8,11 @@
 // `npm run bench:*` runs it first, so a benchmark runs on a fresh machine:
 //   --for bench:stack   the npm packages (root and stack/)
 //   --for bench:gan     Chromium, the npm packages, the onnxruntime-web files
-//                       of the build, and .venv-bench/ from requirements/bench.txt
+//                       of the build, .venv-bench/ from requirements/bench.txt
+//                       (onnxruntime) and .venv-bench-torch/ from
+//                       requirements/bench-torch.txt (torch, gigabytes: made
+//                       here only, never by the plain set-up that npm start and
+//                       npm test run)
 //   (none)              everything (bench:bridge and bench:preview need the lab)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +20,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   BENCH_LOCK_FILE,
+  BENCH_TORCH_LOCK_FILE,
+  BENCH_TORCH_VENV,
   BENCH_VENV,
   ensureVenv,
   root,
@@ -184,6 +190,19 @@ export function ensureBenchVenv() {
   return ensureVenv({ venv: BENCH_VENV, lockFile: BENCH_LOCK_FILE });
 }
 
+/**
+ * .venv-bench-torch/: torch for bench:gan's second kernel baseline, from
+ * requirements/bench-torch.txt. PyPI's Linux torch is the CUDA build with
+ * its nvidia wheels (gigabytes; the CPU-only index is out of reach), so it
+ * has a venv of its own that only `--for bench:gan` makes.
+ */
+export function ensureBenchTorchVenv() {
+  return ensureVenv({
+    venv: BENCH_TORCH_VENV,
+    lockFile: BENCH_TORCH_LOCK_FILE
+  });
+}
+
 /** The deno binary the npm `deno` package installs (@deno/<platform>). */
 export function denoBinary() {
   const scope = path.join(root, 'node_modules', '@deno');
@@ -324,6 +343,10 @@ const TARGETS = {
     step(
       'made the benchmark venv .venv-bench from requirements/bench.txt',
       ensureBenchVenv
+    );
+    step(
+      'made the torch benchmark venv .venv-bench-torch from requirements/bench-torch.txt',
+      ensureBenchTorchVenv
     );
   }
 };

@@ -18,6 +18,16 @@ export const LOCK_FILE = path.join(root, 'requirements', 'project.txt');
 /** The benchmarks' own venv (onnxruntime for bench:gan), apart from the project's. */
 export const BENCH_VENV = path.join(root, '.venv-bench');
 export const BENCH_LOCK_FILE = path.join(root, 'requirements', 'bench.txt');
+/**
+ * bench:gan's torch baseline, a venv of its own: PyPI's torch is the CUDA
+ * build, gigabytes, so only `npm run bench:gan` makes it (requirements/bench-torch.in).
+ */
+export const BENCH_TORCH_VENV = path.join(root, '.venv-bench-torch');
+export const BENCH_TORCH_LOCK_FILE = path.join(
+  root,
+  'requirements',
+  'bench-torch.txt'
+);
 /** Bumped when the way a venv is made changes (see ensureVenv). */
 const RECIPE = 2;
 
