@@ -74,6 +74,8 @@ for (const grants of [false, true])
     stack
   }, testInfo) => {
     test.setTimeout(900_000);
+    // Each run in a folder of its own: the two share the worker's lab.
+    const folder = `${FOLDER}-${grants ? 'grants' : 'plain'}`;
     const notebook = JSON.parse(readFileSync(NOTEBOOK, 'utf8')) as {
       cells: ICell[];
     };
@@ -84,9 +86,9 @@ for (const grants of [false, true])
           cell => cell.cell_type === 'markdown' && step.test(text(cell))
         )
       ).toHaveLength(1);
-    mkdirSync(join(oceanLab.rootDir, FOLDER));
+    mkdirSync(join(oceanLab.rootDir, folder));
     writeFileSync(
-      join(oceanLab.rootDir, FOLDER, 'publish-and-compute.ipynb'),
+      join(oceanLab.rootDir, folder, 'publish-and-compute.ipynb'),
       readFileSync(NOTEBOOK)
     );
 
@@ -107,7 +109,7 @@ for (const grants of [false, true])
         factory: 'Notebook',
         kernel: { name: 'python3' }
       });
-    }, `${FOLDER}/publish-and-compute.ipynb`);
+    }, `${folder}/publish-and-compute.ipynb`);
     await waitForKernelIdle(page);
 
     const outputs: string[] = [];
@@ -200,7 +202,7 @@ for (const grants of [false, true])
     ).toBe(true);
     expect(
       readFileSync(
-        join(oceanLab.rootDir, FOLDER, 'ocean-data', 'harvest.csv'),
+        join(oceanLab.rootDir, folder, 'ocean-data', 'harvest.csv'),
         'utf8'
       )
     ).toContain('North,Elstar,1520');

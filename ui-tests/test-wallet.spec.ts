@@ -304,4 +304,9 @@ test('an unsaved test wallet stays on the local network until it is backed up, a
   await expect(view.locator('.address')).toHaveText(address, {
     timeout: 60_000
   });
+
+  // The active network is a user setting of the worker's shared lab: leave
+  // it on the local network, as the next tests expect to find it.
+  await card.locator('select').selectOption('local');
+  await expect(page.locator('.jp-OceanStatusItem')).toContainText('Local');
 });
