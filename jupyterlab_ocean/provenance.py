@@ -13,7 +13,10 @@ Command line, for a reviewer::
 It prints ✔ or a sentence per entry and exits with 1 when an entry does not
 hold. The chain and node are read at the URLs the entry recorded, unless
 ``--rpc`` / ``--node`` say otherwise: only run it on notebooks whose URLs you
-are willing to have your machine call.
+are willing to have your machine call. A compute entry's job is not asked
+for: the node shows a job's status only to the account that started it, so
+its line says "job not checked: needs the consumer's wallet" (``%ocean
+verify`` in the lab checks it with that wallet).
 """
 
 import argparse

@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HDNodeWallet } from 'ethers';
 import {
+  confirmUntil,
   finished,
   importWallet,
   run,
@@ -98,6 +99,11 @@ test('provenance: two datasets loaded and a compute job, listed and verified; a 
   expect(verified).toMatch(
     /✔ e3: asset on the node, order on chain, SHA-256 of ocean-results\//
   );
+  // The job and its results, asked of the node as the job's consumer (this
+  // wallet's account).
+  expect(verified).toMatch(
+    /✔ e3: .*, job \S+ and its [1-9]\d* results? on the node\n/
+  );
   expect(verified).toContain('All 3 entries hold.');
 
   // 4. Publish a table made from them: the sources go into the DDO, a card is
@@ -167,6 +173,10 @@ test('provenance: two datasets loaded and a compute job, listed and verified; a 
   const cellIds = saved.cells.map((cell: { id: string }) => cell.id);
   expect(cellIds).toContain(record.entries[0].cellId);
   expect(cellIds).toContain(record.entries[3].cellId);
+  // The compute entry names who started the job: the one account the node
+  // shows it to.
+  const jobOwner = record.entries[2].jobOwner as string;
+  expect(jobOwner).toMatch(/^0x[0-9a-fA-F]{40}$/);
   // Nothing secret: no signature, token or signed URL under any key.
   expect(JSON.stringify(record)).not.toMatch(
     /"(signature|token|authToken|headers|url)":/i
@@ -184,6 +194,10 @@ test('provenance: two datasets loaded and a compute job, listed and verified; a 
   ).toEqual(record);
   const good = cliVerify(converted);
   expect(good.out).toContain('All 4 entries hold.');
+  // Without the consumer's wallet the job is not asked for, and it says so.
+  expect(good.out).toMatch(
+    /✔ e3: .*job not checked: needs the consumer's wallet\n/
+  );
   expect(good.status).toBe(0);
 
   // 7. Tampered copies fail with the sentence that names the wrong entry.
@@ -230,21 +244,28 @@ test('provenance: two datasets loaded and a compute job, listed and verified; a 
   expect(changed.out).toMatch(/✘ e2: ocean-data\/\S+ has SHA-256 /);
   copyFileSync(`${data}.orig`, data);
 
-  // 8. In the lab: the live record tampered with (consumer), %ocean verify says so.
+  // 8. In the lab: the live record tampered with (consumer, job id), %ocean verify says so.
   const consumer = record.entries[0].consumer as string;
-  await page.evaluate(() => {
+  const jobId = record.entries[2].jobId as string;
+  const otherJob = `${jobId.slice(0, -1)}${jobId.endsWith('0') ? '1' : '0'}`;
+  await page.evaluate(otherJob => {
     const model = (window as any).jupyterapp.shell.currentWidget.model;
     const live = JSON.parse(
       JSON.stringify(model.getMetadata('ocean_provenance'))
     );
     live.entries[0].consumer = '0x000000000000000000000000000000000000dead';
+    live.entries[2].jobId = otherJob;
     model.setMetadata('ocean_provenance', live);
-  });
+  }, otherJob);
   const failed = await run(page, '%ocean verify');
   expect(failed).toContain(
     `✘ e1: the order ${record.entries[0].order.tx.slice(0, 8)}…${record.entries[0].order.tx.slice(-4)} was for consumer ${consumer.toLowerCase()}, not 0x000000000000000000000000000000000000dead.`
   );
-  expect(failed).toContain('1 of 4 entries do not hold.');
+  expect(failed).toMatch(/✘ e3: the Ocean Node at \S+ knows no compute job /);
+  expect(failed).toContain(
+    ` knows no compute job ${otherJob} for ${jobOwner}.`
+  );
+  expect(failed).toContain('2 of 4 entries do not hold.');
 
   // 9. A Hugging Face Dataset carries the DDO's description, licence, a
   // citation and its lineage entry.
@@ -279,6 +300,53 @@ test('provenance: two datasets loaded and a compute job, listed and verified; a 
     )
   );
   expect(reloaded).toEqual(again);
+});
+
+test('provenance: "Get access" on an asset card in a notebook\'s output is an order entry of that notebook and cell, listed and verified', async ({
+  page,
+  oceanLab: lab,
+  stack
+}) => {
+  test.setTimeout(300_000);
+  const did = stack.samples.csv!;
+  await openLab(page, lab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await useFaucet(page);
+  await newNotebook(page, 'python');
+  const cell = await startCell(page, `%ocean preview ${did}`);
+  await finished(cell);
+  const cellId: string = await page.evaluate(
+    () =>
+      (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.id
+  );
+  const card = cell.locator('ocean-asset-card');
+  await card.locator('[data-ocean-action=get-access]').click();
+  await confirmUntil(page, card.locator('[data-ocean=preview] >> table'));
+  const entries = () =>
+    page.evaluate(
+      () =>
+        (window as any).jupyterapp.shell.currentWidget.model.getMetadata(
+          'ocean_provenance'
+        )?.entries ?? []
+    );
+  await expect.poll(async () => (await entries()).length).toBe(1);
+  const [entry] = await entries();
+  expect(entry).toMatchObject({
+    id: 'e1',
+    action: 'order',
+    did,
+    cellId,
+    license: 'CC0-1.0',
+    network: { chainId: stack.chainId },
+    order: { reused: false }
+  });
+  expect(entry.name).toMatch(/Daily weather/);
+  expect(entry.order.tx).toMatch(/^0x[0-9a-f]{64}$/);
+  expect(entry.files).toBeUndefined();
+  expect(await run(page, '%ocean provenance')).toMatch(/e1\s+order/);
+  const verified = await run(page, '%ocean verify');
+  expect(verified).toContain('✔ e1: asset on the node, order on chain');
+  expect(verified).toContain('All 1 entries hold.');
 });
 
 test('provenance in Deno: ocean.provenance() and ocean.verify() read the live notebook record', async ({
