@@ -504,7 +504,7 @@ export class OceanClient implements IOceanClient {
       // The batch is one request: one step, told through its requester.
       requester = flow.requester(requester);
     }
-    if (held < one && batch) {
+    if (held < one) {
       if (market.price.type === 'fixedrate') {
         await this._buyFromExchange(
           lib,
@@ -515,24 +515,11 @@ export class OceanClient implements IOceanClient {
           account,
           market,
           onProgress,
-          batch
+          batch ?? undefined
         );
-      } else {
+      } else if (batch) {
         batch.push(
           dispenseCall(ethers, market.contract, service.datatoken, one, account)
-        );
-      }
-    } else if (held < one) {
-      if (market.price.type === 'fixedrate') {
-        await this._buyFromExchange(
-          lib,
-          ethers,
-          provider,
-          signer,
-          config,
-          account,
-          market,
-          onProgress
         );
       } else {
         const dispenser = new lib.Dispenser(

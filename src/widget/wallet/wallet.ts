@@ -1196,28 +1196,28 @@ export class OceanWallet implements IWallet {
         simulation.outcome === 'revert'
           ? (simulation.revertReason ?? 'no reason given')
           : estimateFailure;
+      const description = await describeTransaction({
+        provider,
+        network,
+        account,
+        to,
+        value,
+        data,
+        requestedChainId,
+        book: this.nameBook(requester)
+      });
       if (refusal !== null || gasLimit === undefined) {
         const why = refusal ?? 'the network gave no gas estimate';
-        const failing = await describeTransaction({
-          provider,
-          network,
-          account,
-          to,
-          value,
-          data,
-          requestedChainId,
-          book: this.nameBook(requester)
-        });
         // Shown even inside a grant: nobody pays gas for a certain failure.
         await this.#confirmer({
           kind: 'transaction',
           title: 'This transaction would fail',
           requester,
-          summary: failing.summary,
-          rows: failing.rows,
-          warnings: failing.warnings,
+          summary: description.summary,
+          rows: description.rows,
+          warnings: description.warnings,
           checks: [],
-          raw: failing.raw,
+          raw: description.raw,
           blocked: why,
           networkName: network.name,
           chainId: network.chainId,
@@ -1242,16 +1242,6 @@ export class OceanWallet implements IWallet {
       const gasPrice =
         quantity(input.gasPrice, 'gasPrice') ?? fees.gasPrice ?? undefined;
       const perGas = maxFee ?? gasPrice ?? 0n;
-      const description = await describeTransaction({
-        provider,
-        network,
-        account,
-        to,
-        value,
-        data,
-        requestedChainId,
-        book: this.nameBook(requester)
-      });
       const feeText = `at most ${formatNative(gasLimit * perGas)} ${network.nativeSymbol} (gas ${gasLimit.toLocaleString('en')} × ${formatGwei(perGas)} gwei)`;
       const approval = await this.#approve(
         {
