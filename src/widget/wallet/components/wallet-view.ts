@@ -511,18 +511,7 @@ export class OceanWalletView extends LitElement {
         class="create"
         @submit=${(e: Event) => this._emit('create', this._values(e))}
       >
-        ${this.confirmIndexes.map(
-          index =>
-            html`<label
-              >${this._l('word')} #${index + 1}
-              <input
-                name=${`word-${index}`}
-                autocomplete="off"
-                autocapitalize="off"
-                spellcheck="false"
-                required
-            /></label>`
-        )}
+        ${this._confirmWordFields()}
         <label
           >${this._l('accountName')}
           <input name="name" value="Account 1" maxlength="64"
@@ -533,6 +522,22 @@ export class OceanWalletView extends LitElement {
     `;
   }
 
+  /** One field per recovery-phrase word asked back (creating or backing up). */
+  private _confirmWordFields(): TemplateResult[] {
+    return this.confirmIndexes.map(
+      index =>
+        html`<label
+          >${this._l('word')} #${index + 1}
+          <input
+            name=${`word-${index}`}
+            autocomplete="off"
+            autocapitalize="off"
+            spellcheck="false"
+            required
+        /></label>`
+    );
+  }
+
   /** The test wallet's backup: the words asked for; the password is set already. */
   private _renderBackupConfirm(): TemplateResult {
     return html`
@@ -541,18 +546,7 @@ export class OceanWalletView extends LitElement {
         class="backup"
         @submit=${(e: Event) => this._emit('backup-confirm', this._values(e))}
       >
-        ${this.confirmIndexes.map(
-          index =>
-            html`<label
-              >${this._l('word')} #${index + 1}
-              <input
-                name=${`word-${index}`}
-                autocomplete="off"
-                autocapitalize="off"
-                spellcheck="false"
-                required
-            /></label>`
-        )}
+        ${this._confirmWordFields()}
         ${this._formButtons('finishBackup', 'back', 'backup-phrase')}
       </form>
     `;
