@@ -166,7 +166,7 @@ function included(
   );
 }
 
-/** Node auth tokens already issued to a kernel session, by node and account. */
+/** A node auth token handed to a kernel session. */
 interface ITokenGrant {
   token: string;
   nodeUrl: string;
@@ -185,8 +185,6 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
     }
     return bridge.networks.active;
   };
-  // Keyed by kernel id too: a token is shared with the session that asked.
-  const grants = new Map<string, ITokenGrant>();
 
   return [
     bridge.registerCommand(
@@ -356,14 +354,13 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
         );
         const account = await sharedAccount(context);
         const nodeUrl = network.nodeUrl.replace(/\/+$/, '');
-        const kernelId = context.requester.kernelId ?? context.requester.label;
-        const key = `${kernelId}|${nodeUrl}|${account.toLowerCase()}`;
-        let grant = grants.get(key);
-        // Reuse a token with a minute or more left: one signature per session.
-        if (!grant || grant.validUntil - Date.now() < 60_000 || args.new) {
-          grant = await createNodeToken(nodeUrl, account, minutes, context);
-          grants.set(key, grant);
-        }
+        const grant = await createNodeToken(
+          nodeUrl,
+          account,
+          minutes,
+          context,
+          !!args.new
+        );
         const until = new Date(grant.validUntil);
         const shown = `${grant.token.slice(0, 12)}…`;
         return mimeResult(
@@ -435,27 +432,35 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
 }
 
 /**
- * Asks the node for an auth token through requestAuthToken (src/ocean's
- * one implementation): the personal_sign goes through `context.request`
- * with the hint, which the wallet dialog recomputes and describes.
+ * A node auth token for the kernel of `context`: the one it was already given
+ * for this node and account while it has a minute or more left, or a new one
+ * (`renew`: always new). It goes through the page's one token cache
+ * (authTokens) with the kernel as holder: the token leaves the page, so a
+ * kernel gets one the person approved for it, never the page's own. The
+ * personal_sign goes through `context.request` with the hint, which the wallet
+ * dialog recomputes and describes.
  */
 export async function createNodeToken(
   nodeUrl: string,
   account: string,
   minutes: number,
-  context: IKernelCommandContext
+  context: IKernelCommandContext,
+  renew = false
 ): Promise<ITokenGrant> {
-  const [{ requestAuthToken }, { NodeApi }] = await Promise.all([
+  const [{ authTokens }, { NodeApi }] = await Promise.all([
     import('../ocean/auth-token'),
     import('../ocean/node-api')
   ]);
-  const validUntil = Date.now() + minutes * 60_000;
-  const { token } = await requestAuthToken(new NodeApi(nodeUrl), {
+  const node = new NodeApi(nodeUrl);
+  const { token, validUntil } = await authTokens.token(node, {
     account,
-    validUntil,
-    description: `a ${minutes}-minute Ocean Node token for ${context.requester.label}`,
+    holder: `kernel:${context.requester.kernelId ?? context.requester.label}`,
+    minutes,
+    renew,
+    describe: () =>
+      `a ${minutes}-minute Ocean Node token for ${context.requester.label}`,
     sign: async (hash, hint) =>
       (await context.request('personal_sign', [hash, account, hint])) as string
   });
-  return { token, nodeUrl, address: account, validUntil };
+  return { token, nodeUrl: node.url, address: account, validUntil };
 }

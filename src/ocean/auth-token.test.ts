@@ -9,7 +9,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { verifyMessage, getBytes, Wallet } from 'ethers';
-import { authTokenNonce, requestAuthToken, signerSign } from './auth-token';
+import {
+  AUTH_TOKEN_MINUTES,
+  AUTH_TOKEN_RENEW_MARGIN_MS,
+  AuthTokenCache,
+  authTokenNonce,
+  authTokens,
+  requestAuthToken,
+  signerSign
+} from './auth-token';
 import { createNodeToken } from '../commands/wallet-commands';
 import type { IKernelCommandContext } from '../tokens';
 import { NodeAuth } from './compute-auth';
@@ -178,5 +186,147 @@ describe('requestAuthToken', () => {
       ),
       wallet.address
     );
+  });
+});
+
+describe('AuthTokenCache: one token per node and account until near its end', () => {
+  const account = new Wallet(`0x${'22'.repeat(32)}`);
+  const other = new Wallet(`0x${'33'.repeat(32)}`);
+  let first: Awaited<ReturnType<typeof fakeNode>>;
+  let second: Awaited<ReturnType<typeof fakeNode>>;
+
+  before(async () => {
+    first = await fakeNode(5n);
+    second = await fakeNode(5n);
+  });
+  after(() => {
+    first.server.close();
+    second.server.close();
+  });
+
+  /** A cache on a clock the test moves, and a count of signatures per account. */
+  function setUp() {
+    let now = 1_800_000_000_000;
+    const cache = new AuthTokenCache(() => now);
+    const signed: string[] = [];
+    const ask = (url: string, signer: Wallet, holder?: string) =>
+      cache.token(new NodeApi(url), {
+        account: signer.address,
+        holder,
+        describe: (_until, minutes) => `a ${minutes}-minute token`,
+        sign: (hash, _hint) => {
+          signed.push(signer.address);
+          return signer.signMessage(getBytes(hash));
+        }
+      });
+    return {
+      cache,
+      signed,
+      ask,
+      advance: (ms: number) => {
+        now += ms;
+      }
+    };
+  }
+
+  test('a second request a minute later reuses the token: one signature', async () => {
+    const { ask, signed, advance } = setUp();
+    const one = await ask(first.url, account);
+    advance(60_000);
+    const two = await ask(`${first.url}/`, account);
+    assert.equal(two.token, one.token);
+    assert.equal(signed.length, 1);
+    // The node was told when the token ends: 30 minutes after it was asked for.
+    assert.equal(
+      one.validUntil,
+      1_800_000_000_000 + AUTH_TOKEN_MINUTES * 60_000
+    );
+    assert.equal(first.posts.at(-1)!.validUntil, one.validUntil);
+  });
+
+  test('parallel requests share one signature', async () => {
+    const { ask, signed } = setUp();
+    const [a, b, c] = await Promise.all([
+      ask(first.url, account),
+      ask(first.url, account),
+      ask(first.url, account)
+    ]);
+    assert.equal(signed.length, 1);
+    assert.equal(a.token, b.token);
+    assert.equal(b.token, c.token);
+  });
+
+  test('another account or another node signs again', async () => {
+    const { ask, signed } = setUp();
+    await ask(first.url, account);
+    await ask(first.url, other);
+    await ask(second.url, account);
+    assert.deepEqual(signed, [account.address, other.address, account.address]);
+    // Each is then reused.
+    await ask(first.url, other);
+    await ask(second.url, account);
+    assert.equal(signed.length, 3);
+  });
+
+  test('a token near or past its end is asked for again', async () => {
+    const { ask, signed, advance, cache } = setUp();
+    await ask(first.url, account);
+    advance(AUTH_TOKEN_MINUTES * 60_000 - AUTH_TOKEN_RENEW_MARGIN_MS - 1);
+    assert.equal(await cache.has(first.url, account.address), true);
+    await ask(first.url, account);
+    assert.equal(signed.length, 1);
+    advance(2);
+    assert.equal(await cache.has(first.url, account.address), false);
+    await ask(first.url, account);
+    assert.equal(signed.length, 2);
+    assert.equal(await cache.has(first.url, account.address), true);
+  });
+
+  test('a forgotten (node-refused) or refused token is asked for again', async () => {
+    const { ask, signed, cache } = setUp();
+    const one = await ask(first.url, account);
+    await cache.forget(first.url, account.address, one.token);
+    await ask(first.url, account);
+    assert.equal(signed.length, 2);
+    const refusing = cache.token(new NodeApi(second.url), {
+      account: account.address,
+      describe: () => 'x',
+      sign: () => Promise.reject(new Error('user rejected'))
+    });
+    await assert.rejects(refusing, /user rejected/);
+    await ask(second.url, account);
+    assert.equal(signed.length, 3);
+  });
+
+  test('a kernel gets a token of its own, never the page one', async () => {
+    const { ask, signed } = setUp();
+    await ask(first.url, account);
+    await ask(first.url, account, 'kernel:k1');
+    assert.equal(signed.length, 2);
+    await ask(first.url, account, 'kernel:k1');
+    await ask(first.url, account, 'kernel:k2');
+    assert.equal(signed.length, 3);
+  });
+
+  test('compute views and downloads share the page token (NodeAuth of two askers)', async () => {
+    const signer = new Wallet(`0x${'44'.repeat(32)}`);
+    let signatures = 0;
+    const counting = {
+      getAddress: () => signer.getAddress(),
+      signMessage: (message: Uint8Array | string) => {
+        signatures++;
+        return signer.signMessage(message);
+      }
+    };
+    const network = { nodeUrl: first.url } as never;
+    const view = new NodeAuth(network, counting, { label: 'Compute view' });
+    const notebook = new NodeAuth(network, counting, {
+      label: 'analysis.ipynb',
+      kernelId: 'k9'
+    });
+    const token = await view.token();
+    assert.equal(await notebook.token(), token);
+    assert.equal(signatures, 1);
+    assert.equal(await authTokens.has(first.url, signer.address), true);
   });
 });

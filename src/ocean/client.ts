@@ -54,7 +54,9 @@ import { FlowSteps, withFlow } from './flow';
 import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import {
-  requestAuthToken,
+  AUTH_TOKEN_MINUTES,
+  authTokens,
+  pageTokenDescription,
   signerSign,
   type INodeRequestSigner
 } from './auth-token';
@@ -90,7 +92,6 @@ export class OceanClient implements IOceanClient {
   private _memory: OrderMemory;
   private _nodes = new Map<string, NodeApi>();
   /** Node auth tokens per node and account; bearer secrets, memory only. */
-  private _tokens = new Map<string, Promise<string>>();
   private _symbols = new Map<string, string>();
   private _records = new Map<
     string,
@@ -810,31 +811,24 @@ export class OceanClient implements IOceanClient {
     });
   }
 
-  /** A node auth token for the account (one wallet signature per session). */
-  private _authToken(
+  /** A node auth token for the account: the page's shared one, or one new signature. */
+  private async _authToken(
     network: IOceanNetwork,
     account: string,
     requester: IWalletRequester
   ): Promise<string> {
-    const key = `${network.nodeUrl}|${account.toLowerCase()}`;
-    let token = this._tokens.get(key);
-    if (!token) {
-      token = (async () => {
+    const node = this._node(network);
+    const { token } = await authTokens.token(node, {
+      account,
+      describe: (validUntil, minutes) =>
+        pageTokenDescription(node.url, validUntil, minutes),
+      sign: async (hash, hint) => {
         const signer = await this._requireWallet().getSigner(requester);
-        const { token: value } = await guard(network, () =>
-          requestAuthToken(this._node(network), {
-            account,
-            // Honest about the scope: the node accepts the token for any request in this
-            // account's name until it expires, not only for downloads.
-            description: `a token so this session's downloads from ${network.nodeUrl} need no further signature; the node accepts it for your other requests until it expires`,
-            sign: signerSign(signer as INodeRequestSigner)
-          })
+        return guard(network, () =>
+          signerSign(signer as INodeRequestSigner)(hash, hint)
         );
-        return value;
-      })();
-      this._tokens.set(key, token);
-      token.catch(() => this._tokens.delete(key));
-    }
+      }
+    });
     return token;
   }
 
@@ -867,10 +861,10 @@ export class OceanClient implements IOceanClient {
     const end = options.range?.end;
     let attemptToken = true;
     for (;;) {
-      if (!this._tokens.has(`${network.nodeUrl}|${account.toLowerCase()}`)) {
+      if (!(await authTokens.has(network.nodeUrl, account))) {
         onProgress({
           step: 'sign',
-          message: 'Sign in to the Ocean Node (one signature per session)…'
+          message: `Sign in to the Ocean Node (one signature, valid ${AUTH_TOKEN_MINUTES} minutes)…`
         });
       }
       const token = await this._authToken(network, account, requester);
@@ -894,7 +888,7 @@ export class OceanClient implements IOceanClient {
             nodeCode === 'TOKEN_INVALIDATED')
         ) {
           // The node forgot or expired our token: sign in once more.
-          this._tokens.delete(`${network.nodeUrl}|${account.toLowerCase()}`);
+          await authTokens.forget(network.nodeUrl, account, token);
           attemptToken = false;
           continue;
         }
