@@ -11,6 +11,7 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IKernelBridge, INetworkRegistry, IWallet } from '../tokens';
 import { LazyKernelBridge } from '../kernel-bridge/lazy-bridge';
 import { WALLET_WIDGET } from '../kernel-bridge/protocol';
@@ -21,12 +22,13 @@ export const walletWidgetPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'The live wallet widget for notebooks (a Jupyter widget, protocol 2.1), when the lab has the widget manager.',
   autoStart: true,
-  optional: [IKernelBridge, IWallet, INetworkRegistry],
+  optional: [IKernelBridge, IWallet, INetworkRegistry, ITranslator],
   activate: async (
     app: JupyterFrontEnd,
     bridge: IKernelBridge | null,
     wallet: IWallet | null,
-    networks: INetworkRegistry | null
+    networks: INetworkRegistry | null,
+    translator: ITranslator | null
   ): Promise<void> => {
     let registry;
     try {
@@ -44,6 +46,7 @@ export const walletWidgetPlugin: JupyterFrontEndPlugin<void> = {
       wallet,
       networks,
       bridge: bridge instanceof LazyKernelBridge ? await bridge.load() : null,
+      trans: (translator ?? nullTranslator).load('jupyterlab_ocean'),
       readBalances: async account => {
         const network = networks!.active;
         const [{ readBalances }, { readProvider }] = await Promise.all([

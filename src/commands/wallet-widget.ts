@@ -21,6 +21,7 @@ import {
   type ExportMap,
   type IBackboneModelOptions
 } from '@jupyter-widgets/base';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { INetworkRegistry, IWallet } from '../tokens';
 import type { KernelBridge } from '../kernel-bridge/bridge';
 import { WALLET_WIDGET } from '../kernel-bridge/protocol';
@@ -29,6 +30,7 @@ export interface IWalletWidgetContext {
   wallet: IWallet | null;
   networks: INetworkRegistry | null;
   bridge: KernelBridge | null;
+  trans: TranslationBundle;
   /** Balances of `account` on the active network (ocean/balances.ts). */
   readBalances(account: string): Promise<IWidgetBalances>;
 }
@@ -44,6 +46,7 @@ const BALANCE_REFRESH_MS = 4000;
 
 /** The model and view classes, bound to this lab's wallet. */
 export function walletWidgetExports(context: IWalletWidgetContext): ExportMap {
+  const { trans } = context;
   class OceanWalletModel extends DOMWidgetModel {
     defaults() {
       return {
@@ -143,7 +146,10 @@ export function walletWidgetExports(context: IWalletWidgetContext): ExportMap {
         }
       } catch (error) {
         this._set({
-          error: `Balances could not be read: ${String((error as Error).message ?? error).slice(0, 200)}`
+          error: trans.__(
+            'Balances could not be read: %1',
+            String((error as Error).message ?? error).slice(0, 200)
+          )
         });
       } finally {
         this._reading = false;
@@ -212,14 +218,14 @@ export function walletWidgetExports(context: IWalletWidgetContext): ExportMap {
       const accountText = account
         ? `${account}${get('account_name') ? ` (${get('account_name')})` : ''}`
         : status === 'none'
-          ? 'No wallet yet: create or import one in the Ocean panel.'
+          ? trans.__('No wallet yet: create or import one in the Ocean panel.')
           : status === 'locked'
-            ? 'Locked: unlock it in the Ocean panel.'
-            : 'Not shared with this notebook.';
+            ? trans.__('Locked: unlock it in the Ocean panel.')
+            : trans.__('Not shared with this notebook.');
       const tokens = (get('tokens') ?? []) as IWidgetBalances['tokens'];
       const balanceText = account
         ? get('native') === null
-          ? 'reading…'
+          ? trans.__('reading…')
           : [
               `${get('native')} ${get('native_symbol')}`,
               ...tokens.map(t => `${t.balance} ${t.symbol}`)
@@ -227,26 +233,26 @@ export function walletWidgetExports(context: IWalletWidgetContext): ExportMap {
         : '—';
       const title = document.createElement('div');
       title.className = 'jp-OceanWalletWidget-title';
-      title.textContent = 'Ocean wallet';
+      title.textContent = trans.__('Ocean wallet');
       const badge = document.createElement('span');
       badge.className = 'jp-OceanWalletWidget-status';
       badge.dataset.status = status;
       badge.textContent =
         status === 'unlocked'
-          ? 'unlocked'
+          ? trans.__('unlocked')
           : status === 'locked'
-            ? 'locked'
-            : 'no wallet';
+            ? trans.__('locked')
+            : trans.__('no wallet');
       title.append(' ', badge);
       const list = document.createElement('dl');
       list.append(
-        ...row('account', 'Account', accountText),
+        ...row('account', trans.__('Account'), accountText),
         ...row(
           'network',
-          'Network',
-          `${get('network')} (chain ${get('chain_id')})`
+          trans.__('Network'),
+          trans.__('%1 (chain %2)', get('network'), get('chain_id'))
         ),
-        ...row('balances', 'Balances', balanceText)
+        ...row('balances', trans.__('Balances'), balanceText)
       );
       const children: HTMLElement[] = [title, list];
       if (get('error')) {

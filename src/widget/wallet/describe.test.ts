@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getBytes, hexlify, toBeArray, toUtf8Bytes } from 'ethers';
+import { Gettext, type TranslationBundle } from '@jupyterlab/translation';
 import { NODE_COMMANDS, nodeRequestHash } from '../../ocean/wallet-decode';
 import { LOCAL_NETWORK } from '../../ocean/networks';
 import { describeMessage, describeTypedData } from './describe';
@@ -166,6 +167,55 @@ describe('what the dialog says about a signature', () => {
       described.rows.some(
         row => row.label === 'message.spender' && row.value === ME
       )
+    );
+  });
+});
+
+describe('the dialog speaks the lab’s language', () => {
+  it('words a message and typed data through the translator', async () => {
+    // A real gettext catalogue, as a JupyterLab language pack loads one;
+    // Gettext reads the page's lang attribute, which node has no page for.
+    const global = globalThis as { document?: unknown };
+    global.document ??= { documentElement: { getAttribute: () => null } };
+    const french = new Gettext({ domain: 'jupyterlab_ocean', locale: 'fr' });
+    french.loadJSON(
+      {
+        '': {
+          language: 'fr',
+          domain: 'jupyterlab_ocean',
+          pluralForms: 'nplurals=2; plural=(n > 1);'
+        },
+        'Sign a message. This costs nothing and sends no transaction.': [
+          'Signer un message. Cela ne coûte rien et n’envoie aucune transaction.'
+        ],
+        Message: ['Message signé'],
+        'Sign structured data (%1) for %2. This costs nothing by itself.': [
+          'Signer des données structurées (%1) pour %2.'
+        ]
+      },
+      'jupyterlab_ocean'
+    );
+    const trans = french as unknown as TranslationBundle;
+    const message = await describeMessage({
+      message: 'hello',
+      account: ME,
+      network: LOCAL_NETWORK,
+      fetchNodeNonce: async () => null,
+      trans
+    });
+    assert.equal(
+      message.summary,
+      'Signer un message. Cela ne coûte rien et n’envoie aucune transaction.'
+    );
+    assert.equal(message.rows[0].label, 'Message signé');
+    const typed = describeTypedData(
+      { domain: { name: 'Ocean' }, primaryType: 'Order', message: {} },
+      8996,
+      trans
+    );
+    assert.equal(
+      typed.summary,
+      'Signer des données structurées (Order) pour Ocean.'
     );
   });
 });

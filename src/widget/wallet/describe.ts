@@ -24,6 +24,10 @@ import {
   type IDecodedValue,
   type INodeRequestHint
 } from '../../ocean/wallet-decode';
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import type { IOceanNetwork } from '../../tokens';
 import {
   descriptorFor,
@@ -85,6 +89,9 @@ const EXCHANGE_READS = [
   'function getExchange(bytes32 exchangeId) view returns (address exchangeOwner, address datatoken, uint256 dtDecimals, address baseToken, uint256 btDecimals, uint256 fixedRate, bool active, uint256 dtSupply, uint256 btSupply, uint256 dtBalance, uint256 btBalance, bool withMint)'
 ];
 
+/** The words when a caller (a test, a script) brings no translator. */
+const ENGLISH = nullTranslator.load('jupyterlab_ocean');
+
 export function shortAddress(address: string): string {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
 }
@@ -120,6 +127,7 @@ function flattenArgs(
   book: INameBook,
   tokens: Map<string, ITokenInfo | null>,
   rows: IConfirmationRow[],
+  trans: TranslationBundle,
   /** The token amounts belong to when nothing pairs them (ERC-20 calls). */
   fallback: ITokenInfo | null = null
 ): void {
@@ -127,7 +135,7 @@ function flattenArgs(
     if (Array.isArray(value.value)) {
       rows.push({ label: value.name, value: value.type, depth });
       // Pair "xToken" with "xAmount" inside one tuple to format with decimals.
-      flattenArgs(value.value, depth + 1, book, tokens, rows, fallback);
+      flattenArgs(value.value, depth + 1, book, tokens, rows, trans, fallback);
       continue;
     }
     let text = value.value;
@@ -148,10 +156,18 @@ function flattenArgs(
       if (info && info.decimals !== null) {
         text = `${formatAmount(raw, info.decimals)} ${info.symbol}`;
       } else if (raw !== 0n) {
-        text = `${formatAmount(raw, 18)} (18 decimals; raw ${raw})`;
+        text = trans.__(
+          '%1 (18 decimals; raw %2)',
+          formatAmount(raw, 18),
+          String(raw)
+        );
       }
     } else if (value.type.startsWith('bytes') && text.length > 132) {
-      text = `${text.slice(0, 130)}… (${(text.length - 2) / 2} bytes)`;
+      text = trans.__(
+        '%1… (%2 bytes)',
+        text.slice(0, 130),
+        (text.length - 2) / 2
+      );
     }
     rows.push({
       label: value.name,
@@ -192,8 +208,10 @@ export async function describeTransaction(options: {
   data: string;
   requestedChainId?: number;
   book: INameBook;
+  trans?: TranslationBundle;
 }): Promise<ITransactionDescription> {
   const { provider, network, to, value, data, book } = options;
+  const trans = options.trans ?? ENGLISH;
   const decoded = decodeCall(data);
   const rows: IConfirmationRow[] = [];
   const tokenAddresses = new Set<string>();
@@ -225,18 +243,21 @@ export async function describeTransaction(options: {
 
   const symbol = network.nativeSymbol;
   rows.push({
-    label: 'To',
-    value: to ? named(to, book) : '(new contract)',
+    label: trans.__('To'),
+    value: to ? named(to, book) : trans.__('(new contract)'),
     mono: true
   });
   if (targetInfo) {
     rows.push({
-      label: 'Token',
+      label: trans.__('Token'),
       value: `${targetInfo.name || targetInfo.symbol} (${targetInfo.symbol})`
     });
   }
   if (value > 0n) {
-    rows.push({ label: 'Sends', value: `${formatUnits(value, 18)} ${symbol}` });
+    rows.push({
+      label: trans.__('Sends'),
+      value: `${formatUnits(value, 18)} ${symbol}`
+    });
   }
   const clear =
     to && data && data.length >= 10
@@ -249,7 +270,7 @@ export async function describeTransaction(options: {
       : null;
   const summary = clear
     ? `${clear.interpolatedIntent ?? clear.intent}.`
-    : summarise(decoded, to, value, symbol, targetInfo, book);
+    : summarise(decoded, to, value, symbol, targetInfo, book, trans);
   if (clear) {
     // The descriptor's fields: its labels, its formats, the wallet's names.
     for (const field of clear.fields) {
@@ -262,7 +283,11 @@ export async function describeTransaction(options: {
     }
   }
   if (decoded) {
-    rows.push({ label: 'Function', value: decoded.signature, mono: true });
+    rows.push({
+      label: trans.__('Function'),
+      value: decoded.signature,
+      mono: true
+    });
   }
   if (decoded && !clear) {
     flattenArgs(
@@ -271,6 +296,7 @@ export async function describeTransaction(options: {
       book,
       tokens,
       rows,
+      trans,
       TOKEN_CALLS.has(decoded.name) && targetInfo?.decimals !== null
         ? targetInfo
         : null
@@ -400,7 +426,8 @@ export async function describeSimulation(
   provider: JsonRpcProvider,
   simulation: ISimulation,
   network: IOceanNetwork,
-  book: INameBook
+  book: INameBook,
+  trans: TranslationBundle = ENGLISH
 ): Promise<ISimulationWords> {
   const changes = await Promise.all(
     (simulation.changes ?? []).map(async change => {
@@ -411,18 +438,29 @@ export async function describeSimulation(
       }
       const info = await tokenInfo(provider, change.token).catch(() => null);
       if (change.standard === 'erc721') {
-        return `${sign}${size} NFT of ${info?.name || info?.symbol || change.token} (${(change.tokenIds ?? []).join(', ')})`;
+        return trans._n(
+          '%2%1 NFT of %3 (%4)',
+          '%2%1 NFTs of %3 (%4)',
+          Number(size),
+          sign,
+          info?.name || info?.symbol || change.token,
+          (change.tokenIds ?? []).join(', ')
+        );
       }
       const amount =
         info && info.decimals !== null
           ? `${formatAmount(size, info.decimals)} ${info.symbol}`
-          : `${size} units of ${change.token}`;
+          : trans.__('%1 units of %2', String(size), change.token);
       const name =
         info?.name && info.name !== info.symbol ? ` (${info.name})` : '';
-      const partial = change.partial
-        ? ' and an amount the simulation could not read'
-        : '';
-      return `${sign}${amount}${name}${partial}`;
+      return change.partial
+        ? trans.__(
+            '%1%2%3 and an amount the simulation could not read',
+            sign,
+            amount,
+            name
+          )
+        : `${sign}${amount}${name}`;
     })
   );
   return {
@@ -443,18 +481,22 @@ export async function describeSimulation(
     note:
       simulation.note ??
       (simulation.changes && !changes.length
-        ? 'Your balances do not change, apart from the network fee.'
+        ? trans.__('Your balances do not change, apart from the network fee.')
         : undefined)
   };
 }
 
-function tokenAmount(raw: string | undefined, info: ITokenInfo | null): string {
+function tokenAmount(
+  raw: string | undefined,
+  info: ITokenInfo | null,
+  trans: TranslationBundle
+): string {
   const amount = BigInt(raw ?? '0');
   if (!info) {
-    return `${formatAmount(amount, 18)} tokens`;
+    return trans.__('%1 tokens', formatAmount(amount, 18));
   }
   if (info.decimals === null) {
-    return `NFT #${amount} of ${info.symbol}`;
+    return trans.__('NFT #%1 of %2', String(amount), info.symbol);
   }
   return `${formatAmount(amount, info.decimals)} ${info.symbol}`;
 }
@@ -465,79 +507,155 @@ function summarise(
   value: bigint,
   nativeSymbol: string,
   info: ITokenInfo | null,
-  book: INameBook
+  book: INameBook,
+  trans: TranslationBundle
 ): string {
   if (!to) {
-    return 'Deploy a new contract.';
+    return trans.__('Deploy a new contract.');
   }
+  const target = named(to, book);
   if (!decoded) {
     return value > 0n
-      ? `Send ${formatUnits(value, 18)} ${nativeSymbol} to ${named(to, book)}.`
-      : `Call a contract at ${named(to, book)}.`;
+      ? trans.__(
+          'Send %1 %2 to %3.',
+          formatUnits(value, 18),
+          nativeSymbol,
+          target
+        )
+      : trans.__('Call a contract at %1.', target);
   }
   const arg = (i: number) => String(decoded.args[i]?.value ?? '');
+  const who = (i: number) => named(arg(i), book);
+  const amount = (i: number) => tokenAmount(arg(i), info, trans);
+  const units = (i: number) => formatAmount(BigInt(arg(i)), 18);
   switch (decoded.name) {
     case 'approve':
       return info && info.decimals === null
-        ? `Allow ${named(arg(0), book)} to move NFT #${arg(1)} of ${info.symbol}.`
-        : `Allow ${named(arg(0), book)} to spend ${tokenAmount(arg(1), info)} from your account.`;
+        ? trans.__(
+            'Allow %1 to move NFT #%2 of %3.',
+            who(0),
+            arg(1),
+            info.symbol
+          )
+        : trans.__(
+            'Allow %1 to spend %2 from your account.',
+            who(0),
+            amount(1)
+          );
     case 'increaseAllowance':
-      return `Allow ${named(arg(0), book)} to spend ${tokenAmount(arg(1), info)} more.`;
+      return trans.__('Allow %1 to spend %2 more.', who(0), amount(1));
     case 'transfer':
-      return `Send ${tokenAmount(arg(1), info)} to ${named(arg(0), book)}.`;
+      return trans.__('Send %1 to %2.', amount(1), who(0));
     case 'transferFrom':
     case 'safeTransferFrom':
-      return `Move ${tokenAmount(arg(2), info)} from ${named(arg(0), book)} to ${named(arg(1), book)}.`;
+      return trans.__('Move %1 from %2 to %3.', amount(2), who(0), who(1));
     case 'setApprovalForAll':
       return arg(1) === 'true'
-        ? `Allow ${named(arg(0), book)} to move all your ${info?.symbol ?? ''} NFTs.`
-        : `Revoke ${named(arg(0), book)}'s right to move your NFTs.`;
+        ? trans.__(
+            'Allow %1 to move all your %2 NFTs.',
+            who(0),
+            info?.symbol ?? ''
+          )
+        : trans.__("Revoke %1's right to move your NFTs.", who(0));
     case 'buyDT':
-      return `Buy ${formatAmount(BigInt(arg(1)), 18)} datatoken(s) on a fixed-rate exchange, paying at most ${formatAmount(BigInt(arg(2)), 18)} of the base token (fees included).`;
+      return trans.__(
+        'Buy %1 datatoken(s) on a fixed-rate exchange, paying at most %2 of the base token (fees included).',
+        units(1),
+        units(2)
+      );
     case 'sellDT':
-      return `Sell ${formatAmount(BigInt(arg(1)), 18)} datatoken(s) on a fixed-rate exchange.`;
+      return trans.__(
+        'Sell %1 datatoken(s) on a fixed-rate exchange.',
+        units(1)
+      );
     case 'collectBT':
-      return `Withdraw ${formatAmount(BigInt(arg(1)), 18)} of your sales earnings (base token) from the fixed-rate exchange ${named(to, book)} to the datatoken's owner.`;
+      return trans.__(
+        "Withdraw %1 of your sales earnings (base token) from the fixed-rate exchange %2 to the datatoken's owner.",
+        units(1),
+        target
+      );
     case 'collectDT':
-      return `Withdraw ${formatAmount(BigInt(arg(1)), 18)} unsold datatoken(s) from the fixed-rate exchange ${named(to, book)}.`;
+      return trans.__(
+        'Withdraw %1 unsold datatoken(s) from the fixed-rate exchange %2.',
+        units(1),
+        target
+      );
     case 'setRate':
-      return `Change the price on the fixed-rate exchange ${named(to, book)} to ${formatAmount(BigInt(arg(1)), 18)} base tokens per datatoken.`;
+      return trans.__(
+        'Change the price on the fixed-rate exchange %1 to %2 base tokens per datatoken.',
+        target,
+        units(1)
+      );
     case 'toggleExchangeState':
-      return `Turn sales on or off on the fixed-rate exchange ${named(to, book)}.`;
+      return trans.__(
+        'Turn sales on or off on the fixed-rate exchange %1.',
+        target
+      );
     case 'dispense':
-      return `Take ${formatAmount(BigInt(arg(1)), 18)} free datatoken(s) of ${named(arg(0), book)} from the dispenser.`;
+      return trans.__(
+        'Take %1 free datatoken(s) of %2 from the dispenser.',
+        units(1),
+        who(0)
+      );
     case 'startOrder':
-      return `Order access to ${info?.name || 'a dataset'}: spend 1 ${info?.symbol ?? 'datatoken'} for service ${arg(1)}, for consumer ${named(arg(0), book)}.`;
+      return trans.__(
+        'Order access to %1: spend 1 %2 for service %3, for consumer %4.',
+        info?.name || trans.__('a dataset'),
+        info?.symbol ?? trans.__('datatoken'),
+        arg(1),
+        who(0)
+      );
     case 'reuseOrder':
-      return `Renew an earlier order of ${info?.symbol ?? 'a datatoken'} (pays only the provider fee).`;
+      return trans.__(
+        'Renew an earlier order of %1 (pays only the provider fee).',
+        info?.symbol ?? trans.__('a datatoken')
+      );
     case 'buyFromFreAndOrder':
-      return `Buy 1 ${info?.symbol ?? 'datatoken'} and order access in one step.`;
+      return trans.__(
+        'Buy 1 %1 and order access in one step.',
+        info?.symbol ?? trans.__('datatoken')
+      );
     case 'buyFromDispenserAndOrder':
-      return `Take 1 free ${info?.symbol ?? 'datatoken'} and order access in one step.`;
+      return trans.__(
+        'Take 1 free %1 and order access in one step.',
+        info?.symbol ?? trans.__('datatoken')
+      );
     case 'createNftWithErc20':
     case 'createNftWithErc20WithFixedRate':
     case 'createNftWithErc20WithDispenser':
     case 'createNftWithMetaData':
     case 'deployERC721Contract': {
-      const name = argValue(decoded, 'name') ?? '';
-      const how = decoded.name.endsWith('FixedRate')
-        ? ' with a fixed price'
+      const name = (argValue(decoded, 'name') ?? '').slice(0, 64);
+      return decoded.name.endsWith('FixedRate')
+        ? trans.__(
+            'Publish a new data NFT "%1" and its datatoken with a fixed price.',
+            name
+          )
         : decoded.name.endsWith('Dispenser')
-          ? ' given away free'
-          : '';
-      return `Publish a new data NFT "${name.slice(0, 64)}" and its datatoken${how}.`;
+          ? trans.__(
+              'Publish a new data NFT "%1" and its datatoken given away free.',
+              name
+            )
+          : trans.__('Publish a new data NFT "%1" and its datatoken.', name);
     }
     case 'setMetaData':
     case 'setMetaDataAndTokenURI':
-      return `Update the metadata (asset description) of the data NFT ${named(to, book)}.`;
+      return trans.__(
+        'Update the metadata (asset description) of the data NFT %1.',
+        target
+      );
     case 'setMetaDataState':
-      return `Change the state of the data NFT ${named(to, book)} to ${arg(0)}.`;
+      return trans.__(
+        'Change the state of the data NFT %1 to %2.',
+        target,
+        arg(0)
+      );
     case 'createERC20':
-      return `Create a new datatoken for the data NFT ${named(to, book)}.`;
+      return trans.__('Create a new datatoken for the data NFT %1.', target);
     case 'mint':
-      return `Mint ${tokenAmount(arg(1), info)} to ${named(arg(0), book)}.`;
+      return trans.__('Mint %1 to %2.', amount(1), who(0));
     default:
-      return `Call ${decoded.name} on ${named(to, book)}.`;
+      return trans.__('Call %1 on %2.', decoded.name, target);
   }
 }
 
@@ -567,8 +685,10 @@ export async function describeMessage(options: {
   network: IOceanNetwork;
   hint?: INodeRequestHint;
   fetchNodeNonce: () => Promise<number | null>;
+  trans?: TranslationBundle;
 }): Promise<IMessageDescription> {
   const { message, account, hint } = options;
+  const trans = options.trans ?? ENGLISH;
   const bytes = isHexString(message) ? getBytes(message) : null;
   const rows: IConfirmationRow[] = [];
   const warnings: string[] = [];
@@ -581,7 +701,7 @@ export async function describeMessage(options: {
       ? (shortened ? '0x00' + message.slice(2) : message).toLowerCase()
       : null;
   if (hash) {
-    rows.push({ label: 'Hash', value: hash, mono: true });
+    rows.push({ label: trans.__('Hash'), value: hash, mono: true });
     // The summary and the check are the wallet's own words; what the
     // requester says about the request is a row of its own, never inside
     // the verified part of the dialog.
@@ -591,24 +711,41 @@ export async function describeMessage(options: {
       requesterSays?: string
     ): IMessageDescription => {
       checks.push(
-        `Checked: this hash is exactly keccak256(your address + nonce ${nonce} + "${command}"), an Ocean Node request${
-          shortened
-            ? ' (sent without its leading zero byte, which is how Ocean Node checks it)'
-            : ''
-        }.`
+        shortened
+          ? trans.__(
+              'Checked: this hash is exactly keccak256(your address + nonce %1 + "%2"), an Ocean Node request (sent without its leading zero byte, which is how Ocean Node checks it).',
+              String(nonce),
+              command
+            )
+          : trans.__(
+              'Checked: this hash is exactly keccak256(your address + nonce %1 + "%2"), an Ocean Node request.',
+              String(nonce),
+              command
+            )
       );
       const words = NODE_COMMANDS[command];
       return {
         nodeRequest: { command, nonce: String(nonce) },
         summary: words
-          ? `Ocean Node request: ${words}.`
-          : 'Ocean Node request of a kind this wallet does not describe (see Command).',
+          ? trans.__('Ocean Node request: %1.', words)
+          : trans.__(
+              'Ocean Node request of a kind this wallet does not describe (see Command).'
+            ),
         rows: [
-          { label: 'Node', value: options.network.nodeUrl, mono: true },
-          { label: 'Command', value: command, mono: true },
-          { label: 'Nonce', value: String(nonce), mono: true },
+          {
+            label: trans.__('Node'),
+            value: options.network.nodeUrl,
+            mono: true
+          },
+          { label: trans.__('Command'), value: command, mono: true },
+          { label: trans.__('Nonce'), value: String(nonce), mono: true },
           ...(requesterSays
-            ? [{ label: 'Requester says', value: requesterSays.slice(0, 200) }]
+            ? [
+                {
+                  label: trans.__('Requester says'),
+                  value: requesterSays.slice(0, 200)
+                }
+              ]
             : []),
           ...rows
         ],
@@ -621,7 +758,10 @@ export async function describeMessage(options: {
         return nodeRequest(hint.command, hint.nonce, hint.description);
       }
       warnings.push(
-        `The caller says this signature is for "${hint.description ?? hint.command}", but the hash does not match that request. Reject unless you know why.`
+        trans.__(
+          'The caller says this signature is for "%1", but the hash does not match that request. Reject unless you know why.',
+          hint.description ?? hint.command
+        )
       );
     }
     const nonce = await options.fetchNodeNonce().catch(() => null);
@@ -635,9 +775,16 @@ export async function describeMessage(options: {
     }
     if (!shortened) {
       warnings.push(
-        'You are signing an opaque 32-byte hash. The wallet cannot tell what it authorises: confirm only if you trust who asked.'
+        trans.__(
+          'You are signing an opaque 32-byte hash. The wallet cannot tell what it authorises: confirm only if you trust who asked.'
+        )
       );
-      return { summary: 'Sign a 32-byte hash.', rows, warnings, checks };
+      return {
+        summary: trans.__('Sign a 32-byte hash.'),
+        rows,
+        warnings,
+        checks
+      };
     }
     // 31 bytes that are no node request: described as any other bytes.
     rows.pop();
@@ -654,19 +801,27 @@ export async function describeMessage(options: {
     text = message;
   }
   if (text !== null) {
-    rows.push({ label: 'Message', value: text.slice(0, 4000) });
+    rows.push({ label: trans.__('Message'), value: text.slice(0, 4000) });
     return {
-      summary: 'Sign a message. This costs nothing and sends no transaction.',
+      summary: trans.__(
+        'Sign a message. This costs nothing and sends no transaction.'
+      ),
       rows,
       warnings,
       checks
     };
   }
-  rows.push({ label: 'Bytes', value: message.slice(0, 2000), mono: true });
+  rows.push({
+    label: trans.__('Bytes'),
+    value: message.slice(0, 2000),
+    mono: true
+  });
   warnings.push(
-    'This message is binary data the wallet cannot read: confirm only if you trust who asked.'
+    trans.__(
+      'This message is binary data the wallet cannot read: confirm only if you trust who asked.'
+    )
   );
-  return { summary: 'Sign binary data.', rows, warnings, checks };
+  return { summary: trans.__('Sign binary data.'), rows, warnings, checks };
 }
 
 /** Describes eth_signTypedData_v4 as fields. */
@@ -676,26 +831,42 @@ export function describeTypedData(
     primaryType?: string;
     message?: Record<string, unknown>;
   },
-  chainId: number
+  chainId: number,
+  trans: TranslationBundle = ENGLISH
 ): IMessageDescription {
   const warnings: string[] = [];
   const domainChain = typed.domain?.chainId;
   if (domainChain !== undefined && Number(domainChain) !== chainId) {
     warnings.push(
-      `Chain mismatch: the data is for chain ${Number(domainChain)}, but the wallet is on chain ${chainId}.`
+      trans.__(
+        'Chain mismatch: the data is for chain %1, but the wallet is on chain %2.',
+        Number(domainChain),
+        chainId
+      )
     );
   }
   if (/permit/i.test(String(typed.primaryType ?? ''))) {
     const value = typed.message?.value;
     warnings.push(
       value !== undefined && BigInt(String(value)) >= 1n << 128n
-        ? 'This is an unlimited token permit: the spender could take all of this token without another confirmation.'
-        : 'This is a token permit: it lets the spender move your tokens without another confirmation.'
+        ? trans.__(
+            'This is an unlimited token permit: the spender could take all of this token without another confirmation.'
+          )
+        : trans.__(
+            'This is a token permit: it lets the spender move your tokens without another confirmation.'
+          )
     );
   }
-  const name = String(typed.domain?.name ?? 'an application').slice(0, 64);
+  const name = String(typed.domain?.name ?? trans.__('an application')).slice(
+    0,
+    64
+  );
   return {
-    summary: `Sign structured data (${String(typed.primaryType ?? 'unknown type').slice(0, 64)}) for ${name}. This costs nothing by itself.`,
+    summary: trans.__(
+      'Sign structured data (%1) for %2. This costs nothing by itself.',
+      String(typed.primaryType ?? trans.__('unknown type')).slice(0, 64),
+      name
+    ),
     rows: typedDataFields(typed).map(field => ({
       label: field.label,
       value: field.value.slice(0, 500),

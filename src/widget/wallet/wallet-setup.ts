@@ -41,13 +41,17 @@ export async function createWallet({
       app.shell.activateById(PANEL_ID);
       throw new OceanError(
         4100,
-        'There is no wallet yet: create or import one in the Ocean panel (right sidebar), then try again.'
+        trans.__(
+          'There is no wallet yet: create or import one in the Ocean panel (right sidebar), then try again.'
+        )
       );
     }
     if (wallet.state.source === 'injected') {
       throw new OceanError(
         4100,
-        'The browser wallet shares no account: unlock it in the browser, then try again.'
+        trans.__(
+          'The browser wallet shares no account: unlock it in the browser, then try again.'
+        )
       );
     }
     let error: string | undefined;
@@ -64,7 +68,7 @@ export async function createWallet({
       if (password === null) {
         throw new OceanError(
           4001,
-          'You did not unlock the wallet. Nothing was signed or sent.'
+          trans.__('You did not unlock the wallet. Nothing was signed or sent.')
         );
       }
       try {
@@ -81,7 +85,7 @@ export async function createWallet({
         throw failure;
       }
     }
-    throw new OceanError(4100, 'The wallet stays locked.');
+    throw new OceanError(4100, trans.__('The wallet stays locked.'));
   };
 
   const wallet: OceanWallet = new OceanWallet({
@@ -90,6 +94,7 @@ export async function createWallet({
     activity: new ActivityLog(activityStorage),
     confirm: confirmation => showConfirmation(confirmation, trans),
     promptUnlock,
+    trans,
     askTestWalletPassword: () => askTestWalletPassword(trans),
     // Loaded only when a kernel's dialog first offers a notebook grant.
     oceanContracts: async (network, provider) =>

@@ -23,6 +23,10 @@ import {
   type TransactionRequest
 } from 'ethers';
 import { Signal, type ISignal } from '@lumino/signaling';
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import { OceanError } from '../../errors';
 import { providerFor, waitForReceipt } from '../../ocean/chain';
 import { NodeApi } from '../../ocean/node-api';
@@ -126,6 +130,8 @@ export interface IWalletOptions {
    * click approves (test-wallet.ts); kept private, as the confirmer is.
    */
   askTestWalletPassword?: () => Promise<string | null>;
+  /** The dialogs' words and the errors' sentences; English without it. */
+  trans?: TranslationBundle;
   /** Tells people about confirmed/failed transactions. */
   notify?: (
     kind: 'success' | 'error' | 'info',
@@ -134,41 +140,57 @@ export interface IWalletOptions {
   ) => void;
 }
 
-function rejected(): OceanError {
+function rejected(trans: TranslationBundle): OceanError {
   return new OceanError(
     4001,
-    'You rejected the request in the wallet. Nothing was signed or sent.'
+    trans.__(
+      'You rejected the request in the wallet. Nothing was signed or sent.'
+    )
   );
 }
 
-function locked(): OceanError {
+function locked(trans: TranslationBundle): OceanError {
   return new OceanError(
     4100,
-    'The wallet is locked: unlock it in the Ocean panel, then try again.'
+    trans.__(
+      'The wallet is locked: unlock it in the Ocean panel, then try again.'
+    )
   );
 }
 
-function unsupported(method: string, why = ''): OceanError {
-  return new OceanError(
-    4200,
-    `The wallet does not support "${String(method).slice(0, 60)}".${why ? ` ${why}` : ''}`
+function unsupported(
+  trans: TranslationBundle,
+  method: string,
+  why = ''
+): OceanError {
+  const what = trans.__(
+    'The wallet does not support "%1".',
+    String(method).slice(0, 60)
   );
+  return new OceanError(4200, why ? `${what} ${why}` : what);
 }
 
-function paramsArray(args: IWalletRequestArguments): unknown[] {
+function paramsArray(
+  args: IWalletRequestArguments,
+  trans: TranslationBundle
+): unknown[] {
   if (args.params === undefined) {
     return [];
   }
   if (!Array.isArray(args.params)) {
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      `"${args.method}" expects its params as a list.`
+      trans.__('"%1" expects its params as a list.', args.method)
     );
   }
   return [...args.params];
 }
 
-function quantity(value: unknown, what: string): bigint | undefined {
+function quantity(
+  value: unknown,
+  what: string,
+  trans: TranslationBundle
+): bigint | undefined {
   if (value === undefined || value === null) {
     return undefined;
   }
@@ -177,7 +199,11 @@ function quantity(value: unknown, what: string): bigint | undefined {
   } catch {
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      `The transaction's ${what} "${String(value).slice(0, 40)}" is not a number.`
+      trans.__(
+        'The transaction\'s %1 "%2" is not a number.',
+        what,
+        String(value).slice(0, 40)
+      )
     );
   }
 }
@@ -206,11 +232,13 @@ export class OceanWallet implements IWallet {
   private _state: IWalletState;
   private readonly _options: Omit<
     IWalletOptions,
-    'keys' | 'confirm' | 'askTestWalletPassword'
+    'keys' | 'confirm' | 'askTestWalletPassword' | 'trans'
   >;
+  private readonly _trans: TranslationBundle;
 
   constructor(options: IWalletOptions) {
-    const { keys, confirm, askTestWalletPassword, ...rest } = options;
+    const { keys, confirm, askTestWalletPassword, trans, ...rest } = options;
+    this._trans = trans ?? nullTranslator.load('jupyterlab_ocean');
     this.#keys = keys;
     this.#confirmer = confirm;
     this.#askTestWalletPassword = askTestWalletPassword;
@@ -254,13 +282,14 @@ export class OceanWallet implements IWallet {
     args: IWalletRequestArguments,
     requester: IWalletRequester
   ): Promise<unknown> {
+    const trans = this._trans;
     if (!args || typeof args.method !== 'string') {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        'A wallet request needs a method name.'
+        trans.__('A wallet request needs a method name.')
       );
     }
-    const params = paramsArray(args);
+    const params = paramsArray(args, trans);
     this._touch();
     switch (args.method) {
       case 'eth_accounts':
@@ -291,8 +320,11 @@ export class OceanWallet implements IWallet {
         return this.#grants.listFor(requester).map(grantJson);
       case 'eth_sign':
         throw unsupported(
+          trans,
           'eth_sign',
-          'It signs raw hashes that can be transactions in disguise; use personal_sign or eth_signTypedData_v4.'
+          trans.__(
+            'It signs raw hashes that can be transactions in disguise; use personal_sign or eth_signTypedData_v4.'
+          )
         );
     }
     if (READ_METHOD.test(args.method) && !REFUSED_READS.has(args.method)) {
@@ -301,13 +333,18 @@ export class OceanWallet implements IWallet {
       } catch (error) {
         throw new OceanError(
           'OCEAN_NETWORK_UNREACHABLE',
-          `The network "${this.network.name}" did not answer ${args.method}: ${
-            (error as Error).message ?? error
-          }`.slice(0, 400)
+          trans
+            .__(
+              'The network "%1" did not answer %2: %3',
+              this.network.name,
+              args.method,
+              String((error as Error).message ?? error)
+            )
+            .slice(0, 400)
         );
       }
     }
-    throw unsupported(args.method);
+    throw unsupported(trans, args.method);
   }
 
   async getSigner(requester: IWalletRequester): Promise<WalletSigner> {
@@ -320,7 +357,7 @@ export class OceanWallet implements IWallet {
       await this._options.promptUnlock(requester);
     }
     if (!this._state.account) {
-      throw locked();
+      throw locked(this._trans);
     }
     return this._state.account;
   }
@@ -364,7 +401,10 @@ export class OceanWallet implements IWallet {
     if (!isLocalNetwork(this.network)) {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        `A test wallet is for the local network's test coins; ${this.network.name} is not it. Create a wallet with a recovery phrase instead.`
+        this._trans.__(
+          "A test wallet is for the local network's test coins; %1 is not it. Create a wallet with a recovery phrase instead.",
+          this.network.name
+        )
       );
     }
     this._setUnlocked(await this.#keys.createTestWallet(name));
@@ -379,7 +419,7 @@ export class OceanWallet implements IWallet {
     this._requireKeys();
     const ask = this.#askTestWalletPassword;
     if (!ask) {
-      throw unsupported('setTestWalletPassword');
+      throw unsupported(this._trans, 'setTestWalletPassword');
     }
     const password = await ask();
     if (password === null) {
@@ -432,7 +472,7 @@ export class OceanWallet implements IWallet {
     if (!known) {
       throw new OceanError(
         4100,
-        `The account ${wanted} is not in this wallet.`
+        this._trans.__('The account %1 is not in this wallet.', wanted)
       );
     }
     if (this._account !== wanted) {
@@ -481,7 +521,10 @@ export class OceanWallet implements IWallet {
       method: 'eth_requestAccounts'
     })) as string[];
     if (!Array.isArray(accounts) || accounts.length === 0) {
-      throw new OceanError(4100, `${wallet.name} shared no account.`);
+      throw new OceanError(
+        4100,
+        this._trans.__('%1 shared no account.', wallet.name)
+      );
     }
     this._detachInjected();
     this.#grants.clear();
@@ -533,11 +576,14 @@ export class OceanWallet implements IWallet {
       names[address.toLowerCase()] = String(words).slice(0, 120);
     }
     for (const account of this._state.accounts) {
-      names[account.address.toLowerCase()] = `your ${account.name}`;
+      names[account.address.toLowerCase()] = this._trans.__(
+        'your %1',
+        account.name
+      );
     }
     const ocean = this.network.oceanTokenAddress;
     if (ocean) {
-      names[ocean.toLowerCase()] = 'OCEAN token';
+      names[ocean.toLowerCase()] = this._trans.__('OCEAN token');
     }
     return { names };
   }
@@ -594,7 +640,7 @@ export class OceanWallet implements IWallet {
 
   private _requireKeys(): void {
     if (!this.#isUnlocked()) {
-      throw locked();
+      throw locked(this._trans);
     }
   }
 
@@ -618,7 +664,11 @@ export class OceanWallet implements IWallet {
         source: 'injected',
         accounts: this._injectedAccounts.map((address, i) => ({
           address,
-          name: `${this._injected?.name ?? 'Browser wallet'} ${i + 1}`
+          name: this._trans.__(
+            '%1 %2',
+            this._injected?.name ?? this._trans.__('Browser wallet'),
+            i + 1
+          )
         })),
         account: this._account,
         chainId: network.chainId
@@ -686,7 +736,7 @@ export class OceanWallet implements IWallet {
     );
     this._touch();
     if (!answer.approved) {
-      throw rejected();
+      throw rejected(this._trans);
     }
     return answer;
   }
@@ -714,7 +764,11 @@ export class OceanWallet implements IWallet {
       if (check.covered) {
         return { use: check.use, asked: false };
       }
-      outside = outsideGrant(this.#grants.listFor(requester), check.reason);
+      outside = outsideGrant(
+        this.#grants.listFor(requester),
+        check.reason,
+        this._trans
+      );
     }
     // A lone request the wallet cannot tell apart is never offered a grant.
     const offer =
@@ -748,7 +802,11 @@ export class OceanWallet implements IWallet {
     } catch {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        `The grant's cap "${terms.cap.slice(0, 40)}" is not an amount of ${facts.tokenSymbol}.`
+        this._trans.__(
+          'The grant\'s cap "%1" is not an amount of %2.',
+          terms.cap.slice(0, 40),
+          facts.tokenSymbol
+        )
       );
     }
     return this.#grants.create(context, { minutes: terms.minutes, cap }, facts);
@@ -807,11 +865,11 @@ export class OceanWallet implements IWallet {
       return undefined;
     }
     const grant = this.#grants.record(approval.use) ?? approval.use.grant;
-    const words = grantWords(grant);
+    const words = grantWords(grant, this._trans);
     if (!approval.asked) {
       this._options.notify?.(
         'info',
-        `Signed without asking (${words}): ${summary}`
+        this._trans.__('Signed without asking (%1): %2', words, summary)
       );
     }
     return words;
@@ -822,16 +880,21 @@ export class OceanWallet implements IWallet {
     params: unknown[],
     requester: IWalletRequester
   ): Promise<Record<string, unknown>> {
+    const trans = this._trans;
     if (!this.#grants.canOffer(requester)) {
       throw unsupported(
+        trans,
         'ocean_requestGrant',
-        'Only a notebook kernel can ask for a grant.'
+        trans.__('Only a notebook kernel can ask for a grant.')
       );
     }
     if (this._source !== 'builtin') {
       throw unsupported(
+        trans,
         'ocean_requestGrant',
-        'A browser wallet asks in its own dialogs; grants are for the built-in wallet.'
+        trans.__(
+          'A browser wallet asks in its own dialogs; grants are for the built-in wallet.'
+        )
       );
     }
     const account = await this.ensureUnlocked(requester);
@@ -840,14 +903,17 @@ export class OceanWallet implements IWallet {
     if (!Number.isFinite(minutes) || minutes < 1 || minutes > 24 * 60) {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        'A grant lasts between 1 minute and 24 hours (minutes=…).'
+        trans.__('A grant lasts between 1 minute and 24 hours (minutes=…).')
       );
     }
     const cap = String(asked.cap ?? '10');
     if (!/^\d+(\.\d+)?$/.test(cap)) {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        `The cap "${cap.slice(0, 40)}" is not an amount (for example 20 or 2.5).`
+        trans.__(
+          'The cap "%1" is not an amount (for example 20 or 2.5).',
+          cap.slice(0, 40)
+        )
       );
     }
     return this._serial(async () => {
@@ -855,15 +921,20 @@ export class OceanWallet implements IWallet {
       if (!offer) {
         throw new OceanError(
           'OCEAN_NODE_UNREACHABLE',
-          "Ocean's contracts on this network could not be found (the Ocean Node lists no asset yet), so there is nothing a grant could cover."
+          trans.__(
+            "Ocean's contracts on this network could not be found (the Ocean Node lists no asset yet), so there is nothing a grant could cover."
+          )
         );
       }
       const answer = await this.#confirm(
         {
           kind: 'grant',
-          title: 'Allow this notebook without asking?',
+          title: trans.__('Allow this notebook without asking?'),
           requester,
-          summary: `${requester.label} asks to have its Ocean requests signed without a dialog for a while. Read what that covers; you can change the time and the cap.`,
+          summary: trans.__(
+            '%1 asks to have its Ocean requests signed without a dialog for a while. Read what that covers; you can change the time and the cap.',
+            requester.label
+          ),
           rows: [],
           warnings: [],
           checks: [],
@@ -879,7 +950,7 @@ export class OceanWallet implements IWallet {
       if (!answer.grant) {
         throw new OceanError(
           'OCEAN_BAD_REQUEST',
-          'The cap you typed is not an amount, so no grant was made.'
+          trans.__('The cap you typed is not an amount, so no grant was made.')
         );
       }
       const grant = this._makeGrant(
@@ -917,7 +988,11 @@ export class OceanWallet implements IWallet {
     ) {
       throw new OceanError(
         4100,
-        `The request is for ${String(address).slice(0, 42)}, but the selected account is ${account}. Select that account first.`
+        this._trans.__(
+          'The request is for %1, but the selected account is %2. Select that account first.',
+          String(address).slice(0, 42),
+          account
+        )
       );
     }
   }
@@ -925,7 +1000,7 @@ export class OceanWallet implements IWallet {
   /** The account whose key signs; locked (4100) when it is not decrypted. */
   #signingAccount(account: string): string {
     if (!this.#has(account)) {
-      throw locked();
+      throw locked(this._trans);
     }
     return account;
   }
@@ -934,6 +1009,7 @@ export class OceanWallet implements IWallet {
     params: unknown[],
     requester: IWalletRequester
   ): Promise<null> {
+    const trans = this._trans;
     const raw = (params[0] as { chainId?: unknown } | undefined)?.chainId;
     let wanted: number;
     try {
@@ -941,7 +1017,7 @@ export class OceanWallet implements IWallet {
     } catch {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        'wallet_switchEthereumChain needs [{ chainId: "0x…" }].'
+        trans.__('wallet_switchEthereumChain needs [{ chainId: "0x…" }].')
       );
     }
     const network = this._options.networks.networks.find(
@@ -950,7 +1026,10 @@ export class OceanWallet implements IWallet {
     if (!network) {
       throw new OceanError(
         4901,
-        `No configured network has chain id ${wanted}. Add it in the Ocean network settings first.`
+        trans.__(
+          'No configured network has chain id %1. Add it in the Ocean network settings first.',
+          wanted
+        )
       );
     }
     if (network.key === this.network.key) {
@@ -961,12 +1040,21 @@ export class OceanWallet implements IWallet {
       this.#confirm(
         {
           kind: 'switchNetwork',
-          title: 'Switch network',
+          title: trans.__('Switch network'),
           requester,
-          summary: `Switch from ${this.network.name} to ${network.name} (chain ${network.chainId}). Everything in JupyterLab will use the new network.`,
+          summary: trans.__(
+            'Switch from %1 to %2 (chain %3). Everything in JupyterLab will use the new network.',
+            this.network.name,
+            network.name,
+            network.chainId
+          ),
           rows: [
-            { label: 'RPC', value: network.rpcUrl, mono: true },
-            { label: 'Ocean Node', value: network.nodeUrl, mono: true }
+            { label: trans.__('RPC'), value: network.rpcUrl, mono: true },
+            {
+              label: trans.__('Ocean Node'),
+              value: network.nodeUrl,
+              mono: true
+            }
           ],
           warnings: [],
           checks: []
@@ -996,7 +1084,7 @@ export class OceanWallet implements IWallet {
     if (typeof message !== 'string') {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        'personal_sign needs the message as a string.'
+        this._trans.__('personal_sign needs the message as a string.')
       );
     }
     this._checkFrom(address, account);
@@ -1011,14 +1099,15 @@ export class OceanWallet implements IWallet {
           hint && typeof hint === 'object' && typeof hint.command === 'string'
             ? hint
             : undefined,
-        fetchNodeNonce: () => this._nodeNonce(network, account)
+        fetchNodeNonce: () => this._nodeNonce(network, account),
+        trans: this._trans
       });
       // Only a hash the wallet checked is exactly a node command can fall
       // under a grant; any other message always asks.
       const approval = await this.#approve(
         {
           kind: 'message',
-          title: 'Sign a message',
+          title: this._trans.__('Sign a message'),
           requester,
           summary: description.summary,
           rows: description.rows,
@@ -1032,7 +1121,10 @@ export class OceanWallet implements IWallet {
               command: description.nodeRequest.command,
               node: network.nodeUrl
             }
-          : { kind: 'other', what: 'Signing a message of any other kind' }
+          : {
+              kind: 'other',
+              what: this._trans.__('Signing a message of any other kind')
+            }
       );
       const bytes = isHexString(message)
         ? getBytes(message)
@@ -1095,13 +1187,13 @@ export class OceanWallet implements IWallet {
     } catch {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        'eth_signTypedData_v4 needs the typed data as JSON.'
+        this._trans.__('eth_signTypedData_v4 needs the typed data as JSON.')
       );
     }
     if (!typed?.types || !typed.primaryType || !typed.message) {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        'The typed data lacks types, primaryType or message.'
+        this._trans.__('The typed data lacks types, primaryType or message.')
       );
     }
     // ethers derives the domain type itself and refuses it among `types`.
@@ -1109,11 +1201,15 @@ export class OceanWallet implements IWallet {
       Object.entries(typed.types).filter(([name]) => name !== 'EIP712Domain')
     );
     return this._serial(async () => {
-      const description = describeTypedData(typed, this.network.chainId);
+      const description = describeTypedData(
+        typed,
+        this.network.chainId,
+        this._trans
+      );
       await this.#confirm(
         {
           kind: 'typedData',
-          title: 'Sign structured data',
+          title: this._trans.__('Sign structured data'),
           requester,
           summary: description.summary,
           rows: description.rows,
@@ -1143,6 +1239,7 @@ export class OceanWallet implements IWallet {
     params: unknown[],
     requester: IWalletRequester
   ): Promise<string> {
+    const trans = this._trans;
     const account = await this.ensureUnlocked(requester);
     const input = (params[0] ?? {}) as Record<string, unknown>;
     this._checkFrom(input.from, account);
@@ -1156,10 +1253,10 @@ export class OceanWallet implements IWallet {
         : typeof input.input === 'string'
           ? input.input
           : '0x';
-    const value = quantity(input.value, 'value') ?? 0n;
+    const value = quantity(input.value, 'value', trans) ?? 0n;
     const requestedChainId =
       input.chainId !== undefined
-        ? Number(quantity(input.chainId, 'chainId'))
+        ? Number(quantity(input.chainId, 'chainId', trans))
         : undefined;
     return this._serial(async () => {
       const network = this.network;
@@ -1179,7 +1276,7 @@ export class OceanWallet implements IWallet {
         { from: account, to, data, value },
         { local: network.key === 'local' }
       );
-      let gasLimit = quantity(input.gas ?? input.gasLimit, 'gas');
+      let gasLimit = quantity(input.gas ?? input.gasLimit, 'gas', trans);
       let estimateFailure: string | null = null;
       if (gasLimit === undefined) {
         try {
@@ -1194,7 +1291,7 @@ export class OceanWallet implements IWallet {
       const simulation = await simulating;
       const refusal =
         simulation.outcome === 'revert'
-          ? (simulation.revertReason ?? 'no reason given')
+          ? (simulation.revertReason ?? trans.__('no reason given'))
           : estimateFailure;
       const description = await describeTransaction({
         provider,
@@ -1204,14 +1301,15 @@ export class OceanWallet implements IWallet {
         value,
         data,
         requestedChainId,
-        book: this.nameBook(requester)
+        book: this.nameBook(requester),
+        trans
       });
       if (refusal !== null || gasLimit === undefined) {
-        const why = refusal ?? 'the network gave no gas estimate';
+        const why = refusal ?? trans.__('the network gave no gas estimate');
         // Shown even inside a grant: nobody pays gas for a certain failure.
         await this.#confirmer({
           kind: 'transaction',
-          title: 'This transaction would fail',
+          title: trans.__('This transaction would fail'),
           requester,
           summary: description.summary,
           rows: description.rows,
@@ -1226,27 +1324,38 @@ export class OceanWallet implements IWallet {
         });
         throw new OceanError(
           'OCEAN_TX_REVERTED',
-          `The network says this transaction would fail (${why}). Nothing was sent.`,
+          trans.__(
+            'The network says this transaction would fail (%1). Nothing was sent.',
+            why
+          ),
           { reason: why }
         );
       }
       const fees = await provider.getFeeData();
       const maxFee =
-        quantity(input.maxFeePerGas, 'maxFeePerGas') ??
+        quantity(input.maxFeePerGas, 'maxFeePerGas', trans) ??
         fees.maxFeePerGas ??
         undefined;
       const priority =
-        quantity(input.maxPriorityFeePerGas, 'maxPriorityFeePerGas') ??
+        quantity(input.maxPriorityFeePerGas, 'maxPriorityFeePerGas', trans) ??
         fees.maxPriorityFeePerGas ??
         undefined;
       const gasPrice =
-        quantity(input.gasPrice, 'gasPrice') ?? fees.gasPrice ?? undefined;
+        quantity(input.gasPrice, 'gasPrice', trans) ??
+        fees.gasPrice ??
+        undefined;
       const perGas = maxFee ?? gasPrice ?? 0n;
-      const feeText = `at most ${formatNative(gasLimit * perGas)} ${network.nativeSymbol} (gas ${gasLimit.toLocaleString('en')} × ${formatGwei(perGas)} gwei)`;
+      const feeText = trans.__(
+        'at most %1 %2 (gas %3 × %4 gwei)',
+        formatNative(gasLimit * perGas),
+        network.nativeSymbol,
+        gasLimit.toLocaleString('en'),
+        formatGwei(perGas)
+      );
       const approval = await this.#approve(
         {
           kind: 'transaction',
-          title: 'Confirm a transaction',
+          title: trans.__('Confirm a transaction'),
           requester,
           summary: description.summary,
           rows: description.rows,
@@ -1258,7 +1367,8 @@ export class OceanWallet implements IWallet {
             provider,
             simulation,
             network,
-            this.nameBook(requester)
+            this.nameBook(requester),
+            trans
           )
         },
         account,
@@ -1302,10 +1412,13 @@ export class OceanWallet implements IWallet {
         } catch (error) {
           throw new OceanError(
             'OCEAN_TX_REVERTED',
-            `The network refused the transaction: ${String(
-              (error as { shortMessage?: string }).shortMessage ??
-                (error as Error).message
-            ).slice(0, 300)}`
+            trans.__(
+              'The network refused the transaction: %1',
+              String(
+                (error as { shortMessage?: string }).shortMessage ??
+                  (error as Error).message
+              ).slice(0, 300)
+            )
           );
         }
       }
@@ -1325,8 +1438,11 @@ export class OceanWallet implements IWallet {
   private _capabilities(params: unknown[]): Record<string, unknown> {
     if (this._source !== 'builtin') {
       throw unsupported(
+        this._trans,
         'wallet_getCapabilities',
-        'The browser wallet in use is asked one transaction at a time.'
+        this._trans.__(
+          'The browser wallet in use is asked one transaction at a time.'
+        )
       );
     }
     const [address, chains] = params as [unknown, unknown];
@@ -1338,7 +1454,10 @@ export class OceanWallet implements IWallet {
     ) {
       throw new OceanError(
         4100,
-        `${String(address).slice(0, 42)} is not an account of this wallet.`
+        this._trans.__(
+          '%1 is not an account of this wallet.',
+          String(address).slice(0, 42)
+        )
       );
     }
     const known = this._options.networks.networks.map(n => n.chainId);
@@ -1358,10 +1477,14 @@ export class OceanWallet implements IWallet {
     params: unknown[],
     requester: IWalletRequester
   ): Promise<{ id: string }> {
+    const trans = this._trans;
     if (this._source !== 'builtin') {
       throw unsupported(
+        trans,
         'wallet_sendCalls',
-        'The browser wallet in use is asked one transaction at a time.'
+        trans.__(
+          'The browser wallet in use is asked one transaction at a time.'
+        )
       );
     }
     const account = await this.ensureUnlocked(requester);
@@ -1378,7 +1501,8 @@ export class OceanWallet implements IWallet {
             to: call.to,
             value: call.value,
             data: call.data,
-            book: this.nameBook(requester)
+            book: this.nameBook(requester),
+            trans
           })
         )
       );
@@ -1392,11 +1516,16 @@ export class OceanWallet implements IWallet {
       );
       if (simulation.failedCall !== undefined) {
         const step = simulation.failedCall;
-        const why = `step ${step + 1} of ${total} would fail: ${simulation.revertReason ?? 'no reason given'}`;
+        const why = trans.__(
+          'step %1 of %2 would fail: %3',
+          step + 1,
+          total,
+          simulation.revertReason ?? trans.__('no reason given')
+        );
         // Shown even inside a grant: nobody pays gas for a certain failure.
         await this.#confirmer({
           kind: 'transaction',
-          title: 'This transaction would fail',
+          title: trans.__('This transaction would fail'),
           requester,
           summary: descriptions[step].summary,
           rows: descriptions[step].rows,
@@ -1411,7 +1540,7 @@ export class OceanWallet implements IWallet {
         });
         throw new OceanError(
           'OCEAN_TX_REVERTED',
-          `The network says ${why}. Nothing was sent.`,
+          trans.__('The network says %1. Nothing was sent.', why),
           { reason: simulation.revertReason, step: step + 1 }
         );
       }
@@ -1419,11 +1548,12 @@ export class OceanWallet implements IWallet {
         provider,
         simulation,
         network,
-        this.nameBook(requester)
+        this.nameBook(requester),
+        trans
       );
       const rows = descriptions.flatMap((description, index) => [
         {
-          label: `Step ${index + 1} of ${total}`,
+          label: trans.__('Step %1 of %2', index + 1, total),
           value: description.summary
         },
         ...description.rows.map(row => ({
@@ -1432,32 +1562,41 @@ export class OceanWallet implements IWallet {
         }))
       ]);
       const warnings = descriptions.flatMap((description, index) =>
-        description.warnings.map(w => `Step ${index + 1}: ${w}`)
+        description.warnings.map(w => trans.__('Step %1: %2', index + 1, w))
       );
       const summaries = descriptions.map(d => d.summary);
       const approval = await this.#approve(
         {
           kind: 'transaction',
-          title:
-            total === 1
-              ? 'Confirm a transaction'
-              : `Confirm ${total} transactions`,
+          title: trans._n(
+            'Confirm a transaction',
+            'Confirm %1 transactions',
+            total
+          ),
           requester,
           summary:
             total === 1
               ? summaries[0]
-              : `${total} transactions, sent one after the other after this one approval: ${summaries.map((s, i) => `${i + 1}. ${s}`).join(' ')}`,
+              : trans.__(
+                  '%1 transactions, sent one after the other after this one approval: %2',
+                  total,
+                  summaries.map((s, i) => `${i + 1}. ${s}`).join(' ')
+                ),
           rows,
           warnings: [
             ...(total > 1
               ? [
-                  'They are not atomic: each is sent once the one before is mined. If one fails, the later ones are not sent and the earlier ones stay done.'
+                  trans.__(
+                    'They are not atomic: each is sent once the one before is mined. If one fails, the later ones are not sent and the earlier ones stay done.'
+                  )
                 ]
               : []),
             ...warnings
           ],
           checks: [],
-          fee: 'each step pays its own network fee, estimated when it is sent',
+          fee: trans.__(
+            'each step pays its own network fee, estimated when it is sent'
+          ),
           raw: request.calls.map(c => c.data).join('\n'),
           simulation: simulated
         },
@@ -1469,14 +1608,14 @@ export class OceanWallet implements IWallet {
         approval,
         total === 1
           ? summaries[0]
-          : `${total} transactions: ${summaries.join(' ')}`
+          : trans.__('%1 transactions: %2', total, summaries.join(' '))
       );
       await runSequentially(this._batches, request, summaries, (call, index) =>
         this.#sendStep(call, account, network, provider, {
           summary:
             total === 1
               ? summaries[0]
-              : `Step ${index + 1}/${total}: ${summaries[index]}`,
+              : trans.__('Step %1/%2: %3', index + 1, total, summaries[index]),
           requester,
           grant: approval.asked ? undefined : grantUsed
         })
@@ -1493,10 +1632,11 @@ export class OceanWallet implements IWallet {
     provider: JsonRpcProvider,
     words: { summary: string; requester: IWalletRequester; grant?: string }
   ): Promise<IStepOutcome> {
+    const trans = this._trans;
     if (this.network.chainId !== network.chainId) {
       throw new OceanError(
         4901,
-        'The network changed while the calls were being sent.'
+        trans.__('The network changed while the calls were being sent.')
       );
     }
     const tx: TransactionRequest = {
@@ -1512,7 +1652,13 @@ export class OceanWallet implements IWallet {
     } catch (error) {
       throw new OceanError(
         'OCEAN_TX_REVERTED',
-        `the network says it would fail (${String((error as { shortMessage?: string }).shortMessage ?? (error as Error).message).slice(0, 200)})`
+        trans.__(
+          'the network says it would fail (%1)',
+          String(
+            (error as { shortMessage?: string }).shortMessage ??
+              (error as Error).message
+          ).slice(0, 200)
+        )
       );
     }
     const fees = await provider.getFeeData();
@@ -1542,7 +1688,13 @@ export class OceanWallet implements IWallet {
     } catch (error) {
       throw new OceanError(
         'OCEAN_TX_REVERTED',
-        `the network refused it: ${String((error as { shortMessage?: string }).shortMessage ?? (error as Error).message).slice(0, 300)}`
+        trans.__(
+          'the network refused it: %1',
+          String(
+            (error as { shortMessage?: string }).shortMessage ??
+              (error as Error).message
+          ).slice(0, 300)
+        )
       );
     }
     this._track(hash, account, network, words.summary, words.requester, {
@@ -1550,7 +1702,7 @@ export class OceanWallet implements IWallet {
     });
     const receipt = await waitForReceipt(
       { hash, provider },
-      { unsent: () => rejected(), timeoutMs: 10 * 60_000 }
+      { unsent: () => rejected(this._trans), timeoutMs: 10 * 60_000 }
     );
     const out: IBatchReceipt = {
       transactionHash: hash,
@@ -1590,7 +1742,7 @@ export class OceanWallet implements IWallet {
     });
     void waitForReceipt(
       { hash, provider: this.provider },
-      { unsent: () => rejected(), timeoutMs: 10 * 60_000 }
+      { unsent: () => rejected(this._trans), timeoutMs: 10 * 60_000 }
     )
       .then(receipt => {
         const ok = receipt?.status === 1;
@@ -1608,7 +1760,9 @@ export class OceanWallet implements IWallet {
         );
         this._options.notify?.(
           ok ? 'success' : 'error',
-          ok ? `Confirmed: ${summary}` : `Failed on chain: ${summary}`,
+          ok
+            ? this._trans.__('Confirmed: %1', summary)
+            : this._trans.__('Failed on chain: %1', summary),
           explorerUrl
         );
       })
@@ -1669,19 +1823,31 @@ const GRANT_EXCHANGE_ABI = [
  * Why a notebook with a live grant is asked anyway, in one sentence (none
  * when it has no grant).
  */
-function outsideGrant(live: INotebookGrant[], reason: string): string[] {
+function outsideGrant(
+  live: INotebookGrant[],
+  reason: string,
+  trans: TranslationBundle
+): string[] {
   return live.length
-    ? [`This notebook's grant does not cover this, so you are asked: ${reason}`]
+    ? [
+        trans.__(
+          "This notebook's grant does not cover this, so you are asked: %1",
+          reason
+        )
+      ]
     : [];
 }
 
 /** A grant in a few words, for toasts and the activity list. */
-export function grantWords(grant: INotebookGrant): string {
+export function grantWords(
+  grant: INotebookGrant,
+  trans: TranslationBundle
+): string {
   const until = new Date(grant.expiresAt).toLocaleTimeString([], {
     hour: '2-digit',
     minute: '2-digit'
   });
-  return `grant for ${grant.label}, until ${until}`;
+  return trans.__('grant for %1, until %2', grant.label, until);
 }
 
 /** A grant as a kernel may see it: its terms and spending, nothing more. */
