@@ -104,8 +104,11 @@ export function walletWidgetExports(context: IWalletWidgetContext): ExportMap {
       const wallet = context.wallet?.state;
       const network = context.networks?.active;
       const session = context.bridge?.widgetSession(String(this.get('key')));
+      // Only an account shared with this kernel (consent is per account).
       const account =
-        session?.connected && wallet?.account ? wallet.account : null;
+        wallet?.account && session?.hasShared(wallet.account)
+          ? wallet.account
+          : null;
       const changed = account !== this.get('account');
       this._set({
         status: wallet?.status ?? 'none',

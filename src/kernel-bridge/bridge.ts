@@ -4,19 +4,17 @@
  *
  * It holds no keys and no Ocean logic. Every signature goes to
  * IWallet.request, whose confirmation dialog names the notebook; the bridge
- * adds what is specific to kernels: the account is shared with a kernel only
- * after the person agrees (once per kernel session), a throttle on dialogs,
+ * adds what is specific to kernels: an account is shared with a kernel only
+ * after the person agrees (once per account and kernel session, as MetaMask
+ * asks per account and site), a throttle on dialogs,
  * and EIP-1193 errors a notebook can act on.
  */
-import { Dialog } from '@jupyterlab/apputils';
 import {
   nullTranslator,
   type TranslationBundle
 } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
-import { Widget } from '@lumino/widgets';
 import { OceanError } from '../errors';
-import { ApprovalDialog } from '../approval-dialog';
 import type {
   IKernelBridge,
   IKernelCommandContext,
@@ -78,10 +76,22 @@ export interface IKernelBridgeOptions {
   wallet: IWallet | null;
   networks: INetworkRegistry | null;
   requester: RequesterLookup;
-  /** Asks the person whether a kernel may see the account (tests replace it). */
-  askToShareAccount?: (requester: IWalletRequester) => Promise<boolean>;
+  /** Asks the person whether a kernel may see `account` (tests replace it). */
+  askToShareAccount?: (
+    requester: IWalletRequester,
+    account: IAccountToShare
+  ) => Promise<boolean>;
   /** The jupyterlab_ocean bundle for the dialog's words; English without one. */
   trans?: TranslationBundle;
+}
+
+/** The account a share dialog names, and what the kernel was given before. */
+export interface IAccountToShare {
+  address: string;
+  /** The account's name in the wallet, if it has one. */
+  name?: string;
+  /** Accounts shared with this kernel session earlier (it asks again after a switch). */
+  sharedBefore: string[];
 }
 
 export class KernelBridge implements IKernelBridge {
@@ -194,7 +204,9 @@ export class KernelBridge implements IKernelBridge {
       : (this._options.networks?.active.chainId ?? 0);
     const account = wallet?.state.account ?? null;
     return {
-      accounts: session.connected && account ? [account] : [],
+      // Only an account the person shared with this kernel: after a switch
+      // to another one the kernel sees none until it asks and is given it.
+      accounts: session.hasShared(account) ? [account!] : [],
       chainId: '0x' + chainId.toString(16),
       status: wallet?.state.status ?? 'none'
     };
@@ -225,6 +237,11 @@ export class KernelBridge implements IKernelBridge {
     }
     if (PROMPTING_METHODS.has(method)) {
       const wallet = this._requireWallet();
+      if (session.connected && !session.hasShared(wallet.state.account)) {
+        // Shared before, but the wallet has switched to an account this kernel
+        // was never given: ask for that one first, as eth_requestAccounts does.
+        await this._requestAccounts(session, requester(), progress);
+      }
       if (!session.connected) {
         throw new OceanError(
           4100,
@@ -376,8 +393,8 @@ export class KernelBridge implements IKernelBridge {
     progress: (message: string, fraction?: number) => void
   ): Promise<string[]> {
     const wallet = this._requireWallet();
-    if (session.connected && wallet.state.account) {
-      return [wallet.state.account];
+    if (session.hasShared(wallet.state.account)) {
+      return [wallet.state.account!];
     }
     if (session.stopped) {
       throw stoppedError();
@@ -386,28 +403,56 @@ export class KernelBridge implements IKernelBridge {
       throw this._throttled();
     }
     await this._waitForUnlock(wallet, requester, progress);
-    if (!session.connected) {
-      progress('Waiting for you to share your account with this notebook…');
+    // The account the dialog names is the one shared: if the wallet switches
+    // while the person reads it, they are asked about the new one too.
+    for (let asked = 0; !session.hasShared(wallet.state.account); asked++) {
+      const address = wallet.state.account;
+      if (!address || asked > 2) {
+        throw new OceanError(
+          4100,
+          'The wallet changed accounts while you were asked to share one: run the cell again.'
+        );
+      }
+      progress(
+        session.connected
+          ? 'The wallet now uses another account: waiting for you to share it with this notebook…'
+          : 'Waiting for you to share your account with this notebook…'
+      );
       const ask =
         this._options.askToShareAccount ??
-        ((asking: IWalletRequester) =>
-          askToShareAccount(
+        (async (asking: IWalletRequester, account: IAccountToShare) => {
+          // The dialog's DOM code loads when first asked (and keeps the
+          // bridge's consent logic loadable in node's unit tests).
+          const { askToShareAccount } = await import('./share-dialog');
+          return askToShareAccount(
             asking,
+            account,
             this._options.trans ?? nullTranslator.load('jupyterlab_ocean')
-          ));
+          );
+        });
       if (requester.signal?.aborted) {
         throw new BridgeError(
           BRIDGE_ERRORS.cancelled,
           'The request was cancelled before you answered.'
         );
       }
-      if (!(await ask(requester))) {
+      const name = wallet.state.accounts.find(
+        a => a.address.toLowerCase() === address.toLowerCase()
+      )?.name;
+      const shared = await ask(requester, {
+        address,
+        name,
+        sharedBefore: session.sharedAccounts
+      });
+      if (!shared) {
         throw new OceanError(
           4001,
-          'You did not share your account with this notebook. Nothing was signed or sent.'
+          `You did not share your account ${address} with this notebook. Nothing was signed or sent.`
         );
       }
-      session.connected = true;
+      if (wallet.state.account?.toLowerCase() === address.toLowerCase()) {
+        session.share(address);
+      }
     }
     // Shared (or already shared): agreed to, so not counted (as in rpc()).
     session.forgetPrompt();
@@ -558,53 +603,6 @@ export class KernelBridge implements IKernelBridge {
   private _sessions = new Map<string, KernelSession>();
   private _widgetKeys = new Map<string, string>();
   private _reader = new RpcReader();
-}
-
-/** The once-per-kernel-session question: may this notebook see the account? */
-async function askToShareAccount(
-  requester: IWalletRequester,
-  trans: TranslationBundle
-): Promise<boolean> {
-  const body = document.createElement('div');
-  body.className = 'jp-OceanShareAccount';
-  const first = document.createElement('p');
-  first.textContent = trans.__(
-    '%1 asks to see your wallet account.',
-    requester.label
-  );
-  const second = document.createElement('p');
-  second.textContent = trans.__(
-    'Its code will know your address and may ask for signatures and transactions; each one still needs your approval in the wallet dialog. This lasts until the kernel restarts.'
-  );
-  body.append(first, second);
-  if (requester.inView === false) {
-    const warning = document.createElement('p');
-    warning.className = 'jp-OceanShareAccount-warning';
-    warning.textContent = trans.__(
-      'This notebook is not in view. If you did not just run code there, do not share.'
-    );
-    body.append(warning);
-  }
-  const dialog = new ApprovalDialog<void>({
-    approveIndex: 1,
-    title: trans.__('Share your account with a notebook?'),
-    body: new Widget({ node: body }),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Don’t share') }),
-      Dialog.okButton({ label: trans.__('Share account') })
-    ],
-    defaultButton: 0
-  });
-  // The cell ended or the notebook closed while asking: stop asking.
-  const onAbort = () => dialog.reject();
-  requester.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const result = await dialog.launch();
-    return result.button.accept && !requester.signal?.aborted;
-  } finally {
-    requester.signal?.removeEventListener('abort', onAbort);
-    dialog.dispose();
-  }
 }
 
 /** An error with a bridge-specific code (see BRIDGE_ERRORS). */

@@ -317,4 +317,24 @@ describe('kernel session', () => {
       'OCEAN_BRIDGE_COMMAND_FAILED'
     );
   });
+
+  it('remembers each shared account on its own (any case), and forgets them when disposed', () => {
+    const { session } = harness(async request => done(request, null));
+    const a = '0xAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAa';
+    const b = '0xBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBb';
+    assert.equal(session.connected, false);
+    assert.equal(session.hasShared(a), false);
+    session.share(a);
+    assert.equal(session.connected, true);
+    assert.equal(session.hasShared(a.toLowerCase()), true);
+    assert.equal(session.hasShared(b), false);
+    assert.equal(session.hasShared(null), false);
+    session.share(b);
+    assert.deepEqual(session.sharedAccounts, [
+      a.toLowerCase(),
+      b.toLowerCase()
+    ]);
+    session.dispose();
+    assert.equal(session.hasShared(a), false);
+  });
 });

@@ -77,8 +77,13 @@ interface IPending {
 
 export class KernelSession {
   readonly kernelId: string;
-  /** True once the person shared the account with this kernel session. */
-  connected = false;
+  /**
+   * The accounts the person shared with this kernel session (lower case).
+   * Consent is per account, as in MetaMask: after the wallet switches to an
+   * account this kernel was never shown, the kernel sees no account and its
+   * next request asks again.
+   */
+  private _shared = new Set<string>();
   /** True once the person stopped this kernel session's requests (see stop). */
   stopped = false;
   /** The state the kernel last heard about, to send events only on change. */
@@ -92,6 +97,26 @@ export class KernelSession {
   constructor(options: IKernelSessionOptions) {
     this.kernelId = options.kernelId;
     this._options = options;
+  }
+
+  /** True once the person shared some account with this kernel session. */
+  get connected(): boolean {
+    return this._shared.size > 0;
+  }
+
+  /** Whether the person shared `account` with this kernel session. */
+  hasShared(account: string | null | undefined): boolean {
+    return !!account && this._shared.has(account.toLowerCase());
+  }
+
+  /** Records that the person shared `account` (the one their dialog named). */
+  share(account: string): void {
+    this._shared.add(account.toLowerCase());
+  }
+
+  /** The accounts shared so far, in the order they were shared. */
+  get sharedAccounts(): string[] {
+    return [...this._shared];
   }
 
   get isDisposed(): boolean {
@@ -265,6 +290,7 @@ export class KernelSession {
       return;
     }
     this.cancelAll(reason);
+    this._shared.clear();
     this._disposed = true;
     this._ended.abort();
   }
