@@ -9,6 +9,7 @@ import { backupBlocksSwitch } from './test-wallet';
 import { OceanWallet } from './wallet';
 import { GrantsSection } from './grants-section';
 import { WalletSection } from './wallet-section';
+import { noticeBoard } from './notices';
 
 /**
  * The Ocean sidebar: a Lumino widget that owns the state and hands it to Lit
@@ -171,7 +172,11 @@ export class OceanPanel extends Widget {
       this._card.resetSelection();
       // 4001: the person chose to stay (a guard asked); nothing failed.
       if ((error as { code?: unknown }).code !== 4001) {
-        Notification.error((error as Error).message, { autoClose: 8000 });
+        noticeBoard(Notification.manager).show(
+          'network-error',
+          'error',
+          (error as Error).message
+        );
       }
     }
   }

@@ -18,6 +18,7 @@ import { LazyWallet } from './lazy-wallet';
 import { WalletStatusItem } from './status-item';
 import { backupBlocksSwitch } from './test-wallet';
 import { WorkerKeyVault } from './vault-client';
+import { noticeBoard } from './notices';
 
 export const WALLET_PLUGIN_ID = 'jupyterlab-ocean:wallet';
 const PANEL_ID = 'jupyterlab-ocean-panel';
@@ -94,7 +95,11 @@ export const walletPlugin: JupyterFrontEndPlugin<IWallet> = {
           });
         } catch (error) {
           if ((error as OceanError).code !== 4001) {
-            Notification.error((error as Error).message, { autoClose: 8000 });
+            noticeBoard(Notification.manager).show(
+              'wallet-error',
+              'error',
+              (error as Error).message
+            );
           }
         }
       }

@@ -19,6 +19,7 @@ import {
   pickConfirmationIndexes
 } from './keystore';
 import type { OceanWallet } from './wallet';
+import { noticeBoard } from './notices';
 
 export class WalletSection {
   readonly view: OceanWalletView;
@@ -536,7 +537,11 @@ export class WalletSection {
       network.nativeSymbol,
       gift.ocean
     );
-    Notification.success(this.view.notice, { autoClose: 4000 });
+    noticeBoard(Notification.manager).show(
+      'faucet',
+      'success',
+      this.view.notice
+    );
     await this.refreshBalances();
   }
 

@@ -8,10 +8,11 @@ import { Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { OceanError } from '../../errors';
 import type { INetworkRegistry, IWalletRequester } from '../../tokens';
-import { ActivityLog } from './activity';
 import { askPassword, showConfirmation } from './dialogs';
 import { activityStorage } from './idb-store';
 import type { IKeyVault } from './key-vault';
+import { noticeBoard } from './notices';
+import { NoticedActivityLog } from './tx-notices';
 import { askTestWalletPassword } from './test-wallet';
 import { OceanWallet } from './wallet';
 
@@ -88,10 +89,12 @@ export async function createWallet({
     throw new OceanError(4100, trans.__('The wallet stays locked.'));
   };
 
+  const board = noticeBoard(Notification.manager);
+  const activity = new NoticedActivityLog(activityStorage, board, trans);
   const wallet: OceanWallet = new OceanWallet({
     networks,
     keys,
-    activity: new ActivityLog(activityStorage),
+    activity,
     confirm: confirmation => showConfirmation(confirmation, trans),
     promptUnlock,
     trans,
@@ -103,7 +106,10 @@ export async function createWallet({
         provider
       ),
     notify: (kind, message) => {
-      Notification.emit(message, kind, { autoClose: 6000 });
+      // A transaction's end is told by the activity log's notice already.
+      if (kind !== 'info' && activity.told(message)) return;
+      // One notice per kind: the next replaces it instead of stacking.
+      board.show(`wallet-${kind}`, kind, message);
     }
   });
   ready = wallet.restore().catch(error => {
