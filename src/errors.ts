@@ -5,14 +5,20 @@
  * 4200 unsupported, 4900/4901 disconnected) so the kernel bridge can pass
  * them through unchanged; ours are strings in the OCEAN_* namespace.
  */
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
+
 export type OceanErrorCode =
   | 4001
   | 4100
   | 4200
   | 4900
   | 4901
-  // EIP-5792 batches: unsupported chain, duplicate id, unknown id, too
-  // large, atomicity not supported.
+  // EIP-5792 batches: a capability this asker may not use, unsupported
+  // chain, duplicate id, unknown id, too large, atomicity not supported.
+  | 5700
   | 5710
   | 5720
   | 5730
@@ -72,4 +78,25 @@ export class OceanError extends Error {
     this.code = code;
     this.details = details;
   }
+}
+
+/**
+ * The words of the sentences that rooms without a view (src/ocean) put in
+ * their OceanErrors, in the lab's language once the Ocean client's plugin
+ * hands over the lab's translator (useErrorTranslator), English before and
+ * where there is no lab (scripts, tests). A sentence is worded when the
+ * error is made, so the panel, toasts and the kernels (which get code,
+ * sentence and details) all show the same one. Write sentences as
+ * errorWords.__('… %1 …', value), as views write trans.__.
+ */
+let errorBundle: TranslationBundle = nullTranslator.load('jupyterlab_ocean');
+
+export const errorWords: Pick<TranslationBundle, '__' | '_n'> = {
+  __: (msgid, ...args) => errorBundle.__(msgid, ...args),
+  _n: (msgid, plural, n, ...args) => errorBundle._n(msgid, plural, n, ...args)
+};
+
+/** The lab's translator for error sentences (the Ocean client's plugin calls this). */
+export function useErrorTranslator(trans: TranslationBundle): void {
+  errorBundle = trans;
 }

@@ -7,6 +7,8 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { ITranslator } from '@jupyterlab/translation';
+import { useErrorTranslator } from '../errors';
 import { INetworkRegistry, IOceanClient, IWallet } from '../tokens';
 import { LazyOceanClient } from './lazy-client';
 
@@ -17,15 +19,22 @@ export const oceanClientPlugin: JupyterFrontEndPlugin<IOceanClient> = {
   autoStart: true,
   provides: IOceanClient,
   requires: [INetworkRegistry],
-  optional: [IWallet],
+  optional: [IWallet, ITranslator],
   activate: (
     _app: JupyterFrontEnd,
     networks: INetworkRegistry,
-    wallet: IWallet | null
-  ): IOceanClient =>
-    new LazyOceanClient({
+    wallet: IWallet | null,
+    translator: ITranslator | null
+  ): IOceanClient => {
+    // The client has no view: its error sentences are worded in the lab's
+    // language through the ground floor's errorWords.
+    if (translator) {
+      useErrorTranslator(translator.load('jupyterlab_ocean'));
+    }
+    return new LazyOceanClient({
       networks,
       wallet,
       store: typeof localStorage !== 'undefined' ? localStorage : null
-    })
+    });
+  }
 };
