@@ -352,6 +352,7 @@ export interface IOceanProgress {
     | 'approve'
     | 'buy'
     | 'dispense'
+    | 'mint'
     | 'order'
     | 'sign'
     | 'download'

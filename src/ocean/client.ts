@@ -62,6 +62,7 @@ import {
 } from './auth-token';
 import { NodeApi } from './node-api';
 import { readRange } from './ranged-read';
+import { canMintDatatoken, mintCall } from './own-asset';
 import {
   ORDER_EVENTS_ABI,
   ORDER_STARTED_TOPIC,
@@ -478,6 +479,17 @@ export class OceanClient implements IOceanClient {
     const one = ethers.parseUnits('1', 18);
     // A datatoken bought earlier (say, before a failed order) is used, not bought again.
     const held: bigint = await datatoken.balanceOf(account);
+    // The publisher (the datatoken's minter) mints one to itself instead of
+    // buying from its own exchange: network fees only (own-asset.ts).
+    const minting =
+      held < one &&
+      (await canMintDatatoken(
+        ethers,
+        provider,
+        service.datatoken,
+        account,
+        one
+      ));
     // A wallet with EIP-5792 batches gets approve + buy + order (or
     // dispense + order) as one batch, so one approval; others one by one.
     const batch: ICall[] | null = (await walletBatches(
@@ -498,14 +510,27 @@ export class OceanClient implements IOceanClient {
       service.datatoken,
       market,
       held >= one,
-      batch !== null
+      batch !== null,
+      minting
     );
     signer = withFlow(signer, flow);
     if (batch) {
       // The batch is one request: one step, told through its requester.
       requester = flow.requester(requester);
     }
-    if (held < one) {
+    if (minting) {
+      if (batch) {
+        batch.push(mintCall(ethers, service.datatoken, account, one));
+      } else {
+        onProgress({
+          step: 'mint',
+          message:
+            'You publish this dataset: minting 1 datatoken to yourself, nothing to pay but network fees (confirm in the wallet)…'
+        });
+        const mint = mintCall(ethers, service.datatoken, account, one);
+        await this._send(signer, mint, 'mint', onProgress, network);
+      }
+    } else if (held < one) {
       if (market.price.type === 'fixedrate') {
         await this._buyFromExchange(
           lib,
@@ -648,11 +673,20 @@ export class OceanClient implements IOceanClient {
     datatoken: string,
     market: { contract?: string; exchangeId?: string; price: any },
     held: boolean,
-    batched: boolean
+    batched: boolean,
+    /** The account mints its own datatoken (it publishes the dataset). */
+    minting = false
   ): Promise<FlowSteps> {
     const title = String(name).slice(0, 60);
     let steps = held ? 1 : 2;
     let total = 'network fees only';
+    if (minting) {
+      return new FlowSteps(
+        `Get access to your own dataset ${title}`,
+        batched ? 1 : steps,
+        'network fees only: you publish this dataset, so 1 datatoken is minted to you instead of bought from your exchange'
+      ).name(datatoken, `the dataset ${title}`);
+    }
     if (!held && market.price.type === 'fixedrate') {
       const network = this._network;
       const quote: any = await guard(network, () =>
@@ -784,7 +818,7 @@ export class OceanClient implements IOceanClient {
   private _send(
     signer: any,
     request: any,
-    step: 'approve' | 'buy' | 'dispense' | 'order',
+    step: 'approve' | 'buy' | 'dispense' | 'mint' | 'order',
     onProgress: OceanProgressCallback,
     network: IOceanNetwork
   ): Promise<any> {

@@ -1,0 +1,215 @@
+/**
+ * A publisher getting access to their own dataset pays nothing but network
+ * fees: OceanClient.getAccess (src/ocean/client.ts, with the real wallet and
+ * key vault, its confirmer answering yes) mints one datatoken to the
+ * publisher (the datatoken's minter) and starts the order with it, instead
+ * of buying from the publisher's own exchange; our Ocean Node then serves
+ * the file for that order. Another account still buys at the price.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Contract, JsonRpcProvider, Network, parseUnits } from 'ethers';
+
+import { OceanClient } from '../../src/ocean/client';
+import { NetworkRegistry } from '../../src/ocean/networks';
+import { publishAsset } from '../../src/ocean/publish';
+import type { IOceanProgress, IWalletRequester } from '../../src/tokens';
+import { ActivityLog } from '../../src/widget/wallet/activity';
+import type { IConfirmation } from '../../src/widget/wallet/confirmation';
+import { KeyKeeper } from '../../src/widget/wallet/key-vault';
+import { MemoryVaultStorage } from '../../src/widget/wallet/keystore';
+import { OceanWallet } from '../../src/widget/wallet/wallet';
+import {
+  ACCOUNTS,
+  startTestChain,
+  type TestChain
+} from '../../stack/test/helpers.ts';
+import { startOceanNode, type OceanNode } from '../../stack/src/node/index.ts';
+import {
+  CHAIN_ID,
+  wallet as devWallet
+} from '../../stack/test/node-support.ts';
+
+// The wallet runs in a browser; in Node its timers live on globalThis.
+(globalThis as any).window ??= globalThis;
+
+const ASKER: IWalletRequester = { kind: 'extension', label: 'own-asset test' };
+const BALANCE = ['function balanceOf(address) view returns (uint256)'];
+const CSV = 'fruit,kg\napple,3\npear,5\n';
+
+let chain: TestChain;
+let node: OceanNode;
+let provider: JsonRpcProvider;
+
+before(async () => {
+  chain = await startTestChain();
+  node = await startOceanNode({
+    rpcUrl: chain.rpcUrl,
+    chainId: CHAIN_ID,
+    addressFile: chain.addressFile,
+    dataDir: join(chain.dir, 'node'),
+    privateKey: ACCOUNTS.provider.privateKey,
+    port: 0,
+    rateLimitPerMinute: 100_000,
+    indexerPollMs: 100,
+    log: () => {}
+  });
+  provider = new JsonRpcProvider(chain.rpcUrl, Network.from(CHAIN_ID), {
+    staticNetwork: true,
+    cacheTimeout: -1
+  });
+});
+
+after(async () => {
+  provider?.destroy();
+  await node?.stop();
+  await chain?.stop();
+});
+
+function networks(): NetworkRegistry {
+  const registry = new NetworkRegistry();
+  registry.update(
+    [
+      {
+        key: 'local',
+        name: 'Local',
+        chainId: CHAIN_ID,
+        rpcUrl: chain.rpcUrl,
+        nodeUrl: node.url,
+        oceanTokenAddress: chain.addresses.Ocean,
+        nativeSymbol: 'ETH'
+      }
+    ],
+    'local'
+  );
+  return registry;
+}
+
+/** The real wallet holding `privateKey`, its dialog answered yes and recorded. */
+async function walletWith(privateKey: string) {
+  const shown: IConfirmation[] = [];
+  const store = new Map<string, unknown>();
+  const registry = networks();
+  const wallet = new OceanWallet({
+    networks: registry,
+    keys: new KeyKeeper(new MemoryVaultStorage(), { scryptN: 1 << 10 }),
+    activity: new ActivityLog({
+      get: async <T>(key: string) => store.get(key) as T | undefined,
+      set: async (key, value) => void store.set(key, value)
+    }),
+    confirm: async confirmation => {
+      shown.push(confirmation);
+      return true;
+    },
+    promptUnlock: async () => undefined
+  });
+  await wallet.restore();
+  wallet.autoLockMinutes = 0;
+  await wallet.importKey({ privateKey }, 'a long password', 'Tests');
+  const client = new OceanClient({ networks: registry, wallet });
+  return { wallet, client, shown };
+}
+
+describe("a publisher's own asset", () => {
+  it('is theirs for network fees only: a datatoken minted, not bought; the node serves it', async () => {
+    const publisherKey = devWallet(ACCOUNTS.publisher.privateKey, chain.rpcUrl);
+    const asset = await publishAsset(
+      networks().active,
+      publisherKey,
+      {
+        name: 'Fruit <b>weights</b>',
+        description: 'Two rows',
+        author: 'tests',
+        license: 'CC0-1.0',
+        file: {
+          bytes: new TextEncoder().encode(CSV),
+          fileName: 'fruit.csv',
+          contentType: 'text/csv'
+        },
+        pricing: { type: 'fixed', priceInOcean: '2' }
+      },
+      () => undefined,
+      {
+        nftFactory: chain.addresses.ERC721Factory,
+        fixedRateExchange: chain.addresses.FixedPrice,
+        dispenser: chain.addresses.Dispenser,
+        ocean: chain.addresses.Ocean
+      }
+    );
+    const ocean = new Contract(chain.addresses.Ocean, BALANCE, provider);
+    const publisher = ACCOUNTS.publisher.address;
+    const oceanBefore: bigint = await ocean.balanceOf(publisher);
+    const ethBefore = await provider.getBalance(publisher);
+
+    const { client, shown } = await walletWith(ACCOUNTS.publisher.privateKey);
+    const steps: IOceanProgress[] = [];
+    const grant = await client.getAccess(did(asset), ASKER, step =>
+      steps.push(step)
+    );
+    assert.equal(grant.consumer, publisher);
+    assert.equal(grant.reused, false);
+
+    // The base token did not move; only gas was spent.
+    assert.equal(await ocean.balanceOf(publisher), oceanBefore);
+    assert.ok((await provider.getBalance(publisher)) < ethBefore);
+    const datatoken = new Contract(grant.datatoken, BALANCE, provider);
+    // The order paid the datatoken to the payment collector (the publisher
+    // again) less the community's 3 %: what stays with the publisher.
+    assert.equal(await datatoken.balanceOf(publisher), parseUnits('0.97', 18));
+    assert.ok(
+      !steps.some(step => step.step === 'buy' || step.step === 'approve')
+    );
+
+    // The dialog said so in words: the flow's title and its whole cost.
+    const first = shown[0] as IConfirmation & {
+      flow?: { title: string; total?: string };
+    };
+    const words = JSON.stringify(shown);
+    assert.match(words, /your own dataset Fruit <b>weights<\/b>/);
+    assert.match(
+      words,
+      /network fees only: you publish this dataset, so 1 datatoken is minted to you instead of bought/
+    );
+    assert.ok(first, 'a dialog was shown');
+
+    // The node accepts the order: the file comes back.
+    const download = await client.download(did(asset), ASKER);
+    assert.equal(new TextDecoder().decode(download.bytes), CSV);
+
+    // A second access reuses the order: nothing minted again.
+    const again = await client.getAccess(did(asset), ASKER);
+    assert.equal(again.reused, true);
+    assert.equal(again.orderTxId, grant.orderTxId);
+  });
+
+  it('another account still buys at the price', async () => {
+    const publisherKey = devWallet(ACCOUNTS.publisher.privateKey, chain.rpcUrl);
+    const asset = await publishAsset(networks().active, publisherKey, {
+      name: 'Priced for others',
+      description: 'One row',
+      author: 'tests',
+      license: 'CC0-1.0',
+      file: {
+        bytes: new TextEncoder().encode('a\n1\n'),
+        fileName: 'a.csv',
+        contentType: 'text/csv'
+      },
+      pricing: { type: 'fixed', priceInOcean: '2' }
+    });
+    const ocean = new Contract(chain.addresses.Ocean, BALANCE, provider);
+    const consumer = ACCOUNTS.consumer.address;
+    const before = await ocean.balanceOf(consumer);
+    const { client } = await walletWith(ACCOUNTS.consumer.privateKey);
+    await client.getAccess(did(asset), ASKER);
+    // 2 OCEAN and the exchange's 0.1 % fee.
+    assert.equal(
+      before - (await ocean.balanceOf(consumer)),
+      parseUnits('2.002', 18)
+    );
+  });
+});
+
+function did(asset: { did: string }): string {
+  return asset.did;
+}
