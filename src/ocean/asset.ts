@@ -13,7 +13,7 @@ import type {
   OceanAccessType,
   OceanAssetType
 } from '../tokens';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { visibleText } from './visible-text';
 
 type Json = Record<string, unknown>;
@@ -45,7 +45,10 @@ export function checkDid(value: unknown): string {
   if (!isDid(value)) {
     throw new OceanError(
       'OCEAN_BAD_ASSET',
-      `"${String(value).slice(0, 100)}" is not an Ocean asset id (it looks like did:op: followed by 64 hex digits).`
+      errorWords.__(
+        '"%1" is not an Ocean asset id (it looks like did:op: followed by 64 hex digits).',
+        String(value).slice(0, 100)
+      )
     );
   }
   return value.toLowerCase();
@@ -133,7 +136,9 @@ export function summariseDdo(
   if (!isDid(did)) {
     throw new OceanError(
       'OCEAN_BAD_ASSET',
-      'The node returned a document that is not an Ocean asset (no did:op: id).'
+      errorWords.__(
+        'The node returned a document that is not an Ocean asset (no did:op: id).'
+      )
     );
   }
   const metadata = asObject(document.metadata);

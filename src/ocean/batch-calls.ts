@@ -11,7 +11,7 @@
  * bought) would fail. The wallet estimates each call just before sending
  * it, once the one before is mined.
  */
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import type { IWallet, IWalletRequester } from '../tokens';
 import { OCEAN_CALL_ABI } from './wallet-abis';
 import type { Ethers } from './lib';
@@ -162,7 +162,11 @@ export async function sendBatch(
   if (status.status !== 200 || !last || receipts.length !== calls.length) {
     throw new OceanError(
       'OCEAN_TX_REVERTED',
-      `The wallet did not finish the ${calls.length} transactions (status ${status.status}). Check the wallet's activity.`,
+      errorWords.__(
+        "The wallet did not finish the %1 transactions (status %2). Check the wallet's activity.",
+        calls.length,
+        status.status
+      ),
       { txHash: last?.transactionHash }
     );
   }

@@ -5,7 +5,7 @@
  * use); only `providerFor` takes it from a caller that already holds it.
  */
 import type { JsonRpcProvider, TransactionReceipt } from 'ethers';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import type { IOceanNetwork } from '../tokens';
 import { ERC20_ABI } from './erc20';
 import { loadEthers, type Ethers } from './lib';
@@ -157,7 +157,10 @@ async function pollReceipt(
         words.timedOut?.(hash, timeoutMs) ??
         new OceanError(
           'OCEAN_TX_PENDING',
-          `The transaction ${hash} was sent but is not included yet. It may still go through.`,
+          errorWords.__(
+            'The transaction %1 was sent but is not included yet. It may still go through.',
+            hash
+          ),
           { txHash: hash }
         )
       );

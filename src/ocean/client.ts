@@ -34,7 +34,7 @@ import {
   serviceMarkets,
   summariseDdo
 } from './asset';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import {
   buyCall,
   dispenseCall,
@@ -172,7 +172,12 @@ export class OceanClient implements IOceanClient {
     if (summary.chainId !== network.chainId) {
       throw new OceanError(
         'OCEAN_WRONG_NETWORK',
-        `This asset lives on chain ${summary.chainId}, but the active network "${network.name}" is chain ${network.chainId}. Switch network in the Ocean panel.`
+        errorWords.__(
+          'This asset lives on chain %1, but the active network "%2" is chain %3. Switch network in the Ocean panel.',
+          summary.chainId,
+          network.name,
+          network.chainId
+        )
       );
     }
     const event = (ddo as any)?.indexedMetadata?.event ?? {};
@@ -217,8 +222,8 @@ export class OceanClient implements IOceanClient {
       throw new OceanError(
         'OCEAN_BAD_ASSET',
         serviceId
-          ? `The asset has no service "${serviceId}".`
-          : 'The asset offers no service to consume.'
+          ? errorWords.__('The asset has no service "%1".', serviceId)
+          : errorWords.__('The asset offers no service to consume.')
       );
     }
     return service;
@@ -331,7 +336,9 @@ export class OceanClient implements IOceanClient {
     if (!this._wallet) {
       throw new OceanError(
         4100,
-        'There is no wallet in this JupyterLab: install or enable the Ocean wallet to get access to assets.'
+        errorWords.__(
+          'There is no wallet in this JupyterLab: install or enable the Ocean wallet to get access to assets.'
+        )
       );
     }
     return this._wallet;
@@ -345,7 +352,12 @@ export class OceanClient implements IOceanClient {
     if (wallet.state.chainId && wallet.state.chainId !== network.chainId) {
       throw new OceanError(
         'OCEAN_WRONG_NETWORK',
-        `The wallet is on chain ${wallet.state.chainId}, but the active network "${network.name}" is chain ${network.chainId}. Switch the wallet's network, then try again.`
+        errorWords.__(
+          'The wallet is on chain %1, but the active network "%2" is chain %3. Switch the wallet\'s network, then try again.',
+          wallet.state.chainId,
+          network.name,
+          network.chainId
+        )
       );
     }
     return account;
@@ -430,7 +442,9 @@ export class OceanClient implements IOceanClient {
     if (service.type !== 'download') {
       throw new OceanError(
         'OCEAN_NOT_FOR_SALE',
-        'This asset is offered for compute-to-data only: its data cannot be downloaded.'
+        errorWords.__(
+          'This asset is offered for compute-to-data only: its data cannot be downloaded.'
+        )
       );
     }
     const account = await this._account(requester);
@@ -455,7 +469,9 @@ export class OceanClient implements IOceanClient {
     if (!market || market.price.type === 'none' || !market.contract) {
       throw new OceanError(
         'OCEAN_NOT_FOR_SALE',
-        'This asset has no active price (no exchange or dispenser): its publisher has not put it up for sale.'
+        errorWords.__(
+          'This asset has no active price (no exchange or dispenser): its publisher has not put it up for sale.'
+        )
       );
     }
     const [lib, ethers, provider] = await Promise.all([
@@ -581,7 +597,9 @@ export class OceanClient implements IOceanClient {
     if (!initialize?.providerFee) {
       throw new OceanError(
         'OCEAN_NODE_UNREACHABLE',
-        'The Ocean Node did not return a provider fee, so the order cannot start. Try again; if it persists the node may not serve this asset.'
+        errorWords.__(
+          'The Ocean Node did not return a provider fee, so the order cannot start. Try again; if it persists the node may not serve this asset.'
+        )
       );
     }
     let receipt: { hash: string; blockNumber: number };
@@ -760,7 +778,19 @@ export class OceanClient implements IOceanClient {
     if (balance < cost) {
       throw new OceanError(
         'OCEAN_INSUFFICIENT_FUNDS',
-        `Access costs ${ethers.formatUnits(cost, decimals)} ${symbol} (price plus fees) but the account holds ${ethers.formatUnits(balance, decimals)} ${symbol}. Top up the account${network.faucetUrl ? ' (the local network has a faucet in the Ocean panel)' : ''} and try again; nothing was spent.`,
+        network.faucetUrl
+          ? errorWords.__(
+              'Access costs %1 %2 (price plus fees) but the account holds %3 %2. Top up the account (the local network has a faucet in the Ocean panel) and try again; nothing was spent.',
+              ethers.formatUnits(cost, decimals),
+              symbol,
+              ethers.formatUnits(balance, decimals)
+            )
+          : errorWords.__(
+              'Access costs %1 %2 (price plus fees) but the account holds %3 %2. Top up the account and try again; nothing was spent.',
+              ethers.formatUnits(cost, decimals),
+              symbol,
+              ethers.formatUnits(balance, decimals)
+            ),
         { cost: cost.toString(), balance: balance.toString() }
       );
     }
@@ -826,7 +856,9 @@ export class OceanClient implements IOceanClient {
       unsent: () =>
         new OceanError(
           'OCEAN_TX_REVERTED',
-          'The transaction could not be prepared (the chain would reject it). Nothing was sent or spent.'
+          errorWords.__(
+            'The transaction could not be prepared (the chain would reject it). Nothing was sent or spent.'
+          )
         ),
       sendFailed: error => txError(network, error, false),
       onSent: hash =>
@@ -839,7 +871,10 @@ export class OceanClient implements IOceanClient {
       reverted: hash =>
         new OceanError(
           'OCEAN_TX_REVERTED',
-          `The transaction ${hash} was reverted by the chain; only its gas was spent. Nothing else changed: try again.`,
+          errorWords.__(
+            'The transaction %1 was reverted by the chain; only its gas was spent. Nothing else changed: try again.',
+            hash
+          ),
           { txHash: hash }
         )
     });
@@ -880,7 +915,9 @@ export class OceanClient implements IOceanClient {
     if (!grant) {
       throw new OceanError(
         'OCEAN_NO_ACCESS',
-        'You have no valid order for this asset: use Get access first (an expired order must be renewed).'
+        errorWords.__(
+          'You have no valid order for this asset: use Get access first (an expired order must be renewed).'
+        )
       );
     }
     const fileIndex = options.fileIndex ?? 0;
@@ -993,9 +1030,33 @@ function errorText(error: unknown): string {
 function chainError(network: IOceanNetwork, error: unknown): OceanError {
   return new OceanError(
     'OCEAN_NETWORK_UNREACHABLE',
-    `The chain of "${network.name}" (${network.rpcUrl}) does not answer. Check that it is running, then try again.`,
+    errorWords.__(
+      'The chain of "%1" (%2) does not answer. Check that it is running, then try again.',
+      network.name,
+      network.rpcUrl
+    ),
     { cause: errorText(error) }
   );
+}
+
+/** The chain's refusal of a transaction, whole sentences for translators. */
+function rejectedWords(
+  txHash: string | undefined,
+  mined: boolean,
+  reason: string
+): string {
+  const hash = txHash ? ` ${txHash}` : '';
+  return mined
+    ? errorWords.__(
+        "The chain rejected the transaction%1 (only its gas was spent): %2. Try again; if it repeats, the asset's exchange or dispenser may be closed.",
+        hash,
+        reason
+      )
+    : errorWords.__(
+        "The chain rejected the transaction%1 before it was sent (nothing was spent): %2. Try again; if it repeats, the asset's exchange or dispenser may be closed.",
+        hash,
+        reason
+      );
 }
 
 /** Why a transaction failed, in words, with what it cost. */
@@ -1018,14 +1079,22 @@ export function txError(
   ) {
     return new OceanError(
       4001,
-      'You declined in the wallet. Nothing was sent or spent.',
+      errorWords.__('You declined in the wallet. Nothing was sent or spent.'),
       { cause: text }
     );
   }
   if (/insufficient funds/i.test(text)) {
     return new OceanError(
       'OCEAN_INSUFFICIENT_FUNDS',
-      `The account has not enough ${network.nativeSymbol} to pay for gas. Top it up${network.faucetUrl ? ' (the local network has a faucet)' : ''} and try again; nothing was spent.`,
+      network.faucetUrl
+        ? errorWords.__(
+            'The account has not enough %1 to pay for gas. Top it up (the local network has a faucet) and try again; nothing was spent.',
+            network.nativeSymbol
+          )
+        : errorWords.__(
+            'The account has not enough %1 to pay for gas. Top it up and try again; nothing was spent.',
+            network.nativeSymbol
+          ),
       { cause: text }
     );
   }
@@ -1035,20 +1104,30 @@ export function txError(
   ) {
     return new OceanError(
       anyError?.config ? 'OCEAN_NODE_UNREACHABLE' : 'OCEAN_NETWORK_UNREACHABLE',
-      `The network did not answer (${network.rpcUrl} or the Ocean Node). Nothing was spent; try again when it is back.`,
+      errorWords.__(
+        'The network did not answer (%1 or the Ocean Node). Nothing was spent; try again when it is back.',
+        network.rpcUrl
+      ),
       { cause: text }
     );
   }
   if (mined || anyError?.code === 'CALL_EXCEPTION' || /revert/i.test(text)) {
     return new OceanError(
       'OCEAN_TX_REVERTED',
-      `The chain rejected the transaction${txHash ? ` ${txHash}` : ''}${mined ? ' (only its gas was spent)' : ' before it was sent (nothing was spent)'}: ${anyError?.reason ?? anyError?.shortMessage ?? 'reverted'}. Try again; if it repeats, the asset's exchange or dispenser may be closed.`,
+      rejectedWords(
+        txHash,
+        mined,
+        anyError?.reason ?? anyError?.shortMessage ?? 'reverted'
+      ),
       { cause: text, txHash }
     );
   }
   return new OceanError(
     'OCEAN_TX_REVERTED',
-    `The operation failed: ${anyError?.shortMessage ?? anyError?.message ?? String(error)}. Nothing was spent unless a transaction hash was shown.`,
+    errorWords.__(
+      'The operation failed: %1. Nothing was spent unless a transaction hash was shown.',
+      anyError?.shortMessage ?? anyError?.message ?? String(error)
+    ),
     { cause: text }
   );
 }
@@ -1067,7 +1146,15 @@ function whatABatchStopLeft(error: unknown, steps: number): unknown {
   }
   const meaning =
     failedStep < steps
-      ? ' No datatoken was bought, so nothing was spent but network fees; a rerun starts where this stopped and does not ask for an approval already given.'
-      : ' The datatoken you bought stays in your account; a rerun orders with it and does not buy again.';
-  return new OceanError(error.code, error.message + meaning, error.details);
+      ? errorWords.__(
+          'No datatoken was bought, so nothing was spent but network fees; a rerun starts where this stopped and does not ask for an approval already given.'
+        )
+      : errorWords.__(
+          'The datatoken you bought stays in your account; a rerun orders with it and does not buy again.'
+        );
+  return new OceanError(
+    error.code,
+    `${error.message} ${meaning}`,
+    error.details
+  );
 }

@@ -10,7 +10,7 @@
 import type { IOceanNetwork } from '../tokens';
 import { serviceMarkets } from './asset';
 import type { NodeAuth } from './compute-auth';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { FlowSteps, withFlow } from './flow';
 import { waitForReceipt } from './chain';
 import { ERC20_ABI } from './erc20';
@@ -97,7 +97,10 @@ export async function computeDdo(
   if (!response?.ok)
     throw new OceanError(
       'OCEAN_NOT_INDEXED',
-      `The Ocean Node does not know ${did} (not published, or not indexed yet).`
+      errorWords.__(
+        'The Ocean Node does not know %1 (not published, or not indexed yet).',
+        did
+      )
     );
   return response.json();
 }
@@ -134,7 +137,7 @@ export async function computeEnvironments(
   if (!Array.isArray(environments) || environments.length === 0)
     throw new OceanError(
       'OCEAN_COMPUTE_REFUSED',
-      'This Ocean Node offers no compute environment.'
+      errorWords.__('This Ocean Node offers no compute environment.')
     );
   return environments;
 }
@@ -144,12 +147,18 @@ function send(tx: unknown, what: string): Promise<any> {
     unsent: () =>
       new OceanError(
         'OCEAN_TX_REVERTED',
-        `${what}: the transaction could not be prepared; nothing was sent.`
+        errorWords.__(
+          '%1: the transaction could not be prepared; nothing was sent.',
+          what
+        )
       ),
     reverted: () =>
       new OceanError(
         'OCEAN_TX_REVERTED',
-        `${what}: the transaction was reverted; only gas was spent.`
+        errorWords.__(
+          '%1: the transaction was reverted; only gas was spent.',
+          what
+        )
       )
   });
 }
@@ -236,7 +245,10 @@ async function acquireDatatoken(
   if (!market || market.price.type === 'none' || !market.contract)
     throw new OceanError(
       'OCEAN_NOT_FOR_SALE',
-      `${String(ddo.metadata?.name ?? ddo.id)} has no active price: its publisher has not put it up for sale.`
+      errorWords.__(
+        '%1 has no active price: its publisher has not put it up for sale.',
+        String(ddo.metadata?.name ?? ddo.id)
+      )
     );
   const config = libConfig(network, {
     fixedRateExchangeAddress: market.contract,
@@ -255,7 +267,7 @@ async function acquireDatatoken(
     );
     await send(
       await dispenser.dispense(service.datatokenAddress, '1', account),
-      'Dispensing'
+      errorWords.__('Dispensing')
     );
     return;
   }
@@ -278,14 +290,21 @@ async function acquireDatatoken(
   if ((await base.balanceOf(account)) < cost)
     throw new OceanError(
       'OCEAN_INSUFFICIENT_FUNDS',
-      `Using ${String(ddo.metadata?.name)} costs ${ethers.formatUnits(cost, decimals)} OCEAN, more than the account holds. Top up and try again; nothing was spent.`
+      errorWords.__(
+        'Using %1 costs %2 OCEAN, more than the account holds. Top up and try again; nothing was spent.',
+        String(ddo.metadata?.name),
+        ethers.formatUnits(cost, decimals)
+      )
     );
   if ((await base.allowance(account, market.contract)) < cost) {
     onProgress({
       step: 'approve',
       message: `Allowing the exchange to take ${ethers.formatUnits(cost, decimals)} OCEAN (confirm in the wallet)…`
     });
-    await send(await base.approve(market.contract, cost), 'Approving OCEAN');
+    await send(
+      await base.approve(market.contract, cost),
+      errorWords.__('Approving OCEAN')
+    );
   }
   onProgress({
     step: 'buy',
@@ -297,7 +316,7 @@ async function acquireDatatoken(
       '1',
       ethers.formatUnits(cost, decimals)
     ),
-    'Buying the datatoken'
+    errorWords.__('Buying the datatoken')
   );
 }
 
@@ -415,7 +434,7 @@ export async function startComputeJob(
         0,
         fees.providerFee
       ),
-      'Starting the order'
+      errorWords.__('Starting the order')
     );
     asset.transferTxId = receipt.hash;
     ORDERS.set(key(ddo.id), receipt.hash);
@@ -459,7 +478,7 @@ export async function startComputeJob(
   if (!job?.jobId)
     throw new OceanError(
       'OCEAN_COMPUTE_FAILED',
-      'The Ocean Node did not return a job.'
+      errorWords.__('The Ocean Node did not return a job.')
     );
   return {
     ...job,
@@ -483,7 +502,10 @@ export async function jobStatus(
 ): Promise<IComputeJob> {
   const job = await findJob(network, signer, jobId);
   if (!job)
-    throw new OceanError('OCEAN_COMPUTE_FAILED', `No compute job ${jobId}.`);
+    throw new OceanError(
+      'OCEAN_COMPUTE_FAILED',
+      errorWords.__('No compute job %1.', jobId)
+    );
   return job;
 }
 
@@ -595,7 +617,13 @@ export async function jobResult(
     }
     throw new OceanError(
       'OCEAN_COMPUTE_FAILED',
-      `The result ${index} of job ${jobId} could not be fetched (${response.status}): ${reason}`
+      errorWords.__(
+        'The result %1 of job %2 could not be fetched (%3): %4',
+        index,
+        jobId,
+        response.status,
+        reason
+      )
     );
   }
   return new Uint8Array(await response.arrayBuffer());

@@ -5,7 +5,7 @@
  * arrive the first time someone buys, downloads or checks an order.
  */
 import type { IOceanNetwork } from '../tokens';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 
 export type OceanLib = typeof import('@oceanprotocol/lib');
 export type Ethers = typeof import('ethers');
@@ -21,7 +21,9 @@ export function loadOceanLib(): Promise<OceanLib> {
       libPromise = null;
       throw new OceanError(
         'OCEAN_LIB_UNAVAILABLE',
-        'The Ocean library could not be loaded. Reload the page; if it persists, the extension is installed incompletely.',
+        errorWords.__(
+          'The Ocean library could not be loaded. Reload the page; if it persists, the extension is installed incompletely.'
+        ),
         { cause: String(error) }
       );
     });

@@ -7,7 +7,7 @@
  */
 import type { IOceanAssetQuery, IOceanNetwork, IOceanPrice } from '../tokens';
 import { buildSearchQuery, searchPage, serviceMarkets } from './asset';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { FlowSteps, withFlow } from './flow';
 import { readProvider, waitForReceipt } from './chain';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
@@ -150,7 +150,10 @@ async function mined(tx: unknown, what: string): Promise<string> {
   const failed = () =>
     new OceanError(
       'OCEAN_TX_REVERTED',
-      `${what} did not go through (the transaction failed or was not sent); only gas may have been spent.`
+      errorWords.__(
+        '%1 did not go through (the transaction failed or was not sent); only gas may have been spent.',
+        what
+      )
     );
   return (await waitForReceipt(tx, { unsent: failed, reverted: failed })).hash;
 }
@@ -159,7 +162,10 @@ function requireExchange(asset: IMyAsset): NonNullable<IMyAsset['exchange']> {
   if (!asset.exchange)
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      `${asset.name} is not sold on a fixed-rate exchange (it is free or not for sale).`
+      errorWords.__(
+        '%1 is not sold on a fixed-rate exchange (it is free or not for sale).',
+        asset.name
+      )
     );
   return asset.exchange;
 }
@@ -187,7 +193,7 @@ export async function changePrice(
   if (!Number.isFinite(price) || price <= 0)
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      'A price must be a positive number of OCEAN.'
+      errorWords.__('A price must be a positive number of OCEAN.')
     );
   const lib = await loadOceanLib();
   const fre = new lib.FixedRateExchange(
@@ -198,7 +204,7 @@ export async function changePrice(
   );
   return mined(
     await fre.setRate(exchange.exchangeId, String(priceInOcean)),
-    'Changing the price'
+    errorWords.__('Changing the price')
   );
 }
 
@@ -212,7 +218,7 @@ export async function withdrawEarnings(
   if (!(Number(exchange.withdrawable) > 0))
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      `There is nothing to withdraw from ${asset.name} yet.`
+      errorWords.__('There is nothing to withdraw from %1 yet.', asset.name)
     );
   const lib = await loadOceanLib();
   const fre = new lib.FixedRateExchange(
@@ -223,7 +229,7 @@ export async function withdrawEarnings(
   );
   return mined(
     await fre.collectBasetokens(exchange.exchangeId, exchange.withdrawable),
-    'Withdrawing the earnings'
+    errorWords.__('Withdrawing the earnings')
   );
 }
 
@@ -235,7 +241,10 @@ export async function setAssetState(
   state: number
 ): Promise<string> {
   if (!ASSET_STATES.some(entry => entry.value === state))
-    throw new OceanError('OCEAN_BAD_REQUEST', `Unknown asset state ${state}.`);
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      errorWords.__('Unknown asset state %1.', state)
+    );
   const lib = await loadOceanLib();
   const nft = new lib.Nft(
     withFlow(signer, sellerFlow(asset, `Change the state of ${asset.name}`)),
@@ -248,7 +257,7 @@ export async function setAssetState(
       await signer.getAddress(),
       state
     ),
-    'Changing the asset state'
+    errorWords.__('Changing the asset state')
   );
 }
 
@@ -263,7 +272,9 @@ export async function waitForNode(
   if (await pollDdo(network.nodeUrl, did, timeoutMs, check)) return;
   throw new OceanError(
     'OCEAN_NOT_INDEXED',
-    'The change is on chain, but the Ocean Node has not picked it up yet. Refresh in a moment.'
+    errorWords.__(
+      'The change is on chain, but the Ocean Node has not picked it up yet. Refresh in a moment.'
+    )
   );
 }
 
@@ -299,14 +310,17 @@ export async function trustedAlgorithmFromNode(
   if (!ddoResponse?.ok)
     throw new OceanError(
       'OCEAN_NOT_INDEXED',
-      `The Ocean Node does not know the algorithm ${did}.`
+      errorWords.__('The Ocean Node does not know the algorithm %1.', did)
     );
   const ddo: any = await ddoResponse.json();
   const container = ddo.metadata?.algorithm?.container;
   if (ddo.metadata?.type !== 'algorithm' || !container)
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      `${did} is not an algorithm asset, so a dataset cannot trust it.`
+      errorWords.__(
+        '%1 is not an algorithm asset, so a dataset cannot trust it.',
+        did
+      )
     );
   const infos: any[] = await node
     .fileInfo(did, ddo.services?.[0]?.id, { checksum: true })
@@ -314,7 +328,10 @@ export async function trustedAlgorithmFromNode(
   if (!infos.length || infos.some(info => !info?.checksum))
     throw new OceanError(
       'OCEAN_NODE_UNREACHABLE',
-      `The Ocean Node did not give the checksums of ${String(ddo.metadata?.name)}'s files, so it cannot be trusted by checksum.`
+      errorWords.__(
+        "The Ocean Node did not give the checksums of %1's files, so it cannot be trusted by checksum.",
+        String(ddo.metadata?.name)
+      )
     );
   return {
     did: String(ddo.id),

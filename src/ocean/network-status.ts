@@ -1,5 +1,5 @@
 import type { IOceanNetwork } from '../tokens';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { clockTime, NodeApi, rateLimitedUntil } from './node-api';
 
 /** A node that answered 429: it is up, and refuses to be asked until `until`. */
@@ -112,7 +112,12 @@ export async function probeNetwork(
           reachable: false,
           error: new OceanError(
             'OCEAN_CHAIN_MISMATCH',
-            `${network.name} is set to chain ${network.chainId}, but its RPC URL answers as chain ${chainId}. Check the network's settings.`,
+            errorWords.__(
+              "%1 is set to chain %2, but its RPC URL answers as chain %3. Check the network's settings.",
+              network.name,
+              network.chainId,
+              chainId
+            ),
             { expected: network.chainId, actual: chainId }
           )
         };
@@ -127,8 +132,17 @@ export async function probeNetwork(
         reachable: false,
         error: new OceanError(
           'OCEAN_NETWORK_UNREACHABLE',
-          `The chain of ${network.name} does not answer at ${network.rpcUrl}.` +
-            (network.key === 'local' ? ' Is `npm start` running?' : ''),
+          network.key === 'local'
+            ? errorWords.__(
+                'The chain of %1 does not answer at %2. Is `npm start` running?',
+                network.name,
+                network.rpcUrl
+              )
+            : errorWords.__(
+                'The chain of %1 does not answer at %2.',
+                network.name,
+                network.rpcUrl
+              ),
           { cause: String(error) }
         )
       };
@@ -175,7 +189,11 @@ export async function probeNetwork(
         reachable: false,
         error: new OceanError(
           'OCEAN_NODE_UNREACHABLE',
-          `The Ocean Node of ${network.name} does not answer at ${network.nodeUrl}.`,
+          errorWords.__(
+            'The Ocean Node of %1 does not answer at %2.',
+            network.name,
+            network.nodeUrl
+          ),
           { cause: String(error) }
         )
       };

@@ -3,7 +3,7 @@
  * fetch: discovery must not wait for @oceanprotocol/lib to load, and the
  * node's answers are turned into OceanErrors a data scientist can act on.
  */
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 
 /** What `GET /` of an Ocean Node says about itself. */
 export interface INodeInfo {
@@ -223,7 +223,10 @@ export class NodeApi {
       }
       throw new OceanError(
         'OCEAN_NODE_UNREACHABLE',
-        `The Ocean Node at ${this.url} does not answer. Check that it is running (for the local network: npm start) and that the network settings point at it.`,
+        errorWords.__(
+          'The Ocean Node at %1 does not answer. Check that it is running (for the local network: npm start) and that the network settings point at it.',
+          this.url
+        ),
         { cause: String(error) }
       );
     }
@@ -275,8 +278,18 @@ export class NodeApi {
     return new OceanError(
       'OCEAN_RATE_LIMITED',
       waiting
-        ? `The Ocean Node at ${url} is limiting how often it may be asked (real nodes allow 30 requests a minute). Retrying at ${clockTime(until)} (in ${seconds} s).`
-        : `The Ocean Node at ${url} is limiting how often it may be asked (real nodes allow 30 requests a minute). Try again at ${clockTime(until)} (in ${seconds} s).`,
+        ? errorWords.__(
+            'The Ocean Node at %1 is limiting how often it may be asked (real nodes allow 30 requests a minute). Retrying at %2 (in %3 s).',
+            url,
+            clockTime(until),
+            seconds
+          )
+        : errorWords.__(
+            'The Ocean Node at %1 is limiting how often it may be asked (real nodes allow 30 requests a minute). Try again at %2 (in %3 s).',
+            url,
+            clockTime(until),
+            seconds
+          ),
       { status: 429, retryAt: until }
     );
   }
@@ -288,14 +301,20 @@ export class NodeApi {
     if (code === 'NO_SUCH_ROUTE') {
       return new OceanError(
         'OCEAN_NODE_REFUSED',
-        `The Ocean Node has no such route (${message}): it may run another version of Ocean Node than this extension expects.`,
+        errorWords.__(
+          'The Ocean Node has no such route (%1): it may run another version of Ocean Node than this extension expects.',
+          message
+        ),
         details
       );
     }
     if (code === 'MALFORMED_REQUEST') {
       return new OceanError(
         'OCEAN_NODE_REFUSED',
-        `The Ocean Node could not read the request (${message}). This is a fault of the client, not of your data: please report it.`,
+        errorWords.__(
+          'The Ocean Node could not read the request (%1). This is a fault of the client, not of your data: please report it.',
+          message
+        ),
         details
       );
     }
@@ -304,28 +323,36 @@ export class NodeApi {
         'OCEAN_NOT_INDEXED',
         // The likely cause first: a wrong DID or network is far more common
         // than asking within the seconds an asset takes to be indexed.
-        'The Ocean Node does not know this asset. Check the DID, and that you are on the network it was published on (the Ocean panel shows yours); only an asset published in the last minute may still be waiting to be indexed.',
+        errorWords.__(
+          'The Ocean Node does not know this asset. Check the DID, and that you are on the network it was published on (the Ocean panel shows yours); only an asset published in the last minute may still be waiting to be indexed.'
+        ),
         details
       );
     }
     if (code === 'ORDER_EXPIRED' || /expired/i.test(message)) {
       return new OceanError(
         'OCEAN_ORDER_EXPIRED',
-        'Your access to this asset has expired. Get access again (the old order cannot be used any more).',
+        errorWords.__(
+          'Your access to this asset has expired. Get access again (the old order cannot be used any more).'
+        ),
         details
       );
     }
     if (status === 429) {
       return new OceanError(
         'OCEAN_RATE_LIMITED',
-        'The Ocean Node is limiting how often it may be asked (real nodes allow 30 requests a minute). Wait a minute and try again.',
+        errorWords.__(
+          'The Ocean Node is limiting how often it may be asked (real nodes allow 30 requests a minute). Wait a minute and try again.'
+        ),
         details
       );
     }
     if (status === 413 || code === 'PAYLOAD_TOO_LARGE') {
       return new OceanError(
         'OCEAN_NODE_REFUSED',
-        'The request is larger than the Ocean Node accepts (real nodes take JSON bodies up to 100 kB and files up to 25 MB). Send less at once.',
+        errorWords.__(
+          'The request is larger than the Ocean Node accepts (real nodes take JSON bodies up to 100 kB and files up to 25 MB). Send less at once.'
+        ),
         details
       );
     }
@@ -333,7 +360,10 @@ export class NodeApi {
       // A proxy in front of the node answered for it: the node is down.
       return new OceanError(
         'OCEAN_NODE_UNREACHABLE',
-        `The Ocean Node does not answer (its gateway says ${status}). Try again later; if it persists, check the network settings.`,
+        errorWords.__(
+          'The Ocean Node does not answer (its gateway says %1). Try again later; if it persists, check the network settings.',
+          status
+        ),
         details
       );
     }
@@ -341,7 +371,10 @@ export class NodeApi {
       // The node answers, but the publisher's storage behind it does not.
       return new OceanError(
         'OCEAN_DOWNLOAD_REFUSED',
-        `The Ocean Node cannot reach this asset's file at its storage (the publisher's server does not answer: ${message}). Your access is kept: try again later, or tell the publisher.`,
+        errorWords.__(
+          "The Ocean Node cannot reach this asset's file at its storage (the publisher's server does not answer: %1). Your access is kept: try again later, or tell the publisher.",
+          message
+        ),
         details
       );
     }
@@ -351,14 +384,25 @@ export class NodeApi {
       return new OceanError(
         'OCEAN_NODE_REFUSED',
         said
-          ? `The Ocean Node refused the request: ${sentence(message)} (${status})`
-          : `The Ocean Node could not carry out the request and gave no reason (${status}). It usually means it does not have what was asked for (asset, service, file or job): check them, then try again.`,
+          ? errorWords.__(
+              'The Ocean Node refused the request: %1 (%2)',
+              sentence(message),
+              status
+            )
+          : errorWords.__(
+              'The Ocean Node could not carry out the request and gave no reason (%1). It usually means it does not have what was asked for (asset, service, file or job): check them, then try again.',
+              status
+            ),
         details
       );
     }
     return new OceanError(
       'OCEAN_DOWNLOAD_REFUSED',
-      `The Ocean Node refused the request (${status}): ${sentence(message)}`,
+      errorWords.__(
+        'The Ocean Node refused the request (%1): %2',
+        status,
+        sentence(message)
+      ),
       details
     );
   }
@@ -504,7 +548,9 @@ export class NodeApi {
     if (typeof answer?.token !== 'string' || !answer.token) {
       throw new OceanError(
         'OCEAN_NODE_REFUSED',
-        'The Ocean Node did not issue a token; nothing else was signed.'
+        errorWords.__(
+          'The Ocean Node did not issue a token; nothing else was signed.'
+        )
       );
     }
     return answer.token;
@@ -537,7 +583,10 @@ export function parseNonce(value: unknown): bigint {
   }
   throw new OceanError(
     'OCEAN_NODE_REFUSED',
-    `The Ocean Node sent a request counter (nonce) that is not a number: ${String(value).slice(0, 40)}.`
+    errorWords.__(
+      'The Ocean Node sent a request counter (nonce) that is not a number: %1.',
+      String(value).slice(0, 40)
+    )
   );
 }
 

@@ -11,7 +11,7 @@ import type {
   IWalletRequester,
   OceanProgressCallback
 } from '../tokens';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 
 /** A column's type as inferred from the preview rows. */
 export type ColumnType =
@@ -315,14 +315,16 @@ export async function previewAsset(
   if (files.length === 0) {
     throw new OceanError(
       'OCEAN_BAD_ASSET',
-      'The asset lists no files to preview.'
+      errorWords.__('The asset lists no files to preview.')
     );
   }
   const first = files[0];
   if (first.available === false) {
     throw new OceanError(
       'OCEAN_DOWNLOAD_REFUSED',
-      "The Ocean Node cannot reach this asset's file at its storage (the publisher's server does not answer). Your access is kept: try again later, or tell the publisher."
+      errorWords.__(
+        "The Ocean Node cannot reach this asset's file at its storage (the publisher's server does not answer). Your access is kept: try again later, or tell the publisher."
+      )
     );
   }
   const format = detectFormat(first.contentType, first.name);
@@ -441,7 +443,9 @@ async function previewParquet(
   if (byteLength === null) {
     throw new OceanError(
       'OCEAN_DOWNLOAD_REFUSED',
-      'The node did not say how large the Parquet file is, so it cannot be previewed.'
+      errorWords.__(
+        'The node did not say how large the Parquet file is, so it cannot be previewed.'
+      )
     );
   }
   const buffer = {

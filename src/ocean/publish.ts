@@ -11,7 +11,7 @@
  */
 import type { IOceanNetwork } from '../tokens';
 import { buildSearchQuery, searchDocuments } from './asset';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { FlowSteps, withFlow } from './flow';
 import { waitForReceipt } from './chain';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
@@ -174,7 +174,9 @@ export async function discoverContracts(
   if (typeof datatoken !== 'string' || !ethers.isAddress(datatoken)) {
     throw new OceanError(
       'OCEAN_NODE_UNREACHABLE',
-      'The Ocean Node lists no asset yet, so Ocean’s contracts on this network cannot be found. Check that the node is running and indexing.'
+      errorWords.__(
+        'The Ocean Node lists no asset yet, so Ocean’s contracts on this network cannot be found. Check that the node is running and indexing.'
+      )
     );
   }
   const token = new ethers.Contract(
@@ -239,7 +241,10 @@ export async function storeOnNode(
   if (!create.ok)
     throw new OceanError(
       'OCEAN_PUBLISH_FAILED',
-      `The Ocean Node refused to create a storage bucket (HTTP ${create.status}).`
+      errorWords.__(
+        'The Ocean Node refused to create a storage bucket (HTTP %1).',
+        create.status
+      )
     );
   const { bucketId } = (await create.json()) as { bucketId: string };
   const upload = await node.uploadToBucket(
@@ -254,7 +259,16 @@ export async function storeOnNode(
     const reason = (await upload.text().catch(() => '')).slice(0, 300);
     throw new OceanError(
       'OCEAN_PUBLISH_FAILED',
-      `The Ocean Node did not store the file (HTTP ${upload.status})${reason ? `: ${reason}` : ''}. Nothing was published; press Publish again.`
+      reason
+        ? errorWords.__(
+            'The Ocean Node did not store the file (HTTP %1): %2. Nothing was published; press Publish again.',
+            upload.status,
+            reason
+          )
+        : errorWords.__(
+            'The Ocean Node did not store the file (HTTP %1). Nothing was published; press Publish again.',
+            upload.status
+          )
     );
   }
   return { type: 'nodePersistentStorage', bucketId, fileName };
@@ -264,7 +278,10 @@ function mined(tx: unknown, what: string): Promise<any> {
   const failed = () =>
     new OceanError(
       'OCEAN_TX_REVERTED',
-      `${what} did not go through (the transaction failed or was not sent).`
+      errorWords.__(
+        '%1 did not go through (the transaction failed or was not sent).',
+        what
+      )
     );
   return waitForReceipt(tx, { unsent: failed, reverted: failed });
 }
@@ -276,21 +293,24 @@ function checkRequest(request: IPublishRequest): void {
   const fail = (message: string) => {
     throw new OceanError('OCEAN_BAD_REQUEST', message);
   };
-  if (!request.name?.trim()) fail('Give the asset a name.');
-  if (!request.description?.trim()) fail('Give the asset a description.');
-  if (!request.author?.trim()) fail('Say who the author is.');
-  if (!request.license?.trim()) fail('Choose a licence.');
+  if (!request.name?.trim()) fail(errorWords.__('Give the asset a name.'));
+  if (!request.description?.trim())
+    fail(errorWords.__('Give the asset a description.'));
+  if (!request.author?.trim()) fail(errorWords.__('Say who the author is.'));
+  if (!request.license?.trim()) fail(errorWords.__('Choose a licence.'));
   if (request.pricing.type === 'fixed') {
     const price = Number(request.pricing.priceInOcean);
     if (!Number.isFinite(price) || price <= 0)
-      fail('A fixed price must be a positive number of OCEAN.');
+      fail(errorWords.__('A fixed price must be a positive number of OCEAN.'));
   }
   if ('bytes' in request.file && !FILE_NAME.test(request.file.fileName))
     fail(
-      'File names may hold letters, digits, spaces, ".", "_" and "-" (at most 200).'
+      errorWords.__(
+        'File names may hold letters, digits, spaces, ".", "_" and "-" (at most 200).'
+      )
     );
   if ('url' in request.file && !/^https?:\/\//.test(request.file.url))
-    fail('A file URL must start with http:// or https://.');
+    fail(errorWords.__('A file URL must start with http:// or https://.'));
 }
 
 /** Publishes one asset and waits until the node serves it. */
@@ -406,7 +426,7 @@ export async function publishAsset(
           withMint: true,
           allowedSwapper: ZERO
         });
-  const receipt = await mined(created, 'Creating the data NFT');
+  const receipt = await mined(created, errorWords.__('Creating the data NFT'));
   const nftAddress: string = lib.getEventFromTx(receipt, 'NFTCreated').args
     .newTokenAddress;
   const datatokenAddress: string = lib.getEventFromTx(receipt, 'TokenCreated')
@@ -430,7 +450,7 @@ export async function publishAsset(
       network.nodeUrl,
       signer
     ),
-    'the file location'
+    errorWords.__('the file location')
   );
   const did = lib.generateDid(nftAddress, network.chainId);
   const compute = request.access === 'compute';
@@ -505,14 +525,18 @@ export async function publishAsset(
       // refusal arrives here as a SyntaxError with the reason lost.
       throw new OceanError(
         'OCEAN_PUBLISH_FAILED',
-        'The Ocean Node refused to check the asset description (it gave no reason the client could read: often a signature or nonce it did not accept). Nothing was published beyond the NFT: try again.',
+        errorWords.__(
+          'The Ocean Node refused to check the asset description (it gave no reason the client could read: often a signature or nonce it did not accept). Nothing was published beyond the NFT: try again.'
+        ),
         { cause: String(error) }
       );
     });
   if (!validation?.valid || !validation.hash)
     throw new OceanError(
       'OCEAN_PUBLISH_FAILED',
-      'The Ocean Node did not accept the asset description (it found it invalid, or refused the signed request). Nothing was published beyond the NFT: check the description and try again.',
+      errorWords.__(
+        'The Ocean Node did not accept the asset description (it found it invalid, or refused the signed request). Nothing was published beyond the NFT: check the description and try again.'
+      ),
       { errors: validation?.errors }
     );
   const encryptedDdo = encryptedBy(
@@ -522,7 +546,7 @@ export async function publishAsset(
       network.nodeUrl,
       signer
     ),
-    'the asset description'
+    errorWords.__('the asset description')
   );
   onProgress({
     step: 'metadata',
@@ -540,7 +564,7 @@ export async function publishAsset(
       encryptedDdo,
       validation.hash
     ),
-    'Writing the metadata'
+    errorWords.__('Writing the metadata')
   );
   onProgress({
     step: 'index',
@@ -573,7 +597,11 @@ export function encryptedBy(answer: unknown, what: string): string {
   const { message } = refusalFrom(text);
   throw new OceanError(
     'OCEAN_PUBLISH_FAILED',
-    `The Ocean Node did not encrypt ${what}: ${message || 'it sent nothing back'}. Nothing was published beyond the NFT: try again.`,
+    errorWords.__(
+      'The Ocean Node did not encrypt %1: %2. Nothing was published beyond the NFT: try again.',
+      what,
+      message || errorWords.__('it sent nothing back')
+    ),
     { nodeMessage: message }
   );
 }
@@ -587,6 +615,10 @@ export async function waitForIndexer(
   if (await pollDdo(network.nodeUrl, did, timeoutMs)) return;
   throw new OceanError(
     'OCEAN_NOT_INDEXED',
-    `The asset was published, but the Ocean Node had not indexed ${did} after ${timeoutMs / 1000} s. It should appear shortly.`
+    errorWords.__(
+      'The asset was published, but the Ocean Node had not indexed %1 after %2 s. It should appear shortly.',
+      did,
+      timeoutMs / 1000
+    )
   );
 }

@@ -7,7 +7,7 @@
  * then costs about what it shows, whatever the node does with Range.
  */
 import type { OceanProgressCallback } from '../tokens';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { NodeApi, refusalFrom } from './node-api';
 
 /** How many times a broken download stream is resumed with a Range. */
@@ -65,7 +65,9 @@ export async function readRange(
       }
       throw new OceanError(
         'OCEAN_NODE_UNREACHABLE',
-        'The Ocean Node stopped answering during the download. Your access is kept: start the download again when the node is back.',
+        errorWords.__(
+          'The Ocean Node stopped answering during the download. Your access is kept: start the download again when the node is back.'
+        ),
         { cause: String(error) }
       );
     }
@@ -97,7 +99,10 @@ export async function readRange(
         stop.abort();
         throw new OceanError(
           'OCEAN_DOWNLOAD_REFUSED',
-          `This Ocean Node sends whole files (it ignores HTTP Range), so reading from byte ${from} would mean downloading everything before it. Download the file instead.`,
+          errorWords.__(
+            'This Ocean Node sends whole files (it ignores HTTP Range), so reading from byte %1 would mean downloading everything before it. Download the file instead.',
+            from
+          ),
           { rangeIgnored: true, from }
         );
       }
@@ -140,7 +145,9 @@ export async function readRange(
       }
       throw new OceanError(
         'OCEAN_NODE_UNREACHABLE',
-        'The download was cut several times. Your access is kept: try again.',
+        errorWords.__(
+          'The download was cut several times. Your access is kept: try again.'
+        ),
         { cause: String(error) }
       );
     } finally {
