@@ -14,6 +14,7 @@ import { Contract, JsonRpcProvider, Network, parseUnits } from 'ethers';
 import { OceanClient } from '../../src/ocean/client';
 import { NetworkRegistry } from '../../src/ocean/networks';
 import { publishAsset } from '../../src/ocean/publish';
+import { listMyPurchases } from '../../src/ocean/purchases';
 import type { IOceanProgress, IWalletRequester } from '../../src/tokens';
 import { ActivityLog } from '../../src/widget/wallet/activity';
 import type { IConfirmation } from '../../src/widget/wallet/confirmation';
@@ -41,6 +42,8 @@ const CSV = 'fruit,kg\napple,3\npear,5\n';
 let chain: TestChain;
 let node: OceanNode;
 let provider: JsonRpcProvider;
+/** The two assets the tests publish, for "My purchases". */
+const published: { own?: string; priced?: string } = {};
 
 before(async () => {
   chain = await startTestChain();
@@ -137,6 +140,7 @@ describe("a publisher's own asset", () => {
         ocean: chain.addresses.Ocean
       }
     );
+    published.own = asset.did;
     const ocean = new Contract(chain.addresses.Ocean, BALANCE, provider);
     const publisher = ACCOUNTS.publisher.address;
     const oceanBefore: bigint = await ocean.balanceOf(publisher);
@@ -197,6 +201,7 @@ describe("a publisher's own asset", () => {
       },
       pricing: { type: 'fixed', priceInOcean: '2' }
     });
+    published.priced = asset.did;
     const ocean = new Contract(chain.addresses.Ocean, BALANCE, provider);
     const consumer = ACCOUNTS.consumer.address;
     const before = await ocean.balanceOf(consumer);
@@ -207,6 +212,36 @@ describe("a publisher's own asset", () => {
       before - (await ocean.balanceOf(consumer)),
       parseUnits('2.002', 18)
     );
+  });
+
+  it('"My purchases" lists each account\'s orders from the chain: asset, date, what was paid', async () => {
+    const mine = await listMyPurchases(
+      networks().active,
+      ACCOUNTS.publisher.address
+    );
+    assert.equal(mine.fromBlock, 0);
+    assert.equal(mine.purchases.length, 1);
+    const own = mine.purchases[0];
+    assert.equal(own.did, published.own);
+    assert.equal(own.name, 'Fruit <b>weights</b>');
+    assert.equal(own.how, 'minted');
+    assert.equal(own.paid, null);
+    assert.ok(Math.abs(own.startedAt - Date.now()) < 10 * 60_000);
+
+    const theirs = await listMyPurchases(
+      networks().active,
+      ACCOUNTS.consumer.address
+    );
+    assert.deepEqual(
+      theirs.purchases.map(p => [p.did, p.how, p.paid]),
+      [[published.priced, 'bought', { amount: '2.002', symbol: 'OCEAN' }]]
+    );
+    // An account that ordered nothing has an empty list.
+    const none = await listMyPurchases(
+      networks().active,
+      ACCOUNTS.consumer2.address
+    );
+    assert.deepEqual(none.purchases, []);
   });
 });
 

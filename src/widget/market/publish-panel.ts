@@ -31,6 +31,8 @@ import {
 import type { INetworkRegistry, IWallet, IWalletRequester } from '../../tokens';
 import { OceanComputeView } from './compute-view';
 import { OceanManageList, type ManageAction } from './manage-list';
+import { OceanPurchaseList, type PurchaseAction } from './purchase-list';
+import { listMyPurchases } from '../../ocean/purchases';
 import { OceanPublishForm, type IPublishFormValues } from './publish-form';
 
 function sentence(error: unknown): string {
@@ -42,6 +44,8 @@ type Tab = 'publish' | 'manage' | 'compute';
 export class OceanPublishPanel extends Widget {
   readonly form: OceanPublishForm;
   readonly manage: OceanManageList;
+  /** "My purchases", shown under My assets. */
+  readonly purchases: OceanPurchaseList;
   readonly compute: OceanComputeView;
   private _tabs: Record<Tab, HTMLElement>;
   private _sections: Record<Tab, HTMLElement>;
@@ -112,6 +116,16 @@ export class OceanPublishPanel extends Widget {
       void this.act((event as CustomEvent<ManageAction>).detail);
     });
 
+    this.purchases = new OceanPurchaseList();
+    this.purchases.trans = trans;
+    this.purchases.addEventListener(
+      'ocean-refresh-purchases',
+      () => void this.refreshPurchases()
+    );
+    this.purchases.addEventListener('ocean-purchase', event => {
+      void this.usePurchase((event as CustomEvent<PurchaseAction>).detail);
+    });
+
     this.compute = new OceanComputeView(
       _networks,
       _wallet,
@@ -134,7 +148,7 @@ export class OceanPublishPanel extends Widget {
     };
     this._sections = {
       publish: section('publish', this.form),
-      manage: section('manage', this.manage),
+      manage: section('manage', this.manage, this.purchases),
       compute: section('compute', computeIntro, this.compute.node)
     };
     this.node.append(
@@ -160,7 +174,10 @@ export class OceanPublishPanel extends Widget {
       this._tabs[key].style.fontWeight = selected ? '600' : '';
       this._sections[key].hidden = !selected;
     }
-    if (tab === 'manage') void this.refreshAssets();
+    if (tab === 'manage') {
+      void this.refreshAssets();
+      void this.refreshPurchases();
+    }
   }
 
   /** Opens the form for a workspace file (from the file browser's context menu). */
@@ -306,6 +323,55 @@ export class OceanPublishPanel extends Widget {
     }
   }
 
+  /** Reads "My purchases" for the wallet's account from the chain. */
+  async refreshPurchases(): Promise<void> {
+    const list = this.purchases;
+    const account = this._wallet?.state.account ?? null;
+    list.account = account ?? '';
+    list.error = '';
+    if (!account) {
+      list.purchases = [];
+      return;
+    }
+    list.loading = true;
+    try {
+      const { purchases, fromBlock } = await listMyPurchases(
+        this._networks.active,
+        account
+      );
+      // The account may have changed while the chain was read.
+      if ((this._wallet?.state.account ?? null) !== account) return;
+      list.purchases = purchases;
+      list.fromBlock = fromBlock;
+    } catch (error) {
+      list.error = sentence(error);
+    } finally {
+      list.loading = false;
+    }
+  }
+
+  /** Copies what a purchase's button offers: the notebook line that loads it, or its DID. */
+  async usePurchase(action: PurchaseAction): Promise<void> {
+    const text =
+      action.kind === 'copy-load'
+        ? `df = %ocean load ${action.did}`
+        : action.did;
+    const trans = this._trans;
+    try {
+      await navigator.clipboard.writeText(text);
+      this.purchases.message =
+        action.kind === 'copy-load'
+          ? trans.__(
+              'Copied “%1”: paste it into a notebook cell and run it.',
+              text
+            )
+          : trans.__('Copied %1.', text);
+    } catch {
+      // No clipboard (permission, insecure origin): the text to copy by hand.
+      this.purchases.message = trans.__('Copy this: %1', text);
+    }
+  }
+
   async act(action: ManageAction): Promise<void> {
     const list = this.manage;
     const asset = this._assets.find(entry => entry.did === action.did);
@@ -376,14 +442,19 @@ export class OceanPublishPanel extends Widget {
 
   private _onNetworkChanged(): void {
     this.form.algorithms = null;
-    if (!this._sections.manage.hidden) void this.refreshAssets();
+    if (!this._sections.manage.hidden) {
+      void this.refreshAssets();
+      void this.refreshPurchases();
+    }
   }
 
   private _onWalletChanged(): void {
     if (
       !this._sections.manage.hidden &&
       this.manage.account !== (this._wallet?.state.account ?? '')
-    )
+    ) {
       void this.refreshAssets();
+      void this.refreshPurchases();
+    }
   }
 }
