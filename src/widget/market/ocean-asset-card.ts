@@ -59,6 +59,7 @@ export class OceanAssetCard extends LitElement {
     previewing: { type: Boolean },
     previewMs: { type: Number, attribute: 'preview-ms', reflect: true },
     canBuy: { type: Boolean, attribute: 'can-buy' },
+    account: { type: String },
     trans: { attribute: false }
   };
 
@@ -77,6 +78,8 @@ export class OceanAssetCard extends LitElement {
   previewing = false;
   previewMs = 0;
   canBuy = true;
+  /** The wallet's account: a publisher's own asset costs them network fees only. */
+  account = '';
 
   static styles = css`
     :host {
@@ -269,7 +272,11 @@ export class OceanAssetCard extends LitElement {
                     ? trans.__('Getting access…')
                     : asset.price.type === 'dispenser'
                       ? trans.__('Get access (free)')
-                      : trans.__('Get access for %1', priceText(asset, trans))
+                      : this.account &&
+                          this.account.toLowerCase() ===
+                            asset.publisher.toLowerCase()
+                        ? trans.__('Get access (your asset: network fees only)')
+                        : trans.__('Get access for %1', priceText(asset, trans))
                 }
               </button>`
             : html`<span

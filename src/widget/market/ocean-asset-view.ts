@@ -81,6 +81,7 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     this.addClass('jp-OceanAssetView');
     this.card = document.createElement('ocean-asset-card');
     this.card.trans = _trans;
+    this.card.account = this._account ?? '';
     this.card.canBuy = canBuy;
     this.card.addEventListener('ocean-get-access', () => void this.getAccess());
     this.card.addEventListener('ocean-preview', () => void this.loadPreview());
@@ -108,6 +109,7 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     }
     this._account = state.account;
     const card = this.card;
+    card.account = state.account ?? '';
     if (!card.asset || card.state === 'working') {
       return;
     }

@@ -48,6 +48,11 @@ export class OceanPurchaseList extends LitElement {
         margin: 12px 0 2px;
         font-size: var(--jp-ui-font-size2);
       }
+      /* Addresses and DIDs break anywhere: the sidebar may be 250 px wide. */
+      .hint,
+      .ok {
+        overflow-wrap: anywhere;
+      }
     `
   ];
 
