@@ -5,10 +5,9 @@
  * 4200 unsupported, 4900/4901 disconnected) so the kernel bridge can pass
  * them through unchanged; ours are strings in the OCEAN_* namespace.
  */
-import {
-  nullTranslator,
-  type TranslationBundle
-} from '@jupyterlab/translation';
+// A type only: the key vault's worker loads this file, and a worker has no
+// JupyterLab shared modules to take @jupyterlab/translation from.
+import type { TranslationBundle } from '@jupyterlab/translation';
 
 export type OceanErrorCode =
   | 4001
@@ -80,6 +79,18 @@ export class OceanError extends Error {
   }
 }
 
+type ErrorWords = Pick<TranslationBundle, '__' | '_n'>;
+
+/** English, worded as JupyterLab's null translator does: %1, %2… are the arguments. */
+const english: ErrorWords = {
+  __: (msgid, ...args) =>
+    msgid.replace(/%(\d+)/g, (_, n) => String(args[Number(n) - 1])),
+  _n: (msgid, plural, n, ...args) =>
+    english.__(n === 1 ? msgid : plural, n, ...args)
+};
+
+let errorBundle: ErrorWords = english;
+
 /**
  * The words of the sentences that rooms without a view (src/ocean) put in
  * their OceanErrors, in the lab's language once the Ocean client's plugin
@@ -89,9 +100,7 @@ export class OceanError extends Error {
  * sentence and details) all show the same one. Write sentences as
  * errorWords.__('… %1 …', value), as views write trans.__.
  */
-let errorBundle: TranslationBundle = nullTranslator.load('jupyterlab_ocean');
-
-export const errorWords: Pick<TranslationBundle, '__' | '_n'> = {
+export const errorWords: ErrorWords = {
   __: (msgid, ...args) => errorBundle.__(msgid, ...args),
   _n: (msgid, plural, n, ...args) => errorBundle._n(msgid, plural, n, ...args)
 };
