@@ -36,7 +36,7 @@ import {
   type RpcParams
 } from './protocol';
 import { encodeResult } from './results';
-import { RpcReader, type IRpcResponse } from './rpc-reader';
+import { isLoopbackRpcUrl, RpcReader, type IRpcResponse } from './rpc-reader';
 import { KernelSession, toBridgeError, type RequestOrigin } from './session';
 
 /** Methods that make the wallet open its confirmation dialog. */
@@ -203,13 +203,42 @@ export class KernelBridge implements IKernelBridge {
       ? wallet.state.chainId
       : (this._options.networks?.active.chainId ?? 0);
     const account = wallet?.state.account ?? null;
-    return {
+    const state: IKernelWalletState = {
       // Only an account the person shared with this kernel: after a switch
       // to another one the kernel sees none until it asks and is given it.
       accounts: session.hasShared(account) ? [account!] : [],
       chainId: '0x' + chainId.toString(16),
       status: wallet?.state.status ?? 'none'
     };
+    const rpcUrl = this.sharedRpcUrl();
+    if (rpcUrl) {
+      state.rpcUrl = rpcUrl;
+    }
+    return state;
+  }
+
+  /**
+   * The JSON-RPC URL kernels may send DIRECT_READ_METHODS to themselves,
+   * or null. Only where the page reads from that URL too (no wallet, or the
+   * built-in one on the active network: an injected wallet may be on
+   * another chain, so its reads stay with it) and only a loopback URL: a
+   * remote provider's URL often carries an API key, which must not land in
+   * a notebook's kernel. The kernel checks once that the URL serves the
+   * chain this state names, so a kernel on another machine, whose loopback
+   * is not the browser's, keeps asking the page.
+   */
+  sharedRpcUrl(): string | null {
+    const wallet = this._options.wallet;
+    const active = this._options.networks?.active;
+    if (
+      !active ||
+      (wallet &&
+        (wallet.state.source !== 'builtin' ||
+          wallet.state.chainId !== active.chainId))
+    ) {
+      return null;
+    }
+    return isLoopbackRpcUrl(active.rpcUrl) ? active.rpcUrl : null;
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   BRIDGE_PREFIX,
   BRIDGE_PROTOCOL_VERSION,
   decodeValue,
+  DIRECT_READ_METHODS,
   encodeValue,
   errorData,
   formatReply,
@@ -197,6 +198,21 @@ describe('bridge protocol', () => {
     ]);
     assert.deepEqual(listed(deno, /const SHOWN_ERROR_DETAILS = \[([^\]]*)\]/), [
       ...SHOWN_ERROR_DETAILS
+    ]);
+  });
+
+  it('kernel clients read the same methods directly', () => {
+    const listed = (text: string, pattern: RegExp) =>
+      [...(pattern.exec(text)?.[1] ?? '').matchAll(/['"](\w+)['"]/g)].map(
+        match => match[1]
+      );
+    const python = read('./python/ocean_bridge.py');
+    const deno = read('./deno/ocean_bridge.ts');
+    assert.deepEqual(listed(python, /\nDIRECT_READ_METHODS = \(([^)]*)\)/), [
+      ...DIRECT_READ_METHODS
+    ]);
+    assert.deepEqual(listed(deno, /const DIRECT_READ_METHODS = \[([^\]]*)\]/), [
+      ...DIRECT_READ_METHODS
     ]);
   });
 

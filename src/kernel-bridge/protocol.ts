@@ -121,7 +121,45 @@ export interface IKernelWalletState {
   /** Hex chain id, as `eth_chainId` and `chainChanged` give it. */
   chainId: string;
   status: 'none' | 'locked' | 'unlocked';
+  /**
+   * The active network's JSON-RPC URL, given only where the kernel may send
+   * DIRECT_READ_METHODS there itself (see KernelBridge.sharedRpcUrl): the
+   * page would read from it too and it is on loopback. Absent: every
+   * request goes through the page.
+   */
+  rpcUrl?: string;
 }
+
+/**
+ * Chain reads a kernel sends straight to `IKernelWalletState.rpcUrl` when
+ * the page shares it: public chain data that needs no account and no
+ * signature, so the wallet has nothing to approve and the page nothing to
+ * add. Why: a stdin round trip through the lab server and the page costs
+ * 1.5 to 2 ms (bench:bridge) and a notebook's traffic is mostly reads.
+ * Signatures, transactions, accounts and wallet_* always go to the page.
+ * eth_chainId is answered from the state the page sent, after the kernel
+ * checked once that the URL serves that chain. Both kernel clients list the
+ * same methods (protocol.test.ts).
+ */
+export const DIRECT_READ_METHODS = [
+  'eth_blockNumber',
+  'eth_call',
+  'eth_chainId',
+  'eth_estimateGas',
+  'eth_feeHistory',
+  'eth_gasPrice',
+  'eth_getBalance',
+  'eth_getBlockByHash',
+  'eth_getBlockByNumber',
+  'eth_getCode',
+  'eth_getLogs',
+  'eth_getStorageAt',
+  'eth_getTransactionByHash',
+  'eth_getTransactionCount',
+  'eth_getTransactionReceipt',
+  'eth_maxPriorityFeePerGas',
+  'net_version'
+] as const;
 
 /**
  * An error as the kernel raises it: EIP-1193 code or an OCEAN_* code, and a

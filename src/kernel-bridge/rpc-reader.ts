@@ -200,23 +200,33 @@ export class RpcReader {
   private _nextId = 1;
 }
 
-/** `ws://` form of a loopback `http://` endpoint, else null. */
-export function loopbackWebSocketUrl(rpcUrl: string): string | null {
+/**
+ * Whether `rpcUrl` is an http(s) endpoint on this machine's loopback with no
+ * credentials in it (the dev chains; never a hosted RPC, whose URL may
+ * carry an API key).
+ */
+export function isLoopbackRpcUrl(rpcUrl: string): boolean {
   let url: URL;
   try {
     url = new URL(rpcUrl);
   } catch {
-    return null;
+    return false;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return null;
+    return false;
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const loopback =
     host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-  if (!loopback || url.username || url.password) {
+  return loopback && !url.username && !url.password;
+}
+
+/** `ws://` form of a loopback `http://` endpoint, else null. */
+export function loopbackWebSocketUrl(rpcUrl: string): string | null {
+  if (!isLoopbackRpcUrl(rpcUrl)) {
     return null;
   }
+  const url = new URL(rpcUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.toString();
 }

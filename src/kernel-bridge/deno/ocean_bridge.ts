@@ -33,6 +33,28 @@
     'expected',
     'actual'
   ];
+  // Chain reads sent straight to the JSON-RPC URL the browser shares (the
+  // state's rpcUrl, only ever a loopback one): public data, no account, no
+  // signature. Everything else goes to the browser. Same list as protocol.ts.
+  const DIRECT_READ_METHODS = [
+    'eth_blockNumber',
+    'eth_call',
+    'eth_chainId',
+    'eth_estimateGas',
+    'eth_feeHistory',
+    'eth_gasPrice',
+    'eth_getBalance',
+    'eth_getBlockByHash',
+    'eth_getBlockByNumber',
+    'eth_getCode',
+    'eth_getLogs',
+    'eth_getStorageAt',
+    'eth_getTransactionByHash',
+    'eth_getTransactionCount',
+    'eth_getTransactionReceipt',
+    'eth_maxPriorityFeePerGas',
+    'net_version'
+  ];
   const DISPLAY = Symbol.for('Jupyter.display');
 
   type Json = any;
@@ -396,16 +418,110 @@
     return next;
   }
 
+  // ----- direct reads -------------------------------------------------------
+
+  // Why: a request through the browser crosses the lab server twice (the
+  // stdin prompt out, the reply back), 1.5 to 2 ms more than the chain
+  // itself (bench:bridge), and a notebook's traffic is mostly reads. The
+  // browser decides: it shares a URL only where it reads from it too (its
+  // built-in wallet on the active network) and only a loopback one. The
+  // kernel checks once per URL that it serves the chain the browser named
+  // (a kernel on another machine finds another chain or none there and
+  // keeps asking the browser). Whatever fails on the way is asked of the
+  // browser, which says what is wrong. Deno has no subshells and cannot
+  // receive comm messages, so everything else stays on stdin.
+  const directChains = new Map<string, Promise<number | null>>();
+
+  async function postRpc(url: string, method: string, params: Json) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`HTTP ${response.status}`);
+    }
+    return response.json();
+  }
+
+  /** `{ answered: true, result }` when read here, else `{ answered: false }`. */
+  async function directRead(
+    method: string,
+    params: Json
+  ): Promise<{ answered: boolean; result?: Json }> {
+    const url = typeof state?.rpcUrl === 'string' ? state.rpcUrl : null;
+    const chain = url ? Number.parseInt(String(state.chainId), 16) : NaN;
+    if (
+      !url ||
+      Number.isNaN(chain) ||
+      !DIRECT_READ_METHODS.includes(method) ||
+      // Binary params travel as {$bytes} for the browser to decode.
+      JSON.stringify(params ?? []).includes('"$bytes"')
+    ) {
+      return { answered: false };
+    }
+    if (!directChains.has(url)) {
+      directChains.set(
+        url,
+        postRpc(url, 'eth_chainId', []).then(
+          body => Number.parseInt(String(body?.result), 16),
+          () => null
+        )
+      );
+    }
+    if ((await directChains.get(url)) !== chain) {
+      return { answered: false };
+    }
+    if (method === 'eth_chainId') {
+      return { answered: true, result: state.chainId };
+    }
+    let body: Json;
+    try {
+      body = await postRpc(url, method, params ?? []);
+    } catch {
+      return { answered: false };
+    }
+    if (body?.error && typeof body.error === 'object') {
+      // The node's own refusal (a revert, a bad param), as the browser
+      // would pass it on: its JSON-RPC code, message and data.
+      throw new OceanBridgeError(
+        body.error.code ?? 'OCEAN_NETWORK_UNREACHABLE',
+        `The network refused ${method}: ${body.error.message ?? ''}`,
+        body.error.data
+      );
+    }
+    if (!body || typeof body !== 'object' || !('result' in body)) {
+      return { answered: false };
+    }
+    return { answered: true, result: body.result };
+  }
+
   // ----- the EIP-1193 provider ----------------------------------------------
 
   const provider = {
     isOcean: true,
+    /**
+     * Chain reads (DIRECT_READ_METHODS) go straight to the network's
+     * JSON-RPC URL when the browser shares it; false sends every request
+     * through the browser. Signatures always go through the wallet dialog.
+     */
+    directReads: true,
     async request(args: { method: string; params?: unknown }): Promise<Json> {
       if (!args || typeof args.method !== 'string') {
         throw new OceanBridgeError(
           -32600,
           'request() takes { method, params }.'
         );
+      }
+      if (provider.directReads) {
+        const read = await directRead(
+          args.method,
+          args.params === undefined ? undefined : encode(args.params)
+        );
+        if (read.answered) {
+          return read.result;
+        }
       }
       const message: Json = { op: 'rpc', method: args.method };
       if (args.params !== undefined) {
