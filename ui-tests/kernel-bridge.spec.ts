@@ -4,9 +4,11 @@
  * and a local Ocean stack on free ports:
  *
  * reads mid-cell without prompts → the account is shared once per kernel
- * session → a signature requested mid-cell returns in the same cell →
- * rejection is 4001 in the cell → a transaction hash and receipt in the same
- * cell → accountsChanged reaches the kernel → a locked wallet gives 4100 →
+ * session and account → a signature requested mid-cell returns in the same
+ * cell → rejection is 4001 in the cell → a transaction hash and receipt in
+ * the same cell → accountsChanged reaches the kernel; after a switch to an
+ * account it was never given it sees none and is asked again, naming the
+ * account (as MetaMask asks per account) → a locked wallet gives 4100 →
  * kernel restart, the bridge works again → the saved notebook holds no bridge
  * traffic and no input box was ever rendered. Deno: ethers.BrowserProvider
  * over `ocean.provider` signs EIP-712 typed data that verifies.
@@ -232,12 +234,39 @@ test('Python and Deno kernels share the wallet session mid-cell', async ({
   expect(sent).toMatch(/tx 0x[0-9a-f]{64}/);
   expect(sent).toContain('status 0x1');
 
-  // --- accountsChanged reaches an idle kernel. ----------------------------
+  // --- accountsChanged reaches an idle kernel; consent is per account. ---
+  // The kernel was given the first account only: after a switch to a new one
+  // it hears that it has no account, and its next request asks again, naming
+  // the new account (as MetaMask asks per account).
   await view.locator('button[data-action="add-account"]').click();
   await expect(view.locator('.address')).not.toHaveText(first);
   const second = (await view.locator('.address').innerText()).trim();
   await expect
-    .poll(async () => run(page, "print('seen', seen)"), { timeout: 30_000 })
+    .poll(async () => run(page, "print('seen', seen[-1:])"), {
+      timeout: 30_000
+    })
+    .toContain('seen [[]]');
+  expect(
+    await run(page, "print('now', provider.request('eth_accounts'))")
+  ).toContain('now []');
+  expect(await run(page, "print('seen', seen)")).not.toContain(second);
+  cell = await startCell(
+    page,
+    "switched = %ocean account\nprint('switched', switched)"
+  );
+  await expect(shareDialog(page)).toBeVisible();
+  await expect(shareDialog(page)).toContainText(second);
+  await expect(shareDialog(page)).toContainText(
+    `It was given ${first.toLowerCase()} before`
+  );
+  await shareDialog(page)
+    .getByRole('button', { name: 'Share account' })
+    .click();
+  expect(await finished(cell)).toContain(`switched ${second}`);
+  await expect
+    .poll(async () => run(page, "print('seen', seen[-1:])"), {
+      timeout: 30_000
+    })
     .toContain(second);
 
   // --- A locked wallet: the cell waits for the unlock, declining is 4100. --
@@ -359,7 +388,8 @@ test('Python and Deno kernels share the wallet session mid-cell', async ({
   await finished(cell);
   await expect(cell.locator('.jp-Cell-outputArea')).toContainText('code 4001');
 
-  // accountsChanged reaches the idle Deno kernel too.
+  // accountsChanged reaches the idle Deno kernel too. It was given the
+  // second account only, so on the first it hears that it has none.
   await view.locator('select.account').selectOption(first);
   await expect(view.locator('.address')).toHaveText(first);
   await expect
@@ -376,7 +406,7 @@ test('Python and Deno kernels share the wallet session mid-cell', async ({
       },
       { timeout: 30_000 }
     )
-    .toContain(first);
+    .toContain('seen []');
 
   expect(await page.evaluate(() => (window as any).__stdinBoxes)).toBe(0);
 });
