@@ -5,11 +5,19 @@
 //   - the venv has a package the lock does not name, or at another version,
 //     or lacks one the lock names (`pip list` against requirements/project.txt);
 //   - `pip check` finds a broken requirement;
+//   - a `jupyter <command>` the tests or scripts run comes from a package
+//     that requirements/project.in does not name (only pinned transitively);
 //   - the python3 kernel the lab starts is not the venv's Python, or cannot
 //     import the libraries the notebooks load data with.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab } from './lib/services.mjs';
@@ -31,6 +39,37 @@ function readLock(file) {
     if (pin) pins.set(normalise(pin[1]), pin[2]);
   }
   return pins;
+}
+
+/**
+ * The `jupyter <command>`s run by the sources under `folders`: a spawn of
+ * the venv's `jupyter` (`venvBin('jupyter'), ['labextension', …]`,
+ * `join(…, 'jupyter'), ['nbconvert', …]`) or a command line in a string
+ * (`"jupyter lab …"`).
+ */
+function jupyterCommands(folders) {
+  const found = new Set();
+  const walk = dir => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!['node_modules', 'report', 'test-results'].includes(entry.name))
+          walk(full);
+      } else if (/\.(m?[jt]s|sh)$/.test(entry.name)) {
+        const text = readFileSync(full, 'utf8');
+        for (const match of text.matchAll(
+          /['"]jupyter['"]\s*\)?\s*,\s*\[\s*['"]([a-z][a-z-]*)['"]/g
+        ))
+          found.add(match[1]);
+        for (const match of text.matchAll(
+          /(?:^|[\s'"`])jupyter ([a-z][a-z-]*) (?=-|\$|"|\S+\.ipynb)/gm
+        ))
+          found.add(match[1]);
+      }
+    }
+  };
+  for (const folder of folders) walk(folder);
+  return [...found].sort();
 }
 
 // 1. The venv against the lock.
@@ -89,7 +128,51 @@ check(
   `pip check: ${(pipCheck.stdout + pipCheck.stderr).trim()}`
 );
 
-// 2. The kernel the lab starts, asked through the lab's own REST and
+// 2. What the tests and scripts run from the venv (`jupyter <command>`) is
+// named in requirements/project.in, not only pinned because another package
+// needs it today: a relock after that package dropped it would remove the
+// command, and the test using it (provenance.spec's `jupyter nbconvert`)
+// would fail on a fresh clone only. The package behind each command is the
+// one whose `jupyter-<command>` console script the venv holds.
+const named = new Set(
+  readFileSync(join('requirements', 'project.in'), 'utf8')
+    .split('\n')
+    .map(line => /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*[=<>~!]=/.exec(line)?.[1])
+    .filter(Boolean)
+    .map(normalise)
+);
+const commands = jupyterCommands(['ui-tests', 'scripts', 'spaces']);
+const owners = spawnSync(
+  VENV_PYTHON,
+  [
+    '-c',
+    [
+      'import json, sys',
+      'from importlib.metadata import distributions',
+      'wanted = set(json.loads(sys.argv[1]))',
+      'found = {}',
+      'for dist in distributions():',
+      '    for ep in dist.entry_points:',
+      "        if ep.group == 'console_scripts' and ep.name.startswith('jupyter-') and ep.name[8:] in wanted:",
+      "            found[ep.name[8:]] = dist.metadata['Name']",
+      'print(json.dumps(found))'
+    ].join('\n'),
+    JSON.stringify(commands)
+  ],
+  { encoding: 'utf8' }
+);
+const ownerOf = owners.status === 0 ? JSON.parse(owners.stdout) : {};
+const unnamed = commands.filter(
+  command => !ownerOf[command] || !named.has(normalise(ownerOf[command]))
+);
+check(
+  commands.length > 0 && unnamed.length === 0,
+  `every jupyter command the tests and scripts run comes from a package named in requirements/project.in (${commands
+    .map(command => `${command}: ${ownerOf[command] ?? 'no package'}`)
+    .join(', ')}${unnamed.length ? `; not named: ${unnamed.join(', ')}` : ''})`
+);
+
+// 3. The kernel the lab starts, asked through the lab's own REST and
 // websocket APIs would need a client; jupyter_client (in the venv) starts
 // the very kernelspec the lab lists, with the lab's environment.
 const work = mkdtempSync(join(tmpdir(), 'jlo-venv-'));
