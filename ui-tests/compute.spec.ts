@@ -370,3 +370,120 @@ test('compute-only data: download refused, the allowed algorithm runs from the n
   );
   expect(notAllowed).toContain('not allowed');
 });
+
+/**
+ * Whether every number of each `ol.steps` list under `selector` (through
+ * shadow roots) fits in the list's left padding, where the browser draws it:
+ * "10. " is wider than one digit's room and was cut off at the panel's edge.
+ * The numbers are measured in the list's own font.
+ */
+async function stepNumbersFit(page: Page, selector: string) {
+  return page.evaluate(sel => {
+    const lists: HTMLOListElement[] = [];
+    const walk = (node: Element | ShadowRoot) => {
+      for (const child of Array.from(node.children)) {
+        if (child.matches('ol.steps')) lists.push(child as HTMLOListElement);
+        if (child.shadowRoot) walk(child.shadowRoot);
+        walk(child);
+      }
+    };
+    walk(document.querySelector(sel)!);
+    const context = document.createElement('canvas').getContext('2d')!;
+    return lists.flatMap(list =>
+      Array.from(list.children).map((item, index) => {
+        context.font = getComputedStyle(item).font;
+        const number = context.measureText(`${index + 1}. `).width;
+        const room = parseFloat(getComputedStyle(list).paddingLeft);
+        return { n: index + 1, fits: number <= room };
+      })
+    );
+  }, selector);
+}
+
+test('the compute view: what to do without a dataset, the whole price before paying, step numbers past 9; the publish form asks for algorithms again', async ({
+  page,
+  oceanLab,
+  stack
+}, testInfo) => {
+  test.setTimeout(240_000);
+  await openLab(page, oceanLab);
+  // A new account: it holds no datatoken and has no order yet.
+  await setUpAccounts(page, newAccounts());
+  const panel = page.locator('#jupyterlab-ocean-publish');
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('ocean:publish')
+  );
+  await panel.locator('[data-ocean-tab=compute]').click();
+  const job = panel.locator('ocean-compute-job');
+  // No dataset chosen: what to do, not "Loading algorithms…" forever.
+  await expect(job.locator('[data-ocean=no-dataset]')).toContainText(
+    'Choose a dataset first'
+  );
+  await expect(job).not.toContainText('Loading algorithms');
+  await expect(job.locator('[data-ocean-action=start]')).toHaveCount(0);
+
+  // The stack's compute-only sample: the price, before anything is paid.
+  const dataset = stack.samples.compute!;
+  const algorithm = stack.samples.algorithm!;
+  await page.evaluate(
+    did =>
+      (window as any).jupyterapp.commands.execute('ocean:compute', { did }),
+    dataset
+  );
+  await expect(job.locator('select[name=algorithm]')).toHaveValue(algorithm);
+  const price = job.locator('[data-ocean=price]');
+  await expect(price.locator('[data-ocean=total]')).toBeVisible({
+    timeout: 60_000
+  });
+  const datasetName = (await ddo(stack, dataset)).metadata.name;
+  const algorithmName = (await ddo(stack, algorithm)).metadata.name;
+  await expect(price.locator('li[data-part=dataset]')).toHaveText(
+    `The dataset ${datasetName}: 1.001 OCEAN`
+  );
+  await expect(price.locator('li[data-part=algorithm]')).toHaveText(
+    `The algorithm ${algorithmName}: free`
+  );
+  await expect(price.locator('li[data-part=environment]')).toHaveText(
+    `The compute environment at ${new URL(stack.nodeUrl).host}: free`
+  );
+  await expect(price.locator('[data-ocean=total]')).toHaveText(
+    'In all: 1.001 OCEAN, plus network fees.'
+  );
+  await expect(job.locator('[data-ocean-action=start]')).toHaveText(
+    'Pay and start the job'
+  );
+  await job.screenshot({ path: testInfo.outputPath('compute-price.png') });
+
+  // A job's progress runs past nine steps (buy, orders, start, statuses):
+  // the numbers 10 and 11 keep their room.
+  await job.evaluate((element: any) => {
+    element.progress = Array.from(
+      { length: 12 },
+      (_, i) => `Progress line ${i + 1}`
+    );
+  });
+  await expect(job.locator('[data-ocean=progress] li')).toHaveCount(12);
+  const numbers = await stepNumbersFit(page, '#jupyterlab-ocean-publish');
+  expect(numbers).toHaveLength(12);
+  expect(numbers.filter(entry => !entry.fits)).toEqual([]);
+  await job
+    .locator('[data-ocean=progress]')
+    .screenshot({ path: testInfo.outputPath('compute-steps.png') });
+
+  // The publish form's trusted algorithms: a failed read says so and offers
+  // to try again, which then lists them.
+  await panel.locator('[data-ocean-tab=publish]').click();
+  await page.route('**/api/aquarius/assets/metadata/query', route =>
+    route.fulfill({ status: 500, body: 'Internal Server Error' })
+  );
+  const publishForm = form(page);
+  await publishForm.locator('input[name=access][value=compute]').check();
+  await expect(
+    publishForm.locator('[data-ocean=algorithms-error]')
+  ).toContainText("The network's algorithms could not be read");
+  await page.unroute('**/api/aquarius/assets/metadata/query');
+  await publishForm.locator('[data-ocean-action=reload-algorithms]').click();
+  await expect(
+    publishForm.locator(`input[name=trusted][value="${algorithm}"]`)
+  ).toBeVisible({ timeout: 30_000 });
+});

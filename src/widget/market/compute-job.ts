@@ -9,6 +9,10 @@ import {
 } from '@jupyterlab/translation';
 import { html, LitElement, nothing } from 'lit';
 import type { IComputeJob } from '../../ocean/compute';
+import type {
+  IComputeCostLine,
+  IComputeQuote
+} from '../../ocean/compute-quote';
 import { oceanFormStyles } from './publish-styles';
 import { slot, withMarkup } from './sentence';
 
@@ -20,6 +24,7 @@ export interface IComputeChoice {
 /**
  * @summary A compute job: algorithm choice, progress, status, logs and results.
  * @event ocean-compute-start - detail `{ algorithm }`.
+ * @event ocean-compute-algorithm - detail `{ algorithm }`: another algorithm was chosen.
  * @event ocean-compute-result - detail `{ index }`: save (and show) one result.
  * @event ocean-compute-stop - stop the running job.
  */
@@ -36,6 +41,9 @@ export class OceanComputeJob extends LitElement {
     error: { type: String },
     saved: { attribute: false },
     kernelHint: { type: String },
+    quote: { attribute: false },
+    quoteError: { type: String },
+    algorithmsError: { type: String },
     trans: { attribute: false }
   };
 
@@ -55,6 +63,12 @@ export class OceanComputeJob extends LitElement {
   saved: Record<number, string> = {};
   /** Code that loads the results into a kernel. */
   kernelHint = '';
+  /** What the job will cost, shown before it is paid (null while it is read). */
+  quote: IComputeQuote | null = null;
+  /** Why the price could not be read. */
+  quoteError = '';
+  /** Why the dataset's algorithms could not be read. */
+  algorithmsError = '';
 
   static styles = oceanFormStyles;
 
@@ -66,6 +80,13 @@ export class OceanComputeJob extends LitElement {
 
   private _renderChoice() {
     const trans = this.trans;
+    if (this.algorithmsError)
+      return html`<p class="error" role="alert" data-ocean="algorithms-error">
+        ${trans.__(
+          'The algorithms this dataset trusts could not be read: %1',
+          this.algorithmsError
+        )}
+      </p>`;
     if (this.algorithms === null)
       return html`<p>${trans.__('Loading algorithms…')}</p>`;
     if (this.algorithms.length === 0)
@@ -77,8 +98,10 @@ export class OceanComputeJob extends LitElement {
       <select
         name="algorithm"
         ?disabled=${this.busy}
-        @change=${(event: Event) =>
-          (this.algorithm = (event.target as HTMLSelectElement).value)}
+        @change=${(event: Event) => {
+          this.algorithm = (event.target as HTMLSelectElement).value;
+          this._emit('ocean-compute-algorithm', { algorithm: this.algorithm });
+        }}
       >
         ${this.algorithms.map(
           choice =>
@@ -172,8 +195,69 @@ export class OceanComputeJob extends LitElement {
     </div>`;
   }
 
+  private _costWords(line: IComputeCostLine): string {
+    const trans = this.trans;
+    if (line.why === 'held')
+      return trans.__('nothing (you hold its datatoken)');
+    if (line.why === 'ordered')
+      return trans.__('nothing (your order is still valid)');
+    if (line.why === 'free' || Number(line.amount) === 0)
+      return trans.__('free');
+    return `${line.amount} ${line.symbol}`;
+  }
+
+  private _renderPrice() {
+    const trans = this.trans;
+    if (!this.algorithm || this.job) return nothing;
+    if (this.quoteError)
+      return html`<p class="error" data-ocean="price-error">
+        ${trans.__('The price could not be read: %1', this.quoteError)}
+      </p>`;
+    if (!this.quote)
+      return html`<p class="hint" data-ocean="price">
+        ${trans.__('Reading the price…')}
+      </p>`;
+    const part = (line: IComputeCostLine) =>
+      line.part === 'dataset'
+        ? trans.__('The dataset %1', line.name)
+        : line.part === 'algorithm'
+          ? trans.__('The algorithm %1', line.name)
+          : trans.__('The compute environment at %1', line.name);
+    const total = this.quote.total;
+    return html`<div data-ocean="price">
+      <div>${trans.__('Price of this job:')}</div>
+      <ul class="costs">
+        ${this.quote.lines.map(
+          line =>
+            html`<li data-part=${line.part}>
+              ${part(line)}: <strong>${this._costWords(line)}</strong>
+            </li>`
+        )}
+      </ul>
+      <div data-ocean="total">
+        ${
+          total === null
+            ? trans.__('In all: the amounts above, plus network fees.')
+            : Number(total) === 0
+              ? trans.__('In all: nothing but network fees.')
+              : trans.__(
+                  'In all: %1 %2, plus network fees.',
+                  total,
+                  this.quote.symbol
+                )
+        }
+      </div>
+    </div>`;
+  }
+
   render() {
     const trans = this.trans;
+    if (!this.datasetDid)
+      return html`<p class="hint" data-ocean="no-dataset">
+        ${trans.__(
+          'Choose a dataset first: “Run a job” on a compute-only asset in My assets, or %ocean compute <did> in a notebook.'
+        )}
+      </p>`;
     return html`<div class="stack">
       <div>
         ${withMarkup(trans.__('Compute on %1', slot(0)), [
@@ -181,7 +265,7 @@ export class OceanComputeJob extends LitElement {
         ])}
         <div class="hint"><code>${this.datasetDid}</code></div>
       </div>
-      ${this._renderChoice()}
+      ${this._renderChoice()} ${this._renderPrice()}
       <button
         class="primary"
         data-ocean-action="start"

@@ -23,6 +23,7 @@ import {
   type IComputeJob
 } from '../../ocean/compute';
 import { NodeAuth } from '../../ocean/compute-auth';
+import { quoteComputeJob } from '../../ocean/compute-quote';
 import { resultsFolder, saveResult } from '../../ocean/compute-results';
 import {
   OCEAN_COMPUTE_MIME_TYPE,
@@ -69,6 +70,9 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
       void this.saveResult(index);
     });
     this.job.addEventListener('ocean-compute-stop', () => void this.stop());
+    this.job.addEventListener('ocean-compute-algorithm', () => {
+      void this.quote();
+    });
   }
 
   get did(): string {
@@ -80,8 +84,13 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
       { did?: unknown; algorithm?: unknown } | undefined;
     const did = typeof data?.did === 'string' ? data.did : '';
     if (did !== this._did) await this.showDataset(did);
-    if (typeof data?.algorithm === 'string')
+    if (
+      typeof data?.algorithm === 'string' &&
+      data.algorithm !== this.job.algorithm
+    ) {
       this.job.algorithm = data.algorithm;
+      await this.quote();
+    }
   }
 
   /** Shows the job form for `did`: its name and the algorithms it trusts. */
@@ -96,10 +105,11 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
     job.error = '';
     job.progress = [];
     job.saved = {};
+    job.quote = null;
+    job.quoteError = '';
+    job.algorithmsError = '';
     if (!did) {
-      job.error = this._trans.__(
-        'No dataset given: the view needs a compute-only asset DID.'
-      );
+      // The view says what to choose (compute-job.ts), rather than wait.
       job.algorithms = [];
       return;
     }
@@ -133,8 +143,33 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
       if (!choices.some(choice => choice.did === job.algorithm))
         job.algorithm = choices[0]?.did ?? '';
     } catch (error) {
-      job.error = sentence(error);
+      job.algorithmsError = sentence(error);
       job.algorithms = [];
+      return;
+    }
+    await this.quote();
+  }
+
+  /** Reads what the chosen job will cost, to show it before it is paid. */
+  async quote(): Promise<void> {
+    const job = this.job;
+    const dataset = this._did;
+    const algorithm = job.algorithm;
+    job.quote = null;
+    job.quoteError = '';
+    if (!dataset || !algorithm) return;
+    try {
+      const quote = await quoteComputeJob(
+        this._networks.active,
+        this._wallet?.state.account ?? null,
+        { dataset, algorithm }
+      );
+      // Another dataset or algorithm was chosen meanwhile: its own quote shows.
+      if (this._did === dataset && job.algorithm === algorithm)
+        job.quote = quote;
+    } catch (error) {
+      if (this._did === dataset && job.algorithm === algorithm)
+        job.quoteError = sentence(error);
     }
   }
 

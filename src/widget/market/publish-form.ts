@@ -108,6 +108,8 @@ export class OceanPublishForm extends LitElement {
   values: IPublishFormValues = { ...EMPTY_PUBLISH_FORM };
   algorithms: ReadonlyArray<IAlgorithmChoice> | null = null;
   algorithmsError = '';
+  /** The panel was asked for the algorithms and has not answered yet. */
+  private _algorithmsAsked = false;
   busy = false;
   /** The step in progress (or the last one reached). */
   step: PublishStep | '' = '';
@@ -139,8 +141,34 @@ export class OceanPublishForm extends LitElement {
     value: IPublishFormValues[K]
   ): void {
     this.values = { ...this.values, [key]: value };
-    if (key === 'access' && value === 'compute' && this.algorithms === null)
-      this._emit('ocean-load-algorithms');
+  }
+
+  /** Asks the panel for the network's algorithms (again). */
+  private _askAlgorithms(): void {
+    this._algorithmsAsked = true;
+    this.algorithmsError = '';
+    this.algorithms = null;
+    this._emit('ocean-load-algorithms');
+  }
+
+  protected willUpdate(changed: Map<PropertyKey, unknown>): void {
+    // Answered: a later "no list" (a network switch) asks again.
+    if (changed.has('algorithms') && this.algorithms !== null)
+      this._algorithmsAsked = false;
+  }
+
+  protected updated(): void {
+    // Whenever the trusted-algorithm list shows without algorithms (compute
+    // chosen, a network switch, a dataset type chosen again), ask for them
+    // once, instead of "Loading algorithms…" that nothing answers.
+    if (
+      this.values.type === 'dataset' &&
+      this.values.access === 'compute' &&
+      this.algorithms === null &&
+      !this.algorithmsError &&
+      !this._algorithmsAsked
+    )
+      this._askAlgorithms();
   }
 
   private _emit(type: string, detail?: unknown): void {
@@ -177,7 +205,19 @@ export class OceanPublishForm extends LitElement {
     const trans = this.trans;
     let list;
     if (this.algorithmsError)
-      list = html`<p class="error">${this.algorithmsError}</p>`;
+      list = html`<p class="error" role="alert" data-ocean="algorithms-error">
+          ${trans.__(
+            "The network's algorithms could not be read: %1",
+            this.algorithmsError
+          )}
+        </p>
+        <button
+          type="button"
+          data-ocean-action="reload-algorithms"
+          @click=${() => this._askAlgorithms()}
+        >
+          ${trans.__('Try again')}
+        </button>`;
     else if (this.algorithms === null)
       list = html`<p>${trans.__('Loading algorithms…')}</p>`;
     else if (this.algorithms.length === 0)

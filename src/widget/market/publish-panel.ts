@@ -134,11 +134,6 @@ export class OceanPublishPanel extends Widget {
       undefined,
       trans
     );
-    const computeIntro = document.createElement('p');
-    computeIntro.textContent = trans.__(
-      'Choose “Run a job” on a compute-only asset (here, in My assets, or from a notebook with %ocean compute <did>).'
-    );
-    computeIntro.className = 'jp-OceanPublishPanel-hint';
 
     const section = (tab: Tab, ...children: Node[]) => {
       const element = document.createElement('section');
@@ -149,7 +144,8 @@ export class OceanPublishPanel extends Widget {
     this._sections = {
       publish: section('publish', this.form),
       manage: section('manage', this.manage, this.purchases),
-      compute: section('compute', computeIntro, this.compute.node)
+      // With no dataset yet, the job view says how to choose one.
+      compute: section('compute', this.compute.node)
     };
     this.node.append(
       nav,

@@ -78,6 +78,11 @@ export const oceanFormStyles = css`
   }
   ol.steps {
     margin: 4px 0;
+    /* Room for two-digit numbers ("10.", "11."): 1.4em cut them off. */
+    padding-left: 2.6em;
+  }
+  ul.costs {
+    margin: 2px 0;
     padding-left: 1.4em;
   }
   ol.steps li[data-state='done'] {
