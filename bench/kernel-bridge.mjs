@@ -1,8 +1,13 @@
 // npm run bench:bridge — round trip of eth_blockNumber from a real Python
-// kernel through the kernel bridge (stdin → browser → wallet → RPC and
-// back), against the same kernel calling the chain's JSON-RPC directly.
+// kernel through the kernel bridge, against the same kernel calling the
+// chain's JSON-RPC directly. Three paths: `provider.request` as a notebook
+// gets it (a read goes straight to the chain's URL when the page shares it,
+// see protocol.ts DIRECT_READ_METHODS), the stdin path every other request
+// takes (stdin → page → wallet → RPC and back; `direct_reads = False`), and,
+// for the record, a comm echo over an ipykernel 7 subshell (JupyterLab's
+// comms over subshells), the other way to reach the page mid-cell.
 // Drives the real frontend in Chromium against a local stack on free ports.
-// Prints both medians and their difference with the load averages (the
+// Prints the medians and their differences with the load averages (the
 // machine may be shared); the last line is JSON.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -124,8 +129,22 @@ try {
     undefined,
     { timeout: 60_000 }
   );
+  // The subshell echo's page side: JupyterLab opens a subshell per comm
+  // target (commsOverSubshells, its default) and sends this comm's messages
+  // there, so the kernel's subshell thread reads them while the cell runs.
+  await page.evaluate(() => {
+    const kernel =
+      window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    kernel.registerCommTarget('jupyterlab-ocean-bench-echo', comm => {
+      comm.onMsg = msg => void comm.send(msg.content.data);
+      void comm.subshellStarted.then(() =>
+        comm.send({ subshell: comm.subshellId })
+      );
+    });
+  });
+  const ECHO_ROUNDS = Math.min(ROUNDS, 50);
   const code = [
-    'import json, statistics, time, urllib.request',
+    'import json, statistics, threading, time, urllib.request',
     'from jupyterlab_ocean import provider',
     `RPC = ${JSON.stringify(stack.info.rpcUrl)}`,
     'opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))',
@@ -133,17 +152,45 @@ try {
     "    body = json.dumps({'jsonrpc': '2.0', 'id': 1, 'method': 'eth_blockNumber', 'params': []}).encode()",
     "    request = urllib.request.Request(RPC, data=body, headers={'Content-Type': 'application/json'})",
     "    return json.loads(opener.open(request).read())['result']",
-    'for _ in range(10):',
-    "    provider.request('eth_blockNumber'); direct()",
-    'bridge, plain = [], []',
-    `for _ in range(${ROUNDS}):`,
-    '    t = time.perf_counter()',
-    "    provider.request('eth_blockNumber')",
-    '    bridge.append((time.perf_counter() - t) * 1000)',
-    '    t = time.perf_counter()',
-    '    direct()',
-    '    plain.append((time.perf_counter() - t) * 1000)',
-    "print('BENCH', json.dumps({'bridge_ms': statistics.median(bridge), 'direct_ms': statistics.median(plain)}))"
+    // The same request over one kept-alive connection, as a provider
+    // library (and the bridge's direct reads) sends it.
+    'import http.client, urllib.parse',
+    'where = urllib.parse.urlsplit(RPC)',
+    'kept = http.client.HTTPConnection(where.hostname, where.port)',
+    'def direct_kept():',
+    "    body = json.dumps({'jsonrpc': '2.0', 'id': 1, 'method': 'eth_blockNumber', 'params': []}).encode()",
+    "    kept.request('POST', where.path or '/', body, {'Content-Type': 'application/json'})",
+    "    return json.loads(kept.getresponse().read())['result']",
+    'def timed(rounds, *calls):',
+    '    times = [[] for _ in calls]',
+    '    for _ in range(rounds):',
+    '        for call, spent in zip(calls, times):',
+    '            t = time.perf_counter()',
+    '            call()',
+    '            spent.append((time.perf_counter() - t) * 1000)',
+    '    return [statistics.median(spent) for spent in times]',
+    "read = lambda: provider.request('eth_blockNumber')",
+    'timed(10, read, direct, direct_kept)',
+    `bridge, plain, plain_kept = timed(${ROUNDS}, read, direct, direct_kept)`,
+    "shared = bool((provider.state or {}).get('rpcUrl'))",
+    'provider.direct_reads = False',
+    'timed(10, read)',
+    `stdin, = timed(${ROUNDS}, read)`,
+    'provider.direct_reads = True',
+    // ipykernel 7.4 sends a comm's replies to the subshell its last message
+    // came from (the main shell here, busy with this cell); the echo asks
+    // for the subshell the page chose.
+    'from comm import create_comm',
+    'answered = threading.Event()',
+    'echo = create_comm(target_name="jupyterlab-ocean-bench-echo", data={})',
+    'echo._reply_subshell_for = lambda data, default: default',
+    'echo.on_msg(lambda msg: answered.set())',
+    'subshell = answered.wait(20)',
+    'def ping():',
+    "    answered.clear(); echo.send({'ping': 1})",
+    '    if not answered.wait(10): raise TimeoutError("no echo from the page")',
+    `comm_ms, = timed(${ECHO_ROUNDS}, ping) if subshell else [None]`,
+    "print('BENCH', json.dumps({'bridge_ms': bridge, 'direct_ms': plain, 'direct_kept_alive_ms': plain_kept, 'stdin_ms': stdin, 'shared': shared, 'subshell_echo_ms': comm_ms}))"
   ].join('\n');
   const cell = page
     .locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell')
@@ -161,15 +208,22 @@ try {
       );
     });
   const text = await output.innerText();
-  const { bridge_ms, direct_ms } = JSON.parse(/BENCH (\{.*\})/.exec(text)[1]);
+  const {
+    bridge_ms,
+    direct_ms,
+    direct_kept_alive_ms,
+    stdin_ms,
+    shared,
+    subshell_echo_ms
+  } = JSON.parse(/BENCH (\{.*\})/.exec(text)[1]);
   const round = value => Math.round(value * 100) / 100;
   const timing = await page.evaluate(() => window.__bridgeTiming);
   const median = values => {
     const sorted = [...values].sort((a, b) => a - b);
     return sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN;
   };
-  // The last ROUNDS prompts are the timed ones (before them: the client's
-  // install and the warm-up).
+  // The last ROUNDS prompts are the stdin path's timed ones (before them:
+  // the client's install and the warm-up).
   const pairs = Math.min(timing.in.length, timing.out.length);
   const inPage = [];
   for (let i = Math.max(0, pairs - ROUNDS); i < pairs; i++) {
@@ -178,7 +232,7 @@ try {
   const pageMs = median(inPage);
   const rpcMs = median(timing.rpc.slice(-ROUNDS));
   const breakdown = {
-    transit_ms: round(bridge_ms - pageMs),
+    transit_ms: round(stdin_ms - pageMs),
     page_ms: round(pageMs),
     page_rpc_ms: round(rpcMs),
     page_own_ms: round(pageMs - rpcMs),
@@ -189,6 +243,13 @@ try {
     bridge_ms: round(bridge_ms),
     direct_ms: round(direct_ms),
     overhead_ms: round(bridge_ms - direct_ms),
+    direct_kept_alive_ms: round(direct_kept_alive_ms),
+    overhead_kept_alive_ms: round(bridge_ms - direct_kept_alive_ms),
+    direct_reads_shared: shared,
+    stdin_ms: round(stdin_ms),
+    stdin_overhead_ms: round(stdin_ms - direct_ms),
+    subshell_echo_ms:
+      subshell_echo_ms === null ? null : round(subshell_echo_ms),
     breakdown,
     load_start: loadAtStart.map(round),
     load_end: loadavg().map(round)
@@ -196,11 +257,22 @@ try {
   console.log(
     `eth_blockNumber from a Python kernel, median of ${ROUNDS} rounds:`
   );
-  console.log(`  through the bridge: ${result.bridge_ms} ms`);
+  console.log(
+    `  through the bridge: ${result.bridge_ms} ms (${shared ? 'read straight from the shared RPC URL' : 'the page did not share its RPC URL: stdin'})`
+  );
   console.log(`  direct JSON-RPC:    ${result.direct_ms} ms`);
   console.log(`  bridge overhead:    ${result.overhead_ms} ms`);
   console.log(
-    `  where it goes (medians): kernel ⇄ server ⇄ page transit ${breakdown.transit_ms} ms; in the page ${breakdown.page_ms} ms, of which the chain's JSON-RPC answer ${breakdown.page_rpc_ms} ms and the bridge and wallet ${breakdown.page_own_ms} ms (${breakdown.prompts} prompts, ${breakdown.replies} replies seen)`
+    `  direct JSON-RPC on one kept-alive connection: ${result.direct_kept_alive_ms} ms (the bridge ${result.overhead_kept_alive_ms} ms over it)`
+  );
+  console.log(
+    `  the stdin path (direct_reads off, as every signing request): ${result.stdin_ms} ms, ${result.stdin_overhead_ms} ms over direct`
+  );
+  console.log(
+    `  where the stdin path's time goes (medians): kernel ⇄ server ⇄ page transit ${breakdown.transit_ms} ms; in the page ${breakdown.page_ms} ms, of which the chain's JSON-RPC answer ${breakdown.page_rpc_ms} ms and the bridge and wallet ${breakdown.page_own_ms} ms (${breakdown.prompts} prompts, ${breakdown.replies} replies seen)`
+  );
+  console.log(
+    `  a comm echo over an ipykernel subshell, median of ${ECHO_ROUNDS}: ${result.subshell_echo_ms ?? 'no subshell'} ms`
   );
   console.log(
     `  load average (1/5/15 min): ${result.load_start.join(' ')} at start, ${result.load_end.join(' ')} at end`
