@@ -235,6 +235,23 @@ describe('notebook grants', () => {
     void ended;
   });
 
+  it("covers a publisher's datatoken minted to its own account, never to another", async () => {
+    const { book, context } = setUp();
+    const mint = (to: string) =>
+      calls.encodeFunctionData('mint', [to, parseUnits('1', 18)]);
+    const own = await book.check(context, tx(DATATOKEN, mint(ACCOUNT)));
+    assert.ok(own.covered, (own as { reason?: string }).reason);
+    book.record(own.use);
+    const order1 = await book.check(context, tx(DATATOKEN, order()));
+    assert.ok(order1.covered);
+    const other = await book.check(context, tx(DATATOKEN, mint(STRANGER)));
+    assert.equal(other.covered, false);
+    assert.match((other as { reason: string }).reason, /not for your account/);
+    const elsewhere = await book.check(context, tx(STRANGER, mint(ACCOUNT)));
+    assert.equal(elsewhere.covered, false);
+    assert.equal(book.list()[0].spent, 0n);
+  });
+
   it('covers publishing calls only on the factory and its data NFTs', async () => {
     const { book, context } = setUp();
     const setState = calls.encodeFunctionData('setMetaDataState', [1]);

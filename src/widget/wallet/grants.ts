@@ -482,6 +482,14 @@ export class GrantBook {
       if (name === 'startOrder' || name === 'reuseOrder') {
         return this._fees(record, call, credit);
       }
+      // A publisher's own access (client.ts, own-asset.ts): a datatoken minted
+      // to the grant's account costs nothing and is spent by the order.
+      if (name === 'mint') {
+        return lower(String(call.args[0]?.value ?? '')) ===
+          lower(record.grant.account)
+          ? { spend: 0n, credit }
+          : `The mint is for ${String(call.args[0]?.value)}, not for your account.`;
+      }
       if (name === 'approve') {
         const spender = lower(String(call.args[0]?.value ?? ''));
         return spenders.has(spender)
