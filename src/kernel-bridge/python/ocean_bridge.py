@@ -19,8 +19,9 @@ What it offers:
 Messages travel over the stdin channel (an ``input_request`` whose prompt
 carries the request; the browser answers in the ``input_reply``), because
 that is the one channel both ipykernel and Deno read while a cell is still
-running: see src/kernel-bridge/transport.ts. The shapes are those of
-src/kernel-bridge/protocol.ts.
+running: see src/kernel-bridge/transport.ts. Chain reads go straight to the
+loopback RPC URL the browser shares, where it does (see ``_DirectReads``).
+The shapes are those of src/kernel-bridge/protocol.ts.
 """
 
 import base64
