@@ -491,13 +491,18 @@ export interface IAssetCardOrigin {
 }
 
 /**
- * What an asset card in a notebook's output does is part of that
- * notebook's record (provenance/ provides it; the card only asks).
+ * What an output in a notebook does (an asset card's "Get access", a GAN
+ * cell's purchase) is part of that notebook's record (provenance/ provides
+ * it; the outputs only ask). Kernel commands that buy for an output (GAN
+ * images) record through it too, with their own context as the origin.
  */
 export interface IAssetCardRecorder {
   /** The notebook and cell `node` is rendered in now; null outside a notebook. */
   locate(node: HTMLElement): IAssetCardOrigin | null;
-  /** Access bought or reused from the card, recorded as an order. */
+  /**
+   * Access bought or reused from the output, recorded as an order (once:
+   * the same order for the same asset is not recorded twice).
+   */
   recordOrder(
     origin: IAssetCardOrigin,
     asset: IOceanAssetSummary,

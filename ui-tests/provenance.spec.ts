@@ -349,6 +349,118 @@ test('provenance: "Get access" on an asset card in a notebook\'s output is an or
   expect(verified).toContain('All 1 entries hold.');
 });
 
+test("provenance: a GAN cell's purchase, its kernel's gan_images, and compute results fetched in a later cell are entries of their notebook, listed and verified", async ({
+  page,
+  oceanLab: lab,
+  stack
+}) => {
+  test.setTimeout(480_000);
+  const gan = stack.samples.gan!;
+  await openLab(page, lab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await useFaucet(page);
+  await newNotebook(page, 'python');
+  const entries = () =>
+    page.evaluate(
+      () =>
+        (window as any).jupyterapp.shell.currentWidget.model.getMetadata(
+          'ocean_provenance'
+        )?.entries ?? []
+    );
+  const activeCellId = () =>
+    page.evaluate(
+      () =>
+        (window as any).jupyterapp.shell.currentWidget.content.activeCell.model
+          .id as string
+    );
+
+  // 1. Bought in the GAN cell's output: an order entry of that cell.
+  const ganCell = await startCell(page, `%ocean gan ${gan} --n 4 --seed 7`);
+  await finished(ganCell);
+  const ganCellId = await activeCellId();
+  const generator = ganCell.locator('.jp-OceanGan');
+  await expect(generator).toHaveAttribute('data-state', 'locked');
+  await generator.locator('.jp-OceanGan-buy').click();
+  await confirmUntil(page, async () =>
+    ['ready', 'error'].includes(
+      (await generator.getAttribute('data-state')) ?? ''
+    )
+  );
+  await expect(generator).toHaveAttribute('data-state', 'ready');
+  await expect.poll(async () => (await entries()).length).toBe(1);
+  const [bought] = await entries();
+  expect(bought).toMatchObject({
+    id: 'e1',
+    action: 'order',
+    did: gan,
+    cellId: ganCellId,
+    network: { chainId: stack.chainId },
+    order: { reused: false }
+  });
+  expect(bought.order.tx).toMatch(/^0x[0-9a-f]{64}$/);
+
+  // 2. A compute job whose results are not fetched by its own cell: nothing
+  // yet; `%ocean compute results` in a later cell records the job, its
+  // dataset's order (read back from the node and the chain) and the files.
+  const started = await runConfirming(
+    page,
+    `job = %ocean compute ${stack.samples.compute} --algorithm ${stack.samples.algorithm} --results false\nprint("job", job["jobId"], job["status"])`
+  );
+  const jobId = /job (\S+) 70/.exec(started.output)?.[1];
+  expect(jobId, started.output).toBeTruthy();
+  expect(await entries()).toHaveLength(1);
+  const resultsCode = `summary = %ocean compute results ${jobId}\nprint(type(summary).__name__)`;
+  const fetched = await runConfirming(page, resultsCode);
+  expect(fetched.output).toContain('DataFrame');
+  const resultsCellId = await activeCellId();
+  await expect.poll(async () => (await entries()).length).toBe(2);
+  const computed = (await entries())[1];
+  expect(computed).toMatchObject({
+    id: 'e2',
+    action: 'compute',
+    did: stack.samples.compute,
+    jobId,
+    cellId: resultsCellId,
+    order: { reused: false }
+  });
+  expect(computed.order.tx).toMatch(/^0x[0-9a-f]{64}$/);
+  expect(computed.datatoken).toMatch(/^0x[0-9a-fA-F]{40}$/);
+  expect(computed.jobOwner).toMatch(/^0x[0-9a-fA-F]{40}$/);
+  expect(computed.files.length).toBeGreaterThan(0);
+  expect(computed.files[0].path).toContain(`ocean-results/${jobId}/`);
+  // Fetched again: the same job and bytes, no second entry.
+  await runConfirming(page, resultsCode);
+  expect(await entries()).toHaveLength(2);
+
+  const shown = await run(page, '%ocean provenance');
+  expect(shown).toMatch(/e1\s+order/);
+  expect(shown).toMatch(/e2\s+compute/);
+  const verified = await run(page, '%ocean verify');
+  expect(verified).toContain('✔ e1: asset on the node, order on chain');
+  expect(verified).toMatch(
+    /✔ e2: asset on the node, order on chain, SHA-256 of ocean-results\/.*, job \S+ and its [1-9]\d* results? on the node\n/
+  );
+  expect(verified).toContain('All 2 entries hold.');
+
+  // 3. gan_images from another notebook's kernel: the order it reused is an
+  // entry of that notebook and cell.
+  await newNotebook(page, 'python');
+  const images = await runConfirming(
+    page,
+    `from jupyterlab_ocean.gan import gan_images\nimages = gan_images("${gan}", n=4, seed=7)\nprint(images.shape)`
+  );
+  expect(images.output).toContain('(4, 16, 16, 3)');
+  const imagesCellId = await activeCellId();
+  await expect.poll(async () => (await entries()).length).toBe(1);
+  expect((await entries())[0]).toMatchObject({
+    id: 'e1',
+    action: 'order',
+    did: gan,
+    cellId: imagesCellId,
+    order: { tx: bought.order.tx, reused: true }
+  });
+});
+
 test('provenance in Deno: ocean.provenance() and ocean.verify() read the live notebook record', async ({
   page,
   oceanLab: lab,

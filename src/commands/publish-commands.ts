@@ -16,7 +16,9 @@ import {
 } from '../tokens';
 import {
   FINAL_JOB_STATUSES,
+  type IComputeDatasetOrder,
   type IComputeJob,
+  jobDatasetOrder,
   jobLogs,
   jobResult,
   jobStatus,
@@ -287,6 +289,53 @@ export function registerPublishCommands(
     await wallet.ensureUnlocked(context.requester);
     return wallet.getSigner(context.requester);
   };
+  /**
+   * What fetchResults calls with the saved results: the compute entry of
+   * the notebook's provenance (the job, its dataset's order, the files).
+   * `order` is the job's order, or how to read it back when it is not known.
+   */
+  const recordJob = (
+    context: IKernelCommandContext,
+    job: IComputeJob,
+    order:
+      | IComputeDatasetOrder
+      | undefined
+      | (() => Promise<IComputeDatasetOrder | undefined>)
+  ) =>
+    provenance
+      ? async (files: ILoggedFile[]) => {
+          const known = typeof order === 'function' ? await order() : order;
+          const did = known?.did ?? job.inputDID?.[0] ?? job.did;
+          if (!did) {
+            return null; // The node names no dataset: nothing to trace it to.
+          }
+          const chainId = networks.active.chainId;
+          return provenance.recordCompute(
+            context,
+            {
+              did,
+              jobId: job.jobId,
+              // Who may ask the node for this job later (%ocean verify).
+              owner:
+                job.owner || (await wallet.ensureUnlocked(context.requester)),
+              name: known?.name,
+              license: known?.license,
+              grant: known && {
+                did: known.did,
+                chainId,
+                serviceId: known.serviceId,
+                serviceIndex: 0,
+                datatoken: known.datatoken,
+                consumer: known.consumer,
+                orderTxId: known.tx,
+                reused: known.reused,
+                validUntil: null
+              }
+            },
+            files
+          );
+        }
+      : undefined;
   bridge.registerCommand(
     'publish',
     async (args, context) => {
@@ -465,40 +514,12 @@ export function registerPublishCommands(
           );
           following = false;
           if (args.results === false || args.results === 'false') return final;
-          const order = job.datasetOrder;
           return fetchResults(
             auth,
             final,
             contents,
             context,
-            provenance && order
-              ? async files =>
-                  provenance.recordCompute(
-                    context,
-                    {
-                      did: order.did,
-                      jobId: job.jobId,
-                      // Who may ask the node for this job later (%ocean verify).
-                      owner:
-                        final.owner ||
-                        (await wallet.ensureUnlocked(context.requester)),
-                      name: order.name,
-                      license: order.license,
-                      grant: {
-                        did: order.did,
-                        chainId: network.chainId,
-                        serviceId: order.serviceId,
-                        serviceIndex: 0,
-                        datatoken: order.datatoken,
-                        consumer: order.consumer,
-                        orderTxId: order.tx,
-                        reused: order.reused,
-                        validUntil: null
-                      }
-                    },
-                    files
-                  )
-              : undefined
+            recordJob(context, final, job.datasetOrder)
           );
         }
         case 'status':
@@ -515,13 +536,22 @@ export function registerPublishCommands(
           }
           return { log };
         }
-        case 'results':
+        case 'results': {
+          // A job started in another cell (or with --results false, or from
+          // the job view): its order is read back from the node and chain.
+          const job = await jobStatus(network, signer, jobId());
           return fetchResults(
             auth,
-            await jobStatus(network, signer, jobId()),
+            job,
             contents,
-            context
+            context,
+            recordJob(
+              context,
+              job,
+              async () => (await jobDatasetOrder(network, job)) ?? undefined
+            )
           );
+        }
         case 'result': {
           const bytes = await jobResult(
             auth,

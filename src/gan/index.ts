@@ -18,6 +18,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import {
+  IAssetCardRecorder,
   IKernelBridge,
   INetworkRegistry,
   IOceanClient,
@@ -47,7 +48,8 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
     IKernelBridge,
     INotebookTracker,
     ISettingRegistry,
-    ITranslator
+    ITranslator,
+    IAssetCardRecorder
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -57,7 +59,9 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
     bridge: IKernelBridge | null,
     notebooks: INotebookTracker | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    // A purchase for a GAN cell goes into its notebook's provenance.
+    recorder: IAssetCardRecorder | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
     let backend: GanBackendPreference = 'auto';
@@ -133,7 +137,8 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
               requester,
               currentDirectory: () => PathExt.dirname(notebookPath()),
               contents: app.serviceManager?.contents ?? null,
-              trans
+              trans,
+              recorder
             });
           })
       },
@@ -167,7 +172,25 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
         // Reuses a valid order (never pays twice); without one, buying goes
         // through the wallet's dialog like any other request.
         const ganService = await service();
-        await ganService.getAccess(payload.did, context.requester, report);
+        const grant = await ganService.getAccess(
+          payload.did,
+          context.requester,
+          report
+        );
+        if (recorder) {
+          // The kernel's notebook and cell, as a `%ocean load`'s order.
+          await recorder
+            .recordOrder(
+              { requester: context.requester, cellId: context.cellId },
+              (await ganService.model(payload.did)).asset,
+              grant
+            )
+            .catch(error =>
+              context.progress(
+                `Access is yours, but it was not recorded in the notebook's provenance: ${(error as Error).message}`
+              )
+            );
+        }
         const run = await ganService.generate(
           payload,
           context.requester,

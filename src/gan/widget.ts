@@ -17,6 +17,8 @@ import {
 import { Widget } from '@lumino/widgets';
 
 import type {
+  IAssetCardOrigin,
+  IAssetCardRecorder,
   IOceanAccessGrant,
   IOceanProgress,
   IWalletRequester
@@ -56,6 +58,8 @@ export interface IGanRendererContext {
   contents: Contents.IManager | null;
   /** The jupyterlab_ocean bundle; English without one. */
   trans?: TranslationBundle;
+  /** Where a purchase made here is recorded (the notebook's provenance). */
+  recorder?: IAssetCardRecorder | null;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(
@@ -385,13 +389,21 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     }
     await this._enqueue(async () => {
       this._setState('buying', this._trans.__('Waiting for the wallet…'));
+      // Found at the click: the output may have moved since it was rendered.
+      const origin = this._context.recorder?.locate(this.node) ?? null;
       try {
-        await this._context.service.getAccess(
+        const grant = await this._context.service.getAccess(
           payload.did,
           this._context.requester(),
           progress => this._progress(progress)
         );
+        const unrecorded = origin
+          ? await this._recordOrder(origin, payload.did, grant)
+          : '';
         await this._generate();
+        if (unrecorded && this._state === 'ready') {
+          this._status.textContent = unrecorded;
+        }
       } catch (error) {
         const rejected = error instanceof OceanError && error.code === 4001;
         this._setState(
@@ -402,6 +414,28 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
         );
       }
     });
+  }
+
+  /**
+   * The purchase in the notebook's provenance, as an asset card's "Get
+   * access" is. Returns the sentence to show when it could not be written
+   * (the access is bought and stays either way).
+   */
+  private async _recordOrder(
+    origin: IAssetCardOrigin,
+    did: string,
+    grant: IOceanAccessGrant
+  ): Promise<string> {
+    try {
+      const { asset } = await this._context.service.model(did);
+      await this._context.recorder!.recordOrder(origin, asset, grant);
+      return '';
+    } catch (error) {
+      return this._trans.__(
+        "Access is yours, but it was not recorded in the notebook's provenance: %1",
+        describe(error)
+      );
+    }
   }
 
   private _progress(progress: IOceanProgress): void {

@@ -12,10 +12,11 @@ import { serviceMarkets } from './asset';
 import type { NodeAuth } from './compute-auth';
 import { errorWords, OceanError } from '../errors';
 import { FlowSteps, withFlow } from './flow';
-import { waitForReceipt } from './chain';
+import { readProvider, waitForReceipt } from './chain';
 import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi } from './node-api';
+import { ORDER_EVENTS_ABI } from './orders';
 import { nextPoll } from './polling';
 
 export interface IComputeResultFile {
@@ -44,6 +45,11 @@ export interface IComputeJob {
    * is the compute environment), for the notebook's provenance record.
    */
   datasetOrder?: IComputeDatasetOrder;
+  /** The node's own words for the data it ran on (Ocean Node's status answer). */
+  inputDID?: string[] | null;
+  did?: string | null;
+  /** The dataset's order transaction. */
+  agreementId?: string | null;
 }
 
 export interface IComputeDatasetOrder {
@@ -493,6 +499,50 @@ export async function startComputeJob(
       reused: !!init?.datasets?.[0]?.validOrder
     }
   };
+}
+
+/**
+ * The dataset order a job ran with, read back from what anyone can read:
+ * the node's status answer (its dataset and order transaction), the
+ * order's OrderStarted event on chain and the dataset's DDO. For results
+ * fetched in a later cell than the job's start, whose order this page did
+ * not see being made. Null when the node names no order.
+ */
+export async function jobDatasetOrder(
+  network: IOceanNetwork,
+  job: IComputeJob
+): Promise<IComputeDatasetOrder | null> {
+  const did = job.inputDID?.[0] ?? job.did ?? null;
+  const tx = job.agreementId ?? null;
+  if (!did || !tx) return null;
+  const ddo = await computeDdo(network, did);
+  const ethers = await loadEthers();
+  const receipt = await (await readProvider(network)).getTransactionReceipt(tx);
+  if (!receipt) return null;
+  const events = new ethers.Interface(ORDER_EVENTS_ABI);
+  for (const log of receipt.logs) {
+    const service = (ddo.services ?? []).find(
+      (s: any) =>
+        String(s.datatokenAddress ?? '').toLowerCase() ===
+        log.address.toLowerCase()
+    );
+    if (!service) continue;
+    const parsed = events.parseLog(log);
+    if (parsed?.name !== 'OrderStarted') continue;
+    return {
+      did,
+      name: String(ddo.metadata?.name ?? ''),
+      license: String(ddo.metadata?.license ?? ''),
+      serviceId: String(service.id),
+      datatoken: service.datatokenAddress,
+      consumer: String(parsed.args.consumer),
+      tx,
+      // Whether the job's start made this order or found it made is not
+      // told later; the verifier checks it was paid either way.
+      reused: false
+    };
+  }
+  return null;
 }
 
 export async function jobStatus(

@@ -124,14 +124,15 @@ export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
 };
 
 /**
- * Asset cards in a notebook's outputs record in that notebook: a "Get
- * access" on one is an order entry, as a `%ocean load`'s order is.
+ * Outputs in a notebook record in that notebook: a "Get access" on an
+ * asset card, or a purchase in a GAN cell (or by its `gan_images`), is an
+ * order entry, as a `%ocean load`'s order is.
  */
 export const assetCardRecorderPlugin: JupyterFrontEndPlugin<IAssetCardRecorder> =
   {
     id: 'jupyterlab-ocean:asset-card-recorder',
     description:
-      'Records a "Get access" on an asset card in a notebook\'s output in that notebook\'s provenance.',
+      "Records a purchase made from a notebook's output (an asset card's \"Get access\", a GAN cell's) in that notebook's provenance.",
     autoStart: true,
     requires: [IProvenanceLog, INotebookTracker],
     optional: [ITranslator],

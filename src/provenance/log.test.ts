@@ -184,6 +184,76 @@ describe('provenance log', () => {
     assert.equal(entry?.consumer, '0xc1');
   });
 
+  it("records an order once: a GAN cell's kernel asking again, a card clicked again", async () => {
+    const model = notebook();
+    const log = new ProvenanceLog({
+      notebooks: () => model,
+      networks: {
+        active: NETWORK,
+        networks: [NETWORK]
+      } as unknown as INetworkRegistry,
+      blockOf: async () => 5
+    });
+    const origin = { requester: context('k1').requester, cellId: 'gan-1' };
+    const first = await log.recordOrder(origin, asset, grant);
+    const again = await log.recordOrder(
+      { ...origin, cellId: 'gan-2' },
+      asset,
+      grant
+    );
+    assert.deepEqual(again, first);
+    // Another order of the same asset is a new entry.
+    const other = await log.recordOrder(origin, asset, {
+      ...grant,
+      orderTxId: '0xbbbb'
+    });
+    assert.equal(other?.id, 'e2');
+    assert.deepEqual(
+      readRecord(model.data.get(PROVENANCE_METADATA_KEY)).entries.map(
+        e => e.order?.tx
+      ),
+      ['0xaaaa', '0xbbbb']
+    );
+  });
+
+  it('records results fetched again as the one compute entry, and other bytes as a new one', async () => {
+    const model = notebook();
+    const log = new ProvenanceLog({
+      notebooks: () => model,
+      networks: {
+        active: NETWORK,
+        networks: [NETWORK]
+      } as unknown as INetworkRegistry,
+      blockOf: async () => 3
+    });
+    const file = (text: string) => ({
+      name: 'summary.csv',
+      path: 'ocean-results/job-1/summary.csv',
+      bytes: new TextEncoder().encode(text)
+    });
+    const job = { did: 'did:op:1', jobId: 'job-1', owner: '0xa1', grant };
+    const first = await log.recordCompute(context('k1', 'c1'), job, [
+      file('a,b\n1,2\n')
+    ]);
+    const again = await log.recordCompute(context('k1', 'c2'), job, [
+      file('a,b\n1,2\n')
+    ]);
+    assert.deepEqual(again, first);
+    const changed = await log.recordCompute(context('k1', 'c3'), job, [
+      file('a,b\n1,3\n')
+    ]);
+    assert.equal(changed?.id, 'e2');
+    // Without the job's order (fetched later, none found): still the job and its files.
+    const orderless = await log.recordCompute(
+      context('k1', 'c4'),
+      { did: 'did:op:1', jobId: 'job-2', owner: '0xa1' },
+      [file('x\n')]
+    );
+    assert.equal(orderless?.order, undefined);
+    assert.equal(orderless?.jobId, 'job-2');
+    assert.equal(orderless?.files?.length, 1);
+  });
+
   it('writes nothing where no notebook is known (a console)', async () => {
     const log = new ProvenanceLog({
       notebooks: () => null,

@@ -118,6 +118,18 @@ export class ProvenanceLog implements IProvenanceLog {
     const network =
       this._networks.networks.find(n => n.chainId === grant.chainId) ??
       this._networks.active;
+    // A GAN cell's kernel asks for access at each `gan_images`, a card may
+    // be clicked again: the same order of the same asset is one entry.
+    const known = this.readNow(origin.requester)?.entries.find(
+      entry =>
+        entry.action === 'order' &&
+        entry.did === asset.did &&
+        entry.network.chainId === network.chainId &&
+        entry.order?.tx === grant.orderTxId
+    );
+    if (known) {
+      return known;
+    }
     return this._add(origin.requester, {
       action: 'order',
       ...(await this._common(origin, network)),
@@ -142,6 +154,19 @@ export class ProvenanceLog implements IProvenanceLog {
   ): Promise<IProvenanceEntry | null> {
     const network = this._networks.active;
     const record = this.readNow(context.requester);
+    const hashedFiles = await hashed(files);
+    // Results fetched again (`%ocean compute results` after the run that
+    // recorded them) are the same job and bytes: one entry.
+    const known = record?.entries.find(
+      entry =>
+        entry.action === 'compute' &&
+        entry.jobId === job.jobId &&
+        entry.network.chainId === network.chainId &&
+        sameFiles(entry.files ?? [], hashedFiles)
+    );
+    if (known) {
+      return known;
+    }
     // The data a job ran on is the dataset it names; the loads of that
     // dataset in this notebook are its sources.
     const sources = (record?.entries ?? [])
@@ -156,7 +181,7 @@ export class ProvenanceLog implements IProvenanceLog {
       jobId: job.jobId,
       jobOwner: job.owner,
       ...(job.grant ? await this._order(network, job.grant) : {}),
-      files: await hashed(files),
+      files: hashedFiles,
       ...(sources.length ? { sources } : {})
     });
   }
@@ -248,6 +273,19 @@ async function hashed(
       sha256: await sha256Hex(file.bytes)
     }))
   );
+}
+
+/** The same files by name and SHA-256, in any order. */
+function sameFiles(
+  a: ReadonlyArray<IProvenanceFile>,
+  b: ReadonlyArray<IProvenanceFile>
+): boolean {
+  const key = (files: ReadonlyArray<IProvenanceFile>) =>
+    files
+      .map(file => `${file.name}\n${file.sha256}`)
+      .sort()
+      .join('\n');
+  return a.length === b.length && key(a) === key(b);
 }
 
 async function orderBlock(
