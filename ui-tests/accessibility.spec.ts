@@ -11,10 +11,13 @@ import { newNotebook, openLab, runCell } from './helpers';
 import {
   confirmation,
   importWallet,
+  PASSWORD,
   useFaucet,
   walletView
 } from './bridge-helpers';
 import { openDiscover } from './ocean-helpers';
+// The local network's development keys (the stack's own, public and worthless).
+import { ACCOUNTS } from '../stack/src/accounts';
 
 /** The focused element's tag and class, looked up through shadow roots. */
 async function focused(page: Page): Promise<string> {
@@ -241,5 +244,37 @@ test('the Ocean panels fit the default 250 px sidebar with nothing sideways', as
     (window as any).jupyterapp.shell.activateById('jupyterlab-ocean-publish')
   );
   await expect(page.locator('#jupyterlab-ocean-publish')).toBeVisible();
+  expect(await overflowing(page, '#jupyterlab-ocean-publish')).toEqual([]);
+
+  // My assets with published assets in it: the account that published the
+  // stack's samples (a local-network development key) lists them.
+  await page.evaluate(
+    async ({ key, address, password }) => {
+      const app = (window as any).jupyterapp;
+      const services: Map<any, string> = app.pluginRegistry._services;
+      const token = [...services.keys()].find(
+        t => t.name === 'jupyterlab-ocean:IWallet'
+      );
+      const wallet = await app.resolveRequiredService(token);
+      await wallet.importKey({ privateKey: key }, password, 'Publisher');
+      wallet.selectAccount(address);
+    },
+    {
+      key: ACCOUNTS.publisher.privateKey,
+      address: ACCOUNTS.publisher.address,
+      password: PASSWORD
+    }
+  );
+  await page
+    .locator('#jupyterlab-ocean-publish [data-ocean-tab=manage]')
+    .click();
+  const assets = page.locator('#jupyterlab-ocean-publish ocean-manage-list li');
+  await expect(assets.first()).toBeVisible({ timeout: 60_000 });
+  await expect(assets.first().locator('[data-ocean=withdrawable]')).toBeVisible(
+    { timeout: 60_000 }
+  );
+  await page
+    .locator('#jupyterlab-ocean-publish')
+    .screenshot({ path: test.info().outputPath('my-assets-250px.png') });
   expect(await overflowing(page, '#jupyterlab-ocean-publish')).toEqual([]);
 });

@@ -7,7 +7,7 @@ import {
   nullTranslator,
   type TranslationBundle
 } from '@jupyterlab/translation';
-import { html, LitElement, nothing } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { ASSET_STATES, type IMyAsset } from '../../ocean/manage';
 import { oceanFormStyles } from './publish-styles';
 
@@ -63,7 +63,42 @@ export class OceanManageList extends LitElement {
   error = '';
   message = '';
 
-  static styles = oceanFormStyles;
+  static styles = [
+    oceanFormStyles,
+    css`
+      /* One asset under another, without the list's indent: at the
+         sidebar's 250 px every pixel of width counts. */
+      ul.assets {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      ul.assets > li {
+        padding: 6px 0;
+        border-top: var(--jp-border-width) solid var(--jp-border-color2);
+        display: flex;
+        flex-direction: column;
+        gap: 4px;
+      }
+      .name {
+        overflow-wrap: anywhere;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: auto 1fr;
+        gap: 0 8px;
+        margin: 0;
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      select {
+        max-width: 100%;
+        min-width: 0;
+      }
+    `
+  ];
 
   private _emit(type: string, detail?: unknown): void {
     this.dispatchEvent(

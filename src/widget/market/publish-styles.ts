@@ -67,6 +67,8 @@ export const oceanFormStyles = css`
   .hint {
     color: var(--jp-ui-font-color2);
     font-size: 0.9em;
+    /* Addresses and DIDs break anywhere: the sidebar may be 250 px wide. */
+    overflow-wrap: anywhere;
   }
   .error {
     color: var(--jp-error-color1);
