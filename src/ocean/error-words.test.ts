@@ -1,36 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import {
-  Gettext,
-  nullTranslator,
-  type TranslationBundle
-} from '@jupyterlab/translation';
+import { nullTranslator } from '@jupyterlab/translation';
+import { frenchCatalogue } from '../gettext.test-support';
 import { OceanError, useErrorTranslator } from '../errors';
 import { NodeApi } from './node-api';
 import { txError } from './client';
 import { LOCAL_NETWORK } from './networks';
-
-/** A real gettext catalogue, as a JupyterLab language pack loads one. */
-function french(messages: Record<string, string>): TranslationBundle {
-  // Gettext reads the page's lang attribute, which node has no page for.
-  const global = globalThis as { document?: unknown };
-  global.document ??= { documentElement: { getAttribute: () => null } };
-  const bundle = new Gettext({ domain: 'jupyterlab_ocean', locale: 'fr' });
-  bundle.loadJSON(
-    {
-      '': {
-        language: 'fr',
-        domain: 'jupyterlab_ocean',
-        pluralForms: 'nplurals=2; plural=(n > 1);'
-      },
-      ...Object.fromEntries(
-        Object.entries(messages).map(([id, text]) => [id, [text]])
-      )
-    },
-    'jupyterlab_ocean'
-  );
-  return bundle as unknown as TranslationBundle;
-}
 
 after(() => useErrorTranslator(nullTranslator.load('jupyterlab_ocean')));
 
@@ -38,7 +13,7 @@ test('the Ocean client’s error sentences are worded in the lab’s language, c
   const before = NodeApi.error(404, 'not found');
   assert.match(before.message, /^The Ocean Node does not know this asset\./);
   useErrorTranslator(
-    french({
+    frenchCatalogue({
       'The Ocean Node does not know this asset. Check the DID, and that you are on the network it was published on (the Ocean panel shows yours); only an asset published in the last minute may still be waiting to be indexed.':
         'Le nœud Ocean ne connaît pas cet actif.',
       'The Ocean Node refused the request (%1): %2':

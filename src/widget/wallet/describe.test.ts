@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getBytes, hexlify, toBeArray, toUtf8Bytes } from 'ethers';
-import { Gettext, type TranslationBundle } from '@jupyterlab/translation';
 import { NODE_COMMANDS, nodeRequestHash } from '../../ocean/wallet-decode';
 import { LOCAL_NETWORK } from '../../ocean/networks';
+import { frenchCatalogue } from '../../gettext.test-support';
 import { describeMessage, describeTypedData } from './describe';
 
 const ME = '0xe2DD09d719Da89e5a3D0F2549c7E24566e947260';
@@ -173,29 +173,13 @@ describe('what the dialog says about a signature', () => {
 
 describe('the dialog speaks the lab’s language', () => {
   it('words a message and typed data through the translator', async () => {
-    // A real gettext catalogue, as a JupyterLab language pack loads one;
-    // Gettext reads the page's lang attribute, which node has no page for.
-    const global = globalThis as { document?: unknown };
-    global.document ??= { documentElement: { getAttribute: () => null } };
-    const french = new Gettext({ domain: 'jupyterlab_ocean', locale: 'fr' });
-    french.loadJSON(
-      {
-        '': {
-          language: 'fr',
-          domain: 'jupyterlab_ocean',
-          pluralForms: 'nplurals=2; plural=(n > 1);'
-        },
-        'Sign a message. This costs nothing and sends no transaction.': [
-          'Signer un message. Cela ne coûte rien et n’envoie aucune transaction.'
-        ],
-        Message: ['Message signé'],
-        'Sign structured data (%1) for %2. This costs nothing by itself.': [
-          'Signer des données structurées (%1) pour %2.'
-        ]
-      },
-      'jupyterlab_ocean'
-    );
-    const trans = french as unknown as TranslationBundle;
+    const trans = frenchCatalogue({
+      'Sign a message. This costs nothing and sends no transaction.':
+        'Signer un message. Cela ne coûte rien et n’envoie aucune transaction.',
+      Message: 'Message signé',
+      'Sign structured data (%1) for %2. This costs nothing by itself.':
+        'Signer des données structurées (%1) pour %2.'
+    });
     const message = await describeMessage({
       message: 'hello',
       account: ME,

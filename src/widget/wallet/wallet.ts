@@ -9,18 +9,15 @@
  * are handed in, so the plugin wires the UI and tests wire something else.
  */
 import {
-  Contract,
   getAddress,
   getBytes,
   hexlify,
   isHexString,
   JsonRpcProvider,
   Network,
-  parseUnits,
   toBeHex,
   toUtf8Bytes,
-  TypedDataEncoder,
-  type TransactionRequest
+  TypedDataEncoder
 } from 'ethers';
 import { Signal, type ISignal } from '@lumino/signaling';
 import {
@@ -29,6 +26,7 @@ import {
 } from '@jupyterlab/translation';
 import { OceanError } from '../../errors';
 import { providerFor, waitForReceipt } from '../../ocean/chain';
+import { isLocalNetwork } from '../../ocean/networks';
 import { NodeApi } from '../../ocean/node-api';
 import type { INodeRequestHint } from '../../ocean/wallet-decode';
 import type {
@@ -45,9 +43,7 @@ import { ActivityLog, explorerTxUrl } from './activity';
 import {
   confirmAnswer,
   type Confirmer,
-  type IConfirmAnswer,
-  type IConfirmation,
-  type IGrantOffer
+  type IConfirmAnswer
 } from './confirmation';
 import {
   describeMessage,
@@ -55,32 +51,32 @@ import {
   describeTransaction,
   describeTypedData,
   shortAddress,
-  tokenInfo,
   type INameBook
 } from './describe';
 import {
-  BatchBook,
-  capabilities,
-  parseSendCalls,
-  runSequentially,
-  type IBatchCall,
-  type IBatchReceipt,
-  type IStepOutcome
-} from './batch';
-import {
+  GrantDesk,
+  type IApproval,
+  type WalletConfirmation
+} from './grant-desk';
+import type {
   GrantBook,
-  grantScopeWords,
-  type GrantRequest,
-  type IGrantChain,
-  type IGrantContracts,
-  type IGrantUse,
-  type INotebookGrant
+  GrantRequest,
+  IGrantContracts,
+  INotebookGrant
 } from './grants';
 import type { IKeyVault, IVaultSnapshot, KeyImport } from './key-vault';
 import type { IStoredAccount } from './keystore';
+import { feeWords, preflight, wouldFail } from './preflight';
+import { BatchDesk, type IBatchHands } from './send-calls';
 import { WalletSigner } from './signer';
-import { simulateCalls, simulateTransaction } from '../../ocean/simulation';
-import { isLocalNetwork } from '../../ocean/networks';
+import {
+  locked,
+  networkReason,
+  paramsArray,
+  quantity,
+  rejected,
+  unsupported
+} from './wallet-requests';
 
 /** An EIP-1193 provider announced by a browser wallet (EIP-6963). */
 export interface IEip1193Provider {
@@ -140,82 +136,13 @@ export interface IWalletOptions {
   ) => void;
 }
 
-function rejected(trans: TranslationBundle): OceanError {
-  return new OceanError(
-    4001,
-    trans.__(
-      'You rejected the request in the wallet. Nothing was signed or sent.'
-    )
-  );
-}
-
-function locked(trans: TranslationBundle): OceanError {
-  return new OceanError(
-    4100,
-    trans.__(
-      'The wallet is locked: unlock it in the Ocean panel, then try again.'
-    )
-  );
-}
-
-function unsupported(
-  trans: TranslationBundle,
-  method: string,
-  why = ''
-): OceanError {
-  const what = trans.__(
-    'The wallet does not support "%1".',
-    String(method).slice(0, 60)
-  );
-  return new OceanError(4200, why ? `${what} ${why}` : what);
-}
-
-function paramsArray(
-  args: IWalletRequestArguments,
-  trans: TranslationBundle
-): unknown[] {
-  if (args.params === undefined) {
-    return [];
-  }
-  if (!Array.isArray(args.params)) {
-    throw new OceanError(
-      'OCEAN_BAD_REQUEST',
-      trans.__('"%1" expects its params as a list.', args.method)
-    );
-  }
-  return [...args.params];
-}
-
-function quantity(
-  value: unknown,
-  what: string,
-  trans: TranslationBundle
-): bigint | undefined {
-  if (value === undefined || value === null) {
-    return undefined;
-  }
-  try {
-    return BigInt(value as string);
-  } catch {
-    throw new OceanError(
-      'OCEAN_BAD_REQUEST',
-      trans.__(
-        'The transaction\'s %1 "%2" is not a number.',
-        what,
-        String(value).slice(0, 40)
-      )
-    );
-  }
-}
-
 export class OceanWallet implements IWallet {
   #keys: IKeyVault;
   #confirmer: Confirmer;
   #askTestWalletPassword: (() => Promise<string | null>) | undefined;
   // Private like the keys: only this wallet's own dialog makes a grant.
-  #grants = new GrantBook(() => this._grantChain());
-  private _contracts = new Map<string, Promise<IGrantContracts>>();
-  private _batches = new BatchBook();
+  #grants: GrantDesk;
+  private _batches: BatchDesk;
   #vault: IVaultSnapshot = { exists: false, accounts: [], unlocked: [] };
   private _account: string | null = null;
   private _source: WalletSource = 'builtin';
@@ -243,6 +170,22 @@ export class OceanWallet implements IWallet {
     this.#confirmer = confirm;
     this.#askTestWalletPassword = askTestWalletPassword;
     this._options = rest;
+    const live = {
+      trans: this._trans,
+      network: () => this.network,
+      provider: () => this.provider,
+      builtin: () => this._source === 'builtin'
+    };
+    this.#grants = new GrantDesk({
+      ...live,
+      oceanContracts: rest.oceanContracts,
+      notify: (kind, message) => rest.notify?.(kind, message)
+    });
+    this._batches = new BatchDesk({
+      ...live,
+      accounts: () => this._state.accounts,
+      chainIds: () => rest.networks.networks.map(n => n.chainId)
+    });
     this._state = this._computeState();
     rest.networks.changed.connect(this._onNetworkChanged, this);
   }
@@ -311,13 +254,13 @@ export class OceanWallet implements IWallet {
       case 'ocean_requestGrant':
         return this._requestGrant(params, requester);
       case 'wallet_getCapabilities':
-        return this._capabilities(params);
+        return this._batches.capabilities(params);
       case 'wallet_sendCalls':
         return this._sendCalls(params, requester);
       case 'wallet_getCallsStatus':
         return this._batches.status(params[0]);
       case 'ocean_grants':
-        return this.#grants.listFor(requester).map(grantJson);
+        return this.#grants.listFor(requester);
       case 'eth_sign':
         throw unsupported(
           trans,
@@ -718,10 +661,7 @@ export class OceanWallet implements IWallet {
   }
 
   async #confirm(
-    confirmation: Omit<
-      IConfirmation,
-      'networkName' | 'chainId' | 'account' | 'accountName'
-    >,
+    confirmation: WalletConfirmation,
     account: string
   ): Promise<IConfirmAnswer> {
     const network = this.network;
@@ -743,136 +683,24 @@ export class OceanWallet implements IWallet {
 
   /**
    * The dialog, unless a live grant of the asking notebook covers
-   * `request` (every call of it, for a batch); a kernel's dialog also
-   * offers a grant. Resolves with the grant use to record once signed, and
-   * whether a dialog was shown.
+   * `request` (every call of it, for a batch): grant-desk.ts.
    */
-  async #approve(
-    confirmation: Omit<
-      IConfirmation,
-      'networkName' | 'chainId' | 'account' | 'accountName'
-    >,
+  #approve(
+    confirmation: WalletConfirmation,
     account: string,
     request: GrantRequest | GrantRequest[]
-  ): Promise<{ use: IGrantUse | null; asked: boolean }> {
-    const requests = Array.isArray(request) ? request : [request];
-    const requester = confirmation.requester;
-    const context = { requester, chainId: this.network.chainId, account };
-    let outside: string[] = [];
-    if (this._source === 'builtin') {
-      const check = await this.#grants.checkAll(context, requests);
-      if (check.covered) {
-        return { use: check.use, asked: false };
-      }
-      outside = outsideGrant(
-        this.#grants.listFor(requester),
-        check.reason,
-        this._trans
-      );
-    }
-    // A lone request the wallet cannot tell apart is never offered a grant.
-    const offer =
-      !Array.isArray(request) && request.kind === 'other'
-        ? undefined
-        : await this._grantOffer(requester);
-    const answer = await this.#confirm(
-      {
-        ...confirmation,
-        warnings: [...outside, ...confirmation.warnings],
-        grantOffer: offer?.offer
-      },
-      account
+  ): Promise<IApproval> {
+    return this.#grants.approve(
+      next => this.#confirm(next, account),
+      confirmation,
+      account,
+      request
     );
-    if (answer.grant && offer) {
-      this._makeGrant(context, answer.grant, offer.facts);
-      const again = await this.#grants.checkAll(context, requests);
-      return { use: again.covered ? again.use : null, asked: true };
-    }
-    return { use: null, asked: true };
   }
 
-  private _makeGrant(
-    context: { requester: IWalletRequester; chainId: number; account: string },
-    terms: { minutes: number; cap: string },
-    facts: IGrantFacts
-  ): INotebookGrant {
-    let cap: bigint;
-    try {
-      cap = parseUnits(terms.cap, facts.tokenDecimals);
-    } catch {
-      throw new OceanError(
-        'OCEAN_BAD_REQUEST',
-        this._trans.__(
-          'The grant\'s cap "%1" is not an amount of %2.',
-          terms.cap.slice(0, 40),
-          facts.tokenSymbol
-        )
-      );
-    }
-    return this.#grants.create(context, { minutes: terms.minutes, cap }, facts);
-  }
-
-  /** What the dialog may offer a kernel: nothing for a browser wallet or without Ocean's contracts. */
-  private async _grantOffer(
-    requester: IWalletRequester
-  ): Promise<{ offer: IGrantOffer; facts: IGrantFacts } | undefined> {
-    const find = this._options.oceanContracts;
-    if (
-      this._source !== 'builtin' ||
-      !find ||
-      !this.#grants.canOffer(requester)
-    ) {
-      return undefined;
-    }
-    const network = this.network;
-    try {
-      let contracts = this._contracts.get(network.key);
-      if (!contracts) {
-        contracts = find(network, this.provider);
-        this._contracts.set(network.key, contracts);
-        contracts.catch(() => this._contracts.delete(network.key));
-      }
-      const found = await contracts;
-      const info = await tokenInfo(this.provider, found.ocean);
-      const facts: IGrantFacts = {
-        networkName: network.name,
-        contracts: found,
-        nodes: [network.nodeUrl],
-        tokenSymbol: info?.symbol ?? 'OCEAN',
-        tokenDecimals: info?.decimals ?? 18
-      };
-      return {
-        offer: {
-          minutes: 15,
-          cap: '10',
-          tokenSymbol: facts.tokenSymbol,
-          scope: grantScopeWords({ label: requester.label, ...facts })
-        },
-        facts
-      };
-    } catch {
-      // No contracts found (a node with no assets yet): no offer, the dialog stays as it was.
-      return undefined;
-    }
-  }
-
-  /** Records a request signed under a grant, and tells the person when no dialog showed. */
-  private _usedGrant(
-    approval: { use: IGrantUse | null; asked: boolean },
-    summary: string
-  ): string | undefined {
-    if (!approval.use) {
-      return undefined;
-    }
-    const grant = this.#grants.record(approval.use) ?? approval.use.grant;
-    const words = grantWords(grant, this._trans);
-    if (!approval.asked) {
-      this._options.notify?.(
-        'info',
-        this._trans.__('Signed without asking (%1): %2', words, summary)
-      );
-    }
-    return words;
+  /** Records a request signed under a grant; its words for the activity list. */
+  private _usedGrant(approval: IApproval, summary: string): string | undefined {
+    return this.#grants.used(approval, summary);
   }
 
   /** %ocean grant: the dialog is the grant itself; the kernel gets its terms back. */
@@ -880,103 +708,54 @@ export class OceanWallet implements IWallet {
     params: unknown[],
     requester: IWalletRequester
   ): Promise<Record<string, unknown>> {
-    const trans = this._trans;
-    if (!this.#grants.canOffer(requester)) {
-      throw unsupported(
-        trans,
-        'ocean_requestGrant',
-        trans.__('Only a notebook kernel can ask for a grant.')
-      );
-    }
-    if (this._source !== 'builtin') {
-      throw unsupported(
-        trans,
-        'ocean_requestGrant',
-        trans.__(
-          'A browser wallet asks in its own dialogs; grants are for the built-in wallet.'
-        )
-      );
-    }
+    this.#grants.checkAsker(requester);
     const account = await this.ensureUnlocked(requester);
-    const asked = (params[0] ?? {}) as { minutes?: unknown; cap?: unknown };
-    const minutes = Number(asked.minutes ?? 15);
-    if (!Number.isFinite(minutes) || minutes < 1 || minutes > 24 * 60) {
-      throw new OceanError(
-        'OCEAN_BAD_REQUEST',
-        trans.__('A grant lasts between 1 minute and 24 hours (minutes=…).')
-      );
-    }
-    const cap = String(asked.cap ?? '10');
-    if (!/^\d+(\.\d+)?$/.test(cap)) {
-      throw new OceanError(
-        'OCEAN_BAD_REQUEST',
-        trans.__(
-          'The cap "%1" is not an amount (for example 20 or 2.5).',
-          cap.slice(0, 40)
-        )
-      );
-    }
-    return this._serial(async () => {
-      const offer = await this._grantOffer(requester);
-      if (!offer) {
-        throw new OceanError(
-          'OCEAN_NODE_UNREACHABLE',
-          trans.__(
-            "Ocean's contracts on this network could not be found (the Ocean Node lists no asset yet), so there is nothing a grant could cover."
-          )
-        );
-      }
-      const answer = await this.#confirm(
-        {
-          kind: 'grant',
-          title: trans.__('Allow this notebook without asking?'),
-          requester,
-          summary: trans.__(
-            '%1 asks to have its Ocean requests signed without a dialog for a while. Read what that covers; you can change the time and the cap.',
-            requester.label
-          ),
-          rows: [],
-          warnings: [],
-          checks: [],
-          grantOffer: {
-            ...offer.offer,
-            minutes: Math.round(minutes),
-            cap,
-            explicit: true
-          }
-        },
+    const terms = this.#grants.terms(params);
+    return this._serial(() =>
+      this.#grants.grant(
+        next => this.#confirm(next, account),
+        terms,
+        requester,
         account
-      );
-      if (!answer.grant) {
-        throw new OceanError(
-          'OCEAN_BAD_REQUEST',
-          trans.__('The cap you typed is not an amount, so no grant was made.')
-        );
-      }
-      const grant = this._makeGrant(
-        { requester, chainId: this.network.chainId, account },
-        answer.grant,
-        offer.facts
-      );
-      return grantJson(grant);
-    });
+      )
+    );
   }
 
-  private _grantChain(): IGrantChain {
-    const provider = this.provider;
-    const factory = (address: string) =>
-      new Contract(address, GRANT_FACTORY_ABI, provider);
+  /**
+   * wallet_sendCalls: every call described in one dialog (or covered as a
+   * whole by the notebook's grant), then sent one after the other, each
+   * mined before the next (send-calls.ts).
+   */
+  private async _sendCalls(
+    params: unknown[],
+    requester: IWalletRequester
+  ): Promise<{ id: string }> {
+    this._batches.checkBuiltin();
+    const account = await this.ensureUnlocked(requester);
+    const request = this._batches.parse(params, account);
+    return this._serial(() =>
+      this._batches.send(
+        request,
+        account,
+        requester,
+        this.#batchHands(account, requester)
+      )
+    );
+  }
+
+  /** What one batch borrows from the wallet's private parts, for this account only. */
+  #batchHands(account: string, requester: IWalletRequester): IBatchHands {
     return {
-      isDatatoken: async (at, address) =>
-        Boolean(await factory(at).erc20List(address)),
-      isDataNft: async (at, address) =>
-        String(await factory(at).erc721List(address)).toLowerCase() ===
-        address.toLowerCase(),
-      exchangeBaseToken: async (exchange, id) => {
-        const fre = new Contract(exchange, GRANT_EXCHANGE_ABI, provider);
-        const found = await fre.getExchange(id);
-        return String(found.baseToken ?? found[3]);
-      }
+      book: this.nameBook(requester),
+      accountName: this._accountName(account),
+      show: confirmation => this.#confirmer(confirmation),
+      approve: (confirmation, requests) =>
+        this.#approve(confirmation, account, requests),
+      used: (approval, summary) => this._usedGrant(approval, summary),
+      sign: tx => this.#keys.signTransaction(this.#signingAccount(account), tx),
+      track: (hash, network, summary, extra) =>
+        this._track(hash, account, network, summary, requester, extra),
+      unsent: () => rejected(this._trans)
     };
   }
 
@@ -1261,38 +1040,13 @@ export class OceanWallet implements IWallet {
     return this._serial(async () => {
       const network = this.network;
       const provider = this.provider;
-      const tx: TransactionRequest = {
-        from: account,
-        to,
-        data,
-        value,
-        chainId: network.chainId
-      };
-      // Simulated beside the gas estimate, before any dialog: the dialog
-      // shows what the account gains and loses, and a transaction that
-      // would fail is shown as such, with its reason and nothing to approve.
-      const simulating = simulateTransaction(
+      const checked = await preflight(
         provider,
+        network,
         { from: account, to, data, value },
-        { local: network.key === 'local' }
+        quantity(input.gas ?? input.gasLimit, 'gas', trans),
+        trans
       );
-      let gasLimit = quantity(input.gas ?? input.gasLimit, 'gas', trans);
-      let estimateFailure: string | null = null;
-      if (gasLimit === undefined) {
-        try {
-          gasLimit = await provider.estimateGas(tx);
-        } catch (error) {
-          estimateFailure = String(
-            (error as { shortMessage?: string }).shortMessage ??
-              (error as Error).message
-          ).slice(0, 200);
-        }
-      }
-      const simulation = await simulating;
-      const refusal =
-        simulation.outcome === 'revert'
-          ? (simulation.revertReason ?? trans.__('no reason given'))
-          : estimateFailure;
       const description = await describeTransaction({
         provider,
         network,
@@ -1304,24 +1058,18 @@ export class OceanWallet implements IWallet {
         book: this.nameBook(requester),
         trans
       });
-      if (refusal !== null || gasLimit === undefined) {
-        const why = refusal ?? trans.__('the network gave no gas estimate');
-        // Shown even inside a grant: nobody pays gas for a certain failure.
-        await this.#confirmer({
-          kind: 'transaction',
-          title: trans.__('This transaction would fail'),
-          requester,
-          summary: description.summary,
-          rows: description.rows,
-          warnings: description.warnings,
-          checks: [],
-          raw: description.raw,
-          blocked: why,
-          networkName: network.name,
-          chainId: network.chainId,
-          account,
-          accountName: this._accountName(account)
-        });
+      if (checked.blocked !== null) {
+        const why = checked.blocked;
+        await this.#confirmer(
+          wouldFail(trans, {
+            requester,
+            network,
+            account,
+            accountName: this._accountName(account),
+            description,
+            blocked: why
+          })
+        );
         throw new OceanError(
           'OCEAN_TX_REVERTED',
           trans.__(
@@ -1331,6 +1079,7 @@ export class OceanWallet implements IWallet {
           { reason: why }
         );
       }
+      const { simulation, gasLimit } = checked;
       const fees = await provider.getFeeData();
       const maxFee =
         quantity(input.maxFeePerGas, 'maxFeePerGas', trans) ??
@@ -1345,13 +1094,7 @@ export class OceanWallet implements IWallet {
         fees.gasPrice ??
         undefined;
       const perGas = maxFee ?? gasPrice ?? 0n;
-      const feeText = trans.__(
-        'at most %1 %2 (gas %3 × %4 gwei)',
-        formatNative(gasLimit * perGas),
-        network.nativeSymbol,
-        gasLimit.toLocaleString('en'),
-        formatGwei(perGas)
-      );
+      const feeText = feeWords(trans, gasLimit, perGas, network.nativeSymbol);
       const approval = await this.#approve(
         {
           kind: 'transaction',
@@ -1414,10 +1157,7 @@ export class OceanWallet implements IWallet {
             'OCEAN_TX_REVERTED',
             trans.__(
               'The network refused the transaction: %1',
-              String(
-                (error as { shortMessage?: string }).shortMessage ??
-                  (error as Error).message
-              ).slice(0, 300)
+              networkReason(error, 300)
             )
           );
         }
@@ -1428,295 +1168,6 @@ export class OceanWallet implements IWallet {
       });
       return hash;
     });
-  }
-
-  /**
-   * EIP-5792 for the built-in keys: calls run one after the other, never
-   * atomically. A browser wallet is asked one transaction at a time, so the
-   * capability is refused there (4200) and callers fall back.
-   */
-  private _capabilities(params: unknown[]): Record<string, unknown> {
-    if (this._source !== 'builtin') {
-      throw unsupported(
-        this._trans,
-        'wallet_getCapabilities',
-        this._trans.__(
-          'The browser wallet in use is asked one transaction at a time.'
-        )
-      );
-    }
-    const [address, chains] = params as [unknown, unknown];
-    if (
-      address !== undefined &&
-      !this._state.accounts.some(
-        a => a.address.toLowerCase() === String(address).toLowerCase()
-      )
-    ) {
-      throw new OceanError(
-        4100,
-        this._trans.__(
-          '%1 is not an account of this wallet.',
-          String(address).slice(0, 42)
-        )
-      );
-    }
-    const known = this._options.networks.networks.map(n => n.chainId);
-    const wanted = Array.isArray(chains)
-      ? chains.map(c => Number(BigInt(String(c))))
-      : known;
-    return capabilities(wanted.filter(id => known.includes(id)));
-  }
-
-  /**
-   * wallet_sendCalls: every call described in one dialog (or covered as a
-   * whole by the notebook's grant), then sent one after the other, each
-   * mined before the next; resolves with the batch id once all are mined,
-   * or stops at the first failure naming what was done (batch.ts).
-   */
-  private async _sendCalls(
-    params: unknown[],
-    requester: IWalletRequester
-  ): Promise<{ id: string }> {
-    const trans = this._trans;
-    if (this._source !== 'builtin') {
-      throw unsupported(
-        trans,
-        'wallet_sendCalls',
-        trans.__(
-          'The browser wallet in use is asked one transaction at a time.'
-        )
-      );
-    }
-    const account = await this.ensureUnlocked(requester);
-    const request = parseSendCalls(params, account, this.network.chainId);
-    return this._serial(async () => {
-      const network = this.network;
-      const provider = this.provider;
-      const descriptions = await Promise.all(
-        request.calls.map(call =>
-          describeTransaction({
-            provider,
-            network,
-            account,
-            to: call.to,
-            value: call.value,
-            data: call.data,
-            book: this.nameBook(requester),
-            trans
-          })
-        )
-      );
-      const total = request.calls.length;
-      // The whole batch simulated before its one dialog (simulation.ts):
-      // chained where the network has eth_simulateV1, call by call elsewhere.
-      const simulation = await simulateCalls(
-        provider,
-        request.calls.map(call => ({ from: account, ...call })),
-        { local: network.key === 'local' }
-      );
-      if (simulation.failedCall !== undefined) {
-        const step = simulation.failedCall;
-        const why = trans.__(
-          'step %1 of %2 would fail: %3',
-          step + 1,
-          total,
-          simulation.revertReason ?? trans.__('no reason given')
-        );
-        // Shown even inside a grant: nobody pays gas for a certain failure.
-        await this.#confirmer({
-          kind: 'transaction',
-          title: trans.__('This transaction would fail'),
-          requester,
-          summary: descriptions[step].summary,
-          rows: descriptions[step].rows,
-          warnings: [],
-          checks: [],
-          raw: request.calls[step].data,
-          blocked: why,
-          networkName: network.name,
-          chainId: network.chainId,
-          account,
-          accountName: this._accountName(account)
-        });
-        throw new OceanError(
-          'OCEAN_TX_REVERTED',
-          trans.__('The network says %1. Nothing was sent.', why),
-          { reason: simulation.revertReason, step: step + 1 }
-        );
-      }
-      const simulated = await describeSimulation(
-        provider,
-        simulation,
-        network,
-        this.nameBook(requester),
-        trans
-      );
-      const rows = descriptions.flatMap((description, index) => [
-        {
-          label: trans.__('Step %1 of %2', index + 1, total),
-          value: description.summary
-        },
-        ...description.rows.map(row => ({
-          ...row,
-          depth: (row.depth ?? 0) + 1
-        }))
-      ]);
-      const warnings = descriptions.flatMap((description, index) =>
-        description.warnings.map(w => trans.__('Step %1: %2', index + 1, w))
-      );
-      const summaries = descriptions.map(d => d.summary);
-      const approval = await this.#approve(
-        {
-          kind: 'transaction',
-          title: trans._n(
-            'Confirm a transaction',
-            'Confirm %1 transactions',
-            total
-          ),
-          requester,
-          summary:
-            total === 1
-              ? summaries[0]
-              : trans.__(
-                  '%1 transactions, sent one after the other after this one approval: %2',
-                  total,
-                  summaries.map((s, i) => `${i + 1}. ${s}`).join(' ')
-                ),
-          rows,
-          warnings: [
-            ...(total > 1
-              ? [
-                  trans.__(
-                    'They are not atomic: each is sent once the one before is mined. If one fails, the later ones are not sent and the earlier ones stay done.'
-                  )
-                ]
-              : []),
-            ...warnings
-          ],
-          checks: [],
-          fee: trans.__(
-            'each step pays its own network fee, estimated when it is sent'
-          ),
-          raw: request.calls.map(c => c.data).join('\n'),
-          simulation: simulated
-        },
-        account,
-        request.calls.map(call => ({ kind: 'transaction' as const, ...call }))
-      );
-      this._batches.start(request);
-      const grantUsed = this._usedGrant(
-        approval,
-        total === 1
-          ? summaries[0]
-          : trans.__('%1 transactions: %2', total, summaries.join(' '))
-      );
-      await runSequentially(this._batches, request, summaries, (call, index) =>
-        this.#sendStep(call, account, network, provider, {
-          summary:
-            total === 1
-              ? summaries[0]
-              : trans.__('Step %1/%2: %3', index + 1, total, summaries[index]),
-          requester,
-          grant: approval.asked ? undefined : grantUsed
-        })
-      );
-      return { id: request.id };
-    });
-  }
-
-  /** Signs, sends and waits for one call of a batch (built-in keys only). */
-  async #sendStep(
-    call: IBatchCall,
-    account: string,
-    network: IOceanNetwork,
-    provider: JsonRpcProvider,
-    words: { summary: string; requester: IWalletRequester; grant?: string }
-  ): Promise<IStepOutcome> {
-    const trans = this._trans;
-    if (this.network.chainId !== network.chainId) {
-      throw new OceanError(
-        4901,
-        trans.__('The network changed while the calls were being sent.')
-      );
-    }
-    const tx: TransactionRequest = {
-      from: account,
-      to: call.to,
-      data: call.data,
-      value: call.value,
-      chainId: network.chainId
-    };
-    let gasLimit: bigint;
-    try {
-      gasLimit = await provider.estimateGas(tx);
-    } catch (error) {
-      throw new OceanError(
-        'OCEAN_TX_REVERTED',
-        trans.__(
-          'the network says it would fail (%1)',
-          String(
-            (error as { shortMessage?: string }).shortMessage ??
-              (error as Error).message
-          ).slice(0, 200)
-        )
-      );
-    }
-    const fees = await provider.getFeeData();
-    const eip1559 = fees.maxFeePerGas !== null;
-    const nonce = await provider.getTransactionCount(account, 'pending');
-    const raw = await this.#keys.signTransaction(
-      this.#signingAccount(account),
-      {
-        type: eip1559 ? 2 : 0,
-        to: call.to,
-        data: call.data,
-        value: call.value,
-        chainId: BigInt(network.chainId),
-        gasLimit,
-        nonce,
-        ...(eip1559
-          ? {
-              maxFeePerGas: fees.maxFeePerGas ?? 0n,
-              maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n
-            }
-          : { gasPrice: fees.gasPrice ?? 0n })
-      }
-    );
-    let hash: string;
-    try {
-      hash = (await provider.broadcastTransaction(raw)).hash;
-    } catch (error) {
-      throw new OceanError(
-        'OCEAN_TX_REVERTED',
-        trans.__(
-          'the network refused it: %1',
-          String(
-            (error as { shortMessage?: string }).shortMessage ??
-              (error as Error).message
-          ).slice(0, 300)
-        )
-      );
-    }
-    this._track(hash, account, network, words.summary, words.requester, {
-      grant: words.grant
-    });
-    const receipt = await waitForReceipt(
-      { hash, provider },
-      { unsent: () => rejected(this._trans), timeoutMs: 10 * 60_000 }
-    );
-    const out: IBatchReceipt = {
-      transactionHash: hash,
-      blockHash: receipt.blockHash,
-      blockNumber: toBeHex(receipt.blockNumber),
-      gasUsed: toBeHex(receipt.gasUsed),
-      status: receipt.status === 1 ? '0x1' : '0x0',
-      logs: receipt.logs.map(log => ({
-        address: log.address,
-        data: log.data,
-        topics: [...log.topics]
-      }))
-    };
-    return { hash, receipt: out };
   }
 
   /** Records the transaction and follows it until it is mined. */
@@ -1772,15 +1223,6 @@ export class OceanWallet implements IWallet {
   }
 }
 
-function formatNative(wei: bigint): string {
-  const text = (Number(wei) / 1e18).toPrecision(4);
-  return String(Number(text));
-}
-
-function formatGwei(wei: bigint): string {
-  return String(Number((Number(wei) / 1e9).toPrecision(4)));
-}
-
 // The selected address (public, not a secret) survives reloads, so unlocking
 // comes back to the account the person was using.
 const SELECTED_KEY = 'jupyterlab-ocean:wallet-account';
@@ -1799,81 +1241,4 @@ function rememberSelectedAccount(address: string): void {
   } catch {
     // Storage may be disabled; the first account is a fine default then.
   }
-}
-
-/** What a grant needs to know besides its terms. */
-interface IGrantFacts {
-  networkName: string;
-  contracts: IGrantContracts;
-  nodes: string[];
-  tokenSymbol: string;
-  tokenDecimals: number;
-}
-
-const GRANT_FACTORY_ABI = [
-  'function erc20List(address) view returns (bool)',
-  'function erc721List(address) view returns (address)'
-];
-
-const GRANT_EXCHANGE_ABI = [
-  'function getExchange(bytes32 exchangeId) view returns (address exchangeOwner, address datatoken, uint256 dtDecimals, address baseToken, uint256 btDecimals, uint256 fixedRate, bool active, uint256 dtSupply, uint256 btSupply, uint256 dtBalance, uint256 btBalance, bool withMint)'
-];
-
-/**
- * Why a notebook with a live grant is asked anyway, in one sentence (none
- * when it has no grant).
- */
-function outsideGrant(
-  live: INotebookGrant[],
-  reason: string,
-  trans: TranslationBundle
-): string[] {
-  return live.length
-    ? [
-        trans.__(
-          "This notebook's grant does not cover this, so you are asked: %1",
-          reason
-        )
-      ]
-    : [];
-}
-
-/** A grant in a few words, for toasts and the activity list. */
-export function grantWords(
-  grant: INotebookGrant,
-  trans: TranslationBundle
-): string {
-  const until = new Date(grant.expiresAt).toLocaleTimeString([], {
-    hour: '2-digit',
-    minute: '2-digit'
-  });
-  return trans.__('grant for %1, until %2', grant.label, until);
-}
-
-/** A grant as a kernel may see it: its terms and spending, nothing more. */
-function grantJson(grant: INotebookGrant): Record<string, unknown> {
-  return {
-    id: grant.id,
-    notebook: grant.label,
-    network: grant.networkName,
-    account: grant.account,
-    token: grant.tokenSymbol,
-    cap: formatUnitsText(grant.cap, grant.tokenDecimals),
-    spent: formatUnitsText(grant.spent, grant.tokenDecimals),
-    uses: grant.uses,
-    expires: new Date(grant.expiresAt).toISOString(),
-    minutesLeft: Math.max(
-      0,
-      Math.round((grant.expiresAt - Date.now()) / 60_000)
-    )
-  };
-}
-
-function formatUnitsText(raw: bigint, decimals: number): string {
-  const base = 10n ** BigInt(decimals);
-  const fraction = (raw % base)
-    .toString()
-    .padStart(decimals, '0')
-    .replace(/0+$/, '');
-  return fraction ? `${raw / base}.${fraction}` : `${raw / base}`;
 }
