@@ -66,11 +66,14 @@ test('Python and Deno kernels share the wallet session mid-cell', async ({
   const first = await importWallet(page, phrase);
 
   // --- Python: reads pass through mid-cell, without any dialog. ----------
+  // Through the page (direct reads off): the path of every kernel the page
+  // shares no RPC URL with. Direct reads: kernel-bridge-reads.spec.ts.
   await newNotebook(page, 'python');
   const reads = await run(
     page,
     [
       'from jupyterlab_ocean import provider',
+      'provider.direct_reads = False',
       'seen = []',
       "provider.on('accountsChanged', lambda accounts: seen.append(accounts))",
       "print('before')",
@@ -94,7 +97,7 @@ test('Python and Deno kernels share the wallet session mid-cell', async ({
   expect(
     await run(
       page,
-      "print('twice', [int(provider.request('eth_blockNumber'), 16) >= 0 for _ in range(2)])"
+      "print('twice', [int(provider.request('eth_blockNumber'), 16) >= 0 for _ in range(2)])\nprovider.direct_reads = True"
     )
   ).toContain('twice [True, True]');
   expect(blockFrames()).toBe(3);
