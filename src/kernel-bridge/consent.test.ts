@@ -49,6 +49,7 @@ function bridgeWith(wallet: IWallet, answers: boolean[] = []) {
     wallet,
     networks: null,
     requester: (kernelId): IWalletRequester => ({
+      kind: 'kernel',
       label: 'analysis.ipynb',
       kernelId
     }),

@@ -656,6 +656,8 @@ describe('auth tokens and compute routes against a real node’s recorded answer
     );
     // The node held nonce 0 for this fresh account: the request signs a later one.
     assert.ok(Number(JSON.parse(sent[0].body).nonce) >= 1);
+    // Tokens are kept per node and account: drop this one so the next asks anew.
+    await new NodeAuth(network, wallet, asker('ok')).forget(token);
 
     tokenCase = 'bad signature';
     await rejectsWith(
