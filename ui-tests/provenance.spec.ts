@@ -27,7 +27,7 @@ import {
 } from './bridge-helpers';
 import { test, expect } from './fixtures';
 import { newNotebook, openLab, save } from './helpers';
-import { publicSampleUrl, publish } from './ocean-helpers';
+import { openDiscover, publicSampleUrl, publish } from './ocean-helpers';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = join(ROOT, '.venv', 'bin', 'python');
@@ -149,6 +149,41 @@ test('provenance: two datasets loaded and a compute job, listed and verified; a 
   await expect(assetCard.locator('[data-ocean="title"]')).toHaveText(
     /Daily weather/
   );
+  // And in the Discover tab: the derived asset's card names its sources,
+  // each a link that opens that source's card.
+  const list = await openDiscover(page);
+  await list.locator('input[type=search]').fill('Derived stations');
+  await list.locator('input[type=search]').press('Enter');
+  await list.locator(`li[data-did="${derivedDid}"] button`).click();
+  const discoverCard = page.locator(
+    '#jupyterlab-ocean-discover ocean-asset-card'
+  );
+  await expect(discoverCard.locator('[data-ocean=title]')).toHaveText(
+    'Derived stations'
+  );
+  const discoverSources = discoverCard.locator('[data-ocean="derived-from"]');
+  for (const did of [priced, noDerivatives, stack.samples.compute!]) {
+    await expect(
+      discoverSources.locator(`button[data-did="${did}"]`)
+    ).toBeVisible();
+  }
+  await discoverSources.locator(`button[data-did="${noDerivatives}"]`).click();
+  await expect(discoverCard.locator('[data-ocean=title]')).toHaveText(
+    'Stations, no derivatives'
+  );
+  await expect(discoverCard.locator('[data-ocean=license]')).toHaveText(
+    'CC-BY-ND-4.0'
+  );
+  // Back to the notebook for the cells that follow.
+  await page.evaluate(() => {
+    const app = (window as any).jupyterapp;
+    const notebook = [...app.shell.widgets('main')].find((widget: any) =>
+      widget.context?.path?.endsWith('.ipynb')
+    );
+    app.shell.activateById(notebook.id);
+  });
+  // The whole record, the publish included, still verifies in the lab.
+  expect(await run(page, '%ocean verify')).toContain('All 4 entries hold.');
   const listed = await run(page, '%ocean provenance');
   expect(listed).toContain('⚠ e4 published');
   expect(listed).toMatch(
