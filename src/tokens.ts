@@ -403,6 +403,17 @@ export interface IOceanFileInfo {
   available?: boolean;
 }
 
+/** What the caller of getAccess does right after it. */
+export interface IOceanAccessThen {
+  /**
+   * It downloads (`%ocean load`): a purchase's dialog also names the Ocean
+   * Node sign-in (one createAuthToken signature) and it is made right
+   * after the purchase, within that approval. Without it, the first
+   * download asks on its own.
+   */
+  download?: boolean;
+}
+
 export interface IOceanDownloadOptions {
   /** Which file of the service (default 0). */
   fileIndex?: number;
@@ -450,12 +461,15 @@ export interface IOceanClient {
    * order when there is one (never pays twice), otherwise buy one datatoken
    * (fixed-rate exchange or dispenser) and start the order. Each
    * transaction goes through the wallet's dialog and reports progress.
+   * With `then.download`, a purchase's one dialog also names the node
+   * sign-in the caller's download needs, so it is not asked again.
    */
   getAccess(
     did: string,
     requester: IWalletRequester,
     onProgress?: OceanProgressCallback,
-    serviceId?: string
+    serviceId?: string,
+    then?: IOceanAccessThen
   ): Promise<IOceanAccessGrant>;
   /**
    * Bytes of a file the account has access to (OCEAN_NO_ACCESS otherwise;

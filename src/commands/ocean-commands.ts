@@ -321,7 +321,14 @@ export function registerOceanKernelCommands(
     // from the same table (the library needs nothing the bridge lacks).
     const as = args.dataset === true ? ('dataset' as const) : undefined;
     const asset = await client.getAsset(did);
-    const grant = await client.getAccess(did, context.requester, report);
+    // It downloads next: a purchase's dialog also names the node sign-in.
+    const grant = await client.getAccess(
+      did,
+      context.requester,
+      report,
+      undefined,
+      { download: true }
+    );
     // The notebook's lineage: which order brought which bytes (provenance/).
     const record = (loaded: ILoadedFile[]) =>
       provenance

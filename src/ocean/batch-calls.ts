@@ -129,7 +129,9 @@ export async function sendBatch(
   requester: IWalletRequester,
   chainId: number,
   account: string,
-  calls: ICall[]
+  calls: ICall[],
+  /** The node sign-in the batch's dialog also names (the wallet's flow-sign-in.ts). */
+  signIn?: { nonce: string }
 ): Promise<{ hash: string; blockNumber: number; hashes: string[] }> {
   const { id } = (await wallet.request(
     {
@@ -144,7 +146,10 @@ export async function sendBatch(
             to: call.to,
             data: call.data,
             value: call.value ?? '0x0'
-          }))
+          })),
+          ...(signIn
+            ? { capabilities: { oceanNodeSignIn: { nonce: signIn.nonce } } }
+            : {})
         }
       ]
     },

@@ -12,6 +12,7 @@ import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
 import type {
   IOceanAccessGrant,
+  IOceanAccessThen,
   IOceanAssetPage,
   IOceanAssetQuery,
   IOceanAssetSummary,
@@ -55,6 +56,7 @@ import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import {
   AUTH_TOKEN_MINUTES,
+  authTokenNonce,
   authTokens,
   pageTokenDescription,
   signerSign,
@@ -371,7 +373,8 @@ export class OceanClient implements IOceanClient {
     did: string,
     requester: IWalletRequester,
     onProgress: OceanProgressCallback = () => undefined,
-    serviceId?: string
+    serviceId?: string,
+    then: IOceanAccessThen = {}
   ): Promise<IOceanAccessGrant> {
     return this._flows.run(
       this._network,
@@ -379,7 +382,14 @@ export class OceanClient implements IOceanClient {
       onProgress,
       async (run, track) => {
         try {
-          return await this._getAccess(run, did, requester, track, serviceId);
+          return await this._getAccess(
+            run,
+            did,
+            requester,
+            track,
+            serviceId,
+            then
+          );
         } catch (error) {
           throw await this._stoppedBySwitch(run, error);
         }
@@ -431,7 +441,8 @@ export class OceanClient implements IOceanClient {
     did: string,
     requester: IWalletRequester,
     onProgress: OceanProgressCallback,
-    serviceId?: string
+    serviceId?: string,
+    then: IOceanAccessThen = {}
   ): Promise<IOceanAccessGrant> {
     const network = run.network;
     onProgress({ step: 'check', message: 'Looking up the asset…' });
@@ -530,6 +541,8 @@ export class OceanClient implements IOceanClient {
       minting
     );
     signer = withFlow(signer, flow);
+    // The download's node sign-in is asked as this requester, not as a step.
+    const asker = requester;
     if (batch) {
       // The batch is one request: one step, told through its requester.
       requester = flow.requester(requester);
@@ -621,17 +634,33 @@ export class OceanClient implements IOceanClient {
             : 'Starting the order: this spends the datatoken (confirm in the wallet)…'
       });
       const calls = batch;
+      // A caller that downloads next needs a node token: the batch's one
+      // dialog names that sign-in too, so it is not a second dialog.
+      const signIn = then.download
+        ? await this._plannedSignIn(network, account)
+        : undefined;
       receipt = await guard(network, () =>
         sendBatch(
           this._requireWallet(),
           requester,
           network.chainId,
           account,
-          calls
+          calls,
+          signIn
         )
       ).catch(error => {
         throw whatABatchStopLeft(error, calls.length);
       });
+      if (signIn) {
+        onProgress({
+          step: 'sign',
+          message:
+            'Signing in to the Ocean Node, as approved with the purchase…'
+        });
+        // The order stands either way: a sign-in that fails here is asked
+        // again by the download, in a dialog of its own.
+        await this._authToken(network, account, asker).catch(() => undefined);
+      }
     } else {
       const dt = new lib.Datatoken(signer, network.chainId, config);
       onProgress({
@@ -878,6 +907,25 @@ export class OceanClient implements IOceanClient {
           { txHash: hash }
         )
     });
+  }
+
+  /**
+   * The createAuthToken nonce the next sign-in of `account` will sign, or
+   * nothing when a live token makes it needless or the node cannot say.
+   */
+  private async _plannedSignIn(
+    network: IOceanNetwork,
+    account: string
+  ): Promise<{ nonce: string } | undefined> {
+    const node = this._node(network);
+    try {
+      if (await authTokens.has(node.url, account)) {
+        return undefined;
+      }
+      return { nonce: authTokenNonce(account, await node.nonce(account)) };
+    } catch {
+      return undefined;
+    }
   }
 
   /** A node auth token for the account: the page's shared one, or one new signature. */

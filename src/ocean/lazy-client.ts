@@ -6,6 +6,7 @@
 import { Signal, type ISignal } from '@lumino/signaling';
 import type {
   IOceanAccessGrant,
+  IOceanAccessThen,
   IOceanAssetPage,
   IOceanAssetQuery,
   IOceanAssetSummary,
@@ -55,13 +56,15 @@ export class LazyOceanClient implements IOceanClient {
     did: string,
     requester: IWalletRequester,
     onProgress?: OceanProgressCallback,
-    serviceId?: string
+    serviceId?: string,
+    then?: IOceanAccessThen
   ): Promise<IOceanAccessGrant> {
     return (await this._client()).getAccess(
       did,
       requester,
       onProgress,
-      serviceId
+      serviceId,
+      then
     );
   }
 

@@ -8,10 +8,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Interface, JsonRpcProvider, Network, parseUnits } from 'ethers';
+import {
+  getBytes,
+  Interface,
+  JsonRpcProvider,
+  Network,
+  parseUnits,
+  verifyMessage
+} from 'ethers';
 
 import { OceanError } from '../../src/errors';
 import { NetworkRegistry } from '../../src/ocean/networks';
+import { nodeRequestHash } from '../../src/ocean/wallet-decode';
 import type { IWalletRequester } from '../../src/tokens';
 import { ActivityLog } from '../../src/widget/wallet/activity';
 import type { IConfirmation } from '../../src/widget/wallet/confirmation';
@@ -265,5 +273,102 @@ describe('what the wallet asks its dialog to show', () => {
     );
     assert.equal(shown[1].title, 'This transaction would fail');
     assert.equal(await provider.getTransactionCount(account), nonce);
+  });
+
+  it('a purchase batch that names the node sign-in: its one dialog says so, then exactly that signature is not asked again', async () => {
+    const { wallet, shown } = await makeWallet(true);
+    const notebook: IWalletRequester = {
+      kind: 'kernel',
+      label: 'first-data.ipynb (Python 3)',
+      session: { id: 'session-1', ended: new AbortController().signal }
+    };
+    const flow = {
+      title: 'Get access to Weather 2024',
+      step: 1,
+      steps: 1,
+      names: {}
+    };
+    const batch = (requester: IWalletRequester) =>
+      wallet.request(
+        {
+          method: 'wallet_sendCalls',
+          params: [
+            {
+              version: '2.0.0',
+              chainId: '0x2324',
+              from: account,
+              atomicRequired: false,
+              calls: [
+                {
+                  to: chain.addresses.Ocean,
+                  data: ERC20.encodeFunctionData('transfer', [
+                    ACCOUNTS.consumer.address,
+                    parseUnits('1', 18)
+                  ])
+                }
+              ],
+              capabilities: { oceanNodeSignIn: { nonce: '7' } }
+            }
+          ]
+        },
+        requester
+      );
+    // A kernel's own batch may not name it (only the extension's flows).
+    await assert.rejects(
+      batch(notebook),
+      (error: unknown) => error instanceof OceanError && error.code === 5700
+    );
+    assert.equal(shown.length, 0);
+    await batch({ ...notebook, flow });
+    assert.equal(shown.length, 1);
+    assert.equal(
+      shown[0].title,
+      'Confirm a transaction and sign in to the Ocean Node'
+    );
+    assert.match(
+      shown[0].summary,
+      /^.+\. Then, with this same approval, sign in to the Ocean Node at http:\/\/127\.0\.0\.1:9 to download\.$/
+    );
+    assert.deepEqual(shown[0].rows.at(-1), {
+      label: 'Then',
+      value:
+        'Sign in to the Ocean Node at http://127.0.0.1:9 to download (createAuthToken, nonce 7): one signature, no transaction and no cost. The node accepts the token it gives for requests in your account’s name until it expires.'
+    });
+
+    const signIn = (requester: IWalletRequester, nonce = '7') =>
+      wallet.request(
+        {
+          method: 'personal_sign',
+          params: [
+            nodeRequestHash(account, nonce, 'createAuthToken'),
+            account,
+            { command: 'createAuthToken', nonce, description: 'a token' }
+          ]
+        },
+        requester
+      ) as Promise<string>;
+    // Another notebook, or another nonce: asked as always.
+    await signIn({
+      ...notebook,
+      session: { id: 'session-2', ended: new AbortController().signal }
+    });
+    assert.equal(shown.length, 2);
+    await signIn(notebook, '8');
+    assert.equal(shown.length, 3);
+    // The flow's own notebook, the named nonce: signed with no new dialog.
+    const hash = nodeRequestHash(account, '7', 'createAuthToken');
+    const signature = await signIn(notebook);
+    assert.equal(shown.length, 3);
+    assert.equal(verifyMessage(getBytes(hash), signature), account);
+    // The activity list says why no dialog showed.
+    await new Promise(resolve => setTimeout(resolve, 50));
+    const entry = (await wallet.activity.list(CHAIN_ID, account)).find(
+      e => e.hash === hash
+    );
+    assert.match(entry?.summary ?? '', /approved in the purchase’s dialog\)$/);
+    // Once: the same request again (outside any flow) asks.
+    await signIn(notebook);
+    assert.equal(shown.length, 4);
+    assert.equal(shown[3].title, 'Sign a message');
   });
 });

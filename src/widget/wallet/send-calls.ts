@@ -29,6 +29,7 @@ import {
   describeTransaction,
   type INameBook
 } from './describe';
+import { SIGN_IN_COMMAND, type INodeSignIn } from './flow-sign-in';
 import type { IApproval, WalletConfirmation } from './grant-desk';
 import type { GrantRequest } from './grants';
 import type { SignableTransaction } from './key-vault';
@@ -70,6 +71,8 @@ export interface IBatchHands {
   ) => void;
   /** The error when a step's transaction vanished unsent. */
   unsent: () => OceanError;
+  /** Records the node sign-in this batch's dialog named (flow-sign-in.ts). */
+  approveSignIn: (signIn: INodeSignIn, network: IOceanNetwork) => void;
 }
 
 export class BatchDesk {
@@ -149,7 +152,8 @@ export class BatchDesk {
     request: IBatchRequest,
     account: string,
     requester: IWalletRequester,
-    hands: IBatchHands
+    hands: IBatchHands,
+    signIn?: INodeSignIn
   ): Promise<{ id: string }> {
     const trans = this._options.trans;
     const network = this._options.network();
@@ -226,23 +230,43 @@ export class BatchDesk {
       description.warnings.map(w => trans.__('Step %1: %2', index + 1, w))
     );
     const summaries = descriptions.map(d => d.summary);
+    const summary =
+      total === 1
+        ? summaries[0]
+        : trans.__(
+            '%1 transactions, sent one after the other after this one approval: %2',
+            total,
+            summaries.map((s, i) => `${i + 1}. ${s}`).join(' ')
+          );
+    if (signIn) {
+      rows.push({
+        label: trans.__('Then'),
+        value: trans.__(
+          'Sign in to the Ocean Node at %1 to download (%2, nonce %3): one signature, no transaction and no cost. The node accepts the token it gives for requests in your account’s name until it expires.',
+          network.nodeUrl,
+          SIGN_IN_COMMAND,
+          signIn.nonce
+        )
+      });
+    }
     const approval = await hands.approve(
       {
         kind: 'transaction',
-        title: trans._n(
-          'Confirm a transaction',
-          'Confirm %1 transactions',
-          total
-        ),
+        title: signIn
+          ? trans._n(
+              'Confirm a transaction and sign in to the Ocean Node',
+              'Confirm %1 transactions and sign in to the Ocean Node',
+              total
+            )
+          : trans._n('Confirm a transaction', 'Confirm %1 transactions', total),
         requester,
-        summary:
-          total === 1
-            ? summaries[0]
-            : trans.__(
-                '%1 transactions, sent one after the other after this one approval: %2',
-                total,
-                summaries.map((s, i) => `${i + 1}. ${s}`).join(' ')
-              ),
+        summary: signIn
+          ? trans.__(
+              '%1 Then, with this same approval, sign in to the Ocean Node at %2 to download.',
+              summary,
+              network.nodeUrl
+            )
+          : summary,
         rows,
         warnings: [
           ...(total > 1
@@ -280,6 +304,11 @@ export class BatchDesk {
         grant: approval.asked ? undefined : grantUsed
       })
     );
+    // Only once the person read it in this dialog and every call was
+    // mined; under a grant the sign-in is the grant's to cover.
+    if (signIn && approval.asked) {
+      hands.approveSignIn(signIn, network);
+    }
     return { id: request.id };
   }
 

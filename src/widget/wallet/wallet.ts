@@ -64,6 +64,11 @@ import type {
   IGrantContracts,
   INotebookGrant
 } from './grants';
+import {
+  ApprovedSignIns,
+  parseNodeSignIn,
+  SIGN_IN_COMMAND
+} from './flow-sign-in';
 import type { IKeyVault, IVaultSnapshot, KeyImport } from './key-vault';
 import type { IStoredAccount } from './keystore';
 import { feeWords, preflight, wouldFail } from './preflight';
@@ -142,6 +147,9 @@ export class OceanWallet implements IWallet {
   #askTestWalletPassword: (() => Promise<string | null>) | undefined;
   // Private like the keys: only this wallet's own dialog makes a grant.
   #grants: GrantDesk;
+  // The node sign-ins a purchase's own dialog named (flow-sign-in.ts):
+  // private for the same reason, only that dialog adds one.
+  #signIns = new ApprovedSignIns();
   private _batches: BatchDesk;
   #vault: IVaultSnapshot = { exists: false, accounts: [], unlocked: [] };
   private _account: string | null = null;
@@ -386,6 +394,7 @@ export class OceanWallet implements IWallet {
 
   lock(): void {
     this.#grants.clear();
+    this.#signIns.clear();
     this.#vault = { ...this.#vault, unlocked: [] };
     void this.#keys.lock().catch(() => undefined);
     if (this._source === 'builtin') {
@@ -420,6 +429,7 @@ export class OceanWallet implements IWallet {
     }
     if (this._account !== wanted) {
       this.#grants.clear();
+      this.#signIns.clear();
     }
     this._account = wanted;
     this._emit();
@@ -471,6 +481,7 @@ export class OceanWallet implements IWallet {
     }
     this._detachInjected();
     this.#grants.clear();
+    this.#signIns.clear();
     this._injected = wallet;
     this._injectedAccounts = accounts.map(a => getAddress(a));
     this._source = 'injected';
@@ -639,6 +650,7 @@ export class OceanWallet implements IWallet {
 
   private _onNetworkChanged(): void {
     this.#grants.clear();
+    this.#signIns.clear();
     if (this._source === 'injected') {
       void this._syncInjectedChain().catch(() => undefined);
     }
@@ -733,12 +745,15 @@ export class OceanWallet implements IWallet {
     this._batches.checkBuiltin();
     const account = await this.ensureUnlocked(requester);
     const request = this._batches.parse(params, account);
+    // The purchase's node sign-in, named in this dialog (flow-sign-in.ts).
+    const signIn = parseNodeSignIn(params[0], requester);
     return this._serial(() =>
       this._batches.send(
         request,
         account,
         requester,
-        this.#batchHands(account, requester)
+        this.#batchHands(account, requester),
+        signIn
       )
     );
   }
@@ -755,7 +770,14 @@ export class OceanWallet implements IWallet {
       sign: tx => this.#keys.signTransaction(this.#signingAccount(account), tx),
       track: (hash, network, summary, extra) =>
         this._track(hash, account, network, summary, requester, extra),
-      unsent: () => rejected(this._trans)
+      unsent: () => rejected(this._trans),
+      approveSignIn: (signIn, network) =>
+        this.#signIns.approve(signIn, {
+          account,
+          chainId: network.chainId,
+          node: network.nodeUrl,
+          requester
+        })
     };
   }
 
@@ -881,33 +903,61 @@ export class OceanWallet implements IWallet {
         fetchNodeNonce: () => this._nodeNonce(network, account),
         trans: this._trans
       });
-      // Only a hash the wallet checked is exactly a node command can fall
-      // under a grant; any other message always asks.
-      const approval = await this.#approve(
-        {
-          kind: 'message',
-          title: this._trans.__('Sign a message'),
-          requester,
-          summary: description.summary,
-          rows: description.rows,
-          warnings: description.warnings,
-          checks: description.checks
-        },
-        account,
-        description.nodeRequest
-          ? {
-              kind: 'nodeRequest',
-              command: description.nodeRequest.command,
-              node: network.nodeUrl
-            }
-          : {
-              kind: 'other',
-              what: this._trans.__('Signing a message of any other kind')
-            }
-      );
       const bytes = isHexString(message)
         ? getBytes(message)
         : toUtf8Bytes(message);
+      // The node sign-in a purchase's approved dialog named: exactly that
+      // hash, this asker, once (flow-sign-in.ts). Anything else asks.
+      const namedInFlow =
+        bytes.length === 32 &&
+        description.nodeRequest?.command === SIGN_IN_COMMAND &&
+        this.#signIns.take(hexlify(bytes), {
+          account,
+          chainId: network.chainId,
+          node: network.nodeUrl,
+          requester
+        });
+      // Only a hash the wallet checked is exactly a node command can fall
+      // under a grant; any other message always asks.
+      const approval = namedInFlow
+        ? { use: null, asked: false }
+        : await this.#approve(
+            {
+              kind: 'message',
+              title: this._trans.__('Sign a message'),
+              requester,
+              summary: description.summary,
+              rows: description.rows,
+              warnings: description.warnings,
+              checks: description.checks
+            },
+            account,
+            description.nodeRequest
+              ? {
+                  kind: 'nodeRequest',
+                  command: description.nodeRequest.command,
+                  node: network.nodeUrl
+                }
+              : {
+                  kind: 'other',
+                  what: this._trans.__('Signing a message of any other kind')
+                }
+          );
+      if (namedInFlow) {
+        void this.activity.add({
+          hash: hexlify(bytes),
+          chainId: network.chainId,
+          account,
+          summary: this._trans.__(
+            '%1 (approved in the purchase’s dialog)',
+            description.summary
+          ),
+          status: 'confirmed',
+          time: Date.now(),
+          requester: requester.label,
+          signature: true
+        });
+      }
       const grantUsed = this._usedGrant(approval, description.summary);
       if (grantUsed && !approval.asked) {
         void this.activity.add({
