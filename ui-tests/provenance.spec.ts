@@ -467,15 +467,49 @@ test("provenance: a GAN cell's purchase, its kernel's gan_images, and compute re
   await runConfirming(page, resultsCode);
   expect(await entries()).toHaveLength(2);
 
+  // A model published from the results (issue 18 item 4: a dataset, a
+  // model or a compute result): its DDO and card name the job's dataset;
+  // the GAN order brought no bytes into the kernel, so it is no source.
+  const model = await runConfirming(
+    page,
+    'model_asset = %ocean publish summary --name "Results model" --description "A model made from the job summary." --author "provenance test" --license CC0-1.0 --type algorithm\nprint(model_asset.value["did"], model_asset.value["card"])'
+  );
+  const modelDid = /did:op:[0-9a-f]{64}/.exec(model.output)?.[0];
+  expect(modelDid, model.output).toBeTruthy();
+  const modelDdo = await (
+    await fetch(`${stack.nodeUrl}/api/aquarius/assets/ddo/${modelDid}`)
+  ).json();
+  expect(modelDdo.metadata.type).toBe('algorithm');
+  expect(
+    modelDdo.metadata.additionalInformation.derivedFrom.map(
+      (source: { did: string }) => source.did
+    )
+  ).toEqual([stack.samples.compute]);
+  const modelCard = readFileSync(
+    join(lab.rootDir, 'ocean-published', 'Results-model', 'README.md'),
+    'utf8'
+  );
+  expect(modelCard).toContain('type: "algorithm"');
+  expect(modelCard).toContain(`  - "${stack.samples.compute}"`);
+  await expect.poll(async () => (await entries()).length).toBe(3);
+  expect((await entries())[2]).toMatchObject({
+    id: 'e3',
+    action: 'publish',
+    did: modelDid,
+    sources: ['e2']
+  });
+
   const shown = await run(page, '%ocean provenance');
   expect(shown).toMatch(/e1\s+order/);
   expect(shown).toMatch(/e2\s+compute/);
+  expect(shown).toMatch(/e2 compute .* → e3 publish “Results model”/);
   const verified = await run(page, '%ocean verify');
   expect(verified).toContain('✔ e1: asset on the node, order on chain');
   expect(verified).toMatch(
     /✔ e2: asset on the node, order on chain, SHA-256 of ocean-results\/.*, job \S+ and its [1-9]\d* results? on the node\n/
   );
-  expect(verified).toContain('All 2 entries hold.');
+  expect(verified).toContain('✔ e3:');
+  expect(verified).toContain('All 3 entries hold.');
 
   // 3. gan_images from another notebook's kernel: the order it reused is an
   // entry of that notebook and cell.
