@@ -119,6 +119,51 @@ export function orderCall(
   };
 }
 
+/** The run-log words (running-flows.ts) for each step a purchase batches. */
+const STEP_OF_FUNCTION: Record<string, string> = {
+  approve: 'approve',
+  buyDT: 'buy',
+  dispense: 'dispense',
+  mint: 'mint',
+  startOrder: 'order'
+};
+
+/**
+ * The transactions a stopped batch had done, by step: the wallet's
+ * OCEAN_BATCH_STOPPED (batch.ts) lists their hashes in call order, and
+ * `calls` says what each was. A flow told of a network switch under it
+ * names them (the mined approve, say) instead of "nothing was sent".
+ */
+export function batchDone(
+  ethers: Ethers,
+  calls: ReadonlyArray<ICall>,
+  error: unknown
+): Array<{ step: string; hash: string }> {
+  const done = (error as { details?: { done?: unknown } })?.details?.done;
+  if (!Array.isArray(done)) {
+    return [];
+  }
+  const abi = new ethers.Interface([
+    ...(OCEAN_CALL_ABI as string[]),
+    'function approve(address spender, uint256 value)'
+  ]);
+  return done
+    .filter((hash): hash is string => typeof hash === 'string')
+    .map((hash, index) => {
+      let name = '';
+      try {
+        name = abi.parseTransaction({ data: calls[index]?.data ?? '0x' })
+          ?.name as string;
+      } catch {
+        // Not one of ours: told by its place in the batch.
+      }
+      return {
+        step: STEP_OF_FUNCTION[name] ?? `step ${index + 1}`,
+        hash
+      };
+    });
+}
+
 /**
  * Sends `calls` as one batch and waits for all of them; resolves with the
  * last call's transaction hash and block. A failure names the step and

@@ -37,6 +37,7 @@ import {
 } from './asset';
 import { errorWords, OceanError } from '../errors';
 import {
+  batchDone,
   buyCall,
   dispenseCall,
   orderCall,
@@ -649,6 +650,13 @@ export class OceanClient implements IOceanClient {
           signIn
         )
       ).catch(error => {
+        // What the batch did before it stopped belongs to this run: a
+        // network switch under it is told with those hashes.
+        for (const sent of batchDone(ethers, calls, error)) {
+          if (!run.sent.some(known => known.hash === sent.hash)) {
+            run.sent.push(sent);
+          }
+        }
         throw whatABatchStopLeft(error, calls.length);
       });
       if (signIn) {

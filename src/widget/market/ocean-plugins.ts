@@ -15,6 +15,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
 import discoverSvg from '../../../style/icons/ocean-discover.svg';
 import {
   IAssetCardRecorder,
@@ -67,15 +68,19 @@ export const discoverPlugin: JupyterFrontEndPlugin<void> = {
       }
       const from = running[0].network.name;
       const sent = running.flatMap(run => run.sent.map(tx => tx.hash));
+      // Text nodes only: the flow's words carry an asset's name (untrusted).
+      const body = document.createElement('p');
+      body.className = 'jp-OceanSwitchWarning';
+      body.textContent = trans.__(
+        'Now %1 on %2%3. Switching to %4 stops it: what was sent stays done, and running it again on %2 resumes where it stopped (nothing is paid twice).',
+        running.map(run => run.what).join('; '),
+        from,
+        sent.length ? trans.__(' (sent so far: %1)', sent.join(', ')) : '',
+        target.name
+      );
       const answer = await showDialog({
         title: trans.__('A purchase is running on %1', from),
-        body: trans.__(
-          'Now %1 on %2%3. Switching to %4 stops it: what was sent stays done, and running it again on %2 resumes where it stopped (nothing is paid twice).',
-          running.map(run => run.what).join('; '),
-          from,
-          sent.length ? trans.__(' (sent so far: %1)', sent.join(', ')) : '',
-          target.name
-        ),
+        body: new Widget({ node: body }),
         buttons: [
           Dialog.cancelButton({ label: trans.__('Stay on %1', from) }),
           Dialog.warnButton({ label: trans.__('Switch anyway') })
