@@ -136,6 +136,33 @@ test.describe('GAN output cells', () => {
       /Buy access for \d+(\.\d+)? OCEAN/
     );
     await expect(cell.locator('canvas')).toBeHidden();
+    // In a narrow output the buy button wraps instead of being cut off
+    // (JupyterLab's styled buttons are one 32 px line).
+    for (const width of [520, 240, 160]) {
+      await cell.evaluate((el, w) => {
+        (el as HTMLElement).style.width = `${w}px`;
+      }, width);
+      const fit = await cell.locator('.jp-OceanGan-buy').evaluate(button => {
+        const box = button.getBoundingClientRect();
+        const lock = button.parentElement!.getBoundingClientRect();
+        return {
+          inside: box.left >= lock.left - 1 && box.right <= lock.right + 1,
+          clipped:
+            button.scrollWidth > button.clientWidth + 1 ||
+            button.scrollHeight > button.clientHeight + 1
+        };
+      });
+      expect(fit, `buy button at ${width} px`).toEqual({
+        inside: true,
+        clipped: false
+      });
+    }
+    await cell.screenshot({
+      path: testInfo.outputPath('gan-locked-160px.png')
+    });
+    await cell.evaluate(el =>
+      (el as HTMLElement).style.removeProperty('width')
+    );
     // Locked: neither the model nor the runtime was fetched.
     expect(downloads(requests)).toEqual([]);
     expect(runtimeFiles(requests)).toEqual([]);
@@ -280,6 +307,25 @@ test.describe('GAN output cells', () => {
     expect(await executionCount(page)).toBe(executions);
     expect(downloads(requests)).toHaveLength(2);
 
+    // Another account, without access: the unlocked cell locks again, its
+    // grid and controls gone; back to the buyer, it runs again without a
+    // dialog (the verified model is still in memory).
+    const buyer = address;
+    const other = Wallet.createRandom();
+    await addAndSelectAccount(page, other.privateKey, other.address);
+    await expect(cell).toHaveAttribute('data-state', 'locked');
+    await expect(cell.locator('canvas')).toBeHidden();
+    await expect(cell.locator('.jp-OceanGan-controls')).toBeHidden();
+    await expect(cell.locator('.jp-OceanGan-buy')).toBeVisible();
+    await cell.screenshot({
+      path: test.info().outputPath('gan-relocked-other-account.png')
+    });
+    await selectWalletAccount(page, buyer);
+    await expect(cell).toHaveAttribute('data-state', 'ready');
+    await expect(cell.locator('canvas')).toBeVisible();
+    await expect(confirmation(page)).toHaveCount(0);
+    expect(downloads(requests)).toHaveLength(2);
+
     // 3. A reload: the model comes from IndexedDB (verified again), not the node.
     /** Reloads the lab and renders the GAN cell in a new notebook. */
     const renderAfterReload = async (): Promise<Locator> => {
@@ -293,7 +339,17 @@ test.describe('GAN output cells', () => {
       return rendered;
     };
     const again = await renderAfterReload();
-    await expect(again).toHaveAttribute('data-source', 'cache');
+    // The notebook restored with the lab may have loaded the model first
+    // (its cells check access again once the wallet is unlocked), so this
+    // cell may find it in memory; either way it came from the cache.
+    await expect(again).toHaveAttribute('data-source', /^(cache|memory)$/);
+    const sources = await page
+      .locator('.jp-OceanGan[data-source]')
+      .evaluateAll(cells =>
+        cells.map(cell => cell.getAttribute('data-source'))
+      );
+    expect(sources).toContain('cache');
+    expect(sources).not.toContain('download');
     expect(downloads(requests)).toHaveLength(2);
     await expectReferencePixels(page);
 
@@ -445,6 +501,36 @@ async function runApproving(page: Page, source: string): Promise<string> {
   const { output, dialogs } = await runConfirming(page, source);
   for (const text of dialogs) expect(text).toContain('.ipynb');
   return output;
+}
+
+/** The wallet plugin's IWallet, in the page. */
+async function withWallet(
+  page: Page,
+  task: { key?: string; address: string; password: string }
+): Promise<void> {
+  await page.evaluate(async ({ key, address, password }) => {
+    const app = (window as any).jupyterapp;
+    const services: Map<any, string> = app.pluginRegistry._services;
+    const token = [...services.keys()].find(
+      t => t.name === 'jupyterlab-ocean:IWallet'
+    );
+    const wallet = await app.resolveRequiredService(token);
+    if (key) await wallet.importKey({ privateKey: key }, password, 'No access');
+    wallet.selectAccount(address);
+  }, task);
+}
+
+/** Imports a key into the wallet as another account and selects it. */
+async function addAndSelectAccount(
+  page: Page,
+  key: string,
+  address: string
+): Promise<void> {
+  await withWallet(page, { key, address, password: PASSWORD });
+}
+
+async function selectWalletAccount(page: Page, address: string): Promise<void> {
+  await withWallet(page, { address, password: PASSWORD });
 }
 
 async function unlockWallet(page: Page): Promise<void> {

@@ -22,6 +22,7 @@ import {
   IKernelBridge,
   INetworkRegistry,
   IOceanClient,
+  IWallet,
   type IOceanProgress,
   type IWalletRequester
 } from '../tokens';
@@ -49,7 +50,8 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
     INotebookTracker,
     ISettingRegistry,
     ITranslator,
-    IAssetCardRecorder
+    IAssetCardRecorder,
+    IWallet
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -61,7 +63,8 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
     // A purchase for a GAN cell goes into its notebook's provenance.
-    recorder: IAssetCardRecorder | null
+    recorder: IAssetCardRecorder | null,
+    wallet: IWallet | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
     let backend: GanBackendPreference = 'auto';
@@ -138,7 +141,18 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
               currentDirectory: () => PathExt.dirname(notebookPath()),
               contents: app.serviceManager?.contents ?? null,
               trans,
-              recorder
+              recorder,
+              // Access is the account's: a cell re-checks it on a switch.
+              account: wallet
+                ? {
+                    // Access is per account and network.
+                    current: () =>
+                      wallet.state.account
+                        ? `${wallet.state.chainId}:${wallet.state.account.toLowerCase()}`
+                        : null,
+                    changed: wallet.stateChanged
+                  }
+                : null
             });
           })
       },

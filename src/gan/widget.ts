@@ -14,6 +14,7 @@ import {
   nullTranslator,
   type TranslationBundle
 } from '@jupyterlab/translation';
+import type { ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import type {
@@ -58,6 +59,14 @@ export interface IGanRendererContext {
   contents: Contents.IManager | null;
   /** The jupyterlab_ocean bundle; English without one. */
   trans?: TranslationBundle;
+  /**
+   * The wallet's account and when it may have changed (the wallet's state
+   * signal): access belongs to an account, so a switch checks it again.
+   */
+  account?: {
+    current(): string | null;
+    changed: ISignal<unknown, unknown>;
+  } | null;
   /** Where a purchase made here is recorded (the notebook's provenance). */
   recorder?: IAssetCardRecorder | null;
 }
@@ -97,6 +106,8 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
   private _info: IGanModelInfo | null = null;
   private _lastRun: IGanRun | null = null;
   private _busy: Promise<void> = Promise.resolve();
+  /** The account whose access the cell last checked. */
+  private _account: string | null = null;
 
   private _title = element('div', 'jp-OceanGan-title');
   private _status = element('div', 'jp-OceanGan-status');
@@ -131,6 +142,8 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     // Access bought elsewhere (another cell, the Discover tab, a kernel)
     // unlocks this cell too.
     context.service.clientOrNull()?.accessChanged.connect(this._onAccess, this);
+    this._account = context.account?.current() ?? null;
+    context.account?.changed.connect(this._onAccount, this);
   }
 
   dispose(): void {
@@ -140,6 +153,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     this._context.service
       .clientOrNull()
       ?.accessChanged.disconnect(this._onAccess, this);
+    this._context.account?.changed.disconnect(this._onAccount, this);
     super.dispose();
   }
 
@@ -150,6 +164,28 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     ) {
       void this._enqueue(() => this._show());
     }
+  }
+
+  /**
+   * Another account: what the last one unlocked is not this one's. The grid
+   * goes and access is checked again, so the cell locks (or pauses, or runs
+   * again) as it would for this account from the start.
+   */
+  private _onAccount(): void {
+    const account = this._context.account?.current() ?? null;
+    // Locking hides the account without changing it: nothing to re-check.
+    if (account === null || account === this._account) {
+      return;
+    }
+    this._account = account;
+    if (!this._payload || this._state === 'idle') {
+      return;
+    }
+    this._lastRun = null;
+    this._footer.textContent = '';
+    delete this.node.dataset.backend;
+    delete this.node.dataset.source;
+    void this._enqueue(() => this._show());
   }
 
   get state(): GanCellState {
