@@ -7,7 +7,7 @@
  * local node, and some of the real node's routes). Neither belongs in front
  * of a person as it is.
  */
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 
 /** What the refused job was, in names. */
 export interface IRefusedJob {
@@ -59,11 +59,19 @@ export function computeRefusal(
   const reason = nodeReason(error);
   if (job && /not allowed to run on the dataset/i.test(reason)) {
     const after = job.ordered
-      ? 'The orders made for it stay valid for a rerun with an allowed algorithm.'
-      : 'Nothing was ordered or paid.';
+      ? errorWords.__(
+          'The orders made for it stay valid for a rerun with an allowed algorithm.'
+        )
+      : errorWords.__('Nothing was ordered or paid.');
     return new OceanError(
       'OCEAN_COMPUTE_REFUSED',
-      `The algorithm “${job.algorithmName}” is not allowed to run on the dataset “${job.datasetName}”: its publisher trusts only the algorithms it chose. Run one of those instead (%ocean compute ${job.datasetDid} without --algorithm lists them). ${after}`,
+      errorWords.__(
+        'The algorithm “%1” is not allowed to run on the dataset “%2”: its publisher trusts only the algorithms it chose. Run one of those instead (%ocean compute %3 without --algorithm lists them). %4',
+        job.algorithmName,
+        job.datasetName,
+        job.datasetDid,
+        after
+      ),
       { did: job.datasetDid }
     );
   }

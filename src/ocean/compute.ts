@@ -10,6 +10,7 @@
 import type { IOceanNetwork } from '../tokens';
 import { serviceMarkets } from './asset';
 import type { NodeAuth } from './compute-auth';
+import { computeRefusal } from './compute-refusal';
 import { errorWords, OceanError } from '../errors';
 import { FlowSteps, withFlow } from './flow';
 import { readProvider, waitForReceipt } from './chain';
@@ -109,28 +110,6 @@ export async function computeDdo(
       )
     );
   return response.json();
-}
-
-/** Turns the lib's "Error(JSON of the node's answer)" into a sentence. */
-function nodeRefusal(error: unknown, what: string): OceanError {
-  const text = error instanceof Error ? error.message : String(error);
-  let reason = text;
-  // The lib wraps the node's JSON in its own words ("ComputeJob cannot be initialized: {…}"):
-  // the node's sentence is what a person needs.
-  const start = text.indexOf('{');
-  for (const candidate of start > 0 ? [text, text.slice(start)] : [text]) {
-    try {
-      const parsed = JSON.parse(candidate);
-      const error = typeof parsed === 'string' ? parsed : parsed?.error;
-      if (typeof error === 'string' && error) {
-        reason = error;
-        break;
-      }
-    } catch {
-      // not JSON: keep the text
-    }
-  }
-  return new OceanError('OCEAN_COMPUTE_REFUSED', `${what}: ${reason}`);
 }
 
 export async function computeEnvironments(
@@ -375,7 +354,11 @@ export async function startComputeJob(
       network.chainId
     );
   } catch (error) {
-    throw nodeRefusal(error, 'The Ocean Node will not run this job');
+    throw computeRefusal(error, 'The Ocean Node will not run this job', {
+      datasetName: String(datasetDdo.metadata?.name ?? datasetDdo.id),
+      datasetDid: datasetDdo.id,
+      algorithmName: String(algorithmDdo.metadata?.name ?? algorithmDdo.id)
+    });
   }
   const config = libConfig(network);
   // Every signature of the job, planned before the first: each dialog says
@@ -478,7 +461,12 @@ export async function startComputeJob(
           network.chainId
         );
   } catch (error) {
-    throw nodeRefusal(error, 'The Ocean Node refused to start the job');
+    throw computeRefusal(error, 'The Ocean Node refused to start the job', {
+      datasetName,
+      datasetDid: datasetDdo.id,
+      algorithmName,
+      ordered: true
+    });
   }
   const job = (Array.isArray(jobs) ? jobs[0] : jobs) as IComputeJob | null;
   if (!job?.jobId)
