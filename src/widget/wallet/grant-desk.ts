@@ -71,10 +71,12 @@ interface IGrantFacts {
 
 export class GrantDesk {
   // Private: a grant is made only from the wallet's own dialog's answer.
-  #book = new GrantBook(() => this._chain());
+  #book: GrantBook;
   private _contracts = new Map<string, Promise<IGrantContracts>>();
 
-  constructor(private readonly _options: IGrantDeskOptions) {}
+  constructor(private readonly _options: IGrantDeskOptions) {
+    this.#book = new GrantBook(() => this._chain(), Date.now, _options.trans);
+  }
 
   /** Live notebook grants with what they spent (for the panel). */
   list(): INotebookGrant[] {
@@ -307,7 +309,10 @@ export class GrantDesk {
           minutes: 15,
           cap: '10',
           tokenSymbol: facts.tokenSymbol,
-          scope: grantScopeWords({ label: requester.label, ...facts })
+          scope: grantScopeWords(
+            { label: requester.label, ...facts },
+            this._options.trans
+          )
         },
         facts
       };

@@ -4,7 +4,13 @@ import { Interface, parseUnits, ZeroAddress } from 'ethers';
 import type { IWalletRequester } from '../../tokens';
 import { ERC20_WRITES } from '../../ocean/erc20';
 import { OCEAN_CALL_ABI } from '../../ocean/wallet-abis';
-import { GrantBook, type IGrantChain, type IGrantContracts } from './grants';
+import { frenchCatalogue } from '../../gettext.test-support';
+import {
+  GrantBook,
+  grantScopeWords,
+  type IGrantChain,
+  type IGrantContracts
+} from './grants';
 
 const CONTRACTS: IGrantContracts = {
   nftFactory: '0x1000000000000000000000000000000000000001',
@@ -307,5 +313,46 @@ describe('a batch under a grant', () => {
       tx(STRANGER, order())
     ]);
     assert.equal(stranger.covered, false);
+  });
+});
+
+describe('grant words in the lab’s language', () => {
+  it('says why a request is not covered, and what a grant covers, through the translator', async () => {
+    const trans = frenchCatalogue({
+      'It would spend %1 %2, more than the %3 %2 left in the grant.':
+        'Cela dépenserait %1 %2, plus que les %3 %2 restants.',
+      '• spend at most %1 %2 in all (approvals, purchases and fees counted);':
+        '• dépensent au plus %1 %2 en tout ;'
+    });
+    const book = new GrantBook(() => chain, Date.now, trans);
+    const requester: IWalletRequester = {
+      kind: 'kernel',
+      label: 'analysis.ipynb (Python 3)',
+      session: { id: 'session-1', ended: new AbortController().signal }
+    };
+    const context = { requester, chainId: 8996, account: ACCOUNT };
+    const facts = {
+      networkName: 'Local stack',
+      contracts: CONTRACTS,
+      nodes: [NODE],
+      tokenSymbol: 'OCEAN',
+      tokenDecimals: 18
+    };
+    book.create(context, { minutes: 15, cap: parseUnits('5', 18) }, facts);
+    const check = await book.check(context, {
+      kind: 'transaction',
+      to: CONTRACTS.fixedRateExchange,
+      value: 0n,
+      data: buy('7')
+    });
+    assert.deepEqual(check, {
+      covered: false,
+      reason: 'Cela dépenserait 7 OCEAN, plus que les 5 OCEAN restants.'
+    });
+    const scope = grantScopeWords(
+      { label: requester.label, cap: '5', ...facts },
+      trans
+    );
+    assert.equal(scope[1], '• dépensent au plus 5 OCEAN en tout ;');
   });
 });

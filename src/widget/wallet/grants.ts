@@ -29,12 +29,19 @@
  */
 import { Signal, type ISignal } from '@lumino/signaling';
 import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
+import {
   argValue,
   decodeCall,
   formatAmount,
   type IDecodedCall
 } from '../../ocean/wallet-decode';
 import type { IWalletRequester } from '../../tokens';
+
+/** The words when a caller (a test, a script) brings no translator. */
+const ENGLISH = nullTranslator.load('jupyterlab_ocean');
 
 /** Ocean's fixed contracts on a network (as publish.ts discovers them). */
 export interface IGrantContracts {
@@ -154,7 +161,9 @@ const lower = (address: string) => address.toLowerCase();
 export class GrantBook {
   constructor(
     private readonly _chain: () => IGrantChain,
-    private readonly _now: () => number = Date.now
+    private readonly _now: () => number = Date.now,
+    /** The words of why a request is not covered; English without it. */
+    private readonly _trans: TranslationBundle = ENGLISH
   ) {}
 
   /** Emitted when a grant is made, used, revoked or ends. */
@@ -267,7 +276,10 @@ export class GrantBook {
     this._expire();
     const session = context.requester.session;
     if (context.requester.kind !== 'kernel' || !session) {
-      return { covered: false, reason: 'Only a notebook kernel has grants.' };
+      return {
+        covered: false,
+        reason: this._trans.__('Only a notebook kernel has grants.')
+      };
     }
     const records = [...this._records.values()].filter(
       record =>
@@ -276,7 +288,7 @@ export class GrantBook {
     if (records.length === 0) {
       return {
         covered: false,
-        reason: 'This notebook has no live grant.'
+        reason: this._trans.__('This notebook has no live grant.')
       };
     }
     let reason = '';
@@ -365,24 +377,30 @@ export class GrantBook {
     state: { spent: bigint; credit: Map<string, bigint> }
   ): Promise<GrantCheck> {
     const grant = record.grant;
+    const trans = this._trans;
     const out = (reason: string): GrantCheck => ({ covered: false, reason });
     if (grant.chainId !== context.chainId) {
-      return out('The grant is for another network.');
+      return out(trans.__('The grant is for another network.'));
     }
     if (lower(grant.account) !== lower(context.account)) {
-      return out('The grant is for another account.');
+      return out(trans.__('The grant is for another account.'));
     }
     if (request.kind === 'other') {
-      return out(`${request.what} is never signed under a grant.`);
+      return out(trans.__('%1 is never signed under a grant.', request.what));
     }
     if (request.kind === 'nodeRequest') {
       if (!GRANT_NODE_COMMANDS.has(request.command)) {
         return out(
-          `The Ocean Node command "${request.command}" is not one a grant signs.`
+          trans.__(
+            'The Ocean Node command "%1" is not one a grant signs.',
+            request.command
+          )
         );
       }
       if (!grant.nodes.includes(normaliseNode(request.node))) {
-        return out(`The grant does not cover the node ${request.node}.`);
+        return out(
+          trans.__('The grant does not cover the node %1.', request.node)
+        );
       }
       return {
         covered: true,
@@ -390,14 +408,16 @@ export class GrantBook {
       };
     }
     if (request.value !== 0n) {
-      return out('It sends the network’s own coin; a grant never does.');
+      return out(
+        trans.__('It sends the network’s own coin; a grant never does.')
+      );
     }
     if (!request.to) {
-      return out('It deploys a contract; a grant never does.');
+      return out(trans.__('It deploys a contract; a grant never does.'));
     }
     const decoded = decodeCall(request.data);
     if (!decoded) {
-      return out('The wallet cannot decode the call.');
+      return out(trans.__('The wallet cannot decode the call.'));
     }
     const spending = await this._spending(
       record,
@@ -410,7 +430,12 @@ export class GrantBook {
     }
     if (state.spent + spending.spend > grant.cap) {
       return out(
-        `It would spend ${formatAmount(spending.spend, grant.tokenDecimals)} ${grant.tokenSymbol}, more than the ${formatAmount(grant.cap - state.spent, grant.tokenDecimals)} ${grant.tokenSymbol} left in the grant.`
+        trans.__(
+          'It would spend %1 %2, more than the %3 %2 left in the grant.',
+          formatAmount(spending.spend, grant.tokenDecimals),
+          grant.tokenSymbol,
+          formatAmount(grant.cap - state.spent, grant.tokenDecimals)
+        )
       );
     }
     return { covered: true, use: { grant, ...spending } };
@@ -436,7 +461,12 @@ export class GrantBook {
     const ocean = lower(contracts.ocean);
     const name = call.name;
     const amount = (n: number) => BigInt(String(call.args[n]?.value ?? '0'));
-    const notHere = `${name} on ${to} is not a call a grant covers.`;
+    const trans = this._trans;
+    const notHere = trans.__(
+      '%1 on %2 is not a call a grant covers.',
+      name,
+      to
+    );
 
     if (target === ocean) {
       if (name !== 'approve' && name !== 'increaseAllowance') {
@@ -444,7 +474,7 @@ export class GrantBook {
       }
       const spender = lower(String(call.args[0]?.value ?? ''));
       if (!spenders.has(spender)) {
-        return `The approval is for ${String(call.args[0]?.value)}, which is not one of Ocean's contracts.`;
+        return notOcean(trans, call);
       }
       const value = amount(1);
       const before = credit.get(spender) ?? 0n;
@@ -463,7 +493,10 @@ export class GrantBook {
         .exchangeBaseToken(to, exchangeId)
         .catch(() => null);
       if (!base || lower(base) !== ocean) {
-        return `The exchange sells for another token than ${record.grant.tokenSymbol}.`;
+        return trans.__(
+          'The exchange sells for another token than %1.',
+          record.grant.tokenSymbol
+        );
       }
       const max = amount(2);
       const covered = credit.get(target) ?? 0n;
@@ -488,13 +521,16 @@ export class GrantBook {
         return lower(String(call.args[0]?.value ?? '')) ===
           lower(record.grant.account)
           ? { spend: 0n, credit }
-          : `The mint is for ${String(call.args[0]?.value)}, not for your account.`;
+          : trans.__(
+              'The mint is for %1, not for your account.',
+              String(call.args[0]?.value)
+            );
       }
       if (name === 'approve') {
         const spender = lower(String(call.args[0]?.value ?? ''));
         return spenders.has(spender)
           ? { spend: 0n, credit }
-          : `The approval is for ${String(call.args[0]?.value)}, which is not one of Ocean's contracts.`;
+          : notOcean(trans, call);
       }
       return notHere;
     }
@@ -503,7 +539,7 @@ export class GrantBook {
         ? { spend: 0n, credit }
         : notHere;
     }
-    return `${to} is not one of Ocean's contracts on this network.`;
+    return trans.__("%1 is not one of Ocean's contracts on this network.", to);
   }
 
   /** Provider and market fees of an order: counted when in the token, else refused. */
@@ -523,7 +559,10 @@ export class GrantBook {
       }
       const token = lower(argValue(call, tokenArg) ?? '');
       if (token !== lower(record.grant.contracts.ocean)) {
-        return `The order pays a fee in another token than ${record.grant.tokenSymbol}.`;
+        return this._trans.__(
+          'The order pays a fee in another token than %1.',
+          record.grant.tokenSymbol
+        );
       }
       spend += value;
     }
@@ -560,27 +599,69 @@ export class GrantBook {
   private _count = 0;
 }
 
+/** An approval to a spender that is none of Ocean's contracts. */
+function notOcean(trans: TranslationBundle, call: IDecodedCall): string {
+  return trans.__(
+    "The approval is for %1, which is not one of Ocean's contracts.",
+    String(call.args[0]?.value)
+  );
+}
+
 function normaliseNode(url: string): string {
   return url.trim().replace(/\/+$/, '').toLowerCase();
 }
 
 /** The grant's scope in sentences, for the dialog and the panel. */
-export function grantScopeWords(facts: {
-  label: string;
-  minutes?: number;
-  /** The cap as text; absent where the person sets it beside the words. */
-  cap?: string;
-  tokenSymbol: string;
-  networkName: string;
-  contracts: IGrantContracts;
-  nodes: string[];
-}): string[] {
+export function grantScopeWords(
+  facts: {
+    label: string;
+    minutes?: number;
+    /** The cap as text; absent where the person sets it beside the words. */
+    cap?: string;
+    tokenSymbol: string;
+    networkName: string;
+    contracts: IGrantContracts;
+    nodes: string[];
+  },
+  trans: TranslationBundle = ENGLISH
+): string[] {
   const { contracts } = facts;
   return [
-    `${facts.minutes !== undefined ? `For ${facts.minutes} minutes, requests` : 'Requests'} from ${facts.label} (this kernel session only) are signed without asking when they:`,
-    `• spend at most ${facts.cap !== undefined ? `${facts.cap} ${facts.tokenSymbol}` : `the ${facts.tokenSymbol} amount set above`} in all (approvals, purchases and fees counted);`,
-    `• call only Ocean's contracts on ${facts.networkName}: approvals of ${facts.tokenSymbol} (${contracts.ocean}) to them, the fixed-rate exchange ${contracts.fixedRateExchange}, the dispenser ${contracts.dispenser}, the data NFT factory ${contracts.nftFactory}, and the datatokens and data NFTs that factory made;`,
-    `• or are Ocean Node requests (downloads, compute jobs, sign-in, publishing) to ${facts.nodes.join(', ')}.`,
-    'Anything else asks you again: other contracts, more than the cap, messages of any other kind, another network or account. It ends when the kernel restarts, the notebook closes, the wallet locks, the network changes, or you revoke it in the Ocean panel.'
+    facts.minutes !== undefined
+      ? trans.__(
+          'For %1 minutes, requests from %2 (this kernel session only) are signed without asking when they:',
+          facts.minutes,
+          facts.label
+        )
+      : trans.__(
+          'Requests from %1 (this kernel session only) are signed without asking when they:',
+          facts.label
+        ),
+    facts.cap !== undefined
+      ? trans.__(
+          '• spend at most %1 %2 in all (approvals, purchases and fees counted);',
+          facts.cap,
+          facts.tokenSymbol
+        )
+      : trans.__(
+          '• spend at most the %1 amount set above in all (approvals, purchases and fees counted);',
+          facts.tokenSymbol
+        ),
+    trans.__(
+      "• call only Ocean's contracts on %1: approvals of %2 (%3) to them, the fixed-rate exchange %4, the dispenser %5, the data NFT factory %6, and the datatokens and data NFTs that factory made;",
+      facts.networkName,
+      facts.tokenSymbol,
+      contracts.ocean,
+      contracts.fixedRateExchange,
+      contracts.dispenser,
+      contracts.nftFactory
+    ),
+    trans.__(
+      '• or are Ocean Node requests (downloads, compute jobs, sign-in, publishing) to %1.',
+      facts.nodes.join(', ')
+    ),
+    trans.__(
+      'Anything else asks you again: other contracts, more than the cap, messages of any other kind, another network or account. It ends when the kernel restarts, the notebook closes, the wallet locks, the network changes, or you revoke it in the Ocean panel.'
+    )
   ];
 }
