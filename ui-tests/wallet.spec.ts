@@ -724,3 +724,32 @@ test('balances follow every settled transaction: a send from the panel and one f
   await expect(ocean).toHaveText('96', { timeout: 10_000 });
   expect(Number(await oceanOnChain())).toBe(96);
 });
+
+test('notices: a repeat replaces the first, and a closed one leaves the notification list', async ({
+  page,
+  oceanLab
+}) => {
+  await openLab(page, oceanLab);
+  await importWallet(page, Wallet.createRandom().privateKey);
+  const view = walletView(page);
+  // The status bar's bell counts what is in the lab's notification list.
+  const bell = page.locator('.jp-Notification-Status');
+  await expect(bell).toHaveText('0');
+  for (let i = 0; i < 3; i++) {
+    await Promise.all([
+      page.waitForResponse(response => /\/faucet\b/.test(response.url())),
+      view.locator('button[data-action="faucet"]').click()
+    ]);
+    await expect(
+      page.locator('.Toastify__toast', { hasText: 'The faucet sent' })
+    ).toBeVisible();
+  }
+  // Three gifts, one notice (it was three toasts and three in the list).
+  await expect(page.locator('.Toastify__toast')).toHaveCount(1);
+  await expect(bell).toHaveText('1');
+  // It closes by itself and then leaves the list (it stayed there for good).
+  await expect(page.locator('.Toastify__toast')).toHaveCount(0, {
+    timeout: 15_000
+  });
+  await expect(bell).toHaveText('0', { timeout: 15_000 });
+});
