@@ -404,7 +404,7 @@ async function stepNumbersFit(page: Page, selector: string) {
   }, selector);
 }
 
-test('the compute view: what to do without a dataset, the whole price before paying, step numbers past 9; the publish form asks for algorithms again', async ({
+test('the compute view: what to do without a dataset, the whole price before paying, step numbers past 9; the publish form asks for algorithms again; an untrusted algorithm is refused in words', async ({
   page,
   oceanLab,
   stack
@@ -490,4 +490,19 @@ test('the compute view: what to do without a dataset, the whole price before pay
   await expect(
     publishForm.locator(`input[name=trusted][value="${algorithm}"]`)
   ).toBeVisible({ timeout: 30_000 });
+
+  // From a notebook, an algorithm the dataset does not trust (the stack's
+  // GAN model is an algorithm asset too): the node's refusal in words.
+  const gan = stack.samples.gan!;
+  const ganName = (await ddo(stack, gan)).metadata.name;
+  await newNotebook(page, 'python');
+  const refused = await runConfirming(
+    page,
+    `%ocean compute ${dataset} --algorithm ${gan}`
+  );
+  expect(refused.output).toContain(
+    `The algorithm “${ganName}” is not allowed to run on the dataset “${datasetName}”: its publisher trusts only the algorithms it chose. Run one of those instead (%ocean compute ${dataset} without --algorithm lists them). Nothing was ordered or paid.`
+  );
+  expect(refused.output).not.toMatch(/[{}]|"error"|ALGORITHM_NOT_TRUSTED/);
+  expect(refused.dialogs).toEqual([]);
 });
