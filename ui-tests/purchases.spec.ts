@@ -2,10 +2,11 @@
  * "My purchases" in the Publish panel's My assets tab (issue 16 item 11): a
  * new account buys a sample through an asset card's Get access, and the
  * list (read from the chain's OrderStarted events) shows the asset's name,
- * when it was ordered and the 2.002 OCEAN paid; "Load in notebook" hands
- * over the `%ocean load` line for it, "Copy DID" its DID. And a publisher
- * getting access to their own sample pays no OCEAN: the card says so, the
- * dialog names the mint, and My purchases shows the minted order.
+ * when it was ordered and the 2.002 OCEAN paid; "Load in notebook" adds a
+ * `%ocean load` cell for it to the open notebook, "Copy DID" copies its
+ * DID. And a publisher getting access to their own sample pays no OCEAN:
+ * the card says so, the dialog names the mint, and My purchases shows the
+ * minted order.
  */
 
 /** Ocean's public development mnemonic (the stack's accounts). DEV ONLY. */
@@ -73,10 +74,18 @@ test('an asset bought through its card is listed in My purchases', async ({
   const when = await item.locator('time').getAttribute('datetime');
   expect(Math.abs(Date.parse(when!) - Date.now())).toBeLessThan(10 * 60_000);
 
-  await item.locator('[data-ocean-action="copy-load"]').click();
+  // Load in notebook: a cell below the active one of the open notebook.
+  await item.locator('[data-ocean-action="load"]').click();
   await expect(list.locator('[data-ocean=message]')).toContainText(
-    `df = %ocean load ${did}`
+    'Added a cell that loads it to Untitled.ipynb'
   );
+  expect(
+    await page.evaluate(
+      () =>
+        (window as any).jupyterapp.shell.currentWidget.content.activeCell.model
+          .sharedModel.source
+    )
+  ).toBe(`df = %ocean load ${did}\ndf`);
   await item.locator('[data-ocean-action="copy-did"]').click();
   await expect(list.locator('[data-ocean=message]')).toContainText(did);
   await page.screenshot({

@@ -7,7 +7,7 @@
  * is free, a publisher's own is minted, and a datatoken held from earlier cost nothing now).
  */
 import type { IOceanNetwork } from '../tokens';
-import { serviceMarkets } from './asset';
+import { isDid, serviceMarkets } from './asset';
 import { readProvider } from './chain';
 import { ERC20_ABI } from './erc20';
 import { loadEthers } from './lib';
@@ -102,9 +102,11 @@ export async function listMyPurchases(
     { did: string; name: string; owner: string; sale: string; token?: string }
   >();
   for (const ddo of ddos) {
+    // The DID goes into notebook code ("Load in notebook"): only a well-formed one.
+    if (!isDid(ddo?.id)) continue;
     for (const market of serviceMarkets(ddo)) {
       assets.set(market.datatoken.toLowerCase(), {
-        did: String(ddo.id),
+        did: String(ddo.id).toLowerCase(),
         name: String(ddo.metadata?.name ?? '').slice(0, 500),
         owner: String(ddo.indexedMetadata?.nft?.owner ?? '').toLowerCase(),
         sale: market.price.type,

@@ -59,7 +59,11 @@ export class OceanPublishPanel extends Widget {
     private readonly _contents: Contents.IManager,
     private readonly _trans: TranslationBundle = nullTranslator.load(
       'jupyterlab_ocean'
-    )
+    ),
+    /** Adds a cell that loads `did` to the current notebook; its path, or null without one. */
+    private readonly _loadInNotebook: (
+      did: string
+    ) => Promise<string | null> = async () => null
   ) {
     super();
     const trans = _trans;
@@ -346,19 +350,30 @@ export class OceanPublishPanel extends Widget {
     }
   }
 
-  /** Copies what a purchase's button offers: the notebook line that loads it, or its DID. */
+  /**
+   * What a purchase's buttons do: "Load in notebook" adds a cell that loads it to the current
+   * notebook (or, with none open, copies that line); "Copy DID" copies its DID.
+   */
   async usePurchase(action: PurchaseAction): Promise<void> {
-    const text =
-      action.kind === 'copy-load'
-        ? `df = %ocean load ${action.did}`
-        : action.did;
     const trans = this._trans;
+    if (action.kind === 'load') {
+      const path = await this._loadInNotebook(action.did).catch(() => null);
+      if (path) {
+        this.purchases.message = trans.__(
+          'Added a cell that loads it to %1: run it (Shift+Enter).',
+          path
+        );
+        return;
+      }
+    }
+    const text =
+      action.kind === 'load' ? `df = %ocean load ${action.did}` : action.did;
     try {
       await navigator.clipboard.writeText(text);
       this.purchases.message =
-        action.kind === 'copy-load'
+        action.kind === 'load'
           ? trans.__(
-              'Copied “%1”: paste it into a notebook cell and run it.',
+              'No notebook is open: copied “%1”, paste it into a cell and run it.',
               text
             )
           : trans.__('Copied %1.', text);

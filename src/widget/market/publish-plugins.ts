@@ -11,6 +11,7 @@ import type {
 } from '@jupyterlab/application';
 import { ILayoutRestorer } from '@jupyterlab/application';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
@@ -46,7 +47,8 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
     ILayoutRestorer,
     IDefaultFileBrowser,
     IRenderMimeRegistry,
-    ITranslator
+    ITranslator,
+    INotebookTracker
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -55,10 +57,28 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     browser: IDefaultFileBrowser | null,
     rendermime: IRenderMimeRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    notebooks: INotebookTracker | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_ocean');
     const contents = app.serviceManager.contents;
+    // "Load in notebook" in My purchases: a new cell, below the active one of
+    // the current notebook, that loads the asset (not run: the person runs it).
+    const loadInNotebook = async (did: string): Promise<string | null> => {
+      const current = notebooks?.currentWidget;
+      // The DID becomes code: nothing but did:op: and 64 hex digits.
+      if (!current || !/^did:op:[0-9a-f]{64}$/i.test(did)) return null;
+      const { NotebookActions } = await import('@jupyterlab/notebook');
+      const kernel = current.sessionContext.session?.kernel?.name ?? '';
+      NotebookActions.insertBelow(current.content);
+      current.content.activeCell?.model.sharedModel.setSource(
+        /deno/i.test(kernel)
+          ? `const data = await ocean.load('${did}');\ndata`
+          : `df = %ocean load ${did}\ndf`
+      );
+      app.shell.activateById(current.id);
+      return current.context.path;
+    };
     const panel = new LazyPanel<OceanPublishPanel>({
       id: 'jupyterlab-ocean-publish',
       caption: trans.__('Ocean: publish, manage, compute'),
@@ -67,7 +87,8 @@ export const publishPanelPlugin: JupyterFrontEndPlugin<void> = {
           networks,
           wallet,
           contents,
-          trans
+          trans,
+          loadInNotebook
         )
     });
     panel.title.icon = publishIcon;

@@ -1,7 +1,7 @@
 /**
  * <ocean-purchase-list>: "My purchases", the orders the wallet's account started (read from
  * the chain by src/ocean/purchases.ts), each with its asset's name, when, what was paid, and
- * ways to use it: copy the `%ocean load` line for a notebook, or the DID. It only renders and
+ * ways to use it: a cell that loads it in the current notebook, or its DID. It only renders and
  * raises events; the panel reads and copies.
  */
 import {
@@ -13,7 +13,7 @@ import type { IPurchase } from '../../ocean/purchases';
 import { oceanFormStyles } from './publish-styles';
 
 export type PurchaseAction =
-  { kind: 'copy-load'; did: string } | { kind: 'copy-did'; did: string };
+  { kind: 'load'; did: string } | { kind: 'copy-did'; did: string };
 
 /**
  * @summary The account's orders, newest first.
@@ -105,10 +105,12 @@ export class OceanPurchaseList extends LitElement {
         ${
           did
             ? html`<button
-                  data-ocean-action="copy-load"
-                  title=${trans.__('Copies a line that loads it in a notebook')}
+                  data-ocean-action="load"
+                  title=${trans.__(
+                    'Adds a cell that loads it to the current notebook'
+                  )}
                   @click=${() =>
-                    this._emit('ocean-purchase', { kind: 'copy-load', did })}
+                    this._emit('ocean-purchase', { kind: 'load', did })}
                 >
                   ${trans.__('Load in notebook')}
                 </button>
