@@ -1,7 +1,7 @@
 import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
 import type { INetworkRegistry, IOceanNetwork } from '../tokens';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 
 /**
  * The network `npm start` brings up on loopback (see stack/). It is always
@@ -53,38 +53,65 @@ function isHttpUrl(value: unknown): value is string {
  */
 export function parseNetwork(entry: INetworkSetting): IOceanNetwork {
   const where =
-    typeof entry.key === 'string' && entry.key ? `"${entry.key}"` : 'one';
-  const fail = (what: string): never => {
-    throw new OceanError(
-      'OCEAN_BAD_SETTINGS',
-      `The network ${where} in the Ocean settings ${what}.`
-    );
+    typeof entry.key === 'string' && entry.key
+      ? `"${entry.key}"`
+      : errorWords.__('one');
+  const fail = (sentence: string): never => {
+    throw new OceanError('OCEAN_BAD_SETTINGS', sentence);
   };
   if (
     typeof entry.key !== 'string' ||
     !/^[a-z0-9][a-z0-9-]*$/.test(entry.key)
   ) {
-    fail('needs a key made of lower-case letters, digits and dashes');
+    fail(
+      errorWords.__(
+        'The network %1 in the Ocean settings needs a key made of lower-case letters, digits and dashes.',
+        where
+      )
+    );
   }
   if (typeof entry.name !== 'string' || !entry.name.trim()) {
-    fail('needs a name');
+    fail(
+      errorWords.__('The network %1 in the Ocean settings needs a name.', where)
+    );
   }
   if (
     typeof entry.chainId !== 'number' ||
     !Number.isSafeInteger(entry.chainId) ||
     entry.chainId <= 0
   ) {
-    fail('needs a positive integer chainId');
+    fail(
+      errorWords.__(
+        'The network %1 in the Ocean settings needs a positive integer chainId.',
+        where
+      )
+    );
   }
   if (!isHttpUrl(entry.rpcUrl)) {
-    fail('needs an http(s) rpcUrl');
+    fail(
+      errorWords.__(
+        'The network %1 in the Ocean settings needs an http(s) rpcUrl.',
+        where
+      )
+    );
   }
   if (!isHttpUrl(entry.nodeUrl)) {
-    fail('needs an http(s) nodeUrl (Ocean Node peer IDs are not supported)');
+    fail(
+      errorWords.__(
+        'The network %1 in the Ocean settings needs an http(s) nodeUrl (Ocean Node peer IDs are not supported).',
+        where
+      )
+    );
   }
   for (const optional of ['explorerUrl', 'faucetUrl'] as const) {
     if (entry[optional] !== undefined && !isHttpUrl(entry[optional])) {
-      fail(`has an ${optional} that is not an http(s) URL`);
+      fail(
+        errorWords.__(
+          'The network %1 in the Ocean settings has an %2 that is not an http(s) URL.',
+          where,
+          optional
+        )
+      );
     }
   }
   if (
@@ -92,7 +119,12 @@ export function parseNetwork(entry: INetworkSetting): IOceanNetwork {
     (typeof entry.oceanTokenAddress !== 'string' ||
       !/^0x[0-9a-fA-F]{40}$/.test(entry.oceanTokenAddress))
   ) {
-    fail('has an oceanTokenAddress that is not a 0x address');
+    fail(
+      errorWords.__(
+        'The network %1 in the Ocean settings has an oceanTokenAddress that is not a 0x address.',
+        where
+      )
+    );
   }
   return {
     key: entry.key as string,
@@ -185,9 +217,11 @@ export class NetworkRegistry implements INetworkRegistry {
     if (!this._networks.some(network => network.key === key)) {
       throw new OceanError(
         'OCEAN_UNKNOWN_NETWORK',
-        `There is no network called "${key}". Known networks: ${this._networks
-          .map(network => network.key)
-          .join(', ')}.`
+        errorWords.__(
+          'There is no network called "%1". Known networks: %2.',
+          key,
+          this._networks.map(network => network.key).join(', ')
+        )
       );
     }
     const target = this._networks.find(network => network.key === key)!;
