@@ -145,6 +145,18 @@ class DirectReadsTest(unittest.TestCase):
         self.assertEqual(self.provider.request("eth_blockNumber"), "browser:eth_blockNumber")
         self.assertEqual(self.chain.methods, [])
 
+    def test_an_old_word_from_the_browser_sends_the_read_through_it(self):
+        # A network switched while a cell runs reaches its reads within
+        # DIRECT_READ_FRESH_MS: past it, the next read asks the browser,
+        # whose reply brings the current state.
+        self.share(self.chain.url)
+        self.events.heard -= self.client.DIRECT_READ_FRESH_MS / 1000 + 0.1
+        self.assertEqual(self.provider.request("eth_blockNumber"), "browser:eth_blockNumber")
+        # A cell's start: every state pushed before it has arrived.
+        self.events.heard_now()
+        self.assertEqual(self.provider.request("eth_blockNumber"), "0x2a")
+        self.assertEqual(self.browser.methods, ["eth_blockNumber"])
+
     def test_a_url_serving_another_chain_is_not_read(self):
         # The kernel's loopback is not the browser's (another machine): the
         # chain there is not the one the browser named.

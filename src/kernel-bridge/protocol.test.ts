@@ -9,6 +9,7 @@ import {
   BRIDGE_PREFIX,
   BRIDGE_PROTOCOL_VERSION,
   decodeValue,
+  DIRECT_READ_FRESH_MS,
   DIRECT_READ_METHODS,
   encodeValue,
   errorData,
@@ -214,6 +215,12 @@ describe('bridge protocol', () => {
     assert.deepEqual(listed(deno, /const DIRECT_READ_METHODS = \[([^\]]*)\]/), [
       ...DIRECT_READ_METHODS
     ]);
+    assert.ok(
+      python.includes(`\nDIRECT_READ_FRESH_MS = ${DIRECT_READ_FRESH_MS}\n`)
+    );
+    assert.ok(
+      deno.includes(`const DIRECT_READ_FRESH_MS = ${DIRECT_READ_FRESH_MS};`)
+    );
   });
 
   it('sends an error’s details to the kernel as its data', () => {

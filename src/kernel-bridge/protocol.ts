@@ -141,6 +141,16 @@ export interface IKernelWalletState {
  * checked once that the URL serves that chain. Both kernel clients list the
  * same methods (protocol.test.ts).
  */
+/**
+ * How long a kernel reads directly on the page's last word (a reply, a
+ * pushed state, or, in Python, the start of a cell, before which every
+ * pushed state has arrived). Past it, the next read goes through the page,
+ * whose reply brings the current state: a network switched in the panel
+ * while a cell runs reaches that cell's reads within this time, not only
+ * at its next signature.
+ */
+export const DIRECT_READ_FRESH_MS = 2000;
+
 export const DIRECT_READ_METHODS = [
   'eth_blockNumber',
   'eth_call',

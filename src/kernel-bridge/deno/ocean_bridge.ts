@@ -55,6 +55,10 @@
     'eth_maxPriorityFeePerGas',
     'net_version'
   ];
+  // Direct reads rely on the browser's last word for this long
+  // (protocol.ts DIRECT_READ_FRESH_MS); past it a read goes through the
+  // browser and brings the current state back.
+  const DIRECT_READ_FRESH_MS = 2000;
   const DISPLAY = Symbol.for('Jupyter.display');
 
   type Json = any;
@@ -241,6 +245,9 @@
 
   const listeners = new Map<string, Set<(value: unknown) => void>>();
   let state: Json = null;
+  // When the browser's word on the state was last current (a reply or a
+  // pushed state; Deno tells the client of no cell start).
+  let heard = -Infinity;
 
   function emit(event: string, value: unknown): void {
     for (const listener of [...(listeners.get(event) ?? [])]) {
@@ -253,6 +260,7 @@
   }
 
   function observe(next: Json): void {
+    heard = performance.now();
     const before = state;
     state = next;
     if (!before) {
@@ -455,6 +463,7 @@
     if (
       !url ||
       Number.isNaN(chain) ||
+      performance.now() - heard >= DIRECT_READ_FRESH_MS ||
       !DIRECT_READ_METHODS.includes(method) ||
       // Binary params travel as {$bytes} for the browser to decode.
       JSON.stringify(params ?? []).includes('"$bytes"')

@@ -34,6 +34,7 @@ import os
 import re
 import sys
 import threading
+import time
 import urllib.parse
 
 VERSION = "0.1.0"
@@ -65,6 +66,11 @@ DIRECT_READ_METHODS = (
     "eth_maxPriorityFeePerGas",
     "net_version",
 )
+
+# Direct reads rely on the browser's last word for this long (protocol.ts
+# DIRECT_READ_FRESH_MS); past it a read goes through the browser and brings
+# the current state back.
+DIRECT_READ_FRESH_MS = 2000
 
 # EIP-1193 codes, for ``except OceanBridgeError as e: if e.code == USER_REJECTED``.
 USER_REJECTED = 4001
@@ -680,6 +686,13 @@ class _Events:
     def __init__(self):
         self._listeners = {}
         self.state = None
+        # When the browser's word on the state was last current
+        # (time.monotonic()): a reply, a pushed state, or a cell's start.
+        self.heard = float("-inf")
+
+    def heard_now(self, *_):
+        """A cell starts: every state the browser pushed before it has arrived."""
+        self.heard = time.monotonic()
 
     def on(self, event, listener):
         self._listeners.setdefault(event, []).append(listener)
@@ -697,6 +710,7 @@ class _Events:
                 print(f"Ocean bridge: a {event} listener failed: {error!r}", file=sys.stderr)
 
     def _observe(self, state):
+        self.heard = time.monotonic()
         before, self.state = self.state, state
         if before is None:
             self._emit("connect", {"chainId": state.get("chainId")})
@@ -712,9 +726,10 @@ class OceanProvider:
 
     ``direct_reads``: chain reads (DIRECT_READ_METHODS) go straight to the
     network's JSON-RPC URL when the browser shares it (a loopback chain
-    under the built-in wallet); set it to False to send every request
-    through the browser. Signatures and transactions always go through the
-    wallet's dialog."""
+    under the built-in wallet) and its last word is fresh (see
+    DIRECT_READ_FRESH_MS); set it to False to send every request through
+    the browser. Signatures and transactions always go through the wallet's
+    dialog."""
 
     def __init__(self, transport, events, direct=None):
         self._transport = transport
@@ -730,7 +745,11 @@ class OceanProvider:
         method = str(method)
         if params is not None:
             params = _rpc_params(list(params) if isinstance(params, tuple) else params)
-        if self.direct_reads and self._direct is not None:
+        if (
+            self.direct_reads
+            and self._direct is not None
+            and time.monotonic() - self._events.heard < DIRECT_READ_FRESH_MS / 1000
+        ):
             answered, result = self._direct.request(self._events.state, method, params)
             if answered:
                 return result
@@ -1120,4 +1139,5 @@ def _install(module, state_json):
         shell = None
     if shell is not None:
         load_ipython_extension(shell)
+        shell.events.register("pre_run_cell", _events.heard_now)
     _push_state(state_json)
