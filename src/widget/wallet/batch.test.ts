@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OceanError } from '../../errors';
+import { frenchCatalogue } from '../../gettext.test-support';
 import {
   BatchBook,
   CALLS_STATUS,
@@ -137,5 +138,44 @@ describe('EIP-5792 batches', () => {
     );
     assert.equal(hashes.length, 2);
     assert.equal(book.status(whole.id).status, CALLS_STATUS.confirmed);
+  });
+});
+
+describe('a stopped batch in the lab’s language', () => {
+  it('words what stopped, what was done and what was not sent through the translator', async () => {
+    const trans = frenchCatalogue({
+      'You declined %1.': 'Vous avez refusé %1.',
+      'step %1 of %2 (%3)': 'l’étape %1 sur %2 (%3)',
+      'Step 1 was done and stays done (%1).':
+        'L’étape 1 est faite et le reste (%1).',
+      'Steps %1 to %2 were not sent.':
+        'Les étapes %1 à %2 n’ont pas été envoyées.'
+    });
+    const book = new BatchBook();
+    const request = parseSendCalls(
+      [{ calls: [{ to: TOKEN }, { to: TOKEN }, { to: TOKEN }, { to: TOKEN }] }],
+      ACCOUNT,
+      8996
+    );
+    book.start(request);
+    await assert.rejects(
+      runSequentially(
+        book,
+        request,
+        ['approve', 'buy.', 'order', 'download'],
+        async (_call, index) => {
+          if (index === 1) {
+            throw new OceanError(4001, 'declined');
+          }
+          return { hash: '0xaa', receipt: receipt('0xaa') };
+        },
+        trans
+      ),
+      (error: unknown) =>
+        error instanceof OceanError &&
+        error.code === 4001 &&
+        error.message ===
+          'Vous avez refusé l’étape 2 sur 4 (buy). L’étape 1 est faite et le reste (0xaa). Les étapes 3 à 4 n’ont pas été envoyées.'
+    );
   });
 });

@@ -15,6 +15,10 @@
  * the wallet (wallet.ts) supplies the dialog and the signing.
  */
 import { getAddress, toBeHex } from 'ethers';
+import {
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
 import { OceanError } from '../../errors';
 
 /** EIP-5792's version string this wallet answers with. */
@@ -241,7 +245,8 @@ export async function runSequentially(
   book: BatchBook,
   request: IBatchRequest,
   summaries: ReadonlyArray<string>,
-  send: (call: IBatchCall, index: number) => Promise<IStepOutcome>
+  send: (call: IBatchCall, index: number) => Promise<IStepOutcome>,
+  trans: TranslationBundle = nullTranslator.load('jupyterlab_ocean')
 ): Promise<string[]> {
   const done: string[] = [];
   const total = request.calls.length;
@@ -256,7 +261,11 @@ export async function runSequentially(
           ? CALLS_STATUS.partiallyReverted
           : CALLS_STATUS.offchainFailure
       );
-      throw stepFailed(index, total, summaries[index], done, error, request.id);
+      throw stepFailed(
+        { index, total, summary: summaries[index], done, id: request.id },
+        error,
+        trans
+      );
     }
     book.receipt(request.id, outcome.receipt);
     if (outcome.receipt.status !== '0x1') {
@@ -265,15 +274,15 @@ export async function runSequentially(
         done.length ? CALLS_STATUS.partiallyReverted : CALLS_STATUS.reverted
       );
       throw stepFailed(
-        index,
-        total,
-        summaries[index],
-        done,
+        { index, total, summary: summaries[index], done, id: request.id },
         new OceanError(
           'OCEAN_TX_REVERTED',
-          `it was mined as reverted (${outcome.hash}; only its gas was spent)`
+          trans.__(
+            'it was mined as reverted (%1; only its gas was spent)',
+            outcome.hash
+          )
         ),
-        request.id
+        trans
       );
     }
     done.push(outcome.hash);
@@ -282,39 +291,56 @@ export async function runSequentially(
   return done;
 }
 
+/** The batch stopped at a step: what happened to it, what was done, what was not sent. */
 function stepFailed(
-  index: number,
-  total: number,
-  summary: string | undefined,
-  done: string[],
+  step: {
+    index: number;
+    total: number;
+    summary: string | undefined;
+    done: string[];
+    id: string;
+  },
   error: unknown,
-  id: string
+  trans: TranslationBundle
 ): OceanError {
+  const { index, total, done } = step;
   const code = (error as { code?: unknown })?.code;
   const reason = String(
     (error as { message?: string })?.message ?? error
   ).slice(0, 300);
-  // "Step 1" or "Steps 3 to 5": a batch is short, the sentence is read.
-  const steps = (from: number, to: number): string =>
-    from === to ? `step ${from}` : `steps ${from} to ${to}`;
-  const before = done.length
-    ? ` ${capitalise(steps(1, done.length))} ${done.length === 1 ? 'was' : 'were'} done and ${done.length === 1 ? 'stays' : 'stay'} done (${done.join(', ')}).`
-    : ' Nothing was sent.';
+  // Whole sentences for translators: a batch is short, the sentence is read.
+  const before =
+    done.length === 0
+      ? trans.__('Nothing was sent.')
+      : done.length === 1
+        ? trans.__('Step 1 was done and stays done (%1).', done[0])
+        : trans.__(
+            'Steps 1 to %1 were done and stay done (%2).',
+            done.length,
+            done.join(', ')
+          );
   const after =
-    index + 1 < total
-      ? ` ${capitalise(steps(index + 2, total))} ${index + 2 === total ? 'was' : 'were'} not sent.`
-      : '';
-  const what = `step ${index + 1} of ${total}${summary ? ` (${summary.replace(/\.\s*$/, '')})` : ''}`;
+    index + 2 === total
+      ? trans.__('Step %1 was not sent.', total)
+      : index + 2 < total
+        ? trans.__('Steps %1 to %2 were not sent.', index + 2, total)
+        : '';
+  const summary = step.summary?.replace(/\.\s*$/, '');
+  const what = summary
+    ? trans.__('step %1 of %2 (%3)', index + 1, total, summary)
+    : trans.__('step %1 of %2', index + 1, total);
   const details = {
-    batchId: id,
+    batchId: step.id,
     done,
     failedStep: index + 1,
     txHash: done[done.length - 1]
   };
+  const sentence = (first: string) =>
+    [first, before, after].filter(Boolean).join(' ');
   if (code === 4001) {
     return new OceanError(
       4001,
-      `You declined ${what}.${before}${after}`,
+      sentence(trans.__('You declined %1.', what)),
       details
     );
   }
@@ -323,17 +349,25 @@ function stepFailed(
   if (code === 'OCEAN_TX_REVERTED') {
     return new OceanError(
       'OCEAN_TX_REVERTED',
-      `The chain rejected the transaction of ${what}: ${reason}.${before}${after}`,
+      sentence(
+        trans.__('The chain rejected the transaction of %1: %2.', what, reason)
+      ),
       details
     );
   }
   return new OceanError(
     'OCEAN_BATCH_STOPPED',
-    `${capitalise(what)} failed: ${reason}.${before}${after}`,
+    sentence(
+      summary
+        ? trans.__(
+            'Step %1 of %2 (%3) failed: %4.',
+            index + 1,
+            total,
+            summary,
+            reason
+          )
+        : trans.__('Step %1 of %2 failed: %3.', index + 1, total, reason)
+    ),
     details
   );
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -294,15 +294,20 @@ export class BatchDesk {
         ? summaries[0]
         : trans.__('%1 transactions: %2', total, summaries.join(' '))
     );
-    await runSequentially(this._batches, request, summaries, (call, index) =>
-      this._step(call, account, network, provider, hands, {
-        summary:
-          total === 1
-            ? summaries[0]
-            : trans.__('Step %1/%2: %3', index + 1, total, summaries[index]),
-        requester,
-        grant: approval.asked ? undefined : grantUsed
-      })
+    await runSequentially(
+      this._batches,
+      request,
+      summaries,
+      (call, index) =>
+        this._step(call, account, network, provider, hands, {
+          summary:
+            total === 1
+              ? summaries[0]
+              : trans.__('Step %1/%2: %3', index + 1, total, summaries[index]),
+          requester,
+          grant: approval.asked ? undefined : grantUsed
+        }),
+      trans
     );
     // Only once the person read it in this dialog and every call was
     // mined; under a grant the sign-in is the grant's to cover.
