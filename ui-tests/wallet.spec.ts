@@ -741,7 +741,7 @@ test('notices: a repeat replaces the first, and a closed one leaves the notifica
       view.locator('button[data-action="faucet"]').click()
     ]);
     await expect(
-      page.locator('.Toastify__toast', { hasText: 'The faucet sent' })
+      page.locator('.Toastify__toast', { hasText: 'The faucet sent' }).first()
     ).toBeVisible();
   }
   // Three gifts, one notice (it was three toasts and three in the list).
