@@ -14,6 +14,7 @@ import { computeDdo, computeEnvironments } from './compute';
 import { computeRefusal } from './compute-refusal';
 import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
+import { canMintDatatoken } from './own-asset';
 
 export type ComputeCostPart = 'dataset' | 'algorithm' | 'environment';
 
@@ -24,8 +25,11 @@ export interface IComputeCostLine {
   /** Decimal amount of `symbol` ("0" when nothing is paid). */
   amount: string;
   symbol: string;
-  /** Why nothing is paid, when nothing is: 'held', 'ordered' or 'free'. */
-  why?: 'held' | 'ordered' | 'free';
+  /**
+   * Why nothing is paid, when nothing is: 'held', 'ordered', 'free', or
+   * 'minted' (the account publishes it and mints one: own-asset.ts).
+   */
+  why?: 'held' | 'ordered' | 'free' | 'minted';
 }
 
 export interface IComputeQuote {
@@ -124,6 +128,19 @@ export async function quoteComputeJob(
     );
     if (!market || market.price.type !== 'fixedrate' || !market.contract)
       return { part, name, amount: '0', symbol: 'OCEAN', why: 'free' };
+    // The job mints a priced datatoken to its publisher instead of buying
+    // it from their own exchange (compute.ts), so the quote says the same.
+    if (
+      account &&
+      (await canMintDatatoken(
+        ethers,
+        provider,
+        service.datatokenAddress,
+        account,
+        ethers.parseUnits('1', 18)
+      ))
+    )
+      return { part, name, amount: '0', symbol: 'OCEAN', why: 'minted' };
     const exchange = new lib.FixedRateExchange(
       market.contract,
       provider as any,

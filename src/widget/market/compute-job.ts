@@ -199,6 +199,8 @@ export class OceanComputeJob extends LitElement {
     const trans = this.trans;
     if (line.why === 'held')
       return trans.__('nothing (you hold its datatoken)');
+    if (line.why === 'minted')
+      return trans.__('network fees only (you publish it: 1 is minted to you)');
     if (line.why === 'ordered')
       return trans.__('nothing (your order is still valid)');
     if (line.why === 'free' || Number(line.amount) === 0)
