@@ -17,6 +17,7 @@ import { readProvider, waitForReceipt } from './chain';
 import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { NodeApi } from './node-api';
+import { canMintDatatoken, mintCall } from './own-asset';
 import { ORDER_EVENTS_ABI } from './orders';
 import { nextPoll } from './polling';
 
@@ -66,7 +67,15 @@ export interface IComputeDatasetOrder {
 }
 
 export interface IComputeProgress {
-  step: 'check' | 'approve' | 'buy' | 'dispense' | 'order' | 'start' | 'status';
+  step:
+    | 'check'
+    | 'approve'
+    | 'buy'
+    | 'dispense'
+    | 'mint'
+    | 'order'
+    | 'start'
+    | 'status';
   message: string;
   txHash?: string;
   status?: number;
@@ -180,7 +189,17 @@ async function planDatatoken(
   );
   if (!market || market.price.type === 'none' || !market.contract)
     return { steps: 0, cost: 0n, decimals: 18 };
-  if (market.price.type === 'dispenser')
+  // Its publisher mints one (own-asset.ts): network fees only.
+  if (
+    market.price.type === 'dispenser' ||
+    (await canMintDatatoken(
+      ethers,
+      signer.provider,
+      service.datatokenAddress,
+      account,
+      one
+    ))
+  )
     return { steps: 1, cost: 0n, decimals: 18 };
   const exchange = new lib.FixedRateExchange(
     market.contract,
@@ -235,6 +254,29 @@ async function acquireDatatoken(
         String(ddo.metadata?.name ?? ddo.id)
       )
     );
+  if (
+    market.price.type !== 'dispenser' &&
+    (await canMintDatatoken(
+      ethers,
+      signer.provider,
+      service.datatokenAddress,
+      account,
+      one
+    ))
+  ) {
+    // The account publishes it: a datatoken minted to itself, not bought from its own exchange.
+    onProgress({
+      step: 'mint',
+      message: `You publish ${String(ddo.metadata?.name)}: minting 1 datatoken to yourself, nothing to pay but network fees (confirm in the wallet)…`
+    });
+    await send(
+      await signer.sendTransaction(
+        mintCall(ethers, service.datatokenAddress, account, one)
+      ),
+      errorWords.__('Minting the datatoken')
+    );
+    return;
+  }
   const config = libConfig(network, {
     fixedRateExchangeAddress: market.contract,
     dispenserAddress: market.contract

@@ -13,7 +13,8 @@ import { Contract, JsonRpcProvider, Network, parseUnits } from 'ethers';
 
 import { OceanClient } from '../../src/ocean/client';
 import { NetworkRegistry } from '../../src/ocean/networks';
-import { publishAsset } from '../../src/ocean/publish';
+import { startComputeJob, waitForJob } from '../../src/ocean/compute';
+import { publishAsset, trustedAlgorithm } from '../../src/ocean/publish';
 import { listMyPurchases } from '../../src/ocean/purchases';
 import type { IOceanProgress, IWalletRequester } from '../../src/tokens';
 import { ActivityLog } from '../../src/widget/wallet/activity';
@@ -242,6 +243,76 @@ describe("a publisher's own asset", () => {
       ACCOUNTS.consumer2.address
     );
     assert.deepEqual(none.purchases, []);
+  });
+
+  it('a compute job on their own compute-only dataset: minted, not bought', async () => {
+    const network = networks().active;
+    const publisherKey = devWallet(ACCOUNTS.publisher.privateKey, chain.rpcUrl);
+    const code = `const [inputs, outputs] = Deno.args;
+let rows = 0;
+for (const d of Deno.readDirSync(inputs)) rows += Deno.readTextFileSync(inputs + '/' + d.name + '/0').trim().split('\\n').length - 1;
+Deno.writeTextFileSync(outputs + '/rows.json', JSON.stringify({ rows }));`;
+    const algorithm = await publishAsset(
+      network,
+      publisherKey,
+      {
+        name: 'Own row counter',
+        description: 'Counts rows',
+        author: 'tests',
+        license: 'CC0-1.0',
+        type: 'algorithm',
+        file: {
+          bytes: new TextEncoder().encode(code),
+          fileName: 'rows.js',
+          contentType: 'text/javascript'
+        },
+        pricing: { type: 'fixed', priceInOcean: '1' }
+      },
+      () => undefined,
+      {
+        nftFactory: chain.addresses.ERC721Factory,
+        fixedRateExchange: chain.addresses.FixedPrice,
+        dispenser: chain.addresses.Dispenser,
+        ocean: chain.addresses.Ocean
+      }
+    );
+    const dataset = await publishAsset(network, publisherKey, {
+      name: 'Own private table',
+      description: 'Two rows, compute only',
+      author: 'tests',
+      license: 'CC0-1.0',
+      file: {
+        bytes: new TextEncoder().encode('a,b\n1,2\n3,4\n'),
+        fileName: 'table.csv',
+        contentType: 'text/csv'
+      },
+      pricing: { type: 'fixed', priceInOcean: '1.5' },
+      access: 'compute',
+      trustedAlgorithms: [await trustedAlgorithm(algorithm.did, code)]
+    });
+    const ocean = new Contract(chain.addresses.Ocean, BALANCE, provider);
+    const before: bigint = await ocean.balanceOf(ACCOUNTS.publisher.address);
+    const steps: Array<{ step: string }> = [];
+    const job = await startComputeJob(
+      network,
+      publisherKey,
+      { dataset: dataset.did, algorithm: algorithm.did },
+      (step: { step: string }) => steps.push(step)
+    );
+    const kinds = steps.map(step => step.step);
+    assert.equal(kinds.filter(kind => kind === 'mint').length, 2, `${kinds}`);
+    assert.ok(!kinds.includes('buy') && !kinds.includes('approve'), `${kinds}`);
+    const final = await waitForJob(
+      network,
+      publisherKey,
+      job.jobId,
+      undefined,
+      {
+        intervalMs: 100
+      }
+    );
+    assert.equal(final.status, 70, final.statusText);
+    assert.equal(await ocean.balanceOf(ACCOUNTS.publisher.address), before);
   });
 });
 
