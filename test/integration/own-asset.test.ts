@@ -14,6 +14,7 @@ import { Contract, JsonRpcProvider, Network, parseUnits } from 'ethers';
 import { OceanClient } from '../../src/ocean/client';
 import { NetworkRegistry } from '../../src/ocean/networks';
 import { startComputeJob, waitForJob } from '../../src/ocean/compute';
+import { quoteComputeJob } from '../../src/ocean/compute-quote';
 import { publishAsset, trustedAlgorithm } from '../../src/ocean/publish';
 import { listMyPurchases } from '../../src/ocean/purchases';
 import type { IOceanProgress, IWalletRequester } from '../../src/tokens';
@@ -290,6 +291,30 @@ Deno.writeTextFileSync(outputs + '/rows.json', JSON.stringify({ rows }));`;
       access: 'compute',
       trustedAlgorithms: [await trustedAlgorithm(algorithm.did, code)]
     });
+    // The price shown before 'Pay and start the job' says what the job does:
+    // nothing but network fees for the publisher, the exchange's price for
+    // anyone else.
+    const request = { dataset: dataset.did, algorithm: algorithm.did };
+    const own = await quoteComputeJob(
+      network,
+      ACCOUNTS.publisher.address,
+      request
+    );
+    assert.deepEqual(
+      own.lines.slice(0, 2).map(line => [line.part, line.why, line.amount]),
+      [
+        ['dataset', 'minted', '0'],
+        ['algorithm', 'minted', '0']
+      ]
+    );
+    const other = await quoteComputeJob(
+      network,
+      ACCOUNTS.consumer.address,
+      request
+    );
+    assert.equal(other.lines[0].why, undefined);
+    assert.equal(other.lines[0].symbol, 'OCEAN');
+    assert.ok(Number(other.lines[0].amount) >= 1.5, other.lines[0].amount);
     const ocean = new Contract(chain.addresses.Ocean, BALANCE, provider);
     const before: bigint = await ocean.balanceOf(ACCOUNTS.publisher.address);
     const steps: Array<{ step: string }> = [];
