@@ -30,6 +30,20 @@ const ROOMS = ['widget/wallet', 'widget/market', 'gan'];
 /** Views outside those rooms: the in-notebook wallet widget. */
 const VIEWS = ['commands/wallet-widget.ts'];
 
+/**
+ * Files without a view whose words people read elsewhere: progress lines
+ * (`message`, shown in progress lists and cells) and OceanError sentences,
+ * worded through errorWords.
+ */
+const SENTENCES = [
+  'ocean/running-flows.ts',
+  'ocean/client.ts',
+  'ocean/compute.ts',
+  'ocean/publish.ts',
+  'ocean/ranged-read.ts',
+  'ocean/network-status.ts'
+];
+
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
     const full = path.join(dir, entry.name);
@@ -192,8 +206,16 @@ function propertyName(name: ts.Node): string | null {
   return null;
 }
 
-/** Untranslated user-visible strings in one file, as `line: text`. */
-export function untranslatedIn(fileName: string, source: string): string[] {
+/**
+ * Untranslated user-visible strings in one file, as `line: text`. With
+ * `sentences`, also the words a room without a view shows through others:
+ * a `message` property (progress lines) and an OceanError's sentence.
+ */
+export function untranslatedIn(
+  fileName: string,
+  source: string,
+  sentences = false
+): string[] {
   const file = ts.createSourceFile(
     fileName,
     source,
@@ -255,6 +277,20 @@ export function untranslatedIn(fileName: string, source: string): string[] {
     ) {
       checkValue(node.initializer);
     } else if (
+      sentences &&
+      ts.isPropertyAssignment(node) &&
+      propertyName(node.name) === 'message'
+    ) {
+      checkValue(node.initializer);
+    } else if (
+      sentences &&
+      ts.isNewExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'OceanError' &&
+      node.arguments?.[1]
+    ) {
+      checkValue(node.arguments[1]);
+    } else if (
       ts.isBinaryExpression(node) &&
       node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
       ts.isPropertyAccessExpression(node.left) &&
@@ -303,6 +339,31 @@ test('the checker finds words in html templates and visible properties', () => {
     'x.ts:9: "Wait…"',
     'x.ts:10: Hi'
   ]);
+});
+
+test('with sentences, the checker also finds progress lines and OceanError sentences', () => {
+  const source = [
+    "onProgress({ step: 'check', message: 'Looking up…' });",
+    "onProgress({ step: 'check', message: errorWords.__('Fine…') });",
+    "throw new OceanError('OCEAN_BAD_ASSET', `No ${x} here.`);",
+    "throw new OceanError('OCEAN_BAD_ASSET', errorWords.__('No %1.', x));"
+  ].join('\n');
+  assert.deepEqual(untranslatedIn('y.ts', source), []);
+  assert.deepEqual(untranslatedIn('y.ts', source, true), [
+    'y.ts:1: "Looking up…"',
+    'y.ts:3: "No ${…} here."'
+  ]);
+});
+
+test('progress lines and error sentences go through the translator', () => {
+  const found = SENTENCES.flatMap(file =>
+    untranslatedIn(file, fs.readFileSync(path.join(SRC, file), 'utf8'), true)
+  );
+  assert.deepEqual(
+    found,
+    [],
+    `Wrap these in errorWords.__('…') (or errorWords._n for plurals):\n${found.join('\n')}`
+  );
 });
 
 test('the views’ user-visible strings go through the translator', () => {

@@ -379,7 +379,7 @@ export class OceanClient implements IOceanClient {
   ): Promise<IOceanAccessGrant> {
     return this._flows.run(
       this._network,
-      `buying access to ${did}`,
+      errorWords.__('buying access to %1', did),
       onProgress,
       async (run, track) => {
         try {
@@ -446,7 +446,10 @@ export class OceanClient implements IOceanClient {
     then: IOceanAccessThen = {}
   ): Promise<IOceanAccessGrant> {
     const network = run.network;
-    onProgress({ step: 'check', message: 'Looking up the asset…' });
+    onProgress({
+      step: 'check',
+      message: errorWords.__('Looking up the asset…')
+    });
     const record = await this._record(did, 0);
     const { summary } = record;
     run.what = `buying access to "${summary.name}"`;
@@ -462,14 +465,15 @@ export class OceanClient implements IOceanClient {
     const account = await this._account(requester);
     onProgress({
       step: 'check',
-      message: 'Checking for an order you already paid for…'
+      message: errorWords.__('Checking for an order you already paid for…')
     });
     const existing = await this._findOrder(record, service, account);
     if (existing) {
       onProgress({
         step: 'done',
-        message:
-          'You already have access (earlier order reused, nothing paid).',
+        message: errorWords.__(
+          'You already have access (earlier order reused, nothing paid).'
+        ),
         txHash: existing.orderTxId
       });
       this._accessChanged.emit(existing);
@@ -554,8 +558,9 @@ export class OceanClient implements IOceanClient {
       } else {
         onProgress({
           step: 'mint',
-          message:
+          message: errorWords.__(
             'You publish this dataset: minting 1 datatoken to yourself, nothing to pay but network fees (confirm in the wallet)…'
+          )
         });
         const mint = mintCall(ethers, service.datatoken, account, one);
         await this._send(signer, mint, 'mint', onProgress, network);
@@ -586,8 +591,9 @@ export class OceanClient implements IOceanClient {
         );
         onProgress({
           step: 'dispense',
-          message:
+          message: errorWords.__(
             'Taking 1 free datatoken from the dispenser (confirm in the wallet)…'
+          )
         });
         const tx = await guard(network, () =>
           dispenser.dispenseTx(service.datatoken, '1', account)
@@ -597,7 +603,7 @@ export class OceanClient implements IOceanClient {
     }
     onProgress({
       step: 'order',
-      message: 'Asking the Ocean Node for its provider fee…'
+      message: errorWords.__('Asking the Ocean Node for its provider fee…')
     });
     const initialize = await guard(network, () =>
       lib.ProviderInstance.initialize(
@@ -631,8 +637,13 @@ export class OceanClient implements IOceanClient {
         step: 'order',
         message:
           batch.length > 1
-            ? `Buying and ordering access: ${batch.length} transactions, one approval (confirm in the wallet)…`
-            : 'Starting the order: this spends the datatoken (confirm in the wallet)…'
+            ? errorWords.__(
+                'Buying and ordering access: %1 transactions, one approval (confirm in the wallet)…',
+                batch.length
+              )
+            : errorWords.__(
+                'Starting the order: this spends the datatoken (confirm in the wallet)…'
+              )
       });
       const calls = batch;
       // A caller that downloads next needs a node token: the batch's one
@@ -662,8 +673,9 @@ export class OceanClient implements IOceanClient {
       if (signIn) {
         onProgress({
           step: 'sign',
-          message:
+          message: errorWords.__(
             'Signing in to the Ocean Node, as approved with the purchase…'
+          )
         });
         // The order stands either way: a sign-in that fails here is asked
         // again by the download, in a dialog of its own.
@@ -673,8 +685,9 @@ export class OceanClient implements IOceanClient {
       const dt = new lib.Datatoken(signer, network.chainId, config);
       onProgress({
         step: 'order',
-        message:
+        message: errorWords.__(
           'Starting the order: this spends the datatoken (confirm in the wallet)…'
+        )
       });
       const orderTx = await guard(network, () =>
         dt.startOrderTx(
@@ -711,7 +724,7 @@ export class OceanClient implements IOceanClient {
     this._memory.remember(grant);
     onProgress({
       step: 'done',
-      message: 'Access granted.',
+      message: errorWords.__('Access granted.'),
       txHash: receipt.hash
     });
     this._accessChanged.emit(grant);
@@ -858,7 +871,11 @@ export class OceanClient implements IOceanClient {
     if (allowance < cost) {
       onProgress({
         step: 'approve',
-        message: `Allowing the exchange to take ${ethers.formatUnits(cost, decimals)} ${symbol} (confirm in the wallet)…`
+        message: errorWords.__(
+          'Allowing the exchange to take %1 %2 (confirm in the wallet)…',
+          ethers.formatUnits(cost, decimals),
+          symbol
+        )
       });
       const approval = await new ethers.Contract(
         market.price.token,
@@ -869,7 +886,11 @@ export class OceanClient implements IOceanClient {
     }
     onProgress({
       step: 'buy',
-      message: `Buying 1 datatoken for ${ethers.formatUnits(cost, decimals)} ${symbol} (confirm in the wallet)…`
+      message: errorWords.__(
+        'Buying 1 datatoken for %1 %2 (confirm in the wallet)…',
+        ethers.formatUnits(cost, decimals),
+        symbol
+      )
     });
     const buy = await guard(network, () =>
       exchange.buyDatatokensTx(
@@ -901,7 +922,7 @@ export class OceanClient implements IOceanClient {
       onSent: hash =>
         onProgress({
           step,
-          message: 'Waiting for the transaction to be mined…',
+          message: errorWords.__('Waiting for the transaction to be mined…'),
           txHash: hash
         }),
       waitFailed: (error, hash) => txError(network, error, true, hash),
@@ -991,7 +1012,10 @@ export class OceanClient implements IOceanClient {
       if (!(await authTokens.has(network.nodeUrl, account))) {
         onProgress({
           step: 'sign',
-          message: `Sign in to the Ocean Node (one signature, valid ${AUTH_TOKEN_MINUTES} minutes)…`
+          message: errorWords.__(
+            'Sign in to the Ocean Node (one signature, valid %1 minutes)…',
+            AUTH_TOKEN_MINUTES
+          )
         });
       }
       const token = await this._authToken(network, account, requester);

@@ -267,7 +267,10 @@ async function acquireDatatoken(
     // The account publishes it: a datatoken minted to itself, not bought from its own exchange.
     onProgress({
       step: 'mint',
-      message: `You publish ${String(ddo.metadata?.name)}: minting 1 datatoken to yourself, nothing to pay but network fees (confirm in the wallet)…`
+      message: errorWords.__(
+        'You publish %1: minting 1 datatoken to yourself, nothing to pay but network fees (confirm in the wallet)…',
+        String(ddo.metadata?.name)
+      )
     });
     await send(
       await signer.sendTransaction(
@@ -284,7 +287,10 @@ async function acquireDatatoken(
   if (market.price.type === 'dispenser') {
     onProgress({
       step: 'dispense',
-      message: `Taking 1 free datatoken of ${String(ddo.metadata?.name)} (confirm in the wallet)…`
+      message: errorWords.__(
+        'Taking 1 free datatoken of %1 (confirm in the wallet)…',
+        String(ddo.metadata?.name)
+      )
     });
     const dispenser = new lib.Dispenser(
       market.contract,
@@ -326,7 +332,10 @@ async function acquireDatatoken(
   if ((await base.allowance(account, market.contract)) < cost) {
     onProgress({
       step: 'approve',
-      message: `Allowing the exchange to take ${ethers.formatUnits(cost, decimals)} OCEAN (confirm in the wallet)…`
+      message: errorWords.__(
+        'Allowing the exchange to take %1 OCEAN (confirm in the wallet)…',
+        ethers.formatUnits(cost, decimals)
+      )
     });
     await send(
       await base.approve(market.contract, cost),
@@ -335,7 +344,11 @@ async function acquireDatatoken(
   }
   onProgress({
     step: 'buy',
-    message: `Buying 1 datatoken of ${String(ddo.metadata?.name)} for ${ethers.formatUnits(cost, decimals)} OCEAN (confirm in the wallet)…`
+    message: errorWords.__(
+      'Buying 1 datatoken of %1 for %2 OCEAN (confirm in the wallet)…',
+      String(ddo.metadata?.name),
+      ethers.formatUnits(cost, decimals)
+    )
   });
   await send(
     await exchange.buyDatatokens(
@@ -358,7 +371,7 @@ export async function startComputeJob(
   const account: string = await signer.getAddress();
   onProgress({
     step: 'check',
-    message: 'Looking up the assets and the compute environment…'
+    message: errorWords.__('Looking up the assets and the compute environment…')
   });
   const [environments, datasetDdo, algorithmDdo] = await Promise.all([
     computeEnvironments(network),
@@ -455,7 +468,10 @@ export async function startComputeJob(
     await acquireDatatoken(network, signer, ddo, onProgress);
     onProgress({
       step: 'order',
-      message: `Ordering ${String(ddo.metadata?.name)} for this job (confirm in the wallet)…`
+      message: errorWords.__(
+        'Ordering %1 for this job (confirm in the wallet)…',
+        String(ddo.metadata?.name)
+      )
     });
     const datatoken = new lib.Datatoken(signer, network.chainId, config);
     const receipt = await send(
@@ -471,7 +487,7 @@ export async function startComputeJob(
     ORDERS.set(key(ddo.id), receipt.hash);
     onProgress({
       step: 'order',
-      message: 'Order started.',
+      message: errorWords.__('Order started.'),
       txHash: receipt.hash
     });
   };
@@ -479,7 +495,7 @@ export async function startComputeJob(
   await orderAsset(datasetDdo, dataset, init?.datasets?.[0]);
   onProgress({
     step: 'start',
-    message: 'Starting the job (sign the request)…'
+    message: errorWords.__('Starting the job (sign the request)…')
   });
   let jobs: any;
   try {

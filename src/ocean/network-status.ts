@@ -55,7 +55,12 @@ function rateLimitedStatus(
     version: known?.version,
     rateLimited: {
       until,
-      message: `The Ocean Node of ${network.name} is up, but it is limiting how often it may be asked (real nodes allow 30 requests a minute). It is not asked again before ${clockTime(until)} (in ${seconds} s).`
+      message: errorWords.__(
+        'The Ocean Node of %1 is up, but it is limiting how often it may be asked (real nodes allow 30 requests a minute). It is not asked again before %2 (in %3 s).',
+        network.name,
+        clockTime(until),
+        seconds
+      )
     }
   };
 }

@@ -236,6 +236,7 @@ export async function storeOnNode(
   const create = await node.createBucket({
     ...(await nodeRequest(network, signer, 'persistentStorageCreateBucket')),
     accessLists: [],
+    // The bucket's name on the node, not shown in the lab. i18n-ignore
     label: 'jupyterlab-ocean uploads'
   });
   if (!create.ok)
@@ -333,7 +334,10 @@ export async function publishAsset(
   signer = withFlow(signer, flow);
   const [lib, ethers] = await Promise.all([loadOceanLib(), loadEthers()]);
   const owner: string = await signer.getAddress();
-  onProgress({ step: 'check', message: 'Finding Ocean’s contracts…' });
+  onProgress({
+    step: 'check',
+    message: errorWords.__('Finding Ocean’s contracts…')
+  });
   const found =
     contracts ?? (await discoverContracts(network, signer.provider));
   const config = libConfig(network, {
@@ -355,7 +359,10 @@ export async function publishAsset(
   if ('bytes' in request.file) {
     onProgress({
       step: 'upload',
-      message: `Storing ${request.file.fileName} on the Ocean Node (2 signatures)…`
+      message: errorWords.__(
+        'Storing %1 on the Ocean Node (2 signatures)…',
+        request.file.fileName
+      )
     });
     fileObject = await storeOnNode(
       network,
@@ -402,8 +409,13 @@ export async function publishAsset(
     step: 'create',
     message:
       request.pricing.type === 'fixed'
-        ? `Creating the data NFT, its datatoken and a fixed price of ${request.pricing.priceInOcean} OCEAN (confirm in the wallet)…`
-        : 'Creating the data NFT, its datatoken and a free dispenser (confirm in the wallet)…'
+        ? errorWords.__(
+            'Creating the data NFT, its datatoken and a fixed price of %1 OCEAN (confirm in the wallet)…',
+            request.pricing.priceInOcean
+          )
+        : errorWords.__(
+            'Creating the data NFT, its datatoken and a free dispenser (confirm in the wallet)…'
+          )
   });
   const created =
     request.pricing.type === 'fixed'
@@ -441,7 +453,9 @@ export async function publishAsset(
     .name(datatokenAddress, `the datatoken of ${title}`);
   onProgress({
     step: 'encrypt',
-    message: 'The Ocean Node encrypts the file location (sign the request)…'
+    message: errorWords.__(
+      'The Ocean Node encrypts the file location (sign the request)…'
+    )
   });
   const encryptedFiles = encryptedBy(
     await lib.ProviderInstance.encrypt(
@@ -550,8 +564,9 @@ export async function publishAsset(
   );
   onProgress({
     step: 'metadata',
-    message:
+    message: errorWords.__(
       'Writing the encrypted description to the data NFT (confirm in the wallet)…'
+    )
   });
   const metadataReceipt = await mined(
     await new lib.Nft(signer, network.chainId, config).setMetadata(
@@ -568,11 +583,11 @@ export async function publishAsset(
   );
   onProgress({
     step: 'index',
-    message: 'Waiting for the Ocean Node to index the asset…',
+    message: errorWords.__('Waiting for the Ocean Node to index the asset…'),
     txHash: metadataReceipt.hash
   });
   await waitForIndexer(network, did);
-  onProgress({ step: 'done', message: `Published ${did}.` });
+  onProgress({ step: 'done', message: errorWords.__('Published %1.', did) });
   return {
     did,
     nftAddress,

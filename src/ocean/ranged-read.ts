@@ -132,7 +132,7 @@ export async function readRange(
         }
         onProgress({
           step: 'download',
-          message: 'Downloading…',
+          message: errorWords.__('Downloading…'),
           fraction: expected ? Math.min(received / expected, 1) : undefined
         });
       }

@@ -7,7 +7,7 @@
  * mined, and that running it again resumes (a datatoken already bought is
  * used, an order already paid is reused), instead of an ethers message.
  */
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import type {
   IOceanRunningFlow,
   IOceanNetwork,
@@ -59,18 +59,32 @@ export class RunningFlows {
   }
 }
 
-/** Short words for the steps of a purchase. */
-const STEP_WORDS: Record<string, string> = {
-  approve: 'approve',
-  buy: 'buy',
-  dispense: 'free datatoken',
-  order: 'order'
-};
+/**
+ * One sent transaction, as a whole entry of the list in the error: the
+ * step, its hash and its fate on the run's network.
+ */
+function sentEntry(step: string, hash: string, state: SentState): string {
+  const fate: Record<SentState, string> = {
+    mined: errorWords.__('mined'),
+    failed: errorWords.__('failed'),
+    'not mined yet': errorWords.__('not mined yet'),
+    unknown: errorWords.__('unknown')
+  };
+  const entries: Record<string, string> = {
+    approve: errorWords.__('approve %1 (%2)', hash, fate[state]),
+    buy: errorWords.__('buy %1 (%2)', hash, fate[state]),
+    dispense: errorWords.__('free datatoken %1 (%2)', hash, fate[state]),
+    order: errorWords.__('order %1 (%2)', hash, fate[state])
+  };
+  // A step this list does not know by name: its own id (a code word).
+  return entries[step] ?? `${step} ${hash} (${fate[state]})`;
+}
 
 /**
  * The error for a run that stopped because the network was switched
  * under it: what was done on which network, with hashes, and that a rerun
  * resumes. `states` holds each sent hash's fate on the run's own network.
+ * Each outcome is one whole sentence (nothing sent, or the list of what was).
  */
 export function switchedMidFlow(
   run: IOceanRunningFlow,
@@ -79,23 +93,29 @@ export function switchedMidFlow(
   cause: unknown
 ): OceanError {
   const on = run.network.name;
-  const done = run.sent.map(
-    (sent, i) =>
-      `${STEP_WORDS[sent.step] ?? sent.step} ${sent.hash} (${states[i] ?? 'unknown'})`
+  const done = run.sent.map((sent, i) =>
+    sentEntry(sent.step, sent.hash, states[i] ?? 'unknown')
   );
-  const what = done.length
-    ? `Sent on ${on} before it stopped: ${done.join('; ')}.`
-    : `Nothing was sent on ${on}.`;
-  return new OceanError(
-    'OCEAN_WRONG_NETWORK',
-    `The network was switched to ${now.name} while ${run.what} on ${on}, so it stopped. ${what} Switch back to ${on} and run it again: it resumes where it stopped (a datatoken already bought is used, an order already paid is reused, nothing is paid twice).`,
-    {
-      network: run.network.key,
-      switchedTo: now.key,
-      txHashes: run.sent.map(sent => sent.hash),
-      cause: String((cause as Error)?.message ?? cause).slice(0, 300)
-    }
-  );
+  const message = done.length
+    ? errorWords.__(
+        'The network was switched to %1 while %2 on %3, so it stopped. Sent on %3 before it stopped: %4. Switch back to %3 and run it again: it resumes where it stopped (a datatoken already bought is used, an order already paid is reused, nothing is paid twice).',
+        now.name,
+        run.what,
+        on,
+        done.join(errorWords.__('; '))
+      )
+    : errorWords.__(
+        'The network was switched to %1 while %2 on %3, so it stopped. Nothing was sent on %3. Switch back to %3 and run it again: it resumes where it stopped (a datatoken already bought is used, an order already paid is reused, nothing is paid twice).',
+        now.name,
+        run.what,
+        on
+      );
+  return new OceanError('OCEAN_WRONG_NETWORK', message, {
+    network: run.network.key,
+    switchedTo: now.key,
+    txHashes: run.sent.map(sent => sent.hash),
+    cause: String((cause as Error)?.message ?? cause).slice(0, 300)
+  });
 }
 
 /** Whether the active network is no longer the one the run started on. */
