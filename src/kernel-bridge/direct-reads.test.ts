@@ -79,7 +79,11 @@ function bridge(w: IWallet | null, active: IOceanNetwork) {
   return new KernelBridge({
     wallet: w,
     networks: networksOn(active),
-    requester: kernelId => ({ label: 'analysis.ipynb', kernelId }),
+    requester: kernelId => ({
+      kind: 'kernel',
+      label: 'analysis.ipynb',
+      kernelId
+    }),
     askToShareAccount: async () => true
   });
 }
