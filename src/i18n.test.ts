@@ -32,8 +32,8 @@ const VIEWS = ['commands/wallet-widget.ts'];
 
 /**
  * Files without a view whose words people read elsewhere: progress lines
- * (`message`, shown in progress lists and cells) and OceanError sentences,
- * worded through errorWords.
+ * (`message`, shown in progress lists and cells), OceanError sentences and
+ * the confirmation dialog's `warnings`, worded through errorWords.
  */
 const SENTENCES = [
   'ocean/running-flows.ts',
@@ -41,7 +41,8 @@ const SENTENCES = [
   'ocean/compute.ts',
   'ocean/publish.ts',
   'ocean/ranged-read.ts',
-  'ocean/network-status.ts'
+  'ocean/network-status.ts',
+  'ocean/wallet-decode.ts'
 ];
 
 function sources(dir: string): string[] {
@@ -291,6 +292,15 @@ export function untranslatedIn(
     ) {
       checkValue(node.arguments[1]);
     } else if (
+      sentences &&
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === 'push' &&
+      ts.isIdentifier(node.expression.expression) &&
+      node.expression.expression.text === 'warnings'
+    ) {
+      node.arguments.forEach(checkValue);
+    } else if (
       ts.isBinaryExpression(node) &&
       node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
       ts.isPropertyAccessExpression(node.left) &&
@@ -346,12 +356,14 @@ test('with sentences, the checker also finds progress lines and OceanError sente
     "onProgress({ step: 'check', message: 'Looking up…' });",
     "onProgress({ step: 'check', message: errorWords.__('Fine…') });",
     "throw new OceanError('OCEAN_BAD_ASSET', `No ${x} here.`);",
-    "throw new OceanError('OCEAN_BAD_ASSET', errorWords.__('No %1.', x));"
+    "throw new OceanError('OCEAN_BAD_ASSET', errorWords.__('No %1.', x));",
+    "warnings.push('This deploys a new contract.');"
   ].join('\n');
   assert.deepEqual(untranslatedIn('y.ts', source), []);
   assert.deepEqual(untranslatedIn('y.ts', source, true), [
     'y.ts:1: "Looking up…"',
-    'y.ts:3: "No ${…} here."'
+    'y.ts:3: "No ${…} here."',
+    'y.ts:5: "This deploys a new contract."'
   ]);
 });
 

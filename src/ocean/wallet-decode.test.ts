@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import { nullTranslator } from '@jupyterlab/translation';
+import { frenchCatalogue } from '../gettext.test-support';
+import { useErrorTranslator } from '../errors';
 import {
   Interface,
   MaxUint256,
@@ -11,6 +14,8 @@ import {
   decodeCall,
   formatAmount,
   matchNodeRequest,
+  NODE_COMMANDS,
+  nodeCommandWords,
   nodeRequestHash,
   transactionWarnings,
   typedDataFields,
@@ -231,5 +236,49 @@ describe('typed data', () => {
       { label: 'message.value', value: '5' },
       { label: 'message.nested.deadline', value: '9' }
     ]);
+  });
+});
+
+describe('in the lab’s language', () => {
+  after(() => useErrorTranslator(nullTranslator.load('jupyterlab_ocean')));
+
+  it('words every command of the node table, in English as the table says', () => {
+    const commands = Object.keys(NODE_COMMANDS);
+    assert.ok(commands.length > 10);
+    for (const command of commands) {
+      assert.equal(nodeCommandWords(command), NODE_COMMANDS[command], command);
+    }
+    assert.equal(nodeCommandWords('noSuchCommand'), undefined);
+  });
+
+  it('words the warnings and node commands from a real gettext catalogue', () => {
+    useErrorTranslator(
+      frenchCatalogue({
+        'Unlimited approval: %1 could spend all of your %2, now and later, until you revoke it.':
+          'Autorisation illimitée : %1 pourrait dépenser tout votre %2, tant que vous ne la révoquez pas.',
+        'sign in to the Ocean Node (a token for downloads and compute jobs)':
+          'se connecter au nœud Ocean (un jeton pour les téléchargements et les calculs)'
+      })
+    );
+    const approve = new Interface([
+      'function approve(address spender, uint256 amount)'
+    ]);
+    const warnings = transactionWarnings({
+      account: ME,
+      to: TOKEN,
+      value: 0n,
+      chainId: 8996,
+      tokenSymbol: 'OCEAN',
+      decoded: decodeCall(
+        approve.encodeFunctionData('approve', [SPENDER, MaxUint256])
+      )
+    });
+    assert.deepEqual(warnings, [
+      `Autorisation illimitée : ${SPENDER} pourrait dépenser tout votre OCEAN, tant que vous ne la révoquez pas.`
+    ]);
+    assert.equal(
+      nodeCommandWords('createAuthToken'),
+      'se connecter au nœud Ocean (un jeton pour les téléchargements et les calculs)'
+    );
   });
 });

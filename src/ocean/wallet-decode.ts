@@ -15,6 +15,7 @@ import {
 import { ERC20_WRITES } from './erc20';
 import { OCEAN_CALL_ABI } from './wallet-abis';
 import nodeCommands from './clear-signing/node-commands.json';
+import { errorWords } from '../errors';
 
 /** Token functions every wallet knows (ERC-20 and ERC-721 share approve). */
 const TOKEN_ABI = [
@@ -186,13 +187,16 @@ export interface ITransactionFacts {
 export function transactionWarnings(facts: ITransactionFacts): string[] {
   const warnings: string[] = [];
   const { decoded } = facts;
-  const token = facts.tokenSymbol ?? 'this token';
   if (
     facts.requestedChainId !== undefined &&
     facts.requestedChainId !== facts.chainId
   ) {
     warnings.push(
-      `Chain mismatch: the request is for chain ${facts.requestedChainId}, but the wallet is on chain ${facts.chainId}. Confirming would send it on chain ${facts.chainId}.`
+      errorWords.__(
+        'Chain mismatch: the request is for chain %1, but the wallet is on chain %2. Confirming would send it on chain %2.',
+        facts.requestedChainId,
+        facts.chainId
+      )
     );
   }
   if (decoded?.name === 'approve' || decoded?.name === 'increaseAllowance') {
@@ -202,12 +206,30 @@ export function transactionWarnings(facts: ITransactionFacts): string[] {
     const spender = String(decoded.args[0]?.value ?? '');
     if (isUnlimited(amount)) {
       warnings.push(
-        `Unlimited approval: ${spender} could spend all of your ${token}, now and later, until you revoke it.`
+        facts.tokenSymbol
+          ? errorWords.__(
+              'Unlimited approval: %1 could spend all of your %2, now and later, until you revoke it.',
+              spender,
+              facts.tokenSymbol
+            )
+          : errorWords.__(
+              'Unlimited approval: %1 could spend all you hold of this token, now and later, until you revoke it.',
+              spender
+            )
       );
     }
     if (facts.spenderIsAccount) {
       warnings.push(
-        `The spender ${spender} is an ordinary account, not a contract: approvals normally go to exchanges or templates. Someone could take your ${token}.`
+        facts.tokenSymbol
+          ? errorWords.__(
+              'The spender %1 is an ordinary account, not a contract: approvals normally go to exchanges or templates. Someone could take your %2.',
+              spender,
+              facts.tokenSymbol
+            )
+          : errorWords.__(
+              'The spender %1 is an ordinary account, not a contract: approvals normally go to exchanges or templates. Someone could take your tokens.',
+              spender
+            )
       );
     }
   }
@@ -216,7 +238,10 @@ export function transactionWarnings(facts: ITransactionFacts): string[] {
     decoded.args[1]?.value === 'true'
   ) {
     warnings.push(
-      `This lets ${String(decoded.args[0]?.value)} move every NFT you hold in this collection.`
+      errorWords.__(
+        'This lets %1 move every NFT you hold in this collection.',
+        String(decoded.args[0]?.value)
+      )
     );
   }
   if (
@@ -228,23 +253,29 @@ export function transactionWarnings(facts: ITransactionFacts): string[] {
     ).toLowerCase();
     if (recipient === facts.to.toLowerCase()) {
       warnings.push(
-        `The recipient is the token contract itself: tokens sent there are usually lost for good.`
+        errorWords.__(
+          'The recipient is the token contract itself: tokens sent there are usually lost for good.'
+        )
       );
     }
     if (recipient === '0x0000000000000000000000000000000000000000') {
       warnings.push(
-        'The recipient is the zero address: the tokens would be burned.'
+        errorWords.__(
+          'The recipient is the zero address: the tokens would be burned.'
+        )
       );
     }
   }
   if (facts.to === null) {
-    warnings.push('This deploys a new contract.');
+    warnings.push(errorWords.__('This deploys a new contract.'));
   }
   if (!decoded && facts.to && !facts.toIsAccount && facts.value === 0n) {
     // Calls the wallet cannot decode are not necessarily bad, but the person
     // should know they are approving something the wallet cannot explain.
     warnings.push(
-      'The wallet cannot decode this contract call: confirm only if you trust who asked.'
+      errorWords.__(
+        'The wallet cannot decode this contract call: confirm only if you trust who asked.'
+      )
     );
   }
   return warnings;
@@ -270,6 +301,62 @@ export const NODE_COMMANDS: Record<string, string> = Object.fromEntries(
     String(format.interpolatedIntent).replace(/^Ocean Node request: /, '')
   ])
 );
+
+/**
+ * The same words in the lab's language: one literal per command, so a
+ * catalogue can hold them (the table's JSON cannot be extracted). A test
+ * keeps them equal to the table's English.
+ */
+const NODE_COMMAND_WORDS: Record<string, () => string> = {
+  download: () => errorWords.__('download a file of a dataset you ordered'),
+  createAuthToken: () =>
+    errorWords.__(
+      'sign in to the Ocean Node (a token for downloads and compute jobs)'
+    ),
+  invalidateAuthToken: () =>
+    errorWords.__('sign out of the Ocean Node (revoke a token)'),
+  encrypt: () =>
+    errorWords.__('encrypt metadata with the Ocean Node before publishing'),
+  encryptFile: () =>
+    errorWords.__('encrypt a file reference with the Ocean Node'),
+  decryptDDO: () => errorWords.__('decrypt an asset description'),
+  initializeCompute: () => errorWords.__('prepare a compute job'),
+  startCompute: () => errorWords.__('start a paid compute job'),
+  freeStartCompute: () => errorWords.__('start a free compute job'),
+  stopCompute: () => errorWords.__('stop a compute job'),
+  getComputeStatus: () => errorWords.__('read the status of your compute jobs'),
+  getComputeResult: () => errorWords.__('download a compute job result'),
+  getComputeStreamableLogs: () =>
+    errorWords.__('read the logs of a compute job'),
+  fileInfo: () => errorWords.__('read file information from the Ocean Node'),
+  validateDDO: () =>
+    errorWords.__(
+      'have the Ocean Node check an asset description before it is published'
+    ),
+  persistentStorageCreateBucket: () =>
+    errorWords.__(
+      'create a storage bucket on the Ocean Node for the files you publish'
+    ),
+  persistentStorageUploadFile: () =>
+    errorWords.__('upload a file into your storage bucket on the Ocean Node'),
+  persistentStorageListFiles: () =>
+    errorWords.__('list the files in your Ocean Node storage'),
+  persistentStorageGetBuckets: () =>
+    errorWords.__('list your storage buckets on the Ocean Node'),
+  persistentStorageGetFileObject: () =>
+    errorWords.__('read where a file of yours is kept on the Ocean Node'),
+  persistentStorageDeleteFile: () =>
+    errorWords.__('delete a file from your Ocean Node storage'),
+  persistentStorageUpdateBucket: () =>
+    errorWords.__(
+      'change who may read a storage bucket of yours on the Ocean Node'
+    )
+};
+
+/** What a node command is for, in the lab's language (undefined: unknown). */
+export function nodeCommandWords(command: string): string | undefined {
+  return NODE_COMMAND_WORDS[command]?.();
+}
 
 /** The hash Ocean Node checks, as @oceanprotocol/lib builds it. */
 export function nodeRequestHash(
@@ -372,6 +459,7 @@ export function typedDataFields(typed: {
   };
   walk('domain', typed.domain ?? {}, 0);
   if (typed.primaryType) {
+    // A field path like the others (domain.name), not a word. i18n-ignore
     rows.push({ label: 'type', value: String(typed.primaryType) });
   }
   walk('message', typed.message ?? {}, 0);

@@ -16,7 +16,7 @@ import {
   decodeCall,
   formatAmount,
   matchNodeRequest,
-  NODE_COMMANDS,
+  nodeCommandWords,
   transactionWarnings,
   typedDataFields,
   verifyNodeHint,
@@ -723,7 +723,7 @@ export async function describeMessage(options: {
               command
             )
       );
-      const words = NODE_COMMANDS[command];
+      const words = nodeCommandWords(command);
       return {
         nodeRequest: { command, nonce: String(nonce) },
         summary: words
