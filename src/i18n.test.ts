@@ -32,8 +32,9 @@ const VIEWS = ['commands/wallet-widget.ts'];
 
 /**
  * Files without a view whose words people read elsewhere: progress lines
- * (`message`, shown in progress lists and cells), OceanError sentences and
- * the confirmation dialog's `warnings`, worded through errorWords.
+ * (`message`, `progress(…)`, shown in progress lists and cells), OceanError
+ * sentences, the confirmation dialog's `warnings` and the `%ocean help`
+ * words (`description`), worded through errorWords.
  */
 const SENTENCES = [
   'ocean/running-flows.ts',
@@ -42,7 +43,8 @@ const SENTENCES = [
   'ocean/publish.ts',
   'ocean/ranged-read.ts',
   'ocean/network-status.ts',
-  'ocean/wallet-decode.ts'
+  'ocean/wallet-decode.ts',
+  'commands/ocean-commands.ts'
 ];
 
 function sources(dir: string): string[] {
@@ -280,7 +282,7 @@ export function untranslatedIn(
     } else if (
       sentences &&
       ts.isPropertyAssignment(node) &&
-      propertyName(node.name) === 'message'
+      ['message', 'description'].includes(propertyName(node.name) ?? '')
     ) {
       checkValue(node.initializer);
     } else if (
@@ -295,9 +297,11 @@ export function untranslatedIn(
       sentences &&
       ts.isCallExpression(node) &&
       ts.isPropertyAccessExpression(node.expression) &&
-      node.expression.name.text === 'push' &&
-      ts.isIdentifier(node.expression.expression) &&
-      node.expression.expression.text === 'warnings'
+      ((node.expression.name.text === 'push' &&
+        ts.isIdentifier(node.expression.expression) &&
+        node.expression.expression.text === 'warnings') ||
+        // A kernel command's progress line (context.progress).
+        node.expression.name.text === 'progress')
     ) {
       node.arguments.forEach(checkValue);
     } else if (
@@ -357,13 +361,17 @@ test('with sentences, the checker also finds progress lines and OceanError sente
     "onProgress({ step: 'check', message: errorWords.__('Fine…') });",
     "throw new OceanError('OCEAN_BAD_ASSET', `No ${x} here.`);",
     "throw new OceanError('OCEAN_BAD_ASSET', errorWords.__('No %1.', x));",
-    "warnings.push('This deploys a new contract.');"
+    "warnings.push('This deploys a new contract.');",
+    'context.progress(`Saving ${relative}…`, 0);',
+    "bridge.registerCommand('x', x, { description: 'Does x.' });"
   ].join('\n');
   assert.deepEqual(untranslatedIn('y.ts', source), []);
   assert.deepEqual(untranslatedIn('y.ts', source, true), [
     'y.ts:1: "Looking up…"',
     'y.ts:3: "No ${…} here."',
-    'y.ts:5: "This deploys a new contract."'
+    'y.ts:5: "This deploys a new contract."',
+    'y.ts:6: "Saving ${…}…"',
+    'y.ts:7: "Does x."'
   ]);
 });
 

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fileNameFor, uniqueNames } from './ocean-commands';
+import { nullTranslator } from '@jupyterlab/translation';
+import { frenchCatalogue } from '../gettext.test-support';
+import { OceanError, useErrorTranslator } from '../errors';
+import { KernelBridge } from '../kernel-bridge/bridge';
+import {
+  fileNameFor,
+  registerOceanKernelCommands,
+  uniqueNames
+} from './ocean-commands';
 import {
   encodeResult,
   filesResult,
@@ -71,4 +79,40 @@ test('a multi-file result carries each file’s own result and which was chosen'
     )
   );
   assert.ok(one.kind === 'files' && one.chosen === 1 && one.files.length === 1);
+});
+
+test('%ocean search, preview and load speak the lab’s language: help words and sentences', async () => {
+  useErrorTranslator(
+    frenchCatalogue({
+      'Give the asset id, e.g. %ocean load did:op:… (find ids with %ocean search).':
+        'Donnez l’identifiant de l’actif, p. ex. %ocean load did:op:…',
+      'Show an asset card: metadata, licence, price, Get access and a data preview.':
+        'Affiche la fiche d’un actif.'
+    })
+  );
+  try {
+    const bridge = new KernelBridge({
+      wallet: null,
+      networks: null,
+      requester: kernelId => ({ kind: 'kernel', label: 'test', kernelId })
+    });
+    // No Ocean client is reached: the missing id is refused before it.
+    registerOceanKernelCommands(bridge, null as never, null as never);
+    const byName = new Map(bridge.commands.map(c => [c.name, c]));
+    assert.equal(
+      byName.get('preview')?.description,
+      'Affiche la fiche d’un actif.'
+    );
+    await assert.rejects(
+      Promise.resolve().then(() =>
+        byName.get('load')!.handler({}, null as never)
+      ),
+      (error: OceanError) =>
+        error.code === 'OCEAN_BAD_ASSET' &&
+        error.message ===
+          'Donnez l’identifiant de l’actif, p. ex. %ocean load did:op:…'
+    );
+  } finally {
+    useErrorTranslator(nullTranslator.load('jupyterlab_ocean'));
+  }
 });

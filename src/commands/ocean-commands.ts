@@ -33,7 +33,7 @@ import {
   type IOceanProgress
 } from '../tokens';
 import { checkDid } from '../ocean/asset';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { detectFormat } from '../ocean/preview';
 import { writeWorkspaceFile } from '../ocean/workspace';
 import { datasetInfo } from '../provenance/card';
@@ -44,10 +44,10 @@ export const INLINE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 const priceWords = (asset: IOceanAssetSummary): string =>
   asset.price.type === 'dispenser'
-    ? 'free'
+    ? errorWords.__('free')
     : asset.price.type === 'fixedrate'
       ? `${asset.price.amount.replace(/\.0+$/, '')} ${asset.price.symbol ?? 'OCEAN'}`
-      : 'not for sale';
+      : errorWords.__('not for sale');
 
 function stringArg(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
@@ -63,7 +63,9 @@ function didArg(args: Record<string, unknown>): string {
   if (!did) {
     throw new OceanError(
       'OCEAN_BAD_ASSET',
-      'Give the asset id, e.g. %ocean load did:op:… (find ids with %ocean search).'
+      errorWords.__(
+        'Give the asset id, e.g. %ocean load did:op:… (find ids with %ocean search).'
+      )
     );
   }
   return checkDid(did);
@@ -176,7 +178,12 @@ export function registerOceanKernelCommands(
       tags: asset.tags.join(', ')
     }));
     return tableResult('records', rows, {
-      name: `Ocean assets, page ${(query.page ?? 0) + 1}${page.hasMore ? ' (more with --page)' : ''}`
+      name: page.hasMore
+        ? errorWords.__(
+            'Ocean assets, page %1 (more with --page)',
+            (query.page ?? 0) + 1
+          )
+        : errorWords.__('Ocean assets, page %1', (query.page ?? 0) + 1)
     });
   };
 
@@ -216,10 +223,14 @@ export function registerOceanKernelCommands(
       .join('/');
     const relative = `${folder}/${name}`;
     const path = notebookDir ? `${notebookDir}/${relative}` : relative;
-    context.progress(`Saving ${relative} in the workspace…`);
+    context.progress(errorWords.__('Saving %1 in the workspace…', relative));
     await writeWorkspaceFile(contents, path, download.bytes);
     context.progress(
-      `Saved ${relative} (${download.bytes.length.toLocaleString('en')} bytes).`,
+      errorWords.__(
+        'Saved %1 (%2 bytes).',
+        relative,
+        download.bytes.length.toLocaleString('en')
+      ),
       1
     );
     return { index: info.index, name, relative, format, bytes: download.bytes };
@@ -231,12 +242,9 @@ export function registerOceanKernelCommands(
     as: 'dataset' | undefined
   ): Promise<unknown> => {
     const { format, relative, name, bytes } = file;
-    const notATable = (why: string) =>
-      new OceanError(
-        'OCEAN_NOT_A_TABLE',
-        `${why} It is saved at ${relative}; without --dataset, %ocean load returns it as it is.`,
-        { format }
-      );
+    // Each reason is a whole sentence that also says where the file is.
+    const notATable = (sentence: string) =>
+      new OceanError('OCEAN_NOT_A_TABLE', sentence, { format });
     const tabular =
       format === 'csv' ||
       format === 'tsv' ||
@@ -244,7 +252,16 @@ export function registerOceanKernelCommands(
       format === 'parquet';
     if (as && !tabular) {
       throw notATable(
-        `--dataset needs a table (CSV, TSV, JSON rows or Parquet); this file is ${format ?? 'of an unknown format'}.`
+        format
+          ? errorWords.__(
+              '--dataset needs a table (CSV, TSV, JSON rows or Parquet); this file is %1. It is saved at %2; without --dataset, %ocean load returns it as it is.',
+              format,
+              relative
+            )
+          : errorWords.__(
+              '--dataset needs a table (CSV, TSV, JSON rows or Parquet); this file is of an unknown format. It is saved at %1; without --dataset, %ocean load returns it as it is.',
+              relative
+            )
       );
     }
     if (bytes.length > INLINE_LIMIT_BYTES) {
@@ -254,7 +271,12 @@ export function registerOceanKernelCommands(
             ? `from_csv("${relative}", sep="\\t")`
             : `from_${format}("${relative}")`;
         throw notATable(
-          `The file is too big to send through the bridge (${bytes.length.toLocaleString('en')} bytes): read it in the kernel with datasets.Dataset.${reader}.`
+          errorWords.__(
+            'The file is too big to send through the bridge (%1 bytes): read it in the kernel with datasets.Dataset.%2. It is saved at %3; without --dataset, %ocean load returns it as it is.',
+            bytes.length.toLocaleString('en'),
+            reader,
+            relative
+          )
         );
       }
       return { path: relative, size: bytes.length, format };
@@ -282,7 +304,10 @@ export function registerOceanKernelCommands(
         }
         if (as) {
           throw notATable(
-            '--dataset needs rows: this JSON file is one object, not a list.'
+            errorWords.__(
+              '--dataset needs rows: this JSON file is one object, not a list. It is saved at %1; without --dataset, %ocean load returns it as it is.',
+              relative
+            )
           );
         }
         return value;
@@ -312,7 +337,9 @@ export function registerOceanKernelCommands(
     if (chosen !== undefined && (!Number.isInteger(chosen) || chosen < 0)) {
       throw new OceanError(
         'OCEAN_BAD_ASSET',
-        '--file must be the index of a file of the asset (0, 1, …).'
+        errorWords.__(
+          '--file must be the index of a file of the asset (0, 1, …).'
+        )
       );
     }
     const report = (progress: IOceanProgress) =>
@@ -344,7 +371,10 @@ export function registerOceanKernelCommands(
         )
         .catch(error =>
           context.progress(
-            `Loaded, but not recorded in the notebook's provenance: ${(error as Error).message}`
+            errorWords.__(
+              "Loaded, but not recorded in the notebook's provenance: %1",
+              (error as Error).message
+            )
           )
         );
     const files = await client.files(did);
@@ -355,8 +385,17 @@ export function registerOceanKernelCommands(
         throw new OceanError(
           'OCEAN_BAD_ASSET',
           files.length > 1
-            ? `The asset has ${files.length} files (--file 0 to ${files.length - 1}); there is no file ${index}.`
-            : `The asset has ${files.length} file(s); there is no file ${index}.`
+            ? errorWords.__(
+                'The asset has %1 files (--file 0 to %2); there is no file %3.',
+                files.length,
+                files.length - 1,
+                index
+              )
+            : errorWords.__(
+                'The asset has %1 file(s); there is no file %2.',
+                files.length,
+                index
+              )
         );
       }
       const file = await fetchFile(
@@ -385,7 +424,11 @@ export function registerOceanKernelCommands(
     if (as && !images) {
       throw new OceanError(
         'OCEAN_NOT_A_TABLE',
-        `This asset has ${files.length} files; --dataset makes one Dataset from an image set, or from one table with --file N --dataset (N from 0 to ${files.length - 1}).`
+        errorWords.__(
+          'This asset has %1 files; --dataset makes one Dataset from an image set, or from one table with --file N --dataset (N from 0 to %2).',
+          files.length,
+          files.length - 1
+        )
       );
     }
     const folder = multiFileFolder(asset);
@@ -394,7 +437,12 @@ export function registerOceanKernelCommands(
       const step = (progress: IOceanProgress) =>
         report({
           ...progress,
-          message: `File ${position + 1} of ${files.length}: ${progress.message}`
+          message: errorWords.__(
+            'File %1 of %2: %3',
+            position + 1,
+            files.length,
+            progress.message
+          )
         });
       loaded.push(await fetchFile(did, asset, info, folder, context, step));
     }
@@ -424,19 +472,22 @@ export function registerOceanKernelCommands(
 
   return [
     bridge.registerCommand('search', search, {
-      description:
-        "List the active network's Ocean assets (name, type, price, access, publisher, tags).",
+      description: errorWords.__(
+        "List the active network's Ocean assets (name, type, price, access, publisher, tags)."
+      ),
       usage:
         '[text] [--type dataset|algorithm] [--price free|paid] [--access download|compute] [--tag T] [--page N]'
     }),
     bridge.registerCommand('preview', preview, {
-      description:
-        'Show an asset card: metadata, licence, price, Get access and a data preview.',
+      description: errorWords.__(
+        'Show an asset card: metadata, licence, price, Get access and a data preview.'
+      ),
       usage: '<did>'
     }),
     bridge.registerCommand('load', load, {
-      description:
-        'Get access if needed (wallet dialog), download the data, save it in ocean-data/ and return it (a DataFrame with pandas; a Hugging Face Dataset with --dataset). An asset with several files gives all of them by file name, or the one --file N names.',
+      description: errorWords.__(
+        'Get access if needed (wallet dialog), download the data, save it in ocean-data/ and return it (a DataFrame with pandas; a Hugging Face Dataset with --dataset). An asset with several files gives all of them by file name, or the one --file N names.'
+      ),
       usage: '<did> [--file N] [--dataset]'
     })
   ];
