@@ -6,12 +6,26 @@
  * on the kernel websocket), while the account request and the transaction
  * still go through the page and the wallet's dialog, and land on the chain.
  * With direct reads off, the same read goes through the page again (the
- * stdin path every kernel keeps).
+ * stdin path every kernel keeps). A network switched in the panel while a
+ * cell reads reaches that cell's reads with no request of its own to the
+ * wallet (the kernel trusts the page's word for DIRECT_READ_FRESH_MS only).
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { HDNodeWallet, JsonRpcProvider, parseEther } from 'ethers';
-import { importWallet, run, runConfirming, useFaucet } from './bridge-helpers';
-import { test, expect } from './fixtures';
+import { startLab, stackSettings } from '../scripts/lib/services.mjs';
+import {
+  finished,
+  importWallet,
+  run,
+  runConfirming,
+  startCell,
+  useFaucet
+} from './bridge-helpers';
+import { test as base, expect, type ILab } from './fixtures';
 import { newNotebook, openLab } from './helpers';
 
 /**
@@ -49,6 +63,42 @@ async function recordBridgeRequests(page: Page): Promise<void> {
     };
   });
 }
+
+/** A second network on loopback (nothing listens there), to switch to. */
+const SECOND = {
+  key: 'second',
+  name: 'Second test network',
+  chainId: 31337,
+  rpcUrl: 'http://127.0.0.1:9/',
+  nodeUrl: 'http://127.0.0.1:9/',
+  nativeSymbol: 'ETH'
+};
+
+const test = base.extend<object, { twoNetworkLab: ILab }>({
+  twoNetworkLab: [
+    async ({ stack }, use) => {
+      const dir = mkdtempSync(join(tmpdir(), 'jlo-bridge-reads-'));
+      const settings = stackSettings(stack) as Record<string, any>;
+      const networks = settings['jupyterlab-ocean:networks'];
+      networks.presets = false;
+      networks.networks.push(SECOND);
+      const lab = await startLab({
+        exposeApp: true,
+        rootDir: join(dir, 'work'),
+        stateDir: join(dir, 'state'),
+        token: randomBytes(16).toString('hex'),
+        settings
+      });
+      try {
+        await use(lab as ILab);
+      } finally {
+        await lab.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker', timeout: 120_000 }
+  ]
+});
 
 const bridgeMethods = (page: Page): Promise<string[]> =>
   page.evaluate(() => [...(window as any).__bridgeMethods]);
@@ -154,4 +204,34 @@ test('Deno: reads go straight to the local chain; the stdin path stays', async (
   );
   expect(viaPage).toContain('again true');
   expect(await bridgeMethods(page)).toEqual(['eth_blockNumber']);
+});
+
+test('Python: a network switched in the panel mid-cell reaches the cell’s direct reads', async ({
+  page,
+  twoNetworkLab
+}) => {
+  test.setTimeout(240_000);
+  await openLab(page, twoNetworkLab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await newNotebook(page, 'python');
+  const cell = await startCell(
+    page,
+    [
+      'import time',
+      'from jupyterlab_ocean import provider',
+      "print('reading', provider.state.get('rpcUrl'), flush=True)",
+      'seen = []',
+      'start = time.monotonic()',
+      'while time.monotonic() - start < 15:',
+      "    seen.append(provider.request('eth_chainId'))",
+      '    time.sleep(0.05)',
+      "print('first', seen[0], 'last', seen[-1])"
+    ].join('\n')
+  );
+  await expect(cell.locator('.jp-Cell-outputArea')).toContainText('reading');
+  await page
+    .locator('#jupyterlab-ocean-panel ocean-network-card select')
+    .selectOption('second');
+  const output = await finished(cell);
+  expect(output).toContain('first 0x2324 last 0x7a69');
 });
