@@ -33,8 +33,9 @@ const VIEWS = ['commands/wallet-widget.ts'];
 /**
  * Files without a view whose words people read elsewhere: progress lines
  * (`message`, `progress(…)`, shown in progress lists and cells), OceanError
- * sentences, the confirmation dialog's `warnings` and the `%ocean help`
- * words (`description`), worded through errorWords.
+ * sentences, the confirmation dialog's `warnings`, the `%ocean help`
+ * words (`description`) and a command's plain-text result (`text`,
+ * `'text/plain'`), worded through errorWords.
  */
 const SENTENCES = [
   'ocean/running-flows.ts',
@@ -44,7 +45,10 @@ const SENTENCES = [
   'ocean/ranged-read.ts',
   'ocean/network-status.ts',
   'ocean/wallet-decode.ts',
-  'commands/ocean-commands.ts'
+  'commands/ocean-commands.ts',
+  'commands/publish-commands.ts',
+  'commands/wallet-commands.ts',
+  'kernel-bridge/commands.ts'
 ];
 
 function sources(dir: string): string[] {
@@ -282,7 +286,9 @@ export function untranslatedIn(
     } else if (
       sentences &&
       ts.isPropertyAssignment(node) &&
-      ['message', 'description'].includes(propertyName(node.name) ?? '')
+      ['message', 'description', 'text', 'text/plain'].includes(
+        propertyName(node.name) ?? ''
+      )
     ) {
       checkValue(node.initializer);
     } else if (

@@ -33,7 +33,7 @@ import {
   resultsFolder,
   saveResult
 } from '../ocean/compute-results';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { trustedAlgorithmFromNode } from '../ocean/manage';
 import { readWorkspaceFile } from '../ocean/workspace';
 import type { ILoggedFile, IProvenanceLog } from '../provenance/tokens';
@@ -48,7 +48,10 @@ import {
 
 const text = (value: unknown, name: string, max = 10_000): string => {
   if (typeof value !== 'string' || !value.trim())
-    throw new OceanError('OCEAN_BAD_REQUEST', `"${name}" is required.`);
+    throw new OceanError(
+      'OCEAN_BAD_REQUEST',
+      errorWords.__('"%1" is required.', name)
+    );
   return value.slice(0, max);
 };
 
@@ -117,7 +120,9 @@ export async function publishRequestFromArgs(
     if (!helpers.readFile)
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        'Publishing a workspace path needs JupyterLab’s file access, which is not available here.'
+        errorWords.__(
+          'Publishing a workspace path needs JupyterLab’s file access, which is not available here.'
+        )
       );
     const read = await helpers.readFile(first.trim());
     file = {
@@ -129,7 +134,9 @@ export async function publishRequestFromArgs(
   } else {
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      'Say what to publish: a workspace path (%ocean publish data.csv --name … --description … --author …), a DataFrame (%ocean publish df …), bytes with file_name, or --url.'
+      errorWords.__(
+        'Say what to publish: a workspace path (%ocean publish data.csv --name … --description … --author …), a DataFrame (%ocean publish df …), bytes with file_name, or --url.'
+      )
     );
   }
   const stem =
@@ -143,7 +150,9 @@ export async function publishRequestFromArgs(
   if (trustedDids.length && !helpers.trust)
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      'Trusting algorithms by DID needs the Ocean Node, which is not available here.'
+      errorWords.__(
+        'Trusting algorithms by DID needs the Ocean Node, which is not available here.'
+      )
     );
   return {
     name: text(args.name ?? stem, 'name', 200),
@@ -218,7 +227,11 @@ async function fetchResults(
   if (!FINAL_JOB_STATUSES.has(job.status))
     throw new OceanError(
       'OCEAN_COMPUTE_FAILED',
-      `Job ${job.jobId} is still running (${job.statusText}); ask again when it has finished.`
+      errorWords.__(
+        'Job %1 is still running (%2); ask again when it has finished.',
+        job.jobId,
+        job.statusText
+      )
     );
   const folder = resultsFolder(context.requester.path, job.jobId);
   const notebookDir = notebookFolder(context);
@@ -227,7 +240,7 @@ async function fetchResults(
   let table: unknown = null;
   let value: unknown = null;
   for (const file of outputFiles(job)) {
-    context.progress(`Fetching ${file.filename}…`);
+    context.progress(errorWords.__('Fetching %1…', file.filename));
     const bytes = await jobResult(auth, job.jobId, file.index);
     const path = await saveResult(contents, folder, file.filename, bytes);
     saved.push(path);
@@ -251,17 +264,46 @@ async function fetchResults(
   if (job.status !== 70)
     throw new OceanError(
       'OCEAN_COMPUTE_FAILED',
-      `Job ${job.jobId} ended with “${job.statusText}”${job.terminationDetails?.reason ? ` (${job.terminationDetails.reason})` : ''}. Its log:\n${logText.slice(-2000)}`
+      job.terminationDetails?.reason
+        ? errorWords.__(
+            'Job %1 ended with “%2” (%3). Its log:\n%4',
+            job.jobId,
+            job.statusText,
+            job.terminationDetails.reason,
+            logText.slice(-2000)
+          )
+        : errorWords.__(
+            'Job %1 ended with “%2”. Its log:\n%3',
+            job.jobId,
+            job.statusText,
+            logText.slice(-2000)
+          )
     );
   await onSaved?.(logged).catch(error =>
     context.progress(
-      `Results saved, but not recorded in the notebook's provenance: ${(error as Error).message}`
+      errorWords.__(
+        "Results saved, but not recorded in the notebook's provenance: %1",
+        (error as Error).message
+      )
     )
   );
   if (table) return table;
   return mimeResult(
     {
-      'text/plain': `Job ${job.jobId}: ${job.statusText}. Saved ${saved.join(', ') || 'no output files'}.\n${logText.slice(-2000)}`
+      'text/plain': saved.length
+        ? errorWords.__(
+            'Job %1: %2. Saved %3.\n%4',
+            job.jobId,
+            job.statusText,
+            saved.join(', '),
+            logText.slice(-2000)
+          )
+        : errorWords.__(
+            'Job %1: %2. Saved no output files.\n%3',
+            job.jobId,
+            job.statusText,
+            logText.slice(-2000)
+          )
     },
     {
       value: {
@@ -353,7 +395,10 @@ export function registerPublishCommands(
           } catch {
             throw new OceanError(
               'OCEAN_BAD_REQUEST',
-              `There is no file ${full} in the workspace (paths are relative to the notebook; save the file first).`
+              errorWords.__(
+                'There is no file %1 in the workspace (paths are relative to the notebook; save the file first).',
+                full
+              )
             );
           }
         },
@@ -403,7 +448,10 @@ export function registerPublishCommands(
         lineage
       ).catch(error => {
         context.progress(
-          `Published, but the card or the provenance record was not written: ${(error as Error).message}`
+          errorWords.__(
+            'Published, but the card or the provenance record was not written: %1',
+            (error as Error).message
+          )
         );
         return { card: null, warnings: [] as string[] };
       });
@@ -420,8 +468,9 @@ export function registerPublishCommands(
       );
     },
     {
-      description:
-        'Publishes a workspace file, a DataFrame or a URL as an Ocean asset (data NFT, datatoken, price).',
+      description: errorWords.__(
+        'Publishes a workspace file, a DataFrame or a URL as an Ocean asset (data NFT, datatoken, price).'
+      ),
       usage:
         '<path|df [--format parquet]|--url U> --name N --description D --author A [--license L] [--tags a,b] [--price P] [--type algorithm] [--access compute --trusted did1,did2]'
     }
@@ -450,7 +499,10 @@ export function registerPublishCommands(
           200
         );
         return mimeResult({
-          'text/plain': `Compute job view for ${dataset} (open this notebook in JupyterLab with jupyterlab-ocean).`,
+          'text/plain': errorWords.__(
+            'Compute job view for %1 (open this notebook in JupyterLab with jupyterlab-ocean).',
+            dataset
+          ),
           [OCEAN_COMPUTE_MIME_TYPE]: { did: dataset }
         });
       }
@@ -478,11 +530,13 @@ export function registerPublishCommands(
             progress => context.progress(progress.message)
           );
           if (args.wait === false || args.wait === 'false') return job;
-          let status = 'Job started';
+          let status = errorWords.__('Job started');
           let lastLine = '';
           const show = () =>
             context.progress(
-              `Job ${job.jobId}: ${status}${lastLine ? ` · ${lastLine}` : ''}`
+              lastLine
+                ? errorWords.__('Job %1: %2 · %3', job.jobId, status, lastLine)
+                : errorWords.__('Job %1: %2', job.jobId, status)
             );
           let following = true;
           void (async () => {
@@ -565,13 +619,17 @@ export function registerPublishCommands(
         default:
           throw new OceanError(
             'OCEAN_BAD_REQUEST',
-            `Unknown compute action "${action}" (start, status, wait, logs, results, result, stop).`
+            errorWords.__(
+              'Unknown compute action "%1" (start, status, wait, logs, results, result, stop).',
+              action
+            )
           );
       }
     },
     {
-      description:
-        'Runs an allowed algorithm on a compute-only dataset; results into the workspace and the kernel.',
+      description: errorWords.__(
+        'Runs an allowed algorithm on a compute-only dataset; results into the workspace and the kernel.'
+      ),
       usage:
         '<dataset> [--algorithm did] | results <job> | status <job> | logs <job> | stop <job>'
     }

@@ -10,7 +10,7 @@
  * page loads that would otherwise pay for it.
  */
 import type { IDisposable } from '@lumino/disposable';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { paymentRequest, readProvider, waitForReceipt } from '../ocean/chain';
 import { ERC20_ABI } from '../ocean/erc20';
 import type { IKernelCommandContext, IOceanNetwork } from '../tokens';
@@ -44,7 +44,7 @@ export async function sharedAccount(
 ): Promise<string> {
   const accounts = (await context.request('eth_requestAccounts')) as string[];
   if (!accounts?.length) {
-    throw new OceanError(4100, 'The wallet shared no account.');
+    throw new OceanError(4100, errorWords.__('The wallet shared no account.'));
   }
   return accounts[0];
 }
@@ -100,7 +100,11 @@ async function resolveToken(
     if (!match) {
       throw new OceanError(
         'OCEAN_UNKNOWN_TOKEN',
-        `Your account holds no token called "${wanted.slice(0, 40)}" on ${network.name}: give the token's 0x address, or run \`%ocean balance\` to see what you hold.`
+        errorWords.__(
+          'Your account holds no token called "%1" on %2: give the token\'s 0x address, or run `%ocean balance` to see what you hold.',
+          wanted.slice(0, 40),
+          network.name
+        )
       );
     }
     address = match.address;
@@ -120,7 +124,11 @@ async function resolveToken(
   } catch {
     throw new OceanError(
       'OCEAN_UNKNOWN_TOKEN',
-      `${address} is not an ERC-20 token on ${network.name} (it has no decimals()).`
+      errorWords.__(
+        '%1 is not an ERC-20 token on %2 (it has no decimals()).',
+        address,
+        network.name
+      )
     );
   }
 }
@@ -132,13 +140,18 @@ function parseAmount(ethers: Ethers, text: string, token: IToken): bigint {
   } catch {
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      `"${text.slice(0, 40)}" is not an amount of ${token.symbol}: write it as a decimal number such as 0.5 (at most ${token.decimals} decimals), in quotes from Deno when it is very small or very large.`
+      errorWords.__(
+        '"%1" is not an amount of %2: write it as a decimal number such as 0.5 (at most %3 decimals), in quotes from Deno when it is very small or very large.',
+        text.slice(0, 40),
+        token.symbol,
+        token.decimals
+      )
     );
   }
   if (raw <= 0n) {
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      'The amount to send must be more than zero.'
+      errorWords.__('The amount to send must be more than zero.')
     );
   }
   return raw;
@@ -150,16 +163,25 @@ function included(
   hash: string,
   context: IKernelCommandContext
 ): Promise<import('ethers').TransactionReceipt> {
-  context.progress('Sent. Waiting for the network to include it…');
+  context.progress(
+    errorWords.__('Sent. Waiting for the network to include it…')
+  );
   return waitForReceipt(
     { hash, provider },
     {
       unsent: () =>
-        new OceanError('OCEAN_TX_PENDING', 'The wallet returned no hash.'),
+        new OceanError(
+          'OCEAN_TX_PENDING',
+          errorWords.__('The wallet returned no hash.')
+        ),
       timedOut: (hash, timeoutMs) =>
         new OceanError(
           'OCEAN_TX_PENDING',
-          `The transaction ${hash} was sent but is not included after ${Math.round(timeoutMs / 60_000)} minutes. It may still go through: check it later with provider.request('eth_getTransactionReceipt', ['${hash}']).`,
+          errorWords.__(
+            "The transaction %1 was sent but is not included after %2 minutes. It may still go through: check it later with provider.request('eth_getTransactionReceipt', ['%1']).",
+            hash,
+            Math.round(timeoutMs / 60_000)
+          ),
           { txHash: hash }
         )
     }
@@ -180,7 +202,7 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
     if (!bridge.networks) {
       throw new OceanError(
         'OCEAN_UNKNOWN_NETWORK',
-        'No network registry is available in this JupyterLab.'
+        errorWords.__('No network registry is available in this JupyterLab.')
       );
     }
     return bridge.networks.active;
@@ -202,7 +224,7 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
         if (!address) {
           throw new OceanError(
             'OCEAN_BAD_REQUEST',
-            `"${String(given).slice(0, 60)}" is not an address.`
+            errorWords.__('"%1" is not an address.', String(given).slice(0, 60))
           );
         }
         const provider = await readProvider(network);
@@ -228,7 +250,13 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
         ].join('');
         return mimeResult(
           {
-            'text/plain': `${address} on ${network.name} (block ${balances.blockNumber})\n${lines.join('\n')}`,
+            'text/plain': errorWords.__(
+              '%1 on %2 (block %3)\n%4',
+              address,
+              network.name,
+              balances.blockNumber,
+              lines.join('\n')
+            ),
             'text/html': `<div class="jp-OceanKernelBalance"><p><code>${escapeHtml(address)}</code> on ${escapeHtml(network.name)} (block ${balances.blockNumber})</p><table class="jp-OceanKernelTable"><tbody>${rows}</tbody></table></div>`
           },
           {
@@ -251,8 +279,9 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
         );
       },
       {
-        description:
-          'Your balances: the native coin, OCEAN, datatokens and data NFTs (or those of the address given).',
+        description: errorWords.__(
+          'Your balances: the native coin, OCEAN, datatokens and data NFTs (or those of the address given).'
+        ),
         usage: '[address]'
       }
     ),
@@ -269,21 +298,28 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
         if (!toText || !amountText) {
           throw new OceanError(
             'OCEAN_BAD_REQUEST',
-            'Say whom to pay and how much: `%ocean send <address> <amount> [token]` (Python) or `await ocean.send(address, "0.5", "OCEAN")` (Deno).'
+            errorWords.__(
+              'Say whom to pay and how much: `%ocean send <address> <amount> [token]` (Python) or `await ocean.send(address, "0.5", "OCEAN")` (Deno).'
+            )
           );
         }
         const ethers = await import('ethers');
         if (!isHexAddress(toText)) {
           throw new OceanError(
             'OCEAN_BAD_REQUEST',
-            `"${toText.slice(0, 60)}" is not an address: give a 0x address of 40 hex digits.`
+            errorWords.__(
+              '"%1" is not an address: give a 0x address of 40 hex digits.',
+              toText.slice(0, 60)
+            )
           );
         }
         const to = ethers.getAddress(toText);
         if (to === ZERO_ADDRESS) {
           throw new OceanError(
             'OCEAN_BAD_REQUEST',
-            'Sending to the zero address would burn the coins: give a real recipient.'
+            errorWords.__(
+              'Sending to the zero address would burn the coins: give a real recipient.'
+            )
           );
         }
         const network = activeNetwork();
@@ -307,7 +343,13 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
         if (held < raw) {
           throw new OceanError(
             'OCEAN_INSUFFICIENT_FUNDS',
-            `You hold ${ethers.formatUnits(held, token.decimals)} ${token.symbol} on ${network.name}, less than the ${amountText} ${token.symbol} to send. Nothing was sent.`
+            errorWords.__(
+              'You hold %1 %2 on %3, less than the %4 %2 to send. Nothing was sent.',
+              ethers.formatUnits(held, token.decimals),
+              token.symbol,
+              network.name,
+              amountText
+            )
           );
         }
         const tx = await paymentRequest(account, to, raw, token.address);
@@ -320,7 +362,26 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
         const outcome = status === 1 ? 'confirmed' : 'reverted';
         return mimeResult(
           {
-            'text/plain': `Sent ${amount} ${token.symbol} to ${to}\ntransaction ${hash}\nstatus ${status} (${outcome} in block ${receipt.blockNumber})`,
+            'text/plain':
+              status === 1
+                ? errorWords.__(
+                    'Sent %1 %2 to %3\ntransaction %4\nstatus %5 (confirmed in block %6)',
+                    amount,
+                    token.symbol,
+                    to,
+                    hash,
+                    status,
+                    receipt.blockNumber
+                  )
+                : errorWords.__(
+                    'Sent %1 %2 to %3\ntransaction %4\nstatus %5 (reverted in block %6)',
+                    amount,
+                    token.symbol,
+                    to,
+                    hash,
+                    status,
+                    receipt.blockNumber
+                  ),
             'text/html': `<div class="jp-OceanKernelSend"><p>Sent <b>${escapeHtml(amount)} ${escapeHtml(token.symbol)}</b> to <code>${to}</code></p><p>Transaction <code>${hash}</code>: status ${status} (${outcome} in block ${receipt.blockNumber})</p></div>`
           },
           {
@@ -338,8 +399,9 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
         );
       },
       {
-        description:
-          'Send the native coin, OCEAN or another ERC-20 (approved in the wallet dialog); returns the hash and receipt status.',
+        description: errorWords.__(
+          'Send the native coin, OCEAN or another ERC-20 (approved in the wallet dialog); returns the hash and receipt status.'
+        ),
         usage: '<address> <amount> [token]'
       }
     ),
@@ -365,7 +427,13 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
         const shown = `${grant.token.slice(0, 12)}…`;
         return mimeResult(
           {
-            'text/plain': `Ocean Node auth token for ${grant.address} at ${grant.nodeUrl}, valid until ${until.toISOString()} (${shown}; the value is in .value["token"])`
+            'text/plain': errorWords.__(
+              'Ocean Node auth token for %1 at %2, valid until %3 (%4; the value is in .value["token"])',
+              grant.address,
+              grant.nodeUrl,
+              until.toISOString(),
+              shown
+            )
           },
           {
             value: {
@@ -379,8 +447,9 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
         );
       },
       {
-        description:
-          'A short-lived Ocean Node auth token (one signature) for calling the node from the kernel: send it as the Authorization header.',
+        description: errorWords.__(
+          'A short-lived Ocean Node auth token (one signature) for calling the node from the kernel: send it as the Authorization header.'
+        ),
         usage: '[--minutes N] [--new]'
       }
     ),
@@ -419,12 +488,19 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
             network: network.name,
             native_symbol: network.nativeSymbol
           },
-          text: `Ocean wallet: ${account} on ${network.name} (chain ${network.chainId}), ${status}. The live view needs JupyterLab with jupyterlab-ocean.`
+          text: errorWords.__(
+            'Ocean wallet: %1 on %2 (chain %3), %4. The live view needs JupyterLab with jupyterlab-ocean.',
+            account,
+            network.name,
+            network.chainId,
+            status
+          )
         };
       },
       {
-        description:
-          'A live wallet widget in the cell: account, network, balances and lock state, kept current.',
+        description: errorWords.__(
+          'A live wallet widget in the cell: account, network, balances and lock state, kept current.'
+        ),
         usage: ''
       }
     )

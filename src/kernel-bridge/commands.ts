@@ -4,7 +4,7 @@
  * through IKernelBridge.registerCommand exactly the same way.
  */
 import type { IDisposable } from '@lumino/disposable';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import type { IKernelCommandContext, IOceanNetwork } from '../tokens';
 import type { KernelBridge } from './bridge';
 import { closestName } from './args';
@@ -23,7 +23,7 @@ function escapeHtml(text: string): string {
 async function account(context: IKernelCommandContext): Promise<string> {
   const accounts = (await context.request('eth_requestAccounts')) as string[];
   if (!accounts?.length) {
-    throw new OceanError(4100, 'The wallet shared no account.');
+    throw new OceanError(4100, errorWords.__('The wallet shared no account.'));
   }
   return accounts[0];
 }
@@ -48,7 +48,7 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
     if (!networks) {
       throw new OceanError(
         'OCEAN_UNKNOWN_NETWORK',
-        'No network registry is available in this JupyterLab.'
+        errorWords.__('No network registry is available in this JupyterLab.')
       );
     }
     return networks.active;
@@ -59,7 +59,13 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
     const info = describeNetwork(network);
     return mimeResult(
       {
-        'text/plain': `${network.name} (chain ${network.chainId})\nRPC: ${network.rpcUrl}\nOcean Node: ${network.nodeUrl}`
+        'text/plain': errorWords.__(
+          '%1 (chain %2)\nRPC: %3\nOcean Node: %4',
+          network.name,
+          network.chainId,
+          network.rpcUrl,
+          network.nodeUrl
+        )
       },
       { value: info }
     );
@@ -70,18 +76,20 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
       'account',
       async (_args, context) => account(context),
       {
-        description:
-          "Your wallet's selected address (asks once per kernel session to share it).",
+        description: errorWords.__(
+          "Your wallet's selected address (asks once per kernel session to share it)."
+        ),
         usage: ''
       }
     ),
     bridge.registerCommand('chain', chain, {
-      description:
-        'The active network: name, chain id, RPC and Ocean Node URLs.',
+      description: errorWords.__(
+        'The active network: name, chain id, RPC and Ocean Node URLs.'
+      ),
       usage: ''
     }),
     bridge.registerCommand('network', chain, {
-      description: 'Same as chain.',
+      description: errorWords.__('Same as chain.'),
       usage: ''
     }),
     bridge.registerCommand(
@@ -108,7 +116,11 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
           { value: list.map(describeNetwork) }
         );
       },
-      { description: 'The configured networks; * marks the active one.' }
+      {
+        description: errorWords.__(
+          'The configured networks; * marks the active one.'
+        )
+      }
     ),
     bridge.registerCommand(
       'use',
@@ -124,9 +136,16 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
           );
           throw new OceanError(
             'OCEAN_UNKNOWN_NETWORK',
-            `No configured network is called "${wanted.slice(0, 60)}"${
-              near ? ` (did you mean ${near}?)` : ''
-            }: run \`%ocean networks\` to see their keys.`
+            near
+              ? errorWords.__(
+                  'No configured network is called "%1" (did you mean %2?): run `%ocean networks` to see their keys.',
+                  wanted.slice(0, 60),
+                  near
+                )
+              : errorWords.__(
+                  'No configured network is called "%1": run `%ocean networks` to see their keys.',
+                  wanted.slice(0, 60)
+                )
           );
         }
         // As the other verbs do: ask to share the account first (once per
@@ -138,8 +157,9 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
         return describeNetwork(network);
       },
       {
-        description:
-          'Switch the active network (the wallet asks you to confirm).',
+        description: errorWords.__(
+          'Switch the active network (the wallet asks you to confirm).'
+        ),
         usage: '<network key or chain id>'
       }
     ),
@@ -152,7 +172,7 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
         if (!message) {
           throw new OceanError(
             'OCEAN_BAD_REQUEST',
-            'Say what to sign: `%ocean sign <message>`.'
+            errorWords.__('Say what to sign: `%ocean sign <message>`.')
           );
         }
         const address = await account(context);
@@ -164,8 +184,9 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
         return context.request('personal_sign', [hex, address]);
       },
       {
-        description:
-          'Sign a text message with your account (personal_sign, approved in the wallet dialog).',
+        description: errorWords.__(
+          'Sign a text message with your account (personal_sign, approved in the wallet dialog).'
+        ),
         usage: '<message>'
       }
     ),
@@ -184,14 +205,20 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
         ])) as Record<string, unknown>;
         return mimeResult(
           {
-            'text/plain': `Allowed without asking until ${String(grant.expires)}: Ocean requests from this notebook spending at most ${String(grant.cap)} ${String(grant.token)}. Revoke it in the Ocean panel.`
+            'text/plain': errorWords.__(
+              'Allowed without asking until %1: Ocean requests from this notebook spending at most %2 %3. Revoke it in the Ocean panel.',
+              String(grant.expires),
+              String(grant.cap),
+              String(grant.token)
+            )
           },
           { value: grant }
         );
       },
       {
-        description:
-          "Ask to have this notebook's Ocean requests signed without a dialog for a while (the wallet dialog decides; revoke in the Ocean panel).",
+        description: errorWords.__(
+          "Ask to have this notebook's Ocean requests signed without a dialog for a while (the wallet dialog decides; revoke in the Ocean panel)."
+        ),
         usage: '[--minutes 15] [--cap 10]'
       }
     ),
@@ -201,21 +228,32 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
         const grants = (await context.request('ocean_grants')) as Array<
           Record<string, unknown>
         >;
-        const lines = grants.map(
-          g =>
-            `${String(g.id)}: spent ${String(g.spent)} of ${String(g.cap)} ${String(g.token)} in ${String(g.uses)} request(s), ${String(g.minutesLeft)} min left`
+        const lines = grants.map(g =>
+          errorWords.__(
+            '%1: spent %2 of %3 %4 in %5 request(s), %6 min left',
+            String(g.id),
+            String(g.spent),
+            String(g.cap),
+            String(g.token),
+            String(g.uses),
+            String(g.minutesLeft)
+          )
         );
         return mimeResult(
           {
             'text/plain': lines.length
               ? lines.join('\n')
-              : 'This notebook has no live grant: every request asks in the wallet dialog.'
+              : errorWords.__(
+                  'This notebook has no live grant: every request asks in the wallet dialog.'
+                )
           },
           { value: grants }
         );
       },
       {
-        description: "This notebook's live grants and what they have spent.",
+        description: errorWords.__(
+          "This notebook's live grants and what they have spent."
+        ),
         usage: ''
       }
     ),
@@ -224,14 +262,18 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
       async () => {
         const commands = bridge.commands;
         const text = [
-          'Ocean commands: %ocean <command> [args] in Python, ocean.<command>(...) in Deno.',
+          errorWords.__(
+            'Ocean commands: %ocean <command> [args] in Python, ocean.<command>(...) in Deno.'
+          ),
           '',
           ...commands.map(
             c =>
               `  ${`${c.name} ${c.usage ?? ''}`.trim().padEnd(34)} ${c.description ?? ''}`
           ),
           '',
-          'EIP-1193 provider: jupyterlab_ocean.provider (Python), ocean.provider (Deno).'
+          errorWords.__(
+            'EIP-1193 provider: jupyterlab_ocean.provider (Python), ocean.provider (Deno).'
+          )
         ].join('\n');
         const rows = commands
           .map(
@@ -247,7 +289,7 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
           { value: commands.map(c => c.name) }
         );
       },
-      { description: 'This list.' }
+      { description: errorWords.__('This list.') }
     )
   ];
 }
