@@ -48,7 +48,9 @@ const SENTENCES = [
   'commands/ocean-commands.ts',
   'commands/publish-commands.ts',
   'commands/wallet-commands.ts',
-  'kernel-bridge/commands.ts'
+  'kernel-bridge/commands.ts',
+  'kernel-bridge/bridge.ts',
+  'kernel-bridge/session.ts'
 ];
 
 function sources(dir: string): string[] {

@@ -14,7 +14,7 @@ import {
   type TranslationBundle
 } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import type {
   IKernelBridge,
   IKernelCommandContext,
@@ -122,13 +122,16 @@ export class KernelBridge implements IKernelBridge {
     if (!/^[A-Za-z][\w.-]*$/.test(name)) {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        `"${name}" cannot be a kernel command name: use letters, digits, ".", "-" and "_".`
+        errorWords.__(
+          '"%1" cannot be a kernel command name: use letters, digits, ".", "-" and "_".',
+          name
+        )
       );
     }
     if (this._commands.has(name)) {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        `The kernel command "${name}" is already registered.`
+        errorWords.__('The kernel command "%1" is already registered.', name)
       );
     }
     const entry: IRegisteredCommand = { ...options, name, handler };
@@ -274,7 +277,9 @@ export class KernelBridge implements IKernelBridge {
       if (!session.connected) {
         throw new OceanError(
           4100,
-          'This kernel has not been given your account yet: run `%ocean account` (Python) or `await ocean.account()` (Deno), or call eth_requestAccounts, and accept.'
+          errorWords.__(
+            'This kernel has not been given your account yet: run `%ocean account` (Python) or `await ocean.account()` (Deno), or call eth_requestAccounts, and accept.'
+          )
         );
       }
       this._checkChain(method, params);
@@ -326,7 +331,7 @@ export class KernelBridge implements IKernelBridge {
     }
     throw new OceanError(
       EIP1193.unsupportedMethod,
-      `The bridge does not support "${method.slice(0, 80)}".`
+      errorWords.__('The bridge does not support "%1".', method.slice(0, 80))
     );
   }
 
@@ -439,7 +444,9 @@ export class KernelBridge implements IKernelBridge {
       if (!address || asked > 2) {
         throw new OceanError(
           4100,
-          'The wallet changed accounts while you were asked to share one: run the cell again.'
+          errorWords.__(
+            'The wallet changed accounts while you were asked to share one: run the cell again.'
+          )
         );
       }
       progress(
@@ -476,7 +483,10 @@ export class KernelBridge implements IKernelBridge {
       if (!shared) {
         throw new OceanError(
           4001,
-          `You did not share your account ${address} with this notebook. Nothing was signed or sent.`
+          errorWords.__(
+            'You did not share your account %1 with this notebook. Nothing was signed or sent.',
+            address
+          )
         );
       }
       if (wallet.state.account?.toLowerCase() === address.toLowerCase()) {
@@ -507,7 +517,9 @@ export class KernelBridge implements IKernelBridge {
     if (wallet.state.status === 'none') {
       throw new OceanError(
         4100,
-        'There is no wallet yet: create or import one in the Ocean panel (right sidebar), then run the cell again.'
+        errorWords.__(
+          'There is no wallet yet: create or import one in the Ocean panel (right sidebar), then run the cell again.'
+        )
       );
     }
     progress(
@@ -520,7 +532,9 @@ export class KernelBridge implements IKernelBridge {
       if (code === 4001 || code === 4100) {
         throw new OceanError(
           4100,
-          'The wallet is locked: unlock it in the Ocean panel (right sidebar), then run the cell again.'
+          errorWords.__(
+            'The wallet is locked: unlock it in the Ocean panel (right sidebar), then run the cell again.'
+          )
         );
       }
       throw error;
@@ -542,14 +556,21 @@ export class KernelBridge implements IKernelBridge {
     } catch {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        `The transaction's chainId ${String(tx.chainId).slice(0, 40)} is not a number.`
+        errorWords.__(
+          "The transaction's chainId %1 is not a number.",
+          String(tx.chainId).slice(0, 40)
+        )
       );
     }
     const current = this._options.wallet?.state.chainId ?? 0;
     if (wanted !== BigInt(current)) {
       throw new OceanError(
         4901,
-        `The transaction is for chain ${wanted}, but the wallet is on chain ${current}. Switch network in the Ocean panel (or with \`%ocean use\`), then run the cell again.`
+        errorWords.__(
+          'The transaction is for chain %1, but the wallet is on chain %2. Switch network in the Ocean panel (or with `%ocean use`), then run the cell again.',
+          wanted,
+          current
+        )
       );
     }
   }
@@ -558,7 +579,9 @@ export class KernelBridge implements IKernelBridge {
     if (!this._options.wallet) {
       throw new OceanError(
         4100,
-        'No Ocean wallet is available in this JupyterLab: the wallet plugin is disabled or failed to start.'
+        errorWords.__(
+          'No Ocean wallet is available in this JupyterLab: the wallet plugin is disabled or failed to start.'
+        )
       );
     }
     return this._options.wallet;
@@ -601,7 +624,9 @@ export class KernelBridge implements IKernelBridge {
     if (!network) {
       throw new OceanError(
         4900,
-        'No network is configured, so the bridge cannot read the chain.'
+        errorWords.__(
+          'No network is configured, so the bridge cannot read the chain.'
+        )
       );
     }
     let body: IRpcResponse;
@@ -652,6 +677,8 @@ export { toBridgeError };
 function stoppedError(): OceanError {
   return new OceanError(
     4001,
-    'You stopped wallet requests from this notebook in the wallet dialog, so nothing more was asked or signed. Restart the kernel to let it ask again.'
+    errorWords.__(
+      'You stopped wallet requests from this notebook in the wallet dialog, so nothing more was asked or signed. Restart the kernel to let it ask again.'
+    )
   );
 }

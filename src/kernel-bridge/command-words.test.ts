@@ -14,6 +14,8 @@ test('%ocean help, the built-in and the wallet commands speak the lab’s langua
       'Ocean commands: %ocean <command> [args] in Python, ocean.<command>(...) in Deno.':
         'Commandes Ocean : %ocean <commande> [args] en Python, ocean.<commande>(...) en Deno.',
       'This list.': 'Cette liste.',
+      'The kernel command "%1" is already registered.':
+        'La commande de noyau « %1 » est déjà enregistrée.',
       'No network registry is available in this JupyterLab.':
         'Aucun registre de réseaux dans ce JupyterLab.',
       'Send the native coin, OCEAN or another ERC-20 (approved in the wallet dialog); returns the hash and receipt status.':
@@ -42,6 +44,13 @@ test('%ocean help, the built-in and the wallet commands speak the lab’s langua
       /^Commandes Ocean : %ocean <commande> \[args\] en Python/
     );
     assert.match(text, /help +Cette liste\./);
+    // The bridge's own sentences too.
+    assert.throws(
+      () => bridge.registerCommand('help', async () => null),
+      (error: OceanError) =>
+        error.code === 'OCEAN_BAD_REQUEST' &&
+        error.message === 'La commande de noyau « help » est déjà enregistrée.'
+    );
     // No networks in this lab: the sentence is French, the code kept.
     for (const name of ['chain', 'balance']) {
       await assert.rejects(

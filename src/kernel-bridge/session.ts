@@ -20,6 +20,7 @@ import {
   type IKernelWalletState,
   type KernelRequest
 } from './protocol';
+import { errorWords } from '../errors';
 
 /** Answers one stdin input_request with the text of an input_reply. */
 export type Responder = (text: string) => void;
@@ -147,8 +148,9 @@ export class KernelSession {
         formatReply(
           this._error('', {
             code: BRIDGE_ERRORS.cancelled,
-            message:
+            message: errorWords.__(
               'The bridge for this kernel was closed (kernel restarted or notebook closed).'
+            )
           })
         )
       );
@@ -178,7 +180,10 @@ export class KernelSession {
             formatReply(
               this._error(message.id, {
                 code: BRIDGE_ERRORS.badMessage,
-                message: `No request ${message.id} is waiting: it finished, was cancelled, or never existed.`
+                message: errorWords.__(
+                  'No request %1 is waiting: it finished, was cancelled, or never existed.',
+                  message.id
+                )
               })
             )
           );
@@ -191,7 +196,7 @@ export class KernelSession {
             formatReply(
               this._error(message.id, {
                 code: BRIDGE_ERRORS.badMessage,
-                message: 'A newer poll replaced this one.'
+                message: errorWords.__('A newer poll replaced this one.')
               })
             )
           );
@@ -305,7 +310,7 @@ export class KernelSession {
         formatReply(
           this._error(message.id, {
             code: BRIDGE_ERRORS.badMessage,
-            message: `Request ${message.id} is already running.`
+            message: errorWords.__('Request %1 is already running.', message.id)
           })
         )
       );
@@ -389,7 +394,10 @@ export class KernelSession {
         formatReply(
           this._error(id, {
             code: BRIDGE_ERRORS.tooLarge,
-            message: `The request is larger than ${BRIDGE_MAX_MESSAGE_CHARS} characters; send less data at once.`
+            message: errorWords.__(
+              'The request is larger than %1 characters; send less data at once.',
+              BRIDGE_MAX_MESSAGE_CHARS
+            )
           })
         )
       );
@@ -416,7 +424,9 @@ export class KernelSession {
         formatReply(
           this._error(id, {
             code: BRIDGE_ERRORS.badMessage,
-            message: 'Parts may only carry a hello, rpc or command request.'
+            message: errorWords.__(
+              'Parts may only carry a hello, rpc or command request.'
+            )
           })
         )
       );
