@@ -245,7 +245,7 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
           `<tr><td>${escapeHtml(balances.native)}</td><td>${escapeHtml(network.nativeSymbol)}</td><td></td></tr>`,
           ...tokens.map(
             t =>
-              `<tr><td>${escapeHtml(t.balance)}</td><td>${escapeHtml(t.symbol)}</td><td>${escapeHtml(t.asset?.name ?? (t.kind === 'nft' ? 'data NFT' : ''))}</td></tr>`
+              `<tr><td>${escapeHtml(t.balance)}</td><td>${escapeHtml(t.symbol)}</td><td>${escapeHtml(t.asset?.name ?? (t.kind === 'nft' ? errorWords.__('data NFT') : ''))}</td></tr>`
           )
         ].join('');
         return mimeResult(
@@ -257,7 +257,12 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
               balances.blockNumber,
               lines.join('\n')
             ),
-            'text/html': `<div class="jp-OceanKernelBalance"><p><code>${escapeHtml(address)}</code> on ${escapeHtml(network.name)} (block ${balances.blockNumber})</p><table class="jp-OceanKernelTable"><tbody>${rows}</tbody></table></div>`
+            'text/html': `<div class="jp-OceanKernelBalance"><p>${errorWords.__(
+              '%1 on %2 (block %3)',
+              `<code>${escapeHtml(address)}</code>`,
+              escapeHtml(network.name),
+              balances.blockNumber
+            )}</p><table class="jp-OceanKernelTable"><tbody>${rows}</tbody></table></div>`
           },
           {
             value: {
@@ -359,7 +364,6 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
         const receipt = await included(provider, hash, context);
         const amount = ethers.formatUnits(raw, token.decimals);
         const status = receipt.status ?? 0;
-        const outcome = status === 1 ? 'confirmed' : 'reverted';
         return mimeResult(
           {
             'text/plain':
@@ -382,7 +386,25 @@ export function registerWalletCommands(bridge: KernelBridge): IDisposable[] {
                     status,
                     receipt.blockNumber
                   ),
-            'text/html': `<div class="jp-OceanKernelSend"><p>Sent <b>${escapeHtml(amount)} ${escapeHtml(token.symbol)}</b> to <code>${to}</code></p><p>Transaction <code>${hash}</code>: status ${status} (${outcome} in block ${receipt.blockNumber})</p></div>`
+            'text/html': `<div class="jp-OceanKernelSend"><p>${errorWords.__(
+              'Sent %1 to %2',
+              `<b>${escapeHtml(amount)} ${escapeHtml(token.symbol)}</b>`,
+              `<code>${to}</code>`
+            )}</p><p>${
+              status === 1
+                ? errorWords.__(
+                    'Transaction %1: status %2 (confirmed in block %3)',
+                    `<code>${hash}</code>`,
+                    status,
+                    receipt.blockNumber
+                  )
+                : errorWords.__(
+                    'Transaction %1: status %2 (reverted in block %3)',
+                    `<code>${hash}</code>`,
+                    status,
+                    receipt.blockNumber
+                  )
+            }</p></div>`
           },
           {
             value: {

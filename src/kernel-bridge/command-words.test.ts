@@ -14,6 +14,8 @@ test('%ocean help, the built-in and the wallet commands speak the lab’s langua
       'Ocean commands: %ocean <command> [args] in Python, ocean.<command>(...) in Deno.':
         'Commandes Ocean : %ocean <commande> [args] en Python, ocean.<commande>(...) en Deno.',
       'This list.': 'Cette liste.',
+      'Ocean commands: %1 in Python, %2 in Deno.':
+        'Commandes Ocean : %1 en Python, %2 en Deno.',
       'The kernel command "%1" is already registered.':
         'La commande de noyau « %1 » est déjà enregistrée.',
       'No network registry is available in this JupyterLab.':
@@ -44,6 +46,10 @@ test('%ocean help, the built-in and the wallet commands speak the lab’s langua
       /^Commandes Ocean : %ocean <commande> \[args\] en Python/
     );
     assert.match(text, /help +Cette liste\./);
+    assert.match(
+      String(help.data['text/html']),
+      /<p>Commandes Ocean : <code>%ocean &lt;command&gt; \[args\]<\/code> en Python, <code>ocean\.&lt;command&gt;\(…\)<\/code> en Deno\.<\/p>/
+    );
     // The bridge's own sentences too.
     assert.throws(
       () => bridge.registerCommand('help', async () => null),

@@ -111,7 +111,7 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
         return mimeResult(
           {
             'text/plain': lines.join('\n'),
-            'text/html': `<table class="jp-OceanKernelTable"><thead><tr><th></th><th>key</th><th>network</th><th>chain id</th></tr></thead><tbody>${rows}</tbody></table>`
+            'text/html': `<table class="jp-OceanKernelTable"><thead><tr><th></th><th>${errorWords.__('key')}</th><th>${errorWords.__('network')}</th><th>${errorWords.__('chain id')}</th></tr></thead><tbody>${rows}</tbody></table>`
           },
           { value: list.map(describeNetwork) }
         );
@@ -284,7 +284,15 @@ export function registerBuiltinCommands(bridge: KernelBridge): IDisposable[] {
         return mimeResult(
           {
             'text/plain': text,
-            'text/html': `<div class="jp-OceanKernelHelp"><p>Ocean commands: <code>%ocean &lt;command&gt; [args]</code> in Python, <code>ocean.&lt;command&gt;(…)</code> in Deno.</p><table class="jp-OceanKernelTable"><tbody>${rows}</tbody></table><p>EIP-1193 provider: <code>jupyterlab_ocean.provider</code> (Python), <code>ocean.provider</code> (Deno).</p></div>`
+            'text/html': `<div class="jp-OceanKernelHelp"><p>${errorWords.__(
+              'Ocean commands: %1 in Python, %2 in Deno.',
+              '<code>%ocean &lt;command&gt; [args]</code>',
+              '<code>ocean.&lt;command&gt;(…)</code>'
+            )}</p><table class="jp-OceanKernelTable"><tbody>${rows}</tbody></table><p>${errorWords.__(
+              'EIP-1193 provider: %1 (Python), %2 (Deno).',
+              '<code>jupyterlab_ocean.provider</code>',
+              '<code>ocean.provider</code>'
+            )}</p></div>`
           },
           { value: commands.map(c => c.name) }
         );
