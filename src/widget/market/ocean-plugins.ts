@@ -71,13 +71,21 @@ export const discoverPlugin: JupyterFrontEndPlugin<void> = {
       // Text nodes only: the flow's words carry an asset's name (untrusted).
       const body = document.createElement('p');
       body.className = 'jp-OceanSwitchWarning';
-      body.textContent = trans.__(
-        'Now %1 on %2%3. Switching to %4 stops it: what was sent stays done, and running it again on %2 resumes where it stopped (nothing is paid twice).',
-        running.map(run => run.what).join('; '),
-        from,
-        sent.length ? trans.__(' (sent so far: %1)', sent.join(', ')) : '',
-        target.name
-      );
+      const what = running.map(run => run.what).join('; ');
+      body.textContent = sent.length
+        ? trans.__(
+            'Now %1 on %2 (sent so far: %3). Switching to %4 stops it: what was sent stays done, and running it again on %2 resumes where it stopped (nothing is paid twice).',
+            what,
+            from,
+            sent.join(', '),
+            target.name
+          )
+        : trans.__(
+            'Now %1 on %2. Switching to %3 stops it: what was sent stays done, and running it again on %2 resumes where it stopped (nothing is paid twice).',
+            what,
+            from,
+            target.name
+          );
       const answer = await showDialog({
         title: trans.__('A purchase is running on %1', from),
         body: new Widget({ node: body }),
