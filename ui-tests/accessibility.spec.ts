@@ -215,7 +215,8 @@ async function overflowing(page: Page, selector: string): Promise<string[]> {
 
 test('the Ocean panels fit the default 250 px sidebar with nothing sideways', async ({
   page,
-  oceanLab: lab
+  oceanLab: lab,
+  stack
 }) => {
   await openLab(page, lab);
   await page
@@ -238,6 +239,26 @@ test('the Ocean panels fit the default 250 px sidebar with nothing sideways', as
 
   const discover = await openDiscover(page);
   await expect(discover.locator('li').first()).toBeVisible();
+  expect(await overflowing(page, '#jupyterlab-ocean-discover')).toEqual([]);
+  // A sample's rows in the Discover card: every column of a row is read
+  // down the sidebar ("column: value"), not one column and a sideways
+  // scroll.
+  await discover.locator('input[type=search]').fill('Daily weather');
+  await discover.locator('input[type=search]').press('Enter');
+  await discover.locator(`li[data-did="${stack.samples.csv}"] button`).click();
+  const card = page.locator('#jupyterlab-ocean-discover ocean-asset-card');
+  await card.locator('[data-ocean-action=sample]').click();
+  const sample = card.locator('[data-ocean=sample] ocean-data-preview');
+  const record = sample.locator('.records > li').first();
+  await expect(record).toBeVisible();
+  await expect(sample.locator('table')).toBeHidden();
+  const columns = await record.locator('dt').allTextContents();
+  expect(columns).toHaveLength(7);
+  expect(columns.slice(0, 2)).toEqual(['date', 'station_id']);
+  await record.scrollIntoViewIfNeeded();
+  await page
+    .locator('#jupyterlab-ocean-discover')
+    .screenshot({ path: test.info().outputPath('sample-250px.png') });
   expect(await overflowing(page, '#jupyterlab-ocean-discover')).toEqual([]);
 
   await page.evaluate(() =>

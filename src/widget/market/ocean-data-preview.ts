@@ -23,6 +23,8 @@ const formatBytes = (bytes: number | null): string => {
  * @summary Shows a data preview: a table with column types, an image grid or text.
  * Every value is bound as text; nothing from the data becomes markup.
  * @csspart table - the preview table.
+ * @csspart records - the same rows as lists of "column: value", shown
+ *   instead of the table where the preview is narrow (a sidebar).
  */
 export class OceanDataPreview extends LitElement {
   static properties = {
@@ -39,9 +41,51 @@ export class OceanDataPreview extends LitElement {
   static styles = css`
     :host {
       display: block;
+      /* The layout follows the preview's own width, not the window's: the
+         same card sits in a 250 px sidebar and in a wide notebook output. */
+      container-type: inline-size;
       font-family: var(--jp-ui-font-family);
       font-size: var(--jp-ui-font-size1);
       color: var(--jp-ui-font-color1);
+    }
+    .records {
+      display: none;
+      max-height: 420px;
+      overflow-y: auto;
+      margin: 0;
+      padding: 0;
+      list-style: none;
+    }
+    /* Too narrow for more than a column or two of the table: each row is
+       shown as its own list of "column: value" lines instead, so every
+       column can be read without scrolling sideways. */
+    @container (max-width: 360px) {
+      .scroll {
+        display: none;
+      }
+      .records {
+        display: block;
+      }
+    }
+    .records > li {
+      padding: 4px 0;
+      border-bottom: var(--jp-border-width) solid var(--jp-border-color2);
+    }
+    .records dl {
+      display: grid;
+      grid-template-columns: minmax(0, max-content) minmax(0, 1fr);
+      gap: 0 8px;
+      margin: 0;
+    }
+    .records dt {
+      color: var(--jp-ui-font-color2);
+      overflow-wrap: anywhere;
+    }
+    .records dd {
+      margin: 0;
+      font-family: var(--jp-code-font-family);
+      font-size: var(--jp-code-font-size);
+      overflow-wrap: anywhere;
     }
     .scroll {
       overflow: auto;
@@ -149,6 +193,20 @@ export class OceanDataPreview extends LitElement {
           </tbody>
         </table>
       </div>
+      <ol class="records" part="records" data-format=${preview.format}>
+        ${preview.rows.map(
+          row =>
+            html`<li>
+              <dl>
+                ${preview.columns.map(
+                  (column, index) =>
+                    html`<dt title=${column.type}>${column.name}</dt>
+                      <dd>${row[index] ?? ''}</dd>`
+                )}
+              </dl>
+            </li>`
+        )}
+      </ol>
       <p class="meta">
         ${preview.format.toUpperCase()} ·
         ${
