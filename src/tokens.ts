@@ -345,19 +345,16 @@ export interface IOceanAssetPage {
   hasMore: boolean;
 }
 
+/**
+ * The steps of getting a datatoken and ordering with it, shared by purchases
+ * and compute jobs so both report the same names.
+ */
+export type OceanOrderStep =
+  'check' | 'approve' | 'buy' | 'dispense' | 'mint' | 'order';
+
 /** One step of a long operation (a transaction, a signature, a download). */
 export interface IOceanProgress {
-  step:
-    | 'check'
-    | 'approve'
-    | 'buy'
-    | 'dispense'
-    | 'mint'
-    | 'order'
-    | 'sign'
-    | 'download'
-    | 'save'
-    | 'done';
+  step: OceanOrderStep | 'sign' | 'download' | 'save' | 'done';
   /** A sentence for people, e.g. "Buying 1 datatoken for 2 OCEAN…". */
   message: string;
   /** 0..1 when measurable (downloads). */

@@ -7,7 +7,7 @@
  * uses the Signer the wallet hands out, so each passes the wallet's confirmation dialog; logs
  * and results are read with one node auth token (compute-auth.ts) instead of a signature each.
  */
-import type { IOceanNetwork } from '../tokens';
+import type { IOceanNetwork, OceanOrderStep } from '../tokens';
 import { serviceMarkets } from './asset';
 import type { NodeAuth } from './compute-auth';
 import { computeRefusal } from './compute-refusal';
@@ -67,15 +67,7 @@ export interface IComputeDatasetOrder {
 }
 
 export interface IComputeProgress {
-  step:
-    | 'check'
-    | 'approve'
-    | 'buy'
-    | 'dispense'
-    | 'mint'
-    | 'order'
-    | 'start'
-    | 'status';
+  step: OceanOrderStep | 'start' | 'status';
   message: string;
   txHash?: string;
   status?: number;
