@@ -150,6 +150,27 @@ function send(tx: unknown, what: string): Promise<any> {
 }
 
 /**
+ * Whether `account` may mint `amount` of the service's datatoken itself (it
+ * publishes the asset, own-asset.ts): then the job mints one instead of
+ * buying it from its own exchange. Planning and acquiring ask it alike.
+ */
+function publisherMints(
+  ethers: any,
+  signer: any,
+  service: any,
+  account: string,
+  amount: bigint
+): Promise<boolean> {
+  return canMintDatatoken(
+    ethers,
+    signer.provider,
+    service.datatokenAddress,
+    account,
+    amount
+  );
+}
+
+/**
  * What getting one datatoken of `ddo` will ask, read before the first
  * dialog: how many transactions (approve?, buy; dispense; none when one is
  * held) and what it costs, so every dialog of the job can say "step 2 of 5"
@@ -184,13 +205,7 @@ async function planDatatoken(
   // Its publisher mints one (own-asset.ts): network fees only.
   if (
     market.price.type === 'dispenser' ||
-    (await canMintDatatoken(
-      ethers,
-      signer.provider,
-      service.datatokenAddress,
-      account,
-      one
-    ))
+    (await publisherMints(ethers, signer, service, account, one))
   )
     return { steps: 1, cost: 0n, decimals: 18 };
   const exchange = new lib.FixedRateExchange(
@@ -248,13 +263,7 @@ async function acquireDatatoken(
     );
   if (
     market.price.type !== 'dispenser' &&
-    (await canMintDatatoken(
-      ethers,
-      signer.provider,
-      service.datatokenAddress,
-      account,
-      one
-    ))
+    (await publisherMints(ethers, signer, service, account, one))
   ) {
     // The account publishes it: a datatoken minted to itself, not bought from its own exchange.
     onProgress({
