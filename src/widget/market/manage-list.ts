@@ -9,6 +9,7 @@ import {
 } from '@jupyterlab/translation';
 import { css, html, LitElement, nothing } from 'lit';
 import { ASSET_STATES, type IMyAsset } from '../../ocean/manage';
+import { accountListHead, accountListNotices } from './account-list';
 import { oceanFormStyles } from './publish-styles';
 
 export type ManageAction =
@@ -229,34 +230,18 @@ export class OceanManageList extends LitElement {
   render() {
     const trans = this.trans;
     return html`<div class="stack">
-      <div class="row">
-        <span class="hint"
-          >${
-            this.account
-              ? trans.__('Published by %1', this.account)
-              : trans.__('Unlock the wallet to see what you published.')
-          }</span
-        >
-        <button
-          data-ocean-action="refresh"
-          ?disabled=${this.loading}
-          @click=${() => this._emit('ocean-refresh')}
-        >
-          ${this.loading ? trans.__('Loading…') : trans.__('Refresh')}
-        </button>
-      </div>
-      ${
-        this.error
-          ? html`<p class="error" role="alert" data-ocean="error">
-              ${this.error}
-            </p>`
-          : nothing
-      }
-      ${
-        this.message
-          ? html`<p class="ok" data-ocean="message">${this.message}</p>`
-          : nothing
-      }
+      ${accountListHead(
+        trans,
+        this.account
+          ? trans.__('Published by %1', this.account)
+          : trans.__('Unlock the wallet to see what you published.'),
+        {
+          action: 'refresh',
+          loading: this.loading,
+          onClick: () => this._emit('ocean-refresh')
+        }
+      )}
+      ${accountListNotices(this.error, this.message)}
       ${
         !this.loading && this.account && this.assets.length === 0
           ? html`<p>

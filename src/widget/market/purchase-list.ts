@@ -10,6 +10,7 @@ import {
 } from '@jupyterlab/translation';
 import { css, html, LitElement, nothing } from 'lit';
 import type { IPurchase } from '../../ocean/purchases';
+import { accountListHead, accountListNotices } from './account-list';
 import { oceanFormStyles } from './publish-styles';
 
 export type PurchaseAction =
@@ -131,36 +132,18 @@ export class OceanPurchaseList extends LitElement {
     const trans = this.trans;
     return html`<div class="stack">
       <h3 class="title">${trans.__('My purchases')}</h3>
-      <div class="row">
-        <span class="hint"
-          >${
-            this.account
-              ? trans.__('Orders started by %1', this.account)
-              : trans.__('Unlock the wallet to see what you bought.')
-          }</span
-        >
-        <button
-          data-ocean-action="refresh-purchases"
-          ?disabled=${this.loading}
-          @click=${() => this._emit('ocean-refresh-purchases')}
-        >
-          ${this.loading ? trans.__('Loading…') : trans.__('Refresh')}
-        </button>
-      </div>
-      ${
-        this.error
-          ? html`<p class="error" role="alert" data-ocean="error">
-              ${this.error}
-            </p>`
-          : nothing
-      }
-      ${
-        this.message
-          ? html`<p class="ok" role="status" data-ocean="message">
-              ${this.message}
-            </p>`
-          : nothing
-      }
+      ${accountListHead(
+        trans,
+        this.account
+          ? trans.__('Orders started by %1', this.account)
+          : trans.__('Unlock the wallet to see what you bought.'),
+        {
+          action: 'refresh-purchases',
+          loading: this.loading,
+          onClick: () => this._emit('ocean-refresh-purchases')
+        }
+      )}
+      ${accountListNotices(this.error, this.message, 'status')}
       ${
         this.fromBlock > 0
           ? html`<p class="hint">
