@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
 import { ACCOUNTS, rpc, startTestChain, type TestChain } from './helpers.ts';
-import { startOceanNode, type OceanNode } from '../src/node/index.ts';
+import type { OceanNode } from '../src/node/index.ts';
 import {
   CHAIN_ID,
   downloadUrl,
@@ -19,6 +18,7 @@ import {
   startOrder,
   startOrigin,
   waitForDdo,
+  startTestNode,
   wallet,
   type Published
 } from './node-support.ts';
@@ -32,19 +32,9 @@ before(async () => {
   chain = await startTestChain();
   process.env.ADDRESS_FILE = chain.addressFile;
   origin = await startOrigin(content);
-  node = await startOceanNode({
-    rpcUrl: chain.rpcUrl,
-    chainId: CHAIN_ID,
-    addressFile: chain.addressFile,
-    dataDir: join(chain.dir, 'node'),
-    privateKey: ACCOUNTS.provider.privateKey,
-    port: 0,
-    // Our tests make far more than a real node's 30 requests a minute.
-    rateLimitPerMinute: 100_000,
-    indexerPollMs: 100,
+  node = await startTestNode(chain, {
     // The test origin is on loopback, which the node refuses unless told otherwise.
-    allowedFileOrigins: [new URL(origin.url).origin],
-    log: () => {}
+    allowedFileOrigins: [new URL(origin.url).origin]
   });
 });
 

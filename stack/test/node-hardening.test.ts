@@ -21,16 +21,16 @@ import {
   type ServerResponse
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Wallet, getBytes, keccak256, toUtf8Bytes } from 'ethers';
 
 import { ACCOUNTS, startTestChain, type TestChain } from './helpers.ts';
-import { startOceanNode, type OceanNode } from '../src/node/index.ts';
+import type { OceanNode } from '../src/node/index.ts';
 import {
   CHAIN_ID,
   downloadUrl,
   publish,
+  startTestNode,
   wallet,
   type Published
 } from './node-support.ts';
@@ -128,21 +128,12 @@ before(async () => {
     }
     res.writeHead(404).end();
   });
-  node = await startOceanNode({
-    rpcUrl: chain.rpcUrl,
-    chainId: CHAIN_ID,
-    addressFile: chain.addressFile,
-    dataDir: join(chain.dir, 'node'),
-    privateKey: ACCOUNTS.provider.privateKey,
-    port: 0,
-    rateLimitPerMinute: 100_000,
-    indexerPollMs: 100,
+  node = await startTestNode(chain, {
     allowedFileOrigins: [allowed.url],
     fileFetch: {
       checksumMaxBytes: CHECKSUM_LIMIT,
       checksumTimeoutMs: CHECKSUM_SECONDS * 1000
-    },
-    log: () => {}
+    }
   });
 });
 

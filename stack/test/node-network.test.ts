@@ -26,6 +26,7 @@ import {
   publish,
   startOrigin,
   waitForDdo,
+  startTestNode,
   wallet,
   type Published
 } from './node-support.ts';
@@ -91,18 +92,9 @@ before(async () => {
   process.env.ADDRESS_FILE = chain.addressFile;
   origin = await startOrigin(content);
   provider = makeProvider(chain.rpcUrl, CHAIN_ID);
-  node = await startOceanNode({
-    rpcUrl: chain.rpcUrl,
-    chainId: CHAIN_ID,
-    addressFile: chain.addressFile,
-    dataDir: join(chain.dir, 'node'),
-    privateKey: ACCOUNTS.provider.privateKey,
-    port: 0,
-    rateLimitPerMinute: 100_000,
-    indexerPollMs: 100,
+  node = await startTestNode(chain, {
     // The test origin is on loopback, which the node refuses unless told otherwise.
-    allowedFileOrigins: [new URL(origin.url).origin],
-    log: () => {}
+    allowedFileOrigins: [new URL(origin.url).origin]
   });
   asset = await publish({
     publisher: wallet(ACCOUNTS.publisher.privateKey, chain.rpcUrl),

@@ -16,7 +16,14 @@ import {
   type NftCreateData
 } from '@oceanprotocol/lib';
 import { JsonRpcProvider, Network, Wallet, sha256, toUtf8Bytes } from 'ethers';
+import { join } from 'node:path';
 import type { DevelopmentAddresses } from '../src/deploy.ts';
+import {
+  startOceanNode,
+  type OceanNode,
+  type OceanNodeOptions
+} from '../src/node/index.ts';
+import { ACCOUNTS, type TestChain } from './helpers.ts';
 
 export const CHAIN_ID = 8996;
 const ZERO = '0x0000000000000000000000000000000000000000';
@@ -28,6 +35,29 @@ export function wallet(privateKey: string, rpcUrl: string): Wallet {
     pollingInterval: 100
   });
   return new Wallet(privateKey, provider);
+}
+
+/**
+ * Our Ocean Node on `chain`, as the tests run it: the provider account's key, a free port, a
+ * fast indexer, no log. `overrides` add what one test needs (allowed file origins, limits).
+ */
+export function startTestNode(
+  chain: TestChain,
+  overrides: Partial<OceanNodeOptions> = {}
+): Promise<OceanNode> {
+  return startOceanNode({
+    rpcUrl: chain.rpcUrl,
+    chainId: CHAIN_ID,
+    addressFile: chain.addressFile,
+    dataDir: join(chain.dir, 'node'),
+    privateKey: ACCOUNTS.provider.privateKey,
+    port: 0,
+    // Our tests make far more than a real node's 30 requests a minute.
+    rateLimitPerMinute: 100_000,
+    indexerPollMs: 100,
+    log: () => {},
+    ...overrides
+  });
 }
 
 export interface Published {

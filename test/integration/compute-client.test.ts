@@ -7,7 +7,6 @@
  * Wallet here; in JupyterLab it is the wallet's.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { publishAsset, trustedAlgorithm } from '../../src/ocean/publish';
@@ -17,38 +16,25 @@ import {
   waitForJob
 } from '../../src/ocean/compute';
 import { NodeAuth } from '../../src/ocean/compute-auth';
-import {
-  ACCOUNTS,
-  startTestChain,
-  type TestChain
-} from '../../stack/test/helpers.ts';
-import { startOceanNode, type OceanNode } from '../../stack/src/node/index.ts';
-import { CHAIN_ID, wallet } from '../../stack/test/node-support.ts';
+import { ACCOUNTS, type TestChain } from '../../stack/test/helpers.ts';
+import type { OceanNode } from '../../stack/src/node/index.ts';
+import { wallet } from '../../stack/test/node-support.ts';
+import { startLocalStack, type ILocalStack } from './support';
 
 type Step = { step: string };
 
+let stack: ILocalStack;
 let chain: TestChain;
 let node: OceanNode;
 
 before(async () => {
-  chain = await startTestChain();
-  node = await startOceanNode({
-    rpcUrl: chain.rpcUrl,
-    chainId: CHAIN_ID,
-    addressFile: chain.addressFile,
-    dataDir: join(chain.dir, 'node'),
-    privateKey: ACCOUNTS.provider.privateKey,
-    port: 0,
-    // Our tests make far more than a real node's 30 requests a minute.
-    rateLimitPerMinute: 100_000,
-    indexerPollMs: 100,
-    log: () => {}
-  });
+  stack = await startLocalStack();
+  chain = stack.chain;
+  node = stack.node!;
 });
 
 after(async () => {
-  await node?.stop();
-  await chain?.stop();
+  await stack?.stop();
 });
 
 const ALGORITHM = `const [inputs, outputs] = Deno.args;
@@ -58,15 +44,7 @@ Deno.writeTextFileSync(outputs + '/rows.json', JSON.stringify({ rows }));
 console.log('rows', rows);`;
 
 describe('notebook publish and compute client', () => {
-  const network = () => ({
-    key: 'local',
-    name: 'Local',
-    chainId: CHAIN_ID,
-    rpcUrl: chain.rpcUrl,
-    nodeUrl: node.url,
-    oceanTokenAddress: chain.addresses.Ocean,
-    nativeSymbol: 'ETH'
-  });
+  const network = () => stack.networks().active;
 
   it('publishes an algorithm and a compute-only CSV kept on the node; a consumer runs a paid job', async () => {
     const publisher = wallet(ACCOUNTS.publisher.privateKey, chain.rpcUrl);
@@ -88,12 +66,7 @@ describe('notebook publish and compute client', () => {
         pricing: { type: 'free' }
       },
       (step: Step) => steps.push(step),
-      {
-        nftFactory: chain.addresses.ERC721Factory,
-        fixedRateExchange: chain.addresses.FixedPrice,
-        dispenser: chain.addresses.Dispenser,
-        ocean: chain.addresses.Ocean
-      }
+      stack.contracts()
     );
     assert.deepEqual(
       [...new Set(steps.map((step: Step) => step.step))],

@@ -7,114 +7,44 @@
  * the file for that order. Another account still buys at the price.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Contract, JsonRpcProvider, Network, parseUnits } from 'ethers';
+import { Contract, type JsonRpcProvider, parseUnits } from 'ethers';
 
-import { OceanClient } from '../../src/ocean/client';
-import { NetworkRegistry } from '../../src/ocean/networks';
 import { startComputeJob, waitForJob } from '../../src/ocean/compute';
 import { quoteComputeJob } from '../../src/ocean/compute-quote';
 import { publishAsset, trustedAlgorithm } from '../../src/ocean/publish';
 import { listMyPurchases } from '../../src/ocean/purchases';
 import type { IOceanProgress, IWalletRequester } from '../../src/tokens';
-import { ActivityLog } from '../../src/widget/wallet/activity';
 import type { IConfirmation } from '../../src/widget/wallet/confirmation';
-import { KeyKeeper } from '../../src/widget/wallet/key-vault';
-import { MemoryVaultStorage } from '../../src/widget/wallet/keystore';
-import { OceanWallet } from '../../src/widget/wallet/wallet';
+import { ACCOUNTS, type TestChain } from '../../stack/test/helpers.ts';
+import { wallet as devWallet } from '../../stack/test/node-support.ts';
 import {
-  ACCOUNTS,
-  startTestChain,
-  type TestChain
-} from '../../stack/test/helpers.ts';
-import { startOceanNode, type OceanNode } from '../../stack/src/node/index.ts';
-import {
-  CHAIN_ID,
-  wallet as devWallet
-} from '../../stack/test/node-support.ts';
-
-// The wallet runs in a browser; in Node its timers live on globalThis.
-(globalThis as any).window ??= globalThis;
+  startLocalStack,
+  walletWith as walletWithKey,
+  type ILocalStack
+} from './support';
 
 const ASKER: IWalletRequester = { kind: 'extension', label: 'own-asset test' };
 const BALANCE = ['function balanceOf(address) view returns (uint256)'];
 const CSV = 'fruit,kg\napple,3\npear,5\n';
 
+let stack: ILocalStack;
 let chain: TestChain;
-let node: OceanNode;
 let provider: JsonRpcProvider;
 /** The two assets the tests publish, for "My purchases". */
 const published: { own?: string; priced?: string } = {};
 
 before(async () => {
-  chain = await startTestChain();
-  node = await startOceanNode({
-    rpcUrl: chain.rpcUrl,
-    chainId: CHAIN_ID,
-    addressFile: chain.addressFile,
-    dataDir: join(chain.dir, 'node'),
-    privateKey: ACCOUNTS.provider.privateKey,
-    port: 0,
-    rateLimitPerMinute: 100_000,
-    indexerPollMs: 100,
-    log: () => {}
-  });
-  provider = new JsonRpcProvider(chain.rpcUrl, Network.from(CHAIN_ID), {
-    staticNetwork: true,
-    cacheTimeout: -1
-  });
+  stack = await startLocalStack();
+  ({ chain, provider } = stack);
 });
 
 after(async () => {
-  provider?.destroy();
-  await node?.stop();
-  await chain?.stop();
+  await stack?.stop();
 });
 
-function networks(): NetworkRegistry {
-  const registry = new NetworkRegistry();
-  registry.update(
-    [
-      {
-        key: 'local',
-        name: 'Local',
-        chainId: CHAIN_ID,
-        rpcUrl: chain.rpcUrl,
-        nodeUrl: node.url,
-        oceanTokenAddress: chain.addresses.Ocean,
-        nativeSymbol: 'ETH'
-      }
-    ],
-    'local'
-  );
-  return registry;
-}
-
-/** The real wallet holding `privateKey`, its dialog answered yes and recorded. */
-async function walletWith(privateKey: string) {
-  const shown: IConfirmation[] = [];
-  const store = new Map<string, unknown>();
-  const registry = networks();
-  const wallet = new OceanWallet({
-    networks: registry,
-    keys: new KeyKeeper(new MemoryVaultStorage(), { scryptN: 1 << 10 }),
-    activity: new ActivityLog({
-      get: async <T>(key: string) => store.get(key) as T | undefined,
-      set: async (key, value) => void store.set(key, value)
-    }),
-    confirm: async confirmation => {
-      shown.push(confirmation);
-      return true;
-    },
-    promptUnlock: async () => undefined
-  });
-  await wallet.restore();
-  wallet.autoLockMinutes = 0;
-  await wallet.importKey({ privateKey }, 'a long password', 'Tests');
-  const client = new OceanClient({ networks: registry, wallet });
-  return { wallet, client, shown };
-}
+const networks = () => stack.networks();
+const walletWith = (privateKey: string) => walletWithKey(stack, { privateKey });
 
 describe("a publisher's own asset", () => {
   it('is theirs for network fees only: a datatoken minted, not bought; the node serves it', async () => {
@@ -135,12 +65,7 @@ describe("a publisher's own asset", () => {
         pricing: { type: 'fixed', priceInOcean: '2' }
       },
       () => undefined,
-      {
-        nftFactory: chain.addresses.ERC721Factory,
-        fixedRateExchange: chain.addresses.FixedPrice,
-        dispenser: chain.addresses.Dispenser,
-        ocean: chain.addresses.Ocean
-      }
+      stack.contracts()
     );
     published.own = asset.did;
     const ocean = new Contract(chain.addresses.Ocean, BALANCE, provider);
@@ -270,12 +195,7 @@ Deno.writeTextFileSync(outputs + '/rows.json', JSON.stringify({ rows }));`;
         pricing: { type: 'fixed', priceInOcean: '1' }
       },
       () => undefined,
-      {
-        nftFactory: chain.addresses.ERC721Factory,
-        fixedRateExchange: chain.addresses.FixedPrice,
-        dispenser: chain.addresses.Dispenser,
-        ocean: chain.addresses.Ocean
-      }
+      stack.contracts()
     );
     const dataset = await publishAsset(network, publisherKey, {
       name: 'Own private table',

@@ -11,33 +11,20 @@ import { after, before, describe, it } from 'node:test';
 import {
   getBytes,
   Interface,
-  JsonRpcProvider,
-  Network,
+  type JsonRpcProvider,
   parseUnits,
   verifyMessage
 } from 'ethers';
 
 import { OceanError } from '../../src/errors';
-import { NetworkRegistry } from '../../src/ocean/networks';
 import { nodeRequestHash } from '../../src/ocean/wallet-decode';
 import type { IWalletRequester } from '../../src/tokens';
-import { ActivityLog } from '../../src/widget/wallet/activity';
-import type { IConfirmation } from '../../src/widget/wallet/confirmation';
-import { KeyKeeper } from '../../src/widget/wallet/key-vault';
-import { MemoryVaultStorage } from '../../src/widget/wallet/keystore';
-import { OceanWallet } from '../../src/widget/wallet/wallet';
-import {
-  ACCOUNTS,
-  startTestChain,
-  type TestChain
-} from '../../stack/test/helpers.ts';
+import { ACCOUNTS, type TestChain } from '../../stack/test/helpers.ts';
 import {
   CHAIN_ID,
   wallet as devWallet
 } from '../../stack/test/node-support.ts';
-
-// The wallet runs in a browser; in Node its timers live on globalThis.
-(globalThis as any).window ??= globalThis;
+import { startLocalStack, walletWith, type ILocalStack } from './support';
 
 /** Ocean's public development mnemonic: the stack's accounts. DEV ONLY. */
 const PHRASE =
@@ -48,57 +35,23 @@ const ERC20 = new Interface([
 ]);
 const ASKER: IWalletRequester = { kind: 'extension', label: 'tests' };
 
+let stack: ILocalStack;
 let chain: TestChain;
 let account: string;
 let provider: JsonRpcProvider;
 
 before(async () => {
-  chain = await startTestChain();
-  provider = new JsonRpcProvider(chain.rpcUrl, Network.from(CHAIN_ID), {
-    staticNetwork: true,
-    cacheTimeout: -1
-  });
+  // No node: the networks point at a loopback port nothing answers on.
+  stack = await startLocalStack({ node: false });
+  ({ chain, provider } = stack);
 });
 
 after(async () => {
-  provider?.destroy();
-  await chain?.stop();
+  await stack?.stop();
 });
 
 async function makeWallet(answer: boolean) {
-  const shown: IConfirmation[] = [];
-  const store = new Map<string, unknown>();
-  const networks = new NetworkRegistry();
-  networks.update(
-    [
-      {
-        key: 'local',
-        name: 'Local',
-        chainId: CHAIN_ID,
-        rpcUrl: chain.rpcUrl,
-        nodeUrl: 'http://127.0.0.1:9',
-        oceanTokenAddress: chain.addresses.Ocean,
-        nativeSymbol: 'ETH'
-      }
-    ],
-    'local'
-  );
-  const wallet = new OceanWallet({
-    networks,
-    keys: new KeyKeeper(new MemoryVaultStorage(), { scryptN: 1 << 10 }),
-    activity: new ActivityLog({
-      get: async <T>(key: string) => store.get(key) as T | undefined,
-      set: async (key, value) => void store.set(key, value)
-    }),
-    confirm: async confirmation => {
-      shown.push(confirmation);
-      return answer;
-    },
-    promptUnlock: async () => undefined
-  });
-  await wallet.restore();
-  wallet.autoLockMinutes = 0;
-  await wallet.create(PHRASE, 'a long password');
+  const { wallet, shown } = await walletWith(stack, { phrase: PHRASE }, answer);
   account = wallet.state.account!;
   return { wallet, shown };
 }

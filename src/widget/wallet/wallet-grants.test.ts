@@ -8,15 +8,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hexlify, toUtf8Bytes } from 'ethers';
 import { OceanError } from '../../errors';
-import { NetworkRegistry } from '../../ocean/networks';
 import type { IWalletRequester } from '../../tokens';
-import { ActivityLog } from './activity';
 import type { IConfirmation } from './confirmation';
-import { KeyKeeper } from './key-vault';
-import { MemoryVaultStorage } from './keystore';
-import { OceanWallet } from './wallet';
-
-(globalThis as any).window ??= globalThis;
+import { openTestWallet } from './wallet.test-support';
 
 const PHRASE =
   'taxi music thumb unique chat sand crew more leg another off lamp';
@@ -30,21 +24,13 @@ const kernel = (): IWalletRequester => ({
 
 async function makeWallet() {
   const shown: IConfirmation[] = [];
-  const store = new Map<string, unknown>();
-  const wallet = new OceanWallet({
-    networks: new NetworkRegistry(),
-    keys: new KeyKeeper(new MemoryVaultStorage(), { scryptN: 1 << 10 }),
-    activity: new ActivityLog({
-      get: async <T>(key: string) => store.get(key) as T | undefined,
-      set: async (key, value) => void store.set(key, value)
-    }),
+  const wallet = await openTestWallet({
     confirm: async confirmation => {
       shown.push(confirmation);
       // Ticks every grant it is offered: the wallet must never offer one
       // where it does not belong.
       return { approved: true, grant: { minutes: 15, cap: '10' } };
     },
-    promptUnlock: async () => undefined,
     // Would make offers possible; a raw message must still get none.
     oceanContracts: async () => ({
       nftFactory: '0x1000000000000000000000000000000000000001',
@@ -53,8 +39,6 @@ async function makeWallet() {
       ocean: '0x1000000000000000000000000000000000000004'
     })
   });
-  await wallet.restore();
-  wallet.autoLockMinutes = 0;
   await wallet.create(PHRASE, 'a long password');
   return { wallet, shown };
 }

@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hexlify, toUtf8Bytes, verifyMessage, verifyTypedData } from 'ethers';
 import { OceanError } from '../../errors';
-import { NetworkRegistry } from '../../ocean/networks';
 import type { IWalletRequester } from '../../tokens';
-import { ActivityLog } from './activity';
 import type { IConfirmation } from './confirmation';
-import { KeyKeeper } from './key-vault';
-import { MemoryVaultStorage } from './keystore';
-import { OceanWallet } from './wallet';
-
-// The wallet runs in a browser; in Node its timers live on globalThis
-// (it only reaches for `window` when called, not when imported).
-(globalThis as any).window ??= globalThis;
+import { openTestWallet } from './wallet.test-support';
 
 const PHRASE =
   'taxi music thumb unique chat sand crew more leg another off lamp';
@@ -25,14 +17,7 @@ const KERNEL: IWalletRequester = {
 async function makeWallet(answer: boolean) {
   const shown: IConfirmation[] = [];
   const prompts: IWalletRequester[] = [];
-  const store = new Map<string, unknown>();
-  const wallet = new OceanWallet({
-    networks: new NetworkRegistry(),
-    keys: new KeyKeeper(new MemoryVaultStorage(), { scryptN: 1 << 10 }),
-    activity: new ActivityLog({
-      get: async <T>(key: string) => store.get(key) as T | undefined,
-      set: async (key, value) => void store.set(key, value)
-    }),
+  const wallet = await openTestWallet({
     confirm: async confirmation => {
       shown.push(confirmation);
       return answer;
@@ -41,9 +26,6 @@ async function makeWallet(answer: boolean) {
       prompts.push(requester);
     }
   });
-  await wallet.restore();
-  // No 15-minute lock timer keeping the test process alive.
-  wallet.autoLockMinutes = 0;
   return { wallet, shown, prompts };
 }
 
