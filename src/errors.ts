@@ -66,17 +66,42 @@ export class OceanError extends Error {
   readonly code: OceanErrorCode;
   /** Extra facts for logs and the kernel; never shown raw to people. */
   readonly details?: Record<string, unknown>;
+  /** The sentence's msgid and arguments, when it was made by wordsLater. */
+  readonly words?: IWordsLater;
 
   constructor(
     code: OceanErrorCode,
-    message: string,
+    message: string | IWordsLater,
     details?: Record<string, unknown>
   ) {
-    super(message);
+    super(
+      typeof message === 'string'
+        ? message
+        : errorWords.__(message.msgid, ...message.args)
+    );
     this.name = 'OceanError';
     this.code = code;
     this.details = details;
+    if (typeof message !== 'string') {
+      this.words = message;
+    }
   }
+}
+
+/** A sentence kept as gettext's msgid and its arguments (%1, %2…). */
+export interface IWordsLater {
+  msgid: string;
+  args: string[];
+}
+
+/**
+ * A sentence to be worded where it is shown rather than where it is made.
+ * The key vault's worker has no translator (no JupyterLab module loads in
+ * a worker), so its OceanErrors carry the msgid and arguments across and
+ * the page words them in the lab's language (vault-client.ts).
+ */
+export function wordsLater(msgid: string, ...args: unknown[]): IWordsLater {
+  return { msgid, args: args.map(String) };
 }
 
 type ErrorWords = Pick<TranslationBundle, '__' | '_n'>;

@@ -50,7 +50,12 @@ const SENTENCES = [
   'commands/wallet-commands.ts',
   'kernel-bridge/commands.ts',
   'kernel-bridge/bridge.ts',
-  'kernel-bridge/session.ts'
+  'kernel-bridge/session.ts',
+  // The key vault: its worker words errors later, on the page (wordsLater).
+  'widget/wallet/keystore.ts',
+  'widget/wallet/key-vault.ts',
+  'widget/wallet/vault-worker.ts',
+  'widget/wallet/vault-client.ts'
 ];
 
 function sources(dir: string): string[] {

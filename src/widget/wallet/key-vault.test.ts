@@ -7,7 +7,9 @@ import {
   toUtf8Bytes,
   verifyMessage
 } from 'ethers';
-import { OceanError } from '../../errors';
+import { nullTranslator } from '@jupyterlab/translation';
+import { OceanError, useErrorTranslator } from '../../errors';
+import { frenchCatalogue } from '../../gettext.test-support';
 import { KeyKeeper } from './key-vault';
 import { MemoryVaultStorage } from './keystore';
 
@@ -179,5 +181,45 @@ describe('the key keeper (what the vault worker runs)', () => {
     await third.load();
     const opened = await third.unlock(PASSWORD);
     assert.deepEqual(opened.unlocked, [address]);
+  });
+});
+
+describe("the vault's sentences, worded on the page", () => {
+  it('an error made in the worker carries its msgid across and reads in the lab’s language there', async () => {
+    const keys = keeper();
+    await keys.create(PHRASE, PASSWORD);
+    const failure = await keys
+      .exportKeystore(first.address, 'not the password', 'backup pass')
+      .then(
+        () => assert.fail('a wrong password exported a backup'),
+        (error: OceanError) => error
+      );
+    // What the worker posts (vault-worker.ts): code, English, and the words.
+    const posted = structuredClone({
+      code: failure.code,
+      message: failure.message,
+      words: failure.words
+    });
+    assert.equal(
+      posted.message,
+      'That password does not unlock this wallet. Nothing was changed; try again.'
+    );
+    // The page words it again (vault-client.ts), here with a French lab.
+    useErrorTranslator(
+      frenchCatalogue({
+        [posted.message]:
+          'Ce mot de passe n’ouvre pas ce portefeuille. Rien n’a changé ; réessayez.'
+      })
+    );
+    try {
+      const shown = new OceanError(posted.code, posted.words ?? posted.message);
+      assert.equal(shown.code, 'OCEAN_WRONG_PASSWORD');
+      assert.equal(
+        shown.message,
+        'Ce mot de passe n’ouvre pas ce portefeuille. Rien n’a changé ; réessayez.'
+      );
+    } finally {
+      useErrorTranslator(nullTranslator.load('jupyterlab_ocean'));
+    }
   });
 });

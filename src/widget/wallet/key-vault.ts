@@ -16,7 +16,7 @@ import {
   type TypedDataDomain,
   type TypedDataField
 } from 'ethers';
-import { OceanError } from '../../errors';
+import { OceanError, wordsLater } from '../../errors';
 import {
   normaliseMnemonic,
   UnlockedKeys,
@@ -108,7 +108,9 @@ export type KeyVaultOp = keyof IKeyVault;
 function locked(): OceanError {
   return new OceanError(
     4100,
-    'The wallet is locked: unlock it in the Ocean panel, then try again.'
+    wordsLater(
+      'The wallet is locked: unlock it in the Ocean panel, then try again.'
+    )
   );
 }
 
@@ -190,7 +192,9 @@ export class KeyKeeper implements IKeyVault {
     if (!facts || facts.backedUp || (current === null && !facts.passwordSet)) {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        'This wallet needs no backup here: its phrase was shown when it was made, or it was imported, or it is backed up already.'
+        wordsLater(
+          'This wallet needs no backup here: its phrase was shown when it was made, or it was imported, or it is backed up already.'
+        )
       );
     }
     if (current === null) {
@@ -212,7 +216,9 @@ export class KeyKeeper implements IKeyVault {
     if (!facts?.passwordSet) {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        'Set a password for the test wallet first; then write its phrase down.'
+        wordsLater(
+          'Set a password for the test wallet first; then write its phrase down.'
+        )
       );
     }
     const phrase = this.#phrase(this.#requireKeys()).split(' ');
@@ -220,9 +226,20 @@ export class KeyKeeper implements IKeyVault {
       ({ index, word }) => normaliseMnemonic(String(word)) !== phrase[index]
     );
     if (!words.length || wrong.length) {
+      const which = wrong
+        .map(({ index }) => `#${Number(index) + 1}`)
+        .join(', ');
       throw new OceanError(
         'OCEAN_BAD_IMPORT',
-        `Word ${wrong.map(({ index }) => `#${Number(index) + 1}`).join(', ')} does not match the recovery phrase. Check what you wrote down.`
+        wrong.length > 1
+          ? wordsLater(
+              'Words %1 do not match the recovery phrase. Check what you wrote down.',
+              which
+            )
+          : wordsLater(
+              'Word %1 does not match the recovery phrase. Check what you wrote down.',
+              which
+            )
       );
     }
     await this.#vault.markBackedUp();

@@ -9,7 +9,6 @@
  */
 import {
   encryptKeystoreJson,
-  getAddress,
   HDNodeWallet,
   Mnemonic,
   randomBytes,
@@ -17,7 +16,7 @@ import {
   type BaseWallet,
   type KeystoreAccount
 } from 'ethers';
-import { OceanError } from '../../errors';
+import { OceanError, wordsLater } from '../../errors';
 
 /** The standard Ethereum derivation path; account i is `${HD_BASE_PATH}/i`. */
 export const HD_BASE_PATH = "m/44'/60'/0'/0";
@@ -143,7 +142,9 @@ export function pickConfirmationIndexes(words: number, count = 3): number[] {
 function wrongPassword(): OceanError {
   return new OceanError(
     'OCEAN_WRONG_PASSWORD',
-    'That password does not unlock this wallet. Nothing was changed; try again.'
+    wordsLater(
+      'That password does not unlock this wallet. Nothing was changed; try again.'
+    )
   );
 }
 
@@ -155,7 +156,9 @@ function checkPassword(password: string): void {
   if (typeof password !== 'string' || password.length < 8) {
     throw new OceanError(
       'OCEAN_BAD_IMPORT',
-      'Choose a password of at least 8 characters: it protects your keys in this browser.'
+      wordsLater(
+        'Choose a password of at least 8 characters: it protects your keys in this browser.'
+      )
     );
   }
 }
@@ -284,7 +287,9 @@ export class Vault {
     if (!Mnemonic.isValidMnemonic(normalised)) {
       throw new OceanError(
         'OCEAN_BAD_IMPORT',
-        'That is not a valid recovery phrase: check the words (12 or 24, from the BIP-39 English list) and their order.'
+        wordsLater(
+          'That is not a valid recovery phrase: check the words (12 or 24, from the BIP-39 English list) and their order.'
+        )
       );
     }
     const first = deriveAccount(normalised, 0);
@@ -328,7 +333,9 @@ export class Vault {
       } catch {
         throw new OceanError(
           'OCEAN_BAD_IMPORT',
-          'That is not a private key: expected 64 hexadecimal characters (optionally starting with 0x).'
+          wordsLater(
+            'That is not a private key: expected 64 hexadecimal characters (optionally starting with 0x).'
+          )
         );
       }
     } else {
@@ -342,8 +349,10 @@ export class Vault {
         throw new OceanError(
           'OCEAN_BAD_IMPORT',
           isPasswordError(error)
-            ? 'The keystore file did not open with that password.'
-            : 'That file is not a Web3 Secret Storage keystore (a JSON file with "crypto" inside).'
+            ? wordsLater('The keystore file did not open with that password.')
+            : wordsLater(
+                'That file is not a Web3 Secret Storage keystore (a JSON file with "crypto" inside).'
+              )
         );
       }
     }
@@ -357,7 +366,10 @@ export class Vault {
       ) {
         throw new OceanError(
           'OCEAN_WALLET_EXISTS',
-          `The account ${wallet.address} is already in this wallet.`
+          wordsLater(
+            'The account %1 is already in this wallet.',
+            wallet.address
+          )
         );
       }
       await this._verify(password);
@@ -399,7 +411,9 @@ export class Vault {
         }
         throw new OceanError(
           'OCEAN_BAD_IMPORT',
-          'The stored wallet is damaged and cannot be opened. Restore it from your recovery phrase.'
+          wordsLater(
+            'The stored wallet is damaged and cannot be opened. Restore it from your recovery phrase.'
+          )
         );
       }
       if (secret.kind === 'mnemonic') {
@@ -407,7 +421,9 @@ export class Vault {
         if (!phrase) {
           throw new OceanError(
             'OCEAN_BAD_IMPORT',
-            'The stored wallet lost its recovery phrase. Restore it from your phrase.'
+            wordsLater(
+              'The stored wallet lost its recovery phrase. Restore it from your phrase.'
+            )
           );
         }
         keys.setMnemonic(secret.id, phrase);
@@ -434,7 +450,9 @@ export class Vault {
     if (!secret || !phrase) {
       throw new OceanError(
         'OCEAN_BAD_IMPORT',
-        'Only a wallet created from a recovery phrase can derive more accounts; import another key instead.'
+        wordsLater(
+          'Only a wallet created from a recovery phrase can derive more accounts; import another key instead.'
+        )
       );
     }
     const used = record.accounts
@@ -481,7 +499,10 @@ export class Vault {
     checkPassword(password);
     const key = keys.get(address);
     if (!key) {
-      throw new OceanError(4100, 'Unlock the wallet to export an account.');
+      throw new OceanError(
+        4100,
+        wordsLater('Unlock the wallet to export an account.')
+      );
     }
     return this._encrypt(new Wallet(key.privateKey), password);
   }
@@ -529,7 +550,9 @@ export class Vault {
     if (this._record) {
       throw new OceanError(
         'OCEAN_WALLET_EXISTS',
-        'A wallet already exists in this browser. Import keys into it, or remove it first.'
+        wordsLater(
+          'A wallet already exists in this browser. Import keys into it, or remove it first.'
+        )
       );
     }
   }
@@ -538,7 +561,9 @@ export class Vault {
     if (!this._record) {
       throw new OceanError(
         4100,
-        'There is no wallet in this browser yet: create or import one in the Ocean panel.'
+        wordsLater(
+          'There is no wallet in this browser yet: create or import one in the Ocean panel.'
+        )
       );
     }
     return this._record;
@@ -560,17 +585,5 @@ export class MemoryVaultStorage implements IVaultStorage {
 
   async write(record: IVaultRecord | null): Promise<void> {
     this.record = record ? structuredClone(record) : null;
-  }
-}
-
-/** Checksums an address or throws a sentence about it. */
-export function checksum(address: string, what = 'address'): string {
-  try {
-    return getAddress(address);
-  } catch {
-    throw new OceanError(
-      'OCEAN_BAD_REQUEST',
-      `The ${what} "${String(address).slice(0, 60)}" is not an Ethereum address.`
-    );
   }
 }

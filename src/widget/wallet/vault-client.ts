@@ -6,7 +6,7 @@
  * addresses, signatures and signed transactions.
  */
 import type { TypedDataDomain, TypedDataField } from 'ethers';
-import { OceanError } from '../../errors';
+import { errorWords, OceanError } from '../../errors';
 import type {
   IKeyVault,
   IVaultSnapshot,
@@ -26,7 +26,9 @@ const listen = EventTarget.prototype.addEventListener;
 function workerFailed(): OceanError {
   return new OceanError(
     4900,
-    "The wallet's key store could not start in this browser (its worker did not load). Reload the page; if it persists, use a browser wallet."
+    errorWords.__(
+      "The wallet's key store could not start in this browser (its worker did not load). Reload the page; if it persists, use a browser wallet."
+    )
   );
 }
 
@@ -170,7 +172,13 @@ export class WorkerKeyVault implements IKeyVault {
     if (reply.ok) {
       waiting.resolve(reply.result);
     } else {
-      waiting.reject(new OceanError(reply.error.code, reply.error.message));
+      // Worded here, in the lab's language: the worker has no translator.
+      waiting.reject(
+        new OceanError(
+          reply.error.code,
+          reply.error.words ?? reply.error.message
+        )
+      );
     }
   }
 }

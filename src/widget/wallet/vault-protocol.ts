@@ -1,5 +1,5 @@
 /** The messages between the page and the vault worker. */
-import type { OceanErrorCode } from '../../errors';
+import type { IWordsLater, OceanErrorCode } from '../../errors';
 import type { KeyVaultOp } from './key-vault';
 
 export interface IVaultRequest {
@@ -10,4 +10,8 @@ export interface IVaultRequest {
 
 export type VaultReply =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: { code: OceanErrorCode; message: string } };
+  | {
+      id: number;
+      ok: false;
+      error: { code: OceanErrorCode; message: string; words?: IWordsLater };
+    };

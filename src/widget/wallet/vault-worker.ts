@@ -10,7 +10,7 @@
  * secp256k1) loads only for the first operation past the start-up `load`,
  * which the stored record's public facts answer (vault-peek.ts).
  */
-import { OceanError } from '../../errors';
+import { OceanError, wordsLater } from '../../errors';
 import { IndexedDBVaultStorage } from './idb-store';
 import type { IKeyVault, KeyVaultOp } from './key-vault';
 import { lockedSnapshot } from './vault-peek';
@@ -81,19 +81,26 @@ scope.addEventListener('message', event => {
   queue = next.catch(() => undefined);
   next.then(
     result => scope.postMessage({ id, ok: true, result }),
-    (error: unknown) =>
+    (error: unknown) => {
+      const failure =
+        error instanceof OceanError
+          ? error
+          : new OceanError(
+              'OCEAN_BAD_REQUEST',
+              wordsLater(
+                'The wallet could not do that: %1',
+                String((error as Error)?.message ?? error).slice(0, 300)
+              )
+            );
       scope.postMessage({
         id,
         ok: false,
-        error:
-          error instanceof OceanError
-            ? { code: error.code, message: error.message }
-            : {
-                code: 'OCEAN_BAD_REQUEST',
-                message: `The wallet could not do that: ${String(
-                  (error as Error)?.message ?? error
-                ).slice(0, 300)}`
-              }
-      })
+        error: {
+          code: failure.code,
+          message: failure.message,
+          words: failure.words
+        }
+      });
+    }
   );
 });
