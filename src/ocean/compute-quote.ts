@@ -10,8 +10,7 @@
 import type { IOceanNetwork } from '../tokens';
 import { serviceMarkets } from './asset';
 import { readProvider } from './chain';
-import { computeDdo, computeEnvironments } from './compute';
-import { computeRefusal } from './compute-refusal';
+import { computeDdo, computeEnvironments, initializeOnNode } from './compute';
 import { ERC20_ABI } from './erc20';
 import { libConfig, loadEthers, loadOceanLib } from './lib';
 import { canMintDatatoken } from './own-asset';
@@ -83,27 +82,20 @@ export async function quoteComputeJob(
   const consumer = account ?? ethers.ZeroAddress;
   const datasetName = String(datasetDdo.metadata?.name ?? datasetDdo.id);
   const algorithmName = String(algorithmDdo.metadata?.name ?? algorithmDdo.id);
-  let init: any;
-  try {
-    init = await lib.ProviderInstance.initializeCompute(
-      [{ documentId: datasetDdo.id, serviceId: datasetDdo.services[0].id }],
-      { documentId: algorithmDdo.id, serviceId: algorithmDdo.services[0].id },
-      environment.id,
-      network.oceanTokenAddress ??
-        environment.fees?.[String(network.chainId)]?.[0]?.feeToken,
-      environment.maxJobDuration ?? 60,
-      network.nodeUrl,
-      consumer,
-      [{ id: 'cpu', amount: 1 }],
-      network.chainId
-    );
-  } catch (error) {
-    throw computeRefusal(error, 'The Ocean Node will not run this job', {
-      datasetName,
-      datasetDid: datasetDdo.id,
-      algorithmName
-    });
-  }
+  const init: any = await initializeOnNode(lib, network, environment, {
+    datasetDdo,
+    algorithmDdo,
+    dataset: {
+      documentId: datasetDdo.id,
+      serviceId: datasetDdo.services[0].id
+    },
+    algorithm: {
+      documentId: algorithmDdo.id,
+      serviceId: algorithmDdo.services[0].id
+    },
+    duration: environment.maxJobDuration ?? 60,
+    consumer
+  });
 
   const datatokenLine = async (
     part: ComputeCostPart,

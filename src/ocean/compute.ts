@@ -361,6 +361,56 @@ async function acquireDatatoken(
   );
 }
 
+/** One asset of a compute job as the node's initializeCompute takes it. */
+interface IComputeAssetRef {
+  documentId: string;
+  serviceId: string;
+  transferTxId?: string;
+}
+
+/**
+ * Asks the node what running `job.algorithm` on `job.dataset` in
+ * `environment` takes (provider fees, which orders are still valid); a
+ * refusal becomes an OceanError naming both assets. The quote
+ * (compute-quote.ts) and the job ask it the same way.
+ */
+export async function initializeOnNode(
+  lib: any,
+  network: IOceanNetwork,
+  environment: any,
+  job: {
+    datasetDdo: any;
+    algorithmDdo: any;
+    dataset: IComputeAssetRef;
+    algorithm: IComputeAssetRef;
+    duration: number;
+    consumer: string;
+  }
+): Promise<any> {
+  try {
+    return await lib.ProviderInstance.initializeCompute(
+      [job.dataset],
+      job.algorithm,
+      environment.id,
+      network.oceanTokenAddress ??
+        environment.fees?.[String(network.chainId)]?.[0]?.feeToken,
+      job.duration,
+      network.nodeUrl,
+      job.consumer,
+      [{ id: 'cpu', amount: 1 }],
+      network.chainId
+    );
+  } catch (error) {
+    throw computeRefusal(error, 'The Ocean Node will not run this job', {
+      datasetName: String(job.datasetDdo.metadata?.name ?? job.datasetDdo.id),
+      datasetDid: job.datasetDdo.id,
+      algorithmName: String(
+        job.algorithmDdo.metadata?.name ?? job.algorithmDdo.id
+      )
+    });
+  }
+}
+
 /** Prices, orders (reusing orders of this session) and starts one job. */
 export async function startComputeJob(
   network: IOceanNetwork,
@@ -395,27 +445,14 @@ export async function startComputeJob(
     transferTxId: ORDERS.get(key(algorithmDdo.id))
   };
   const duration = request.maxJobDuration ?? environment.maxJobDuration ?? 60;
-  let init: any;
-  try {
-    init = await lib.ProviderInstance.initializeCompute(
-      [dataset],
-      algorithm,
-      environment.id,
-      network.oceanTokenAddress ??
-        environment.fees?.[String(network.chainId)]?.[0]?.feeToken,
-      duration,
-      network.nodeUrl,
-      account,
-      [{ id: 'cpu', amount: 1 }],
-      network.chainId
-    );
-  } catch (error) {
-    throw computeRefusal(error, 'The Ocean Node will not run this job', {
-      datasetName: String(datasetDdo.metadata?.name ?? datasetDdo.id),
-      datasetDid: datasetDdo.id,
-      algorithmName: String(algorithmDdo.metadata?.name ?? algorithmDdo.id)
-    });
-  }
+  const init: any = await initializeOnNode(lib, network, environment, {
+    datasetDdo,
+    algorithmDdo,
+    dataset,
+    algorithm,
+    duration,
+    consumer: account
+  });
   const config = libConfig(network);
   // Every signature of the job, planned before the first: each dialog says
   // which step it is, the whole OCEAN cost, and names the consumer of the
