@@ -8,13 +8,26 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Contract, type JsonRpcProvider, parseUnits } from 'ethers';
+import {
+  Contract,
+  type JsonRpcProvider,
+  parseUnits,
+  type Wallet
+} from 'ethers';
 
 import { startComputeJob, waitForJob } from '../../src/ocean/compute';
 import { quoteComputeJob } from '../../src/ocean/compute-quote';
-import { publishAsset, trustedAlgorithm } from '../../src/ocean/publish';
+import {
+  publishAsset,
+  trustedAlgorithm,
+  type IPublishRequest
+} from '../../src/ocean/publish';
 import { listMyPurchases } from '../../src/ocean/purchases';
-import type { IOceanProgress, IWalletRequester } from '../../src/tokens';
+import type {
+  IOceanNetwork,
+  IOceanProgress,
+  IWalletRequester
+} from '../../src/tokens';
 import type { IConfirmation } from '../../src/widget/wallet/confirmation';
 import { ACCOUNTS, type TestChain } from '../../stack/test/helpers.ts';
 import { wallet as devWallet } from '../../stack/test/node-support.ts';
@@ -46,26 +59,53 @@ after(async () => {
 const networks = () => stack.networks();
 const walletWith = (privateKey: string) => walletWithKey(stack, { privateKey });
 
+/** A CSV the tests publish as a dataset: by 'tests', CC0, at a fixed price in OCEAN. */
+function csvDataset(
+  name: string,
+  description: string,
+  csv: string,
+  fileName: string,
+  priceInOcean: string
+): IPublishRequest {
+  return {
+    name,
+    description,
+    author: 'tests',
+    license: 'CC0-1.0',
+    file: {
+      bytes: new TextEncoder().encode(csv),
+      fileName,
+      contentType: 'text/csv'
+    },
+    pricing: { type: 'fixed', priceInOcean }
+  };
+}
+
+/**
+ * publishAsset told where Ocean's contracts are: the first publish in a test cannot count on
+ * the node having indexed an asset to find them from.
+ */
+function publishNamingContracts(
+  network: IOceanNetwork,
+  signer: Wallet,
+  request: IPublishRequest
+) {
+  return publishAsset(
+    network,
+    signer,
+    request,
+    () => undefined,
+    stack.contracts()
+  );
+}
+
 describe("a publisher's own asset", () => {
   it('is theirs for network fees only: a datatoken minted, not bought; the node serves it', async () => {
     const publisherKey = devWallet(ACCOUNTS.publisher.privateKey, chain.rpcUrl);
-    const asset = await publishAsset(
+    const asset = await publishNamingContracts(
       networks().active,
       publisherKey,
-      {
-        name: 'Fruit <b>weights</b>',
-        description: 'Two rows',
-        author: 'tests',
-        license: 'CC0-1.0',
-        file: {
-          bytes: new TextEncoder().encode(CSV),
-          fileName: 'fruit.csv',
-          contentType: 'text/csv'
-        },
-        pricing: { type: 'fixed', priceInOcean: '2' }
-      },
-      () => undefined,
-      stack.contracts()
+      csvDataset('Fruit <b>weights</b>', 'Two rows', CSV, 'fruit.csv', '2')
     );
     published.own = asset.did;
     const ocean = new Contract(chain.addresses.Ocean, BALANCE, provider);
@@ -116,18 +156,11 @@ describe("a publisher's own asset", () => {
 
   it('another account still buys at the price', async () => {
     const publisherKey = devWallet(ACCOUNTS.publisher.privateKey, chain.rpcUrl);
-    const asset = await publishAsset(networks().active, publisherKey, {
-      name: 'Priced for others',
-      description: 'One row',
-      author: 'tests',
-      license: 'CC0-1.0',
-      file: {
-        bytes: new TextEncoder().encode('a\n1\n'),
-        fileName: 'a.csv',
-        contentType: 'text/csv'
-      },
-      pricing: { type: 'fixed', priceInOcean: '2' }
-    });
+    const asset = await publishAsset(
+      networks().active,
+      publisherKey,
+      csvDataset('Priced for others', 'One row', 'a\n1\n', 'a.csv', '2')
+    );
     published.priced = asset.did;
     const ocean = new Contract(chain.addresses.Ocean, BALANCE, provider);
     const consumer = ACCOUNTS.consumer.address;
@@ -178,36 +211,27 @@ describe("a publisher's own asset", () => {
 let rows = 0;
 for (const d of Deno.readDirSync(inputs)) rows += Deno.readTextFileSync(inputs + '/' + d.name + '/0').trim().split('\\n').length - 1;
 Deno.writeTextFileSync(outputs + '/rows.json', JSON.stringify({ rows }));`;
-    const algorithm = await publishAsset(
-      network,
-      publisherKey,
-      {
-        name: 'Own row counter',
-        description: 'Counts rows',
-        author: 'tests',
-        license: 'CC0-1.0',
-        type: 'algorithm',
-        file: {
-          bytes: new TextEncoder().encode(code),
-          fileName: 'rows.js',
-          contentType: 'text/javascript'
-        },
-        pricing: { type: 'fixed', priceInOcean: '1' }
-      },
-      () => undefined,
-      stack.contracts()
-    );
-    const dataset = await publishAsset(network, publisherKey, {
-      name: 'Own private table',
-      description: 'Two rows, compute only',
+    const algorithm = await publishNamingContracts(network, publisherKey, {
+      name: 'Own row counter',
+      description: 'Counts rows',
       author: 'tests',
       license: 'CC0-1.0',
+      type: 'algorithm',
       file: {
-        bytes: new TextEncoder().encode('a,b\n1,2\n3,4\n'),
-        fileName: 'table.csv',
-        contentType: 'text/csv'
+        bytes: new TextEncoder().encode(code),
+        fileName: 'rows.js',
+        contentType: 'text/javascript'
       },
-      pricing: { type: 'fixed', priceInOcean: '1.5' },
+      pricing: { type: 'fixed', priceInOcean: '1' }
+    });
+    const dataset = await publishAsset(network, publisherKey, {
+      ...csvDataset(
+        'Own private table',
+        'Two rows, compute only',
+        'a,b\n1,2\n3,4\n',
+        'table.csv',
+        '1.5'
+      ),
       access: 'compute',
       trustedAlgorithms: [await trustedAlgorithm(algorithm.did, code)]
     });
