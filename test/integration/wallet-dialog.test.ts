@@ -19,6 +19,7 @@ import {
 import { OceanError } from '../../src/errors';
 import { nodeRequestHash } from '../../src/ocean/wallet-decode';
 import type { IWalletRequester } from '../../src/tokens';
+import type { OceanWallet } from '../../src/widget/wallet/wallet';
 import { ACCOUNTS, type TestChain } from '../../stack/test/helpers.ts';
 import {
   CHAIN_ID,
@@ -54,6 +55,31 @@ async function makeWallet(answer: boolean) {
   const { wallet, shown } = await walletWith(stack, { phrase: PHRASE }, answer);
   account = wallet.state.account!;
   return { wallet, shown };
+}
+
+/** A wallet_sendCalls batch from the wallet's account on the local chain (0x2324: 8996). */
+function sendCallsFrom(
+  wallet: OceanWallet,
+  requester: IWalletRequester,
+  calls: unknown[],
+  capabilities?: Record<string, unknown>
+) {
+  return wallet.request(
+    {
+      method: 'wallet_sendCalls',
+      params: [
+        {
+          version: '2.0.0',
+          chainId: '0x2324',
+          from: account,
+          atomicRequired: false,
+          calls,
+          ...(capabilities ? { capabilities } : {})
+        }
+      ]
+    },
+    requester
+  );
 }
 
 describe('what the wallet asks its dialog to show', () => {
@@ -193,22 +219,7 @@ describe('what the wallet asks its dialog to show', () => {
         parseUnits(amount, 18)
       ])
     });
-    const sendCalls = (calls: unknown[]) =>
-      wallet.request(
-        {
-          method: 'wallet_sendCalls',
-          params: [
-            {
-              version: '2.0.0',
-              chainId: '0x2324',
-              from: account,
-              atomicRequired: false,
-              calls
-            }
-          ]
-        },
-        ASKER
-      );
+    const sendCalls = (calls: unknown[]) => sendCallsFrom(wallet, ASKER, calls);
     await assert.rejects(
       sendCalls([transfer('1'), transfer('2')]),
       (error: unknown) => error instanceof OceanError && error.code === 4001
@@ -242,29 +253,19 @@ describe('what the wallet asks its dialog to show', () => {
       names: {}
     };
     const batch = (requester: IWalletRequester) =>
-      wallet.request(
-        {
-          method: 'wallet_sendCalls',
-          params: [
-            {
-              version: '2.0.0',
-              chainId: '0x2324',
-              from: account,
-              atomicRequired: false,
-              calls: [
-                {
-                  to: chain.addresses.Ocean,
-                  data: ERC20.encodeFunctionData('transfer', [
-                    ACCOUNTS.consumer.address,
-                    parseUnits('1', 18)
-                  ])
-                }
-              ],
-              capabilities: { oceanNodeSignIn: { nonce: '7' } }
-            }
-          ]
-        },
-        requester
+      sendCallsFrom(
+        wallet,
+        requester,
+        [
+          {
+            to: chain.addresses.Ocean,
+            data: ERC20.encodeFunctionData('transfer', [
+              ACCOUNTS.consumer.address,
+              parseUnits('1', 18)
+            ])
+          }
+        ],
+        { oceanNodeSignIn: { nonce: '7' } }
       );
     // A kernel's own batch may not name it (only the extension's flows).
     await assert.rejects(
