@@ -8,13 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  Contract,
-  Interface,
-  JsonRpcProvider,
-  Network,
-  parseUnits
-} from 'ethers';
+import { Contract, Interface, type JsonRpcProvider, parseUnits } from 'ethers';
 import { NftFactory, getEventFromTx } from '@oceanprotocol/lib';
 
 import { simulateTransaction } from '../../src/ocean/simulation';
@@ -22,12 +16,9 @@ import {
   describeSimulation,
   describeTransaction
 } from '../../src/widget/wallet/describe';
-import {
-  ACCOUNTS,
-  startTestChain,
-  type TestChain
-} from '../../stack/test/helpers.ts';
+import { ACCOUNTS, type TestChain } from '../../stack/test/helpers.ts';
 import { CHAIN_ID, wallet } from '../../stack/test/node-support.ts';
+import { startLocalStack, type ILocalStack } from './support';
 
 const ZERO = '0x0000000000000000000000000000000000000000';
 const FRE_ABI = [
@@ -39,6 +30,7 @@ const ERC20 = new Interface([
   'function transfer(address to, uint256 value)'
 ]);
 
+let stack: ILocalStack;
 let chain: TestChain;
 let provider: JsonRpcProvider;
 let datatoken: string;
@@ -46,12 +38,11 @@ let exchangeId: string;
 let dataNft: string;
 
 before(async () => {
-  chain = await startTestChain();
-  provider = new JsonRpcProvider(chain.rpcUrl, Network.from(CHAIN_ID), {
-    staticNetwork: true,
-    cacheTimeout: -1,
-    batchMaxCount: 1
+  stack = await startLocalStack({
+    node: false,
+    provider: { batchMaxCount: 1 }
   });
+  ({ chain, provider } = stack);
   const publisher = wallet(ACCOUNTS.publisher.privateKey, chain.rpcUrl);
   const owner = ACCOUNTS.publisher.address;
   const created = await new NftFactory(
@@ -98,8 +89,7 @@ before(async () => {
 });
 
 after(async () => {
-  provider?.destroy();
-  await chain?.stop();
+  await stack?.stop();
 });
 
 describe('simulation before signing, on the local chain', () => {

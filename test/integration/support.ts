@@ -4,7 +4,11 @@
  * the networks registry the extension would hold, and the real OceanWallet with its real key
  * vault (src/widget/wallet/wallet.test-support.ts), whose dialog the test answers and records.
  */
-import { JsonRpcProvider, Network } from 'ethers';
+import {
+  JsonRpcProvider,
+  Network,
+  type JsonRpcApiProviderOptions
+} from 'ethers';
 
 import { OceanClient } from '../../src/ocean/client';
 import { NetworkRegistry } from '../../src/ocean/networks';
@@ -34,7 +38,11 @@ export interface ILocalStack {
 
 /** A test chain, our node on it (unless `node: false`) and a provider. */
 export async function startLocalStack(
-  options: { node?: boolean } = {}
+  options: {
+    node?: boolean;
+    /** Added to the provider's options (a test's batch size, say). */
+    provider?: JsonRpcApiProviderOptions;
+  } = {}
 ): Promise<ILocalStack> {
   const chain = await startTestChain();
   let node: OceanNode | undefined;
@@ -46,7 +54,8 @@ export async function startLocalStack(
   }
   const provider = new JsonRpcProvider(chain.rpcUrl, Network.from(CHAIN_ID), {
     staticNetwork: true,
-    cacheTimeout: -1
+    cacheTimeout: -1,
+    ...options.provider
   });
   return {
     chain,
