@@ -66,7 +66,7 @@ export class OceanError extends Error {
   readonly code: OceanErrorCode;
   /** Extra facts for logs and the kernel; never shown raw to people. */
   readonly details?: Record<string, unknown>;
-  /** The sentence's msgid and arguments, when it was made by wordsLater. */
+  /** The sentence's msgid and arguments, when it was made by wordsLater.__. */
   readonly words?: IWordsLater;
 
   constructor(
@@ -95,14 +95,19 @@ export interface IWordsLater {
 }
 
 /**
- * A sentence to be worded where it is shown rather than where it is made.
- * The key vault's worker has no translator (no JupyterLab module loads in
- * a worker), so its OceanErrors carry the msgid and arguments across and
- * the page words them in the lab's language (vault-client.ts).
+ * Sentences to be worded where they are shown rather than where they are
+ * made. The key vault's worker has no translator (no JupyterLab module
+ * loads in a worker), so its OceanErrors carry the msgid and arguments
+ * across and the page words them in the lab's language (vault-client.ts).
+ * Written wordsLater.__('… %1 …', value), so that gettext's extraction
+ * finds the msgid as it finds trans.__'s.
  */
-export function wordsLater(msgid: string, ...args: unknown[]): IWordsLater {
-  return { msgid, args: args.map(String) };
-}
+export const wordsLater = {
+  __: (msgid: string, ...args: unknown[]): IWordsLater => ({
+    msgid,
+    args: args.map(String)
+  })
+};
 
 type ErrorWords = Pick<TranslationBundle, '__' | '_n'>;
 

@@ -51,7 +51,7 @@ const SENTENCES = [
   'kernel-bridge/commands.ts',
   'kernel-bridge/bridge.ts',
   'kernel-bridge/session.ts',
-  // The key vault: its worker words errors later, on the page (wordsLater).
+  // The key vault: its worker words errors later, on the page (wordsLater.__).
   'widget/wallet/keystore.ts',
   'widget/wallet/key-vault.ts',
   'widget/wallet/vault-worker.ts',

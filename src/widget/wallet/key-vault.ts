@@ -108,7 +108,7 @@ export type KeyVaultOp = keyof IKeyVault;
 function locked(): OceanError {
   return new OceanError(
     4100,
-    wordsLater(
+    wordsLater.__(
       'The wallet is locked: unlock it in the Ocean panel, then try again.'
     )
   );
@@ -192,7 +192,7 @@ export class KeyKeeper implements IKeyVault {
     if (!facts || facts.backedUp || (current === null && !facts.passwordSet)) {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        wordsLater(
+        wordsLater.__(
           'This wallet needs no backup here: its phrase was shown when it was made, or it was imported, or it is backed up already.'
         )
       );
@@ -216,7 +216,7 @@ export class KeyKeeper implements IKeyVault {
     if (!facts?.passwordSet) {
       throw new OceanError(
         'OCEAN_BAD_REQUEST',
-        wordsLater(
+        wordsLater.__(
           'Set a password for the test wallet first; then write its phrase down.'
         )
       );
@@ -232,11 +232,11 @@ export class KeyKeeper implements IKeyVault {
       throw new OceanError(
         'OCEAN_BAD_IMPORT',
         wrong.length > 1
-          ? wordsLater(
+          ? wordsLater.__(
               'Words %1 do not match the recovery phrase. Check what you wrote down.',
               which
             )
-          : wordsLater(
+          : wordsLater.__(
               'Word %1 does not match the recovery phrase. Check what you wrote down.',
               which
             )

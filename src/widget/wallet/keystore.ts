@@ -142,7 +142,7 @@ export function pickConfirmationIndexes(words: number, count = 3): number[] {
 function wrongPassword(): OceanError {
   return new OceanError(
     'OCEAN_WRONG_PASSWORD',
-    wordsLater(
+    wordsLater.__(
       'That password does not unlock this wallet. Nothing was changed; try again.'
     )
   );
@@ -156,7 +156,7 @@ function checkPassword(password: string): void {
   if (typeof password !== 'string' || password.length < 8) {
     throw new OceanError(
       'OCEAN_BAD_IMPORT',
-      wordsLater(
+      wordsLater.__(
         'Choose a password of at least 8 characters: it protects your keys in this browser.'
       )
     );
@@ -287,7 +287,7 @@ export class Vault {
     if (!Mnemonic.isValidMnemonic(normalised)) {
       throw new OceanError(
         'OCEAN_BAD_IMPORT',
-        wordsLater(
+        wordsLater.__(
           'That is not a valid recovery phrase: check the words (12 or 24, from the BIP-39 English list) and their order.'
         )
       );
@@ -333,7 +333,7 @@ export class Vault {
       } catch {
         throw new OceanError(
           'OCEAN_BAD_IMPORT',
-          wordsLater(
+          wordsLater.__(
             'That is not a private key: expected 64 hexadecimal characters (optionally starting with 0x).'
           )
         );
@@ -349,8 +349,10 @@ export class Vault {
         throw new OceanError(
           'OCEAN_BAD_IMPORT',
           isPasswordError(error)
-            ? wordsLater('The keystore file did not open with that password.')
-            : wordsLater(
+            ? wordsLater.__(
+                'The keystore file did not open with that password.'
+              )
+            : wordsLater.__(
                 'That file is not a Web3 Secret Storage keystore (a JSON file with "crypto" inside).'
               )
         );
@@ -366,7 +368,7 @@ export class Vault {
       ) {
         throw new OceanError(
           'OCEAN_WALLET_EXISTS',
-          wordsLater(
+          wordsLater.__(
             'The account %1 is already in this wallet.',
             wallet.address
           )
@@ -411,7 +413,7 @@ export class Vault {
         }
         throw new OceanError(
           'OCEAN_BAD_IMPORT',
-          wordsLater(
+          wordsLater.__(
             'The stored wallet is damaged and cannot be opened. Restore it from your recovery phrase.'
           )
         );
@@ -421,7 +423,7 @@ export class Vault {
         if (!phrase) {
           throw new OceanError(
             'OCEAN_BAD_IMPORT',
-            wordsLater(
+            wordsLater.__(
               'The stored wallet lost its recovery phrase. Restore it from your phrase.'
             )
           );
@@ -450,7 +452,7 @@ export class Vault {
     if (!secret || !phrase) {
       throw new OceanError(
         'OCEAN_BAD_IMPORT',
-        wordsLater(
+        wordsLater.__(
           'Only a wallet created from a recovery phrase can derive more accounts; import another key instead.'
         )
       );
@@ -501,7 +503,7 @@ export class Vault {
     if (!key) {
       throw new OceanError(
         4100,
-        wordsLater('Unlock the wallet to export an account.')
+        wordsLater.__('Unlock the wallet to export an account.')
       );
     }
     return this._encrypt(new Wallet(key.privateKey), password);
@@ -550,7 +552,7 @@ export class Vault {
     if (this._record) {
       throw new OceanError(
         'OCEAN_WALLET_EXISTS',
-        wordsLater(
+        wordsLater.__(
           'A wallet already exists in this browser. Import keys into it, or remove it first.'
         )
       );
@@ -561,7 +563,7 @@ export class Vault {
     if (!this._record) {
       throw new OceanError(
         4100,
-        wordsLater(
+        wordsLater.__(
           'There is no wallet in this browser yet: create or import one in the Ocean panel.'
         )
       );

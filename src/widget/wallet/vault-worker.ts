@@ -87,7 +87,7 @@ scope.addEventListener('message', event => {
           ? error
           : new OceanError(
               'OCEAN_BAD_REQUEST',
-              wordsLater(
+              wordsLater.__(
                 'The wallet could not do that: %1',
                 String((error as Error)?.message ?? error).slice(0, 300)
               )
