@@ -15,6 +15,7 @@
  * last line is a JSON object.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -68,10 +69,11 @@ const loadText = (load: number[]) =>
 async function start(extra: string[]): Promise<Started> {
   const load = loadavg();
   const started = performance.now();
+  // Its own process group: whatever it leaves behind can be found and ended (stop()).
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', main, ...args, ...extra],
-    { stdio: ['ignore', 'pipe', 'inherit'] }
+    { stdio: ['ignore', 'pipe', 'inherit'], detached: true }
   ) as unknown as ChildProcessWithoutNullStreams;
   running = child;
   let output = '';
@@ -92,14 +94,70 @@ async function start(extra: string[]): Promise<Started> {
   return { child, seconds, output, load };
 }
 
+/** The running processes of process group `group` (zombies do not count), from /proc. */
+function groupMembers(group: number): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, , processGroup] = stat
+        .slice(stat.lastIndexOf(')') + 2)
+        .split(' ');
+      if (Number(processGroup) === group && state !== 'Z')
+        found.push(
+          `${name} ${readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`
+        );
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * SIGTERMs the stack as a person's Ctrl-C would and waits until it exited. A
+ * process it leaves running (a bug of the stack's stop) is named, counted as
+ * a failure and killed: it would hold our pipe open and this bench would
+ * never end.
+ */
 async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise(resolve => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise(resolve => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  child.stdout.destroy();
+  const group = child.pid!;
+  let left = groupMembers(group);
+  for (let waited = 0; left.length && waited < 2000; waited += 100) {
+    await new Promise(resolve => setTimeout(resolve, 100));
+    left = groupMembers(group);
+  }
+  if (left.length) {
+    console.error(
+      `bench: the stack exited but left these running; killing them:\n  ${left.join('\n  ')}`
+    );
+    process.exitCode = 1;
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 let running: ChildProcessWithoutNullStreams | null = null;
+
+// The stack runs in its own process group, out of reach of a Ctrl-C at the terminal: pass it on.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    void (async () => {
+      if (running) await stop(running);
+      await rm(base, { recursive: true, force: true });
+      process.exit(130);
+    })();
+  });
 
 async function stackInfo(): Promise<StackInfo> {
   return JSON.parse(

@@ -30,7 +30,8 @@ import {
   DEFAULT_PORTS,
   LOCAL_NODE_RATE_LIMIT,
   MAX_NODES,
-  startStack
+  startStack,
+  type RunningStack
 } from './stack.ts';
 
 const { values } = parseArgs({
@@ -120,9 +121,31 @@ console.log(
     : 'Starting the local Ocean network (reusing the last state when it is still valid; --fresh starts clean)…'
 );
 
+// The handlers come before the start: a signal that finds none ends this process at once, and
+// the node children it started would run on without it (holding their ports, and the output pipe
+// of whoever reads ours). A reader that stops us as soon as it reads "Ocean stack ready" could
+// otherwise do that too. Before the stack is ready a signal stops the start (startStack stops what
+// it started and rejects); after, it stops the stack.
+const starting = new AbortController();
+let stack: RunningStack | null = null;
 let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  if (!stack) {
+    console.log(`\n${signal}: stopping the start of the local Ocean network…`);
+    starting.abort();
+    return;
+  }
+  console.log(`\n${signal}: stopping the local Ocean network…`);
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
 try {
-  const stack = await startStack({
+  stack = await startStack({
     stateDir: values['state-dir'],
     ports: Object.fromEntries(
       Object.entries(ports).filter(([, value]) => value !== undefined)
@@ -138,7 +161,8 @@ try {
       .map(origin => origin.trim())
       .filter(Boolean),
     nodeRateLimit,
-    nodes
+    nodes,
+    signal: starting.signal
   });
   const { info } = stack;
   console.log('');
@@ -157,17 +181,12 @@ try {
   for (const [role, did] of Object.entries(info.samples))
     console.log(`  sample ${role.padEnd(6)} ${did ?? '(none)'}`);
   console.log(`  ready in ${info.timings.total_s} s; Ctrl-C stops everything.`);
-
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping the local Ocean network…`);
-    await stack.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 } catch (error) {
+  if (starting.signal.aborted) {
+    // Asked for: everything the start had begun is stopped again.
+    console.log('Stopped before the local Ocean network was ready.');
+    process.exit(0);
+  }
   const code = (error as { code?: string }).code;
   console.error(
     `${code ? code + ': ' : ''}${error instanceof Error ? error.message : String(error)}`

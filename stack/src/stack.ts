@@ -135,6 +135,12 @@ export interface StackOptions {
    * benchmark or test that serves its own files.
    */
   allowedFileOrigins?: string[];
+  /**
+   * Stops the start (main.ts aborts it on SIGINT/SIGTERM before the stack is ready): the nodes
+   * it spawned are stopped at once, the rest at the next step, and startStack rejects with
+   * STACK_START_STOPPED once everything it started is stopped again.
+   */
+  signal?: AbortSignal;
 }
 
 export const LOCAL_NODE_RATE_LIMIT = 100_000;
@@ -216,15 +222,24 @@ async function writeJsonAtomically(
   await rename(temporary, file);
 }
 
+function startStopped(): StackError {
+  return new StackError(
+    'STACK_START_STOPPED',
+    'The start was stopped before the stack was ready; what it had started is stopped again.'
+  );
+}
+
 /** Polls the node's root endpoint until it reports our chain. */
 async function waitForNode(
   nodeUrl: string,
   child: ChildProcess,
   timeoutMs: number,
-  name: string
+  name: string,
+  signal?: AbortSignal
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw startStopped();
     if (child.exitCode !== null) {
       throw new StackError(
         'STACK_NODE_EXITED',
@@ -249,8 +264,38 @@ async function waitForNode(
   );
 }
 
+/**
+ * The node processes of this process's stacks that have not exited yet. Should
+ * this process end before a stack's stop has run (an uncaught error, a
+ * process.exit elsewhere), the 'exit' hook below kills them: a node outliving
+ * its stack holds its port, its database and the output pipe of whoever
+ * started the stack, whose reader then never sees the end of it.
+ */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function trackChild(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const running of liveChildren) running.kill('SIGKILL');
+    });
+  }
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  // A child that could not be spawned never emits 'exit'.
+  child.once('error', () => {
+    if (child.pid === undefined) liveChildren.delete(child);
+  });
+}
+
+/** SIGTERM, SIGKILL after 5 s; resolves once the child has exited (at once if it never ran). */
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null)
+  if (
+    child.pid === undefined ||
+    child.exitCode !== null ||
+    child.signalCode !== null
+  )
     return Promise.resolve();
   return new Promise(resolve => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -627,16 +672,22 @@ interface NodeLaunch {
   allowedFileOrigins: string[];
   /** Prefix for the node's output lines; without one it writes to ours directly. */
   outputPrefix?: string;
+  /** The start's signal: waiting for the node ends when it is aborted. */
+  signal?: AbortSignal;
+  /**
+   * Called as soon as the node process exists, before it answers, with what stops it (the
+   * process, then its pid file): a start stopped or failing while the node is still starting
+   * must stop it too.
+   */
+  spawned: (child: ChildProcess, stop: () => Promise<void>) => void;
 }
 
 /**
  * Starts one of the stack's nodes (node/main.ts in its own process) and
- * returns once it answers, with what stops it. Each node gets its own key
- * and data directory; all share the chain and the address file.
+ * returns its URL once it answers. Each node gets its own key and data
+ * directory; all share the chain and the address file.
  */
-async function launchNode(
-  launch: NodeLaunch
-): Promise<{ url: string; stops: Array<() => Promise<void>> }> {
+async function launchNode(launch: NodeLaunch): Promise<string> {
   const { slot, port, stateDir, rpcUrl, addressFile } = launch;
   const dataDir = path.join(stateDir, slot.dir);
   await mkdir(dataDir, { recursive: true });
@@ -692,17 +743,17 @@ async function launchNode(
     forwardLines(child.stdout!, process.stdout, launch.outputPrefix);
     forwardLines(child.stderr!, process.stderr, launch.outputPrefix);
   }
-  const stops: Array<() => Promise<void>> = [() => stopChild(child)];
-  try {
-    const pidFile = path.join(stateDir, slot.pidFile);
-    await writeFile(pidFile, String(child.pid));
-    stops.push(() => rm(pidFile, { force: true }));
-    await waitForNode(url, child, 30_000, slot.name);
-  } catch (error) {
-    for (const stop of [...stops].reverse()) await stop().catch(() => {});
-    throw error;
-  }
-  return { url, stops };
+  trackChild(child);
+  const pidFile = path.join(stateDir, slot.pidFile);
+  // The pid file goes only once the node is gone: a stack killed halfway through its stop still
+  // leaves what lets the next start find the node (stopOrphanNode).
+  launch.spawned(child, async () => {
+    await stopChild(child);
+    await rm(pidFile, { force: true });
+  });
+  await writeFile(pidFile, String(child.pid));
+  await waitForNode(url, child, 30_000, slot.name, launch.signal);
+  return url;
 }
 
 /**
@@ -740,11 +791,24 @@ export async function startStack(
     }
   };
   const shown = displayPath(stateDir);
+  const { signal } = options;
+  /** Between steps: a stopped start goes no further (the catch below stops what it started). */
+  const checkpoint = () => {
+    if (signal?.aborted) throw startStopped();
+  };
+  // A step can take long (a deploy, the samples); the nodes need not wait for it to stop.
+  const nodeStops: Array<() => Promise<void>> = [];
+  const stopNodesNow = () => {
+    for (const stop of nodeStops) void stop().catch(() => {});
+  };
+  signal?.addEventListener('abort', stopNodesNow, { once: true });
 
   stops.push(await lockStateDir(stateDir));
   try {
+    checkpoint();
     // Also a second node this start will not run: a killed two-node stack leaves both behind.
     for (const slot of NODE_SLOTS) await stopOrphanNode(stateDir, slot, log);
+    checkpoint();
     const samplesDir = path.join(stateDir, 'samples');
     const addressFile = path.join(stateDir, 'address.json');
 
@@ -828,6 +892,7 @@ export async function startStack(
         journal: ChainJournal.create(path.join(stateDir, JOURNAL_FILE))
       }));
     stops.push(() => chain.stop());
+    checkpoint();
     mark('chain_s', since);
     if (prepared) {
       timings.replay_s = chain.replayed?.seconds ?? 0;
@@ -857,6 +922,7 @@ export async function startStack(
       log(
         `contracts deployed in ${timings.deploy_s} s → ${displayPath(addressFile)}`
       );
+      checkpoint();
       await keepPrepared('contracts');
     }
 
@@ -893,6 +959,7 @@ export async function startStack(
       secret: fileSecret
     });
     stops.push(() => fileServer.stop());
+    checkpoint();
     log(`files     ${fileServer.url}`);
 
     const faucet: Faucet = await startFaucet({
@@ -901,6 +968,7 @@ export async function startStack(
       port: ports.faucet
     });
     stops.push(() => faucet.stop());
+    checkpoint();
     log(`faucet    ${faucet.url}`);
 
     let nodeUrl: string | null = null;
@@ -929,7 +997,7 @@ export async function startStack(
             'STACK_PORT_CLASH',
             `The ${slot.name} cannot listen on port ${port}: another node of this stack does. Give it its own port (--node2-port N, or 0 for a free one).`
           );
-        const launched = await launchNode({
+        const url = await launchNode({
           slot,
           port,
           stateDir,
@@ -938,17 +1006,23 @@ export async function startStack(
           rateLimit: options.nodeRateLimit ?? LOCAL_NODE_RATE_LIMIT,
           filesUrl: fileServer.url,
           allowedFileOrigins: options.allowedFileOrigins ?? [],
-          outputPrefix: slot === NODE_SLOTS[0] ? undefined : `[${slot.label}] `
+          outputPrefix: slot === NODE_SLOTS[0] ? undefined : `[${slot.label}] `,
+          signal,
+          spawned: (child, stop) => {
+            stops.push(stop);
+            nodeStops.push(() => stopChild(child));
+            if (signal?.aborted) stopNodesNow();
+          }
         });
-        stops.push(...launched.stops);
+        checkpoint();
         nodes.push({
-          url: launched.url,
+          url,
           providerAddress: slot.account.address,
           dataDir: path.join(stateDir, slot.dir)
         });
         const timing = `${slot.dir}_s`;
         mark(timing, since);
-        log(`${slot.label.padEnd(10)}${launched.url} in ${timings[timing]} s`);
+        log(`${slot.label.padEnd(10)}${url} in ${timings[timing]} s`);
         // A state made before this node ran: record its port, which the DDOs published
         // through it will name, so later starts keep it as they keep the first node's.
         if (reused && slot.port === 'node2' && !recorded) {
@@ -989,6 +1063,7 @@ export async function startStack(
           samples[role as SampleRole] = asset.did;
           sampleDetails[role] = asset;
         }
+        checkpoint();
         mark('samples_s', since);
         log(
           `samples   published and indexed in ${timings.samples_s} s: ${Object.entries(
@@ -1004,6 +1079,7 @@ export async function startStack(
       );
     }
 
+    checkpoint();
     if (!reused) {
       const state: PersistedState = {
         format: STATE_FORMAT,
@@ -1057,10 +1133,15 @@ export async function startStack(
     const stackFile = path.join(stateDir, 'stack.json');
     await writeJsonAtomically(stackFile, info);
     stops.push(() => rm(stackFile, { force: true }));
-    return { info, stop: stopAll };
+    checkpoint();
+    signal?.removeEventListener('abort', stopNodesNow);
+    // Once only, however many times it is asked (a second signal, a test's clean-up).
+    let stopping: Promise<void> | undefined;
+    return { info, stop: () => (stopping ??= stopAll()) };
   } catch (error) {
+    signal?.removeEventListener('abort', stopNodesNow);
     await stopAll();
-    throw error;
+    throw signal?.aborted ? startStopped() : error;
   }
 }
 
