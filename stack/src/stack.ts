@@ -1011,7 +1011,8 @@ export async function startStack(
           spawned: (child, stop) => {
             stops.push(stop);
             nodeStops.push(() => stopChild(child));
-            if (signal?.aborted) stopNodesNow();
+            // Spawned after the signal: stopped at once like the others.
+            if (signal?.aborted) void stopChild(child);
           }
         });
         checkpoint();

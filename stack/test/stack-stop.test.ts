@@ -260,6 +260,23 @@ describe('stopping the stack (main.ts) stops every process it started', () => {
     assert.ok(!isRunning(node), `the node (pid ${node}) is gone`);
   });
 
+  it('SIGTERM while the samples are being published: the start stops, the node is gone when main.ts exits', async () => {
+    // Nothing prepared: this start deploys and publishes, the longest step with a node running.
+    const started = await startMain(['--no-prepared']);
+    await until(
+      started,
+      () => /^node {6}http:\/\//m.test(started.output()),
+      'the node answered'
+    );
+    const node = await readPid(path.join(started.stateDir, 'node.pid'));
+    assert.ok(node !== null && isRunning(node), 'the node runs');
+    assert.ok(!started.output().includes('samples   published'));
+    const { code } = await stopAndCheck(started, [node]);
+    assert.equal(code, 0, 'a stop asked for is a clean exit');
+    assert.match(started.output(), /Stopped before the local Ocean network/);
+    assert.ok(!existsSync(path.join(started.stateDir, 'node.pid')));
+  });
+
   it('SIGTERM before any node was spawned: main.ts exits and starts none afterwards', async () => {
     const started = await startMain();
     await until(
