@@ -126,6 +126,30 @@ test('a publisher gets their own asset for network fees only, and it is in My pu
     ['function balanceOf(address) view returns (uint256)'],
     provider
   );
+  // Orders of this sample by other tests in the worker's stack paid their
+  // datatokens to its publisher, who would then spend a held one instead
+  // of minting: send them away, so that this test sees the mint.
+  const publisherKey = HDNodeWallet.fromPhrase(
+    DEV_MNEMONIC,
+    undefined,
+    "m/44'/60'/0'/0/1"
+  ).connect(provider);
+  const datatoken = new Contract(
+    ddo.services[0].datatokenAddress,
+    [
+      'function balanceOf(address) view returns (uint256)',
+      'function transfer(address to, uint256 amount) returns (bool)'
+    ],
+    publisherKey
+  );
+  const held: bigint = await datatoken.balanceOf(publisher);
+  if (held > 0n)
+    await (
+      await datatoken.transfer(
+        '0x000000000000000000000000000000000000dEaD',
+        held
+      )
+    ).wait();
   const before: bigint = await ocean.balanceOf(publisher);
 
   await newNotebook(page, 'python');
