@@ -14,7 +14,8 @@
  */
 import { JsonRpcProvider, Wallet } from 'ethers';
 import type { Page } from '@playwright/test';
-import { test, expect, type IStackInfo } from './fixtures';
+import { test, expect } from './fixtures';
+import { addElsewhere } from './ocean-helpers';
 import { newNotebook, openLab } from './helpers';
 import {
   approve,
@@ -27,36 +28,6 @@ import {
 } from './bridge-helpers';
 
 const PASSWORD = 'network-switch-test';
-
-/** The local network and a second one whose RPC answers nothing. */
-async function twoNetworks(page: Page, stack: IStackInfo): Promise<void> {
-  await page.evaluate(async stack => {
-    const app = (window as any).jupyterapp;
-    const services: Map<any, string> = app.pluginRegistry._services;
-    const token = [...services.keys()].find(
-      t => t.name === '@jupyterlab/coreutils:ISettingRegistry'
-    );
-    const settings = await app.resolveRequiredService(token);
-    await settings.set('jupyterlab-ocean:networks', 'networks', [
-      {
-        key: 'local',
-        name: 'Local Ocean network',
-        chainId: stack.chainId,
-        rpcUrl: stack.rpcUrl,
-        nodeUrl: stack.nodeUrl,
-        faucetUrl: stack.faucetUrl
-      },
-      {
-        key: 'elsewhere',
-        name: 'Elsewhere',
-        chainId: 31337,
-        rpcUrl: 'http://127.0.0.1:9',
-        nodeUrl: 'http://127.0.0.1:9',
-        nativeSymbol: 'XYZ'
-      }
-    ]);
-  }, stack);
-}
 
 /** A key of its own (not a test wallet: those stay local), funded. */
 async function fundedWallet(page: Page): Promise<string> {
@@ -94,7 +65,7 @@ test('switching network mid-purchase: warned first, then the cell says what was 
 }) => {
   test.setTimeout(300_000);
   await openLab(page, oceanLab);
-  await twoNetworks(page, stack);
+  await addElsewhere(page, stack);
   const account = await fundedWallet(page);
   await newNotebook(page, 'python');
   const found = await run(

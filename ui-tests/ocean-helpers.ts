@@ -70,3 +70,41 @@ export async function openDiscover(page: Page) {
   await expect(list).toBeVisible();
   return list;
 }
+
+/**
+ * The lab's networks become the local one and "Elsewhere", a second network
+ * on a loopback port where nothing answers (tests never leave the machine).
+ * A test that selects Elsewhere switches back before it ends: the active
+ * network is a user setting the worker's shared lab keeps.
+ */
+export async function addElsewhere(
+  page: Page,
+  stack: IStackInfo
+): Promise<void> {
+  await page.evaluate(async stack => {
+    const app = (window as any).jupyterapp;
+    const services: Map<any, string> = app.pluginRegistry._services;
+    const token = [...services.keys()].find(
+      t => t.name === '@jupyterlab/coreutils:ISettingRegistry'
+    );
+    const settings = await app.resolveRequiredService(token);
+    await settings.set('jupyterlab-ocean:networks', 'networks', [
+      {
+        key: 'local',
+        name: 'Local Ocean network',
+        chainId: stack.chainId,
+        rpcUrl: stack.rpcUrl,
+        nodeUrl: stack.nodeUrl,
+        faucetUrl: stack.faucetUrl
+      },
+      {
+        key: 'elsewhere',
+        name: 'Elsewhere',
+        chainId: 31337,
+        rpcUrl: 'http://127.0.0.1:9',
+        nodeUrl: 'http://127.0.0.1:9',
+        nativeSymbol: 'XYZ'
+      }
+    ]);
+  }, stack);
+}

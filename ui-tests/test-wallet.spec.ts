@@ -25,7 +25,8 @@ import {
   shareDialog,
   walletView
 } from './bridge-helpers';
-import { test, expect, type IStackInfo } from './fixtures';
+import { test, expect } from './fixtures';
+import { addElsewhere } from './ocean-helpers';
 import { openLab, waitForKernelIdle } from './helpers';
 
 /** What a person did, by kind. */
@@ -109,36 +110,6 @@ async function ended(page: Page, index: number): Promise<boolean> {
   return /\[\d+\]/.test(
     await cell(page, index).locator('.jp-InputArea-prompt').innerText()
   );
-}
-
-/** A second network on a loopback port where nothing answers. */
-async function addElsewhere(page: Page, stack: IStackInfo): Promise<void> {
-  await page.evaluate(async stack => {
-    const app = (window as any).jupyterapp;
-    const services: Map<any, string> = app.pluginRegistry._services;
-    const token = [...services.keys()].find(
-      t => t.name === '@jupyterlab/coreutils:ISettingRegistry'
-    );
-    const settings = await app.resolveRequiredService(token);
-    await settings.set('jupyterlab-ocean:networks', 'networks', [
-      {
-        key: 'local',
-        name: 'Local Ocean network',
-        chainId: stack.chainId,
-        rpcUrl: stack.rpcUrl,
-        nodeUrl: stack.nodeUrl,
-        faucetUrl: stack.faucetUrl
-      },
-      {
-        key: 'elsewhere',
-        name: 'Elsewhere',
-        chainId: 31337,
-        rpcUrl: 'http://127.0.0.1:9',
-        nodeUrl: 'http://127.0.0.1:9',
-        nativeSymbol: 'XYZ'
-      }
-    ]);
-  }, stack);
 }
 
 test('a fresh lab to the first token-gated DataFrame: open the panel, test wallet, two cell runs and the approvals', async ({

@@ -26,6 +26,7 @@ import {
 } from 'ethers';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { addElsewhere } from './ocean-helpers';
 import { newNotebook, openLab } from './helpers';
 import {
   confirmDialog,
@@ -600,32 +601,7 @@ test('switching network updates the wallet state, balances and status bar', asyn
   await expect(view.locator('li[data-token="native"] .amount')).toHaveText('0');
   // A second network on a loopback port where nothing answers (tests never
   // leave the machine); the local one keeps the stack's ports.
-  await page.evaluate(async stack => {
-    const app = (window as any).jupyterapp;
-    const services: Map<any, string> = app.pluginRegistry._services;
-    const token = [...services.keys()].find(
-      t => t.name === '@jupyterlab/coreutils:ISettingRegistry'
-    );
-    const settings = await app.resolveRequiredService(token);
-    await settings.set('jupyterlab-ocean:networks', 'networks', [
-      {
-        key: 'local',
-        name: 'Local Ocean network',
-        chainId: stack.chainId,
-        rpcUrl: stack.rpcUrl,
-        nodeUrl: stack.nodeUrl,
-        faucetUrl: stack.faucetUrl
-      },
-      {
-        key: 'elsewhere',
-        name: 'Elsewhere',
-        chainId: 31337,
-        rpcUrl: 'http://127.0.0.1:9',
-        nodeUrl: 'http://127.0.0.1:9',
-        nativeSymbol: 'XYZ'
-      }
-    ]);
-  }, stack);
+  await addElsewhere(page, stack);
   const card = page.locator('#jupyterlab-ocean-panel ocean-network-card');
   await card.locator('select').selectOption('elsewhere');
   await expect(page.locator('.jp-OceanStatusItem')).toContainText('Elsewhere');
