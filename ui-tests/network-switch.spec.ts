@@ -17,6 +17,7 @@ import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { addElsewhere } from './ocean-helpers';
 import { newNotebook, openLab } from './helpers';
+import { importWallet } from './wallet-helpers';
 import {
   approve,
   confirmation,
@@ -24,37 +25,18 @@ import {
   run,
   shareDialog,
   startCell,
+  useFaucet,
   walletView
 } from './bridge-helpers';
-
-const PASSWORD = 'network-switch-test';
 
 /** A key of its own (not a test wallet: those stay local), funded. */
 async function fundedWallet(page: Page): Promise<string> {
   const consumer = Wallet.createRandom();
-  await page.evaluate(() =>
-    (window as any).jupyterapp.commands.execute('ocean:open-panel')
+  await importWallet(page, consumer.privateKey);
+  await expect(walletView(page).locator('.address')).toHaveText(
+    consumer.address
   );
-  const view = walletView(page);
-  await view.locator('button[data-action="import"]').click();
-  await view
-    .locator('form.import select[name="kind"]')
-    .selectOption('privateKey');
-  await view
-    .locator(
-      'form.import textarea[name="secret"], form.import input[name="secret"]'
-    )
-    .fill(consumer.privateKey);
-  await view.locator('form.import input[name="password"]').fill(PASSWORD);
-  await view.locator('form.import input[name="repeat"]').fill(PASSWORD);
-  await view.locator('form.import button[type="submit"]').click();
-  await expect(view.locator('.address')).toHaveText(consumer.address, {
-    timeout: 60_000
-  });
-  await view.locator('button[data-action="faucet"]').click();
-  await expect(view.locator('.notice')).toContainText('The faucet sent', {
-    timeout: 60_000
-  });
+  await useFaucet(page);
   return consumer.address;
 }
 
