@@ -6,6 +6,7 @@
  *   import { test, expect } from './fixtures';
  *   test('…', async ({ page, lab }) => { await openLab(page, lab); … });
  *   test('…', async ({ page, oceanLab, stack }) => { … });  // lab wired to a stack
+ *   test('…', async ({ page, twoNetworkLab }) => { … });   // and a second network
  */
 import { test as base, expect, type ConsoleMessage } from '@playwright/test';
 import {
@@ -60,6 +61,11 @@ type WorkerFixtures = {
   stack: IStackInfo;
   /** A lab host whose `local` network is `stack`. */
   oceanLab: ILab;
+  /**
+   * A lab host with two networks and no presets: `local` (`stack`) and
+   * SECOND_NETWORK, where nothing answers, so switching has somewhere to go.
+   */
+  twoNetworkLab: ILab;
 };
 
 type TestFixtures = {
@@ -69,20 +75,37 @@ type TestFixtures = {
   consoleErrors: string[];
 };
 
+/** A second network on loopback (nothing listens there), to switch to. */
+export const SECOND_NETWORK = {
+  key: 'second',
+  name: 'Second test network',
+  chainId: 31337,
+  rpcUrl: 'http://127.0.0.1:9/',
+  nodeUrl: 'http://127.0.0.1:9/',
+  nativeSymbol: 'ETH'
+};
+
 /** Labs this worker has started, so each test can begin with a clean one. */
 const workerLabs = new Set<ILab>();
 let testsSoFar = 0;
 
 /**
  * Makes a lab that earlier tests used look new: their kernels are shut down,
- * their untitled files are moved into a hidden folder, and the saved layout
- * is dropped. Worker fixtures are shared by every test a worker runs, and a
- * test counts on a lab as it would find it alone: JupyterLab's naming
- * (`Untitled.ipynb` for the first notebook), no notebooks reopened from
- * before. Chain and node state are kept (serial specs build on them).
+ * their untitled files are moved into a hidden folder, the saved layout is
+ * dropped, and the network the lab started with is active again. Worker
+ * fixtures are shared by every test a worker runs, also across spec files
+ * (Playwright keeps a worker for the next file when it asks for the same
+ * fixtures), and a test counts on a lab as it would find it alone:
+ * JupyterLab's naming (`Untitled.ipynb` for the first notebook), no
+ * notebooks reopened from before, the network it was started on (a network
+ * chosen in the panel is a user setting the lab keeps: a spec that left
+ * `second` active made the next spec wait for a faucet button that network
+ * does not have). Chain and node state are kept (serial specs build on
+ * them).
  */
 async function resetForNextTest(lab: ILab, archive: string): Promise<void> {
   const headers = { Authorization: `token ${lab.token}` };
+  await restoreActiveNetwork(lab, headers);
   const sessions = (await (
     await fetch(`${lab.baseUrl}api/sessions`, { headers })
   ).json()) as { id: string }[];
@@ -101,6 +124,41 @@ async function resetForNextTest(lab: ILab, archive: string): Promise<void> {
   if (existsSync(workspaces))
     for (const name of readdirSync(workspaces))
       rmSync(join(workspaces, name), { force: true });
+}
+
+/**
+ * Drops `activeNetwork` from the lab's user settings, so the network the lab
+ * was started with (its settings overrides) is active again; the other user
+ * settings stay.
+ */
+async function restoreActiveNetwork(
+  lab: ILab,
+  headers: Record<string, string>
+): Promise<void> {
+  const url = `${lab.baseUrl}lab/api/settings/jupyterlab-ocean:networks`;
+  const response = await fetch(url, { headers });
+  if (response.status === 404) {
+    return; // A lab without the extension's settings: nothing to restore.
+  }
+  if (!response.ok) {
+    throw new Error(`GET ${url}: ${response.status}`);
+  }
+  const { settings } = (await response.json()) as {
+    settings: Record<string, unknown>;
+  };
+  if (!('activeNetwork' in settings)) {
+    return;
+  }
+  const rest = { ...settings };
+  delete rest.activeNetwork;
+  const saved = await fetch(url, {
+    method: 'PUT',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ raw: JSON.stringify(rest, null, 2) })
+  });
+  if (!saved.ok) {
+    throw new Error(`PUT ${url}: ${saved.status} ${await saved.text()}`);
+  }
 }
 
 function tempDir(prefix: string): string {
@@ -153,6 +211,16 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   oceanLab: [
     async ({ stack }, use) => {
       await labFixture(stackSettings(stack), use);
+    },
+    { scope: 'worker', timeout: 120_000 }
+  ],
+  twoNetworkLab: [
+    async ({ stack }, use) => {
+      const settings = stackSettings(stack) as Record<string, any>;
+      const networks = settings['jupyterlab-ocean:networks'];
+      networks.presets = false;
+      networks.networks.push(SECOND_NETWORK);
+      await labFixture(settings, use);
     },
     { scope: 'worker', timeout: 120_000 }
   ],

@@ -10,13 +10,8 @@
  * cell reads reaches that cell's reads with no request of its own to the
  * wallet (the kernel trusts the page's word for DIRECT_READ_FRESH_MS only).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { HDNodeWallet, JsonRpcProvider, parseEther } from 'ethers';
-import { startLab, stackSettings } from '../scripts/lib/services.mjs';
 import {
   finished,
   importWallet,
@@ -25,7 +20,7 @@ import {
   startCell,
   useFaucet
 } from './bridge-helpers';
-import { test as base, expect, type ILab } from './fixtures';
+import { test, expect } from './fixtures';
 import { newNotebook, openLab } from './helpers';
 
 /**
@@ -63,42 +58,6 @@ async function recordBridgeRequests(page: Page): Promise<void> {
     };
   });
 }
-
-/** A second network on loopback (nothing listens there), to switch to. */
-const SECOND = {
-  key: 'second',
-  name: 'Second test network',
-  chainId: 31337,
-  rpcUrl: 'http://127.0.0.1:9/',
-  nodeUrl: 'http://127.0.0.1:9/',
-  nativeSymbol: 'ETH'
-};
-
-const test = base.extend<object, { twoNetworkLab: ILab }>({
-  twoNetworkLab: [
-    async ({ stack }, use) => {
-      const dir = mkdtempSync(join(tmpdir(), 'jlo-bridge-reads-'));
-      const settings = stackSettings(stack) as Record<string, any>;
-      const networks = settings['jupyterlab-ocean:networks'];
-      networks.presets = false;
-      networks.networks.push(SECOND);
-      const lab = await startLab({
-        exposeApp: true,
-        rootDir: join(dir, 'work'),
-        stateDir: join(dir, 'state'),
-        token: randomBytes(16).toString('hex'),
-        settings
-      });
-      try {
-        await use(lab as ILab);
-      } finally {
-        await lab.stop();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-    { scope: 'worker', timeout: 120_000 }
-  ]
-});
 
 const bridgeMethods = (page: Page): Promise<string[]> =>
   page.evaluate(() => [...(window as any).__bridgeMethods]);

@@ -74,8 +74,9 @@ export async function openDiscover(page: Page) {
 /**
  * The lab's networks become the local one and "Elsewhere", a second network
  * on a loopback port where nothing answers (tests never leave the machine).
- * A test that selects Elsewhere switches back before it ends: the active
- * network is a user setting the worker's shared lab keeps.
+ * The active network is a user setting the worker's shared lab keeps: a
+ * test that selects Elsewhere switches back before it ends, and the
+ * fixtures put the lab's own network back before each test.
  */
 export async function addElsewhere(
   page: Page,
