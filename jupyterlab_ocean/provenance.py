@@ -302,11 +302,13 @@ def verify_entry(entry, readers):
         problems,
         checked,
     )
-    if entry.get("order"):
+    # A model's use stands on its order: one without an order does not hold.
+    if entry.get("order") or entry.get("action") == "use":
+        tx = (entry.get("order") or {}).get("tx")
         _attempt(
             entry,
             "order on chain",
-            lambda: check_order(entry, readers.receipt(entry, entry["order"]["tx"])),
+            lambda: check_order(entry, readers.receipt(entry, tx) if tx else None),
             problems,
             checked,
         )

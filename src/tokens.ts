@@ -503,9 +503,10 @@ export interface IAssetCardOrigin {
 
 /**
  * What an output in a notebook does (an asset card's "Get access", a GAN
- * cell's purchase) is part of that notebook's record (provenance/ provides
- * it; the outputs only ask). Kernel commands that buy for an output (GAN
- * images) record through it too, with their own context as the origin.
+ * cell's purchase and the images it generates) is part of that notebook's
+ * record (provenance/ provides it; the outputs only ask). Kernel commands
+ * that buy for an output (GAN images) record through it too, with their own
+ * context as the origin.
  */
 export interface IAssetCardRecorder {
   /** The notebook and cell `node` is rendered in now; null outside a notebook. */
@@ -515,6 +516,16 @@ export interface IAssetCardRecorder {
    * the same order for the same asset is not recorded twice).
    */
   recordOrder(
+    origin: IAssetCardOrigin,
+    asset: IOceanAssetSummary,
+    grant: IOceanAccessGrant
+  ): Promise<unknown>;
+  /**
+   * The output generated with a token-gated model (a GAN cell) under
+   * `grant`'s order, bought there or earlier: a use of the model, recorded
+   * once per cell and model.
+   */
+  recordModelUse(
     origin: IAssetCardOrigin,
     asset: IOceanAssetSummary,
     grant: IOceanAccessGrant

@@ -15,6 +15,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
 import { HDNodeWallet } from 'ethers';
 import {
   confirmUntil,
@@ -25,12 +26,20 @@ import {
   startCell,
   useFaucet
 } from './bridge-helpers';
-import { test, expect } from './fixtures';
+import { test, expect, type ILab } from './fixtures';
 import { newNotebook, openLab, save } from './helpers';
 import { openDiscover, publicSampleUrl, publish } from './ocean-helpers';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = join(ROOT, '.venv', 'bin', 'python');
+
+/** The lab, opened with a new wallet the faucet funded, in a new Python notebook. */
+async function fundedNotebook(page: Page, lab: ILab): Promise<void> {
+  await openLab(page, lab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await useFaucet(page);
+  await newNotebook(page, 'python');
+}
 
 /** The wallet-less verifier on a saved notebook: exit status and what it printed. */
 function cliVerify(path: string): { status: number | null; out: string } {
@@ -61,10 +70,7 @@ test('provenance: two datasets loaded and a compute job, listed and verified; a 
   ]);
   const priced = stack.samples.csv!;
 
-  await openLab(page, lab);
-  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
-  await useFaucet(page);
-  await newNotebook(page, 'python');
+  await fundedNotebook(page, lab);
 
   // 1. Buy and load both: each load adds an entry to the notebook's metadata.
   const first = await runConfirming(page, `a = %ocean load ${priced}\nlen(a)`);
@@ -344,10 +350,7 @@ test('provenance: "Get access" on an asset card in a notebook\'s output is an or
 }) => {
   test.setTimeout(300_000);
   const did = stack.samples.csv!;
-  await openLab(page, lab);
-  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
-  await useFaucet(page);
-  await newNotebook(page, 'python');
+  await fundedNotebook(page, lab);
   const cell = await startCell(page, `%ocean preview ${did}`);
   await finished(cell);
   const cellId: string = await page.evaluate(
@@ -384,17 +387,14 @@ test('provenance: "Get access" on an asset card in a notebook\'s output is an or
   expect(verified).toContain('All 1 entries hold.');
 });
 
-test("provenance: a GAN cell's purchase, its kernel's gan_images, and compute results fetched in a later cell are entries of their notebook, listed and verified", async ({
+test("provenance: a GAN cell's purchase, its images (also in a later cell with access bought earlier), its kernel's gan_images, and compute results fetched in a later cell are entries of their notebook, listed and verified", async ({
   page,
   oceanLab: lab,
   stack
 }) => {
   test.setTimeout(480_000);
   const gan = stack.samples.gan!;
-  await openLab(page, lab);
-  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
-  await useFaucet(page);
-  await newNotebook(page, 'python');
+  await fundedNotebook(page, lab);
   const entries = () =>
     page.evaluate(
       () =>
@@ -409,7 +409,8 @@ test("provenance: a GAN cell's purchase, its kernel's gan_images, and compute re
           .id as string
     );
 
-  // 1. Bought in the GAN cell's output: an order entry of that cell.
+  // 1. Bought in the GAN cell's output: an order entry of that cell, and
+  // the images it then generated, a use of the model by that cell.
   const ganCell = await startCell(page, `%ocean gan ${gan} --n 4 --seed 7`);
   await finished(ganCell);
   const ganCellId = await activeCellId();
@@ -422,8 +423,8 @@ test("provenance: a GAN cell's purchase, its kernel's gan_images, and compute re
     )
   );
   await expect(generator).toHaveAttribute('data-state', 'ready');
-  await expect.poll(async () => (await entries()).length).toBe(1);
-  const [bought] = await entries();
+  await expect.poll(async () => (await entries()).length).toBe(2);
+  const [bought, usedHere] = await entries();
   expect(bought).toMatchObject({
     id: 'e1',
     action: 'order',
@@ -433,6 +434,52 @@ test("provenance: a GAN cell's purchase, its kernel's gan_images, and compute re
     order: { reused: false }
   });
   expect(bought.order.tx).toMatch(/^0x[0-9a-f]{64}$/);
+  expect(usedHere).toMatchObject({
+    id: 'e2',
+    action: 'use',
+    did: gan,
+    cellId: ganCellId,
+    order: { tx: bought.order.tx },
+    sources: ['e1']
+  });
+
+  // 1b. Another GAN cell of the model, with the access bought above and no
+  // purchase of its own: it generates at once, and that is a use entry of
+  // its cell with the order the access check found. New seeds and batch
+  // sizes are the same use (the ids below count every entry).
+  const laterCell = await startCell(page, `%ocean gan ${gan} --n 4 --seed 9`);
+  await finished(laterCell);
+  const laterCellId = await activeCellId();
+  const later = laterCell.locator('.jp-OceanGan');
+  await expect(later).toHaveAttribute('data-state', 'ready');
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+  await expect.poll(async () => (await entries()).length).toBe(3);
+  const usedLater = (await entries())[2];
+  expect(usedLater).toMatchObject({
+    id: 'e3',
+    action: 'use',
+    did: gan,
+    name: bought.name,
+    cellId: laterCellId,
+    network: { chainId: stack.chainId },
+    serviceId: bought.serviceId,
+    datatoken: bought.datatoken,
+    consumer: bought.consumer,
+    order: { tx: bought.order.tx, block: bought.order.block },
+    sources: ['e1']
+  });
+  // Nothing secret: no signature, token or signed URL under any key.
+  expect(JSON.stringify(usedLater)).not.toMatch(
+    /"(signature|token|authToken|headers|url)":/i
+  );
+  await later.locator('.jp-OceanGan-newSeed').click();
+  await later.locator('select.jp-OceanGan-batch').selectOption('9');
+  await expect(later.locator('canvas.jp-OceanGan-grid')).toHaveAttribute(
+    'data-count',
+    '9'
+  );
+  await expect(later).toHaveAttribute('data-state', 'ready');
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
 
   // 2. A compute job whose results are not fetched by its own cell: nothing
   // yet; `%ocean compute results` in a later cell records the job, its
@@ -443,15 +490,15 @@ test("provenance: a GAN cell's purchase, its kernel's gan_images, and compute re
   );
   const jobId = /job (\S+) 70/.exec(started.output)?.[1];
   expect(jobId, started.output).toBeTruthy();
-  expect(await entries()).toHaveLength(1);
+  expect(await entries()).toHaveLength(3);
   const resultsCode = `summary = %ocean compute results ${jobId}\nprint(type(summary).__name__)`;
   const fetched = await runConfirming(page, resultsCode);
   expect(fetched.output).toContain('DataFrame');
   const resultsCellId = await activeCellId();
-  await expect.poll(async () => (await entries()).length).toBe(2);
-  const computed = (await entries())[1];
+  await expect.poll(async () => (await entries()).length).toBe(4);
+  const computed = (await entries())[3];
   expect(computed).toMatchObject({
-    id: 'e2',
+    id: 'e4',
     action: 'compute',
     did: stack.samples.compute,
     jobId,
@@ -465,7 +512,7 @@ test("provenance: a GAN cell's purchase, its kernel's gan_images, and compute re
   expect(computed.files[0].path).toContain(`ocean-results/${jobId}/`);
   // Fetched again: the same job and bytes, no second entry.
   await runConfirming(page, resultsCode);
-  expect(await entries()).toHaveLength(2);
+  expect(await entries()).toHaveLength(4);
 
   // A model published from the results (issue 18 item 4: a dataset, a
   // model or a compute result): its DDO and card name the job's dataset;
@@ -491,28 +538,73 @@ test("provenance: a GAN cell's purchase, its kernel's gan_images, and compute re
   );
   expect(modelCard).toContain('type: "algorithm"');
   expect(modelCard).toContain(`  - "${stack.samples.compute}"`);
-  await expect.poll(async () => (await entries()).length).toBe(3);
-  expect((await entries())[2]).toMatchObject({
-    id: 'e3',
+  await expect.poll(async () => (await entries()).length).toBe(5);
+  expect((await entries())[4]).toMatchObject({
+    id: 'e5',
     action: 'publish',
     did: modelDid,
-    sources: ['e2']
+    sources: ['e4']
   });
 
   const shown = await run(page, '%ocean provenance');
   expect(shown).toMatch(/e1\s+order/);
-  expect(shown).toMatch(/e2\s+compute/);
-  expect(shown).toMatch(/e2 compute .* → e3 publish “Results model”/);
+  // Each use row names the order entry it used and its cell (the table's
+  // "from" and "cell" columns; "from e1  in cell …" in plain text).
+  const useRow = (id: string, cellId: string) =>
+    new RegExp(
+      `${id}\\s+use\\s[\\s\\S]*?\\se1\\s+(in cell )?${cellId.slice(0, 8)}…${cellId.slice(-4)}`
+    );
+  expect(shown).toMatch(useRow('e2', ganCellId));
+  expect(shown).toMatch(useRow('e3', laterCellId));
+  expect(shown).toMatch(/e4\s+compute/);
+  expect(shown).toMatch(/e4 compute .* → e5 publish “Results model”/);
   const verified = await run(page, '%ocean verify');
   expect(verified).toContain('✔ e1: asset on the node, order on chain');
+  expect(verified).toContain('✔ e2: asset on the node, order on chain\n');
+  expect(verified).toContain('✔ e3: asset on the node, order on chain\n');
   expect(verified).toMatch(
-    /✔ e2: asset on the node, order on chain, SHA-256 of ocean-results\/.*, job \S+ and its [1-9]\d* results? on the node\n/
+    /✔ e4: asset on the node, order on chain, SHA-256 of ocean-results\/.*, job \S+ and its [1-9]\d* results? on the node\n/
   );
-  expect(verified).toContain('✔ e3:');
-  expect(verified).toContain('All 3 entries hold.');
+  expect(verified).toContain('✔ e5:');
+  expect(verified).toContain('All 5 entries hold.');
+
+  // The wallet-less command line checks the uses too, and a copy whose use
+  // lost its order fails naming it.
+  await save(page);
+  const path: string = await page.evaluate(
+    () => (window as any).jupyterapp.shell.currentWidget.context.path
+  );
+  const file = join(lab.rootDir, path);
+  const saved = cliVerify(file);
+  expect(saved.out).toContain('✔ e3: asset on the node, order on chain\n');
+  expect(saved.out).toContain('All 5 entries hold.');
+  expect(saved.status).toBe(0);
+  const copy = JSON.parse(readFileSync(file, 'utf8'));
+  delete copy.metadata.ocean_provenance.entries[2].order;
+  const orderless = join(dirname(file), 'use-without-order.ipynb');
+  writeFileSync(orderless, JSON.stringify(copy));
+  const unordered = cliVerify(orderless);
+  expect(unordered.out).toContain('✘ e3: no order transaction is recorded.');
+  expect(unordered.out).toContain('1 of 5 entries do not hold.');
+  expect(unordered.status).toBe(1);
+  // In the lab: the use's order swapped for the compute job's (a real
+  // order, of another asset): %ocean verify names the use entry.
+  await page.evaluate(() => {
+    const model = (window as any).jupyterapp.shell.currentWidget.model;
+    const live = JSON.parse(
+      JSON.stringify(model.getMetadata('ocean_provenance'))
+    );
+    live.entries[2].order.tx = live.entries[3].order.tx;
+    model.setMetadata('ocean_provenance', live);
+  });
+  const tampered = await run(page, '%ocean verify');
+  expect(tampered).toMatch(
+    /✘ e3: the order 0x\S+ is for datatoken 0x[0-9a-f]{40}, not 0x[0-9a-fA-F]{40} \(the datatoken of did:op:/
+  );
+  expect(tampered).toContain('1 of 5 entries do not hold.');
 
   // 3. gan_images from another notebook's kernel: the order it reused is an
-  // entry of that notebook and cell.
+  // entry of that notebook and cell, and the images it returned a use.
   await newNotebook(page, 'python');
   const images = await runConfirming(
     page,
@@ -520,13 +612,21 @@ test("provenance: a GAN cell's purchase, its kernel's gan_images, and compute re
   );
   expect(images.output).toContain('(4, 16, 16, 3)');
   const imagesCellId = await activeCellId();
-  await expect.poll(async () => (await entries()).length).toBe(1);
+  await expect.poll(async () => (await entries()).length).toBe(2);
   expect((await entries())[0]).toMatchObject({
     id: 'e1',
     action: 'order',
     did: gan,
     cellId: imagesCellId,
     order: { tx: bought.order.tx, reused: true }
+  });
+  expect((await entries())[1]).toMatchObject({
+    id: 'e2',
+    action: 'use',
+    did: gan,
+    cellId: imagesCellId,
+    order: { tx: bought.order.tx },
+    sources: ['e1']
   });
 });
 

@@ -201,6 +201,54 @@ class JobTest(unittest.TestCase):
         self.assertFalse(any("job" in line for line in verdict["checked"]))
 
 
+class ModelUseTest(unittest.TestCase):
+    """A GAN cell's use of its model (action ``use``, src/provenance/log.ts
+    recordModelUse): checked by its order, as in the browser's verify.ts."""
+
+    def use(self, **change):
+        entry = copy.deepcopy(record()["entries"][0])
+        del entry["files"]
+        entry.update(id="e4", action="use", cellId="gan-cell", **change)
+        return entry
+
+    def readers(self):
+        first = record()["entries"][0]
+        return ReadersFromRecord(
+            "/nonexistent",
+            {first["order"]["tx"]: receipt()},
+            {
+                first["did"]: {
+                    "id": first["did"],
+                    "services": [{"id": "svc-1", "datatokenAddress": DATATOKEN}],
+                }
+            },
+        )
+
+    def test_a_use_is_checked_by_its_order(self):
+        verdict = provenance.verify_entry(self.use(), self.readers())
+        self.assertEqual(
+            verdict,
+            {
+                "entry": "e4",
+                "ok": True,
+                "problems": [],
+                "checked": ["asset on the node", "order on chain"],
+            },
+        )
+
+    def test_a_tampered_use_is_named(self):
+        other = self.use(order={"tx": "0xbbbb", "block": 12, "reused": True})
+        verdict = provenance.verify_entry(other, self.readers())
+        self.assertEqual(
+            verdict["problems"], ["e4: the order transaction 0xbbbb is not on chain 8996."]
+        )
+        orderless = self.use()
+        del orderless["order"]
+        verdict = provenance.verify_entry(orderless, self.readers())
+        self.assertEqual(verdict["problems"], ["e4: no order transaction is recorded."])
+        self.assertIn("✘ e4: no order transaction is recorded.", provenance.verdict_text([verdict]))
+
+
 class UrlTest(unittest.TestCase):
     def test_only_http_urls_are_read(self):
         entry = record()["entries"][0]

@@ -191,25 +191,29 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
           context.requester,
           report
         );
-        if (recorder) {
-          // The kernel's notebook and cell, as a `%ocean load`'s order.
-          await recorder
-            .recordOrder(
-              { requester: context.requester, cellId: context.cellId },
-              (await ganService.model(payload.did)).asset,
-              grant
+        // In the kernel's notebook and cell, as a `%ocean load`'s order: the
+        // order it used, then the images it got, a use of the model (each
+        // once). A record that fails is said; the images come either way.
+        const record = async (
+          kind: 'recordOrder' | 'recordModelUse',
+          unrecorded: string
+        ) =>
+          recorder?.[kind](
+            { requester: context.requester, cellId: context.cellId },
+            (await ganService.model(payload.did)).asset,
+            grant
+          ).catch(error =>
+            context.progress(
+              `${unrecorded}, but it was not recorded in the notebook's provenance: ${(error as Error).message}`
             )
-            .catch(error =>
-              context.progress(
-                `Access is yours, but it was not recorded in the notebook's provenance: ${(error as Error).message}`
-              )
-            );
-        }
+          );
+        await record('recordOrder', 'Access is yours');
         const run = await ganService.generate(
           payload,
           context.requester,
           report
         );
+        await record('recordModelUse', 'The images are yours');
         const { imagesResult } = await import('./service');
         return imagesResult(payload.did, run);
       },

@@ -108,6 +108,10 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
   private _busy: Promise<void> = Promise.resolve();
   /** The account whose access the cell last checked. */
   private _account: string | null = null;
+  /** The order the cell's access check found (or its purchase made). */
+  private _grant: IOceanAccessGrant | null = null;
+  /** `did chain order` of the use last recorded: a re-generation asks nothing. */
+  private _recordedUse = '';
 
   private _title = element('div', 'jp-OceanGan-title');
   private _status = element('div', 'jp-OceanGan-status');
@@ -401,6 +405,7 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
               price.symbol ?? 'OCEAN'
             );
       const grant = await service.findAccess(payload.did);
+      this._grant = grant;
       if (!grant) {
         this._setState('locked', trans.__('Locked'));
         return;
@@ -433,10 +438,11 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
           this._context.requester(),
           progress => this._progress(progress)
         );
+        this._grant = grant;
         const unrecorded = origin
           ? await this._recordOrder(origin, payload.did, grant)
           : '';
-        await this._generate();
+        await this._generate(origin);
         if (unrecorded && this._state === 'ready') {
           this._status.textContent = unrecorded;
         }
@@ -474,6 +480,42 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     }
   }
 
+  /**
+   * The images came from the model under the order the access check found
+   * (bought here or earlier, in another cell or the Discover tab): a use of
+   * the model in the notebook's provenance, once per cell and model. Returns
+   * the sentence to show when it could not be written.
+   */
+  private async _recordUse(
+    did: string,
+    origin: IAssetCardOrigin | null
+  ): Promise<string> {
+    const grant = this._grant;
+    const recorder = this._context.recorder;
+    if (!recorder || !grant || grant.did !== did) {
+      return '';
+    }
+    const key = `${did} ${grant.chainId} ${grant.orderTxId}`;
+    if (key === this._recordedUse) {
+      return '';
+    }
+    const where = origin ?? recorder.locate(this.node);
+    if (!where) {
+      return ''; // Not in a notebook (a linked output view): no record.
+    }
+    try {
+      const { asset } = await this._context.service.model(did);
+      await recorder.recordModelUse(where, asset, grant);
+      this._recordedUse = key;
+      return '';
+    } catch (error) {
+      return this._trans.__(
+        "The images are here, but their model's use was not recorded in the notebook's provenance: %1",
+        describe(error)
+      );
+    }
+  }
+
   private _progress(progress: IOceanProgress): void {
     const fraction =
       progress.fraction !== undefined
@@ -482,7 +524,10 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
     this._status.textContent = `${progress.message}${fraction}`;
   }
 
-  private async _generate(): Promise<void> {
+  /** `origin`: where the cell was at a purchase's click, when that started it. */
+  private async _generate(
+    origin: IAssetCardOrigin | null = null
+  ): Promise<void> {
     const payload = this._payload!;
     this._setState('loading', this._trans.__('Loading the model…'));
     try {
@@ -498,6 +543,10 @@ export class GanOutputWidget extends Widget implements IRenderMime.IRenderer {
       this.node.dataset.backend = run.backend;
       this.node.dataset.source = run.source;
       this._writeBack(payload);
+      const unrecorded = await this._recordUse(payload.did, origin);
+      if (unrecorded) {
+        this._status.textContent = unrecorded;
+      }
     } catch (error) {
       if (error instanceof OceanError && error.code === 'OCEAN_BAD_ASSET') {
         // Never keep a model that failed verification.

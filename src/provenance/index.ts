@@ -72,6 +72,7 @@ export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
     const log: IProvenanceLog = {
       recordLoad: async (...args) => (await real()).recordLoad(...args),
       recordOrder: async (...args) => (await real()).recordOrder(...args),
+      recordModelUse: async (...args) => (await real()).recordModelUse(...args),
       recordCompute: async (...args) => (await real()).recordCompute(...args),
       recordPublish: async (...args) => (await real()).recordPublish(...args),
       lineage: async requester => (await real()).lineage(requester),
@@ -126,13 +127,14 @@ export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
 /**
  * Outputs in a notebook record in that notebook: a "Get access" on an
  * asset card, or a purchase in a GAN cell (or by its `gan_images`), is an
- * order entry, as a `%ocean load`'s order is.
+ * order entry, as a `%ocean load`'s order is; a GAN cell that generates
+ * (or a `gan_images`) is a use entry of its model, with the order it used.
  */
 export const assetCardRecorderPlugin: JupyterFrontEndPlugin<IAssetCardRecorder> =
   {
     id: 'jupyterlab-ocean:asset-card-recorder',
     description:
-      "Records a purchase made from a notebook's output (an asset card's \"Get access\", a GAN cell's) in that notebook's provenance.",
+      "Records a purchase made from a notebook's output (an asset card's \"Get access\", a GAN cell's), and a GAN cell's use of its model, in that notebook's provenance.",
     autoStart: true,
     requires: [IProvenanceLog, INotebookTracker],
     optional: [ITranslator],
@@ -153,7 +155,9 @@ export const assetCardRecorderPlugin: JupyterFrontEndPlugin<IAssetCardRecorder> 
           );
         },
         recordOrder: (origin, asset, grant) =>
-          log.recordOrder(origin, asset, grant)
+          log.recordOrder(origin, asset, grant),
+        recordModelUse: (origin, asset, grant) =>
+          log.recordModelUse(origin, asset, grant)
       };
     }
   };

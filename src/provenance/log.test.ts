@@ -4,9 +4,14 @@ import type {
   IKernelCommandContext,
   INetworkRegistry,
   IOceanAccessGrant,
-  IOceanAssetSummary
+  IOceanAssetSummary,
+  IOceanNetwork
 } from '../tokens';
-import { ProvenanceLog, type IMetadataHolder } from './log';
+import {
+  ProvenanceLog,
+  type IMetadataHolder,
+  type NotebookLookup
+} from './log';
 import { lineageDigest, PROVENANCE_METADATA_KEY, readRecord } from './record';
 
 const NETWORK = {
@@ -54,17 +59,28 @@ const grant: IOceanAccessGrant = {
   validUntil: null
 };
 
+/** The log writing to `notebooks`, on the local network and `more`. */
+const logOn = (
+  notebooks: NotebookLookup,
+  blockOf: (network: IOceanNetwork, tx: string) => Promise<number | null>,
+  more: IOceanNetwork[] = []
+) =>
+  new ProvenanceLog({
+    notebooks,
+    networks: {
+      active: NETWORK,
+      networks: [NETWORK, ...more]
+    } as unknown as INetworkRegistry,
+    blockOf
+  });
+
 describe('provenance log', () => {
   it("writes loads and publishes into the asking kernel's notebook, with the cell, block and SHA-256", async () => {
     const model = notebook();
-    const log = new ProvenanceLog({
-      notebooks: requester => (requester.kernelId === 'k1' ? model : null),
-      networks: {
-        active: NETWORK,
-        networks: [NETWORK]
-      } as unknown as INetworkRegistry,
-      blockOf: async (_network, tx) => (tx === '0xaaaa' ? 41 : null)
-    });
+    const log = logOn(
+      requester => (requester.kernelId === 'k1' ? model : null),
+      async (_network, tx) => (tx === '0xaaaa' ? 41 : null)
+    );
     const load = await log.recordLoad(context('k1', 'cell-3'), asset, grant, [
       {
         name: 'w.csv',
@@ -109,17 +125,14 @@ describe('provenance log', () => {
   it("records an asset card's order in the notebook it is rendered in, without files", async () => {
     const model = notebook();
     const OTHER = { ...NETWORK, key: 'other', chainId: 11155111 };
-    const log = new ProvenanceLog({
-      // The card's origin names no kernel: the notebook is found by path.
-      notebooks: requester =>
+    // The card's origin names no kernel: the notebook is found by path.
+    const log = logOn(
+      requester =>
         requester.path === 'cards.ipynb' && !requester.kernelId ? model : null,
-      networks: {
-        active: NETWORK,
-        networks: [NETWORK, OTHER]
-      } as unknown as INetworkRegistry,
-      blockOf: async (network, tx) =>
-        network.chainId === 11155111 && tx === '0xcccc' ? 7 : null
-    });
+      async (network, tx) =>
+        network.chainId === 11155111 && tx === '0xcccc' ? 7 : null,
+      [OTHER]
+    );
     const entry = await log.recordOrder(
       {
         requester: {
@@ -167,14 +180,10 @@ describe('provenance log', () => {
 
   it('records who started a compute job (the only account the node shows it to)', async () => {
     const model = notebook();
-    const log = new ProvenanceLog({
-      notebooks: () => model,
-      networks: {
-        active: NETWORK,
-        networks: [NETWORK]
-      } as unknown as INetworkRegistry,
-      blockOf: async () => 3
-    });
+    const log = logOn(
+      () => model,
+      async () => 3
+    );
     const entry = await log.recordCompute(
       context('k1'),
       { did: 'did:op:1', jobId: 'job-1', owner: '0xa1', grant },
@@ -186,14 +195,10 @@ describe('provenance log', () => {
 
   it("records an order once: a GAN cell's kernel asking again, a card clicked again", async () => {
     const model = notebook();
-    const log = new ProvenanceLog({
-      notebooks: () => model,
-      networks: {
-        active: NETWORK,
-        networks: [NETWORK]
-      } as unknown as INetworkRegistry,
-      blockOf: async () => 5
-    });
+    const log = logOn(
+      () => model,
+      async () => 5
+    );
     const origin = { requester: context('k1').requester, cellId: 'gan-1' };
     const first = await log.recordOrder(origin, asset, grant);
     const again = await log.recordOrder(
@@ -216,16 +221,108 @@ describe('provenance log', () => {
     );
   });
 
+  it("records a GAN cell's use of its model once per cell and model, with the order the access check found", async () => {
+    const model = notebook();
+    const log = logOn(
+      requester => (requester.path === 'gan.ipynb' ? model : null),
+      async () => 9
+    );
+    const gan = { did: 'did:op:gan', name: 'Tiny GAN', license: 'MIT' };
+    const bought = { ...grant, did: gan.did, reused: false };
+    const cell = (cellId: string) => ({
+      requester: {
+        kind: 'renderer' as const,
+        label: 'GAN output cell in gan.ipynb',
+        path: 'gan.ipynb'
+      },
+      cellId
+    });
+    // Bought in one cell (an order entry), then generated in another, with
+    // no purchase there: a use entry of that cell naming the order entry.
+    await log.recordOrder(cell('buy'), gan as IOceanAssetSummary, bought);
+    const [used, twice] = await Promise.all([
+      log.recordModelUse(cell('later'), gan as IOceanAssetSummary, {
+        ...bought,
+        reused: true
+      }),
+      log.recordModelUse(cell('later'), gan as IOceanAssetSummary, {
+        ...bought,
+        reused: true
+      })
+    ]);
+    const { at, ...rest } = used!;
+    assert.match(at, /^\d{4}-\d\d-\d\dT/);
+    // Exactly these fields: what anyone can read on chain and node, nothing
+    // secret (no auth token, signature or download URL).
+    assert.deepEqual(rest, {
+      id: 'e2',
+      action: 'use',
+      cellId: 'later',
+      network: {
+        key: 'local',
+        chainId: 8996,
+        rpcUrl: NETWORK.rpcUrl,
+        nodeUrl: NETWORK.nodeUrl
+      },
+      did: 'did:op:gan',
+      name: 'Tiny GAN',
+      license: 'MIT',
+      serviceId: 'svc-1',
+      serviceIndex: 0,
+      datatoken: '0xd1',
+      consumer: '0xc1',
+      order: { tx: '0xaaaa', block: 9, reused: true },
+      sources: ['e1']
+    });
+    // Two generations at once, and every one after: still that one entry.
+    assert.deepEqual(twice, used);
+    assert.deepEqual(
+      await log.recordModelUse(
+        cell('later'),
+        gan as IOceanAssetSummary,
+        bought
+      ),
+      used
+    );
+    // The buying cell generates too: its own use; another model its own.
+    const here = await log.recordModelUse(
+      cell('buy'),
+      gan as IOceanAssetSummary,
+      bought
+    );
+    assert.equal(here?.id, 'e3');
+    const other = await log.recordModelUse(
+      cell('later'),
+      { ...gan, did: 'did:op:gan2' } as IOceanAssetSummary,
+      { ...bought, did: 'did:op:gan2', orderTxId: '0xbbbb' }
+    );
+    assert.equal(other?.id, 'e4');
+    assert.equal(other?.sources, undefined);
+    const stored = readRecord(model.data.get(PROVENANCE_METADATA_KEY));
+    assert.deepEqual(
+      stored.entries.map(e => `${e.id} ${e.action} ${e.cellId}`),
+      ['e1 order buy', 'e2 use later', 'e3 use buy', 'e4 use later']
+    );
+    // A model's use brought no bytes into the kernel: no publish source.
+    const lineage = await log.lineage(cell('x').requester);
+    assert.deepEqual(lineage?.sources, []);
+    // Outside a notebook: nothing.
+    assert.equal(
+      await log.recordModelUse(
+        { requester: { kind: 'renderer', label: 'x' } },
+        gan as IOceanAssetSummary,
+        bought
+      ),
+      null
+    );
+  });
+
   it('records results fetched again as the one compute entry, and other bytes as a new one', async () => {
     const model = notebook();
-    const log = new ProvenanceLog({
-      notebooks: () => model,
-      networks: {
-        active: NETWORK,
-        networks: [NETWORK]
-      } as unknown as INetworkRegistry,
-      blockOf: async () => 3
-    });
+    const log = logOn(
+      () => model,
+      async () => 3
+    );
     const file = (text: string) => ({
       name: 'summary.csv',
       path: 'ocean-results/job-1/summary.csv',
@@ -255,14 +352,10 @@ describe('provenance log', () => {
   });
 
   it('writes nothing where no notebook is known (a console)', async () => {
-    const log = new ProvenanceLog({
-      notebooks: () => null,
-      networks: {
-        active: NETWORK,
-        networks: [NETWORK]
-      } as unknown as INetworkRegistry,
-      blockOf: async () => 1
-    });
+    const log = logOn(
+      () => null,
+      async () => 1
+    );
     assert.equal(await log.recordLoad(context('k9'), asset, grant, []), null);
     assert.equal(await log.read(context('k9').requester), null);
   });

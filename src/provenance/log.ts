@@ -1,7 +1,8 @@
 /**
  * The notebook's lineage log: commands (load, compute, publish) tell it
- * what they did for a kernel, and it writes the entry into the metadata of
- * the notebook that kernel belongs to. It reads the chain once per order
+ * what they did for a kernel, outputs (asset cards, GAN cells) what they
+ * did in a cell, and it writes the entry into the metadata of the notebook
+ * that kernel or output belongs to. It reads the chain once per order
  * (the block) and hashes the bytes it is given; it signs nothing.
  */
 import { readProvider } from '../ocean/chain';
@@ -113,31 +114,76 @@ export class ProvenanceLog implements IProvenanceLog {
     asset: IOceanAssetSummary,
     grant: IOceanAccessGrant
   ): Promise<IProvenanceEntry | null> {
-    // A card may show an asset of another configured network than the
-    // active one: the order is on the grant's chain.
+    // A GAN cell's kernel asks for access at each `gan_images`, a card may
+    // be clicked again: the same order of the same asset is one entry.
+    return this._recordGranted(
+      'order',
+      origin,
+      asset,
+      grant,
+      entry => entry.order?.tx === grant.orderTxId
+    );
+  }
+
+  async recordModelUse(
+    origin: IProvenanceOrigin,
+    asset: IOceanAssetSummary,
+    grant: IOceanAccessGrant
+  ): Promise<IProvenanceEntry | null> {
+    // A cell generates at every render, seed or batch change: the cell's
+    // use of the model is one entry, the first order it generated under.
+    return this._recordGranted(
+      'use',
+      origin,
+      asset,
+      grant,
+      entry => (entry.cellId ?? null) === (origin.cellId ?? null),
+      // The entry that bought or first recorded that order, in this notebook.
+      source =>
+        (source.action === 'order' || source.action === 'load') &&
+        source.did === asset.did &&
+        source.order?.tx === grant.orderTxId
+    );
+  }
+
+  /**
+   * An entry an output made under an order (`order`, `use`), unless `same`
+   * finds it among the entries of its kind for that asset and chain. The
+   * chain is the grant's: a card may show an asset of another configured
+   * network than the active one.
+   */
+  private async _recordGranted(
+    action: 'order' | 'use',
+    origin: IProvenanceOrigin,
+    asset: IOceanAssetSummary,
+    grant: IOceanAccessGrant,
+    same: (entry: IProvenanceEntry) => boolean,
+    sources?: (entry: IProvenanceEntry) => boolean
+  ): Promise<IProvenanceEntry | null> {
     const network =
       this._networks.networks.find(n => n.chainId === grant.chainId) ??
       this._networks.active;
-    // A GAN cell's kernel asks for access at each `gan_images`, a card may
-    // be clicked again: the same order of the same asset is one entry.
-    const known = this.readNow(origin.requester)?.entries.find(
-      entry =>
-        entry.action === 'order' &&
-        entry.did === asset.did &&
-        entry.network.chainId === network.chainId &&
-        entry.order?.tx === grant.orderTxId
-    );
-    if (known) {
-      return known;
+    const known = (entry: IProvenanceEntry) =>
+      entry.action === action &&
+      entry.did === asset.did &&
+      entry.network.chainId === network.chainId &&
+      same(entry);
+    const found = this.readNow(origin.requester)?.entries.find(known);
+    if (found) {
+      return found;
     }
-    return this._add(origin.requester, {
-      action: 'order',
-      ...(await this._common(origin, network)),
-      did: asset.did,
-      name: asset.name,
-      license: asset.license,
-      ...(await this._order(network, grant))
-    });
+    return this._add(
+      origin.requester,
+      {
+        action,
+        ...(await this._common(origin, network)),
+        did: asset.did,
+        name: asset.name,
+        license: asset.license,
+        ...(await this._order(network, grant))
+      },
+      { known, sources }
+    );
   }
 
   async recordCompute(
@@ -240,16 +286,36 @@ export class ProvenanceLog implements IProvenanceLog {
     };
   }
 
+  /**
+   * Appends `entry` to the notebook's record. `known` finds an entry that
+   * makes it a repeat (looked for here, after the awaits that built it, so
+   * two calls at once still write one); `sources` picks the entries it
+   * names as its sources.
+   */
   private _add(
     requester: IWalletRequester,
-    entry: Omit<IProvenanceEntry, 'id'>
+    entry: Omit<IProvenanceEntry, 'id'>,
+    options: {
+      known?: (existing: IProvenanceEntry) => boolean;
+      sources?: (existing: IProvenanceEntry) => boolean;
+    } = {}
   ): IProvenanceEntry | null {
     const model = this._notebooks(requester);
     if (!model) {
       return null; // A console or an unknown kernel: no notebook to write to.
     }
     const current = readRecord(model.getMetadata(PROVENANCE_METADATA_KEY));
-    const { record, entry: added } = appendEntry(current, dropUndefined(entry));
+    const known = options.known && current.entries.find(options.known);
+    if (known) {
+      return known;
+    }
+    const sources = options.sources
+      ? current.entries.filter(options.sources).map(source => source.id)
+      : [];
+    const { record, entry: added } = appendEntry(
+      current,
+      dropUndefined(sources.length ? { ...entry, sources } : entry)
+    );
     model.setMetadata(PROVENANCE_METADATA_KEY, record);
     return added;
   }

@@ -19,11 +19,18 @@ export const PROVENANCE_VERSION = 1;
 /**
  * What a notebook did: `load` (an order bought or reused, then the bytes
  * downloaded into the kernel), `order` (access bought or reused from an
- * asset card in the notebook's output, no bytes yet), `compute` (a
+ * asset card in the notebook's output, no bytes yet), `use` (a cell's
+ * output generated with a token-gated model under the order named: a GAN
+ * cell, or `gan_images`; once per cell and model), `compute` (a
  * compute-to-data job and its result), `publish` (a new asset made from
  * the notebook).
+ *
+ * `use` came after version 1 was first written; it is an added kind, not a
+ * new shape (an entry with an order, checked as the others), so the version
+ * stays 1: records saved before read and verify as they did, and an older
+ * reader lists a `use` entry and checks its order like any other.
  */
-export type ProvenanceAction = 'load' | 'order' | 'compute' | 'publish';
+export type ProvenanceAction = 'load' | 'order' | 'use' | 'compute' | 'publish';
 
 export interface IProvenanceNetwork {
   key: string;
@@ -80,7 +87,10 @@ export interface IProvenanceEntry {
   jobOwner?: string;
   /** Downloaded data (`load`) or compute results (`compute`). */
   files?: IProvenanceFile[];
-  /** Entries this one was made from (`compute`, `publish`). */
+  /**
+   * Entries this one was made from (`compute`, `publish`; `use`: the order
+   * entry of the order it generated under, when this notebook has one).
+   */
   sources?: string[];
   /** `publish`: the transaction that wrote the asset's metadata. */
   tx?: string;

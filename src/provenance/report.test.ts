@@ -40,6 +40,29 @@ describe('provenance report', () => {
     assert.equal(bundle.warnings.length, 1);
   });
 
+  it("lists a model's use with its order, the order entry it used and its cell", () => {
+    const record = fixture();
+    const load = record.entries[0];
+    record.entries.push({
+      ...load,
+      id: 'e3',
+      action: 'use',
+      name: 'Tiny GAN',
+      license: 'MIT',
+      files: undefined,
+      cellId: '0123456789abcdef-cell',
+      sources: ['e1']
+    });
+    const bundle = provenanceBundle(record);
+    assert.match(
+      bundle.text,
+      /^e3 {3}use {18}Tiny GAN {2}\[MIT\] {2}order 0xaaaa00…0001 {2}from e1 {2}in cell 01234567…cell$/m
+    );
+    assert.match(bundle.html, /<tr data-entry="e3"><td>e3<\/td><td>use<\/td>/);
+    // A use is no published asset's source: the chains are as before.
+    assert.deepEqual(lineageChains(record), lineageChains(fixture()));
+  });
+
   it('says ✔ or the sentence, and how many hold', () => {
     assert.equal(
       verdictText([

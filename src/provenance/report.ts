@@ -120,7 +120,7 @@ export function provenanceBundle(record: IProvenanceRecord): {
   const text = [
     ...rows.map(
       row =>
-        `${row.entry.padEnd(4)} ${row.action.padEnd(20)} ${row.name || row.did}  [${row.license || 'no licence'}]${row.order ? `  order ${short(row.order)}` : ''}${row.job ? `  job ${short(row.job)}` : ''}${row.sha256 ? `  sha256 ${short(row.sha256)}` : ''}${row.sources ? `  from ${row.sources}` : ''}`
+        `${row.entry.padEnd(4)} ${row.action.padEnd(20)} ${row.name || row.did}  [${row.license || 'no licence'}]${row.order ? `  order ${short(row.order)}` : ''}${row.job ? `  job ${short(row.job)}` : ''}${row.sha256 ? `  sha256 ${short(row.sha256)}` : ''}${row.sources ? `  from ${row.sources}` : ''}${row.action === 'use' && row.cell ? `  in cell ${short(row.cell)}` : ''}`
     ),
     ...(chains.length ? ['', ...chains] : []),
     ...warnings.map(w => `⚠ ${w}`)

@@ -64,6 +64,16 @@ export interface IProvenanceLog {
     asset: IOceanAssetSummary,
     grant: IOceanAccessGrant
   ): Promise<IProvenanceEntry | null>;
+  /**
+   * A token-gated model generated an output of a cell (a GAN cell, or its
+   * kernel's `gan_images`) under `grant`'s order, bought there or earlier:
+   * recorded once per notebook cell and model, however often it generates.
+   */
+  recordModelUse(
+    origin: IProvenanceOrigin,
+    asset: IOceanAssetSummary,
+    grant: IOceanAccessGrant
+  ): Promise<IProvenanceEntry | null>;
   /** A compute job: its order (when known) and the result files saved. */
   recordCompute(
     context: IKernelCommandContext,

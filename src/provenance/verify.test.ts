@@ -219,6 +219,88 @@ describe('provenance verifier', () => {
     ]);
   });
 
+  it("checks a model's use by its order, and fails a use without one, naming the entry", async () => {
+    const ddo = {
+      id: 'did:op:1',
+      services: [{ id: 'svc-1', datatokenAddress: DATATOKEN }]
+    };
+    // A use brought no bytes: no files.
+    const used = (): IProvenanceEntry => ({
+      ...entry(),
+      id: 'e4',
+      action: 'use',
+      cellId: 'gan-cell',
+      files: undefined
+    });
+    const readers = {
+      receipt: async (_e: IProvenanceEntry, tx: string) =>
+        tx === entry().order!.tx ? receipt() : null,
+      ddo: async () => ddo,
+      fileSha256: async () => null
+    };
+    const [good] = await verifyRecord(
+      { version: 1, entries: [used()] },
+      readers
+    );
+    assert.deepEqual(good, {
+      entry: 'e4',
+      ok: true,
+      problems: [],
+      checked: ['asset on the node', 'order on chain']
+    });
+    const tampered = (change: Partial<IProvenanceEntry>) =>
+      verifyRecord(
+        { version: 1, entries: [{ ...used(), ...change }] },
+        readers
+      );
+    const [otherTx] = await tampered({
+      order: { tx: '0xbbbb', block: 12, reused: true }
+    });
+    assert.deepEqual(otherTx.problems, [
+      'e4: the order transaction 0xbbbb is not on chain 8996.'
+    ]);
+    const [noOrder] = await tampered({ order: undefined });
+    assert.deepEqual(noOrder.problems, [
+      'e4: no order transaction is recorded.'
+    ]);
+  });
+
+  it('verifies a record saved before model uses were recorded as it did', async () => {
+    const saved = JSON.parse(
+      fs.readFileSync(
+        path.join(
+          path.dirname(new URL(import.meta.url).pathname),
+          'fixtures',
+          'record.json'
+        ),
+        'utf8'
+      )
+    );
+    const verdicts = await verifyRecord(saved, {
+      receipt: async () => receipt(),
+      ddo: async e => ({
+        id: e.did,
+        services: [{ id: 'svc-1', datatokenAddress: DATATOKEN }],
+        metadata: {
+          additionalInformation: { lineageDigest: e.lineageDigest }
+        }
+      }),
+      fileSha256: async () => null
+    });
+    assert.deepEqual(
+      verdicts.map(v => [v.entry, v.ok, v.checked]),
+      saved.entries.map((e: IProvenanceEntry) => [
+        e.id,
+        true,
+        [
+          'asset on the node',
+          ...(e.order ? ['order on chain'] : []),
+          ...(e.files ?? []).map(file => `${file.path} not at hand`)
+        ]
+      ])
+    );
+  });
+
   describe('compute jobs', () => {
     const OWNER = '0x00000000000000000000000000000000000000a1';
     const computed = (): IProvenanceEntry => ({

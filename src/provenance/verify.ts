@@ -331,9 +331,12 @@ export async function verifyRecord(
         readers.nodeUrl?.(entry) ?? entry.network.nodeUrl
       )
     );
-    if (entry.order) {
+    // A model's use stands on its order: one without an order does not hold.
+    if (entry.order || entry.action === 'use') {
       await attempt('order on chain', async () =>
-        checkOrder(entry, await readers.receipt(entry, entry.order!.tx))
+        entry.order?.tx
+          ? checkOrder(entry, await readers.receipt(entry, entry.order.tx))
+          : checkOrder(entry, null)
       );
     }
     for (const file of entry.files ?? []) {
