@@ -11,8 +11,15 @@
 //           of each body, what a compressing server would send), split into
 //           the extension's static files and the rest
 //   heap    JSHeapUsedSize after a forced garbage collection at that point
+//   cpu     the page's main thread CPU time from its start to ready
+//           (Chromium's ThreadTime): what the start cost in work, less
+//           swayed by a busy machine than the wall-clock ready time
 // Prints the medians with their ratios and the load averages; the last
-// line is JSON.
+// line is JSON. The machine may be shared, so each figure that decides a
+// goal comes with its spread: the interquartile range of each side, and
+// the median of the paired differences (with − without, the two loads of
+// one round, back to back), which a slow minute moves less than it moves
+// either median.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +28,9 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_LAUNCH, startLab } from '../scripts/lib/services.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+// 15 rounds: a quartile is then four loads, and the run stays within
+// about four minutes on a busy two-core machine.
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 // Requests a load makes after it is ready still belong to the start
 // (settings, kernel specs, a lazy chunk started too eagerly).
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1500);
@@ -66,15 +75,22 @@ async function coldLoad(browser, lab) {
         .catch(() => null)
     );
   });
+  const cdp = await context.newCDPSession(page);
+  // Thread ticks: ThreadTime is then the main thread's CPU time.
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   await page.addInitScript(readyProbe);
   await page.goto(lab.url, { waitUntil: 'commit' });
   const readyMs = await page.evaluate(() => window.__benchReady, undefined);
+  const metric = (metrics, name) =>
+    metrics.find(m => m.name === name)?.value ?? 0;
+  const atReady = (await cdp.send('Performance.getMetrics')).metrics;
+  const cpuMs = metric(atReady, 'ThreadTime') * 1000;
   await page.waitForTimeout(SETTLE_MS);
-  const cdp = await context.newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('Performance.enable');
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  const heap = metrics.find(m => m.name === 'JSHeapUsedSize')?.value ?? 0;
+  const heap = metric(
+    (await cdp.send('Performance.getMetrics')).metrics,
+    'JSHeapUsedSize'
+  );
   const bytes = {
     extension: { raw: 0, gzip: 0, files: 0 },
     rest: { raw: 0, gzip: 0, files: 0 }
@@ -98,16 +114,19 @@ async function coldLoad(browser, lab) {
     }
   }
   await context.close();
-  return { readyMs, heap, bytes, extensionFiles };
+  return { readyMs, cpuMs, heap, bytes, extensionFiles };
 }
 
-const median = values => {
+/** The p-quantile, interpolated between the two nearest values. */
+const quantile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? sorted[middle]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
+  const at = (sorted.length - 1) * p;
+  const below = Math.floor(at);
+  const above = Math.ceil(at);
+  return sorted[below] + (sorted[above] - sorted[below]) * (at - below);
 };
+const median = values => quantile(values, 0.5);
+const iqr = values => quantile(values, 0.75) - quantile(values, 0.25);
 const kib = n => (n / 1024).toFixed(1);
 
 let browser;
@@ -144,8 +163,15 @@ try {
   await coldLoad(browser, withoutLab);
   const runs = { with: [], without: [] };
   for (let i = 0; i < RUNS; i++) {
-    runs.with.push(await coldLoad(browser, withLab));
-    runs.without.push(await coldLoad(browser, withoutLab));
+    // Which lab goes first swaps each round: a load right after another
+    // one (or after a pause) is not quite the same start.
+    if (i % 2 === 0) {
+      runs.with.push(await coldLoad(browser, withLab));
+      runs.without.push(await coldLoad(browser, withoutLab));
+    } else {
+      runs.without.push(await coldLoad(browser, withoutLab));
+      runs.with.push(await coldLoad(browser, withLab));
+    }
   }
   if (runs.without.some(run => run.bytes.extension.files > 0)) {
     throw new Error(
@@ -154,6 +180,9 @@ try {
   }
   const summary = side => ({
     readyMs: median(side.map(r => r.readyMs)),
+    readyIqrMs: iqr(side.map(r => r.readyMs)),
+    cpuMs: median(side.map(r => r.cpuMs)),
+    cpuIqrMs: iqr(side.map(r => r.cpuMs)),
     heapMiB: median(side.map(r => r.heap)) / 2 ** 20,
     rawKiB:
       median(side.map(r => r.bytes.extension.raw + r.bytes.rest.raw)) / 1024,
@@ -165,6 +194,17 @@ try {
   });
   const w = summary(runs.with);
   const wo = summary(runs.without);
+  // Round i's two loads ran back to back: their difference is the
+  // extension's cost under (nearly) the same load.
+  const paired = key => runs.with.map((r, i) => r[key] - runs.without[i][key]);
+  const readyDiffs = paired('readyMs');
+  const cpuDiffs = paired('cpuMs');
+  const diff = {
+    readyMs: median(readyDiffs),
+    readyIqrMs: iqr(readyDiffs),
+    cpuMs: median(cpuDiffs),
+    cpuIqrMs: iqr(cpuDiffs)
+  };
   const ratio = (a, b) => (b > 0 ? a / b : NaN);
   const loadAtEnd = loadavg();
   const row = (label, a, b, unit, digits = 1) =>
@@ -182,9 +222,27 @@ try {
     `${''.padEnd(26)} ${'with'.padStart(9)} ${'without'.padStart(9)}`
   );
   row('ready (restored + paint)', w.readyMs, wo.readyMs, 'ms', 0);
+  const spread = (label, a, b) =>
+    console.log(
+      `${label.padEnd(26)} ${a.toFixed(0).padStart(9)} ${b
+        .toFixed(0)
+        .padStart(9)} ms`
+    );
+  spread('  its IQR', w.readyIqrMs, wo.readyIqrMs);
+  row('main-thread CPU to ready', w.cpuMs, wo.cpuMs, 'ms', 0);
+  spread('  its IQR', w.cpuIqrMs, wo.cpuIqrMs);
   row('bytes fetched, raw', w.rawKiB, wo.rawKiB, 'KiB');
   row('bytes fetched, gzip', w.gzipKiB, wo.gzipKiB, 'KiB');
   row('JS heap after load', w.heapMiB, wo.heapMiB, 'MiB');
+  console.log(
+    `paired (with − without, same round): ready ${diff.readyMs.toFixed(
+      0
+    )} ms median (IQR ${diff.readyIqrMs.toFixed(0)} ms, ${
+      readyDiffs.filter(d => d > 0).length
+    } of ${RUNS} rounds slower with it); CPU ${diff.cpuMs.toFixed(
+      0
+    )} ms median (IQR ${diff.cpuIqrMs.toFixed(0)} ms)`
+  );
   console.log(
     `the extension's own files at start-up: ${w.extensionFiles}, ${kib(
       w.extensionRawKiB * 1024
@@ -214,6 +272,15 @@ try {
       heap_mib_with: Number(w.heapMiB.toFixed(1)),
       heap_mib_without: Number(wo.heapMiB.toFixed(1)),
       runs: RUNS,
+      ready_iqr_ms_with: Math.round(w.readyIqrMs),
+      ready_iqr_ms_without: Math.round(wo.readyIqrMs),
+      ready_diff_ms_median: Math.round(diff.readyMs),
+      ready_diff_ms_iqr: Math.round(diff.readyIqrMs),
+      ratio_paired: Number((1 + diff.readyMs / wo.readyMs).toFixed(3)),
+      cpu_ms_with: Math.round(w.cpuMs),
+      cpu_ms_without: Math.round(wo.cpuMs),
+      cpu_diff_ms_median: Math.round(diff.cpuMs),
+      cpu_diff_ms_iqr: Math.round(diff.cpuIqrMs),
       loadavg_start: loadAtStart.map(l => Number(l.toFixed(2))),
       loadavg_end: loadAtEnd.map(l => Number(l.toFixed(2)))
     })
