@@ -7,6 +7,13 @@
 // covers path, process, url, buffer and crypto. The lib itself is loaded
 // with a dynamic import() (src/ocean/lib.ts), so it lands in chunks of its
 // own and stays out of the start-up bundle.
+//
+// A lab start fetches three files of ours: remoteEntry, the 'startup'
+// chunk (the plugins and the CSS, see cacheGroups below) and the vault
+// worker. The worker is one file because idb is not a shared module
+// (package.json, jupyterlab.sharedPackages: "idb": false): a worker has
+// no share scope, so a shared idb was a fallback chunk it fetched in a
+// second round trip, and no other extension shares idb with us.
 // A CommonJS file: webpack-merge loads it with require().
 /* eslint-disable @typescript-eslint/no-require-imports */
 const fs = require('fs');
@@ -65,8 +72,43 @@ class ModuleMapPlugin {
   }
 }
 
+/**
+ * The chunks JupyterLab asks for at start-up: the container's exposed
+ * modules ('./index' and './extension', the plugins; './style', the CSS).
+ * Their chunk groups are opened by the container entry itself.
+ */
+function isExposed(chunk) {
+  for (const group of chunk.groupsIterable) {
+    for (const origin of group.origins) {
+      if (origin.module?.constructor?.name === 'ContainerEntryModule') {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 module.exports = {
   plugins: [new ModuleMapPlugin()],
+  optimization: {
+    splitChunks: {
+      cacheGroups: {
+        // What a lab start fetches after remoteEntry, as one file: the
+        // plugins and the CSS were two requests to the same server, side
+        // by side with the lab's own start-up requests. JupyterLab still
+        // gets './extension' and './style' separately; both resolve to
+        // this chunk (and the CSS is still applied only by './style').
+        startup: {
+          name: 'startup',
+          chunks: isExposed,
+          minChunks: 1,
+          minSize: 0,
+          priority: 100,
+          enforce: true
+        }
+      }
+    }
+  },
   resolve: {
     fallback: {
       fs: false,

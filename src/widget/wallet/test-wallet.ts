@@ -21,30 +21,15 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { ApprovalDialog } from '../../approval-dialog';
 import { isLocalNetwork } from '../../ocean/networks';
-import type { IOceanNetwork, IWalletState } from '../../tokens';
 
 // Only the local stack's network takes a wallet that was never backed up.
 // The check lives with the networks, so the wallet uses it without this
 // file's dialogs (which Node cannot load in the wallet's unit tests).
 export { isLocalNetwork };
 
-/** A test wallet whose phrase nobody has written down yet. */
-export function needsBackup(state: Pick<IWalletState, 'testWallet'>): boolean {
-  return !!state.testWallet && !state.testWallet.backedUp;
-}
-
-/**
- * Whether switching from the wallet's state to `target` must wait for the
- * backup: a test wallet never leaves the local network unsaved.
- */
-export function backupBlocksSwitch(
-  state: Pick<IWalletState, 'testWallet' | 'source'>,
-  target: Pick<IOceanNetwork, 'key'>
-): boolean {
-  return (
-    state.source === 'builtin' && needsBackup(state) && !isLocalNetwork(target)
-  );
-}
+// The rule that holds a test wallet on the local network applies from the
+// lab's start; it lives apart so the start does not load these dialogs.
+export { backupBlocksSwitch, needsBackup } from './backup-guard';
 
 /**
  * The backup's first step: the person's new password, typed twice, in a

@@ -16,9 +16,8 @@ import { OceanError } from '../../errors';
 import { INetworkRegistry, IWallet } from '../../tokens';
 import { LazyWallet } from './lazy-wallet';
 import { WalletStatusItem } from './status-item';
-import { backupBlocksSwitch } from './test-wallet';
+import { backupBlocksSwitch } from './backup-guard';
 import { WorkerKeyVault } from './vault-client';
-import { noticeBoard } from './notices';
 
 export const WALLET_PLUGIN_ID = 'jupyterlab-ocean:wallet';
 const PANEL_ID = 'jupyterlab-ocean-panel';
@@ -95,6 +94,8 @@ export const walletPlugin: JupyterFrontEndPlugin<IWallet> = {
           });
         } catch (error) {
           if ((error as OceanError).code !== 4001) {
+            // The notice board loads with its first notice, not the lab.
+            const { noticeBoard } = await import('./notices');
             noticeBoard(Notification.manager).show(
               'wallet-error',
               'error',
