@@ -3,11 +3,23 @@
  * cells started without waiting (a cell that asks the wallet blocks until
  * the dialog is answered), and the one loop that answers wallet dialogs.
  */
-import { HDNodeWallet } from 'ethers';
+import { HDNodeWallet, JsonRpcProvider } from 'ethers';
 import type { Locator, Page } from '@playwright/test';
-import { expect } from './fixtures';
+import { expect, type IStackInfo } from './fixtures';
 
 export const PASSWORD = 'kernel-bridge-test';
+
+/**
+ * The stack's chain, read by the test itself (balances, receipts) to check
+ * what the wallet and kernels did: no caching, as a transaction lands
+ * between two reads.
+ */
+export function stackChain(stack: IStackInfo): JsonRpcProvider {
+  return new JsonRpcProvider(stack.rpcUrl, stack.chainId, {
+    staticNetwork: true,
+    cacheTimeout: -1
+  });
+}
 
 export function walletView(page: Page): Locator {
   return page.locator('#jupyterlab-ocean-panel ocean-wallet-view');

@@ -11,13 +11,14 @@
  * wallet (the kernel trusts the page's word for DIRECT_READ_FRESH_MS only).
  */
 import type { Page } from '@playwright/test';
-import { HDNodeWallet, JsonRpcProvider, parseEther } from 'ethers';
+import { HDNodeWallet, parseEther } from 'ethers';
 import {
   finished,
   importWallet,
   run,
   runConfirming,
   startCell,
+  stackChain,
   useFaucet
 } from './bridge-helpers';
 import { test, expect } from './fixtures';
@@ -68,10 +69,7 @@ test('Python: reads go straight to the local chain, the transaction through the 
   stack
 }) => {
   test.setTimeout(300_000);
-  const chain = new JsonRpcProvider(stack.rpcUrl, undefined, {
-    staticNetwork: true,
-    cacheTimeout: -1
-  });
+  const chain = stackChain(stack);
   await recordBridgeRequests(page);
   await openLab(page, oceanLab);
   const phrase = HDNodeWallet.createRandom().mnemonic!.phrase;

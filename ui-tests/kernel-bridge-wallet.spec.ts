@@ -11,7 +11,7 @@
  * says so in the dialog → closing a notebook cancels its pending request.
  * Deno: ocean.send, ocean.wallet() and ocean.authToken().
  */
-import { Contract, HDNodeWallet, JsonRpcProvider, parseEther } from 'ethers';
+import { Contract, HDNodeWallet, parseEther } from 'ethers';
 import {
   approve,
   confirmation,
@@ -20,6 +20,7 @@ import {
   run,
   shareAccount,
   startCell,
+  stackChain,
   useFaucet,
   walletView
 } from './bridge-helpers';
@@ -34,10 +35,7 @@ test('Python: send, balance, networks, use, wallet widget, node token, safety', 
   stack
 }) => {
   test.setTimeout(480_000);
-  const chain = new JsonRpcProvider(stack.rpcUrl, undefined, {
-    staticNetwork: true,
-    cacheTimeout: -1
-  });
+  const chain = stackChain(stack);
   await openLab(page, lab);
   const phrase = HDNodeWallet.createRandom().mnemonic!.phrase;
   const me = await importWallet(page, phrase);
@@ -332,10 +330,7 @@ test('Deno: ocean.send, ocean.wallet() and ocean.authToken()', async ({
   stack
 }) => {
   test.setTimeout(300_000);
-  const chain = new JsonRpcProvider(stack.rpcUrl, undefined, {
-    staticNetwork: true,
-    cacheTimeout: -1
-  });
+  const chain = stackChain(stack);
   await openLab(page, lab);
   const me = await importWallet(
     page,
