@@ -125,6 +125,13 @@ test('a refused request is told once, in one line, with no "Failed:" or "Done." 
   await expect(confirmation(page)).toContainText('refused on purpose', {
     timeout: 60_000
   });
+  // "Asked by" names the notebook once: a notebook at the root has no path
+  // to add ("Untitled.ipynb (Python 3 (ipykernel)) (Untitled.ipynb)" before).
+  const askedBy = confirmation(page).locator('.requester');
+  await expect(askedBy).toHaveText(
+    /^\s*Kernel\s*Untitled\d*\.ipynb \(Python 3 \(ipykernel\)\)\s*$/i
+  );
+  await expect(askedBy.locator('.mono')).toHaveCount(0);
   await confirmation(page)
     .locator('button.jp-OceanConfirmation-reject')
     .click();

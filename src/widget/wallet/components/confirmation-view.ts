@@ -237,7 +237,9 @@ export class OceanConfirmationView extends LitElement {
           <span class="badge"
             >${labels.kinds[c.requester.kind] ?? c.requester.kind}</span
           >${c.requester.label}${
-            c.requester.path && c.requester.path !== c.requester.label
+            // The path only where it says more than the label's name (a
+            // notebook in a folder), not "x.ipynb (Python 3) (x.ipynb)".
+            c.requester.path && !c.requester.label.startsWith(c.requester.path)
               ? html` <span class="mono">(${c.requester.path})</span>`
               : nothing
           }
