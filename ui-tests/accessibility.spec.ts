@@ -10,8 +10,12 @@ import { expect, test } from './fixtures';
 import { newNotebook, openLab, runCell } from './helpers';
 import {
   confirmation,
+  confirmUntil,
+  finished,
   importWallet,
   PASSWORD,
+  shareAccount,
+  startCell,
   useFaucet,
   walletView
 } from './bridge-helpers';
@@ -147,7 +151,7 @@ test('the confirmation is a labelled modal dialog; Tab reaches its details and r
   await expect(confirmation(page)).toHaveCount(0);
 });
 
-test('price and access badges keep 4.5:1 contrast in the light and dark themes', async ({
+test('price, access and wallet-state badges keep 4.5:1 contrast in the light and dark themes', async ({
   page,
   oceanLab: lab,
   stack
@@ -159,11 +163,20 @@ test('price and access badges keep 4.5:1 contrast in the light and dark themes',
     `from IPython.display import display\ndisplay({'application/vnd.ocean.asset+json': {'did': '${stack.samples.csv}'}}, raw=True)`
   );
   const card = page.locator('.jp-OutputArea-output ocean-asset-card');
+  // The live wallet in a cell: its state is a badge of its own, not words
+  // run on from the title ("Ocean wallet unlocked").
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  const walletCell = await startCell(page, '%ocean wallet');
+  await shareAccount(page);
+  await finished(walletCell);
+  const wallet = walletCell.locator('.jp-OceanWalletWidget');
+  await expect(wallet).toHaveAttribute('data-status', 'unlocked');
   const list = await openDiscover(page);
   const badges = {
     'card price': card.locator('.badge.price'),
     'card locked': card.locator('[data-ocean=locked]'),
-    'list price': list.locator('[data-ocean=price]').first()
+    'list price': list.locator('[data-ocean=price]').first(),
+    'cell wallet state': wallet.locator('.jp-OceanWalletWidget-status')
   };
   for (const theme of ['JupyterLab Light', 'JupyterLab Dark']) {
     await setTheme(page, theme);
@@ -175,6 +188,24 @@ test('price and access badges keep 4.5:1 contrast in the light and dark themes',
         `${name} in ${theme}: ${ratio.toFixed(2)}:1`
       ).toBeGreaterThanOrEqual(4.5);
     }
+    // The cell's wallet is a framed box and its state a bordered badge.
+    const frame = await wallet.evaluate(element => {
+      const box = getComputedStyle(element);
+      const badge = getComputedStyle(
+        element.querySelector('.jp-OceanWalletWidget-status')!
+      );
+      return {
+        box: parseFloat(box.borderTopWidth),
+        badge: parseFloat(badge.borderTopWidth),
+        badgeWeight: badge.fontWeight,
+        titleWeight: getComputedStyle(
+          element.querySelector('.jp-OceanWalletWidget-title')!
+        ).fontWeight
+      };
+    });
+    expect(frame.box, `wallet frame in ${theme}`).toBeGreaterThanOrEqual(1);
+    expect(frame.badge, `wallet badge in ${theme}`).toBeGreaterThanOrEqual(1);
+    expect(frame.badgeWeight).not.toBe(frame.titleWeight);
   }
   await setTheme(page, 'JupyterLab Light');
 });
@@ -297,5 +328,48 @@ test('the Ocean panels fit the default 250 px sidebar with nothing sideways', as
   await page
     .locator('#jupyterlab-ocean-publish')
     .screenshot({ path: test.info().outputPath('my-assets-250px.png') });
+  expect(await overflowing(page, '#jupyterlab-ocean-publish')).toEqual([]);
+
+  // A Discover card with access names its order: a 66-character transaction
+  // hash, shortened as addresses are (it stuck out about 380 px), the whole hash
+  // in its title. The publisher gets its own sample for network fees only.
+  const list = await openDiscover(page);
+  await list.locator(`li[data-did="${stack.samples.csv}"] button`).click();
+  await card.locator('[data-ocean-action=get-access]').click();
+  // Its order, then the node's sign-in for the preview that follows.
+  await confirmUntil(page, card.locator('[data-ocean=preview]'));
+  const order = card.locator('[data-ocean=order]');
+  await expect(order).toHaveText(/^0x[0-9a-f]{4}…[0-9a-f]{4}$/);
+  expect(await order.getAttribute('title')).toMatch(/^0x[0-9a-f]{64}$/);
+  await page
+    .locator('#jupyterlab-ocean-discover')
+    .screenshot({ path: test.info().outputPath('access-250px.png') });
+  expect(await overflowing(page, '#jupyterlab-ocean-discover')).toEqual([]);
+
+  // My purchases lists it as My assets lists assets: no bullet's indent,
+  // each label beside its value (it lost 80 px to two indents).
+  await page.evaluate(() =>
+    (window as any).jupyterapp.shell.activateById('jupyterlab-ocean-publish')
+  );
+  const purchases = page.locator(
+    '#jupyterlab-ocean-publish ocean-purchase-list'
+  );
+  await purchases.locator('[data-ocean-action=refresh-purchases]').click();
+  const bought = purchases.locator(`li[data-did="${stack.samples.csv}"]`);
+  await expect(bought).toHaveCount(1, { timeout: 60_000 });
+  const layout = await bought.evaluate(item => {
+    const left = (el: Element) => el.getBoundingClientRect().left;
+    const top = (el: Element) => el.getBoundingClientRect().top;
+    const date = item.querySelector('[data-ocean=date]')!;
+    return {
+      indent: left(item) - left(item.parentElement!),
+      label: top(date) - top(date.previousElementSibling!)
+    };
+  });
+  expect(layout.indent).toBeLessThanOrEqual(1);
+  expect(Math.abs(layout.label)).toBeLessThanOrEqual(2);
+  await page
+    .locator('#jupyterlab-ocean-publish')
+    .screenshot({ path: test.info().outputPath('purchases-250px.png') });
   expect(await overflowing(page, '#jupyterlab-ocean-publish')).toEqual([]);
 });

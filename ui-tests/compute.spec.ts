@@ -24,6 +24,7 @@ import {
   setUpAccounts
 } from './publish-helpers';
 import { confirmUntil, runConfirming } from './bridge-helpers';
+import { openDiscover } from './ocean-helpers';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -427,14 +428,19 @@ test('the compute view: what to do without a dataset, the whole price before pay
   await expect(job).not.toContainText('Loading algorithms');
   await expect(job.locator('[data-ocean-action=start]')).toHaveCount(0);
 
-  // The stack's compute-only sample: the price, before anything is paid.
+  // The stack's compute-only sample, found in Discover: its card has no
+  // download to offer, so it offers the job view ("Run a job…").
   const dataset = stack.samples.compute!;
   const algorithm = stack.samples.algorithm!;
-  await page.evaluate(
-    did =>
-      (window as any).jupyterapp.commands.execute('ocean:compute', { did }),
-    dataset
-  );
+  const discover = await openDiscover(page);
+  await discover.locator('input[type=search]').fill('Greenhouse sensor');
+  await discover.locator('input[type=search]').press('Enter');
+  await discover.locator(`li[data-did="${dataset}"] button`).click();
+  const card = page.locator('#jupyterlab-ocean-discover ocean-asset-card');
+  await expect(card.locator('[data-ocean-action=get-access]')).toHaveCount(0);
+  await card.locator('[data-ocean-action=compute]').click();
+  await expect(panel).toBeVisible();
+  // The stack's compute-only sample: the price, before anything is paid.
   await expect(job.locator('select[name=algorithm]')).toHaveValue(algorithm);
   const price = job.locator('[data-ocean=price]');
   await expect(price.locator('[data-ocean=total]')).toBeVisible({

@@ -1,10 +1,11 @@
 /**
  * What the account's lists in the market panels ("My purchases", "My assets") show alike
  * above their items: whose list it is beside a Refresh button, then the error and message
- * lines. One renderer so both lists read, and refresh, the same way.
+ * lines. One renderer so both lists read, and refresh, the same way; one layout for their
+ * items too.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 
 /** The head row: `hint` (whose list, or how to see one) and a Refresh button. */
 export function accountListHead(
@@ -45,3 +46,37 @@ export function accountListNotices(
       : nothing
   }`;
 }
+
+/**
+ * Items one under another without the list's indent, each item's facts as
+ * label and value side by side: at the sidebar's 250 px every pixel of
+ * width counts (My purchases, without it, lost 80 px to a bullet's and a
+ * definition's indent).
+ */
+export const accountListStyles = css`
+  ul.assets {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+  }
+  ul.assets > li {
+    padding: 6px 0;
+    border-top: var(--jp-border-width) solid var(--jp-border-color2);
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
+  }
+  .name {
+    overflow-wrap: anywhere;
+  }
+  dl {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    gap: 0 8px;
+    margin: 0;
+  }
+  dd {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+`;

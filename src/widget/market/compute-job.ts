@@ -257,7 +257,7 @@ export class OceanComputeJob extends LitElement {
     if (!this.datasetDid)
       return html`<p class="hint" data-ocean="no-dataset">
         ${trans.__(
-          'Choose a dataset first: “Run a job” on a compute-only asset in My assets, or %ocean compute <did> in a notebook.'
+          'Choose a dataset first: “Run a job…” on a compute-only asset in Discover or My assets, or %ocean compute <did> in a notebook.'
         )}
       </p>`;
     return html`<div class="stack">

@@ -9,7 +9,11 @@ import {
 } from '@jupyterlab/translation';
 import { css, html, LitElement, nothing } from 'lit';
 import { ASSET_STATES, type IMyAsset } from '../../ocean/manage';
-import { accountListHead, accountListNotices } from './account-list';
+import {
+  accountListHead,
+  accountListNotices,
+  accountListStyles
+} from './account-list';
 import { oceanFormStyles } from './publish-styles';
 
 export type ManageAction =
@@ -66,34 +70,8 @@ export class OceanManageList extends LitElement {
 
   static styles = [
     oceanFormStyles,
+    accountListStyles,
     css`
-      /* One asset under another, without the list's indent: at the
-         sidebar's 250 px every pixel of width counts. */
-      ul.assets {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-      }
-      ul.assets > li {
-        padding: 6px 0;
-        border-top: var(--jp-border-width) solid var(--jp-border-color2);
-        display: flex;
-        flex-direction: column;
-        gap: 4px;
-      }
-      .name {
-        overflow-wrap: anywhere;
-      }
-      dl {
-        display: grid;
-        grid-template-columns: auto 1fr;
-        gap: 0 8px;
-        margin: 0;
-      }
-      dd {
-        margin: 0;
-        overflow-wrap: anywhere;
-      }
       select {
         max-width: 100%;
         min-width: 0;
@@ -219,7 +197,7 @@ export class OceanManageList extends LitElement {
                     did: asset.did
                   })}
               >
-                ${trans.__('Run a job')}
+                ${trans.__('Run a job…')}
               </button>`
             : nothing
         }

@@ -29,8 +29,9 @@ export const priceText = (
       ? `${asset.price.amount.replace(/\.0+$/, '')} ${asset.price.symbol ?? 'OCEAN'}`
       : 'Not for sale';
 
+/** An address or a transaction hash as 0x1234…abcd; anything else as it is. */
 export const shortAddress = (address: string): string =>
-  /^0x[0-9a-fA-F]{40}$/.test(address)
+  /^0x(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/.test(address)
     ? `${address.slice(0, 6)}…${address.slice(-4)}`
     : address;
 
@@ -44,6 +45,7 @@ export const shortAddress = (address: string): string =>
  * @event ocean-preview - the user asked for (another) preview.
  * @event ocean-retry - the user asked to load the asset again.
  * @event ocean-sample - the user asked to read the public sample.
+ * @event ocean-compute - the user asked to run a job on this compute-only dataset.
  */
 export class OceanAssetCard extends LitElement {
   static properties = {
@@ -59,6 +61,7 @@ export class OceanAssetCard extends LitElement {
     previewing: { type: Boolean },
     previewMs: { type: Number, attribute: 'preview-ms', reflect: true },
     canBuy: { type: Boolean, attribute: 'can-buy' },
+    canCompute: { type: Boolean, attribute: 'can-compute' },
     account: { type: String },
     trans: { attribute: false }
   };
@@ -78,6 +81,8 @@ export class OceanAssetCard extends LitElement {
   previewing = false;
   previewMs = 0;
   canBuy = true;
+  /** Whether a compute-only dataset offers "Run a job…" (someone opens the job view). */
+  canCompute = false;
   /** The wallet's account: a publisher's own asset costs them network fees only. */
   account = '';
 
@@ -134,6 +139,8 @@ export class OceanAssetCard extends LitElement {
       margin: 0;
       overflow-wrap: anywhere;
     }
+    /* Set as textContent: under pre-wrap, a template's own indentation
+       around the text would show as a blank line and spaces. */
     .description {
       white-space: pre-wrap;
       overflow-wrap: anywhere;
@@ -164,6 +171,7 @@ export class OceanAssetCard extends LitElement {
     }
     .actions {
       display: flex;
+      flex-wrap: wrap;
       gap: 8px;
       align-items: center;
       margin: 8px 0;
@@ -238,7 +246,9 @@ export class OceanAssetCard extends LitElement {
             this.grant
               ? html`<span class="meta"
                   >${trans.__('order')}
-                  <code>${shortAddress(this.grant.orderTxId)}</code></span
+                  <code data-ocean="order" title=${this.grant.orderTxId}
+                    >${shortAddress(this.grant.orderTxId)}</code
+                  ></span
                 >`
               : nothing
           }
@@ -280,10 +290,22 @@ export class OceanAssetCard extends LitElement {
                 }
               </button>`
             : html`<span
-                >${trans.__(
-                  'Compute-to-data only: the data never leaves the node.'
-                )}</span
-              >`
+                  >${trans.__(
+                    'Compute-to-data only: the data never leaves the node.'
+                  )}</span
+                >${
+                  // Nobody downloads it, so this is the card's way in: the
+                  // job view, where its trusted algorithms and price show.
+                  this.canCompute
+                    ? html`<button
+                        data-ocean-action="compute"
+                        @click=${() =>
+                          this._emit('ocean-compute', { did: asset.did })}
+                      >
+                        ${trans.__('Run a job…')}
+                      </button>`
+                    : nothing
+                }`
         }
         ${
           working && last?.fraction !== undefined
@@ -300,7 +322,9 @@ export class OceanAssetCard extends LitElement {
                     ${step.message}
                     ${
                       step.txHash
-                        ? html` <code>${shortAddress(step.txHash)}</code>`
+                        ? html` <code title=${step.txHash}
+                            >${shortAddress(step.txHash)}</code
+                          >`
                         : nothing
                     }
                   </li>`
@@ -347,9 +371,11 @@ export class OceanAssetCard extends LitElement {
         <span class="badge">${asset.access}</span>
         ${asset.tags.map(tag => html`<span class="badge">${tag}</span>`)}
       </div>
-      <div class="description" data-ocean="description">
-        ${asset.description}
-      </div>
+      <div
+        class="description"
+        data-ocean="description"
+        .textContent=${asset.description}
+      ></div>
       <dl>
         <dt>${trans.__('Author')}</dt>
         <dd>${asset.author || '—'}</dd>

@@ -86,6 +86,9 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     this.card.addEventListener('ocean-get-access', () => void this.getAccess());
     this.card.addEventListener('ocean-preview', () => void this.loadPreview());
     this.card.addEventListener('ocean-retry', () => void this.load(this._did));
+    this.card.addEventListener('ocean-compute', () =>
+      this._runJob?.(this._did)
+    );
     // "Derived from": the source opens in the same view.
     this.card.addEventListener('ocean-open-source', event => {
       const did = (event as CustomEvent<{ did?: unknown }>).detail?.did;
@@ -101,6 +104,17 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     this._client.accessChanged.connect(this._onAccessChanged, this);
     this._wallet?.stateChanged.connect(this._onWalletChanged, this);
   }
+
+  /**
+   * Opens the compute job view for a DID; where one is set, a compute-only
+   * dataset's card offers "Run a job…" (it has no download to offer).
+   */
+  set runJob(open: ((did: string) => void) | null) {
+    this._runJob = open;
+    this.card.canCompute = open !== null;
+  }
+
+  private _runJob: ((did: string) => void) | null = null;
 
   /** Another account (or an unlock) may already hold an order: look again. */
   private _onWalletChanged(_: IWallet, state: IWalletState): void {

@@ -363,6 +363,11 @@ export class OceanDiscoverPanel extends Panel {
     );
   }
 
+  /** Where the asset card's "Run a job…" goes (the Publish tab's job view). */
+  set runJob(open: ((did: string) => void) | null) {
+    this._detail.runJob = open;
+  }
+
   private _started = false;
 
   protected onAfterShow(): void {

@@ -32,6 +32,16 @@ export const discoverIcon = new LabIcon({
   svgstr: discoverSvg
 });
 
+/**
+ * A compute-only dataset's card opens the job view through the Publish
+ * tab's command (its own plugin, which may be disabled: then no button).
+ */
+function runJob(app: JupyterFrontEnd): ((did: string) => void) | null {
+  return app.commands.hasCommand('ocean:compute')
+    ? did => void app.commands.execute('ocean:compute', { did })
+    : null;
+}
+
 export const discoverPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-ocean:discover',
   description:
@@ -51,13 +61,16 @@ export const discoverPlugin: JupyterFrontEndPlugin<void> = {
     const panel = new LazyPanel({
       id: 'jupyterlab-ocean-discover',
       caption: trans.__('Ocean: discover data'),
-      create: async () =>
-        new (await import('./ocean-discover')).OceanDiscoverPanel(
+      create: async () => {
+        const view = new (await import('./ocean-discover')).OceanDiscoverPanel(
           client,
           networks,
           wallet,
           trans
-        )
+        );
+        view.runJob = runJob(app);
+        return view;
+      }
     });
     // A switch in the middle of a purchase stops it: say so first
     // (issue 16 item 7). Whoever asks (panel, %ocean use) sees this.
@@ -121,7 +134,7 @@ export const assetRendererPlugin: JupyterFrontEndPlugin<void> = {
   requires: [IOceanClient, IRenderMimeRegistry],
   optional: [IWallet, ITranslator, IAssetCardRecorder],
   activate: (
-    _app: JupyterFrontEnd,
+    app: JupyterFrontEnd,
     client: IOceanClient,
     rendermime: IRenderMimeRegistry,
     wallet: IWallet | null,
@@ -138,19 +151,22 @@ export const assetRendererPlugin: JupyterFrontEndPlugin<void> = {
         mimeTypes: [OCEAN_ASSET_MIME_TYPE],
         defaultRank: 40,
         createRenderer: () =>
-          new LazyRenderer(
-            async () =>
-              new (await import('./ocean-asset-view')).OceanAssetView(
-                client,
-                {
-                  kind: 'renderer',
-                  label: trans.__('Ocean asset card in a notebook')
-                },
-                wallet,
-                trans,
-                recorder
-              )
-          )
+          new LazyRenderer(async () => {
+            const view = new (
+              await import('./ocean-asset-view')
+            ).OceanAssetView(
+              client,
+              {
+                kind: 'renderer',
+                label: trans.__('Ocean asset card in a notebook')
+              },
+              wallet,
+              trans,
+              recorder
+            );
+            view.runJob = runJob(app);
+            return view;
+          })
       },
       40
     );

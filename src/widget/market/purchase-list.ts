@@ -10,7 +10,11 @@ import {
 } from '@jupyterlab/translation';
 import { css, html, LitElement, nothing } from 'lit';
 import type { IPurchase } from '../../ocean/purchases';
-import { accountListHead, accountListNotices } from './account-list';
+import {
+  accountListHead,
+  accountListNotices,
+  accountListStyles
+} from './account-list';
 import { oceanFormStyles } from './publish-styles';
 
 export type PurchaseAction =
@@ -44,6 +48,7 @@ export class OceanPurchaseList extends LitElement {
 
   static styles = [
     oceanFormStyles,
+    accountListStyles,
     css`
       h3 {
         margin: 12px 0 2px;
