@@ -14,6 +14,7 @@ import type {
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IKernelBridge, INetworkRegistry, IWallet } from '../tokens';
 import { LazyKernelBridge } from '../kernel-bridge/lazy-bridge';
+import { WALLET_WIDGET } from '../kernel-bridge/protocol';
 import type { IWalletWidgetContext } from './wallet-widget';
 
 export const walletWidgetPlugin: JupyterFrontEndPlugin<void> = {
@@ -55,8 +56,6 @@ async function registerWalletWidget(
   if (!registry) {
     return;
   }
-  // The kernel protocol's constants come with it, not with the lab's start.
-  const { WALLET_WIDGET } = await import('../kernel-bridge/protocol');
   // Built when the first widget renders: a widget comes from a kernel,
   // so our bridge is loaded by then (or loads now).
   const context = async (): Promise<IWalletWidgetContext> => ({
