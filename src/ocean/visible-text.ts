@@ -57,3 +57,11 @@ export function hasInvisible(text: string): boolean {
   for (const char of text) if (isInvisible(char.codePointAt(0)!)) return true;
   return false;
 }
+
+/**
+ * visibleText for text that may run over several lines (a message to
+ * sign): line breaks stay, every other hidden character is tagged.
+ */
+export function visibleLines(text: string): string {
+  return text.split('\n').map(visibleText).join('\n');
+}

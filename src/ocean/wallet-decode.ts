@@ -436,25 +436,41 @@ export interface ITypedField {
   /** Dotted path, e.g. `message.order.amount`. */
   label: string;
   value: string;
+  /**
+   * Set on the one closing row when there were more fields than a dialog
+   * lists: how many were left out. The signature covers them all, so the
+   * dialog must say so (describe.ts).
+   */
+  omitted?: number;
 }
 
-/** Flattens typed data's domain and message into label/value rows. */
+/** The most fields a dialog lists; past it the rest is counted, not shown. */
+export const MAX_TYPED_FIELDS = 200;
+
 export function typedDataFields(typed: {
   domain?: Record<string, unknown>;
   primaryType?: string;
   message?: Record<string, unknown>;
 }): ITypedField[] {
   const rows: ITypedField[] = [];
+  let omitted = 0;
   const walk = (prefix: string, value: unknown, depth: number): void => {
-    if (rows.length > 200) {
-      return;
-    }
     if (value !== null && typeof value === 'object' && depth < 6) {
       for (const [key, child] of Object.entries(value as object)) {
         walk(prefix ? `${prefix}.${key}` : key, child, depth + 1);
       }
+    } else if (rows.length >= MAX_TYPED_FIELDS) {
+      // Counted, so the dialog can say what it does not show.
+      omitted++;
     } else {
-      rows.push({ label: prefix, value: String(value) });
+      // Deeper than the walk goes: the rest as JSON, never "[object Object]".
+      rows.push({
+        label: prefix,
+        value:
+          value !== null && typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value)
+      });
     }
   };
   walk('domain', typed.domain ?? {}, 0);
@@ -463,5 +479,8 @@ export function typedDataFields(typed: {
     rows.push({ label: 'type', value: String(typed.primaryType) });
   }
   walk('message', typed.message ?? {}, 0);
+  if (omitted > 0) {
+    rows.push({ label: '…', value: String(omitted), omitted });
+  }
   return rows;
 }

@@ -171,6 +171,93 @@ describe('what the dialog says about a signature', () => {
   });
 });
 
+describe('the dialog never hides part of what is signed', () => {
+  it('says a long message goes on past what it shows', async () => {
+    // A harmless start, and what the signature also says 5000 characters on.
+    const text = 'Sign in to Example.' + ' '.repeat(5000) + 'I give away 0xabc';
+    const described = await describeMessage({
+      message: hexlify(toUtf8Bytes(text)),
+      account: ME,
+      network: LOCAL_NETWORK,
+      fetchNodeNonce: async () => null
+    });
+    assert.ok(described.rows[0].value.length <= 4000);
+    assert.match(
+      described.warnings.join(' '),
+      new RegExp(`first 4000 of its ${text.length} characters`)
+    );
+  });
+
+  it('makes bidi overrides and zero-width characters in a message visible, keeping its lines', async () => {
+    // U+202E makes "0x1234…" read backwards; U+200B hides a break in a word.
+    const text = 'Pay to:\n\u202e4321x0\u202c ok\u200b';
+    const described = await describeMessage({
+      message: hexlify(toUtf8Bytes(text)),
+      account: ME,
+      network: LOCAL_NETWORK,
+      fetchNodeNonce: async () => null
+    });
+    assert.equal(
+      described.rows[0].value,
+      'Pay to:\n⟨U+202E⟩4321x0⟨U+202C⟩ ok⟨U+200B⟩'
+    );
+    assert.match(described.warnings.join(' '), /direction-changing/);
+    // Plain multi-line text stays as it is, with no warning.
+    const plain = await describeMessage({
+      message: 'line one\nline two',
+      account: ME,
+      network: LOCAL_NETWORK,
+      fetchNodeNonce: async () => null
+    });
+    assert.equal(plain.rows[0].value, 'line one\nline two');
+    assert.deepEqual(plain.warnings, []);
+  });
+
+  it('says when typed data has more, longer or deeper fields than it lists', () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 250 }, (_, i) => [`f${i}`, String(i)])
+    );
+    const described = describeTypedData(
+      {
+        domain: { name: 'Exchange\u202e' },
+        primaryType: 'Order',
+        message: {
+          ...many,
+          note: 'x'.repeat(600),
+          deep: { a: { b: { c: { d: { e: { to: ME } } } } } }
+        }
+      },
+      8996
+    );
+    const words = described.warnings.join(' ');
+    // 3 domain/type rows + 250 + note + deep: 254 fields, 200 listed.
+    assert.match(words, /54 more fields than the dialog lists/);
+    assert.match(words, /direction-changing/);
+    assert.match(described.summary, /Exchange⟨U\+202E⟩/);
+    assert.ok(described.rows.length <= 200);
+    const short = describeTypedData(
+      {
+        primaryType: 'Order',
+        message: {
+          note: 'x'.repeat(600),
+          deep: { a: { b: { c: { d: { e: { to: ME } } } } } }
+        }
+      },
+      8996
+    );
+    assert.match(
+      short.warnings.join(' '),
+      /message\.note is 600 characters long and only the first 500/
+    );
+    // Deeper than the list goes: the rest as JSON, not "[object Object]".
+    assert.ok(
+      short.rows.some(
+        row => row.label === 'message.deep.a.b.c.d.e' && row.value.includes(ME)
+      )
+    );
+  });
+});
+
 describe('the dialog speaks the lab’s language', () => {
   it('words a message and typed data through the translator', async () => {
     const trans = frenchCatalogue({

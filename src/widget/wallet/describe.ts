@@ -41,7 +41,11 @@ import {
 import type { ISimulation } from '../../ocean/simulation';
 import type { IConfirmationRow } from './confirmation';
 import { ERC20_READS } from '../../ocean/erc20';
-import { visibleText } from '../../ocean/visible-text';
+import {
+  hasInvisible,
+  visibleLines,
+  visibleText
+} from '../../ocean/visible-text';
 
 export interface ITokenInfo {
   symbol: string;
@@ -743,7 +747,7 @@ export async function describeMessage(options: {
             ? [
                 {
                   label: trans.__('Requester says'),
-                  value: requesterSays.slice(0, 200)
+                  value: visibleText(requesterSays.slice(0, 200))
                 }
               ]
             : []),
@@ -801,7 +805,19 @@ export async function describeMessage(options: {
     text = message;
   }
   if (text !== null) {
-    rows.push({ label: trans.__('Message'), value: text.slice(0, 4000) });
+    // What is signed is all of it: hidden characters are made visible, and
+    // a message longer than the dialog shows is said to be (a harmless
+    // start could hide what follows).
+    if (hasInvisible(text.replace(/\n/g, ''))) {
+      warnings.push(hiddenCharacters(trans));
+    }
+    if (text.length > MAX_MESSAGE_SHOWN) {
+      warnings.push(cutShort(trans, MAX_MESSAGE_SHOWN, text.length));
+    }
+    rows.push({
+      label: trans.__('Message'),
+      value: visibleLines(text.slice(0, MAX_MESSAGE_SHOWN))
+    });
     return {
       summary: trans.__(
         'Sign a message. This costs nothing and sends no transaction.'
@@ -811,9 +827,12 @@ export async function describeMessage(options: {
       checks
     };
   }
+  if (message.length > MAX_BYTES_SHOWN) {
+    warnings.push(cutShort(trans, MAX_BYTES_SHOWN, message.length));
+  }
   rows.push({
     label: trans.__('Bytes'),
-    value: message.slice(0, 2000),
+    value: message.slice(0, MAX_BYTES_SHOWN),
     mono: true
   });
   warnings.push(
@@ -857,22 +876,77 @@ export function describeTypedData(
           )
     );
   }
-  const name = String(typed.domain?.name ?? trans.__('an application')).slice(
-    0,
-    64
+  const name = visibleText(
+    String(typed.domain?.name ?? trans.__('an application')).slice(0, 64)
   );
+  const fields = typedDataFields(typed);
+  const rows: IConfirmationRow[] = [];
+  let hidden = false;
+  for (const field of fields) {
+    if (field.omitted) {
+      warnings.push(
+        trans.__(
+          'The data has %1 more fields than the dialog lists; the signature covers them too. Reject unless you know what they say.',
+          field.omitted
+        )
+      );
+      continue;
+    }
+    hidden ||= hasInvisible(field.label) || hasInvisible(field.value);
+    if (field.value.length > MAX_FIELD_SHOWN) {
+      warnings.push(
+        trans.__(
+          'The field %1 is %2 characters long and only the first %3 are shown; the signature covers all of it.',
+          visibleText(field.label.slice(0, 100)),
+          field.value.length,
+          MAX_FIELD_SHOWN
+        )
+      );
+    }
+    rows.push({
+      label: visibleText(field.label),
+      value: visibleText(field.value.slice(0, MAX_FIELD_SHOWN)),
+      mono: /^0x/.test(field.value)
+    });
+  }
+  if (hidden || hasInvisible(name)) {
+    warnings.push(hiddenCharacters(trans));
+  }
   return {
     summary: trans.__(
       'Sign structured data (%1) for %2. This costs nothing by itself.',
-      String(typed.primaryType ?? trans.__('unknown type')).slice(0, 64),
+      visibleText(
+        String(typed.primaryType ?? trans.__('unknown type')).slice(0, 64)
+      ),
       name
     ),
-    rows: typedDataFields(typed).map(field => ({
-      label: field.label,
-      value: field.value.slice(0, 500),
-      mono: /^0x/.test(field.value)
-    })),
+    rows,
     warnings,
     checks: []
   };
+}
+
+/** The most of a message, its bytes and one typed field a dialog shows. */
+const MAX_MESSAGE_SHOWN = 4000;
+const MAX_BYTES_SHOWN = 2000;
+const MAX_FIELD_SHOWN = 500;
+
+/** A signed text longer than the dialog shows. */
+function cutShort(
+  trans: TranslationBundle,
+  shown: number,
+  length: number
+): string {
+  return trans.__(
+    'Only the first %1 of its %2 characters are shown, but the signature covers all of them. Reject unless you know what the rest says.',
+    shown,
+    length
+  );
+}
+
+/** Hidden or direction-changing characters, tagged ⟨U+…⟩ in the rows. */
+function hiddenCharacters(trans: TranslationBundle): string {
+  return trans.__(
+    'It holds hidden or direction-changing characters (shown as ⟨U+…⟩), which can make text read other than it is. Reject unless you know why they are there.'
+  );
 }
