@@ -273,6 +273,47 @@ describe('notebook grants', () => {
     );
   });
 
+  it('never approves a token the factory calls a datatoken, uncounted', async () => {
+    // The factory is found through the Ocean Node's DDOs: one that answers
+    // "datatoken" for any address (as a node's own contract may) would have
+    // had an unlimited approval of any token to the "exchange" covered at 0.
+    const book = new GrantBook(
+      () => ({ ...chain, isDatatoken: async () => true }),
+      () => 1_000_000
+    );
+    const ended = new AbortController();
+    const requester: IWalletRequester = {
+      kind: 'kernel',
+      label: 'analysis.ipynb (Python 3)',
+      session: { id: 'session-1', ended: ended.signal }
+    };
+    const context = { requester, chainId: 8996, account: ACCOUNT };
+    book.create(
+      context,
+      { minutes: 15, cap: parseUnits('5', 18) },
+      {
+        networkName: 'Local stack',
+        contracts: CONTRACTS,
+        nodes: [NODE],
+        tokenSymbol: 'OCEAN',
+        tokenDecimals: 18
+      }
+    );
+    const unlimited = calls.encodeFunctionData('approve', [
+      CONTRACTS.fixedRateExchange,
+      (1n << 256n) - 1n
+    ]);
+    for (const token of [STRANGER, DATATOKEN]) {
+      const check = await book.check(context, tx(token, unlimited));
+      assert.equal(check.covered, false, token);
+    }
+    // OCEAN's own approval is still counted against the cap.
+    assert.equal(
+      (await book.check(context, tx(CONTRACTS.ocean, unlimited))).covered,
+      false
+    );
+  });
+
   it('is only offered for a live kernel session', () => {
     const { book } = setUp();
     const ended = new AbortController();

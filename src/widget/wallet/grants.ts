@@ -526,12 +526,10 @@ export class GrantBook {
               String(call.args[0]?.value)
             );
       }
-      if (name === 'approve') {
-        const spender = lower(String(call.args[0]?.value ?? ''));
-        return spenders.has(spender)
-          ? { spend: 0n, credit }
-          : notOcean(trans, call);
-      }
+      // No approval of a datatoken: no flow needs one, and whether an address
+      // is a datatoken is the factory's word, a factory found through the
+      // Ocean Node's DDOs (publish.ts discoverContracts): a node's factory
+      // that calls any token a datatoken would get it approved uncounted.
       return notHere;
     }
     if (kind === 'nft') {
