@@ -73,6 +73,39 @@ describe('dataset card', () => {
   });
 });
 
+describe('dataset card from hostile names', () => {
+  it("writes a source's name, licence and file names as text, never as links, images or HTML", () => {
+    const hostile = {
+      ...record.entries[0],
+      name: '<img src=x onerror=alert(1)> [Verified by Ocean](javascript:alert(1))',
+      license: 'MIT ![pixel](https://tracker.example/p.png)',
+      did: 'did:op:1` <b>x</b> `',
+      files: [{ ...record.entries[0].files![0], path: 'a_**b**.csv' }]
+    };
+    const card = datasetCard({
+      name: 'Derived',
+      did: 'did:op:2',
+      chainId: 8996,
+      license: 'CC0-1.0',
+      description: 'Mine.',
+      tags: [],
+      type: 'dataset',
+      sources: [hostile],
+      digest: 'sha256:abc',
+      notebook: 'work/analysis.ipynb',
+      warnings: ['e2 from e1 (<script>alert(1)</script>) [x](javascript:1)']
+    });
+    const body = card.split('\n---\n')[1];
+    assert.doesNotMatch(body, /<img|<script/);
+    assert.doesNotMatch(body, /\]\(javascript:|!\[pixel\]\(/);
+    assert.match(body, /&lt;img src=x onerror=alert\\\(1\\\)&gt;/);
+    assert.match(body, /a\\_\\\*\\\*b\\\*\\\*\.csv/);
+    // The DID stays one code span (HTML in it is shown as code): its
+    // backticks cannot end it.
+    assert.match(body, /\| `did:op:1 {2}<b>x<\/b> {2}` \|/);
+  });
+});
+
 describe('dataset info', () => {
   it('carries the description, licence, a citation with the order and SHA-256, and the entry', () => {
     const entry = record.entries[0];

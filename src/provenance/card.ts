@@ -29,9 +29,24 @@ function yamlString(text: string): string {
   return JSON.stringify(text);
 }
 
-/** Markdown table cell text: pipes and newlines would break the table. */
+/**
+ * Network text (a source's name, licence, file names, from a DDO or a
+ * notebook that may come from anyone) as literal Markdown text: no link,
+ * image, HTML tag or emphasis it writes takes effect where the card is
+ * shown (the lab, the Hugging Face Hub), and one line (a newline or a pipe would break a table row).
+ */
 function cell(text: string | undefined): string {
-  return (text ?? '').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return (text ?? '')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]()!#|~]/g, char => `\\${char}`);
+}
+
+/** Text inside a `code span`: a backtick would end it, so none is kept. */
+function code(text: string | undefined): string {
+  return (text ?? '').replace(/[`\r\n]+/g, ' ').replace(/\|/g, '\\|');
 }
 
 export interface ICardInput {
@@ -73,7 +88,7 @@ export function datasetCard(input: ICardInput): string {
   ];
   const rows = input.sources.map(
     s =>
-      `| ${cell(s.id)} | ${cell(s.action)} | ${cell(s.name)} | \`${cell(s.did)}\` | ${cell(s.license) || '—'} | ${s.order ? `\`${cell(s.order.tx)}\`` : s.jobId ? `job \`${cell(s.jobId)}\`` : ''} | ${cell((s.files ?? []).map(f => `${f.path} (sha256 ${f.sha256.slice(0, 12)}…)`).join(', '))} |`
+      `| ${cell(s.id)} | ${cell(s.action)} | ${cell(s.name)} | \`${code(s.did)}\` | ${cell(s.license) || '—'} | ${s.order ? `\`${code(s.order.tx)}\`` : s.jobId ? `job \`${code(s.jobId)}\`` : ''} | ${cell((s.files ?? []).map(f => `${f.path} (sha256 ${f.sha256.slice(0, 12)}…)`).join(', '))} |`
   );
   return [
     ...front,
@@ -96,7 +111,12 @@ export function datasetCard(input: ICardInput): string {
     '',
     `Lineage digest: \`${input.digest}\`. Check the notebook's record with \`python -m jupyterlab_ocean.provenance verify ${input.notebook.split('/').pop()}\`.`,
     ...(input.warnings.length
-      ? ['', '## Licence warnings', '', ...input.warnings.map(w => `- ⚠ ${w}`)]
+      ? [
+          '',
+          '## Licence warnings',
+          '',
+          ...input.warnings.map(w => `- ⚠ ${cell(w)}`)
+        ]
       : []),
     '',
     '## Intended use',
