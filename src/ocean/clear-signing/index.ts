@@ -84,6 +84,36 @@ export function descriptorFor(
   return null;
 }
 
+/** Ocean's own contracts, as a grant names them. */
+export interface IPinnedOceanContracts {
+  nftFactory?: string;
+  fixedRateExchange?: string;
+  dispenser?: string;
+  ocean?: string;
+}
+
+/**
+ * Ocean's contracts on `chainId` as its published deployments list them
+ * (the descriptors' `deployments`, from @oceanprotocol/contracts' address
+ * file): what an Ocean Node's DDOs point to is checked against these.
+ * Null for a chain no descriptor lists.
+ */
+export function pinnedOceanContracts(
+  chainId: number
+): IPinnedOceanContracts | null {
+  const at = (file: string) =>
+    OCEAN_DESCRIPTORS[file].context?.contract?.deployments?.find(
+      entry => entry.chainId === chainId
+    )?.address;
+  const pinned: IPinnedOceanContracts = {
+    nftFactory: at('calldata-ERC721Factory.json'),
+    fixedRateExchange: at('calldata-FixedRateExchange.json'),
+    dispenser: at('calldata-Dispenser.json'),
+    ocean: at('calldata-OceanToken.json')
+  };
+  return Object.values(pinned).some(Boolean) ? pinned : null;
+}
+
 const SELECTORS = new Map<string, string>();
 function selectorOf(key: string): string {
   let selector = SELECTORS.get(key);

@@ -16,6 +16,7 @@ import type {
   IConfirmation,
   IGrantOffer
 } from './confirmation';
+import { pinnedOceanContracts } from '../../ocean/clear-signing';
 import { tokenInfo } from './describe';
 import {
   GrantBook,
@@ -296,6 +297,11 @@ export class GrantDesk {
         contracts.catch(() => this._contracts.delete(network.key));
       }
       const found = await contracts;
+      // Found through the node's DDOs (untrusted): on a chain where Ocean's
+      // deployments are known, a grant is only for those very contracts.
+      if (!pinnedMatch(network.chainId, found)) {
+        return undefined;
+      }
       const info = await tokenInfo(provider, found.ocean);
       const facts: IGrantFacts = {
         networkName: network.name,
@@ -355,6 +361,19 @@ export class GrantDesk {
       }
     };
   }
+}
+
+/** False when a contract found differs from Ocean's published one on that chain. */
+export function pinnedMatch(chainId: number, found: IGrantContracts): boolean {
+  const pinned = pinnedOceanContracts(chainId);
+  if (!pinned) {
+    return true;
+  }
+  return (Object.keys(pinned) as Array<keyof IGrantContracts>).every(
+    key =>
+      !pinned[key] ||
+      String(found[key]).toLowerCase() === pinned[key]!.toLowerCase()
+  );
 }
 
 const GRANT_FACTORY_ABI = [

@@ -10,6 +10,7 @@ import { hexlify, toUtf8Bytes } from 'ethers';
 import { OceanError } from '../../errors';
 import type { IWalletRequester } from '../../tokens';
 import type { IConfirmation } from './confirmation';
+import { pinnedMatch } from './grant-desk';
 import { openTestWallet } from './wallet.test-support';
 
 const PHRASE =
@@ -82,6 +83,46 @@ describe('notebook grants in the wallet', () => {
       await wallet.request({ method: 'ocean_grants' }, kernel()),
       []
     );
+  });
+});
+
+describe('the contracts a grant names', () => {
+  it("makes no grant for contracts an Ocean Node's DDOs name on a chain where Ocean's own are known", async () => {
+    // makeWallet's contracts are what a node's first DDO led to (its
+    // datatoken's router), not Ocean's deployments on the local chain.
+    const { wallet, shown } = await makeWallet();
+    await assert.rejects(
+      wallet.request(
+        { method: 'ocean_requestGrant', params: [{ minutes: 5, cap: '1' }] },
+        kernel()
+      ),
+      code('OCEAN_NODE_UNREACHABLE')
+    );
+    assert.equal(shown.length, 0);
+    assert.deepEqual(wallet.grants, []);
+  });
+
+  it("matches Ocean's published deployments, and leaves unlisted chains to the node", () => {
+    const local = {
+      nftFactory: '0x645439117eB378a6d35148452E287a038666Ed67',
+      fixedRateExchange: '0xEBe77E16736359Bf0F9013F6017242a5971cAE76',
+      dispenser: '0x85cCa2B01adddCA8Df221e6027EE0D7716224202',
+      ocean: '0x2473f4F7bf40ed9310838edFCA6262C17A59DF64'
+    };
+    assert.equal(pinnedMatch(8996, local), true);
+    assert.equal(
+      pinnedMatch(8996, {
+        ...local,
+        dispenser: '0x1000000000000000000000000000000000000003'
+      }),
+      false
+    );
+    assert.equal(
+      pinnedMatch(1, local),
+      false,
+      'Ethereum has its own deployments'
+    );
+    assert.equal(pinnedMatch(424242, local), true);
   });
 });
 
