@@ -131,8 +131,11 @@ try {
       if (index > 0) console.log(`  Ocean Node ${index + 1} ${node.url}`);
     console.log(`  faucet       ${info.faucetUrl}`);
     console.log(`  addresses    ${info.addressFile}`);
-    for (const [role, did] of Object.entries(info.samples ?? {}))
-      if (did) console.log(`  sample ${role.padEnd(6)} ${did}`);
+    // One column for the DIDs, however long the longest role ("algorithm").
+    const samples = Object.entries(info.samples ?? {}).filter(([, did]) => did);
+    const width = Math.max(0, ...samples.map(([role]) => role.length));
+    for (const [role, did] of samples)
+      console.log(`  sample ${role.padEnd(width)} ${did}`);
     settings = stackSettings(info);
   }
 

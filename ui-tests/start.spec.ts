@@ -44,6 +44,13 @@ test('npm start serves the lab with the sample notebook and Ctrl-C stops everyth
         /^http:\/\/127\.0\.0\.1:\d+\/lab\/tree\/getting-started\.ipynb\?token=[0-9a-f]{48}$/
       );
     const url = /^JupyterLab: (http\S+)$/m.exec(output)![1];
+    // Every sample's DID starts in one column (they were ragged from
+    // "compute" on, the longer roles).
+    const samples = [...output.matchAll(/^ {2}sample (\w+) +(did:op:\w+)$/gm)];
+    expect(samples.map(([, role]) => role)).toContain('algorithm');
+    expect(
+      new Set(samples.map(([line, , did]) => line.indexOf(did))).size
+    ).toBe(1);
     const stack = JSON.parse(
       readFileSync(join(dir, '.ocean-stack', 'stack.json'), 'utf8')
     );
