@@ -25,6 +25,8 @@ const INVISIBLE_RANGES: readonly [number, number][] = [
   [0x17b4, 0x17b5],
   [0x180b, 0x180f],
   [0x200b, 0x200f],
+  // Line and paragraph separators: a new line inside a one-line name.
+  [0x2028, 0x2029],
   [0x202a, 0x202e],
   [0x2060, 0x206f],
   [0x3164, 0x3164],

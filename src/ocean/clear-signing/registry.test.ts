@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { FunctionFragment, Transaction } from 'ethers';
+import { FunctionFragment, Interface, Transaction } from 'ethers';
 import {
   descriptorFor,
   mergeIncludes,
@@ -155,5 +155,38 @@ describe('clear signing covers what the extension does', () => {
         NODE_COMMAND_TABLE.display.formats[command].interpolatedIntent
       );
     }
+  });
+});
+
+describe('clear signing of the caller’s strings', () => {
+  it('makes a bidi override or a line break in a name to publish visible, in the intent and the fields', () => {
+    const key = Object.keys(
+      OCEAN_DESCRIPTORS['calldata-ERC721Factory.json'].display.formats
+    ).find(name => name.startsWith('createNftWithErc20('))!;
+    const fragment = FunctionFragment.from(`function ${key}`);
+    const owner = '0xe2DD09d719Da89e5a3D0F2549c7E24566e947260';
+    // On screen U+202E would turn the rest around; U+2028 starts a new line.
+    const name = 'Weather \u202eFREE\u202c\u2028sold at 0 each';
+    const data = new Interface([fragment]).encodeFunctionData(fragment, [
+      [name, 'WX', 1, 'https://example.org', true, owner],
+      [1, ['Token', 'DT'], [owner, owner, owner, owner], [0, 0], []]
+    ]);
+    const rendered = renderTransaction(
+      OCEAN_DESCRIPTORS['calldata-ERC721Factory.json'],
+      {
+        to: '0x645439117eB378a6d35148452E287a038666Ed67',
+        data,
+        value: 0n,
+        chainId: 8996,
+        from: owner
+      },
+      { tokens: {}, addressNames: {} }
+    )!;
+    const shown = 'Weather ⟨U+202E⟩FREE⟨U+202C⟩⟨U+2028⟩sold at 0 each';
+    assert.ok(rendered.interpolatedIntent?.includes(shown));
+    assert.equal(
+      rendered.fields.find(field => field.label === 'Data NFT name')?.value,
+      shown
+    );
   });
 });

@@ -12,6 +12,7 @@
  */
 import { FunctionFragment, getAddress, Interface, type Result } from 'ethers';
 import { formatAmount } from '../wallet-decode';
+import { visibleText } from '../visible-text';
 
 export interface IDescriptorField {
   path?: string;
@@ -296,7 +297,9 @@ function text(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return value.map(text).join(', ');
-  return String(value);
+  // Calldata strings are the caller's (a name to publish, a symbol): a bidi
+  // override or a newline in one must not reorder or extend the intent.
+  return visibleText(String(value));
 }
 
 function shown(field: IDescriptorField, value: unknown): boolean {

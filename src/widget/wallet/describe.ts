@@ -166,6 +166,9 @@ function flattenArgs(
           String(raw)
         );
       }
+    } else if (value.type === 'string') {
+      // The caller's words inside the call: hidden characters made visible.
+      text = visibleText(text);
     } else if (value.type.startsWith('bytes') && text.length > 132) {
       text = trans.__(
         '%1… (%2 bytes)',
