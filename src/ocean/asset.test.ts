@@ -235,3 +235,27 @@ test('an asset names the sources it was derived from: well-formed DIDs only', ()
   assert.deepEqual(summary.derivedFrom, [source]);
   assert.equal(summariseDdo(ddo()).derivedFrom, undefined);
 });
+
+test('summariseDdo shows only an address as the publisher', () => {
+  // The node's indexedMetadata is its word: text there must not read as a
+  // verified publisher in the card.
+  const ddo = (owner: unknown, from?: unknown) => ({
+    id: 'did:op:' + 'ab'.repeat(32),
+    metadata: { name: 'x' },
+    indexedMetadata: { nft: { owner }, event: { from } }
+  });
+  assert.equal(
+    summariseDdo(ddo('Ocean Protocol Foundation (verified)')).publisher,
+    ''
+  );
+  assert.equal(
+    summariseDdo(
+      ddo('0x' + '33'.repeat(20) + ' (verified)', '0x' + '55'.repeat(20))
+    ).publisher,
+    '0x' + '55'.repeat(20)
+  );
+  assert.equal(
+    summariseDdo(ddo('0x' + '33'.repeat(20))).publisher,
+    '0x' + '33'.repeat(20)
+  );
+});

@@ -175,7 +175,11 @@ export function summariseDdo(
       : 'dataset') as OceanAssetType,
     description: asText(metadata.description, MAX_DESCRIPTION),
     author: visibleText(asText(metadata.author, 500)),
-    publisher: asText(nft.owner, 100) || asText(asObject(indexed.event).from),
+    // An address or nothing: the node's words here are shown as the publisher.
+    publisher:
+      [asText(nft.owner, 100), asText(asObject(indexed.event).from, 100)].find(
+        address => /^0x[0-9a-fA-F]{40}$/.test(address)
+      ) ?? '',
     license: visibleText(asText(metadata.license, 500)),
     tags: asArray(metadata.tags)
       .filter((tag): tag is string => typeof tag === 'string')
