@@ -45,4 +45,19 @@ describe('a flow told to the wallet dialog', () => {
     const plain = Wallet.createRandom();
     assert.equal(withFlow(plain, flow), plain);
   });
+
+  it('tags hidden characters in its title and names (DDO names, shown in the dialog)', () => {
+    // A compute job's names come from raw DDOs: U+202E would reorder the
+    // dialog's "Step 1 of 4: Run … on …" line.
+    const flow = new FlowSteps('Run \u202eGAN on Weather', 4).name(
+      EXCHANGE,
+      'the fixed-rate exchange selling Weather\u2028sold for 0'
+    );
+    const step = flow.next();
+    assert.equal(step.title, 'Run ⟨U+202E⟩GAN on Weather');
+    assert.equal(
+      step.names[EXCHANGE.toLowerCase()],
+      'the fixed-rate exchange selling Weather⟨U+2028⟩sold for 0'
+    );
+  });
 });

@@ -7,16 +7,24 @@
  * total; each request the flow's signer makes is the next step.
  */
 import type { IWalletFlowStep, IWalletRequester } from '../tokens';
+import { visibleText } from './visible-text';
 
 export class FlowSteps {
   constructor(
     /** e.g. "Get access to Weather 2024". */
-    readonly title: string,
+    title: string,
     /** The planned number of signatures. */
     private _steps: number,
     /** The whole cost in words, e.g. "2.002 OCEAN and network fees". */
     readonly total?: string
-  ) {}
+  ) {
+    // Titles and names carry DDO names (a compute job's come from raw
+    // DDOs): shown in the signing dialog, so hidden characters are tagged.
+    this.title = visibleText(title);
+  }
+
+  /** e.g. "Get access to Weather 2024", hidden characters made visible. */
+  readonly title: string;
 
   /** Names the flow gives addresses, lower-case keys. */
   readonly names: Record<string, string> = {};
@@ -24,7 +32,7 @@ export class FlowSteps {
   /** Calls `address` `words` in this flow's dialogs. */
   name(address: string | undefined | null, words: string): this {
     if (address && /^0x[0-9a-fA-F]{40}$/.test(address)) {
-      this.names[address.toLowerCase()] = words;
+      this.names[address.toLowerCase()] = visibleText(words);
     }
     return this;
   }
