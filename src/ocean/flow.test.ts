@@ -56,7 +56,7 @@ describe('a flow told to the wallet dialog', () => {
     const step = flow.next();
     assert.equal(step.title, 'Run ⟨U+202E⟩GAN on Weather');
     assert.equal(
-      step.names[EXCHANGE.toLowerCase()],
+      step.names?.[EXCHANGE.toLowerCase()],
       'the fixed-rate exchange selling Weather⟨U+2028⟩sold for 0'
     );
   });
