@@ -58,10 +58,17 @@ test('an asset bought through its card is listed in My purchases', async ({
   await runCell(page, `%ocean preview ${did}`);
   const card = lastCard(page);
   await card.locator('[data-ocean-action=get-access]').click();
-  await confirmUntil(page, card.locator('[data-ocean=preview] >> table'));
+  const dialogs = await confirmUntil(
+    page,
+    card.locator('[data-ocean=preview] >> table')
+  );
   await expect(card.locator('[data-ocean=access]')).toHaveText(
     'Access granted'
   );
+  // One dialog, as for %ocean load: the purchase's approval also signs in
+  // to the node for the preview that follows (a second one asked before).
+  expect(dialogs).toHaveLength(1);
+  expect(dialogs[0]).toContain('sign in to the Ocean Node');
 
   // The list, refreshed, shows the order.
   await openPublish(page);

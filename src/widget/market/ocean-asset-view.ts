@@ -209,12 +209,16 @@ export class OceanAssetView extends Widget implements IRenderMime.IRenderer {
     // Found now: the card may have moved since it was rendered.
     const origin = this._recorder?.locate(this.node) ?? null;
     try {
+      // The preview that follows reads the file through the node: the
+      // purchase's one dialog names that sign-in too, not a second dialog.
       const grant = await this._client.getAccess(
         asset.did,
         this._requester,
         progress => {
           card.progress = [...card.progress, progress];
-        }
+        },
+        undefined,
+        { download: true }
       );
       this._unlock(grant, true);
       if (origin) {
