@@ -11,12 +11,41 @@
  *     double-click or a held Enter meant for the previous dialog can never
  *     approve the next one that opens in the same place;
  *   - counts a click only when its pointer press also began on it after
- *     arming (a press that started elsewhere, or earlier, is dropped).
+ *     arming (a press that started elsewhere, or earlier, is dropped);
+ *   - answers "approved" only after such a press: a script that reaches the
+ *     dialog object itself (JupyterLab's Dialog.tracker, through the module
+ *     cache of any extension's webpack runtime) and calls resolve(), or
+ *     resolves its promise, gets a refusal, and so does one that calls
+ *     handleEvent with an object dressed as a trusted event.
  */
 import { Dialog } from '@jupyterlab/apputils';
 
 /** How long the approving button stays disabled after the dialog appears. */
 export const ARM_MS = 600;
+
+/**
+ * Event.prototype's eventPhase getter, taken when this module loads: a
+ * brand check (it throws on anything but a real Event) that an object
+ * dressed as an event with `isTrusted: true` cannot pass.
+ */
+const eventPhase = Object.getOwnPropertyDescriptor(
+  globalThis.Event?.prototype ?? {},
+  'eventPhase'
+)?.get;
+
+/** Ids for the dialogs' labels (the class is frozen: no static counter). */
+let dialogCount = 0;
+
+/** A real input event the browser is dispatching, from a person. */
+function fromPerson(event: Event): boolean {
+  try {
+    return (
+      !!eventPhase && eventPhase.call(event) !== 0 && event.isTrusted === true
+    );
+  } catch {
+    return false;
+  }
+}
 
 export class ApprovalDialog<T> extends Dialog<T> {
   constructor(
@@ -44,7 +73,13 @@ export class ApprovalDialog<T> extends Dialog<T> {
   launch(): Promise<Dialog.IResult<T>> {
     const result = super.launch();
     this._disarm();
-    return result;
+    // The approving answer stands only on a person's press of the approving
+    // button; any other accept (resolve() from a script) is a refusal.
+    return result.then(answer =>
+      answer.button.accept && !this.#pressed
+        ? { ...answer, button: { ...answer.button, accept: false } }
+        : answer
+    );
   }
 
   handleEvent(event: Event): void {
@@ -55,6 +90,9 @@ export class ApprovalDialog<T> extends Dialog<T> {
       event.stopPropagation();
       event.preventDefault();
       return;
+    }
+    if (this._approves(event)) {
+      this.#pressed = true;
     }
     super.handleEvent(event);
   }
@@ -69,7 +107,7 @@ export class ApprovalDialog<T> extends Dialog<T> {
    * title and described by its body (JupyterLab's Dialog sets neither).
    */
   private _describe(): void {
-    const id = `jp-OceanApproval-${++ApprovalDialog._count}`;
+    const id = `jp-OceanApproval-${++dialogCount}`;
     const content = this.node.querySelector('.jp-Dialog-content');
     const header = this.node.querySelector('.jp-Dialog-header');
     const body = this.node.querySelector('.jp-Dialog-body');
@@ -139,7 +177,7 @@ export class ApprovalDialog<T> extends Dialog<T> {
       case 'mousedown':
         if (onButton) {
           this._pressedAt =
-            event.isTrusted && performance.now() >= this._armedAt
+            fromPerson(event) && performance.now() >= this._armedAt
               ? performance.now()
               : -1;
         }
@@ -149,48 +187,73 @@ export class ApprovalDialog<T> extends Dialog<T> {
         // A real click whose press began on the armed button, or a real key
         // press activating the focused button (detail 0: no pointer).
         return !(
-          event.isTrusted &&
+          fromPerson(event) &&
           performance.now() >= this._armedAt &&
           ((event as MouseEvent).detail === 0 ||
             this._pressedAt >= this._armedAt)
         );
-      case 'keydown': {
-        const key = (event as KeyboardEvent).key;
-        if (key !== 'Enter' && key !== ' ') return false;
-        // A space presses only the focused button. Enter presses the focused
-        // button too, or, when no button has the focus (the password field of
-        // a prompt, say), the default one: block it only when that is the
-        // approving button, so Enter on a focused Reject still refuses.
-        const focused = document.activeElement;
-        const onAnyButton =
-          focused instanceof HTMLButtonElement &&
-          this.node.contains(focused) &&
-          focused.closest('.jp-Dialog-footer') !== null;
-        const presses =
-          focused === button ||
-          (key === 'Enter' &&
-            !onAnyButton &&
-            this._defaultIndex === this._approveIndex);
+      case 'keydown':
         return (
-          presses &&
-          (!event.isTrusted ||
+          this._keyPresses(event) &&
+          (!fromPerson(event) ||
             performance.now() < this._armedAt ||
             (event as KeyboardEvent).repeat)
         );
-      }
       default:
         return false;
     }
   }
 
-  private static _count = 0;
+  /** After _blocks let it through: whether `event` presses the approving button. */
+  private _approves(event: Event): boolean {
+    const button = this.approveButton;
+    if (!button || !fromPerson(event)) return false;
+    if (event.type === 'click') {
+      return event.target instanceof Node && button.contains(event.target);
+    }
+    return (
+      event.type === 'keydown' &&
+      (event as KeyboardEvent).key === 'Enter' &&
+      this._keyPresses(event)
+    );
+  }
+
+  /**
+   * Whether a key press would press the approving button. A space presses
+   * only the focused button. Enter presses the focused button too, or, when
+   * no button has the focus (the password field of a prompt, say), the
+   * default one: so Enter on a focused Reject still refuses.
+   */
+  private _keyPresses(event: Event): boolean {
+    const key = (event as KeyboardEvent).key;
+    if (key !== 'Enter' && key !== ' ') return false;
+    const focused = document.activeElement;
+    const onAnyButton =
+      focused instanceof HTMLButtonElement &&
+      this.node.contains(focused) &&
+      focused.closest('.jp-Dialog-footer') !== null;
+    return (
+      focused === this.approveButton ||
+      (key === 'Enter' &&
+        !onAnyButton &&
+        this._defaultIndex === this._approveIndex)
+    );
+  }
+
   private _approveIndex: number;
   /** The button Enter presses when no button has the focus (Dialog's rule). */
   private _defaultIndex: number;
   private _armedAt = Number.POSITIVE_INFINITY;
   private _pressedAt = -1;
   private _armTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A person pressed the approving button (runtime-private: see the header). */
+  #pressed = false;
 }
+
+// A script holding the class must not swap its methods for ones that skip
+// the checks above.
+Object.freeze(ApprovalDialog.prototype);
+Object.freeze(ApprovalDialog);
 
 const FOCUSABLE =
   'summary, a[href], button:not([disabled]), input, select, textarea, [tabindex]:not([tabindex="-1"])';

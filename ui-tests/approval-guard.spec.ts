@@ -248,6 +248,112 @@ display(Javascript(r"""
 print("hunt started")
 `;
 
+/**
+ * A script that reaches the dialog object itself: any extension's webpack
+ * runtime hands out its module cache (a chunk pushed to its JSONP array
+ * gets __webpack_require__), where @jupyterlab/apputils' Dialog and its
+ * tracker sit. Production builds need no exposed application object.
+ */
+function resolveFromScript(): {
+  dialogs: number;
+  tried: string[];
+} {
+  // Every webpack runtime on the page (JupyterLab's own and each
+  // extension's): a pushed chunk's callback gets its __webpack_require__.
+  const exported: any[] = [];
+  for (const name of Object.keys(self).filter(key =>
+    key.startsWith('webpackChunk')
+  )) {
+    let req: any;
+    (self as any)[name].push([
+      [`attack-${Math.random()}`],
+      {},
+      (r: any) => {
+        req = r;
+      }
+    ]);
+    for (const module of Object.values((req?.c ?? {}) as Record<string, any>)) {
+      if (module?.exports) exported.push(...Object.values(module.exports));
+    }
+  }
+  // Dialog itself, or the class of any dialog that extends it.
+  let Dialog: any = null;
+  for (const value of exported) {
+    for (
+      let cls = value;
+      typeof cls === 'function' && !Dialog;
+      cls = Object.getPrototypeOf(cls)
+    ) {
+      if (cls.tracker?.forEach) Dialog = cls;
+    }
+    if (Dialog) break;
+  }
+  const dialogs: any[] = [];
+  Dialog.tracker.forEach((dialog: any) => dialogs.push(dialog));
+  const tried: string[] = [];
+  for (const dialog of dialogs) {
+    const button = dialog.node.querySelector('.jp-OceanConfirmation-confirm');
+    const index = Array.from(
+      dialog.node.querySelectorAll('.jp-Dialog-footer button')
+    ).indexOf(button);
+    if (index < 0) continue;
+    // An object dressed as a person's click, straight to the handler…
+    dialog.handleEvent({
+      type: 'click',
+      isTrusted: true,
+      detail: 0,
+      target: button,
+      stopPropagation() {},
+      preventDefault() {}
+    });
+    tried.push('handleEvent');
+    // …then the dialog's own resolve() with the approving button.
+    dialog.resolve(index);
+    tried.push('resolve');
+  }
+  return { dialogs: dialogs.length, tried };
+}
+
+test('a script holding the dialog object cannot approve it: resolve() and a dressed-up event are refusals', async ({
+  page,
+  oceanLab: lab
+}) => {
+  test.setTimeout(240_000);
+  await openLab(page, lab);
+  await importWallet(page, HDNodeWallet.createRandom().mnemonic!.phrase);
+  await newNotebook(page, 'python');
+  const signing = await startCell(
+    page,
+    [
+      'from jupyterlab_ocean import ocean',
+      'try:',
+      "    print('signed', ocean.sign('approved by a script?'))",
+      'except Exception as error:',
+      "    print('refused', getattr(error, 'code', None))"
+    ].join('\n')
+  );
+  await shareDialog(page)
+    .getByRole('button', { name: 'Share account' })
+    .click({ timeout: 60_000 });
+  await expect(confirmation(page)).toBeVisible({ timeout: 60_000 });
+  // After arming: the script acts when a person could.
+  await page.waitForTimeout(1_000);
+  const attack = await page.evaluate(resolveFromScript);
+  expect(attack.tried).toEqual(['handleEvent', 'resolve']);
+  const output = await finished(signing);
+  expect(output).toContain('refused 4001');
+  expect(output).not.toMatch(/0x[0-9a-f]{130}/);
+  // A person still approves the next one.
+  const again = await startCell(
+    page,
+    "print('signed', ocean.sign('approved by a person'))"
+  );
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-confirm')
+    .click({ timeout: 60_000 });
+  expect(await finished(again)).toMatch(/signed 0x[0-9a-f]{130}/);
+});
+
 test('page scripts cannot read the unlocked key, even with the application object', async ({
   page,
   oceanLab: lab
