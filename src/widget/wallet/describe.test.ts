@@ -4,7 +4,11 @@ import { getBytes, hexlify, toBeArray, toUtf8Bytes } from 'ethers';
 import { NODE_COMMANDS, nodeRequestHash } from '../../ocean/wallet-decode';
 import { LOCAL_NETWORK } from '../../ocean/networks';
 import { frenchCatalogue } from '../../gettext.test-support';
-import { describeMessage, describeTypedData } from './describe';
+import {
+  describeMessage,
+  describeTypedData,
+  impostorWarning
+} from './describe';
 
 const ME = '0xe2DD09d719Da89e5a3D0F2549c7E24566e947260';
 
@@ -287,6 +291,46 @@ describe('the dialog speaks the lab’s language', () => {
     assert.equal(
       typed.summary,
       'Signer des données structurées (Order) pour Ocean.'
+    );
+  });
+});
+
+describe('a token that passes itself off', () => {
+  const OCEAN_LOCAL = '0x2473f4F7bf40ed9310838edFCA6262C17A59DF64';
+  const OTHER = '0x1000000000000000000000000000000000000009';
+
+  it('warns when a token calls itself OCEAN at another address, or takes the coin’s name', () => {
+    // The local chain's OCEAN is Ocean's published deployment (8996).
+    assert.match(
+      impostorWarning('OCEAN', OTHER, LOCAL_NETWORK) ?? '',
+      new RegExp(
+        `calls itself OCEAN, but the OCEAN token on .* is ${OCEAN_LOCAL}`
+      )
+    );
+    assert.match(
+      impostorWarning('ocean ', OTHER, {
+        ...LOCAL_NETWORK,
+        oceanTokenAddress: '0x' + '77'.repeat(20)
+      }) ?? '',
+      /is 0x7777/
+    );
+    assert.match(
+      impostorWarning('ETH', OTHER, LOCAL_NETWORK) ?? '',
+      /name of the network’s own coin/
+    );
+  });
+
+  it('says nothing of the real OCEAN or another symbol', () => {
+    assert.equal(impostorWarning('OCEAN', OCEAN_LOCAL, LOCAL_NETWORK), null);
+    assert.equal(
+      impostorWarning('OCEAN', OCEAN_LOCAL.toLowerCase(), LOCAL_NETWORK),
+      null
+    );
+    assert.equal(impostorWarning('WX25-DT', OTHER, LOCAL_NETWORK), null);
+    // A chain where OCEAN's address is unknown: nothing to compare with.
+    assert.equal(
+      impostorWarning('OCEAN', OTHER, { ...LOCAL_NETWORK, chainId: 424242 }),
+      null
     );
   });
 });

@@ -34,6 +34,7 @@ import {
   renderTransaction,
   tokensNeeded,
   matchFormat,
+  pinnedOceanContracts,
   type IDescriptor,
   type IRendered,
   type ITokenFacts
@@ -309,6 +310,10 @@ export async function describeTransaction(options: {
         : null
     );
   }
+  const impostor =
+    to && targetInfo
+      ? impostorWarning(targetInfo.symbol, to, network, trans)
+      : null;
   const warnings = transactionWarnings({
     account: options.account,
     to,
@@ -320,12 +325,55 @@ export async function describeTransaction(options: {
     spenderIsAccount,
     tokenSymbol: targetInfo?.symbol
   });
+  if (impostor) {
+    warnings.unshift(impostor);
+  }
   return {
     summary,
     rows,
     warnings,
     raw: data && data !== '0x' ? data : undefined
   };
+}
+
+/**
+ * A token's symbol is whatever its deployer chose: one that calls itself
+ * OCEAN at another address than the network's OCEAN, or takes the name of
+ * the network's own coin, reads in the dialog ("spend 100 OCEAN") as the
+ * real thing. Null when the symbol claims neither.
+ */
+export function impostorWarning(
+  symbol: string,
+  address: string,
+  network: Pick<IOceanNetwork, 'chainId' | 'name' | 'nativeSymbol'> & {
+    oceanTokenAddress?: string;
+  },
+  trans: TranslationBundle = ENGLISH
+): string | null {
+  const claimed = symbol.trim().toUpperCase();
+  const ocean =
+    network.oceanTokenAddress ?? pinnedOceanContracts(network.chainId)?.ocean;
+  if (
+    claimed === 'OCEAN' &&
+    ocean &&
+    ocean.toLowerCase() !== address.toLowerCase()
+  ) {
+    return trans.__(
+      'This token calls itself %1, but the OCEAN token on %2 is %3: this one (%4) is another token.',
+      symbol,
+      network.name,
+      ocean,
+      address
+    );
+  }
+  if (claimed === network.nativeSymbol.toUpperCase()) {
+    return trans.__(
+      'This token calls itself %1, the name of the network’s own coin, but it is a token contract (%2), not %1.',
+      symbol,
+      address
+    );
+  }
+  return null;
 }
 
 /**
