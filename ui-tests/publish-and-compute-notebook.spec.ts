@@ -200,6 +200,13 @@ for (const grants of [false, true])
     expect(
       dialogsByCell[loadIndex].some(dialog => /buy|exchange/i.test(dialog))
     ).toBe(true);
+    // One dialog for the buy and load (README's table): approve, buy and
+    // order in one batch that also names the node sign-in for the download.
+    if (!grants)
+      expect(
+        dialogsByCell[loadIndex],
+        'dialogs of the buy + load'
+      ).toHaveLength(1);
     expect(
       readFileSync(
         join(oceanLab.rootDir, folder, 'ocean-data', 'harvest.csv'),
