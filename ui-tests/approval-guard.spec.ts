@@ -354,6 +354,65 @@ test('a script holding the dialog object cannot approve it: resolve() and a dres
   expect(await finished(again)).toMatch(/signed 0x[0-9a-f]{130}/);
 });
 
+test('a script that replaces Reflect.apply after the wallet loaded gets neither the vault worker nor a password', async ({
+  page,
+  oceanLab: lab
+}) => {
+  test.setTimeout(240_000);
+  await openLab(page, lab);
+  const me = await importWallet(
+    page,
+    HDNodeWallet.createRandom().mnemonic!.phrase
+  );
+  await newNotebook(page, 'python');
+  // Output JavaScript, once the wallet is loaded: whatever Reflect.apply is
+  // handed with a Worker as `this` is the vault's worker and its request.
+  await page.evaluate(() => {
+    const w = window as any;
+    const original = Reflect.apply;
+    w.__vaultHunt = { worker: null, requests: [] };
+    Reflect.apply = (target: any, self: any, args: any) => {
+      if (self instanceof Worker) {
+        w.__vaultHunt.worker = self;
+        w.__vaultHunt.requests.push(JSON.stringify(args));
+      }
+      return original(target, self, args);
+    };
+  });
+  const signing = await startCell(
+    page,
+    'sig = %ocean sign approved by a person\nprint(sig)'
+  );
+  await shareDialog(page)
+    .getByRole('button', { name: 'Share account' })
+    .click({ timeout: 60_000 });
+  await confirmation(page)
+    .locator('button.jp-OceanConfirmation-confirm')
+    .click({ timeout: 60_000 });
+  const signature = /0x[0-9a-f]{130}/.exec(await finished(signing))?.[0];
+  expect(verifyMessage('approved by a person', signature!)).toBe(me);
+  // With the worker, the script could have it sign anything, no dialog.
+  const hunt = await page.evaluate(async (account: string) => {
+    const w = window as any;
+    const worker: Worker | null = w.__vaultHunt.worker;
+    if (!worker) return { worker: false, requests: w.__vaultHunt.requests };
+    const reply = new Promise(resolve =>
+      worker.addEventListener('message', event => resolve(event.data))
+    );
+    worker.postMessage({
+      id: 424242,
+      op: 'signMessage',
+      args: [account, new TextEncoder().encode('signed by a script')]
+    });
+    return {
+      worker: true,
+      requests: w.__vaultHunt.requests,
+      reply: await reply
+    };
+  }, me);
+  expect(hunt).toEqual({ worker: false, requests: [] });
+});
+
 test('page scripts cannot read the unlocked key, even with the application object', async ({
   page,
   oceanLab: lab

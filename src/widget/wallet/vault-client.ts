@@ -22,6 +22,10 @@ import type { IVaultRequest, VaultReply } from './vault-protocol';
 // or addEventListener sees neither the passwords going in nor the answers.
 const postToWorker = Worker.prototype.postMessage;
 const listen = EventTarget.prototype.addEventListener;
+// Reflect.apply itself too: a script that swapped it later was handed the
+// worker as `this` and every request (passwords in) on each call, and could
+// then post its own signTransaction to the worker, no dialog.
+const apply = Reflect.apply;
 
 function workerFailed(): OceanError {
   return new OceanError(
@@ -44,11 +48,11 @@ export class WorkerKeyVault implements IKeyVault {
   constructor() {
     // webpack bundles the worker as its own chunk from this exact form.
     this.#worker = new Worker(new URL('./vault-worker.js', import.meta.url));
-    Reflect.apply(listen, this.#worker, [
+    apply(listen, this.#worker, [
       'message',
       (event: MessageEvent<VaultReply>) => this.#answer(event.data)
     ]);
-    Reflect.apply(listen, this.#worker, [
+    apply(listen, this.#worker, [
       'error',
       (event: Event) => {
         event.preventDefault?.();
@@ -159,7 +163,7 @@ export class WorkerKeyVault implements IKeyVault {
         reject
       });
       const request: IVaultRequest = { id, op, args };
-      Reflect.apply(postToWorker, this.#worker, [request]);
+      apply(postToWorker, this.#worker, [request]);
     });
   }
 
