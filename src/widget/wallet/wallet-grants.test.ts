@@ -23,7 +23,23 @@ const kernel = (): IWalletRequester => ({
   session: { id: 'session-1', ended: new AbortController().signal }
 });
 
-async function makeWallet() {
+/** Ocean's published contracts on the local chain (8996): a grant may name these. */
+const LOCAL_OCEAN = {
+  nftFactory: '0x645439117eB378a6d35148452E287a038666Ed67',
+  fixedRateExchange: '0xEBe77E16736359Bf0F9013F6017242a5971cAE76',
+  dispenser: '0x85cCa2B01adddCA8Df221e6027EE0D7716224202',
+  ocean: '0x2473f4F7bf40ed9310838edFCA6262C17A59DF64'
+};
+
+/** Contracts a node's DDO could lead to: not Ocean's. */
+const NODE_NAMED = {
+  nftFactory: '0x1000000000000000000000000000000000000001',
+  fixedRateExchange: '0x1000000000000000000000000000000000000002',
+  dispenser: '0x1000000000000000000000000000000000000003',
+  ocean: '0x1000000000000000000000000000000000000004'
+};
+
+async function makeWallet(contracts = LOCAL_OCEAN) {
   const shown: IConfirmation[] = [];
   const wallet = await openTestWallet({
     confirm: async confirmation => {
@@ -33,12 +49,7 @@ async function makeWallet() {
       return { approved: true, grant: { minutes: 15, cap: '10' } };
     },
     // Would make offers possible; a raw message must still get none.
-    oceanContracts: async () => ({
-      nftFactory: '0x1000000000000000000000000000000000000001',
-      fixedRateExchange: '0x1000000000000000000000000000000000000002',
-      dispenser: '0x1000000000000000000000000000000000000003',
-      ocean: '0x1000000000000000000000000000000000000004'
-    })
+    oceanContracts: async () => contracts
   });
   await wallet.create(PHRASE, 'a long password');
   return { wallet, shown };
@@ -88,9 +99,9 @@ describe('notebook grants in the wallet', () => {
 
 describe('the contracts a grant names', () => {
   it("makes no grant for contracts an Ocean Node's DDOs name on a chain where Ocean's own are known", async () => {
-    // makeWallet's contracts are what a node's first DDO led to (its
-    // datatoken's router), not Ocean's deployments on the local chain.
-    const { wallet, shown } = await makeWallet();
+    // Contracts a node's first DDO led to (its datatoken's router), not
+    // Ocean's deployments on the local chain.
+    const { wallet, shown } = await makeWallet(NODE_NAMED);
     await assert.rejects(
       wallet.request(
         { method: 'ocean_requestGrant', params: [{ minutes: 5, cap: '1' }] },
@@ -103,12 +114,7 @@ describe('the contracts a grant names', () => {
   });
 
   it("matches Ocean's published deployments, and leaves unlisted chains to the node", () => {
-    const local = {
-      nftFactory: '0x645439117eB378a6d35148452E287a038666Ed67',
-      fixedRateExchange: '0xEBe77E16736359Bf0F9013F6017242a5971cAE76',
-      dispenser: '0x85cCa2B01adddCA8Df221e6027EE0D7716224202',
-      ocean: '0x2473f4F7bf40ed9310838edFCA6262C17A59DF64'
-    };
+    const local = LOCAL_OCEAN;
     assert.equal(pinnedMatch(8996, local), true);
     assert.equal(
       pinnedMatch(8996, {
