@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  assetName,
   buildSearchQuery,
   checkDid,
   matchesQuery,
@@ -258,4 +259,19 @@ test('summariseDdo shows only an address as the publisher', () => {
     summariseDdo(ddo('0x' + '33'.repeat(20))).publisher,
     '0x' + '33'.repeat(20)
   );
+});
+
+test('assetName makes hidden characters visible and falls back to the DID', () => {
+  const did = 'did:op:' + 'a'.repeat(64);
+  assert.equal(
+    assetName({ metadata: { name: 'Weather \u202Ecsv.exe' } }, did),
+    'Weather ⟨U+202E⟩csv.exe'
+  );
+  assert.equal(
+    assetName({ metadata: { name: 'x'.repeat(900) } }, did).length,
+    500
+  );
+  assert.equal(assetName({ metadata: { name: '  ' } }, did), did);
+  assert.equal(assetName({ metadata: { name: 42 } }, did), did);
+  assert.equal(assetName(null, did), did);
 });

@@ -124,6 +124,21 @@ export function serviceMarkets(
 }
 
 /**
+ * An asset's name where a view names it without the whole summary (the
+ * compute job's dataset and algorithms): the publisher's choice, so it is
+ * cut to 500 characters and its hidden characters are made visible (a
+ * U+202E would reorder the text around it); the fallback (its DID) when it
+ * has none.
+ */
+export function assetName(ddo: unknown, fallback: string): string {
+  const name = (ddo as { metadata?: { name?: unknown } } | null)?.metadata
+    ?.name;
+  return typeof name === 'string' && name.trim()
+    ? visibleText(name.slice(0, 500))
+    : fallback;
+}
+
+/**
  * The summary of a DDO as the node presents it (with `indexedMetadata`).
  * Throws OCEAN_BAD_ASSET when it is not a DDO at all.
  */

@@ -22,6 +22,7 @@ import {
   waitForJob,
   type IComputeJob
 } from '../../ocean/compute';
+import { assetName } from '../../ocean/asset';
 import { NodeAuth } from '../../ocean/compute-auth';
 import { quoteComputeJob } from '../../ocean/compute-quote';
 import { resultsFolder, saveResult } from '../../ocean/compute-results';
@@ -116,12 +117,15 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
     const network = this._networks.active;
     try {
       const ddo = await computeDdo(network, did);
-      job.datasetName = String(ddo.metadata?.name ?? did);
+      job.datasetName = assetName(ddo, did);
       const service = (ddo.services ?? []).find(
         (entry: any) => entry?.type === 'compute'
       );
       if (!service) {
-        job.error = `${job.datasetName} is not offered for compute (it is a download asset).`;
+        job.error = this._trans.__(
+          '%1 is not offered for compute (it is a download asset).',
+          job.datasetName
+        );
         job.algorithms = [];
         return;
       }
@@ -135,7 +139,7 @@ export class OceanComputeView extends Widget implements IRenderMime.IRenderer {
             );
             return {
               did: String(entry.did),
-              name: String(algorithm?.metadata?.name ?? entry.did)
+              name: assetName(algorithm, String(entry.did))
             };
           })
       );
