@@ -24,8 +24,8 @@ import ts from 'typescript';
 
 const SRC = path.dirname(new URL(import.meta.url).pathname);
 
-/** The rooms whose words reach the user. */
-const ROOMS = ['widget/wallet', 'widget/market', 'gan'];
+/** The rooms whose words reach the user: every view under them, new rooms too. */
+const ROOMS = ['widget', 'gan'];
 
 /** Views outside those rooms: the in-notebook wallet widget. */
 const VIEWS = ['commands/wallet-widget.ts'];
@@ -89,6 +89,63 @@ const VISIBLE_PROPERTIES = new Set([
   'placeholder',
   'textContent'
 ]);
+
+/**
+ * A view's state that it later shows: `job.error = …`, `{ status: … }`,
+ * `this.message = …`. These fields also carry codes and states ('pending',
+ * 'OCEAN_BAD_ASSET'), so only a sentence is reported here (see isSentence).
+ */
+const VISIBLE_STATE = new Set([
+  'error',
+  'message',
+  'status',
+  'statusText',
+  'notice',
+  'warning',
+  'hint',
+  'detail',
+  'reason'
+]);
+
+/**
+ * Calls whose string arguments the user reads: a notice (noticeBoard's
+ * show, the notification manager's notify, Notification.error/…), a dialog
+ * (showErrorMessage; showDialog's `title` and `body`), window's alert and
+ * confirm.
+ */
+const NOTICE_CALLS = new Set([
+  'show',
+  'notify',
+  'showErrorMessage',
+  'showDialog',
+  'alert',
+  'confirm'
+]);
+const NOTIFICATION_KINDS = new Set([
+  'error',
+  'warning',
+  'info',
+  'success',
+  'emit',
+  'promise'
+]);
+
+/**
+ * Words a person reads, not a code or state: a template with words, or a
+ * string with a space, or a capitalised word ('Failed'); not one token in
+ * lower case ('pending', 'not-found', 'wallet-${…}') or in capitals
+ * ('BAD_ASSET').
+ */
+function isSentence(text: string): boolean {
+  // The literal's own text: a hole is no word and no space ('wallet-${…}').
+  const words = text.replaceAll('${…}', '').trim();
+  if (!HAS_WORD.test(words)) {
+    return false;
+  }
+  return (
+    /\s/.test(words) || !/^[\p{Ll}\d][\w.:/-]*$|^[\p{Lu}\d_]+$/u.test(words)
+  );
+}
 
 /** Where an expression stands in for a template part's value. */
 const HOLE = '\u0000';
@@ -260,6 +317,52 @@ export function untranslatedIn(
       }
     }
   };
+  /** Like checkValue, for fields that also hold codes: sentences only. */
+  const checkState = (value: ts.Expression) => {
+    for (const literal of literalsOf(value)) {
+      const text = stringValue(literal)!;
+      if (isSentence(text)) {
+        add(literal, JSON.stringify(text));
+      }
+    }
+  };
+  /** A notice's or dialog's arguments: strings, and an options object's body. */
+  const checkNotice = (args: readonly ts.Expression[]) => {
+    for (const arg of args) {
+      if (ts.isObjectLiteralExpression(arg)) {
+        for (const property of arg.properties) {
+          if (
+            ts.isPropertyAssignment(property) &&
+            // (a `title` is checked wherever it is written)
+            propertyName(property.name) === 'body'
+          ) {
+            checkState(property.initializer);
+          }
+        }
+      } else {
+        checkState(arg);
+      }
+    }
+  };
+  const calleeName = (call: ts.CallExpression): string | null =>
+    ts.isIdentifier(call.expression)
+      ? call.expression.text
+      : ts.isPropertyAccessExpression(call.expression)
+        ? call.expression.name.text
+        : null;
+  const isNoticeCall = (call: ts.CallExpression): boolean => {
+    const name = calleeName(call);
+    if (name && NOTICE_CALLS.has(name)) {
+      return true;
+    }
+    // Notification.error('…'), Notification.manager… aside.
+    return (
+      ts.isPropertyAccessExpression(call.expression) &&
+      ts.isIdentifier(call.expression.expression) &&
+      call.expression.expression.text === 'Notification' &&
+      NOTIFICATION_KINDS.has(call.expression.name.text)
+    );
+  };
   const visit = (node: ts.Node): void => {
     if (
       ts.isTaggedTemplateExpression(node) &&
@@ -334,6 +437,33 @@ export function untranslatedIn(
     ) {
       checkValue(node.arguments[1]);
     }
+    // A view's shown state and its notices (also in sentence files).
+    if (
+      ts.isPropertyAssignment(node) &&
+      VISIBLE_STATE.has(propertyName(node.name) ?? '') &&
+      !(sentences && propertyName(node.name) === 'message')
+    ) {
+      checkState(node.initializer);
+    } else if (
+      ts.isPropertyDeclaration(node) &&
+      node.initializer &&
+      VISIBLE_STATE.has(propertyName(node.name) ?? '')
+    ) {
+      checkState(node.initializer);
+    } else if (
+      ts.isBinaryExpression(node) &&
+      [
+        ts.SyntaxKind.EqualsToken,
+        ts.SyntaxKind.BarBarEqualsToken,
+        ts.SyntaxKind.QuestionQuestionEqualsToken
+      ].includes(node.operatorToken.kind) &&
+      ts.isPropertyAccessExpression(node.left) &&
+      VISIBLE_STATE.has(node.left.name.text)
+    ) {
+      checkState(node.right);
+    } else if (ts.isCallExpression(node) && isNoticeCall(node)) {
+      checkNotice(node.arguments);
+    }
     ts.forEachChild(node, visit);
   };
   visit(file);
@@ -378,13 +508,44 @@ test('with sentences, the checker also finds progress lines and OceanError sente
     'context.progress(`Saving ${relative}…`, 0);',
     "bridge.registerCommand('x', x, { description: 'Does x.' });"
   ].join('\n');
-  assert.deepEqual(untranslatedIn('y.ts', source), []);
+  // A view's `message` is shown state too (see the next test).
+  assert.deepEqual(untranslatedIn('y.ts', source), ['y.ts:1: "Looking up…"']);
   assert.deepEqual(untranslatedIn('y.ts', source, true), [
     'y.ts:1: "Looking up…"',
     'y.ts:3: "No ${…} here."',
     'y.ts:5: "This deploys a new contract."',
     'y.ts:6: "Saving ${…}…"',
     'y.ts:7: "Does x."'
+  ]);
+});
+
+test('the checker finds sentences in a view’s shown state, notices and dialogs', () => {
+  const found = untranslatedIn(
+    'z.ts',
+    [
+      // 0442067^: an English template in a compute job's error.
+      'job.error = `${job.datasetName} is not offered for compute (it is a download asset).`;',
+      "job.error = this._trans.__('%1 is not offered.', job.datasetName);",
+      "this.status = 'pending'; this._state = { status: 'Failed', error: 'BAD_ASSET' };",
+      "class A { message = 'Nothing yet.'; hint = ''; }",
+      "const s = { reason: busy ? 'Still busy' : trans.__('Done'), detail: x };",
+      "board.show(`wallet-${kind}`, kind, 'The wallet is locked.');",
+      'Notification.error(`Could not save ${name}`); Notification.manager.count;',
+      "await showDialog({ title: 'Remove it?', body: trans.__('Sure?'), buttons });",
+      "showErrorMessage(trans.__('Failed'), 'Try again later');",
+      "state.error ??= 'Unknown error'; // i18n-ignore",
+      'job.error = String(error); x.message = `${a}${b}`;'
+    ].join('\n')
+  );
+  assert.deepEqual(found, [
+    'z.ts:1: "${…} is not offered for compute (it is a download asset)."',
+    'z.ts:3: "Failed"',
+    'z.ts:4: "Nothing yet."',
+    'z.ts:5: "Still busy"',
+    'z.ts:6: "The wallet is locked."',
+    'z.ts:7: "Could not save ${…}"',
+    'z.ts:8: "Remove it?"',
+    'z.ts:9: "Try again later"'
   ]);
 });
 

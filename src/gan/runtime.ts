@@ -12,7 +12,7 @@
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import type * as Ort from 'onnxruntime-web';
 
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { LATENT_SIZE } from './latent';
 import type { GanBackend } from './protocol';
 import { GAN_SESSION_OPTIONS } from './session-options';
@@ -65,15 +65,18 @@ function webgpuAdapter() {
     const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } })
       .gpu;
     if (!gpu) {
-      return { adapter: null, missing: 'this browser has no WebGPU' };
+      return {
+        adapter: null,
+        missing: errorWords.__('this browser has no WebGPU')
+      };
     }
     try {
       const adapter = (await gpu.requestAdapter()) as IGpuAdapterLike | null;
       return adapter
         ? { adapter }
-        : { adapter: null, missing: 'no WebGPU adapter' };
+        : { adapter: null, missing: errorWords.__('no WebGPU adapter') };
     } catch {
-      return { adapter: null, missing: 'no WebGPU adapter' };
+      return { adapter: null, missing: errorWords.__('no WebGPU adapter') };
     }
   })();
   return adapterInfo;
@@ -84,11 +87,17 @@ export async function chooseBackend(
   preference: GanBackendPreference = 'auto'
 ): Promise<IBackendChoice> {
   if (preference === 'wasm') {
-    return { backend: 'wasm', reason: 'WebAssembly, as set in Settings' };
+    return {
+      backend: 'wasm',
+      reason: errorWords.__('WebAssembly, as set in Settings')
+    };
   }
   const { adapter, missing } = await webgpuAdapter();
   if (!adapter) {
-    return { backend: 'wasm', reason: missing ?? 'no WebGPU adapter' };
+    return {
+      backend: 'wasm',
+      reason: missing ?? errorWords.__('no WebGPU adapter')
+    };
   }
   const software =
     adapter.isFallbackAdapter === true ||
@@ -100,16 +109,21 @@ export async function chooseBackend(
   if (software && preference === 'auto') {
     return {
       backend: 'wasm',
-      reason: 'WebGPU adapter is a software fallback'
+      reason: errorWords.__('WebGPU adapter is a software fallback')
     };
   }
   return {
     backend: 'webgpu',
     reason: software
-      ? `WebGPU on a software adapter${name ? ` (${name})` : ''}, as set in Settings`
+      ? name
+        ? errorWords.__(
+            'WebGPU on a software adapter (%1), as set in Settings',
+            name
+          )
+        : errorWords.__('WebGPU on a software adapter, as set in Settings')
       : name
-        ? `GPU: ${name}`
-        : 'GPU adapter'
+        ? errorWords.__('GPU: %1', name)
+        : errorWords.__('GPU adapter')
   };
 }
 

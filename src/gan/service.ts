@@ -12,7 +12,7 @@ import type {
   IWalletRequester,
   OceanProgressCallback
 } from '../tokens';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { NodeApi } from '../ocean/node-api';
 import { latentBatch } from './latent';
 import { ModelStore, normaliseChecksum, verifyModelBytes } from './model-store';
@@ -230,7 +230,7 @@ export class GanService {
     // WebGPU may fail when the session is made or on a run; either way the
     // images came from WebAssembly, and the footer says why.
     const why = session.fellBack
-      ? `${reason}; WebGPU failed, using WebAssembly`
+      ? errorWords.__('%1; WebGPU failed, using WebAssembly', reason)
       : reason;
     return {
       ...result,
