@@ -51,6 +51,12 @@ const SENTENCES = [
   'kernel-bridge/commands.ts',
   'kernel-bridge/bridge.ts',
   'kernel-bridge/session.ts',
+  // The GAN cell's modules without a view: their errors and the footer's
+  // backend reason reach the cell; index.ts's `%ocean gan` help and progress.
+  'gan/index.ts',
+  'gan/model-store.ts',
+  'gan/runtime.ts',
+  'gan/service.ts',
   // The key vault: its worker words errors later, on the page (wordsLater.__).
   'widget/wallet/keystore.ts',
   'widget/wallet/key-vault.ts',
@@ -270,6 +276,24 @@ function literalsOf(node: ts.Expression): ts.Expression[] {
   return stringValue(node) !== null ? [node] : [];
 }
 
+/**
+ * A JupyterLab plugin's `description` ({ id, description, activate… }): the
+ * plugin manager reads it from the module, before any translator loads, so
+ * it stays English as JupyterLab's own plugins' do (developer text).
+ */
+function isPluginDescription(node: ts.PropertyAssignment): boolean {
+  return (
+    propertyName(node.name) === 'description' &&
+    ts.isObjectLiteralExpression(node.parent) &&
+    node.parent.properties.some(
+      p => p.name !== undefined && propertyName(p.name) === 'activate'
+    ) &&
+    node.parent.properties.some(
+      p => p.name !== undefined && propertyName(p.name) === 'id'
+    )
+  );
+}
+
 function propertyName(name: ts.Node): string | null {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name)) {
     return name.text;
@@ -398,7 +422,8 @@ export function untranslatedIn(
       ts.isPropertyAssignment(node) &&
       ['message', 'description', 'text', 'text/plain'].includes(
         propertyName(node.name) ?? ''
-      )
+      ) &&
+      !isPluginDescription(node)
     ) {
       checkValue(node.initializer);
     } else if (
@@ -506,7 +531,8 @@ test('with sentences, the checker also finds progress lines and OceanError sente
     "throw new OceanError('OCEAN_BAD_ASSET', errorWords.__('No %1.', x));",
     "warnings.push('This deploys a new contract.');",
     'context.progress(`Saving ${relative}…`, 0);',
-    "bridge.registerCommand('x', x, { description: 'Does x.' });"
+    "bridge.registerCommand('x', x, { description: 'Does x.' });",
+    "const plugin = { id: 'x:y', description: 'Shows x.', activate };"
   ].join('\n');
   // A view's `message` is shown state too (see the next test).
   assert.deepEqual(untranslatedIn('y.ts', source), ['y.ts:1: "Looking up…"']);

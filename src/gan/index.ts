@@ -108,7 +108,10 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
       if (page.assets.length === 0) {
         throw new OceanError(
           'OCEAN_NOT_INDEXED',
-          `The network "${networks?.active.name ?? 'active'}" has no GAN model (an algorithm asset tagged "gan"). Pass the model's DID: %ocean gan <did>.`
+          trans.__(
+            'The network "%1" has no GAN model (an algorithm asset tagged "gan"). Pass the model\'s DID: %ocean gan <did>.',
+            networks?.active.name ?? 'active'
+          )
         );
       }
       return { ...args, did: page.assets[0].did };
@@ -171,8 +174,9 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
         return mimeResult(ganBundle(payload), { value: payload });
       },
       {
-        description:
-          "Generate images in the browser with a GAN model asset (the network's GAN model when no DID is given).",
+        description: trans.__(
+          "Generate images in the browser with a GAN model asset (the network's GAN model when no DID is given)."
+        ),
         usage: '[did] [--n N] [--seed S]'
       }
     );
@@ -204,22 +208,27 @@ export const ganPlugin: JupyterFrontEndPlugin<void> = {
             grant
           ).catch(error =>
             context.progress(
-              `${unrecorded}, but it was not recorded in the notebook's provenance: ${(error as Error).message}`
+              trans.__(
+                "%1, but it was not recorded in the notebook's provenance: %2",
+                unrecorded,
+                (error as Error).message
+              )
             )
           );
-        await record('recordOrder', 'Access is yours');
+        await record('recordOrder', trans.__('Access is yours'));
         const run = await ganService.generate(
           payload,
           context.requester,
           report
         );
-        await record('recordModelUse', 'The images are yours');
+        await record('recordModelUse', trans.__('The images are yours'));
         const { imagesResult } = await import('./service');
         return imagesResult(payload.did, run);
       },
       {
-        description:
-          'The same GAN images, returned into the kernel (gets access first if needed).',
+        description: trans.__(
+          'The same GAN images, returned into the kernel (gets access first if needed).'
+        ),
         usage: '[did] [--n N] [--seed S]'
       }
     );

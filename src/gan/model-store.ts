@@ -7,7 +7,7 @@
  */
 import type { IDBPDatabase } from 'idb';
 
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 
 const DB_NAME = 'jupyterlab-ocean-models';
 const STORE = 'models';
@@ -41,7 +41,9 @@ export function normaliseChecksum(value: string): string {
   if (!/^[0-9a-f]{64}$/.test(hex)) {
     throw new OceanError(
       'OCEAN_BAD_ASSET',
-      'The model asset publishes no valid SHA-256 checksum, so its download cannot be verified.',
+      errorWords.__(
+        'The model asset publishes no valid SHA-256 checksum, so its download cannot be verified.'
+      ),
       { checksum: value }
     );
   }
@@ -58,7 +60,9 @@ export async function verifyModelBytes(
   if (actual !== normaliseChecksum(expected)) {
     throw new OceanError(
       'OCEAN_BAD_ASSET',
-      'The model file does not match the checksum its publisher recorded in the asset (DDO). It may be corrupted or replaced, so it was not run.',
+      errorWords.__(
+        'The model file does not match the checksum its publisher recorded in the asset (DDO). It may be corrupted or replaced, so it was not run.'
+      ),
       { did, expected: normaliseChecksum(expected), actual }
     );
   }

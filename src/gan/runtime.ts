@@ -149,7 +149,9 @@ function loadRuntime(backend: GanBackend): Promise<OrtModule> {
         runtimes.delete(backend);
         throw new OceanError(
           'OCEAN_LIB_UNAVAILABLE',
-          'The in-browser model runtime (onnxruntime-web) could not be loaded from the extension. Rebuild or reinstall jupyterlab-ocean.',
+          errorWords.__(
+            'The in-browser model runtime (onnxruntime-web) could not be loaded from the extension. Rebuild or reinstall jupyterlab-ocean.'
+          ),
           { backend, error: String(error) }
         );
       }
@@ -236,7 +238,9 @@ export class GanSession {
       }
       throw new OceanError(
         'OCEAN_BAD_ASSET',
-        'The model file could not be loaded by onnxruntime-web; it is not a valid ONNX generator.',
+        errorWords.__(
+          'The model file could not be loaded by onnxruntime-web; it is not a valid ONNX generator.'
+        ),
         { error: String(error) }
       );
     }

@@ -72,7 +72,9 @@ export class GanService {
     if (!client) {
       throw new OceanError(
         'OCEAN_LIB_UNAVAILABLE',
-        'The Ocean client is not available in this JupyterLab, so the model cannot be bought or downloaded.'
+        errorWords.__(
+          'The Ocean client is not available in this JupyterLab, so the model cannot be bought or downloaded.'
+        )
       );
     }
     return client;
@@ -96,7 +98,10 @@ export class GanService {
     if (typeof raw !== 'string') {
       throw new OceanError(
         'OCEAN_BAD_ASSET',
-        `"${asset.name}" publishes no SHA-256 checksum for its model file, so a download could not be verified. Ask its publisher to add one.`,
+        errorWords.__(
+          '"%1" publishes no SHA-256 checksum for its model file, so a download could not be verified. Ask its publisher to add one.',
+          asset.name
+        ),
         { did }
       );
     }
@@ -120,7 +125,11 @@ export class GanService {
     if (!response.ok) {
       throw new OceanError(
         'OCEAN_NOT_INDEXED',
-        `The Ocean Node does not know the model ${did} (HTTP ${response.status}).`,
+        errorWords.__(
+          'The Ocean Node does not know the model %1 (HTTP %2).',
+          did,
+          response.status
+        ),
         { did }
       );
     }
