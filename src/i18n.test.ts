@@ -427,11 +427,14 @@ export function untranslatedIn(
     ) {
       checkValue(node.initializer);
     } else if (
-      sentences &&
       ts.isNewExpression(node) &&
       ts.isIdentifier(node.expression) &&
       node.expression.text === 'OceanError' &&
-      node.arguments?.[1]
+      node.arguments?.[1] &&
+      // In a view, an error with a number for its code is the wallet's
+      // EIP-1193/EIP-5792 answer to the kernel or page that called it (wire
+      // format, read by their code); one with our OCEAN_… code is shown.
+      (sentences || !ts.isNumericLiteral(node.arguments[0]))
     ) {
       checkValue(node.arguments[1]);
     } else if (
@@ -534,8 +537,11 @@ test('with sentences, the checker also finds progress lines and OceanError sente
     "bridge.registerCommand('x', x, { description: 'Does x.' });",
     "const plugin = { id: 'x:y', description: 'Shows x.', activate };"
   ].join('\n');
-  // A view's `message` is shown state too (see the next test).
-  assert.deepEqual(untranslatedIn('y.ts', source), ['y.ts:1: "Looking up…"']);
+  // A view's `message` and OCEAN_… error are shown too (see the next test).
+  assert.deepEqual(untranslatedIn('y.ts', source), [
+    'y.ts:1: "Looking up…"',
+    'y.ts:3: "No ${…} here."'
+  ]);
   assert.deepEqual(untranslatedIn('y.ts', source, true), [
     'y.ts:1: "Looking up…"',
     'y.ts:3: "No ${…} here."',
@@ -560,7 +566,9 @@ test('the checker finds sentences in a view’s shown state, notices and dialogs
       "await showDialog({ title: 'Remove it?', body: trans.__('Sure?'), buttons });",
       "showErrorMessage(trans.__('Failed'), 'Try again later');",
       "state.error ??= 'Unknown error'; // i18n-ignore",
-      'job.error = String(error); x.message = `${a}${b}`;'
+      'job.error = String(error); x.message = `${a}${b}`;',
+      "throw new OceanError(4100, 'The wallet is locked.');",
+      "throw new OceanError('OCEAN_BAD_ASSET', `No ${x} here.`);"
     ].join('\n')
   );
   assert.deepEqual(found, [
@@ -571,7 +579,8 @@ test('the checker finds sentences in a view’s shown state, notices and dialogs
     'z.ts:6: "The wallet is locked."',
     'z.ts:7: "Could not save ${…}"',
     'z.ts:8: "Remove it?"',
-    'z.ts:9: "Try again later"'
+    'z.ts:9: "Try again later"',
+    'z.ts:13: "No ${…} here."'
   ]);
 });
 

@@ -16,7 +16,7 @@
  * Any other message, nonce, account, node or asker still asks, as does a
  * sign-in outside a flow (a download on its own, a kernel's auth_token).
  */
-import { OceanError } from '../../errors';
+import { errorWords, OceanError } from '../../errors';
 import { nodeRequestHash } from '../../ocean/wallet-decode';
 import type { IWalletRequester } from '../../tokens';
 
@@ -64,7 +64,9 @@ export function parseNodeSignIn(
   if (typeof nonce !== 'string' || !/^[0-9]{1,30}$/.test(nonce)) {
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      'The Ocean Node sign-in needs its nonce as a decimal string.'
+      errorWords.__(
+        'The Ocean Node sign-in needs its nonce as a decimal string.'
+      )
     );
   }
   return { nonce };

@@ -18,7 +18,7 @@ import {
   type TypedDataDomain,
   type TypedDataField
 } from 'ethers';
-import { OceanError } from '../../errors';
+import { errorWords, OceanError } from '../../errors';
 import type { FlowSteps } from '../../ocean/flow';
 import type { INodeRequestHint } from '../../ocean/wallet-decode';
 import type { IWallet, IWalletRequester } from '../../tokens';
@@ -142,7 +142,10 @@ export class WalletSigner extends AbstractSigner<JsonRpcProvider> {
     }
     throw new OceanError(
       'OCEAN_NETWORK_UNREACHABLE',
-      `The transaction ${hash} was sent but the network does not show it yet; check the wallet's activity.`
+      errorWords.__(
+        "The transaction %1 was sent but the network does not show it yet; check the wallet's activity.",
+        hash
+      )
     );
   }
 
