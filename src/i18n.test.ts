@@ -51,6 +51,9 @@ const SENTENCES = [
   'kernel-bridge/commands.ts',
   'kernel-bridge/bridge.ts',
   'kernel-bridge/session.ts',
+  // `%ocean provenance` and `%ocean verify`: help, progress and errors.
+  'provenance/index.ts',
+  'provenance/commands.ts',
   // The GAN cell's modules without a view: their errors and the footer's
   // backend reason reach the cell; index.ts's `%ocean gan` help and progress.
   'gan/index.ts',

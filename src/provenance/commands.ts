@@ -4,7 +4,7 @@
  * record checked against the chain, the node and the workspace.
  */
 import type { Contents } from '@jupyterlab/services';
-import { OceanError } from '../errors';
+import { errorWords, OceanError } from '../errors';
 import { mimeResult } from '../kernel-bridge/results';
 import { readProvider } from '../ocean/chain';
 import { NodeApi } from '../ocean/node-api';
@@ -52,7 +52,9 @@ async function recordOf(
   if (!record) {
     throw new OceanError(
       'OCEAN_BAD_REQUEST',
-      'Provenance is kept in a notebook: run this from a notebook cell, not a console.'
+      errorWords.__(
+        'Provenance is kept in a notebook: run this from a notebook cell, not a console.'
+      )
     );
   }
   return record;
@@ -77,7 +79,11 @@ export function browserReaders(
     if (!network) {
       throw new OceanError(
         'OCEAN_UNKNOWN_NETWORK',
-        `chain ${entry.network.chainId} (${entry.network.key}) is not among your configured networks`
+        errorWords.__(
+          'chain %1 (%2) is not among your configured networks',
+          entry.network.chainId,
+          entry.network.key
+        )
       );
     }
     return network;
@@ -108,7 +114,7 @@ export function browserReaders(
       if (!response.ok) {
         throw new OceanError(
           'OCEAN_NODE_REFUSED',
-          `the node answered ${response.status}`
+          errorWords.__('the node answered %1', response.status)
         );
       }
       return response.json();
@@ -185,11 +191,17 @@ export async function verifyProvenance(
 ): Promise<unknown> {
   const record = await recordOf(log, context);
   context.progress(
-    `Checking ${record.entries.length} provenance entries against the chain and the node…${
-      record.entries.some(entry => entry.jobId)
-        ? " Compute jobs are asked for as the wallet's account: the node shows a job to its consumer only."
-        : ''
-    }`
+    errorWords._n(
+      'Checking %1 provenance entry against the chain and the node…',
+      'Checking %1 provenance entries against the chain and the node…',
+      record.entries.length
+    ) +
+      (record.entries.some(entry => entry.jobId)
+        ? ' ' +
+          errorWords.__(
+            "Compute jobs are asked for as the wallet's account: the node shows a job to its consumer only."
+          )
+        : '')
   );
   const verdicts = await verifyRecord(
     record,

@@ -19,6 +19,7 @@ import {
   IWallet,
   type IWalletRequester
 } from '../tokens';
+import { errorWords } from '../errors';
 import { cardOrigin } from './card-origin';
 import {
   IProvenanceLog,
@@ -85,8 +86,9 @@ export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
         async (_args, context) =>
           (await import('./commands')).showProvenance(log, context),
         {
-          description:
-            "This notebook's Ocean sources: what it bought, loaded, computed and published, with licences (and a warning where a licence forbids what was done).",
+          description: errorWords.__(
+            "This notebook's Ocean sources: what it bought, loaded, computed and published, with licences (and a warning where a licence forbids what was done)."
+          ),
           usage: ''
         }
       );
@@ -114,8 +116,9 @@ export const provenancePlugin: JupyterFrontEndPlugin<IProvenanceLog> = {
               : null
           ),
         {
-          description:
-            "Re-check this notebook's provenance: each order on chain (consumer, service, paid), each asset on the node, each compute job and its results (asked as the wallet's account: the node shows a job to its consumer only), each file's SHA-256.",
+          description: errorWords.__(
+            "Re-check this notebook's provenance: each order on chain (consumer, service, paid), each asset on the node, each compute job and its results (asked as the wallet's account: the node shows a job to its consumer only), each file's SHA-256."
+          ),
           usage: ''
         }
       );
