@@ -8,7 +8,14 @@
  *   `placeholder`, `aria-label`, `alt` or `label` attribute values;
  * - a string written as a `label`, `caption`, `title` or `placeholder`
  *   (object property or assignment), or as `textContent`, and the value of
- *   setAttribute('aria-label' | 'title' | 'placeholder', …).
+ *   setAttribute('aria-label' | 'title' | 'placeholder', …);
+ * - a sentence written into a view's shown state (`error`, `message`,
+ *   `status`, `reason`… — assigned, in an object or a class field), passed
+ *   to a notice or dialog (`show`, `notify`, `Notification.error`,
+ *   `showErrorMessage`, `showDialog`'s body), or given to an OceanError with
+ *   an OCEAN_… code (an error with a number for its code is the wallet's
+ *   EIP-1193/EIP-5792 answer to its caller, wire format). A code or state
+ *   in those fields ('pending', 'BAD_ASSET') is no sentence.
  *
  * A string wrapped in a call (trans.__('…'), trans._n(…)) is not reported:
  * the literal is then the call's argument. For the odd symbol that is not
@@ -27,8 +34,8 @@ const SRC = path.dirname(new URL(import.meta.url).pathname);
 /** The rooms whose words reach the user: every view under them, new rooms too. */
 const ROOMS = ['widget', 'gan'];
 
-/** Views outside those rooms: the in-notebook wallet widget. */
-const VIEWS = ['commands/wallet-widget.ts'];
+/** Views outside those rooms: the in-notebook wallet widget, the kernel's share dialog. */
+const VIEWS = ['commands/wallet-widget.ts', 'kernel-bridge/share-dialog.ts'];
 
 /**
  * Files without a view whose words people read elsewhere: progress lines
