@@ -348,11 +348,13 @@ def verdict_text(verdicts):
         else:
             lines.extend(f"✘ {p}" for p in v["problems"])
     failed = sum(1 for v in verdicts if not v["ok"])
-    lines.append(
-        f"{failed} of {len(verdicts)} entries do not hold."
-        if failed
-        else f"All {len(verdicts)} entries hold."
-    )
+    total = len(verdicts)
+    if total == 1:
+        lines.append("The one entry does not hold." if failed else "The one entry holds.")
+    else:
+        lines.append(
+            f"{failed} of {total} entries do not hold." if failed else f"All {total} entries hold."
+        )
     return "\n".join(lines)
 
 

@@ -384,7 +384,7 @@ test('provenance: "Get access" on an asset card in a notebook\'s output is an or
   expect(await run(page, '%ocean provenance')).toMatch(/e1\s+order/);
   const verified = await run(page, '%ocean verify');
   expect(verified).toContain('✔ e1: asset on the node, order on chain');
-  expect(verified).toContain('All 1 entries hold.');
+  expect(verified).toContain('The one entry holds.');
 });
 
 test("provenance: a GAN cell's purchase, its images (also in a later cell with access bought earlier), its kernel's gan_images, and compute results fetched in a later cell are entries of their notebook, listed and verified", async ({
@@ -669,5 +669,5 @@ test('provenance in Deno: ocean.provenance() and ocean.verify() read the live no
   const verdict = await run(page, 'await ocean.verify()');
   expect(verdict).toContain(`✘ e1: the Ocean Node at `);
   expect(verdict).toContain(`does not know ${unknown}.`);
-  expect(verdict).toContain('1 of 1 entries do not hold.');
+  expect(verdict).toContain('The one entry does not hold.');
 });

@@ -224,6 +224,15 @@ class ModelUseTest(unittest.TestCase):
             },
         )
 
+    def test_the_count_reads_as_english(self):
+        one = {"entry": "e1", "ok": True, "problems": [], "checked": ["order"]}
+        self.assertTrue(provenance.verdict_text([one]).endswith("\nThe one entry holds."))
+        bad = dict(one, ok=False, problems=["e1: wrong."])
+        self.assertTrue(provenance.verdict_text([bad]).endswith("\nThe one entry does not hold."))
+        self.assertTrue(
+            provenance.verdict_text([one, bad]).endswith("\n1 of 2 entries do not hold.")
+        )
+
     def test_a_use_is_checked_by_its_order(self):
         verdict = provenance.verify_entry(self.use(), self.readers())
         self.assertEqual(

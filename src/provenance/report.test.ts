@@ -71,5 +71,11 @@ describe('provenance report', () => {
       ]),
       '✔ e1: order on chain\n✘ e2: wrong.\n1 of 2 entries do not hold.'
     );
+    const one = { entry: 'e1', ok: true, problems: [], checked: ['order'] };
+    assert.match(verdictText([one]), /\nThe one entry holds\.$/);
+    assert.match(
+      verdictText([{ ...one, ok: false, problems: ['e1: wrong.'] }]),
+      /\nThe one entry does not hold\.$/
+    );
   });
 });

@@ -193,10 +193,15 @@ export function verdictText(verdicts: IEntryVerdict[]): string {
       : v.problems.map(p => `✘ ${p}`).join('\n')
   );
   const failed = verdicts.filter(v => !v.ok).length;
+  const total = verdicts.length;
   lines.push(
-    failed
-      ? `${failed} of ${verdicts.length} entries do not hold.`
-      : `All ${verdicts.length} entries hold.`
+    total === 1
+      ? failed
+        ? 'The one entry does not hold.'
+        : 'The one entry holds.'
+      : failed
+        ? `${failed} of ${total} entries do not hold.`
+        : `All ${total} entries hold.`
   );
   return lines.join('\n');
 }
