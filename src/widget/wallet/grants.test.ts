@@ -61,9 +61,9 @@ const order = (fee = 0n) =>
     [ZeroAddress, ZeroAddress, 0]
   ]);
 
-function setUp(now = { t: 1_000_000 }) {
+function setUp(now = { t: 1_000_000 }, reader = chain) {
   const book = new GrantBook(
-    () => chain,
+    () => reader,
     () => now.t
   );
   const ended = new AbortController();
@@ -277,28 +277,10 @@ describe('notebook grants', () => {
     // The factory is found through the Ocean Node's DDOs: one that answers
     // "datatoken" for any address (as a node's own contract may) would have
     // had an unlimited approval of any token to the "exchange" covered at 0.
-    const book = new GrantBook(
-      () => ({ ...chain, isDatatoken: async () => true }),
-      () => 1_000_000
-    );
-    const ended = new AbortController();
-    const requester: IWalletRequester = {
-      kind: 'kernel',
-      label: 'analysis.ipynb (Python 3)',
-      session: { id: 'session-1', ended: ended.signal }
-    };
-    const context = { requester, chainId: 8996, account: ACCOUNT };
-    book.create(
-      context,
-      { minutes: 15, cap: parseUnits('5', 18) },
-      {
-        networkName: 'Local stack',
-        contracts: CONTRACTS,
-        nodes: [NODE],
-        tokenSymbol: 'OCEAN',
-        tokenDecimals: 18
-      }
-    );
+    const { book, context } = setUp(undefined, {
+      ...chain,
+      isDatatoken: async () => true
+    });
     const unlimited = calls.encodeFunctionData('approve', [
       CONTRACTS.fixedRateExchange,
       (1n << 256n) - 1n
