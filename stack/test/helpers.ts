@@ -20,6 +20,18 @@ import {
 
 export { ACCOUNTS };
 
+/** main.ts's flags for a stack on free ports: its own, clashing with nothing. */
+export const ANY_FREE_PORTS = [
+  '--chain-port',
+  '0',
+  '--node-port',
+  '0',
+  '--faucet-port',
+  '0',
+  '--files-port',
+  '0'
+];
+
 export interface TestChain {
   rpcUrl: string;
   chainId: 8996;

@@ -41,6 +41,7 @@ import {
   wallet,
   type Published
 } from './node-support.ts';
+import { ANY_FREE_PORTS } from './helpers.ts';
 
 /** A paid sample file the stack writes and serves even when it publishes no samples. */
 const PAID_FILE = 'weather-stations-2025.csv';
@@ -131,19 +132,7 @@ describe('npm run stack -- --nodes 2: a network of two nodes on one chain', () =
   let addresses: DevelopmentAddresses;
   let asset: Published;
   let decryptNonceAfterIndexing: number;
-  const args = [
-    '--nodes',
-    '2',
-    '--no-samples',
-    '--chain-port',
-    '0',
-    '--node-port',
-    '0',
-    '--faucet-port',
-    '0',
-    '--files-port',
-    '0'
-  ];
+  const args = ['--nodes', '2', '--no-samples', ...ANY_FREE_PORTS];
 
   before(async () => {
     stateDir = await mkdtemp(path.join(tmpdir(), 'ocean-node-pair-'));

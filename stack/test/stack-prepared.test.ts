@@ -35,7 +35,7 @@ import {
 } from '../src/prepared.ts';
 import { publishAsset, waitUntilIndexed } from '../src/publish.ts';
 import type { StackInfo } from '../src/stack.ts';
-import { rpc } from './helpers.ts';
+import { ANY_FREE_PORTS, rpc } from './helpers.ts';
 
 const src = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -68,14 +68,7 @@ async function startMain(
       stateDir,
       '--prepared-dir',
       preparedDir,
-      '--chain-port',
-      '0',
-      '--node-port',
-      '0',
-      '--faucet-port',
-      '0',
-      '--files-port',
-      '0',
+      ...ANY_FREE_PORTS,
       ...extra
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true }

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ANY_FREE_PORTS } from './helpers.ts';
 
 const main = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -113,14 +114,7 @@ async function startMain(extra: string[] = []): Promise<Started> {
       stateDir,
       '--prepared-dir',
       preparedDir,
-      '--chain-port',
-      '0',
-      '--node-port',
-      '0',
-      '--faucet-port',
-      '0',
-      '--files-port',
-      '0',
+      ...ANY_FREE_PORTS,
       ...extra
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] }

@@ -20,6 +20,7 @@ import { Wallet } from 'ethers';
 import { ACCOUNTS } from '../src/accounts.ts';
 import { buyAndDownload } from '../src/consume.ts';
 import type { StackInfo } from '../src/stack.ts';
+import { ANY_FREE_PORTS } from './helpers.ts';
 
 const stackSrc = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -47,14 +48,7 @@ describe('npm run stack (main.ts) end to end', () => {
         '--fresh',
         '--state-dir',
         stateDir,
-        '--chain-port',
-        '0',
-        '--node-port',
-        '0',
-        '--faucet-port',
-        '0',
-        '--files-port',
-        '0'
+        ...ANY_FREE_PORTS
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] }
     );
